@@ -1,0 +1,44 @@
+/** The `pengawas` command line. Exit codes: 0 ok, 1 a check failed (or warned), 2 usage, config or probe error. */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, PengawasError } from '../errors';
+import { logger } from '../util/logger';
+import { COMMANDS } from './commands';
+import { EXIT } from './output';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../../package.json').version;
+
+export function buildProgram(): Command {
+  const program = new Command('pengawas')
+    .description('Continuous security and operations monitor for Indonesian payment-system operators (PJP)')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  return program;
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(`pengawas: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof PengawasError) {
+    process.stderr.write(`pengawas: ${err.code}: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  logger().error({ err }, 'unexpected error');
+  process.stderr.write(`pengawas: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.usage;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}

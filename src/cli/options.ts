@@ -1,0 +1,67 @@
+/** Options shared by every command, and the `--opt key=value` parser for ad-hoc probes. */
+import type { Command } from 'commander';
+import { loadSettings, type Settings } from '../config/settings';
+import { UsageError } from '../errors';
+import { setLogLevel } from '../util/logger';
+
+export interface CommonFlags {
+  checks?: string;
+  config?: string;
+  metricsPort?: string;
+  logLevel?: string;
+  prefix?: string;
+}
+
+export function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--checks <dir>', 'folder of checks YAML files (default: checks/)')
+    .option('--config <file>', "the monitor's own settings (YAML)")
+    .option('--metrics-port <n>', 'port of /metrics, /healthz, /readyz (default 9464; 0 = any free port)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
+    .option('--prefix <name>', 'Redis key prefix (default pengawas)');
+}
+
+export function settingsFrom(flags: CommonFlags): Settings {
+  const port = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new UsageError(`--metrics-port must be a port number, got "${flags.metricsPort}"`);
+  }
+  const base = loadSettings(flags.config);
+  const s: Settings = {
+    ...base,
+    checksDir: flags.checks ?? base.checksDir,
+    logLevel: (flags.logLevel as Settings['logLevel']) ?? base.logLevel,
+    prefix: flags.prefix ?? base.prefix,
+    metrics: { ...base.metrics, port: port ?? base.metrics.port },
+  };
+  setLogLevel(s.logLevel);
+  return s;
+}
+
+/** `--opt a=1 --opt headers.X-Key=abc` → { a: 1, headers: { 'X-Key': 'abc' } }; values are JSON when they parse. */
+export function parseOpts(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--opt expects key=value, got "${pair}"`);
+    const keys = pair.slice(0, eq).split('.');
+    const text = pair.slice(eq + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // plain string
+    }
+    let node = out;
+    keys.slice(0, -1).forEach((k) => {
+      if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    });
+    node[keys[keys.length - 1]] = value;
+  }
+  return out;
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,116 @@
+/**
+ * Named error classes with stable codes (searchable in docs and logs). A probe throws a ProbeError when it
+ * could not decide; the runner turns it into an `error` result. A target that breaks a rule is never an error:
+ * it is a finding with status `fail`.
+ */
+
+export class PengawasError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in the configuration, located by file, check and field. */
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  checkId?: string;
+  field: string;
+  message: string;
+}
+
+export class ConfigError extends PengawasError {
+  constructor(readonly problems: ConfigProblem[]) {
+    super('PENGAWAS_CONFIG_INVALID', `configuration has ${problems.length} problem(s):\n${formatProblems(problems)}`);
+  }
+}
+
+export function formatProblems(problems: ConfigProblem[]): string {
+  return problems
+    .map((p) => {
+      const where = `${p.file}${p.line ? `:${p.line}` : ''}`;
+      const check = p.checkId ? ` check "${p.checkId}"` : '';
+      return `  ${where}${check} ${p.field}: ${p.message}`;
+    })
+    .join('\n');
+}
+
+export class UsageError extends PengawasError {
+  constructor(message: string) {
+    super('PENGAWAS_USAGE', message);
+  }
+}
+
+export class SecretError extends PengawasError {
+  constructor(message: string) {
+    super('PENGAWAS_SECRET_UNRESOLVED', message);
+  }
+}
+
+/** The probe could not decide. Subclasses say why; `code` is stable. */
+export class ProbeError extends PengawasError {}
+
+export class ProbeTimeoutError extends ProbeError {
+  constructor(timeoutMs: number, phase?: string) {
+    super('PROBE_TIMEOUT', `no answer within ${timeoutMs} ms${phase ? ` (during ${phase})` : ''}`);
+  }
+}
+
+export class ProbeAbortedError extends ProbeError {
+  constructor(reason = 'the probe was cancelled') {
+    super('PROBE_ABORTED', reason);
+  }
+}
+
+export class TargetUnreachableError extends ProbeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROBE_TARGET_UNREACHABLE', message, options);
+  }
+}
+
+export class DnsError extends ProbeError {
+  constructor(host: string, detail: string) {
+    super('PROBE_DNS', `cannot resolve ${host}: ${detail}`);
+  }
+}
+
+export class TlsHandshakeError extends ProbeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROBE_TLS_HANDSHAKE', message, options);
+  }
+}
+
+export class ResponseTooLargeError extends ProbeError {
+  constructor(limitBytes: number) {
+    super('PROBE_RESPONSE_TOO_LARGE', `response body exceeds the ${limitBytes}-byte cap`);
+  }
+}
+
+export class ProtocolError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_PROTOCOL', message);
+  }
+}
+
+export class CredentialsError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_CREDENTIALS', message);
+  }
+}
+
+export class UnknownCheckError extends PengawasError {
+  constructor(checkId: string) {
+    super('PENGAWAS_UNKNOWN_CHECK', `no check with id "${checkId}" in the loaded configuration`);
+  }
+}
+
+export class RedisUnavailableError extends PengawasError {
+  constructor(message: string) {
+    super('PENGAWAS_REDIS_UNAVAILABLE', message);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Every core metric pengawas exports, defined in one place. Probe families add theirs in ./families/.
+ * Check series carry `check`, `element`, `type`; pipeline series (lag, queue, recorder) are per type or global
+ * so their cardinality does not grow with the number of checks.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Check, CheckSet } from '../config/check';
+import { intervalSeconds } from '../config/schedule';
+import { ELEMENT_IDS, type ElementId } from '../elements';
+import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
+import { FAMILIES } from './families';
+
+const CHECK_LABELS = ['check', 'element', 'type'] as const;
+/** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly checkStatus = new Gauge({ name: 'pengawas_check_status', help: 'Last result of the check: 1 pass, 0 warn, fail or error', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly checkResult = new Gauge({ name: 'pengawas_check_result', help: 'Last result of the check, one-hot by status (pass, warn, fail, error)', labelNames: [...CHECK_LABELS, 'status'], registers: [this.registry] });
+  readonly lastRun = new Gauge({ name: 'pengawas_check_last_run_timestamp_seconds', help: 'When the check last produced a result (unix seconds)', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly duration = new Histogram({ name: 'pengawas_check_duration_seconds', help: 'How long each check run took', labelNames: CHECK_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
+  readonly runs = new Counter({ name: 'pengawas_check_runs_total', help: 'Check runs recorded, by result', labelNames: [...CHECK_LABELS, 'result'], registers: [this.registry] });
+  readonly findings = new Gauge({ name: 'pengawas_check_findings', help: 'Findings of the last result that did not pass, by severity', labelNames: [...CHECK_LABELS, 'severity'], registers: [this.registry] });
+  readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status'], registers: [this.registry] });
+  readonly info = new Gauge({ name: 'pengawas_check_info', help: 'Static facts about a configured check (always 1)', labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
+  readonly interval = new Gauge({ name: 'pengawas_check_interval_seconds', help: 'Nominal interval between runs of the check', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly elementRatio = new Gauge({ name: 'pengawas_element_compliance_ratio', help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)', labelNames: ['element'], registers: [this.registry] });
+  readonly elementChecks = new Gauge({ name: 'pengawas_element_checks', help: 'Checks of the element by last status (status "none" = no result yet)', labelNames: ['element', 'status'], registers: [this.registry] });
+  readonly lag = new Histogram({ name: 'pengawas_schedule_lag_seconds', help: 'Delay between a scheduled slot and the moment a worker started the check', labelNames: ['type'], buckets: LAG_BUCKETS, registers: [this.registry] });
+  readonly attempts = new Counter({ name: 'pengawas_check_retries_total', help: 'Results that needed more than one attempt (error retried)', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly reloadSuccess = new Gauge({ name: 'pengawas_config_last_reload_success', help: '1 if the last configuration load succeeded, 0 if it was rejected', registers: [this.registry] });
+  readonly reloadTime = new Gauge({ name: 'pengawas_config_last_reload_timestamp_seconds', help: 'When the configuration was last (re)loaded or rejected', registers: [this.registry] });
+  readonly configChecks = new Gauge({ name: 'pengawas_config_checks', help: 'Checks in the running configuration', registers: [this.registry] });
+  readonly enqueued = new Counter({ name: 'pengawas_scheduler_enqueued_total', help: 'Slots handled by this scheduler: enqueued, or duplicate (another scheduler had it)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly recorded = new Counter({ name: 'pengawas_recorder_results_total', help: 'Results read by the recorder: recorded, or duplicate (already recorded)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly recorderLag = new Gauge({ name: 'pengawas_recorder_lag_seconds', help: 'Age of the last result the recorder processed, from its finish time', registers: [this.registry] });
+  readonly recorderPending = new Gauge({ name: 'pengawas_recorder_pending_results', help: 'Results delivered to recorders but not yet acknowledged', registers: [this.registry] });
+  readonly queueJobs = new Gauge({ name: 'pengawas_queue_jobs', help: 'Jobs in the check queue by state', labelNames: ['state'], registers: [this.registry] });
+  readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
+  readonly families = FAMILIES.map((f) => f.create(this.registry));
+
+  private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[] }>();
+  private checks = new Map<string, Check>();
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Publishes static check facts; drops every series of checks that left the configuration. */
+  syncChecks(set: CheckSet): void {
+    for (const [id, old] of this.checks) {
+      if (!set.byId.has(id)) this.forgetCheck(old);
+    }
+    this.checks = new Map(set.byId);
+    this.info.reset();
+    for (const c of set.checks) {
+      const l = labelsOf(c);
+      this.info.set({ ...l, severity: c.severity, owner: c.owner ?? '' }, 1);
+      this.interval.set(l, intervalSeconds(c.schedule));
+    }
+    this.configChecks.set(set.checks.length);
+    this.updateElements();
+  }
+
+  configReloaded(ok: boolean): void {
+    this.reloadSuccess.set(ok ? 1 : 0);
+    this.reloadTime.set(Date.now() / 1000);
+  }
+
+  record(result: ProbeResult): void {
+    const l = { check: result.checkId, element: result.element, type: result.type };
+    this.checkStatus.set(l, result.status === 'pass' ? 1 : 0);
+    for (const s of STATUSES) this.checkResult.set({ ...l, status: s }, s === result.status ? 1 : 0);
+    const finishedAt = Date.parse(result.startedAt) + result.durationMs;
+    this.lastRun.set(l, finishedAt / 1000);
+    this.duration.observe(l, result.durationMs / 1000);
+    this.runs.inc({ ...l, result: result.status });
+    if (result.attempt > 1) this.attempts.inc(l);
+    this.lag.observe({ type: result.type }, Math.max(0, Date.parse(result.startedAt) - Date.parse(result.scheduledAt)) / 1000);
+
+    const prev = this.last.get(result.checkId);
+    for (const key of prev?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
+    const bySeverity: Record<string, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+    const keys: string[] = [];
+    for (const f of result.findings) {
+      if (f.status === 'pass') continue;
+      bySeverity[f.severity] += 1;
+      const fl = { ...l, finding: f.id, severity: f.severity, status: f.status };
+      this.failingFinding.set(fl, 1);
+      keys.push(JSON.stringify(fl));
+    }
+    for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
+    this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys });
+    for (const family of this.families) family.observe(result);
+    this.updateElements();
+  }
+
+  private forgetCheck(c: Check): void {
+    const l = labelsOf(c);
+    for (const m of [this.checkStatus, this.lastRun, this.duration, this.interval, this.attempts]) m.remove(l);
+    for (const s of STATUSES) {
+      this.checkResult.remove({ ...l, status: s });
+      this.runs.remove({ ...l, result: s });
+    }
+    for (const severity of SEVERITIES) this.findings.remove({ ...l, severity });
+    for (const key of this.last.get(c.id)?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
+    for (const family of this.families) family.forget?.(c.id);
+    this.last.delete(c.id);
+  }
+
+  private updateElements(): void {
+    for (const element of ELEMENT_IDS) {
+      const counts: Record<Status | 'none', number> = { pass: 0, warn: 0, fail: 0, error: 0, none: 0 };
+      for (const c of this.checks.values()) {
+        if (c.element !== element || !c.enabled) continue;
+        counts[this.last.get(c.id)?.status ?? 'none'] += 1;
+      }
+      for (const [status, n] of Object.entries(counts)) this.elementChecks.set({ element, status }, n);
+      const decided = counts.pass + counts.warn + counts.fail;
+      if (decided > 0) this.elementRatio.set({ element }, (counts.pass + counts.warn) / decided);
+      else this.elementRatio.remove({ element });
+    }
+  }
+}
+
+function labelsOf(c: Check) {
+  return { check: c.id, element: c.element, type: c.type };
+}

@@ -1,0 +1,20 @@
+/**
+ * Probe-family metrics (`pengawas_<type>_*`), one file per probe type, registered in this one table.
+ * A family turns a result's measurements into series; all carry `check` and `element`.
+ */
+import type { Registry } from 'prom-client';
+import type { ProbeResult } from '../../results/contract';
+import { httpFamily } from './http';
+
+export interface FamilyMetrics {
+  observe(result: ProbeResult): void;
+  /** Drops the series of a check that left the configuration. */
+  forget?(checkId: string): void;
+}
+
+export interface MetricFamily {
+  type: string;
+  create(registry: Registry): FamilyMetrics;
+}
+
+export const FAMILIES: MetricFamily[] = [httpFamily];

@@ -1,0 +1,246 @@
+/**
+ * One HTTP(S) request with per-phase timings taken from socket events on the monotonic clock
+ * (performance.now), on a fresh connection unless an agent is given. Bounded by a deadline and a body cap, so a
+ * hostile target (silent, slow, endless body) cannot hold a worker.
+ *
+ * Phases are durations that add up to the total: dns (lookup), connect (TCP), tls (handshake),
+ * ttfb (request sent → first response byte), transfer (first byte → last byte).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket, PeerCertificate } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import {
+  DnsError,
+  ProbeAbortedError,
+  ProbeError,
+  ProbeTimeoutError,
+  TargetUnreachableError,
+  TlsHandshakeError,
+} from '../errors';
+
+export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer';
+export const PHASES: readonly Phase[] = ['dns', 'connect', 'tls', 'ttfb', 'transfer'];
+
+export interface PhaseTimings {
+  dns: number;
+  connect: number;
+  tls: number;
+  ttfb: number;
+  transfer: number;
+  total: number;
+}
+
+export interface TimedRequest {
+  url: URL;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Hard limit for the whole exchange, in ms. */
+  timeoutMs: number;
+  /** Also honoured: the caller's cancellation (check timeout, shutdown). */
+  signal?: AbortSignal;
+  /** Stop reading the body after this many bytes; `bodyTruncated` tells. */
+  maxBodyBytes: number;
+  /** Extra CA certificates (PEM) to trust, for private PKI. */
+  ca?: string | string[];
+  /** Verify the server certificate (default true). */
+  verifyTls?: boolean;
+  servername?: string;
+  /** Reuse connections through this agent instead of a fresh one per request. */
+  agent?: http.Agent;
+}
+
+export interface TlsInfo {
+  protocol: string | null;
+  cipher: string | null;
+  authorized: boolean;
+  authorizationError?: string;
+  peerCertificate?: { subject: string; issuer: string; validTo: string; validFrom: string; fingerprint256: string };
+}
+
+export interface TimedResponse {
+  status: number;
+  statusText: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+  timings: PhaseTimings;
+  remoteAddress?: string;
+  httpVersion: string;
+  tls?: TlsInfo;
+}
+
+const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_OSSL|HOSTNAME_MISMATCH)/;
+
+function classify(err: NodeJS.ErrnoException, host: string, phase: string): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const code = err.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA') {
+    return new DnsError(host, code);
+  }
+  if (TLS_ERROR.test(code) || /ssl|tls|certificate/i.test(err.message)) {
+    const e = new TlsHandshakeError(`TLS failed with ${host}: ${err.message}`, { cause: err });
+    (e as TlsHandshakeError & { tlsCode?: string }).tlsCode = code;
+    return e;
+  }
+  return new TargetUnreachableError(`${code || 'connection error'} during ${phase} with ${host}: ${err.message}`, {
+    cause: err,
+  });
+}
+
+function describeCert(cert: PeerCertificate | undefined): TlsInfo['peerCertificate'] {
+  if (!cert || !cert.subject) return undefined;
+  const name = (o: Record<string, unknown> | undefined) =>
+    o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+  return {
+    subject: name(cert.subject as unknown as Record<string, unknown>),
+    issuer: name(cert.issuer as unknown as Record<string, unknown>),
+    validFrom: cert.valid_from,
+    validTo: cert.valid_to,
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
+  const isTls = opts.url.protocol === 'https:';
+  const host = opts.url.hostname;
+  const t0 = performance.now();
+  const marks: { lookup?: number; connect?: number; secure?: number; sent?: number; firstByte?: number } = {};
+  let phase: string = isIp(host) ? 'connect' : 'dns';
+
+  return new Promise<TimedResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: Error | null, value?: TimedResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(value!);
+    };
+    const onAbort = () => finish(new ProbeAbortedError(String(opts.signal?.reason ?? 'cancelled')));
+    const timer = setTimeout(() => finish(new ProbeTimeoutError(opts.timeoutMs, phase)), opts.timeoutMs);
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const common = {
+      method: opts.method ?? 'GET',
+      headers: { 'user-agent': 'pengawas', ...opts.headers },
+      agent: opts.agent ?? false,
+      maxHeaderSize: 16 * 1024,
+      // Reject anything but IPv4/IPv6 answers promptly; the deadline above bounds the rest.
+      timeout: opts.timeoutMs,
+    };
+    const req = isTls
+      ? https.request(opts.url, {
+          ...common,
+          ca: opts.ca,
+          rejectUnauthorized: opts.verifyTls !== false,
+          servername: opts.servername ?? (isIp(host) ? undefined : host),
+        })
+      : http.request(opts.url, common);
+
+    req.on('socket', (socket: Socket) => {
+      if (!socket.connecting) {
+        // A reused keep-alive socket: no dns/connect/tls this time.
+        marks.lookup = marks.connect = marks.secure = performance.now();
+        phase = 'ttfb';
+      }
+      socket.once('lookup', () => {
+        marks.lookup = performance.now();
+        phase = 'connect';
+      });
+      socket.once('connect', () => {
+        marks.connect = performance.now();
+        marks.lookup ??= marks.connect;
+        phase = isTls ? 'tls' : 'ttfb';
+      });
+      if (isTls) {
+        socket.once('secureConnect', () => {
+          marks.secure = performance.now();
+          phase = 'ttfb';
+        });
+      }
+      socket.once('data', () => {
+        marks.firstByte ??= performance.now();
+        phase = 'transfer';
+      });
+    });
+    req.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, phase)));
+    req.on('timeout', () => finish(new ProbeTimeoutError(opts.timeoutMs, phase)));
+
+    req.on('response', (res) => {
+      marks.firstByte ??= performance.now();
+      phase = 'transfer';
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let truncated = false;
+      const done = () => {
+        const end = performance.now();
+        const lookup = marks.lookup ?? t0;
+        const connect = marks.connect ?? lookup;
+        const secure = isTls ? (marks.secure ?? connect) : connect;
+        const first = marks.firstByte ?? end;
+        const socket = res.socket as TLSSocket | null;
+        finish(null, {
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          bodyBytes: bytes,
+          bodyTruncated: truncated,
+          httpVersion: res.httpVersion,
+          remoteAddress: socket?.remoteAddress,
+          timings: {
+            dns: lookup - t0,
+            connect: connect - lookup,
+            tls: secure - connect,
+            ttfb: first - secure,
+            transfer: end - first,
+            total: end - t0,
+          },
+          tls: isTls && socket && typeof socket.getProtocol === 'function' ? tlsInfo(socket) : undefined,
+        });
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (truncated) return;
+        const room = opts.maxBodyBytes - bytes;
+        if (chunk.length > room) {
+          if (room > 0) chunks.push(chunk.subarray(0, room));
+          bytes += Math.max(room, 0);
+          truncated = true;
+          done();
+          return;
+        }
+        chunks.push(chunk);
+        bytes += chunk.length;
+      });
+      res.on('end', done);
+      res.on('aborted', () => finish(new TargetUnreachableError(`${host} closed the connection mid-body`)));
+      res.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, 'transfer')));
+    });
+
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+function tlsInfo(socket: TLSSocket): TlsInfo {
+  const cipher = socket.getCipher?.();
+  return {
+    protocol: socket.getProtocol?.() ?? null,
+    cipher: cipher?.standardName ?? cipher?.name ?? null,
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+    peerCertificate: describeCert(socket.getPeerCertificate?.()),
+  };
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}

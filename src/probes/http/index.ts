@@ -1,0 +1,137 @@
+/**
+ * Probe type `http`: one HTTP(S) request (following redirects), with status, body, JSON-path and header
+ * assertions, TLS on/off, a response-time budget, a body cap, and dns/connect/tls/ttfb/transfer timings.
+ */
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { TlsHandshakeError, UsageError } from '../../errors';
+import { timedRequest, type TimedResponse } from '../../net/timed-request';
+import type { Finding } from '../../results/contract';
+import { defineProbe, type ProbeContext } from '../types';
+import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions';
+import { httpOptions, type HttpOptions } from './options';
+
+const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
+
+export function parseHttpTarget(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UsageError(`target "${target}" is not a URL (expected http://… or https://…)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`target "${target}" must use http or https, not ${url.protocol}`);
+  }
+  return url;
+}
+
+async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: string | undefined) {
+  const deadline = performance.now() + ctx.timeoutMs;
+  const hops: Array<{ url: string; status: number }> = [];
+  let current = url;
+  let method = o.method;
+  let body = o.body;
+  for (;;) {
+    const res: TimedResponse = await timedRequest({
+      url: current,
+      method,
+      headers: o.headers,
+      body,
+      timeoutMs: Math.max(1, deadline - performance.now()),
+      signal: ctx.signal,
+      maxBodyBytes: o.maxBodyBytes,
+      ca,
+      verifyTls: o.verifyTls,
+    });
+    const location = res.headers.location;
+    if (!o.followRedirects || res.status < 300 || res.status >= 400 || !location) {
+      return { res, hops, finalUrl: current };
+    }
+    hops.push({ url: current.href, status: res.status });
+    if (hops.length > o.maxRedirects) return { res, hops, finalUrl: current, tooMany: true };
+    current = new URL(location, current);
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+  }
+}
+
+export const httpProbe = defineProbe({
+  type: 'http',
+  summary: 'HTTP(S) endpoint: status, body/JSON/header assertions, redirects, TLS, timing phases',
+  defaultElement: 'sustainability',
+  targetHelp: 'URL (http:// or https://)',
+  options: httpOptions,
+  async run(target, o, ctx) {
+    const url = parseHttpTarget(target);
+    const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+    const findings: Finding[] = [];
+    let fetched;
+    try {
+      fetched = await fetchFollowing(url, o, ctx, ca);
+    } catch (err) {
+      const code = (err as { tlsCode?: string }).tlsCode ?? '';
+      if (err instanceof TlsHandshakeError && CERT_CODES.test(code)) {
+        // The target presented a certificate we must not trust: a rule broken, not a probe failure.
+        return {
+          target: url.href,
+          findings: [{ id: 'http.tls.certificate_invalid', severity: 'critical', status: 'fail', message: `certificate rejected: ${code}`, evidence: { code } }],
+          measurements: {},
+        };
+      }
+      throw err;
+    }
+    const { res, hops, finalUrl } = fetched;
+    const bodyText = res.body.toString('utf8');
+
+    if (fetched.tooMany) {
+      findings.push({ id: 'http.redirect.too_many', severity: 'medium', status: 'fail', message: `more than ${o.maxRedirects} redirects`, evidence: { hops } });
+    } else if (!statusMatches(res.status, o.expectStatus)) {
+      findings.push({
+        id: 'http.status.unexpected',
+        severity: 'high',
+        status: 'fail',
+        message: `status ${res.status}, expected ${o.expectStatus.join(' or ')}`,
+        evidence: { status: res.status, expected: o.expectStatus },
+      });
+    }
+    const usesTls = finalUrl.protocol === 'https:';
+    if (o.expectTls !== undefined && usesTls !== o.expectTls) {
+      findings.push({
+        id: o.expectTls ? 'http.tls.not_used' : 'http.tls.unexpected',
+        severity: o.expectTls ? 'high' : 'low',
+        status: 'fail',
+        message: o.expectTls ? `final URL ${finalUrl.origin} is not encrypted` : `final URL ${finalUrl.origin} uses TLS, expected plain HTTP`,
+      });
+    }
+    if (res.bodyTruncated) {
+      findings.push({ id: 'http.body.too_large', severity: 'medium', status: 'fail', message: `response body exceeds ${o.maxBodyBytes} bytes; reading stopped there`, evidence: { maxBodyBytes: o.maxBodyBytes } });
+    }
+    findings.push(...checkBody('http', bodyText, o.bodyMatches, o.bodyNotMatches));
+    if (!res.bodyTruncated) findings.push(...checkJson('http', bodyText, o.json));
+    findings.push(...checkHeaders('http', res.headers, o.requireHeaders));
+
+    const totalMs = res.timings.total;
+    if (o.failAfter !== undefined && totalMs > o.failAfter) {
+      findings.push({ id: 'http.latency.too_slow', severity: 'high', status: 'fail', message: `response took ${totalMs.toFixed(1)} ms, limit ${o.failAfter} ms`, evidence: { ms: totalMs } });
+    } else if (o.degradedAfter !== undefined && totalMs > o.degradedAfter) {
+      findings.push({ id: 'http.latency.degraded', severity: 'low', status: 'warn', message: `response took ${totalMs.toFixed(1)} ms, degraded above ${o.degradedAfter} ms`, evidence: { ms: totalMs } });
+    }
+
+    return {
+      target: url.href,
+      findings,
+      measurements: {
+        status: res.status,
+        httpVersion: res.httpVersion,
+        finalUrl: finalUrl.href,
+        redirects: hops.length,
+        bodyBytes: res.bodyBytes,
+        phasesMs: res.timings,
+        tls: res.tls ? { protocol: res.tls.protocol, cipher: res.tls.cipher } : null,
+      },
+    };
+  },
+});

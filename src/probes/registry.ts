@@ -1,0 +1,15 @@
+/** The one table of probe types. Adding a type = one folder under src/probes/ and one line here. */
+import type { ProbeType } from './types';
+import { httpProbe } from './http';
+
+const PROBES: ProbeType<any>[] = [httpProbe];
+
+export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
+
+export function probeTypes(): string[] {
+  return [...registry.keys()].sort();
+}
+
+export function getProbe(type: string): ProbeType<any> | undefined {
+  return registry.get(type);
+}

@@ -1,0 +1,84 @@
+/**
+ * Runs one check once and returns the result contract. Used by workers and by `pengawas check|probe`.
+ * Owns the hard timeout (AbortSignal), turns ProbeErrors into `error` results, and scrubs resolved secrets.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Check } from '../config/check';
+import { resolveSecrets, scrubSecrets } from '../config/secrets';
+import { PengawasError, ProbeTimeoutError } from '../errors';
+import { resultId, worstStatus, type ProbeResult } from '../results/contract';
+import { getProbe } from './registry';
+
+export interface RunOptions {
+  /** The scheduled slot; ad-hoc runs use the start time. */
+  slot?: Date;
+  attempt?: number;
+  dataDir: string;
+  /** Cancels the run (worker shutdown). */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  const slot = opts.slot ?? started;
+  const base = {
+    id: resultId(check.id, slot),
+    checkId: check.id,
+    type: check.type,
+    element: check.element,
+    scheduledAt: slot.toISOString(),
+    startedAt: started.toISOString(),
+    attempt: opts.attempt ?? 1,
+  };
+  const controller = new AbortController();
+  const timeoutError = new ProbeTimeoutError(check.timeoutMs);
+  const timer = setTimeout(() => controller.abort(timeoutError), check.timeoutMs);
+  const onOuterAbort = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let secrets: string[] = [];
+  try {
+    const probe = getProbe(check.type);
+    if (!probe) throw new PengawasError('PENGAWAS_UNKNOWN_TYPE', `unknown probe type "${check.type}"`);
+    const resolved = resolveSecrets(check.options, opts.env);
+    secrets = resolved.secrets;
+    const run = probe.run(check.target, resolved.value, {
+      signal: controller.signal,
+      timeoutMs: check.timeoutMs,
+      dataDir: opts.dataDir,
+      checkId: check.id,
+    });
+    // The probe should stop on the signal; this race is the hard stop for one that does not.
+    const aborted = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    const out = await Promise.race([run, aborted]);
+    const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
+    return scrubSecrets(
+      { ...base, target: out.target ?? check.target, status, durationMs: round(performance.now() - t0), findings: out.findings, measurements: out.measurements },
+      secrets,
+    );
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = e instanceof PengawasError ? e.code : 'PROBE_UNEXPECTED';
+    const result: ProbeResult = {
+      ...base,
+      target: check.target,
+      status: 'error',
+      durationMs: round(performance.now() - t0),
+      errorCode: code,
+      findings: [{ id: `probe.error.${code.toLowerCase()}`, severity: 'info', status: 'error', message: e.message }],
+      measurements: {},
+    };
+    return scrubSecrets(result, secrets);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,24 @@
+/** Small zod helpers shared by the check schema and probe option schemas. */
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/** A duration written as text (`30s`) or milliseconds; parsed to milliseconds. */
+export const durationMs = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 5m, 1h or 365d, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A regular expression given as text; compiled once here so a bad one is a config error, not a probe error. */
+export const regexText = z.string().superRefine((v, ctx) => {
+  try {
+    new RegExp(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
+  }
+});
