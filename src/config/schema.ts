@@ -33,7 +33,8 @@ export const checkSchema = z
     options: z.record(z.string(), z.unknown()).default({}),
     severity: z.enum(SEVERITIES as [string, ...string[]]).default('medium'),
     owner: z.string().min(1).optional(),
-    runbook: z.url({ protocol: /^https?$/ }).optional(),
+    /** An http(s) URL, or a path inside the repository such as docs/runbooks/x.md. */
+    runbook: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(/^[\w./-]+\.md(#[\w-]+)?$/, 'expected an http(s) URL or a relative path to a .md file')]).optional(),
     labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must be Prometheus-style'), z.string()).default({}),
     /** How many times an `error` result is retried (a `fail` never is). */
     retries: z.number().int().min(0).max(10).default(2),

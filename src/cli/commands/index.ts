@@ -1,8 +1,20 @@
 /** Every CLI command, in the order `--help` lists them. Adding a command = one file here and one line below. */
 import type { Command } from 'commander';
 import { checkCommand } from './check';
+import { demoCommand } from './demo';
 import { listCommand } from './list';
 import { probeCommand } from './probe';
+import { recorderCommand, runCommand, schedulerCommand, workerCommand } from './roles';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Array<() => Command> = [validateCommand, listCommand, probeCommand, checkCommand];
+export const COMMANDS: Array<() => Command> = [
+  runCommand,
+  schedulerCommand,
+  workerCommand,
+  recorderCommand,
+  demoCommand,
+  validateCommand,
+  listCommand,
+  probeCommand,
+  checkCommand,
+];

@@ -1,0 +1,31 @@
+/** `pengawas demo`: local demo targets plus the whole monitor on checks/demo, live on /metrics within seconds. */
+import { Command } from 'commander';
+import { startDemoTargets } from '../../demo/run-demo';
+import { addCommon, settingsFrom } from '../options';
+import { ALL_ROLES } from '../../monitor/monitor';
+import { runRoles } from './roles';
+
+export function demoCommand(): Command {
+  return addCommon(new Command('demo'))
+    .description('start the demo targets and the monitor on checks/demo (Ctrl-C stops both)')
+    .action(async (_flags: unknown, cmd: Command) => {
+      const opts = cmd.opts();
+      const settings = settingsFrom({ ...opts, checks: opts.checks ?? 'checks/demo' });
+      const targets = await startDemoTargets(settings.dataDir);
+      let monitor;
+      try {
+        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop });
+      } catch (e) {
+        await targets.stop();
+        throw e;
+      }
+      const lines = [
+        'pengawas demo is running',
+        ...targets.running.map((t) => `  target   ${t.describe}`),
+        `  checks   ${settings.checksDir} (${monitor.config.current.checks.length})`,
+        `  metrics  http://127.0.0.1:${monitor.metricsPort}/metrics   (also /healthz, /readyz)`,
+        '  Ctrl-C to stop',
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,56 @@
+/** `pengawas run | scheduler | worker | recorder`: start one role or all of them, until SIGTERM/SIGINT. */
+import { Command } from 'commander';
+import type { Settings } from '../../config/settings';
+import { ALL_ROLES, startMonitor, type Monitor, type Role } from '../../monitor/monitor';
+import { obtainRedis } from '../../queue/embedded-redis';
+import type { ResultSink } from '../../recorder/sink';
+import { logger } from '../../util/logger';
+import { addCommon, settingsFrom } from '../options';
+
+export interface Extra {
+  sinks?: ResultSink[];
+  /** Runs after the monitor stopped (demo targets, embedded Redis...). */
+  onStop?: () => Promise<void>;
+}
+
+/** Starts the roles and wires signals: SIGTERM/SIGINT stop gracefully and exit 0; a second signal exits at once. */
+export async function runRoles(settings: Settings, roles: Role[], extra: Extra = {}): Promise<Monitor> {
+  const redis = await obtainRedis(settings.redisUrl, settings.dataDir);
+  let monitor: Monitor;
+  try {
+    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: extra.sinks });
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
+  let signals = 0;
+  const onSignal = async (sig: string) => {
+    if (++signals > 1) process.exit(1);
+    logger().info({ signal: sig }, 'shutting down');
+    await monitor.stop();
+    await extra.onStop?.();
+    await redis.stop();
+    logger().info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void onSignal('SIGTERM'));
+  process.on('SIGINT', () => void onSignal('SIGINT'));
+  return monitor;
+}
+
+function roleCommand(name: string, roles: Role[], description: string): () => Command {
+  return () =>
+    addCommon(new Command(name))
+      .description(description)
+      .option('--concurrency <n>', 'checks a worker runs at once')
+      .action(async (flags: { concurrency?: string }, cmd: Command) => {
+        const settings = settingsFrom(cmd.opts());
+        if (flags.concurrency) settings.worker.concurrency = Math.max(1, Number(flags.concurrency) || 1);
+        await runRoles(settings, roles);
+      });
+}
+
+export const runCommand = roleCommand('run', ALL_ROLES, 'run every role in this process: scheduler, worker and recorder (the default)');
+export const schedulerCommand = roleCommand('scheduler', ['scheduler'], 'run only the scheduler (several may run: each slot is enqueued once)');
+export const workerCommand = roleCommand('worker', ['worker'], 'run only a worker (scale out across processes and hosts on the same Redis)');
+export const recorderCommand = roleCommand('recorder', ['recorder'], 'run only the recorder (results → metrics and evidence)');

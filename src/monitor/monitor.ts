@@ -1,0 +1,115 @@
+/**
+ * Assembles the roles of one pengawas process: scheduler, worker, recorder (any subset; `run` = all three), the
+ * configuration holder with reload, and the /metrics server.
+ */
+import type { Redis } from 'ioredis';
+import { ConfigHolder } from '../config/holder';
+import type { Settings } from '../config/settings';
+import { Metrics } from '../metrics/definitions';
+import { startMetricsServer } from '../metrics/server';
+import { CheckQueue } from '../queue/check-queue';
+import { CheckWorker } from '../queue/check-worker';
+import { connect, ping } from '../queue/connection';
+import { Recorder } from '../recorder/recorder';
+import type { ResultSink } from '../recorder/sink';
+import { ResultStream } from '../results/stream';
+import { Scheduler } from '../scheduler/scheduler';
+import { logger } from '../util/logger';
+
+export type Role = 'scheduler' | 'worker' | 'recorder';
+export const ALL_ROLES: Role[] = ['scheduler', 'worker', 'recorder'];
+
+export interface MonitorOptions {
+  settings: Settings;
+  roles: Role[];
+  redisUrl: string;
+  sinks?: ResultSink[];
+  /** Watch the checks folder and SIGHUP for reloads (default true). */
+  watch?: boolean;
+}
+
+export interface Monitor {
+  metrics: Metrics;
+  metricsPort: number;
+  config: ConfigHolder;
+  stop(): Promise<void>;
+}
+
+export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
+  const s = o.settings;
+  const runsProbes = o.roles.includes('worker');
+  // Throws ConfigError: the monitor refuses to start on an invalid configuration.
+  const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  const metrics = new Metrics();
+  metrics.syncChecks(config.current);
+  metrics.configReloaded(true);
+
+  const connections: Redis[] = [];
+  const conn = (name: string) => {
+    const c = connect(o.redisUrl, name);
+    c.on('error', (err) => logger().warn({ conn: name, err: err.message }, 'redis connection error'));
+    connections.push(c);
+    return c;
+  };
+  const main = conn('main');
+  const queue = new CheckQueue(main, s.prefix);
+  const stream = new ResultStream(main, s.prefix, s.recorder.streamMaxLen);
+  const getCheck = (id: string) => config.current.byId.get(id);
+
+  const scheduler = o.roles.includes('scheduler') ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff }) : undefined;
+  const worker = runsProbes
+    ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck })
+    : undefined;
+  // The recorder blocks on XREADGROUP, so it gets a connection of its own.
+  const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
+  const recorder = recorderConn
+    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, s.recorder.streamMaxLen), metrics, sinks: o.sinks ?? [], getCheck, claimIdleMs: s.recorder.claimIdle })
+    : undefined;
+
+  config.onReload((ev) => {
+    metrics.configReloaded(ev.ok);
+    if (!ev.ok) return;
+    metrics.syncChecks(ev.set);
+    scheduler?.apply(ev.set);
+  });
+  if (o.watch !== false) config.watch();
+
+  await recorder?.start();
+  scheduler?.apply(config.current);
+
+  const server = await startMetricsServer({
+    metrics,
+    port: s.metrics.port,
+    host: s.metrics.host,
+    beforeScrape: async () => {
+      const counts = await queue.counts();
+      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
+      metrics.workers.set(await queue.queue.getWorkersCount());
+      if (recorder) metrics.recorderPending.set(await stream.pending());
+    },
+    ready: async () => {
+      const reasons: string[] = [];
+      await ping(o.redisUrl, 1000).catch((e: Error) => reasons.push(e.message));
+      if (!config.current.checks.length) reasons.push('no checks loaded');
+      return { ok: reasons.length === 0, reasons };
+    },
+  });
+  logger().info({ roles: o.roles, checks: config.current.checks.length, metricsPort: server.port, prefix: s.prefix }, 'pengawas started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metrics,
+    metricsPort: server.port,
+    config,
+    stop: () =>
+      (stopping ??= (async () => {
+        await config.close();
+        await scheduler?.stop();
+        await worker?.close(s.worker.shutdownGrace);
+        await recorder?.stop();
+        await queue.close();
+        await server.close();
+        for (const c of connections) c.disconnect();
+      })()),
+  };
+}

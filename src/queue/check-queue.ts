@@ -1,0 +1,67 @@
+/**
+ * The BullMQ queue of check runs. A job carries only the check id and the slot; its id is derived from both.
+ * Before adding, a scheduler claims the slot with an atomic SET NX on a key that outlives the job (TTL of two
+ * intervals, at least 2 minutes), so every slot is enqueued once however many schedulers run, even after
+ * removeOnComplete has deleted the finished job.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Check } from '../config/check';
+import { intervalSeconds } from '../config/schedule';
+
+export const QUEUE_NAME = 'checks';
+
+export interface JobData {
+  checkId: string;
+  /** Slot time, unix ms. */
+  slot: number;
+}
+
+/** BullMQ ids must not contain ':'; check ids cannot either (see CHECK_ID). */
+export function jobIdFor(checkId: string, slot: number): string {
+  return `${checkId}@${slot}`;
+}
+
+export interface EnqueueOptions {
+  retryBackoffMs: number;
+}
+
+export class CheckQueue {
+  readonly queue: Queue<JobData>;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Returns 'enqueued', or 'duplicate' when another scheduler already claimed this slot. */
+  async enqueue(check: Check, slot: number, opts: EnqueueOptions): Promise<'enqueued' | 'duplicate'> {
+    const jobId = jobIdFor(check.id, slot);
+    const intervalMs = intervalSeconds(check.schedule) * 1000;
+    const claimed = await this.redis.set(`${this.prefix}:slot:${jobId}`, '1', 'PX', Math.max(intervalMs * 2, 120_000), 'NX');
+    if (claimed !== 'OK') return 'duplicate';
+    await this.queue.add(
+      'check',
+      { checkId: check.id, slot },
+      {
+        jobId,
+        attempts: check.retries + 1,
+        backoff: { type: 'exponential', delay: opts.retryBackoffMs },
+        removeOnComplete: { age: 600, count: 20_000 },
+        removeOnFail: { age: 86_400, count: 20_000 },
+      },
+    );
+    return 'enqueued';
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children');
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
