@@ -130,7 +130,7 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
 /** Parses one file's text; exported for tests and for `validate` on a single file. */
 export function parseChecksFile(file: string, text: string, opts: LoadOptions, problems: ConfigProblem[]): Check[] {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       problems.push({ file, line: e.linePos?.[0]?.line, field: '(yaml)', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
