@@ -114,3 +114,48 @@ export class RedisUnavailableError extends PengawasError {
     super('PENGAWAS_REDIS_UNAVAILABLE', message);
   }
 }
+
+/** A document source (file, git history, URL) could not be read; freshness and document probes cannot decide. */
+export class SourceUnreadableError extends ProbeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROBE_SOURCE_UNREADABLE', message, options);
+  }
+}
+
+/** A transaction-flow template referenced a variable that has no value at that point of the flow. */
+export class TemplateVariableError extends ProbeError {
+  constructor(readonly variable: string) {
+    super('PROBE_TEMPLATE_VARIABLE', `template variable {{${variable}}} has no value`);
+  }
+}
+
+/**
+ * A step of a transaction flow could not run (DNS, refused, TLS, timeout). Keeps the cause's stable code so
+ * users search the same code as for a single request, and names the step in the message.
+ */
+export class TransactionStepError extends ProbeError {
+  constructor(readonly step: string, cause: ProbeError) {
+    super(cause.code, `step "${step}": ${cause.message}`, { cause });
+  }
+}
+
+/** The evidence store cannot be opened, migrated or written (the recorder retries; the result stays unacknowledged). */
+export class EvidenceStoreError extends PengawasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PENGAWAS_EVIDENCE_STORE', message, options);
+  }
+}
+
+/** An evidence pack cannot be built (bad month, unreadable signing key, output folder not writable). */
+export class EvidencePackError extends PengawasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PENGAWAS_EVIDENCE_PACK', message, options);
+  }
+}
+
+/** The server would not switch to TLS (STARTTLS / SSLRequest refused); the scan turns it into a finding. */
+export class StartTlsRefusedError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_TLS_STARTTLS_REFUSED', message);
+  }
+}

@@ -1,8 +1,10 @@
 /** The one table of probe types. Adding a type = one folder under src/probes/ and one line here. */
 import type { ProbeType } from './types';
 import { httpProbe } from './http';
+import { transactionProbe } from './transaction';
+import { freshnessProbe } from './freshness';
 
-const PROBES: ProbeType<any>[] = [httpProbe];
+const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe];
 
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
 

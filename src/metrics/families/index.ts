@@ -5,6 +5,8 @@
 import type { Registry } from 'prom-client';
 import type { ProbeResult } from '../../results/contract';
 import { httpFamily } from './http';
+import { transactionFamily } from './transaction';
+import { freshnessFamily } from './freshness';
 
 export interface FamilyMetrics {
   observe(result: ProbeResult): void;
@@ -17,4 +19,4 @@ export interface MetricFamily {
   create(registry: Registry): FamilyMetrics;
 }
 
-export const FAMILIES: MetricFamily[] = [httpFamily];
+export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily];

@@ -1,0 +1,80 @@
+/**
+ * GET one document over HTTP(S) for the document-reading probes (freshness, webpage, securitytxt, openapi):
+ * follows a few redirects, trusts an optional private CA, and is bounded by the check's deadline and a body cap.
+ * Non-2xx answers are returned, not thrown: each probe decides whether that is a finding or an unreadable source.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors';
+import { timedRequest } from './timed-request';
+
+export interface FetchTextOptions {
+  headers?: Record<string, string>;
+  method?: 'GET' | 'HEAD';
+  caFile?: string;
+  verifyTls?: boolean;
+  maxBytes: number;
+  maxRedirects?: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface FetchedText {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  truncated: boolean;
+  finalUrl: URL;
+  redirects: number;
+  totalMs: number;
+}
+
+export function parseWebUrl(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UsageError(`target "${target}" is not a URL (expected http://… or https://…)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`target "${target}" must use http or https`);
+  return url;
+}
+
+export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedText> {
+  const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+  const t0 = performance.now();
+  const deadline = t0 + o.timeoutMs;
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    const res = await timedRequest({
+      url: current,
+      method: o.method ?? 'GET',
+      headers: o.headers,
+      timeoutMs: Math.max(1, deadline - performance.now()),
+      signal: o.signal,
+      maxBodyBytes: o.maxBytes,
+      ca,
+      verifyTls: o.verifyTls,
+    });
+    const location = res.headers.location;
+    if (res.status >= 300 && res.status < 400 && location && redirects < (o.maxRedirects ?? 5)) {
+      current = new URL(location, current);
+      continue;
+    }
+    return {
+      status: res.status,
+      headers: res.headers,
+      text: res.body.toString('utf8'),
+      truncated: res.bodyTruncated,
+      finalUrl: current,
+      redirects,
+      totalMs: performance.now() - t0,
+    };
+  }
+}
+
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
