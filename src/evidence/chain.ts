@@ -1,0 +1,58 @@
+/**
+ * Appending to a hash chain. The head row of a stream is locked (SELECT ... FOR UPDATE) for the length of the
+ * transaction, so two recorders writing the same check serialise instead of forking the chain.
+ */
+import { GENESIS, linkHash } from './hash';
+import type { Queryable } from './db/types';
+
+export interface Head {
+  seq: number;
+  hash: string;
+  openIncident: number | null;
+}
+
+export async function lockHead(tx: Queryable, stream: string): Promise<Head> {
+  await tx.query(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) VALUES ($1, 0, $2, $2) ON CONFLICT (stream) DO NOTHING`, [stream, GENESIS]);
+  const [row] = await tx.query<{ seq: number; hash: string; open_incident: number | null }>(
+    `SELECT seq::int8 AS seq, hash, open_incident FROM evidence_chain_heads WHERE stream = $1 FOR UPDATE`,
+    [stream],
+  );
+  return { seq: Number(row.seq), hash: row.hash, openIncident: row.open_incident === null ? null : Number(row.open_incident) };
+}
+
+export interface Link {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The next link after `head` for a canonical body; the caller inserts the row and then calls saveHead. */
+export function nextLink(head: Head, stream: string, body: string): Link {
+  const seq = head.seq + 1;
+  return { seq, prevHash: head.hash, hash: linkHash(head.hash, stream, seq, body) };
+}
+
+export async function saveHead(tx: Queryable, stream: string, link: Link, openIncident?: number | null): Promise<void> {
+  if (openIncident === undefined) {
+    await tx.query(`UPDATE evidence_chain_heads SET seq = $2, hash = $3 WHERE stream = $1`, [stream, link.seq, link.hash]);
+  } else {
+    await tx.query(`UPDATE evidence_chain_heads SET seq = $2, hash = $3, open_incident = $4 WHERE stream = $1`, [stream, link.seq, link.hash, openIncident]);
+  }
+}
+
+/** A record of one of the small chained tables (`#config`, `#waivers`, `#attestations`): appended, never updated. */
+export async function appendRecord(
+  tx: Queryable,
+  table: 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations',
+  stream: string,
+  body: string,
+  columns: Record<string, unknown>,
+): Promise<Link> {
+  const head = await lockHead(tx, stream);
+  const link = nextLink(head, stream, body);
+  const names = ['stream', 'seq', 'body', 'prev_hash', 'hash', ...Object.keys(columns)];
+  const values = [stream, link.seq, body, link.prevHash, link.hash, ...Object.values(columns)];
+  await tx.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+  await saveHead(tx, stream, link);
+  return link;
+}

@@ -1,0 +1,72 @@
+/**
+ * The one schema of the evidence store, as ordered migrations that run unchanged on PostgreSQL and PGlite.
+ * Append a migration to change it; never edit one that has shipped.
+ *
+ * Every durable record sits in a hash chain (`stream`, `seq`, `prev_hash`, `hash`, `body`): one stream per check
+ * for results, and `#config`, `#waivers`, `#attestations` for the rest (check ids cannot start with `#`).
+ * `body` is the canonical JSON the hash covers; the other columns are copies for querying, and verify checks
+ * they agree with the body. Rollups and incidents are derived from the chained results.
+ */
+import type { EvidenceDb } from './types';
+
+const CHAIN_COLUMNS = `stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now()`;
+
+export const MIGRATIONS: Array<{ version: number; name: string; statements: string[] }> = [
+  {
+    version: 1,
+    name: 'evidence store',
+    statements: [
+      `CREATE TABLE evidence_meta (key text PRIMARY KEY, value text NOT NULL)`,
+      // The last link of each stream; retention moves pruned_seq/pruned_hash forward when it drops raw rows.
+      `CREATE TABLE evidence_chain_heads (stream text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL,
+         pruned_seq bigint NOT NULL DEFAULT 0, pruned_hash text NOT NULL, open_incident bigint)`,
+      `CREATE TABLE evidence_results (result_id text PRIMARY KEY, ${CHAIN_COLUMNS},
+         element text NOT NULL, type text NOT NULL, day text NOT NULL,
+         scheduled_at timestamptz NOT NULL, started_at timestamptz NOT NULL, status text NOT NULL,
+         effective_status text NOT NULL, duration_ms double precision NOT NULL, UNIQUE (stream, seq))`,
+      `CREATE INDEX evidence_results_day ON evidence_results (day, stream)`,
+      `CREATE TABLE evidence_rollups (check_id text NOT NULL, day text NOT NULL, element text NOT NULL, type text NOT NULL,
+         runs int NOT NULL, passes int NOT NULL, warns int NOT NULL, fails int NOT NULL, waived int NOT NULL, errors int NOT NULL,
+         p50_ms double precision, p95_ms double precision, first_failure_at timestamptz, last_failure_at timestamptz,
+         first_run_at timestamptz, last_run_at timestamptz, last_hash text, final boolean NOT NULL DEFAULT false, seal text,
+         PRIMARY KEY (check_id, day))`,
+      `CREATE INDEX evidence_rollups_day ON evidence_rollups (day)`,
+      `CREATE TABLE evidence_finding_rollups (check_id text NOT NULL, day text NOT NULL, finding_id text NOT NULL,
+         severity text NOT NULL, status text NOT NULL, occurrences int NOT NULL, waived int NOT NULL,
+         first_seen_at timestamptz NOT NULL, last_seen_at timestamptz NOT NULL, message text NOT NULL,
+         PRIMARY KEY (check_id, day, finding_id))`,
+      `CREATE INDEX evidence_finding_rollups_day ON evidence_finding_rollups (day)`,
+      `CREATE TABLE evidence_incidents (id bigserial PRIMARY KEY, check_id text NOT NULL, element text NOT NULL,
+         started_at timestamptz NOT NULL, ended_at timestamptz, opened_by text NOT NULL, closed_by text, findings text NOT NULL)`,
+      `CREATE INDEX evidence_incidents_time ON evidence_incidents (started_at, ended_at)`,
+      `CREATE TABLE evidence_configs (${CHAIN_COLUMNS}, config_hash text NOT NULL, PRIMARY KEY (stream, seq))`,
+      `CREATE TABLE evidence_waivers (id bigint NOT NULL, ${CHAIN_COLUMNS}, check_id text NOT NULL, finding_id text,
+         approver text NOT NULL, risk text NOT NULL, starts_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
+         PRIMARY KEY (stream, seq))`,
+      `CREATE INDEX evidence_waivers_check ON evidence_waivers (check_id, expires_at)`,
+      `CREATE TABLE evidence_attestations (id bigint NOT NULL, ${CHAIN_COLUMNS}, check_id text NOT NULL,
+         evidence_hash text NOT NULL, expires_at timestamptz, PRIMARY KEY (stream, seq))`,
+      `CREATE INDEX evidence_attestations_check ON evidence_attestations (check_id, seq)`,
+      `CREATE TABLE evidence_pack_builds (id bigserial PRIMARY KEY, month text NOT NULL, built_at timestamptz NOT NULL,
+         out_dir text NOT NULL, manifest_sha256 text NOT NULL, chain_head text NOT NULL)`,
+    ],
+  },
+];
+
+/** Applies pending migrations; an advisory lock keeps two recorders starting together from racing. */
+export async function migrate(db: EvidenceDb): Promise<number> {
+  let applied = 0;
+  for (const m of MIGRATIONS) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7243001)`);
+      await tx.query(`CREATE TABLE IF NOT EXISTS evidence_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const have = await tx.query(`SELECT 1 FROM evidence_migrations WHERE version = $1`, [m.version]);
+      if (have.length) return false;
+      for (const s of m.statements) await tx.query(s);
+      await tx.query(`INSERT INTO evidence_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      return true;
+    });
+    if (done) applied += 1;
+  }
+  return applied;
+}
