@@ -1,5 +1,6 @@
 /** The demo's targets, started in this order by `pengawas demo`. Adding one = one file/folder and one line. */
 import type { DemoTarget } from '../target';
 import { paymentApi } from './payment-api';
+import { snapCredentials } from './payment-api/snap';
 
-export const DEMO_TARGETS: DemoTarget[] = [paymentApi];
+export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials];

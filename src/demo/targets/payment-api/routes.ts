@@ -1,5 +1,6 @@
 /** Route tables of the payment-API stub; a feature adds its own file of routes and one entry in ROUTES. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SNAP_ROUTES } from './snap';
 
 export interface StubSettings {
   /** Extra delay before answering, ms (PENGAWAS_DEMO_DELAY_MS). */
@@ -64,4 +65,4 @@ export const CORE_ROUTES: Route[] = [
   },
 ];
 
-export const ROUTES: Route[] = [...CORE_ROUTES];
+export const ROUTES: Route[] = [...CORE_ROUTES, ...SNAP_ROUTES];

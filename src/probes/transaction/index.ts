@@ -1,0 +1,23 @@
+/**
+ * Probe type `transaction`: a synthetic multi-step payment flow (e.g. SNAP access token → create payment →
+ * status inquiry) with variables between steps, SNAP BI / OAuth2 authentication, per-step dns/connect/tls/ttfb/
+ * transfer timings, degraded/failed latency thresholds and SLO outcomes for burn-rate alerting.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseHttpTarget } from '../http';
+import { defineProbe } from '../types';
+import { Flow } from './flow';
+import { transactionOptions } from './options';
+
+export const transactionProbe = defineProbe({
+  type: 'transaction',
+  summary: 'multi-step API flow (SNAP BI signing, OAuth2), per-step timing phases, thresholds and SLOs',
+  defaultElement: 'efficiency',
+  targetHelp: 'base URL the steps are resolved against (http:// or https://)',
+  options: transactionOptions,
+  async run(target, o, ctx) {
+    const base = parseHttpTarget(target);
+    const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+    return new Flow(base, o, ctx, ca).run();
+  },
+});
