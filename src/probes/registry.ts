@@ -3,8 +3,9 @@ import type { ProbeType } from './types';
 import { httpProbe } from './http';
 import { transactionProbe } from './transaction';
 import { freshnessProbe } from './freshness';
+import { mfaProbe } from './mfa';
 
-const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe];
+const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe, mfaProbe];
 
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
 

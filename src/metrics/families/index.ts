@@ -7,6 +7,7 @@ import type { ProbeResult } from '../../results/contract';
 import { httpFamily } from './http';
 import { transactionFamily } from './transaction';
 import { freshnessFamily } from './freshness';
+import { mfaFamily } from './mfa';
 
 export interface FamilyMetrics {
   observe(result: ProbeResult): void;
@@ -19,4 +20,4 @@ export interface MetricFamily {
   create(registry: Registry): FamilyMetrics;
 }
 
-export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily];
+export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily, mfaFamily];

@@ -1,0 +1,74 @@
+/**
+ * `pengawas_mfa_*`: whether a second factor is enforced per scope, enrolment coverage of privileged users, and the
+ * identity-provider API latency. Scope labels are bounded (provider scopes or names from the check's config);
+ * user names never become labels — they live only in findings' evidence.
+ */
+import { Gauge } from 'prom-client';
+import type { MetricFamily } from './index';
+
+interface MfaMeasurements {
+  provider?: string;
+  enforced?: Record<string, number>;
+  coverage?: Record<string, { enrolled: number; total: number; ratio: number | null }>;
+  unenrolledPrivileged?: number;
+  api?: { requests: number; totalMs: number; maxMs: number };
+  login?: { ms: number };
+}
+
+export const mfaFamily: MetricFamily = {
+  type: 'mfa',
+  create(registry) {
+    const labels = ['check', 'element'] as const;
+    const enforced = new Gauge({ name: 'pengawas_mfa_enforced', help: 'A second factor is enforced in this scope (1) or not (0), from the last successful run', labelNames: [...labels, 'scope'], registers: [registry] });
+    const coverage = new Gauge({ name: 'pengawas_mfa_enrolment_coverage_ratio', help: 'Share of the scope\'s users with a second factor enrolled', labelNames: [...labels, 'scope'], registers: [registry] });
+    const enrolled = new Gauge({ name: 'pengawas_mfa_enrolled_users', help: 'Users of the scope with a second factor enrolled', labelNames: [...labels, 'scope'], registers: [registry] });
+    const total = new Gauge({ name: 'pengawas_mfa_scope_users', help: 'Users measured in the scope', labelNames: [...labels, 'scope'], registers: [registry] });
+    const unenrolled = new Gauge({ name: 'pengawas_mfa_unenrolled_privileged_users', help: 'Privileged users without a second factor enrolled', labelNames: labels, registers: [registry] });
+    const apiSeconds = new Gauge({ name: 'pengawas_mfa_api_duration_seconds', help: 'Time spent in identity-provider API calls during the last run, total and slowest call', labelNames: [...labels, 'stat'], registers: [registry] });
+    const apiRequests = new Gauge({ name: 'pengawas_mfa_api_requests', help: 'Identity-provider API requests made by the last run (pages, retries and token calls included)', labelNames: labels, registers: [registry] });
+    const loginSeconds = new Gauge({ name: 'pengawas_mfa_login_duration_seconds', help: 'Duration of the last live login check (password-only and TOTP steps)', labelNames: labels, registers: [registry] });
+    const seen = new Map<string, { element: string; scopes: Set<string>; coverageScopes: Set<string> }>();
+
+    const forget = (checkId: string) => {
+      const s = seen.get(checkId);
+      if (!s) return;
+      const l = { check: checkId, element: s.element };
+      for (const scope of s.scopes) enforced.remove({ ...l, scope });
+      for (const scope of s.coverageScopes) for (const g of [coverage, enrolled, total]) g.remove({ ...l, scope });
+      for (const stat of ['total', 'max']) apiSeconds.remove({ ...l, stat });
+      for (const g of [unenrolled, apiRequests, loginSeconds]) g.remove(l);
+      seen.delete(checkId);
+    };
+
+    return {
+      observe(r) {
+        if (r.type !== 'mfa') return;
+        // An `error` run decided nothing: keep the last decided values rather than report a false 0.
+        if (r.status === 'error') return;
+        forget(r.checkId); // scopes may change with the config: start from a clean slate per check
+        const l = { check: r.checkId, element: r.element };
+        const m = r.measurements as MfaMeasurements;
+        const s = { element: r.element, scopes: new Set<string>(), coverageScopes: new Set<string>() };
+        seen.set(r.checkId, s);
+        for (const [scope, v] of Object.entries(m.enforced ?? {})) {
+          enforced.set({ ...l, scope }, v ? 1 : 0);
+          s.scopes.add(scope);
+        }
+        for (const [scope, c] of Object.entries(m.coverage ?? {})) {
+          s.coverageScopes.add(scope);
+          enrolled.set({ ...l, scope }, c.enrolled);
+          total.set({ ...l, scope }, c.total);
+          if (c.ratio !== null) coverage.set({ ...l, scope }, c.ratio);
+        }
+        if (m.unenrolledPrivileged !== undefined) unenrolled.set(l, m.unenrolledPrivileged);
+        if (m.api) {
+          apiSeconds.set({ ...l, stat: 'total' }, m.api.totalMs / 1000);
+          apiSeconds.set({ ...l, stat: 'max' }, m.api.maxMs / 1000);
+          apiRequests.set(l, m.api.requests);
+        }
+        if (m.login) loginSeconds.set(l, m.login.ms / 1000);
+      },
+      forget,
+    };
+  },
+};

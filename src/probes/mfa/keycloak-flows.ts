@@ -1,0 +1,128 @@
+/**
+ * Does a Keycloak authentication flow guarantee a second factor, and for whom?
+ * Input: the flat list from GET /admin/realms/{realm}/authentication/flows/{flowAlias}/executions
+ * (AuthenticationExecutionInfoRepresentation: requirement, providerId, authenticationFlow, level, index, …),
+ * which lists sub-flow members depth-first with their `level`.
+ * Keycloak's rules (Server Administration Guide, "Authentication flows"): within one flow, REQUIRED and
+ * CONDITIONAL elements must all pass and ALTERNATIVE elements are then ignored; with only ALTERNATIVE elements one
+ * of them must pass; a CONDITIONAL sub-flow runs only when its condition executions say so.
+ */
+
+export interface Execution {
+  id?: string;
+  requirement?: string;
+  displayName?: string;
+  providerId?: string;
+  authenticationFlow?: boolean;
+  authenticationConfig?: string;
+  level?: number;
+  index?: number;
+}
+
+/** Who the flow forces through a second factor. */
+export type Guarantee = { kind: 'all' } | { kind: 'roles'; roles: string[] } | { kind: 'none'; reason: string };
+
+/** Authenticators that are a second factor by themselves. */
+export const SECOND_FACTOR = new Set([
+  'auth-otp-form',
+  'direct-grant-validate-otp',
+  'webauthn-authenticator',
+  'webauthn-authenticator-passwordless',
+]);
+/** Alternatives that do not take a password here: an existing session (after an earlier full login) or another IdP. */
+const NOT_A_PASSWORD_PATH = new Set(['auth-cookie', 'identity-provider-redirector', 'auth-spnego', 'idp-auto-link', 'idp-confirm-link']);
+
+interface Node {
+  e: Execution;
+  children: Node[];
+}
+
+export function buildTree(executions: Execution[]): Node[] {
+  const root: Node = { e: {}, children: [] };
+  const stack: Node[] = [root];
+  for (const e of executions) {
+    const level = Math.max(0, e.level ?? 0);
+    stack.length = Math.min(stack.length, level + 1);
+    const parent = stack[stack.length - 1] ?? root;
+    const node: Node = { e, children: [] };
+    parent.children.push(node);
+    if (e.authenticationFlow) stack[level + 1] = node;
+  }
+  return root.children;
+}
+
+/** Role names required by a conditional-user-role execution, by its config id (fetched by the caller). */
+export type RoleConditions = Map<string, { role?: string; negate: boolean }>;
+
+export function analyseFlow(executions: Execution[], roleConditions: RoleConditions): Guarantee {
+  return analyseLevel(buildTree(executions), roleConditions);
+}
+
+function analyseLevel(nodes: Node[], rc: RoleConditions): Guarantee {
+  const active = nodes.filter((n) => n.e.requirement && n.e.requirement !== 'DISABLED');
+  const mandatory = active.filter((n) => n.e.requirement === 'REQUIRED' || n.e.requirement === 'CONDITIONAL');
+  if (mandatory.length > 0) {
+    let roles: string[] = [];
+    const reasons: string[] = [];
+    for (const n of mandatory) {
+      const g = n.e.requirement === 'CONDITIONAL' ? analyseConditional(n, rc) : analyseNode(n, rc);
+      if (g.kind === 'all') return g;
+      if (g.kind === 'roles') roles = [...new Set([...roles, ...g.roles])];
+      else if (g.reason) reasons.push(g.reason);
+    }
+    if (roles.length) return { kind: 'roles', roles };
+    return { kind: 'none', reason: reasons[0] ?? 'no REQUIRED one-time-password or WebAuthn step' };
+  }
+  const paths = active.filter((n) => n.e.requirement === 'ALTERNATIVE' && !NOT_A_PASSWORD_PATH.has(n.e.providerId ?? ''));
+  if (paths.length === 0) return { kind: 'none', reason: 'the flow has no step that takes a password here' };
+  // Only alternatives: the user picks, so the weakest path decides.
+  let weakest: Guarantee = { kind: 'all' };
+  for (const n of paths) {
+    const g = analyseNode(n, rc);
+    if (g.kind === 'none') return { kind: 'none', reason: `alternative "${n.e.displayName ?? n.e.providerId}" ${g.reason}` };
+    if (g.kind === 'roles') weakest = weakest.kind === 'roles' ? { kind: 'roles', roles: weakest.roles.filter((r) => g.roles.includes(r)) } : g;
+  }
+  return weakest.kind === 'roles' && weakest.roles.length === 0 ? { kind: 'none', reason: 'alternatives demand a second factor for different roles only' } : weakest;
+}
+
+function analyseNode(n: Node, rc: RoleConditions): Guarantee {
+  if (n.e.authenticationFlow) return analyseLevel(n.children, rc);
+  if (SECOND_FACTOR.has(n.e.providerId ?? '')) return { kind: 'all' };
+  return { kind: 'none', reason: `step "${n.e.displayName ?? n.e.providerId}" is not a second factor` };
+}
+
+/** A CONDITIONAL sub-flow: a second factor only for users its conditions select. */
+function analyseConditional(n: Node, rc: RoleConditions): Guarantee {
+  if (!n.e.authenticationFlow) return { kind: 'none', reason: `CONDITIONAL step "${n.e.displayName ?? n.e.providerId}" outside a sub-flow` };
+  const conditions = n.children.filter((c) => (c.e.providerId ?? '').startsWith('conditional-') && c.e.requirement !== 'DISABLED');
+  const steps = n.children.filter((c) => !conditions.includes(c));
+  const inner = analyseLevel(steps, rc);
+  if (inner.kind === 'none') return inner;
+  if (conditions.length === 0) return inner;
+  const roles: string[] = [];
+  for (const c of conditions) {
+    const pid = c.e.providerId;
+    if (pid === 'conditional-user-configured') {
+      return { kind: 'none', reason: 'the second factor is CONDITIONAL on the user having configured one already ("Condition - user configured"), so unenrolled users pass with a password' };
+    }
+    if (pid === 'conditional-user-role') {
+      const cfg = c.e.authenticationConfig ? rc.get(c.e.authenticationConfig) : undefined;
+      if (!cfg?.role || cfg.negate) return { kind: 'none', reason: 'a role condition without a readable role (or negated) guards the second factor' };
+      roles.push(cfg.role);
+      continue;
+    }
+    return { kind: 'none', reason: `the second factor is CONDITIONAL on "${c.e.displayName ?? pid}"` };
+  }
+  return { kind: 'roles', roles };
+}
+
+/** The config ids of role conditions, so the caller can fetch their settings. */
+export function roleConditionConfigIds(executions: Execution[]): string[] {
+  return executions.filter((e) => e.providerId === 'conditional-user-role' && e.authenticationConfig).map((e) => e.authenticationConfig as string);
+}
+
+export function describe(g: Guarantee): string {
+  if (g.kind === 'all') return 'REQUIRED for every user';
+  if (g.kind === 'roles') return `REQUIRED only for role(s) ${g.roles.join(', ')}`;
+  return `not enforced: ${g.reason}`;
+}

@@ -1,0 +1,183 @@
+/**
+ * Keycloak posture through the Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api), read with a
+ * client-credentials service account (needs realm-management roles view-realm and view-users):
+ * - GET /admin/realms/{realm}                       RealmRepresentation: otpPolicy*, bruteForceProtected, browserFlow, directGrantFlow
+ * - GET /admin/realms/{realm}/authentication/required-actions            CONFIGURE_TOTP / webauthn-register
+ * - GET /admin/realms/{realm}/authentication/flows/{flowAlias}/executions  requirement per step
+ * - GET /admin/realms/{realm}/authentication/config/{id}                 conditional-user-role settings
+ * - GET /admin/realms/{realm}/group-by-path/{path}, /groups/{id}/members, /roles/{role}/users (first/max paging)
+ * - GET /admin/realms/{realm}/users/{id}/credentials                     otp / webauthn credentials
+ */
+import type { Finding } from '../../results/contract';
+import { ProviderApiError } from './errors';
+import { ClientCredentials } from './auth';
+import { mapLimit, type ApiClient } from './client';
+import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
+import { analyseFlow, describe, roleConditionConfigIds, type Execution, type Guarantee, type RoleConditions } from './keycloak-flows';
+import type { KeycloakOptions, OtpThresholds } from './options';
+
+interface Realm {
+  realm?: string;
+  otpPolicyType?: string;
+  otpPolicyAlgorithm?: string;
+  otpPolicyDigits?: number;
+  otpPolicyPeriod?: number;
+  otpPolicyLookAheadWindow?: number;
+  otpPolicyCodeReusable?: boolean;
+  bruteForceProtected?: boolean;
+  failureFactor?: number;
+  browserFlow?: string;
+  directGrantFlow?: string;
+}
+
+interface RequiredAction {
+  alias?: string;
+  enabled?: boolean;
+  defaultAction?: boolean;
+}
+
+interface KcUser {
+  id: string;
+  username?: string;
+  enabled?: boolean;
+}
+
+const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
+const ENROL_ACTIONS = ['CONFIGURE_TOTP', 'webauthn-register', 'webauthn-register-passwordless'];
+
+export function keycloakAuth(base: URL, o: KeycloakOptions): ClientCredentials {
+  const realm = encodeURIComponent(o.tokenRealm ?? o.realm);
+  return new ClientCredentials(new URL(`${base.href.replace(/\/$/, '')}/realms/${realm}/protocol/openid-connect/token`), { clientId: o.clientId, clientSecret: o.clientSecret });
+}
+
+export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUsers: number): Promise<PostureOutput> {
+  const out = emptyPosture();
+  const r = `/admin/realms/${encodeURIComponent(o.realm)}`;
+  const { data: realm } = await api.getJson<Realm>(r);
+  out.findings.push(...otpPolicyFindings(realm, o.otp));
+  out.findings.push(
+    realm.bruteForceProtected
+      ? pass('mfa.bruteforce_protection_off', 'brute-force detection is on', { failureFactor: realm.failureFactor })
+      : fail('mfa.bruteforce_protection_off', 'high', `realm ${o.realm} has brute-force detection off: passwords and one-time codes can be guessed without lockout`, { realm: o.realm }),
+  );
+
+  const { data: actions } = await api.getJson<RequiredAction[]>(`${r}/authentication/required-actions`);
+  out.findings.push(...requiredActionFindings(Array.isArray(actions) ? actions : []));
+
+  const flows: Array<{ key: 'browser' | 'direct_grant'; alias: string }> = o.flows.map((f) =>
+    f === 'browser' ? { key: 'browser', alias: realm.browserFlow ?? 'browser' } : { key: 'direct_grant', alias: realm.directGrantFlow ?? 'direct grant' },
+  );
+  const guarantees: Record<string, Guarantee> = {};
+  for (const f of flows) {
+    const { data: execs } = await api.getJson<Execution[]>(`${r}/authentication/flows/${encodeURIComponent(f.alias)}/executions`);
+    const list = Array.isArray(execs) ? execs : [];
+    const rc: RoleConditions = new Map();
+    for (const id of roleConditionConfigIds(list)) {
+      const { data: cfg } = await api.getJson<{ config?: Record<string, string> }>(`${r}/authentication/config/${encodeURIComponent(id)}`);
+      rc.set(id, { role: cfg.config?.condUserRole, negate: cfg.config?.negateOutput === 'true' });
+    }
+    const g = analyseFlow(list, rc);
+    guarantees[f.key] = g;
+    out.enforced[f.key] = g.kind === 'all' ? 1 : 0;
+    const evidence = { flow: f.alias, requirement: describe(g) };
+    if (g.kind === 'all') out.findings.push(pass('mfa.flow_not_enforced', `flow "${f.alias}" demands a second factor from every user`, evidence));
+    else if (o.requireForAllUsers) out.findings.push(fail('mfa.flow_not_enforced', 'high', `flow "${f.alias}" does not demand a second factor from every user: ${describe(g)}`, evidence));
+  }
+
+  // Privileged users are covered when every checked flow forces them through a second factor.
+  const uncovered = flows.filter((f) => !coversPrivileged(guarantees[f.key], o));
+  out.enforced.privileged = uncovered.length === 0 ? 1 : 0;
+  out.findings.push(
+    uncovered.length === 0
+      ? pass('mfa.admin_not_enforced', 'every checked flow demands a second factor from privileged users', { flows: flows.map((f) => f.alias) })
+      : fail('mfa.admin_not_enforced', 'critical', `privileged users of realm ${o.realm} can sign in without a second factor through ${uncovered.map((f) => `"${f.alias}"`).join(', ')}`, {
+          flows: uncovered.map((f) => ({ flow: f.alias, requirement: describe(guarantees[f.key]) })),
+          privilegedRoles: o.privilegedRoles,
+          privilegedGroups: o.privilegedGroups,
+        }),
+  );
+
+  if (o.privilegedGroups.length || o.privilegedRoles.length) {
+    const users = await privilegedUsers(api, r, o, maxUsers);
+    const unenrolled = (
+      await mapLimit(users, 4, async (u): Promise<UserRef | undefined> => {
+        const { data: creds } = await api.getJson<Array<{ type?: string }>>(`${r}/users/${encodeURIComponent(u.id)}/credentials`);
+        const enrolled = Array.isArray(creds) && creds.some((c) => SECOND_FACTOR_CREDENTIALS.has(c.type ?? ''));
+        return enrolled ? undefined : { id: u.id, username: u.username };
+      })
+    ).filter((u): u is UserRef => Boolean(u));
+    out.coverage.privileged = { enrolled: users.length - unenrolled.length, total: users.length };
+    out.unenrolledPrivileged = unenrolled.length;
+    out.findings.push(enrolmentFinding('Keycloak', 'privileged', unenrolled, users.length));
+  }
+  out.details = {
+    realm: o.realm,
+    otpPolicy: { type: realm.otpPolicyType, algorithm: realm.otpPolicyAlgorithm, digits: realm.otpPolicyDigits, period: realm.otpPolicyPeriod, lookAround: realm.otpPolicyLookAheadWindow },
+    flows: Object.fromEntries(flows.map((f) => [f.key, { alias: f.alias, requirement: describe(guarantees[f.key]) }])),
+  };
+  return out;
+}
+
+function coversPrivileged(g: Guarantee, o: KeycloakOptions): boolean {
+  if (g.kind === 'all') return true;
+  // A role condition covers privileged users only when they are defined by roles, all of which it names.
+  return g.kind === 'roles' && o.privilegedGroups.length === 0 && o.privilegedRoles.length > 0 && o.privilegedRoles.every((role) => g.roles.includes(role));
+}
+
+export function otpPolicyFindings(realm: Realm, t: OtpThresholds): Finding[] {
+  const problems: Array<{ field: string; value: unknown; expected: string }> = [];
+  const digits = realm.otpPolicyDigits ?? 6;
+  if (digits < t.minDigits) problems.push({ field: 'otpPolicyDigits', value: digits, expected: `>= ${t.minDigits}` });
+  const algorithm = realm.otpPolicyAlgorithm ?? 'HmacSHA1';
+  if (!(t.algorithms as string[]).includes(algorithm)) problems.push({ field: 'otpPolicyAlgorithm', value: algorithm, expected: t.algorithms.join(' | ') });
+  if ((realm.otpPolicyType ?? 'totp') === 'totp') {
+    const period = realm.otpPolicyPeriod ?? 30;
+    if (period > t.maxPeriod) problems.push({ field: 'otpPolicyPeriod', value: period, expected: `<= ${t.maxPeriod} s` });
+  }
+  const look = realm.otpPolicyLookAheadWindow ?? 1;
+  if (look > t.maxLookAround) problems.push({ field: 'otpPolicyLookAheadWindow', value: look, expected: `<= ${t.maxLookAround}` });
+  if (realm.otpPolicyCodeReusable && !t.allowReusableCodes) problems.push({ field: 'otpPolicyCodeReusable', value: true, expected: 'false' });
+  if (problems.length === 0) return [pass('mfa.otp_policy_weak', 'the realm OTP policy meets the configured thresholds', { type: realm.otpPolicyType, algorithm, digits })];
+  return [fail('mfa.otp_policy_weak', 'medium', `the realm OTP policy is weaker than the operator's thresholds: ${problems.map((p) => `${p.field}=${String(p.value)}`).join(', ')}`, { problems })];
+}
+
+function requiredActionFindings(actions: RequiredAction[]): Finding[] {
+  const enrol = actions.filter((a) => ENROL_ACTIONS.includes(a.alias ?? ''));
+  const enabled = enrol.filter((a) => a.enabled);
+  if (enabled.length === 0) {
+    return [fail('mfa.enrolment_action_disabled', 'high', 'no second-factor enrolment action (CONFIGURE_TOTP, webauthn-register) is enabled: users cannot set up a second factor', { actions: enrol.map((a) => ({ alias: a.alias, enabled: a.enabled })) })];
+  }
+  const out: Finding[] = [pass('mfa.enrolment_action_disabled', `enrolment action(s) enabled: ${enabled.map((a) => a.alias).join(', ')}`)];
+  if (!enabled.some((a) => a.defaultAction)) {
+    out.push(warn('mfa.enrolment_not_default', 'low', 'no enabled second-factor enrolment action is a default action: new users are not asked to enrol', { actions: enabled.map((a) => a.alias) }));
+  }
+  return out;
+}
+
+async function privilegedUsers(api: ApiClient, r: string, o: KeycloakOptions, maxUsers: number): Promise<KcUser[]> {
+  const byId = new Map<string, KcUser>();
+  for (const path of o.privilegedGroups) {
+    const clean = path.replace(/^\/+/, '');
+    const encoded = clean.split('/').map(encodeURIComponent).join('/');
+    let group: { id?: string };
+    try {
+      group = (await api.getJson<{ id?: string }>(`${r}/group-by-path/${encoded}`)).data;
+    } catch (e) {
+      if (e instanceof ProviderApiError && /HTTP 404/.test(e.message)) throw new ProviderApiError(`privileged group "/${clean}" does not exist in realm ${o.realm}`);
+      throw e;
+    }
+    if (!group.id) throw new ProviderApiError(`Keycloak returned group "/${clean}" without an id`);
+    for (const u of await api.getAllOffset<KcUser>(`${r}/groups/${encodeURIComponent(group.id)}/members`, { briefRepresentation: true })) add(byId, u, maxUsers);
+  }
+  for (const role of o.privilegedRoles) {
+    for (const u of await api.getAllOffset<KcUser>(`${r}/roles/${encodeURIComponent(role)}/users`, { briefRepresentation: true })) add(byId, u, maxUsers);
+  }
+  // Disabled accounts cannot sign in, so they neither need nor lack a second factor.
+  return [...byId.values()].filter((u) => u.enabled !== false);
+}
+
+function add(byId: Map<string, KcUser>, u: KcUser, maxUsers: number): void {
+  if (!u || typeof u.id !== 'string') return;
+  byId.set(u.id, { id: u.id, username: u.username, enabled: u.enabled });
+  if (byId.size > maxUsers) throw new ProviderApiError(`more than ${maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
+}
