@@ -1,11 +1,12 @@
 /** The one table of probe types. Adding a type = one folder under src/probes/ and one line here. */
 import type { ProbeType } from './types';
 import { httpProbe } from './http';
+import { tlsProbe } from './tls';
 import { transactionProbe } from './transaction';
 import { freshnessProbe } from './freshness';
 import { mfaProbe } from './mfa';
 
-const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe, mfaProbe];
+const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe, mfaProbe, tlsProbe];
 
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
 

@@ -1,0 +1,167 @@
+/**
+ * Judges a certificate chain as the server sent it: identity, validity window, key, signature algorithms,
+ * chain order and completeness, trust (system store plus an optional CA bundle), host name, self-signed.
+ */
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import { certParts, crlUrls, isWeakSignature, ocspUrls, signatureName } from './asn1';
+
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  signatureAlgorithm: string;
+}
+
+export interface CertificateReport {
+  subject: string;
+  issuer: string;
+  serial: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  daysLeft: number;
+  lifetimeDays: number;
+  keyType: string;
+  keyBits: number;
+  signatureAlgorithm: string;
+  selfSigned: boolean;
+  chainTrusted: boolean;
+  /** The issuers up to a root were all sent or are trust anchors. */
+  chainComplete: boolean;
+  /** Each sent certificate is followed by its issuer; null when the order is unknown. */
+  chainInOrder: boolean | null;
+  hostnameMatch: boolean;
+  /** Signatures with SHA-1 or MD5 on the leaf or an intermediate (a root's own signature does not matter). */
+  weakSignatures: string[];
+  ocspUrls: string[];
+  crlUrls: string[];
+  chain: ChainEntry[];
+}
+
+const DAY = 86_400_000;
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, secp224r1: 224, prime192v1: 192 };
+
+let systemRoots: X509Certificate[] | undefined;
+export function trustAnchors(extraPem?: string): X509Certificate[] {
+  systemRoots ??= tls.rootCertificates.map((p) => new X509Certificate(p));
+  return extraPem ? [...systemRoots, ...splitPem(extraPem).map((p) => new X509Certificate(p))] : systemRoots;
+}
+
+export function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+function dn(text: string): string {
+  return text.split('\n').filter(Boolean).join(', ');
+}
+
+function issued(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function keyOf(c: X509Certificate): { keyType: string; keyBits: number } {
+  const k = c.publicKey;
+  const d = k.asymmetricKeyDetails ?? {};
+  const type = k.asymmetricKeyType ?? 'unknown';
+  if (type === 'rsa' || type === 'rsa-pss' || type === 'dsa') return { keyType: type === 'rsa-pss' ? 'RSA-PSS' : type.toUpperCase(), keyBits: d.modulusLength ?? 0 };
+  if (type === 'ec') return { keyType: 'EC', keyBits: CURVE_BITS[d.namedCurve ?? ''] ?? 0 };
+  if (type === 'ed25519') return { keyType: 'Ed25519', keyBits: 256 };
+  if (type === 'ed448') return { keyType: 'Ed448', keyBits: 456 };
+  return { keyType: type, keyBits: 0 };
+}
+
+function sansOf(c: X509Certificate): string[] {
+  return (c.subjectAltName ?? '')
+    .split(/,\s*/)
+    .map((s) => s.replace(/^(DNS|IP Address):/, ''))
+    .filter(Boolean);
+}
+
+export interface AnalyzeInput {
+  /** DER certificates as sent, leaf first. */
+  chain: Buffer[];
+  /** Whether `chain` keeps the server's order (raw TLS <= 1.2 message) or was re-ordered by OpenSSL. */
+  orderKnown: boolean;
+  hostname: string;
+  anchors: X509Certificate[];
+  now?: Date;
+}
+
+export function analyzeChain(input: AnalyzeInput): CertificateReport {
+  const now = (input.now ?? new Date()).getTime();
+  const sent = input.chain.map((d) => new X509Certificate(d));
+  const leaf = sent[0];
+  const leafParts = certParts(input.chain[0]);
+  const isAnchor = (c: X509Certificate) => input.anchors.some((a) => a.fingerprint256 === c.fingerprint256);
+
+  // Build the path leaf → ... → anchor or self-signed root, using sent certificates first.
+  const path = [leaf];
+  let trusted = false;
+  let complete = false;
+  for (let cur = leaf; path.length <= 10; ) {
+    if (isAnchor(cur)) {
+      trusted = complete = true;
+      break;
+    }
+    const fromSent = sent.find((c) => c !== cur && !path.includes(c) && issued(cur, c));
+    if (fromSent) {
+      path.push(fromSent);
+      cur = fromSent;
+      continue;
+    }
+    const anchor = input.anchors.find((a) => issued(cur, a));
+    if (anchor) {
+      trusted = complete = true;
+      break;
+    }
+    complete = issued(cur, cur);
+    break;
+  }
+  let chainInOrder: boolean | null = null;
+  if (input.orderKnown) chainInOrder = sent.every((c, i) => i === sent.length - 1 || issued(c, sent[i + 1]));
+
+  const hostnameMatch = isIP(input.hostname) ? Boolean(leaf.checkIP(input.hostname)) : Boolean(leaf.checkHost(input.hostname));
+  const notBefore = new Date(leaf.validFrom).getTime();
+  const notAfter = new Date(leaf.validTo).getTime();
+  const chain: ChainEntry[] = sent.map((c, i) => ({
+    subject: dn(c.subject),
+    issuer: dn(c.issuer),
+    notAfter: new Date(c.validTo).toISOString(),
+    signatureAlgorithm: signatureName(certParts(input.chain[i]).signatureOid),
+  }));
+  // A self-signed root's own signature is never verified by clients, so SHA-1 there is harmless.
+  const weakSignatures = chain.filter((c, i) => isWeakSignature(c.signatureAlgorithm) && !(i > 0 && issued(sent[i], sent[i]))).map((c) => `${c.subject}: ${c.signatureAlgorithm}`);
+  return {
+    subject: dn(leaf.subject),
+    issuer: dn(leaf.issuer),
+    serial: leaf.serialNumber,
+    sans: sansOf(leaf),
+    notBefore: new Date(notBefore).toISOString(),
+    notAfter: new Date(notAfter).toISOString(),
+    daysLeft: Math.floor((notAfter - now) / DAY),
+    lifetimeDays: Math.round((notAfter - notBefore) / DAY),
+    ...keyOf(leaf),
+    signatureAlgorithm: signatureName(leafParts.signatureOid),
+    selfSigned: issued(leaf, leaf),
+    chainTrusted: trusted,
+    chainComplete: complete,
+    chainInOrder,
+    hostnameMatch,
+    weakSignatures,
+    ocspUrls: ocspUrls(leafParts),
+    crlUrls: crlUrls(leafParts),
+    chain,
+  };
+}
+
+/** The issuer of the leaf among the sent certificates and the anchors (needed for OCSP and CRL checks). */
+export function findIssuer(chain: Buffer[], anchors: X509Certificate[]): X509Certificate | undefined {
+  const sent = chain.map((d) => new X509Certificate(d));
+  return sent.slice(1).find((c) => issued(sent[0], c)) ?? anchors.find((a) => issued(sent[0], a));
+}

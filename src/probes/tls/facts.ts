@@ -1,0 +1,22 @@
+/** What a scan established about a target; findings and profile checks are pure functions of it. */
+import type { CertificateReport } from './cert/analyze';
+import type { CipherSuite } from './ciphers';
+import type { AcceptedSuite } from './enumerate';
+import type { Hsts } from './hsts';
+import type { Revocation } from './revocation';
+import type { Protocol } from './wire/constants';
+
+export interface ScanFacts {
+  tested: Protocol[];
+  protocols: Partial<Record<Protocol, boolean>>;
+  suites: Array<AcceptedSuite & { suite: CipherSuite }>;
+  serverPreference: Partial<Record<Protocol, boolean>>;
+  /** Group ids the server accepts. */
+  groups: number[];
+  certificate?: CertificateReport & { ocspStapled: boolean; revocation?: Revocation };
+  certificateError?: string;
+  hsts?: Hsts;
+  hstsError?: string;
+  expiryWarnDays: number;
+  checkRevocation: boolean;
+}

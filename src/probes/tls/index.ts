@@ -1,0 +1,96 @@
+/**
+ * Probe type `tls`: protocol and cipher-suite enumeration with hand-built ClientHellos, certificate chain,
+ * revocation (OCSP/CRL), HSTS, STARTTLS (SMTP, IMAP, PostgreSQL), and Mozilla / custom policy profiles.
+ */
+import { readFile } from 'node:fs/promises';
+import { StartTlsRefusedError, UsageError } from '../../errors';
+import type { Finding } from '../../results/contract';
+import { hexCode } from './ciphers';
+import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
+import { parseTlsTarget, tlsOptions } from './options';
+import { evaluateProfile } from './profiles/evaluate';
+import { loadProfile } from './profiles/profile';
+import { scanTls, type ScanResult } from './scan';
+import { GROUPS, PROTOCOLS } from './wire/constants';
+import { defineProbe } from '../types';
+
+function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }): Record<string, unknown> {
+  const f = r.facts;
+  const c = f.certificate;
+  const counts = { insecure: 0, weak: 0, recommended: 0 };
+  for (const s of f.suites) counts[s.suite.strength]++;
+  return {
+    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(f.protocols[p])])),
+    ciphers: f.suites.map((s) => ({ protocol: s.protocol, name: s.suite.name, code: hexCode(s.code), strength: s.suite.strength })),
+    certificate: c
+      ? {
+          subject: c.subject,
+          issuer: c.issuer,
+          notAfter: c.notAfter,
+          daysLeft: c.daysLeft,
+          keyType: c.keyType,
+          keyBits: c.keyBits,
+          signatureAlgorithm: c.signatureAlgorithm,
+          selfSigned: c.selfSigned,
+          chainTrusted: c.chainTrusted,
+          hostnameMatch: c.hostnameMatch,
+          ocspStapled: c.ocspStapled,
+          revoked: c.revocation ? (c.revocation.status === 'unknown' ? null : c.revocation.status === 'revoked') : null,
+        }
+      : null,
+    hsts: f.hsts ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload } : null,
+    certificateDetails: c
+      ? { serial: c.serial, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ?? null }
+      : null,
+    suiteDetails: f.suites.map((s) => ({ protocol: s.protocol, code: hexCode(s.code), forwardSecret: s.suite.forwardSecret, group: s.group !== undefined ? GROUPS[s.group]?.name ?? s.group : undefined, dhBits: s.dhBits, weaknesses: s.suite.weaknesses })),
+    serverPreference: f.serverPreference,
+    groups: f.groups.map((g) => GROUPS[g]?.name ?? `0x${g.toString(16)}`),
+    strengthCounts: counts,
+    negotiated: r.negotiated ?? null,
+    profile: profile ?? null,
+    handshakes: r.handshakes,
+    scanMs: Math.round(r.scanMs * 10) / 10,
+  };
+}
+
+export const tlsProbe = defineProbe({
+  type: 'tls',
+  summary: 'TLS endpoint: protocol and cipher enumeration, certificate, revocation, HSTS, STARTTLS, Mozilla/custom profiles',
+  defaultElement: 'security',
+  targetHelp: 'host:port (options.starttls for smtp, imap, postgres)',
+  options: tlsOptions,
+  async run(target, o, ctx) {
+    const { host, port } = parseTlsTarget(target, o.starttls);
+    const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const profile = await loadProfile(o.profile);
+    let caPem: string | undefined;
+    if (o.caFile) {
+      try {
+        caPem = await readFile(o.caFile, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read caFile "${o.caFile}": ${(e as Error).message}`);
+      }
+    }
+    let result: ScanResult;
+    try {
+      result = await scanTls({ host, port, servername: o.servername ?? host, starttls: o.starttls }, o, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, caPem });
+    } catch (e) {
+      if (!(e instanceof StartTlsRefusedError)) throw e;
+      // No encryption on offer is the finding itself, not a failure of the monitor.
+      return {
+        target: normalised,
+        findings: [{ id: 'tls.starttls.refused', severity: 'high', status: 'fail', message: e.message, evidence: { starttls: o.starttls } }],
+        measurements: { protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, false])), ciphers: [], certificate: null, hsts: null, profile: profile ? { name: profile.name, compliant: false } : null },
+      };
+    }
+    const verdict = profile ? evaluateProfile(profile, result.facts) : undefined;
+    const findings: Finding[] = [
+      ...protocolFindings(result.facts),
+      ...cipherFindings(result.facts),
+      ...certificateFindings(result.facts),
+      ...hstsFindings(result.facts),
+      ...(verdict?.findings ?? []),
+    ];
+    return { target: normalised, findings, measurements: measurements(result, verdict && { name: verdict.profile, compliant: verdict.compliant }) };
+  },
+});

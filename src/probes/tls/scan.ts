@@ -1,0 +1,82 @@
+/**
+ * One TLS scan: raw enumeration (protocols, suites, groups) and one complete handshake through Node's tls (chain,
+ * stapled OCSP, timing) run side by side; then the certificate is analysed, revocation and HSTS are checked.
+ */
+import { performance } from 'node:perf_hooks';
+import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
+import { nodeHandshake, type NodeHandshake } from './cert/fetch';
+import { cipherByCode } from './ciphers';
+import { enumerate, type Enumeration } from './enumerate';
+import type { ScanFacts } from './facts';
+import { fetchHsts } from './hsts';
+import { Limiter } from './limiter';
+import type { TlsOptions } from './options';
+import { checkRevocation } from './revocation';
+import { PROTOCOLS } from './wire/constants';
+import type { Endpoint } from './wire/handshake';
+
+export interface ScanResult {
+  facts: ScanFacts;
+  enumeration: Enumeration;
+  negotiated?: Omit<NodeHandshake, 'chain' | 'ocspResponse'>;
+  handshakes: number;
+  scanMs: number;
+}
+
+export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortSignal; timeoutMs: number; caPem?: string }): Promise<ScanResult> {
+  const t0 = performance.now();
+  const limiter = new Limiter(o.concurrency);
+  const limits = { signal: env.signal, timeoutMs: Math.min(o.handshakeTimeoutMs, env.timeoutMs), maxBytes: o.maxHandshakeBytes };
+  const tested = o.protocols ? PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...PROTOCOLS];
+
+  const nodeRun = limiter.run(() => nodeHandshake(ep, limits)).then(
+    (v) => ({ ok: true as const, v }),
+    (e: Error) => ({ ok: false as const, e }),
+  );
+  const enumeration = await enumerate(ep, tested, { limits, limiter, enumerateCiphers: o.enumerateCiphers });
+  const node = await nodeRun;
+  if (!node.ok && env.signal.aborted) throw node.e;
+
+  const facts: ScanFacts = {
+    tested,
+    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])),
+    suites: enumeration.protocols.flatMap((r) => r.suites.map((s) => ({ ...s, suite: cipherByCode(s.code)! }))).filter((s) => s.suite),
+    serverPreference: Object.fromEntries(enumeration.protocols.filter((r) => r.serverPreference !== undefined).map((r) => [r.protocol, r.serverPreference])),
+    groups: enumeration.groups,
+    expiryWarnDays: o.expiryWarnDays,
+    checkRevocation: o.checkRevocation,
+  };
+
+  // The raw TLS <= 1.2 Certificate message keeps the server's order; prefer it when it shows the same leaf.
+  const nodeChain = node.ok ? node.v.chain : [];
+  const raw = enumeration.sentChain;
+  const useRaw = raw?.length && (!nodeChain.length || raw[0].equals(nodeChain[0]));
+  const chain = useRaw ? raw! : nodeChain;
+  if (chain.length) {
+    const anchors = trustAnchors(env.caPem);
+    const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });
+    const stapled = node.ok ? node.v.ocspResponse : undefined;
+    facts.certificate = { ...report, ocspStapled: Boolean(stapled) };
+    if (o.checkRevocation) {
+      facts.certificate.revocation = await checkRevocation(
+        { leaf: chain[0], issuer: findIssuer(chain, anchors), stapled, ocspUrls: report.ocspUrls, crlUrls: report.crlUrls },
+        { signal: env.signal, timeoutMs: limits.timeoutMs, maxBytes: 10 * 1024 * 1024 },
+      );
+    }
+  } else {
+    facts.certificateError = node.ok ? 'the server sent no certificate' : node.e.message;
+  }
+
+  let handshakes = limiter.started;
+  if (o.hsts && !ep.starttls) {
+    handshakes++;
+    try {
+      facts.hsts = await fetchHsts({ host: ep.host, port: ep.port, servername: ep.servername, path: o.hstsPath, signal: env.signal, timeoutMs: limits.timeoutMs });
+    } catch (e) {
+      if (env.signal.aborted) throw e;
+      facts.hstsError = (e as Error).message;
+    }
+  }
+  const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
+  return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0 };
+}

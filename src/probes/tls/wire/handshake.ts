@@ -1,0 +1,104 @@
+/**
+ * One raw handshake attempt: connect (plus STARTTLS), send a hand-built ClientHello, read until the answer is
+ * known, close. For TLS <= 1.2 it reads on to ServerHelloDone to see the certificate and the ephemeral key
+ * parameters; TLS 1.3 encrypts those, so it stops at the ServerHello.
+ */
+import { ProtocolError } from '../../../errors';
+import { cipherByCode } from '../ciphers';
+import { STARTTLS, type StartTls } from '../starttls';
+import { Conn } from '../transport';
+import { buildClientHello, type HelloSpec } from './clienthello';
+import { ALERTS, HS, type Protocol } from './constants';
+import { RecordReader, parseCertificateList, parseServerHello, parseServerKeyExchange, type KeyExchange } from './records';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  servername?: string;
+  starttls?: StartTls;
+}
+
+export interface HandshakeLimits {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Cap on bytes read from the server per attempt (a huge certificate chain stops here). */
+  maxBytes: number;
+}
+
+export type HelloOutcome =
+  | { accepted: true; version: number; cipher: number; retry: boolean; group?: number; kex?: KeyExchange; certificates?: Buffer[] }
+  | { accepted: false; alert?: string };
+
+/** Opens a connection ready for TLS bytes (after the STARTTLS preamble when configured). */
+export async function openEndpoint(ep: Endpoint, limits: HandshakeLimits, phase: string): Promise<Conn> {
+  const conn = await Conn.open(ep.host, ep.port, { signal: limits.signal, timeoutMs: limits.timeoutMs, phase });
+  try {
+    if (ep.starttls) await STARTTLS[ep.starttls](conn);
+    return conn;
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+}
+
+export async function tryHello(ep: Endpoint, spec: Omit<HelloSpec, 'servername'>, limits: HandshakeLimits): Promise<HelloOutcome> {
+  const conn = await openEndpoint(ep, limits, `${spec.protocol} handshake`);
+  try {
+    conn.write(buildClientHello({ ...spec, servername: ep.servername }));
+    return await readAnswer(conn, spec.protocol, limits.maxBytes);
+  } finally {
+    conn.close();
+  }
+}
+
+async function readAnswer(conn: Conn, protocol: Protocol, maxBytes: number): Promise<HelloOutcome> {
+  const reader = new RecordReader(maxBytes);
+  let hello: ReturnType<typeof parseServerHello> | undefined;
+  let certificates: Buffer[] | undefined;
+  let kex: KeyExchange | undefined;
+  for (;;) {
+    let chunk: Buffer | null;
+    try {
+      chunk = await conn.read();
+    } catch (e) {
+      // A reset after the ServerHello still answered the question; before it, a reset is a refusal.
+      if ((e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        if (hello) return { accepted: true, ...hello, kex, certificates };
+        return { accepted: false, alert: 'connection reset' };
+      }
+      throw e;
+    }
+    if (!chunk) {
+      if (hello) return { accepted: true, ...hello, kex, certificates };
+      if (reader.partial) throw new ProtocolError('server closed the connection in the middle of its handshake answer');
+      return { accepted: false, alert: 'connection closed' };
+    }
+    let messages;
+    try {
+      messages = reader.push(chunk);
+    } catch (e) {
+      // Past the ServerHello, a too-long or broken flight does not undo what the ServerHello told us.
+      if (hello && e instanceof ProtocolError) return { accepted: true, ...hello, kex, certificates };
+      throw e;
+    }
+    for (const m of messages) {
+      if (m.kind === 'alert') {
+        if (hello) return { accepted: true, ...hello, kex, certificates };
+        return { accepted: false, alert: ALERTS[m.description] ?? `alert ${m.description}` };
+      }
+      if (m.type === HS.serverHello) {
+        hello = parseServerHello(m.body);
+        if (protocol === 'TLSv1.3' || hello.version >= 0x0304 || hello.retry) return { accepted: true, ...hello };
+      } else if (!hello) {
+        throw new ProtocolError(`expected ServerHello, got handshake message type ${m.type}`);
+      } else if (m.type === HS.certificate) {
+        certificates = parseCertificateList(m.body);
+      } else if (m.type === HS.serverKeyExchange) {
+        const kx = cipherByCode(hello.cipher)?.kx ?? '';
+        kex = parseServerKeyExchange(m.body, kx);
+      } else if (m.type === HS.serverHelloDone) {
+        return { accepted: true, ...hello, kex, certificates };
+      }
+    }
+  }
+}
