@@ -2,5 +2,6 @@
 import type { DemoTarget } from '../target';
 import { paymentApi } from './payment-api';
 import { snapCredentials } from './payment-api/snap';
+import { identity } from './identity';
 
-export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials];
+export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials, identity];

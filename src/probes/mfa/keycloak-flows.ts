@@ -79,7 +79,7 @@ function analyseLevel(nodes: Node[], rc: RoleConditions): Guarantee {
   let weakest: Guarantee = { kind: 'all' };
   for (const n of paths) {
     const g = analyseNode(n, rc);
-    if (g.kind === 'none') return { kind: 'none', reason: `alternative "${n.e.displayName ?? n.e.providerId}" ${g.reason}` };
+    if (g.kind === 'none') return { kind: 'none', reason: `alternative "${n.e.displayName ?? n.e.providerId}" lets users in without a second factor${g.reason ? ` (${g.reason})` : ''}` };
     if (g.kind === 'roles') weakest = weakest.kind === 'roles' ? { kind: 'roles', roles: weakest.roles.filter((r) => g.roles.includes(r)) } : g;
   }
   return weakest.kind === 'roles' && weakest.roles.length === 0 ? { kind: 'none', reason: 'alternatives demand a second factor for different roles only' } : weakest;
@@ -88,7 +88,7 @@ function analyseLevel(nodes: Node[], rc: RoleConditions): Guarantee {
 function analyseNode(n: Node, rc: RoleConditions): Guarantee {
   if (n.e.authenticationFlow) return analyseLevel(n.children, rc);
   if (SECOND_FACTOR.has(n.e.providerId ?? '')) return { kind: 'all' };
-  return { kind: 'none', reason: `step "${n.e.displayName ?? n.e.providerId}" is not a second factor` };
+  return { kind: 'none', reason: '' }; // a password or username step: no second factor, nothing to explain
 }
 
 /** A CONDITIONAL sub-flow: a second factor only for users its conditions select. */
