@@ -5,9 +5,11 @@
 import type { Registry } from 'prom-client';
 import type { ProbeResult } from '../../results/contract';
 import { httpFamily } from './http';
+import { tlsFamily } from './tls';
 import { transactionFamily } from './transaction';
 import { freshnessFamily } from './freshness';
 import { mfaFamily } from './mfa';
+import { evidenceFamily } from './evidence';
 
 export interface FamilyMetrics {
   observe(result: ProbeResult): void;
@@ -20,4 +22,4 @@ export interface MetricFamily {
   create(registry: Registry): FamilyMetrics;
 }
 
-export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily, mfaFamily];
+export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily, evidenceFamily, mfaFamily, tlsFamily];

@@ -1,0 +1,80 @@
+/**
+ * `pengawas_tls_*`: the last scan of each tls check — certificate expiry (as blackbox_exporter's
+ * probe_ssl_earliest_cert_expiry), protocols enabled, suite counts by strength, findings by severity,
+ * profile compliance, handshake and scan time. Label values are bounded (fixed protocol/strength/severity sets).
+ */
+import { Gauge } from 'prom-client';
+import type { MetricFamily } from './index';
+import { SEVERITIES } from '../../results/contract';
+
+const PROTOCOLS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
+
+interface TlsMeasurements {
+  protocols?: Record<string, boolean>;
+  certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
+  hsts?: { present: boolean; maxAge: number | null } | null;
+  strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
+  profile?: { name: string; compliant: boolean } | null;
+  negotiated?: { handshakeMs: number } | null;
+  handshakes?: number;
+  scanMs?: number;
+}
+
+export const tlsFamily: MetricFamily = {
+  type: 'tls',
+  create(registry) {
+    const labels = ['check', 'element'] as const;
+    const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
+    const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds)');
+    const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired)');
+    const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate is revoked, 0 if good (absent when unknown)');
+    const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
+    const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', ['strength']);
+    const findings = g('pengawas_tls_findings', 'Findings of the last scan that did not pass, by severity', ['severity']);
+    const compliant = g('pengawas_tls_profile_compliant', '1 if the last scan met every rule of the policy profile, else 0', ['profile']);
+    const handshake = g('pengawas_tls_handshake_duration_seconds', 'Time of one full TLS handshake (as a client sees it)');
+    const scan = g('pengawas_tls_scan_duration_seconds', 'Wall time of the whole scan (enumeration, certificate, revocation, HSTS)');
+    const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
+    const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
+    const seen = new Map<string, { element: string; profile?: string }>();
+    const plain = [expiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
+
+    function forget(checkId: string) {
+      const s = seen.get(checkId);
+      if (!s) return;
+      const l = { check: checkId, element: s.element };
+      for (const m of plain) m.remove(l);
+      for (const p of PROTOCOLS) protocol.remove({ ...l, protocol: p });
+      for (const st of STRENGTHS) suites.remove({ ...l, strength: st });
+      for (const sev of SEVERITIES) findings.remove({ ...l, severity: sev });
+      if (s.profile) compliant.remove({ ...l, profile: s.profile });
+      seen.delete(checkId);
+    }
+
+    return {
+      observe(r) {
+        if (r.type !== 'tls') return;
+        const l = { check: r.checkId, element: r.element };
+        const m = r.measurements as TlsMeasurements;
+        if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
+        forget(r.checkId);
+        seen.set(r.checkId, { element: r.element, profile: m.profile?.name });
+        for (const p of PROTOCOLS) if (m.protocols) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
+        if (m.certificate) {
+          expiry.set(l, Date.parse(m.certificate.notAfter) / 1000);
+          daysLeft.set(l, m.certificate.daysLeft);
+          if (m.certificate.revoked !== null) revoked.set(l, m.certificate.revoked ? 1 : 0);
+        }
+        if (m.strengthCounts) for (const st of STRENGTHS) suites.set({ ...l, strength: st }, m.strengthCounts[st] ?? 0);
+        for (const sev of SEVERITIES) findings.set({ ...l, severity: sev }, r.findings.filter((f) => f.status !== 'pass' && f.severity === sev).length);
+        if (m.profile) compliant.set({ ...l, profile: m.profile.name }, m.profile.compliant ? 1 : 0);
+        if (m.negotiated) handshake.set(l, m.negotiated.handshakeMs / 1000);
+        if (m.scanMs !== undefined) scan.set(l, m.scanMs / 1000);
+        if (m.handshakes !== undefined) handshakes.set(l, m.handshakes);
+        if (m.hsts) hsts.set(l, m.hsts.maxAge ?? 0);
+      },
+      forget,
+    };
+  },
+};
