@@ -38,7 +38,9 @@ export function evaluateProfile(p: Profile, f: ScanFacts): ProfileVerdict {
   if (p.groups) {
     const allowed = new Set(p.groups.map((g) => g.toLowerCase()));
     const extra = f.groups.map((g) => GROUPS[g]?.name ?? `0x${g.toString(16)}`).filter((n) => !allowed.has(n.toLowerCase()));
-    if (extra.length) add('group', 'low', `key-exchange groups not allowed: ${extra.join(', ')}`, { groups: extra, allowed: p.groups });
+    // A group outside the list but of at least 256 bits is a deviation, not a weakness: warn only.
+    const weak = extra.filter((n) => (Object.values(GROUPS).find((g) => g.name === n)?.bits ?? 0) < 256);
+    if (extra.length) add('group', weak.length ? 'medium' : 'low', `key-exchange groups not allowed: ${extra.join(', ')}`, { groups: extra, allowed: p.groups }, weak.length ? 'fail' : 'warn');
   }
   const dh = f.suites.map((s) => s.dhBits).filter((b): b is number => b !== undefined);
   if (p.minDhBits && dh.length && Math.min(...dh) < p.minDhBits) add('dh_size', 'medium', `DH prime of ${Math.min(...dh)} bits, minimum ${p.minDhBits}`, { dhBits: Math.min(...dh) });
