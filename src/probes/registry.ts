@@ -4,9 +4,12 @@ import { httpProbe } from './http';
 import { tlsProbe } from './tls';
 import { transactionProbe } from './transaction';
 import { freshnessProbe } from './freshness';
+import { webpageProbe } from './webpage';
+import { securityTxtProbe } from './securitytxt';
+import { openapiProbe } from './openapi';
 import { mfaProbe } from './mfa';
 
-const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, transactionProbe, mfaProbe, tlsProbe];
+const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, webpageProbe, securityTxtProbe, openapiProbe, transactionProbe, mfaProbe, tlsProbe];
 
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
 

@@ -1,7 +1,8 @@
 /** The demo's targets, started in this order by `pengawas demo`. Adding one = one file/folder and one line. */
 import type { DemoTarget } from '../target';
 import { paymentApi } from './payment-api';
+import { website } from './website';
 import { snapCredentials } from './payment-api/snap';
 import { identity } from './identity';
 
-export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials, identity];
+export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials, website, identity];
