@@ -5,8 +5,7 @@
  * rate limits (429 + Retry-After / X-Rate-Limit-Reset, waited for only while the deadline allows), and expired
  * tokens (one refresh on 401). Anything it cannot read becomes a ProbeError with the API's own reason — never `pass`.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CredentialsError, ProbeAbortedError, ProtocolError, ResponseTooLargeError } from '../../errors';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
@@ -57,18 +56,13 @@ export interface SendInit {
 
 export class ApiClient {
   readonly stats: ApiStats = { requests: 0, totalMs: 0, maxMs: 0 };
-  private readonly agent: http.Agent;
 
-  constructor(readonly o: ClientOptions) {
-    // One keep-alive agent per run: a few hundred per-user calls should not each pay a TCP+TLS handshake.
-    this.agent = o.baseUrl.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: o.ca, rejectUnauthorized: o.verifyTls })
-      : new http.Agent({ keepAlive: true, maxSockets: 4 });
-  }
+  // Each request uses a fresh connection (timed-request's default). A keep-alive agent would save handshakes on
+  // per-user lookups, but timed-request attaches per-request socket listeners that pile up on reused sockets.
+  constructor(readonly o: ClientOptions) {}
 
-  close(): void {
-    this.agent.destroy();
-  }
+  /** Nothing is pooled today; kept so callers release resources the same way if pooling returns. */
+  close(): void {}
 
   url(pathOrUrl: string, query?: Record<string, string | number | boolean | undefined>): URL {
     const u = /^https?:\/\//.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(this.o.baseUrl.href.replace(/\/$/, '') + pathOrUrl);
@@ -81,7 +75,6 @@ export class ApiClient {
     const left = this.o.deadline - performance.now();
     if (this.o.signal.aborted) throw new ProbeAbortedError(String(this.o.signal.reason ?? 'cancelled'));
     if (left <= 0) throw new ProviderApiError(`${this.o.provider}: no time left for ${init.method ?? 'GET'} ${url.pathname}`);
-    const sameOrigin = url.origin === this.o.baseUrl.origin;
     const t0 = performance.now();
     try {
       return await timedRequest({
@@ -94,7 +87,6 @@ export class ApiClient {
         maxBodyBytes: this.o.maxBodyBytes,
         ca: this.o.ca,
         verifyTls: this.o.verifyTls,
-        agent: sameOrigin ? this.agent : undefined,
       });
     } finally {
       const ms = performance.now() - t0;

@@ -1,19 +1,19 @@
 /**
  * Live enforcement, independent of the provider: a dedicated monitoring account signs in twice.
  * 1. Password alone → must NOT yield a token or session (else `mfa.password_only_login_succeeded`, critical).
- * 2. Password + a TOTP computed from the account's seed (otplib, RFC 6238) → must succeed, proving MFA works.
+ * 2. Password + a TOTP computed from the account's seed (otplib's TOTP engine, RFC 6238) → must succeed.
  * OIDC: the Resource Owner Password Credentials grant (RFC 6749 §4.3; Keycloak "direct grant", which takes the
  * code in a `totp` parameter). Form: an HTTP form post with cookies carried to the one-time-code step.
  * Tokens and cookies are never kept in findings: only whether one was issued.
  */
-import { generateSync } from 'otplib';
 import { performance } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ProtocolError } from '../../errors';
+import { ProtocolError, UsageError } from '../../errors';
 import type { TimedResponse } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
 import { sleep, type ApiClient } from './client';
 import { fail, pass, warn } from './findings';
+import { totpCode } from './totp';
 import type { FormLoginOptions, LoginOptions, OidcLoginOptions } from './options';
 
 export interface LoginOutput {
@@ -116,7 +116,10 @@ async function freshCode(o: { totpSeed?: string; totp: { digits: 6 | 7 | 8; peri
   const period = o.totp.period;
   const left = period - ((Date.now() / 1000) % period);
   if (left < 2 && performance.now() + left * 1000 + 500 < api.o.deadline) await sleep(left * 1000 + 50, api.o.signal);
-  return generateSync({ secret: (o.totpSeed ?? '').replace(/=+$/, '').toUpperCase(), digits: o.totp.digits, period, algorithm: o.totp.algorithm });
+  const secret = (o.totpSeed ?? '').replace(/[\s=]+/g, '').toUpperCase();
+  // otplib refuses seeds under 128 bits (RFC 4226 §4 asks for at least that): say so before it throws.
+  if (!/^[A-Z2-7]{26,}$/.test(secret)) throw new UsageError('login.totpSeed is not a base32 TOTP seed of at least 128 bits');
+  return totpCode(secret, o.totp);
 }
 
 function oauthError(res: TimedResponse): string | undefined {

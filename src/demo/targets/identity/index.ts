@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { generateSecret } from 'otplib';
+import { newTotpSeed } from '../../../probes/mfa/totp';
 import { issue } from '../../pki';
 import { DEMO_PORTS } from '../../ports';
 import type { DemoTarget } from '../../target';
@@ -26,8 +26,8 @@ export function demoSecrets(dir: string): DemoSecrets {
   return {
     clientSecret: secretFile(dir, 'client-secret', () => randomBytes(24).toString('hex')),
     monitorPassword: secretFile(dir, 'monitor-password', () => randomBytes(18).toString('base64url')),
-    monitorTotpSeed: secretFile(dir, 'monitor-totp-seed', () => generateSecret()),
-    adminSeed: secretFile(dir, 'admin-totp-seed', () => generateSecret()),
+    monitorTotpSeed: secretFile(dir, 'monitor-totp-seed', () => newTotpSeed()),
+    adminSeed: secretFile(dir, 'admin-totp-seed', () => newTotpSeed()),
   };
 }
 

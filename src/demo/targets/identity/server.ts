@@ -7,11 +7,11 @@
  * fault injection through `intercept`.
  *
  * The token endpoint implements client_credentials (service accounts) and the password grant ("direct grant"),
- * which verifies a real TOTP (otplib) in the `totp` parameter when the realm's direct grant demands one.
+ * which verifies a real TOTP (otplib's TOTP engine) in the `totp` parameter when the realm's direct grant demands one.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { verifySync } from 'otplib';
+import { totpValid } from '../../../probes/mfa/totp';
 
 export interface KcExecution {
   id?: string;
@@ -134,7 +134,7 @@ export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerO
       const code = form.get('totp') ?? '';
       const digits = Number(realm.realm.otpPolicyDigits ?? 6) as 6;
       const period = Number(realm.realm.otpPolicyPeriod ?? 30);
-      const ok = /^\d+$/.test(code) && verifySync({ secret: user.totpSeed, token: code, digits, period, epochTolerance: period }).valid;
+      const ok = /^\d+$/.test(code) && totpValid(user.totpSeed, code, { digits, period });
       if (!ok) return invalid();
     }
     return json(res, 200, { ...issue(realmName, client.clientId, false), id_token: randomBytes(16).toString('base64url') });
