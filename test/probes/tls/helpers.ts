@@ -87,7 +87,7 @@ export class Pki {
   }
 
   selfSigned(name: string): Leaf {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], this.dir);
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '365', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], this.dir);
     const cert = path.join(this.dir, `${name}.pem`);
     return { cert, key: path.join(this.dir, `${name}.key`), fullchain: cert };
   }

@@ -120,7 +120,9 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
       trusted = complete = true;
       break;
     }
-    complete = issued(cur, cur);
+    // Ends at a self-signed root, or at a sent CA certificate whose (root) issuer we lack: then the chain is
+    // complete but untrusted. Only a leaf whose issuer was not sent is an incomplete chain.
+    complete = issued(cur, cur) || path.length > 1;
     break;
   }
   let chainInOrder: boolean | null = null;
