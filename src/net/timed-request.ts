@@ -109,6 +109,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
   const host = opts.url.hostname;
   const t0 = performance.now();
   const marks: { lookup?: number; connect?: number; secure?: number; sent?: number; firstByte?: number } = {};
+  // An IP literal needs no lookup (no 'lookup' event comes): dns is 0 and the TCP handshake counts as connect.
+  if (isIp(host)) marks.lookup = t0;
   let phase: string = isIp(host) ? 'connect' : 'dns';
 
   return new Promise<TimedResponse>((resolve, reject) => {
@@ -147,8 +149,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
 
     req.on('socket', (socket: Socket) => {
       if (!socket.connecting) {
-        // A reused keep-alive socket: no dns/connect/tls this time.
-        marks.lookup = marks.connect = marks.secure = performance.now();
+        // A reused keep-alive socket: no dns/connect/tls this time; waiting for the socket counts as ttfb.
+        marks.lookup = marks.connect = marks.secure = t0;
         phase = 'ttfb';
       }
       socket.once('lookup', () => {
