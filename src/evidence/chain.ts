@@ -2,7 +2,7 @@
  * Appending to a hash chain. The head row of a stream is locked (SELECT ... FOR UPDATE) for the length of the
  * transaction, so two recorders writing the same check serialise instead of forking the chain.
  */
-import { GENESIS, linkHash } from './hash';
+import { GENESIS, linkHash, sha256Hex } from './hash';
 import type { Queryable } from './db/types';
 
 export interface Head {
@@ -55,4 +55,12 @@ export async function appendRecord(
   await tx.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
   await saveHead(tx, stream, link);
   return link;
+}
+
+/** One value for the state of every chain: sha256 over each stream's `stream seq hash` line, sorted by stream. */
+export async function chainHeads(db: Queryable): Promise<{ head: string; streams: number; heads: Array<{ stream: string; seq: number; hash: string }> }> {
+  const rows = await db.query<{ stream: string; seq: number; hash: string }>(`SELECT stream, seq::int8 AS seq, hash FROM evidence_chain_heads ORDER BY stream`);
+  const heads = rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
+  const text = heads.map((h) => `${h.stream} ${h.seq} ${h.hash}`).join('\n');
+  return { head: sha256Hex(text), streams: heads.length, heads };
 }

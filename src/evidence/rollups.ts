@@ -25,6 +25,18 @@ export const ROLLUP_SELECT = `
     (array_agg(hash ORDER BY seq DESC))[1] AS last_hash
   FROM evidence_results`;
 
+/** The aggregate of each failing or warning finding of a (check, day). */
+export const FINDING_SELECT = `
+  SELECT r.stream AS check_id, r.day, f->>'id' AS finding_id,
+    (array_agg(f->>'severity' ORDER BY r.scheduled_at DESC))[1] AS severity,
+    CASE WHEN bool_or(f->>'status' = 'fail') THEN 'fail' ELSE 'warn' END AS status,
+    count(*)::int AS occurrences,
+    (count(*) FILTER (WHERE (r.body::jsonb -> 'waivedFindings') ? (f->>'id')))::int AS waived,
+    min(r.scheduled_at) AS first_seen_at, max(r.scheduled_at) AS last_seen_at,
+    left((array_agg(f->>'message' ORDER BY r.scheduled_at DESC))[1], 1000) AS message
+  FROM evidence_results r CROSS JOIN LATERAL jsonb_array_elements(r.body::jsonb -> 'result' -> 'findings') f`;
+export const FINDING_GROUP = `AND f->>'status' IN ('fail', 'warn') GROUP BY r.stream, r.day, f->>'id'`;
+
 export interface RollupRow {
   check_id: string;
   day: string;
@@ -81,18 +93,7 @@ export async function computeRollups(db: EvidenceDb, days: string[], final: bool
       const rows = await tx.query<RollupRow & Record<string, unknown>>(`${ROLLUP_SELECT} WHERE day = $1 GROUP BY stream, day`, [day]);
       for (const r of rows) await upsertRollup(tx, r, final);
       await tx.query(`DELETE FROM evidence_finding_rollups WHERE day = $1`, [day]);
-      await tx.query(
-        `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message)
-         SELECT r.stream, r.day, f->>'id',
-           (array_agg(f->>'severity' ORDER BY r.scheduled_at DESC))[1],
-           CASE WHEN bool_or(f->>'status' = 'fail') THEN 'fail' ELSE 'warn' END,
-           count(*)::int,
-           (count(*) FILTER (WHERE (r.body::jsonb -> 'waivedFindings') ? (f->>'id')))::int,
-           min(r.scheduled_at), max(r.scheduled_at),
-           left((array_agg(f->>'message' ORDER BY r.scheduled_at DESC))[1], 1000)
-         FROM evidence_results r CROSS JOIN LATERAL jsonb_array_elements(r.body::jsonb -> 'result' -> 'findings') f
-         WHERE r.day = $1 AND f->>'status' IN ('fail', 'warn')
-         GROUP BY r.stream, r.day, f->>'id'`,
+      await tx.query(`INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${FINDING_SELECT} WHERE r.day = $1 ${FINDING_GROUP}`,
         [day],
       );
       return rows.length;

@@ -155,3 +155,15 @@ async function fixTimezone(db: EvidenceDb, wanted: string | undefined): Promise<
   }
   return row.value;
 }
+
+/** Store options from the environment: DATABASE_URL, PENGAWAS_EVIDENCE_TIMEZONE, PENGAWAS_EVIDENCE_RETENTION_DAYS. */
+export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EvidenceStoreOptions {
+  const retention = env.PENGAWAS_EVIDENCE_RETENTION_DAYS;
+  if (retention !== undefined && !/^\d+$/.test(retention)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_RETENTION_DAYS must be a number of days, got "${retention}"`);
+  return {
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    timezone: env.PENGAWAS_EVIDENCE_TIMEZONE || undefined,
+    retentionDays: retention === undefined ? undefined : Number(retention),
+  };
+}

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { checkCommand } from './check';
 import { demoCommand } from './demo';
+import { evidenceCommand } from './evidence';
 import { listCommand } from './list';
 import { probeCommand } from './probe';
 import { recorderCommand, runCommand, schedulerCommand, workerCommand } from './roles';
 import { validateCommand } from './validate';
+import { waiveCommand } from './waive';
 
 export const COMMANDS: Array<() => Command> = [
   runCommand,
@@ -17,4 +19,6 @@ export const COMMANDS: Array<() => Command> = [
   listCommand,
   probeCommand,
   checkCommand,
+  evidenceCommand,
+  waiveCommand,
 ];

@@ -1,0 +1,91 @@
+/**
+ * `pengawas evidence build --month YYYY-MM [--out DIR] [--lang en|id] [--key FILE]` writes the monthly pack;
+ * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
+ * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named).
+ * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence.
+ */
+import { Command } from 'commander';
+import { UsageError } from '../../errors';
+import { buildPack } from '../../evidence/pack/build';
+import { verifyPack } from '../../evidence/pack/verify';
+import { EvidenceStore, storeOptionsFromEnv } from '../../evidence/store';
+import { verifyStore } from '../../evidence/verify-store';
+import { addCommon, settingsFrom } from '../options';
+import { EXIT } from '../output';
+
+interface BuildFlags {
+  month: string;
+  out?: string;
+  lang: string;
+  key?: string;
+  force?: boolean;
+  pdf?: boolean;
+  json?: boolean;
+}
+
+function buildCommand(): Command {
+  return addCommon(new Command('build'))
+    .description('build the evidence pack of one month: report.html, CSV, OCSF, signed manifest')
+    .requiredOption('--month <YYYY-MM>', 'the month to report, e.g. 2026-10')
+    .option('--out <dir>', 'output folder (default ./pengawas-evidence-<month>)')
+    .option('--lang <en|id>', 'language shown first in the report (both are always present)', 'en')
+    .option('--key <file>', 'PEM private key (RSA, ECDSA or Ed25519) to sign the manifest; default: a key generated once under <dataDir>/keys')
+    .option('--force', 'replace an existing pack in the output folder')
+    .option('--pdf', 'also print report.pdf with headless Chromium, when installed')
+    .option('--json', 'print the manifest as JSON')
+    .action(async (flags: BuildFlags, cmd: Command) => {
+      if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
+      const settings = settingsFrom(cmd.opts());
+      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+      try {
+        const r = await buildPack(store, { month: flags.month, outDir: flags.out ?? `pengawas-evidence-${flags.month}`, lang: flags.lang, keyFile: flags.key, overwrite: flags.force, pdf: flags.pdf });
+        if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
+        else {
+          const t = r.manifest.totals;
+          process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
+          process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
+          process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} key ${r.manifest.signature.publicKeySha256.slice(0, 16)}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function verifyCommand(): Command {
+  return addCommon(new Command('verify'))
+    .description('verify an evidence pack folder, or with --store the hash chains of the evidence store')
+    .argument('[dir]', 'evidence pack folder')
+    .option('--store', 'verify the evidence store instead of a pack')
+    .option('--pubkey <file>', "the operator's public key (PEM) the pack must be signed with")
+    .option('--json', 'print the verification as JSON')
+    .action(async (dir: string | undefined, flags: { store?: boolean; pubkey?: string; json?: boolean }, cmd: Command) => {
+      if (Boolean(dir) === Boolean(flags.store)) throw new UsageError('give either a pack folder or --store');
+      if (dir) {
+        const v = verifyPack(dir, { publicKeyFile: flags.pubkey });
+        if (flags.json) process.stdout.write(`${JSON.stringify({ ok: v.ok, files: v.filesChecked, problems: v.problems }, null, 2)}\n`);
+        else if (v.ok) process.stdout.write(`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json\n`);
+        else for (const p of v.problems) process.stdout.write(`FAIL ${p.file}: ${p.problem}\n`);
+        process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
+        return;
+      }
+      const settings = settingsFrom(cmd.opts());
+      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+      try {
+        const v = await verifyStore(store.db, store.timezone);
+        if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+        else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${store.kind})\n`);
+        else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
+        process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+export function evidenceCommand(): Command {
+  return new Command('evidence')
+    .description('monthly evidence packs and the integrity of the evidence store')
+    .addCommand(buildCommand().exitOverride())
+    .addCommand(verifyCommand().exitOverride());
+}

@@ -1,0 +1,47 @@
+/**
+ * `pengawas waive --check ID [--finding ID] --reason TEXT --approver NAME --risk LEVEL --expires DATE`:
+ * records a waiver (risk acceptance). Results recorded while it is in force count as waived, not passed; after
+ * it expires they count again. A bare date (YYYY-MM-DD) for --expires means the end of that day, for --from its
+ * start, both in the store's time zone.
+ */
+import { Command } from 'commander';
+import { UsageError } from '../../errors';
+import { EvidenceStore, storeOptionsFromEnv } from '../../evidence/store';
+import { addDays, startOfDay } from '../../evidence/tz';
+import { addWaiver, RISKS, type Risk } from '../../evidence/waivers';
+import { addCommon, settingsFrom } from '../options';
+
+function parseWhen(text: string, tz: string, endOfDay: boolean, flag: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return startOfDay(endOfDay ? addDays(text, 1) : text, tz);
+  const t = new Date(text);
+  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
+  return t;
+}
+
+export function waiveCommand(): Command {
+  return addCommon(new Command('waive'))
+    .description('accept the risk of a failing finding until a date (approver and expiry required)')
+    .requiredOption('--check <id>', 'check id')
+    .option('--finding <id>', 'finding id (default: every finding of the check)')
+    .requiredOption('--reason <text>', 'why the risk is accepted')
+    .requiredOption('--approver <name>', 'who approved it')
+    .requiredOption('--risk <level>', `risk level: ${RISKS.join(', ')}`)
+    .requiredOption('--expires <date>', 'when it ends: YYYY-MM-DD (end of that day) or ISO-8601 time')
+    .option('--from <date>', 'when it starts (default now): YYYY-MM-DD or ISO-8601 time')
+    .option('--json', 'print the waiver as JSON')
+    .action(async (flags: { check: string; finding?: string; reason: string; approver: string; risk: string; expires: string; from?: string; json?: boolean }, cmd: Command) => {
+      if (!(RISKS as readonly string[]).includes(flags.risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}, got "${flags.risk}"`);
+      const settings = settingsFrom(cmd.opts());
+      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+      try {
+        const expiresAt = parseWhen(flags.expires, store.timezone, true, '--expires');
+        const startsAt = flags.from ? parseWhen(flags.from, store.timezone, false, '--from') : undefined;
+        if (expiresAt.getTime() <= (startsAt ?? new Date()).getTime()) throw new UsageError('--expires must be after the waiver starts');
+        const w = await addWaiver(store, { checkId: flags.check, findingId: flags.finding, reason: flags.reason, approver: flags.approver, risk: flags.risk as Risk, expiresAt, startsAt, createdBy: process.env.USER });
+        if (flags.json) process.stdout.write(`${JSON.stringify(w, null, 2)}\n`);
+        else process.stdout.write(`waiver ${w.id}: ${w.checkId}${w.findingId ? ` ${w.findingId}` : ' (all findings)'} waived until ${new Date(w.expiresAt).toISOString()}, approved by ${w.approver} (risk ${w.risk})\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

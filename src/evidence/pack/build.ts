@@ -1,0 +1,146 @@
+/**
+ * `pengawas evidence build --month YYYY-MM`: writes report.html, results.csv, findings.csv, incidents.csv,
+ * findings.ocsf.json, public-key.pem, manifest.json and manifest.sig into a fresh folder, assembled next to the
+ * destination and renamed into place so a crash never leaves a half-written pack that looks complete.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { EvidencePackError } from '../../errors';
+import { sha256Hex } from '../hash';
+import type { EvidenceStore } from '../store';
+import { parseMonth, previousMonth, startOfDay } from '../tz';
+import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
+import { loadMonth } from './data';
+import { renderReport } from './html';
+import type { Lang } from './i18n';
+import { ocsfFindings } from './ocsf';
+import { loadSigningKey, signBytes } from './sign';
+import { summarise, type PackSummary } from './summary';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const TOOL_VERSION: string = require('../../../package.json').version;
+export const PACK_FORMAT = 'pengawas-evidence-pack/1';
+
+export interface BuildOptions {
+  month: string;
+  outDir: string;
+  lang?: Lang;
+  /** The operator's private key (PEM); default: the key generated under `<dataDir>/keys`. */
+  keyFile?: string;
+  /** Replace an existing pack in outDir (the monthly job rebuilds in place). */
+  overwrite?: boolean;
+  /** Also print report.pdf with headless Chromium, when it is installed. */
+  pdf?: boolean;
+  now?: Date;
+}
+
+export interface ManifestFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Manifest {
+  format: string;
+  month: string;
+  period: { from: string; to: string; timezone: string; complete: boolean };
+  scope: { checks: number; elements: string[]; checkIds: string[] };
+  empty: boolean;
+  tool: { name: string; version: string };
+  generatedAt: string;
+  store: { backend: string };
+  checkDefinitions: { sha256: string | null; applied: Array<{ sha256: string; appliedAt: string }> };
+  chain: { head: string; streams: number };
+  totals: PackSummary['totals'];
+  files: ManifestFile[];
+  signature: { algorithm: string; publicKeyFile: string; publicKeySha256: string };
+}
+
+export interface BuildResult {
+  outDir: string;
+  manifest: Manifest;
+  manifestSha256: string;
+  durationMs: number;
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+async function printPdf(html: string, pdf: string): Promise<void> {
+  const profile = `${pdf}.chromium-profile`;
+  try {
+    await promisify(execFile)(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { timeout: 120_000 });
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promise<BuildResult> {
+  const t0 = Date.now();
+  const month = parseMonth(opts.month);
+  if (!month) throw new EvidencePackError(`--month must be YYYY-MM, got "${opts.month}"`);
+  const now = opts.now ?? new Date();
+  if (startOfDay(month.firstDay, store.timezone).getTime() > now.getTime()) throw new EvidencePackError(`month ${opts.month} has not started yet`);
+  const lang = opts.lang ?? 'en';
+  const key = loadSigningKey({ keyFile: opts.keyFile, dataDir: store.dataDir });
+  const prev = parseMonth(previousMonth(opts.month))!;
+  await store.refreshRollups([...prev.days, ...month.days], now);
+  const data = await loadMonth(store.db, opts.month, store.timezone, store.kind, now);
+  const summary = summarise(data);
+  const configHash = data.configs.length ? data.configs[data.configs.length - 1].configHash : null;
+
+  const outDir = path.resolve(opts.outDir);
+  if (existsSync(outDir) && readdirSync(outDir).length && !opts.overwrite) {
+    throw new EvidencePackError(`${outDir} exists and is not empty; choose another --out or pass --force`);
+  }
+  mkdirSync(path.dirname(outDir), { recursive: true });
+  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  mkdirSync(tmp);
+  try {
+    const files: Record<string, string | Buffer> = {
+      'report.html': renderReport(data, summary, lang, { toolVersion: TOOL_VERSION, configHash }),
+      'results.csv': resultsCsv(data.rollups),
+      'findings.csv': findingsCsv(summary.findings),
+      'incidents.csv': incidentsCsv(data.incidents),
+      'findings.ocsf.json': `${JSON.stringify(ocsfFindings(summary.findings, { toolVersion: TOOL_VERSION, month: opts.month }), null, 1)}\n`,
+      'public-key.pem': key.publicPem,
+    };
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(tmp, name), content);
+    if (opts.pdf && existsSync(CHROMIUM)) {
+      await printPdf(path.join(tmp, 'report.html'), path.join(tmp, 'report.pdf'));
+      files['report.pdf'] = readFileSync(path.join(tmp, 'report.pdf'));
+    }
+    const manifest: Manifest = {
+      format: PACK_FORMAT,
+      month: opts.month,
+      period: { from: data.from.toISOString(), to: data.to.toISOString(), timezone: data.timezone, complete: data.complete },
+      scope: { checks: summary.checks.length, elements: [...new Set(summary.checks.map((c) => c.element))].sort(), checkIds: summary.checks.map((c) => c.checkId) },
+      empty: summary.empty,
+      tool: { name: 'pengawas', version: TOOL_VERSION },
+      generatedAt: now.toISOString(),
+      store: { backend: store.kind },
+      checkDefinitions: { sha256: configHash, applied: data.configs.map((c) => ({ sha256: c.configHash, appliedAt: c.appliedAt })) },
+      chain: data.chain,
+      totals: summary.totals,
+      files: Object.keys(files).sort().map((name) => {
+        const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
+        return { path: name, sha256: sha256Hex(buf), bytes: buf.length };
+      }),
+      signature: { algorithm: key.algorithm, publicKeyFile: 'public-key.pem', publicKeySha256: key.fingerprint },
+    };
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(path.join(tmp, 'manifest.json'), manifestBytes);
+    writeFileSync(path.join(tmp, 'manifest.sig'), `${signBytes(key, manifestBytes).toString('base64')}\n`);
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+    renameSync(tmp, outDir);
+    const manifestSha256 = sha256Hex(manifestBytes);
+    await store.db.query(`INSERT INTO evidence_pack_builds (month, built_at, out_dir, manifest_sha256, chain_head) VALUES ($1, $2, $3, $4, $5)`, [opts.month, now, outDir, manifestSha256, data.chain.head]);
+    return { outDir, manifest, manifestSha256, durationMs: Date.now() - t0 };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof EvidencePackError) throw e;
+    throw new EvidencePackError(`cannot write the evidence pack: ${(e as Error).message}`, { cause: e });
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Spreadsheet-friendly CSV (RFC 4180, UTF-8, CRLF). Cells that a spreadsheet would run as a formula
+ * (=, +, -, @ first) get a leading apostrophe: finding messages come from probed targets.
+ */
+import type { RollupRow } from '../rollups';
+import type { IncidentRow } from './data';
+import { passRate, type FindingSummary } from './summary';
+
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = v instanceof Date ? v.toISOString() : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function resultsCsv(rollups: RollupRow[]): string {
+  return csv(
+    ['day', 'check_id', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'pass_rate', 'p50_ms', 'p95_ms', 'first_failure_utc', 'last_failure_utc', 'sealed'],
+    rollups.map((r) => {
+      const rate = passRate(r);
+      return [r.day, r.check_id, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, rate === null ? '' : rate.toFixed(6),
+        r.p50_ms === null ? '' : Number(r.p50_ms).toFixed(3), r.p95_ms === null ? '' : Number(r.p95_ms).toFixed(3), r.first_failure_at, r.last_failure_at, r.final ? 'yes' : 'no'];
+    }),
+  );
+}
+
+export function findingsCsv(findings: FindingSummary[]): string {
+  return csv(
+    ['check_id', 'element', 'finding_id', 'severity', 'status', 'occurrences', 'waived', 'first_seen_utc', 'last_seen_utc', 'open_at_end', 'month_over_month', 'message'],
+    findings.map((f) => [f.checkId, f.element, f.findingId, f.severity, f.occurrences > 0 && f.waived === f.occurrences ? 'waived' : f.status, f.occurrences, f.waived, f.firstSeenAt, f.lastSeenAt, f.openAtEnd ? 'yes' : 'no', f.delta, f.message]),
+  );
+}
+
+export function incidentsCsv(incidents: IncidentRow[]): string {
+  return csv(
+    ['check_id', 'element', 'started_utc', 'recovered_utc', 'duration_seconds', 'opened_by_result', 'closed_by_result', 'findings'],
+    incidents.map((i) => [i.check_id, i.element, i.started_at, i.ended_at, i.ended_at ? Math.round((new Date(i.ended_at).getTime() - new Date(i.started_at).getTime()) / 1000) : '', i.opened_by, i.closed_by, i.findings]),
+  );
+}

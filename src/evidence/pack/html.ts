@@ -1,0 +1,134 @@
+/**
+ * report.html: one self-contained file (inline CSS and SVG, no scripts, no network) an auditor can open offline.
+ * Labels are bilingual; regulation references come only from src/elements.ts. Numbers carry data-* attributes
+ * so tools (and tests) can read them back without parsing text.
+ */
+import { ELEMENTS } from '../../elements';
+import type { MonthData } from './data';
+import { durationText, escapeHtml as e, localTime, msText, pct } from './format';
+import { label, LABELS, type Lang, type LabelKey } from './i18n';
+import { elementName, passRate, type PackSummary } from './summary';
+import { dailyRateChart, legendSvg, timelineChart } from './svg';
+
+export interface ReportMeta {
+  toolVersion: string;
+  configHash: string | null;
+}
+
+const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;font-size:13px}
+h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #bdbdbd;padding-bottom:4px}
+table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums}.alt{color:#616161}.empty{padding:12px;background:#fff8e1;border:1px solid #ffe082}
+.fail{color:#c62828;font-weight:600}.waived{color:#6a1b9a}.ok{color:#2e7d32}code,pre{font-family:ui-monospace,Menlo,monospace;font-size:11px}
+pre{white-space:pre-wrap;word-break:break-all;margin:0;max-width:520px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:600}
+@media print{body{margin:8mm}h2{break-after:avoid}tr{break-inside:avoid}}`;
+
+const CAP = 1000;
+
+export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: ReportMeta): string {
+  const L = (k: LabelKey) => label(k, lang);
+  const th = (...keys: LabelKey[]) => `<tr>${keys.map((k) => `<th>${L(k)}</th>`).join('')}</tr>`;
+  const tz = d.timezone;
+  const parts: string[] = [];
+  parts.push(`<h1>${L('title')} — ${e(d.month.id)}</h1>`);
+  parts.push(`<h2>${L('scope')}</h2><dl>
+<dt>${L('period')}</dt><dd data-from="${d.from.toISOString()}" data-to="${d.to.toISOString()}">${e(localTime(d.from, tz))} → ${e(localTime(d.to, tz))}${d.complete ? '' : ` (${L('partial')})`}</dd>
+<dt>${L('timezone')}</dt><dd>${e(tz)}</dd>
+<dt>${L('checks')}</dt><dd data-checks="${s.totals.checks}">${s.totals.checks}</dd>
+<dt>${L('tool')}</dt><dd>pengawas ${e(meta.toolVersion)}</dd>
+<dt>${L('backend')}</dt><dd>${e(d.backend)}</dd>
+<dt>${L('configHash')}</dt><dd><code>${e(meta.configHash ?? '–')}</code></dd>
+<dt>${L('chainHead')}</dt><dd><code>${e(d.chain.head)}</code> (${d.chain.streams})</dd>
+<dt>${L('generated')}</dt><dd>${e(localTime(d.generatedAt, tz))}</dd></dl>`);
+  if (s.empty) parts.push(`<p class="empty" data-empty="true">${L('noData')}</p>`);
+
+  parts.push(`<h2>${L('elements')}</h2><p>${L('legend')}</p><table>${th('element', 'checks', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'timeInFailure', 'rules')}`);
+  for (const el of s.elements) {
+    const def = ELEMENTS[el.element];
+    const rules = def.rules.length ? def.rules.map((r) => `${e(r.ref)} — ${e(r.subject)}`).join('<br>') : L('ownPolicy');
+    parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}"><td>${e(def.name[lang])}<span class="alt"> / ${e(def.name[lang === 'en' ? 'id' : 'en'])}</span></td>
+<td class="n">${el.checks}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td>${rules}</td></tr>`);
+  }
+  const t = s.totals;
+  parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td><td></td></tr></table>`);
+
+  const rates = d.month.days.map((day) => {
+    const c = { runs: 0, passes: 0, warns: 0, fails: 0, waived: 0, errors: 0 };
+    for (const r of d.rollups) if (r.day === day) for (const k of Object.keys(c) as Array<keyof typeof c>) c[k] += r[k];
+    return passRate(c);
+  });
+  parts.push(`<h2>${L('dailyRate')}</h2>${dailyRateChart(d.month.days, rates, LABELS.dailyRate[lang])}`);
+
+  parts.push(`<h2>${L('perCheck')}</h2><table>${th('check', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
+  for (const c of s.checks) {
+    parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}">
+<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${msText(c.p50Ms)}</td><td class="n">${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
+  }
+  parts.push('</table>');
+
+  const troubled = s.checks.filter((c) => c.days.some((x) => x === 'fail' || x === 'waived' || x === 'error')).sort((a, b) => b.fails - a.fails || a.checkId.localeCompare(b.checkId));
+  const names = { pass: LABELS.pass[lang], warn: LABELS.warn[lang], fail: LABELS.fail[lang], waived: LABELS.waived[lang], error: LABELS.error[lang], none: '–' };
+  parts.push(`<h2>${L('timeline')}</h2><p>${L('timelineNote')}</p>${legendSvg(names)}`);
+  parts.push(troubled.length ? timelineChart(d.month.days, troubled.slice(0, 300), LABELS.timeline[lang]) : `<p>${L('none')}</p>`);
+  if (troubled.length > 300) parts.push(`<p>+${troubled.length - 300} ${L('truncated')}</p>`);
+
+  parts.push(`<h2>${L('incidents')}</h2>`);
+  if (!d.incidents.length) parts.push(`<p data-incidents="0">${L('none')}</p>`);
+  else {
+    parts.push(`<table data-incidents="${d.incidents.length}">${th('check', 'element', 'started', 'ended', 'duration', 'findings')}`);
+    for (const i of d.incidents.slice(0, CAP)) {
+      const dur = (i.ended_at ? new Date(i.ended_at).getTime() : d.to.getTime()) - new Date(i.started_at).getTime();
+      parts.push(`<tr><td>${e(i.check_id)}</td><td>${e(elementName(i.element, lang))}</td><td>${e(localTime(i.started_at, tz))}</td><td>${i.ended_at ? e(localTime(i.ended_at, tz)) : `<span class="fail">${L('ongoing')}</span>`}</td><td class="n">${durationText(dur)}</td><td><code>${e(i.findings)}</code></td></tr>`);
+    }
+    parts.push('</table>');
+    if (d.incidents.length > CAP) parts.push(`<p>+${d.incidents.length - CAP} ${L('truncated')}</p>`);
+  }
+
+  parts.push(`<h2>${L('findings')} — ${L('delta')}</h2><p data-delta-new="${s.delta.new}" data-delta-still="${s.delta.still_failing}" data-delta-resolved="${s.delta.resolved}">${L('new')}: <b>${s.delta.new}</b> · ${L('still_failing')}: <b>${s.delta.still_failing}</b> · ${L('resolved')}: <b>${s.delta.resolved}</b> · ${L('not_observed')}: <b>${s.delta.not_observed}</b></p>`);
+  if (s.findings.length) {
+    parts.push(`<table>${th('check', 'finding', 'severity', 'status', 'occurrences', 'waived', 'firstFailure', 'lastFailure', 'openAtEnd', 'delta')}`);
+    for (const f of s.findings.slice(0, CAP)) {
+      const st = f.occurrences > 0 && f.waived === f.occurrences ? 'waived' : f.status;
+      parts.push(`<tr data-finding="${e(f.checkId)}/${e(f.findingId)}" data-occurrences="${f.occurrences}" data-waived="${f.waived}" data-delta="${f.delta}"><td>${e(f.checkId)}</td><td><code>${e(f.findingId)}</code><br><small>${e(f.message)}</small></td><td>${e(f.severity)}</td><td class="${st === 'fail' ? 'fail' : st === 'waived' ? 'waived' : ''}">${L(st)}</td><td class="n">${f.occurrences}</td><td class="n">${f.waived}</td><td>${e(localTime(f.firstSeenAt, tz))}</td><td>${e(localTime(f.lastSeenAt, tz))}</td><td>${f.openAtEnd ? '✔' : ''}</td><td>${L(f.delta)}</td></tr>`);
+    }
+    parts.push('</table>');
+    if (s.findings.length > CAP) parts.push(`<p>+${s.findings.length - CAP} ${L('truncated')}</p>`);
+  }
+
+  parts.push(`<h2>${L('waivers')}</h2>`);
+  if (!d.waivers.length) parts.push(`<p>${L('none')}</p>`);
+  else {
+    parts.push(`<table>${th('check', 'finding', 'reason', 'approver', 'risk', 'from', 'expires')}`);
+    for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td></tr>`);
+    parts.push('</table>');
+  }
+
+  parts.push(`<h2>${L('attestations')}</h2>`);
+  if (!d.attestations.length) parts.push(`<p>${L('none')}</p>`);
+  else {
+    parts.push(`<table>${th('check', 'attestedBy', 'evidence', 'recorded', 'expires')}`);
+    for (const a of d.attestations) parts.push(`<tr data-attestation="${a.id}"><td>${e(a.checkId)}</td><td>${e(a.by)}</td><td>${e(a.evidenceRef)}<br><code>sha256 ${e(a.evidenceHash)}</code>${a.note ? `<br><small>${e(a.note)}</small>` : ''}</td><td>${e(localTime(a.recordedAt, tz))}</td><td>${e(localTime(a.expiresAt, tz))}</td></tr>`);
+    parts.push('</table>');
+  }
+
+  parts.push(`<h2>${L('config')}</h2>`);
+  if (!d.configs.length) parts.push(`<p>${L('noConfig')}</p>`);
+  else {
+    if (d.configs.length > 1) {
+      parts.push(`<h3>${L('configChanges')}</h3><ul>${d.configs.map((c) => `<li>${e(localTime(c.appliedAt, tz))} — <code>${e(c.configHash)}</code> (${c.checks.length})</li>`).join('')}</ul>`);
+    }
+    parts.push(`<table>${th('check', 'type', 'element', 'schedule', 'target', 'severity', 'options')}`);
+    for (const c of s.appliedChecks.slice(0, CAP)) {
+      const opts = JSON.stringify(c.options, null, 1);
+      parts.push(`<tr><td>${e(c.id)}</td><td>${e(c.type)}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.schedule)}<br><small>timeout ${c.timeoutMs} ms</small></td><td><code>${e(c.target)}</code></td><td>${e(c.severity)}</td><td><pre>${e(opts.length > 2000 ? `${opts.slice(0, 2000)}…` : opts)}</pre></td></tr>`);
+    }
+    parts.push('</table>');
+  }
+  parts.push(`<h2>${L('files')}</h2><p>${L('filesNote')}</p>`);
+  return `<!DOCTYPE html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>pengawas ${e(d.month.id)} — ${e(LABELS.title[lang])}</title><style>${CSS}</style></head>
+<body>${parts.join('\n')}</body></html>
+`;
+}
