@@ -108,7 +108,16 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
   const isTls = opts.url.protocol === 'https:';
   const host = opts.url.hostname;
   const t0 = performance.now();
-  const marks: { lookup?: number; connect?: number; secure?: number; sent?: number; firstByte?: number } = {};
+  const marks: { lookup?: number; connect?: number; secure?: number; sent?: number; firstByte?: number; lastData?: number } = {};
+  let dataSocket: Socket | undefined;
+  // Runs before the HTTP parser (prepended), so parsing time is not counted as network time; the last chunk's
+  // arrival, not the parser's later 'end', closes the transfer phase.
+  const onData = () => {
+    const now = performance.now();
+    marks.firstByte ??= now;
+    marks.lastData = now;
+    phase = 'transfer';
+  };
   // An IP literal needs no lookup (no 'lookup' event comes): dns is 0 and the TCP handshake counts as connect.
   if (isIp(host)) marks.lookup = t0;
   let phase: string = isIp(host) ? 'connect' : 'dns';
@@ -120,6 +129,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      // A keep-alive socket outlives this request: leave no listener behind on it.
+      dataSocket?.removeListener('data', onData);
       if (err) {
         req.destroy();
         reject(err);
@@ -127,7 +138,11 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
     };
     const onAbort = () => finish(new ProbeAbortedError(String(opts.signal?.reason ?? 'cancelled')));
     const timer = setTimeout(() => finish(new ProbeTimeoutError(opts.timeoutMs, phase)), opts.timeoutMs);
-    if (opts.signal?.aborted) return onAbort();
+    if (opts.signal?.aborted) {
+      // Nothing started yet (and `req` does not exist): just refuse.
+      clearTimeout(timer);
+      return reject(new ProbeAbortedError(String(opts.signal.reason ?? 'cancelled')));
+    }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const common = {
@@ -168,10 +183,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
           phase = 'ttfb';
         });
       }
-      socket.once('data', () => {
-        marks.firstByte ??= performance.now();
-        phase = 'transfer';
-      });
+      dataSocket = socket;
+      socket.prependListener('data', onData);
     });
     req.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, phase)));
     req.on('timeout', () => finish(new ProbeTimeoutError(opts.timeoutMs, phase)));
@@ -183,7 +196,7 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       let bytes = 0;
       let truncated = false;
       const done = () => {
-        const end = performance.now();
+        const end = truncated ? performance.now() : (marks.lastData ?? performance.now());
         const lookup = marks.lookup ?? t0;
         const connect = marks.connect ?? lookup;
         const secure = isTls ? (marks.secure ?? connect) : connect;
