@@ -42,7 +42,7 @@ export function parseWebUrl(target: string): URL {
 }
 
 export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedText> {
-  const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+  const ca = o.caFile ? await readCa(o.caFile) : undefined;
   const t0 = performance.now();
   const deadline = t0 + o.timeoutMs;
   let current = url;
@@ -71,6 +71,15 @@ export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedT
       redirects,
       totalMs: performance.now() - t0,
     };
+  }
+}
+
+/** A CA file that cannot be read is a configuration mistake, reported as such rather than as a crash. */
+export async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`caFile ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

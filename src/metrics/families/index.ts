@@ -8,6 +8,7 @@ import { httpFamily } from './http';
 import { tlsFamily } from './tls';
 import { transactionFamily } from './transaction';
 import { freshnessFamily } from './freshness';
+import { securityTxtFamily } from './securitytxt';
 import { mfaFamily } from './mfa';
 import { evidenceFamily } from './evidence';
 
@@ -22,4 +23,4 @@ export interface MetricFamily {
   create(registry: Registry): FamilyMetrics;
 }
 
-export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, transactionFamily, evidenceFamily, mfaFamily, tlsFamily];
+export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, securityTxtFamily, transactionFamily, evidenceFamily, mfaFamily, tlsFamily];

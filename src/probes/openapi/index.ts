@@ -3,11 +3,10 @@
  * describing the operations and (SNAP) headers the operator promises, on https servers — and, optionally, the
  * live API answering only with documented statuses and SNAP-shaped response codes.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
-import { TargetUnreachableError } from '../../errors';
-import { fetchText, parseWebUrl } from '../../net/fetch-text';
+import { TargetUnreachableError, UsageError } from '../../errors';
+import { fetchText, parseWebUrl, readCa } from '../../net/fetch-text';
 import type { Finding } from '../../results/contract';
 import { defineProbe } from '../types';
 import { callLive } from './live';
@@ -74,8 +73,13 @@ export const openapiProbe = defineProbe({
     }
     const live: Array<Record<string, unknown>> = [];
     if (o.live.length) {
-      const base = new URL(o.baseUrl ?? new URL(servers[0] ?? '/', res.finalUrl).href);
-      const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+      let base: URL;
+      try {
+        base = new URL(o.baseUrl ?? servers[0] ?? '/', res.finalUrl);
+      } catch {
+        throw new UsageError(`the document's first server "${servers[0]}" is not a usable URL for live calls; set baseUrl`);
+      }
+      const ca = o.caFile ? await readCa(o.caFile) : undefined;
       for (const call of o.live) {
         const r = await callLive(call, ops, { base, ca, verifyTls: o.verifyTls, signal: ctx.signal, deadline: t0 + ctx.timeoutMs });
         findings.push(...r.findings);

@@ -116,6 +116,9 @@ test('unreadable: 404, 500, not JSON, over the size cap, a silent server, a clos
   const hang = await probe('freshness', `${srv.url}/hang`, { maxAge: '365d' }, 400);
   expect(hang.errorCode).toBe('PROBE_TIMEOUT');
   expect(Date.now() - t0).toBeLessThan(2000);
+  const noCa = await probe('freshness', `${srv.url}/id/biaya`, { maxAge: '365d', caFile: '/nonexistent/ca.pem' });
+  expect(noCa.errorCode).toBe('PENGAWAS_USAGE');
+  expect(noCa.findings[0].message).toMatch(/caFile \/nonexistent\/ca.pem cannot be read \(ENOENT\)/);
   const closed = await probe('freshness', 'http://127.0.0.1:1/plan', { maxAge: '365d' });
   expect(closed.status).toBe('error');
   expect(closed.errorCode).toBe('PROBE_TARGET_UNREACHABLE');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCa, issue } from '../../../src/demo/pki';
+import { Metrics } from '../../../src/metrics/definitions';
 import { startHttp, type Started } from '../../helpers/net';
 import { DAY, findingIds, probe } from '../freshness/helpers';
 
@@ -98,4 +99,13 @@ test('no file is a fail (nobody to report to); a 5xx or a dead server is an erro
   expect(findingIds(missing)).toEqual(['securitytxt.missing']);
   expect((await probe('securitytxt', `${srv.url}/boom.txt`)).errorCode).toBe('PROBE_TARGET_UNREACHABLE');
   expect((await probe('securitytxt', 'http://127.0.0.1:1/')).status).toBe('error');
+});
+
+test('pengawas_securitytxt_expires_timestamp_seconds carries the Expires of the last decided result', async () => {
+  const m = new Metrics({ defaultMetrics: false });
+  const r = await probe('securitytxt', `${srv.url}/soon.txt`, { requireHttps: false });
+  m.record({ ...r, checkId: 'sec-txt', element: 'cooperation' });
+  const text = await m.registry.metrics();
+  const ts = Number(/pengawas_securitytxt_expires_timestamp_seconds\{check="sec-txt",element="cooperation"\} (\S+)/.exec(text)?.[1]);
+  expect(Math.round((ts * 1000 - Date.now()) / DAY)).toBe(10);
 });
