@@ -81,7 +81,10 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
     out.enforced[f.key] = g.kind === 'all' ? 1 : 0;
     const evidence = { flow: f.alias, requirement: describe(g) };
     if (g.kind === 'all') out.findings.push(pass('mfa.flow_not_enforced', `flow "${f.alias}" demands a second factor from every user`, evidence));
-    else if (o.requireForAllUsers) out.findings.push(fail('mfa.flow_not_enforced', 'high', `flow "${f.alias}" does not demand a second factor from every user: ${describe(g)}`, evidence));
+    else if (o.requireForAllUsers) {
+      const why = g.kind === 'roles' ? `it does so only for role(s) ${g.roles.join(', ')}` : g.reason;
+      out.findings.push(fail('mfa.flow_not_enforced', 'high', `flow "${f.alias}" does not demand a second factor from every user: ${why}`, evidence));
+    }
   }
 
   // Privileged users are covered when every checked flow forces them through a second factor.
