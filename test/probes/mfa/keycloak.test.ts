@@ -211,6 +211,17 @@ test('malformed JSON → error PROBE_PROTOCOL', async () => {
   expect(r.findings[0].message).toMatch(/malformed JSON/);
 });
 
+test('an endless body is cut at maxBodyBytes → error PROBE_RESPONSE_TOO_LARGE', async () => {
+  fault = (_req, res, path) => {
+    if (!/\/admin\/realms\/pengawas-good$/.test(path)) return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(`{"realm":"pengawas-good","x":"${'a'.repeat(64 * 1024)}`);
+    return true; // never ends: the cap, not the peer, stops the read
+  };
+  const r = await runMfa(server.url, { ...posture('pengawas-good'), maxBodyBytes: 16 * 1024 }, { env: ENV });
+  expect(r.errorCode).toBe('PROBE_RESPONSE_TOO_LARGE');
+});
+
 test('a configured privileged group that does not exist is an error, not a pass', async () => {
   const r = await runMfa(server.url, posture('pengawas-good', { privilegedGroups: ['/nobody'] }), { env: ENV });
   expect(r.errorCode).toBe('PROBE_PROVIDER_API');

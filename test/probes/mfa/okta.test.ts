@@ -64,6 +64,13 @@ test('not enforced: 1FA admin console, optional enrollment, an admin with only a
   expect(m(r).unenrolledPrivileged).toBe(1);
 });
 
+test('a configured app whose authentication policy is 1FA fails mfa.app_not_enforced under its own scope', async () => {
+  const url = await start(state({ adminConsoleFactorMode: '1FA' }));
+  const r = await runMfa(url, opts({ checkAdminConsole: false, apps: [{ id: '0oa-payments', scope: 'payments_console' }] }), { env: ENV });
+  expect(failing(r)).toEqual(['mfa.app_not_enforced:fail']);
+  expect(m(r).enforced).toEqual({ global_session: 1, payments_console: 0 });
+});
+
 test('admins are read across several pages: iam assignees via _links.next, group members via Link rel="next"', async () => {
   const members: OktaAdmin[] = Array.from({ length: 25 }, (_, i) => ({ id: `00u-g${i}`, login: `ops${i}@bank.example`, factors: i === 13 ? [] : [totp] }));
   const assignees: OktaAdmin[] = Array.from({ length: 12 }, (_, i) => ({ id: `00u-a${i}`, login: `adm${i}@bank.example`, factors: [push] }));

@@ -56,6 +56,7 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
       const ok = auth === `SSWS ${state.apiToken}` || (auth.startsWith('Bearer ') && bearer.has(auth.slice(7)));
       if (!ok) return send(res, 401, oktaError('E0000011', 'Invalid token provided'));
       const q = url.searchParams;
+      let m: RegExpExecArray | null;
       const policy = (id: string, name: string, type: string, settings?: unknown) => ({ id, status: 'ACTIVE', name, type, priority: 1, system: false, conditions: null, ...(settings ? { settings } : {}), _links: { rules: { href: `${base}/api/v1/policies/${id}/rules` } } });
       if (path === '/api/v1/policies') {
         if (q.get('type') === 'MFA_ENROLL') {
@@ -66,7 +67,6 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
         if (q.get('type') === 'OKTA_SIGN_ON') return send(res, 200, [policy('ses-default', 'Default Policy', 'OKTA_SIGN_ON')]);
         return send(res, 200, []);
       }
-      let m: RegExpExecArray | null;
       if ((m = /^\/api\/v1\/policies\/([^/]+)\/rules$/.exec(path))) {
         if (m[1] === 'ses-default') return send(res, 200, [{ id: 'r1', status: 'ACTIVE', name: 'Default Rule', type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: state.sessionRequireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } } }]);
         if (m[1] === 'rst-admin') {
@@ -76,6 +76,10 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
           ]);
         }
         return send(res, 404, oktaError('E0000007', `Not found: Resource not found: ${m[1]} (Policy)`));
+      }
+      if ((m = /^\/api\/v1\/apps\/([^/]+)$/.exec(path))) {
+        // Any other app shares the Admin Console's policy here, so one fixture flag drives both.
+        return send(res, 200, { id: m[1], name: 'oidc_client', label: 'Payments back office', status: 'ACTIVE', _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } } });
       }
       if (path === '/api/v1/apps') {
         return send(res, 200, [{ id: '0oa-admin', name: 'saasure', label: 'Okta Admin Console', status: 'ACTIVE', _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } } }]);
