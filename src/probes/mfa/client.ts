@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CredentialsError, ProbeAbortedError, ProtocolError, ResponseTooLargeError } from '../../errors';
+import { CredentialsError, ProbeAbortedError, ProbeTimeoutError, ProtocolError, ResponseTooLargeError } from '../../errors';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
 import { PermissionDeniedError, ProviderApiError, RateLimitedError } from './errors';
 
@@ -74,7 +74,7 @@ export class ApiClient {
   async send(url: URL, init: SendInit = {}): Promise<TimedResponse> {
     const left = this.o.deadline - performance.now();
     if (this.o.signal.aborted) throw new ProbeAbortedError(String(this.o.signal.reason ?? 'cancelled'));
-    if (left <= 0) throw new ProviderApiError(`${this.o.provider}: no time left for ${init.method ?? 'GET'} ${url.pathname}`);
+    if (left <= 0) throw new ProbeTimeoutError(this.o.requestTimeoutMs, `${this.o.provider} ${init.method ?? 'GET'} ${url.pathname}: the check's time budget is used up`);
     const t0 = performance.now();
     try {
       return await timedRequest({

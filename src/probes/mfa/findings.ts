@@ -41,6 +41,10 @@ export interface UserRef {
 
 /** The unenrolled-privileged-users finding shared by all providers. */
 export function enrolmentFinding(provider: string, scope: string, unenrolled: UserRef[], total: number): Finding {
+  if (total === 0) {
+    // An empty admin group is more often a wrong group name or a sync gap than a realm without admins.
+    return warn('mfa.privileged_scope_empty', 'low', `no privileged ${provider} users were found where the check looks for them; enrolment coverage cannot be measured`, { scope });
+  }
   if (unenrolled.length === 0) {
     return pass('mfa.user_not_enrolled', `all ${total} privileged ${provider} users have a second factor enrolled`, { scope, total });
   }

@@ -35,7 +35,7 @@ function roleRealm(): KcRealm {
   r.realm.browserFlow = 'browser-admin-otp';
   r.flows = { 'browser-admin-otp': roleConditionalBrowserFlow('cfg-1'), 'direct-grant-mfa': enforcedDirectGrantFlow() };
   r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-admin', negateOutput: 'false' } } };
-  r.roles = ['realm-admin'];
+  r.roles = ['realm-admin', 'auditor'];
   r.users = r.users.map((u) => (u.groups?.includes('/admins') ? { ...u, realmRoles: ['realm-admin'] } : u));
   return r;
 }
@@ -101,6 +101,12 @@ test('a role-conditional OTP covers privileged users by role but not everyone', 
   expect(finding(r, 'mfa.flow_not_enforced')!.evidence).toMatchObject({ requirement: 'REQUIRED only for role(s) realm-admin' });
   const lenient = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['realm-admin'], requireForAllUsers: false } }, { env: ENV });
   expect(lenient.status).toBe('pass');
+});
+
+test('a privileged role nobody holds is a warning: coverage cannot be measured', async () => {
+  const r = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['auditor'], requireForAllUsers: false, flows: ['directGrant'] } }, { env: ENV });
+  expect(failing(r)).toEqual(['mfa.privileged_scope_empty:warn']);
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 0, total: 0, ratio: null });
 });
 
 test('members are read across several first/max pages', async () => {
