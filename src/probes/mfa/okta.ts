@@ -32,7 +32,7 @@ interface Rule {
   name?: string;
   status?: string;
   actions?: {
-    appSignOn?: { access?: string; verificationMethod?: { type?: string; factorMode?: string } };
+    appSignOn?: { access?: string; verificationMethod?: { type?: string; factorMode?: string; constraints?: Array<Record<string, unknown>> } };
     signon?: { access?: string; requireFactor?: boolean };
   };
 }
@@ -140,8 +140,18 @@ async function weakAppRules(api: ApiClient, app: App): Promise<string[]> {
   const rules = list<Rule>((await api.getJson<Rule[]>(`${path}/rules`)).data, 'policy rules');
   return rules
     .filter((r) => r.status === 'ACTIVE' && r.actions?.appSignOn?.access !== 'DENY')
-    .filter((r) => r.actions?.appSignOn?.verificationMethod?.factorMode !== '2FA')
+    .filter((r) => !twoFactorWithPossession(r.actions?.appSignOn?.verificationMethod))
     .map((r) => r.name ?? '?');
+}
+
+/**
+ * "2FA" demands two factor types; when the rule also lists constraints, one of them must name a possession factor
+ * (AccessPolicyConstraints: knowledge | possession | inherence), else knowledge + inherence would satisfy it.
+ */
+function twoFactorWithPossession(v: { factorMode?: string; constraints?: Array<Record<string, unknown>> } | undefined): boolean {
+  if (v?.factorMode !== '2FA') return false;
+  const constraints = Array.isArray(v.constraints) ? v.constraints : [];
+  return constraints.length === 0 || constraints.some((c) => c && typeof c === 'object' && 'possession' in c);
 }
 
 async function privilegedUsers(api: ApiClient, o: OktaOptions, maxUsers: number): Promise<OktaUser[]> {

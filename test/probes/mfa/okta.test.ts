@@ -64,6 +64,16 @@ test('not enforced: 1FA admin console, optional enrollment, an admin with only a
   expect(m(r).unenrolledPrivileged).toBe(1);
 });
 
+test('2FA counts only with a possession constraint when the rule lists constraints', async () => {
+  const withPossession = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] }, possession: { deviceBound: 'REQUIRED' } }] }));
+  expect(m(await runMfa(withPossession, opts(), { env: ENV })).enforced.admin_console).toBe(1);
+  await server!.close();
+  const knowledgeOnly = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] } }, { inherence: {} }] }));
+  const r = await runMfa(knowledgeOnly, opts(), { env: ENV });
+  expect(m(r).enforced.admin_console).toBe(0);
+  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
+});
+
 test('a configured app whose authentication policy is 1FA fails mfa.app_not_enforced under its own scope', async () => {
   const url = await start(state({ adminConsoleFactorMode: '1FA' }));
   const r = await runMfa(url, opts({ checkAdminConsole: false, apps: [{ id: '0oa-payments', scope: 'payments_console' }] }), { env: ENV });

@@ -32,6 +32,8 @@ export interface OktaState {
   oauthPublicKey?: string;
   oauthClientId?: string;
   adminConsoleFactorMode: '1FA' | '2FA';
+  /** Constraints of the Admin Console rule (AccessPolicyConstraints), e.g. [{knowledge: {…}, possession: {…}}]. */
+  adminConsoleConstraints?: Array<Record<string, unknown>>;
   enrollment: 'REQUIRED' | 'OPTIONAL';
   sessionRequireFactor: boolean;
   roleAssignees: OktaAdmin[];
@@ -71,7 +73,7 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
         if (m[1] === 'ses-default') return send(res, 200, [{ id: 'r1', status: 'ACTIVE', name: 'Default Rule', type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: state.sessionRequireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } } }]);
         if (m[1] === 'rst-admin') {
           return send(res, 200, [
-            { id: 'r2', status: 'ACTIVE', name: 'Admin rule', type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: state.adminConsoleFactorMode, type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints: [] } } } },
+            { id: 'r2', status: 'ACTIVE', name: 'Admin rule', type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: state.adminConsoleFactorMode, type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints: state.adminConsoleConstraints ?? [] } } } },
             { id: 'r3', status: 'ACTIVE', name: 'Catch-all Rule', type: 'ACCESS_POLICY', system: true, actions: { appSignOn: { access: 'DENY' } } },
           ]);
         }
