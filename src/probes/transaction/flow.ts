@@ -247,13 +247,15 @@ export class Flow {
 
   /** The cleanup never changes the flow's verdict beyond a warning: it only tidies test data. */
   private async runCleanup(step: Step): Promise<void> {
+    const skip = () => this.records.push({ name: step.name, method: step.method, path: '', result: 'skipped', cleanup: true });
+    // Without the token it needs, the cleanup could only be refused; without its variables, only half-filled.
+    if (this.o.auth && step.auth && !this.token) return void skip();
     let req: PreparedRequest;
     try {
       req = this.prepare(step);
     } catch (err) {
       if (!(err instanceof TemplateVariableError)) throw err;
-      this.records.push({ name: step.name, method: step.method, path: '', result: 'skipped', cleanup: true });
-      return;
+      return void skip();
     }
     const warn = (message: string, evidence: Record<string, unknown>) =>
       this.findings.push({ id: 'transaction.cleanup.failed', severity: 'low', status: 'warn', message: `cleanup step "${step.name}": ${message}`, evidence: { step: step.name, ...evidence } });
