@@ -4,10 +4,11 @@
  * throws leaves every result in it unacknowledged, and redelivery is harmless because duplicates are skipped.
  */
 import type { Check } from '../config/check';
+import { EvidenceStoreError } from '../errors';
 import type { ProbeResult } from '../results/contract';
-import { lockHead, nextLink, saveHead } from './chain';
+import { nextLink, type Head } from './chain';
 import type { Queryable } from './db/types';
-import { canonicalJson } from './hash';
+import { canonicalJson, GENESIS } from './hash';
 import { dayOf } from './tz';
 
 /** A result as the store keeps it: the probe's own contract plus what the store decided when recording it. */
@@ -56,49 +57,97 @@ function bounded(result: ProbeResult): ProbeResult {
   };
 }
 
-export async function writeOne(tx: Queryable, input: ProbeResult, check: Check | undefined, configHash: string | null, tz: string, today: string): Promise<boolean> {
-  const result = bounded(input);
-  const stream = result.checkId;
-  const head = await lockHead(tx, stream);
-  // Checked after taking the lock: two recorders holding the same redelivered result cannot both insert it.
-  const dup = await tx.query(`SELECT 1 FROM evidence_results WHERE result_id = $1`, [result.id]);
-  if (dup.length) return false;
-  const startedAt = new Date(result.startedAt);
-  const waivers = await tx.query<ActiveWaiver>(
-    `SELECT id, finding_id FROM evidence_waivers WHERE check_id = $1 AND starts_at <= $2 AND expires_at > $2 ORDER BY seq DESC`,
-    [stream, startedAt],
-  );
-  const stored: StoredBody = { result, ...effectiveOf(result, waivers), configHash };
-  const body = canonicalJson(stored);
-  const link = nextLink(head, stream, body);
-  const scheduledAt = new Date(result.scheduledAt);
-  const day = dayOf(scheduledAt, tz);
-  await tx.query(
-    `INSERT INTO evidence_results (result_id, stream, seq, body, prev_hash, hash, element, type, day, scheduled_at, started_at, status, effective_status, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-    [result.id, stream, link.seq, body, link.prevHash, link.hash, check?.element ?? result.element, result.type, day, scheduledAt, startedAt, result.status, stored.effectiveStatus, result.durationMs],
-  );
-  let open = head.openIncident;
-  if (result.status === 'fail' && open === null) {
-    const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.id);
-    const [row] = await tx.query<{ id: number }>(
-      `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id::int8 AS id`,
-      [stream, result.element, scheduledAt, result.id, failing.join(' ')],
-    );
-    open = Number(row.id);
-  } else if ((result.status === 'pass' || result.status === 'warn') && open !== null) {
-    await tx.query(`UPDATE evidence_incidents SET ended_at = greatest(started_at, $2::timestamptz), closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
-    open = null;
+interface BatchItem {
+  result: ProbeResult;
+  check?: Check;
+}
+
+interface WaiverRow extends ActiveWaiver {
+  check_id: string;
+  starts_at: Date;
+  expires_at: Date;
+}
+
+const INSERT_COLUMNS = ['result_id', 'stream', 'seq', 'body', 'prev_hash', 'hash', 'element', 'type', 'day', 'scheduled_at', 'started_at', 'status', 'effective_status', 'duration_ms'];
+const ROWS_PER_INSERT = 2000;
+
+/**
+ * Writes a batch with a fixed number of statements, whatever its size: heads locked together (sorted by stream,
+ * so two recorders cannot deadlock), one duplicate probe, one waiver query, multi-row inserts, one head update.
+ * Only incident changes (a failure starting or ending) cost a statement per result.
+ */
+export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: string | null, tz: string, today: string): Promise<WriteOutcome> {
+  const seen = new Set<string>();
+  const batch = items.filter(({ result }) => !seen.has(result.id) && Boolean(seen.add(result.id)));
+  for (const { result } of batch) {
+    // Rejected before anything is written: the caller retries the rest of a batch without this result.
+    if (Number.isNaN(Date.parse(result.scheduledAt)) || Number.isNaN(Date.parse(result.startedAt))) throw new EvidenceStoreError(`result ${result.id} has an invalid scheduledAt/startedAt`);
   }
-  // `error` leaves an incident as it is: the monitor not knowing is neither a failure nor a recovery.
-  await saveHead(tx, stream, link, open);
+  const streams = [...new Set(batch.map((b) => b.result.checkId))].sort();
+  await tx.query(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) SELECT s, 0, $2, $2 FROM unnest($1::text[]) AS s ON CONFLICT (stream) DO NOTHING`, [streams, GENESIS]);
+  const headRows = await tx.query<{ stream: string; seq: number; hash: string; open_incident: number | null }>(
+    `SELECT stream, seq::int8 AS seq, hash, open_incident FROM evidence_chain_heads WHERE stream = ANY($1::text[]) ORDER BY stream FOR UPDATE`,
+    [streams],
+  );
+  const heads = new Map<string, Head>(headRows.map((h) => [h.stream, { seq: Number(h.seq), hash: h.hash, openIncident: h.open_incident === null ? null : Number(h.open_incident) }]));
+  // Checked after taking the locks: two recorders holding the same redelivered result cannot both insert it.
+  const existing = new Set((await tx.query<{ result_id: string }>(`SELECT result_id FROM evidence_results WHERE result_id = ANY($1::text[])`, [batch.map((b) => b.result.id)])).map((r) => r.result_id));
+  const waivers = await tx.query<WaiverRow>(`SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id = ANY($1::text[]) ORDER BY seq DESC`, [streams]);
+  const rows: unknown[][] = [];
+  const touched = new Set<string>();
+  const lateDays = new Map<string, unknown[]>();
+  for (const { result: input, check } of batch) {
+    if (existing.has(input.id)) continue;
+    const result = bounded(input);
+    const stream = result.checkId;
+    const head = heads.get(stream)!;
+    const startedAt = new Date(result.startedAt);
+    const active = waivers.filter((w) => w.check_id === stream && new Date(w.starts_at) <= startedAt && new Date(w.expires_at) > startedAt);
+    const stored: StoredBody = { result, ...effectiveOf(result, active), configHash };
+    const body = canonicalJson(stored);
+    const link = nextLink(head, stream, body);
+    const scheduledAt = new Date(result.scheduledAt);
+    const day = dayOf(scheduledAt, tz);
+    rows.push([result.id, stream, link.seq, body, link.prevHash, link.hash, check?.element ?? result.element, result.type, day, scheduledAt, startedAt, result.status, stored.effectiveStatus, result.durationMs]);
+    let open = head.openIncident;
+    if (result.status === 'fail' && open === null) {
+      const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.id);
+      const [row] = await tx.query<{ id: number }>(
+        `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id::int8 AS id`,
+        [stream, result.element, scheduledAt, result.id, failing.join(' ')],
+      );
+      open = Number(row.id);
+    } else if ((result.status === 'pass' || result.status === 'warn') && open !== null) {
+      await tx.query(`UPDATE evidence_incidents SET ended_at = greatest(started_at, $2::timestamptz), closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
+      open = null;
+    }
+    // `error` leaves an incident as it is: the monitor not knowing is neither a failure nor a recovery.
+    heads.set(stream, { seq: link.seq, hash: link.hash, openIncident: open });
+    touched.add(stream);
+    if (day < today) lateDays.set(`${stream}\u0000${day}`, [stream, day, result.element, result.type]);
+  }
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const n = INSERT_COLUMNS.length;
+    const values = chunk.map((_, r) => `(${INSERT_COLUMNS.map((__, c) => `$${r * n + c + 1}`).join(', ')})`).join(', ');
+    await tx.query(`INSERT INTO evidence_results (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, chunk.flat());
+  }
+  if (touched.size) {
+    const t = [...touched];
+    await tx.query(
+      `UPDATE evidence_chain_heads h SET seq = v.seq, hash = v.hash, open_incident = v.oi
+       FROM (SELECT unnest($1::text[]) AS stream, unnest($2::int8[]) AS seq, unnest($3::text[]) AS hash, unnest($4::int8[]) AS oi) v
+       WHERE h.stream = v.stream`,
+      [t, t.map((x) => heads.get(x)!.seq), t.map((x) => heads.get(x)!.hash), t.map((x) => heads.get(x)!.openIncident)],
+    );
+  }
   // A late result for an already-closed day re-opens that day's rollup (or adds one) for recomputation.
-  if (day < today) {
+  for (const [stream, day, element, type] of lateDays.values()) {
     await tx.query(
       `INSERT INTO evidence_rollups (check_id, day, element, type, runs, passes, warns, fails, waived, errors, final)
        VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, false) ON CONFLICT (check_id, day) DO UPDATE SET final = false, seal = NULL`,
-      [stream, day, result.element, result.type],
+      [stream, day, element, type],
     );
   }
-  return true;
+  return { written: rows.length, duplicates: items.length - rows.length };
 }

@@ -13,7 +13,7 @@ import { recordConfig } from './config-log';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import type { EvidenceDb } from './db/types';
-import { writeOne, type WriteOutcome } from './results';
+import { writeBatch, type WriteOutcome } from './results';
 import { computeRollups, unsealedDays } from './rollups';
 import { addDays, assertTimeZone, dayOf } from './tz';
 
@@ -66,14 +66,7 @@ export class EvidenceStore {
   /** Records a batch in one transaction; results already stored (same id) are skipped. */
   async writeResults(items: Array<{ result: ProbeResult; check?: Check }>, now = new Date()): Promise<WriteOutcome> {
     const today = dayOf(now, this.timezone);
-    return this.db.transaction(async (tx) => {
-      const out: WriteOutcome = { written: 0, duplicates: 0 };
-      for (const { result, check } of items) {
-        if (await writeOne(tx, result, check, this.configHash, this.timezone, today)) out.written += 1;
-        else out.duplicates += 1;
-      }
-      return out;
-    });
+    return this.db.transaction((tx) => writeBatch(tx, items, this.configHash, this.timezone, today));
   }
 
   /** Logs the configuration in force (no-op when unchanged). Results written afterwards carry its hash. */
