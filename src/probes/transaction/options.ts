@@ -143,6 +143,10 @@ export const transactionOptions = z
         }
       }
     };
+    // Flow-wide headers go on every step, so they may only use what exists before the first one.
+    for (const v of templateNames(o.headers)) {
+      if (!known.has(v) && !GENERATORS.has(v.split(':')[0])) ctx.addIssue({ code: 'custom', path: ['headers'], message: `headers use {{${v}}}, which is not a variable defined before the first step` });
+    }
     o.steps.forEach((s, i) => {
       checkStep(s, ['steps', i], known);
       for (const e of s.extract) known.add(e.name);

@@ -191,5 +191,7 @@ describe('transaction options', () => {
     expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x' }, { name: 'a', url: '/y' }] }).success).toBe(false);
     expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x', body: 'x', json: {} }] }).success).toBe(false);
     expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x/{{$digits:6}}/{{$uuid}}' }], slo: [{ objective: 1.5 }] }).success).toBe(false);
+    expect(transactionOptions.safeParse({ headers: { 'X-Order': '{{orderId}}' }, steps: [{ name: 'a', url: '/x', extract: [{ name: 'orderId', from: 'json', path: '$.id' }] }] }).success).toBe(false);
+    expect(transactionOptions.safeParse({ headers: { 'X-Request-Id': '{{$uuid}}' }, steps: [{ name: 'a', url: '/x/{{$digits:6}}' }] }).success).toBe(true);
   });
 });
