@@ -169,10 +169,21 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startChild(cmd: string, args: (port: number) => string[], cwd: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(cmd, args(port), { cwd, stdio: ['pipe', 'ignore', 'ignore'] });
-  await waitListening(port);
+/**
+ * Starts a server child on a free port and waits until it listens; `readyOn` waits for its output instead
+ * (the `openssl ocsp` responder serves one connection at a time and stalls on a probe connection).
+ */
+export async function startChild(cmd: string, args: (port: number) => string[], cwd: string, readyOn?: RegExp, fixedPort?: number): Promise<Server> {
+  const port = fixedPort ?? (await freePort());
+  const child = spawn(cmd, args(port), { cwd, stdio: ['pipe', readyOn ? 'pipe' : 'ignore', readyOn ? 'pipe' : 'ignore'] });
+  if (readyOn) {
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    await waitFor(() => readyOn.test(out), 10_000, 20);
+  } else {
+    await waitListening(port);
+  }
   return { port, stop: () => stopChild(child) };
 }
 
