@@ -101,8 +101,11 @@ export class Flow {
     } catch (err) {
       thrown = err;
     }
-    if (this.o.cleanup && !this.ctx.signal.aborted) await this.runCleanup(this.o.cleanup);
-    for (const a of Object.values(this.agents ?? {})) a.destroy();
+    try {
+      if (this.o.cleanup && !this.ctx.signal.aborted) await this.runCleanup(this.o.cleanup);
+    } finally {
+      for (const a of Object.values(this.agents ?? {})) a.destroy();
+    }
     if (thrown) throw this.scrub(thrown);
 
     const measured = this.records.filter((r) => !r.cleanup && r.phasesMs);
@@ -148,7 +151,7 @@ export class Flow {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        timeoutMs: Math.min(stepTimeout ?? Infinity, remaining),
+        timeoutMs: Math.max(1, Math.round(Math.min(stepTimeout ?? Infinity, remaining))),
         signal: this.ctx.signal,
         maxBodyBytes: this.o.maxBodyBytes,
         ca: this.ca,
