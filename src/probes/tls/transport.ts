@@ -63,7 +63,8 @@ export class Conn {
         if (conn.failure) {
           socket.off('connect', onConnect);
           conn.close();
-          reject(conn.failure);
+          const f = conn.failure as NodeJS.ErrnoException;
+          reject(f instanceof ProbeError ? f : new TargetUnreachableError(`cannot connect to ${host}:${port}: ${f.code ?? f.message}`, { cause: f }));
         }
       };
     });
