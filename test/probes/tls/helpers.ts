@@ -145,7 +145,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export function waitListening(port: number, timeoutMs = 10_000): Promise<true> {
+export function waitListening(port: number, timeoutMs = 10_000): Promise<boolean> {
   return waitFor(
     () =>
       new Promise<boolean>((resolve) => {
