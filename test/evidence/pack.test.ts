@@ -9,9 +9,17 @@ import type { EvidenceStore } from '../../src/evidence/store';
 import { startOfDay } from '../../src/evidence/tz';
 import { addWaiver } from '../../src/evidence/waivers';
 import { recordAttestation } from '../../src/evidence/attestations';
+import type { Check } from '../../src/config/check';
+import { Metrics } from '../../src/metrics/definitions';
+import { buildMonthlyPack } from '../../src/evidence/monthly';
 import { BACKENDS, makeEnv, octoberResults, septemberResults, TZ, writeAll, type TestEnv } from './helpers';
 
 const NOW = new Date('2026-11-05T03:00:00Z');
+
+const appliedCheck = (id: string, maxMs: number): Check => ({
+  id, name: 'API gateway TLS', type: 'tls', element: 'security', schedule: { kind: 'every', intervalMs: 3_600_000 }, scheduleText: 'every 3600s',
+  timeoutMs: 10_000, target: 'api.example.co.id:443', options: { profile: 'mozilla-intermediate', maxHandshakeMs: maxMs }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/tls.yaml' },
+});
 
 function attrs(html: string, selector: RegExp): Record<string, string> {
   const m = selector.exec(html);
@@ -35,6 +43,8 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     // The stale-document finding is waived for one day (Oct 11 WIB): 24 of its 72 failures count as waived.
     await addWaiver(store, { checkId: 'docs-fresh', findingId: 'document.stale', reason: 'new fee schedule in legal review', approver: 'CISO', risk: 'low', startsAt: startOfDay('2026-10-11', TZ), expiresAt: startOfDay('2026-10-12', TZ) }, new Date('2026-10-10T12:00:00Z'));
     await recordAttestation(store, { checkId: 'drp-test', by: 'Head of IT Ops', evidenceHash: 'a'.repeat(64), evidenceRef: 'dms://drp/2026-q3', expiresAt: new Date('2027-01-01T00:00:00Z'), note: 'DRP test Q3' }, new Date('2026-10-03T02:00:00Z'));
+    await store.recordConfig('cfg-september', [appliedCheck('api-tls', 1500)], new Date('2026-09-01T00:00:00Z'));
+    await store.recordConfig('cfg-october', [appliedCheck('api-tls', 2500)], new Date('2026-10-20T00:00:00Z'));
     await writeAll(store, octoberResults());
     pack = path.join(out, 'pack');
     await buildPack(store, { month: '2026-10', outDir: pack, now: NOW });
@@ -68,6 +78,29 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     expect(html).toContain('dms://drp/2026-q3');
     expect(html).toContain('Tingkat kelulusan');
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!api-tls|pay-latency|docs-fresh|www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('shows the configuration applied at the end of the month and its changes, and signs the definitions hash', () => {
+    const html = readFileSync(path.join(pack, 'report.html'), 'utf8');
+    expect(html).toContain('&quot;maxHandshakeMs&quot;: 2500');
+    expect(html).toContain('mozilla-intermediate');
+    expect(html).toMatch(/2026-10-20 07:00 — <code>cfg-october<\/code>/);
+    const manifest = JSON.parse(readFileSync(path.join(pack, 'manifest.json'), 'utf8'));
+    expect(manifest.checkDefinitions).toEqual({ sha256: 'cfg-october', applied: [{ sha256: 'cfg-september', appliedAt: '2026-09-01T00:00:00.000Z' }, { sha256: 'cfg-october', appliedAt: '2026-10-20T00:00:00.000Z' }] });
+    expect(manifest).toMatchObject({ month: '2026-10', empty: false, period: { timezone: 'Asia/Jakarta', complete: true, from: '2026-09-30T17:00:00.000Z', to: '2026-10-31T17:00:00.000Z' } });
+  });
+
+  it('builds last month from the monthly job and publishes the build time gauge', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const before = Date.now() / 1000;
+    const r = await buildMonthlyPack(store, { now: NOW });
+    expect(r.outDir).toBe(path.join(env.dataDir, 'packs', '2026-10'));
+    expect(r.manifest.totals.runs).toBe(3 * 744);
+    expect(verifyPack(r.outDir).ok).toBe(true);
+    const gauge = (await metrics.registry.getSingleMetric('pengawas_evidence_last_build_timestamp_seconds')!.get()).values[0].value;
+    expect(gauge).toBeGreaterThanOrEqual(before);
+    // Rebuilding in place replaces the previous pack.
+    expect((await buildMonthlyPack(store, { now: NOW })).outDir).toBe(r.outDir);
   });
 
   it('writes per-day CSV rows that add up to the month', () => {

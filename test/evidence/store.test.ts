@@ -110,6 +110,18 @@ describe.each(BACKENDS)('evidence store on %s', (backend) => {
     expect((await verifyStore(store.db, store.timezone)).problems.map((p) => p.where)).toEqual(['check r day 2026-10-06']);
   });
 
+  it('re-opens a sealed day when a late result arrives, and re-seals it with the new count', async () => {
+    await writeAll(store, series('late', 10));
+    await store.maintain(new Date('2026-10-10T00:00:00Z'));
+    const runs = () => count(`SELECT runs AS n FROM evidence_rollups WHERE check_id = 'late' AND day = '2026-10-05'`);
+    expect(await runs()).toBe(10);
+    await store.writeResults([{ result: result('late', 'security', new Date(T0 + 12 * HOUR), 'pass') }], new Date('2026-10-10T01:00:00Z'));
+    expect(await count(`SELECT count(*)::int AS n FROM evidence_rollups WHERE check_id = 'late' AND NOT final`)).toBe(1);
+    await store.maintain(new Date('2026-10-10T02:00:00Z'));
+    expect(await runs()).toBe(11);
+    expect((await verifyStore(store.db, store.timezone)).ok).toBe(true);
+  });
+
   it('the recorder sink group-commits concurrent writes and is idempotent under redelivery', async () => {
     const sink = new EvidenceSink(store, { maintainEveryMs: 0 });
     await sink.recordConfig('cfg-1', [check('s')]);

@@ -47,7 +47,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     const def = ELEMENTS[el.element];
     const rules = def.rules.length ? def.rules.map((r) => `${e(r.ref)} — ${e(r.subject)}`).join('<br>') : L('ownPolicy');
     parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}"><td>${e(def.name[lang])}<span class="alt"> / ${e(def.name[lang === 'en' ? 'id' : 'en'])}</span></td>
-<td class="n">${el.checks}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td>${rules}</td></tr>`);
+<td class="n">${el.checks}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td><small>${rules}</small></td></tr>`);
   }
   const t = s.totals;
   parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td><td></td></tr></table>`);
