@@ -26,7 +26,8 @@ export class Metrics {
   readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status'], registers: [this.registry] });
   readonly info = new Gauge({ name: 'pengawas_check_info', help: 'Static facts about a configured check (always 1)', labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
   readonly interval = new Gauge({ name: 'pengawas_check_interval_seconds', help: 'Nominal interval between runs of the check', labelNames: CHECK_LABELS, registers: [this.registry] });
-  readonly elementRatio = new Gauge({ name: 'pengawas_element_compliance_ratio', help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)', labelNames: ['element'], registers: [this.registry] });
+  // Element aggregates are computed at scrape time, not per result: O(checks) once per scrape.
+  readonly elementRatio = new Gauge({ name: 'pengawas_element_compliance_ratio', help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)', labelNames: ['element'], registers: [this.registry], collect: () => this.updateElements() });
   readonly elementChecks = new Gauge({ name: 'pengawas_element_checks', help: 'Checks of the element by last status (status "none" = no result yet)', labelNames: ['element', 'status'], registers: [this.registry] });
   readonly lag = new Histogram({ name: 'pengawas_schedule_lag_seconds', help: 'Delay between a scheduled slot and the moment a worker started the check', labelNames: ['type'], buckets: LAG_BUCKETS, registers: [this.registry] });
   readonly attempts = new Counter({ name: 'pengawas_check_retries_total', help: 'Results that needed more than one attempt (error retried)', labelNames: CHECK_LABELS, registers: [this.registry] });
@@ -61,7 +62,6 @@ export class Metrics {
       this.interval.set(l, intervalSeconds(c.schedule));
     }
     this.configChecks.set(set.checks.length);
-    this.updateElements();
   }
 
   configReloaded(ok: boolean): void {
@@ -94,7 +94,6 @@ export class Metrics {
     for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
     this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys });
     for (const family of this.families) family.observe(result);
-    this.updateElements();
   }
 
   private forgetCheck(c: Check): void {

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
 import type { Metrics } from '../metrics/definitions';
-import type { ResultStream, StreamEntry } from '../results/stream';
+import { RECORDER_GROUP, type ResultStream, type StreamEntry } from '../results/stream';
 import { logger } from '../util/logger';
 import type { ResultSink } from './sink';
 
@@ -76,12 +76,15 @@ export class Recorder {
     }
     if (!valid.length) return;
     const seen = await this.o.redis.mget(...valid.map((e) => this.markerKey(e.result!.id)));
+    // One round trip for the whole batch: markers for what was recorded, acks for everything handled.
+    const done = this.o.redis.multi();
+    const acks: string[] = [];
     for (let i = 0; i < valid.length; i++) {
       const { entryId, result } = valid[i];
       const r = result!;
       if (seen[i]) {
         this.o.metrics.recorded.inc({ outcome: 'duplicate' });
-        await this.o.stream.ack([entryId]);
+        acks.push(entryId);
         continue;
       }
       // Sinks first: if one throws, the entry stays pending and is delivered again; metrics are not touched twice
@@ -95,7 +98,10 @@ export class Recorder {
       this.o.metrics.record(r);
       this.o.metrics.recorded.inc({ outcome: 'recorded' });
       this.o.metrics.recorderLag.set(Math.max(0, Date.now() - (Date.parse(r.startedAt) + r.durationMs)) / 1000);
-      await this.o.redis.multi().set(this.markerKey(r.id), '1', 'EX', MARKER_TTL_SECONDS).xack(this.o.stream.key, 'recorders', entryId).exec();
+      done.set(this.markerKey(r.id), '1', 'EX', MARKER_TTL_SECONDS);
+      acks.push(entryId);
     }
+    if (acks.length) done.xack(this.o.stream.key, RECORDER_GROUP, ...acks);
+    await done.exec();
   }
 }
