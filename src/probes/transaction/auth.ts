@@ -3,7 +3,6 @@
  * later step carries (SNAP symmetric signature headers, or a bearer token). Static API keys need no code here:
  * they are plain `headers:` with ${env:..} references.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { JSONPath } from 'jsonpath-plus';
 import { offsetTimestamp, GENERATORS } from './template';
 import { minifyBody, signAsymmetric, signSymmetric } from './snap';
@@ -61,8 +60,8 @@ export function tokenRequest(auth: FlowAuth, base: URL, now = new Date()): Prepa
   return { method: 'POST', url, headers, body: form.toString() };
 }
 
-/** The access token in a token response, or undefined. */
-export function readToken(auth: FlowAuth, body: string, _headers: IncomingHttpHeaders): string | undefined {
+/** The access token in a token response and its stated lifetime in seconds (SNAP expiresIn, OAuth2 expires_in). */
+export function readToken(auth: FlowAuth, body: string): { token: string; expiresIn?: unknown } | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -71,7 +70,9 @@ export function readToken(auth: FlowAuth, body: string, _headers: IncomingHttpHe
   }
   const path = auth.type === 'snap' ? auth.tokenPath : '$.access_token';
   const found = JSONPath({ path, json: doc as object, wrap: true, eval: false }) as unknown[];
-  return typeof found[0] === 'string' && found[0].length > 0 ? found[0] : undefined;
+  if (typeof found[0] !== 'string' || found[0].length === 0) return undefined;
+  const d = doc as { expiresIn?: unknown; expires_in?: unknown };
+  return { token: found[0], expiresIn: auth.type === 'snap' ? d.expiresIn : d.expires_in };
 }
 
 /** Adds what an authenticated step carries. For SNAP, signs the body exactly as it will be sent. */

@@ -15,6 +15,7 @@ import type { ProbeContext, ProbeOutput } from '../types';
 import { checkResponse, latencyFinding } from './assertions';
 import { authorise, hasHeader, readToken, tokenRequest, type PreparedRequest } from './auth';
 import { extract } from './extract';
+import { cachedToken, dropToken, keepToken } from './token-cache';
 import type { Step, TransactionOptions } from './options';
 import { render, renderJson, renderRecord, type TemplateContext } from './template';
 
@@ -173,6 +174,14 @@ export class Flow {
   /** The token request; false when the flow must stop (a fail finding says why). */
   private async runToken(): Promise<boolean> {
     const auth = this.o.auth!;
+    if (auth.reuseToken) {
+      const cached = cachedToken(this.tokenKey());
+      if (cached) {
+        this.useToken(cached);
+        this.record(TOKEN_STEP, { method: 'POST', url: new URL(auth.tokenUrl, this.base), headers: {} }, 'skipped');
+        return true;
+      }
+    }
     const req = tokenRequest(auth, this.base);
     let res: TimedResponse;
     try {
@@ -188,8 +197,8 @@ export class Flow {
       throw new TransactionStepError(TOKEN_STEP, new CredentialsError(`the target rejected ${what}: HTTP ${res.status}`));
     }
     const problems = checkResponse(TOKEN_STEP, { status: ['2xx'], json: [], headers: [], bodyMatches: [], bodyNotMatches: [] }, res, body, this.o.maxBodyBytes);
-    const token = problems.length === 0 ? readToken(auth, body, res.headers) : undefined;
-    if (problems.length === 0 && !token) {
+    const got = problems.length === 0 ? readToken(auth, body) : undefined;
+    if (problems.length === 0 && !got) {
       problems.push({ id: 'transaction.auth.no_token', severity: 'high', status: 'fail', message: `step "${TOKEN_STEP}": the token response has no access token`, evidence: { step: TOKEN_STEP, status: res.status } });
     }
     if (problems.length > 0) {
@@ -197,11 +206,21 @@ export class Flow {
       this.record(TOKEN_STEP, req, 'fail', res);
       return false;
     }
-    this.token = token;
-    this.secrets.push(token!);
-    this.vars.set('accessToken', token!);
+    this.useToken(got!.token);
+    if (auth.reuseToken) keepToken(this.tokenKey(), got!.token, got!.expiresIn);
     this.record(TOKEN_STEP, req, 'pass', res);
     return true;
+  }
+
+  private useToken(token: string): void {
+    this.token = token;
+    this.secrets.push(token);
+    this.vars.set('accessToken', token);
+  }
+
+  /** One cache entry per check, token endpoint and client. */
+  private tokenKey(): string {
+    return `${this.ctx.checkId}\u0000${new URL(this.o.auth!.tokenUrl, this.base).href}\u0000${this.o.auth!.clientId}`;
   }
 
   private prepare(step: Step): PreparedRequest {
@@ -227,6 +246,8 @@ export class Flow {
     }
     if (this.o.auth && step.auth && res.status === 401) {
       this.record(step.name, req, 'error', res);
+      // A reused token may have been revoked early: fetch a fresh one next run.
+      if (this.o.auth.reuseToken) dropToken(this.tokenKey());
       const what = this.o.auth.type === 'snap' ? 'the SNAP signature or access token' : 'the access token';
       throw new TransactionStepError(step.name, new CredentialsError(`the target rejected ${what}: HTTP 401`));
     }

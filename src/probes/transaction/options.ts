@@ -80,6 +80,8 @@ const snapAuth = z
     tokenPath: z.string().min(1).default('$.accessToken'),
     /** Sign the path with its query string (the request's relative URL) or the bare path. */
     signQuery: z.boolean().default(true),
+    /** Reuse the token until shortly before `expiresIn` instead of fetching one every run. */
+    reuseToken: z.boolean().default(false),
   })
   .strict();
 
@@ -93,6 +95,8 @@ const oauth2Auth = z
     audience: z.string().optional(),
     /** RFC 6749 §2.3.1: HTTP Basic is the default; some servers want the credentials in the form body. */
     credentialsIn: z.enum(['basic', 'body']).default('basic'),
+    /** Reuse the token until shortly before `expires_in` instead of fetching one every run. */
+    reuseToken: z.boolean().default(false),
   })
   .strict();
 

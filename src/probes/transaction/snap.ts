@@ -16,9 +16,12 @@
  * - X-TIMESTAMP is ISO-8601 with an offset, e.g. 2024-11-29T14:15:00+07:00
  *   (https://documentation.onindonesia.id/books/snap-bi/page/access-token-b2b, the ASPI SNAP sandbox).
  *
- * The RSA signature uses node-forge (PKCS#1 v1.5, deterministic, so published examples can be replayed).
+ * The RSA signature (PKCS#1 v1.5, deterministic, so the published example replays byte for byte) is made with
+ * node:crypto, not node-forge: forge's pure-JS RSA blocks the event loop ~35–40 ms per 2048-bit signature on this
+ * machine (node:crypto ~1 ms), which would skew the timings of every other probe running in the same worker.
+ * Verification (the demo stub, tests) uses node-forge, so signer and verifier are independent implementations.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createSign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CredentialsError } from '../../errors';
 
@@ -52,18 +55,29 @@ export function symmetricStringToSign(p: { method: string; endpointUrl: string; 
   return `${p.method.toUpperCase()}:${p.endpointUrl}:${p.accessToken}:${bodyDigest(p.minifiedBody)}:${p.timestamp}`;
 }
 
+/** PEM (PKCS#1 or PKCS#8), or a bare base64 DER body of either. */
+function privateKeyOf(key: string): KeyObject {
+  const k = key.trim().replace(/\\n/g, '\n');
+  if (k.includes('-----BEGIN')) return createPrivateKey(k);
+  const der = Buffer.from(k.replace(/\s+/g, ''), 'base64');
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
+  }
+}
+
 /** base64(SHA256withRSA(privateKey, clientId|timestamp)) for the access-token request. */
 export function signAsymmetric(privateKey: string, clientId: string, timestamp: string): string {
-  let key: forge.pki.rsa.PrivateKey;
+  let key: KeyObject;
   try {
-    key = forge.pki.privateKeyFromPem(normalisePem(privateKey, 'PRIVATE KEY')) as forge.pki.rsa.PrivateKey;
+    key = privateKeyOf(privateKey);
   } catch (e) {
-    // The message of forge's parser never contains key material.
+    // OpenSSL's decoder messages name the format problem, never key material.
     throw new CredentialsError(`SNAP private key cannot be read as an RSA key (${(e as Error).message})`);
   }
-  const md = forge.md.sha256.create();
-  md.update(asymmetricStringToSign(clientId, timestamp), 'utf8');
-  return forge.util.encode64(key.sign(md));
+  if (key.asymmetricKeyType !== 'rsa') throw new CredentialsError(`SNAP private key is ${key.asymmetricKeyType}, expected RSA`);
+  return createSign('RSA-SHA256').update(asymmetricStringToSign(clientId, timestamp), 'utf8').sign(key, 'base64');
 }
 
 export function verifyAsymmetric(publicKey: string, clientId: string, timestamp: string, signature: string): boolean {

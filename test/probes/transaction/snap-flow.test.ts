@@ -108,6 +108,26 @@ describe('transaction probe with SNAP signing', () => {
   });
 });
 
+describe('token reuse (auth.reuseToken)', () => {
+  it('fetches one token for several runs, and a fresh one after the provider stops accepting it', async () => {
+    const o = flow();
+    (o.auth as Record<string, unknown>).reuseToken = true;
+    const first = await runFlow(server.url, o, { env, id: 'tx-reuse' });
+    const second = await runFlow(server.url, o, { env, id: 'tx-reuse' });
+    expect([first.status, second.status]).toEqual(['pass', 'pass']);
+    expect(measurements(second).steps[0]).toMatchObject({ name: 'access-token', result: 'skipped' });
+    expect(seen.filter((s) => s.includes('access-token'))).toHaveLength(1);
+
+    // The provider forgets its tokens (restart, revocation): one error, then the next run starts afresh.
+    configureSnapDemo({ clientId: CLIENT, publicKeyPem: keys.pub, clientSecret: SECRET });
+    const revoked = await runFlow(server.url, o, { env, id: 'tx-reuse' });
+    expect(revoked.errorCode).toBe('PROBE_CREDENTIALS');
+    const again = await runFlow(server.url, o, { env, id: 'tx-reuse' });
+    expect(again.status).toBe('pass');
+    expect(seen.filter((s) => s.includes('access-token'))).toHaveLength(2);
+  });
+});
+
 /** Raw signed requests, to show the stub refuses what a SNAP provider refuses. */
 function post(path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -48,7 +48,13 @@ describe('SNAP asymmetric (access token) signature', () => {
     expect(signAsymmetric(QOIN_KEY, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
   });
 
-  it('verifies with the public key, and not with another key, client id or timestamp', () => {
+  it('refuses a key that is not an RSA private key with a credentials error', () => {
+    expect(() => signAsymmetric('not a key', 'c', 't')).toThrow(expect.objectContaining({ code: 'PROBE_CREDENTIALS' }));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => signAsymmetric(ec, 'c', 't')).toThrow(/expected RSA/);
+  });
+
+  it('verifies (node-forge) what it signs (node:crypto), and not with another key, client id or timestamp', () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const priv = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -69,7 +75,9 @@ describe('SNAP asymmetric (access token) signature', () => {
     }
   });
 
-  it('accepts a bare base64 PKCS#8 body as handed out by SNAP portals', () => {
+  it('accepts a bare base64 PKCS#8 or PKCS#1 body as handed out by SNAP portals', () => {
+    const pkcs1 = QOIN_KEY.split('\n').slice(1, -1).join('');
+    expect(signAsymmetric(pkcs1, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
     const pkcs8 = openssl(['pkcs8', '-topk8', '-nocrypt'], QOIN_KEY);
     const bare = pkcs8.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
     expect(signAsymmetric(bare, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
