@@ -3,6 +3,7 @@
  *   const sink = await EvidenceSink.open({ dataDir: settings.dataDir, databaseUrl: process.env.DATABASE_URL });
  *   await sink.recordConfig(checkSet.hash, checkSet.checks);   // at start and after every reload
  *   await sink.write(result, check);                           // per result; idempotent by result.id
+ *   await sink.writeMany(batch.map((result) => ({ result, check })));  // a delivery batch: one transaction
  *   await sink.close();
  * Writes arriving together are committed together (group commit, up to 500 per transaction), so the store keeps
  * up with the pipeline; each write() resolves only once its result is durable. If a batch fails, its results are
@@ -51,6 +52,16 @@ export class EvidenceSink implements ResultSink {
       this.pending.push({ result, check, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
+  }
+
+  /**
+   * Writes a whole delivery batch in as few transactions as possible; one outcome per item (undefined = stored
+   * or already stored, an Error = leave that result unacknowledged). Calling write() for each item without
+   * awaiting in between has the same effect.
+   */
+  async writeMany(items: Array<{ result: ProbeResult; check?: Check }>): Promise<Array<Error | undefined>> {
+    const settled = await Promise.allSettled(items.map((i) => this.write(i.result, i.check)));
+    return settled.map((s) => (s.status === 'fulfilled' ? undefined : (s.reason as Error)));
   }
 
   async recordConfig(hash: string, checks: Check[]): Promise<void> {

@@ -133,8 +133,8 @@ describe.each(BACKENDS)('evidence store on %s', (backend) => {
     // A result the store cannot take (bad timestamp) rejects alone; the others in its batch are stored.
     const bad = { ...result('s', 'security', new Date(T0 + 400 * HOUR), 'pass'), scheduledAt: 'not a time', id: 's@bad' };
     const good = result('s', 'security', new Date(T0 + 401 * HOUR), 'pass');
-    const settled = await Promise.allSettled([sink.write(bad, undefined), sink.write(good, undefined)]);
-    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
+    const outcomes = await sink.writeMany([{ result: bad }, { result: good }]);
+    expect(outcomes.map((o) => o?.message)).toEqual(['result s@bad has an invalid scheduledAt/startedAt', undefined]);
     expect((await verifyStore(store.db, store.timezone)).ok).toBe(true);
   });
 
