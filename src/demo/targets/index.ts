@@ -4,5 +4,6 @@ import { paymentApi } from './payment-api';
 import { website } from './website';
 import { snapCredentials } from './payment-api/snap';
 import { identity } from './identity';
+import { tlsEndpoints } from './tls';
 
-export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials, website, identity];
+export const DEMO_TARGETS: DemoTarget[] = [paymentApi, snapCredentials, website, identity, tlsEndpoints];
