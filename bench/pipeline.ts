@@ -1,0 +1,215 @@
+/**
+ * npm run bench:pipeline — the whole pipeline (scheduler → Redis/BullMQ → worker → results stream → recorder) against
+ * a local nginx target, side by side with prometheus-blackbox-exporter driven by wrk at the same target and
+ * concurrency. Everything runs on loopback; every loop is bounded in count and time.
+ *
+ *   A. throughput: N checks on `every: 1s` (demand N/s) → executed checks/s, schedule lag, worker CPU and RSS.
+ *   B. lag at scale: 10,000 checks on `every: 1m` → p50/p99 schedule lag.
+ *   C. blackbox_exporter /probe with wrk at the same concurrency → probes/s.
+ *
+ * Options (env): BENCH_SECONDS (default 20), BENCH_CONCURRENCY (default 64), BENCH_THROUGHPUT_CHECKS (default 1000,2000),
+ * BENCH_LAG_CHECKS (default 10000), BENCH_LAG_SECONDS (default 75).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import IORedis from 'ioredis';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'pengawas.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const THROUGHPUT_CHECKS = (process.env.BENCH_THROUGHPUT_CHECKS ?? '1000,2000').split(',').map(Number);
+const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
+const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
+const work = mkdtempSync(path.join(tmpdir(), 'pengawas-bench-'));
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  c.stderr!.on('data', () => undefined);
+  children.push(c);
+  return c;
+}
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`port ${port} never opened`);
+}
+
+/** CPU seconds (user+system) and RSS bytes of a process, from /proc. */
+function usage(pid: number): { cpu: number; rss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  return { cpu: ticks / 100, rss };
+}
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function startNginx(): Promise<number> {
+  const port = await freePort();
+  const dir = path.join(work, 'nginx');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http { access_log off; server { listen 127.0.0.1:${port}; location /ok { return 200 "ok\\n"; } } }\n`,
+  );
+  start('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
+  await waitPort(port);
+  return port;
+}
+
+async function startRedis(): Promise<string> {
+  const port = await freePort();
+  start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction']);
+  await waitPort(port);
+  return `redis://127.0.0.1:${port}`;
+}
+
+function writeChecks(dir: string, n: number, schedule: string, target: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const lines = ['checks:'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`  - { id: bench-${i}, type: http, element: efficiency, schedule: ${schedule}, timeout: 900ms, retries: 0, target: "${target}" }`);
+  }
+  writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
+}
+
+interface PipelineRun {
+  checks: number;
+  executedPerSec: number;
+  lagP50: number;
+  lagP99: number;
+  workerCpuPct: number;
+  workerRssMb: number;
+  pass: number;
+  total: number;
+}
+
+async function runPipeline(redisUrl: string, n: number, schedule: string, seconds: number, target: string, tag: string): Promise<PipelineRun> {
+  const checksDir = path.join(work, `checks-${tag}`);
+  writeChecks(checksDir, n, schedule, target);
+  const prefix = `bench-${tag}`;
+  const settings = path.join(work, `settings-${tag}.yaml`);
+  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nrecorder: { streamMaxLen: 2000000 }\n`);
+  const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0'];
+  const env = { REDIS_URL: redisUrl };
+  const worker = start(process.execPath, [BIN, 'worker', ...common], env);
+  const recorder = start(process.execPath, [BIN, 'recorder', ...common], env);
+  await sleep(1500);
+  const scheduler = start(process.execPath, [BIN, 'scheduler', ...common], env);
+  const warmup = 3000;
+  await sleep(warmup);
+  const redis = new IORedis(redisUrl);
+  const from = Date.now();
+  const u0 = usage(worker.pid!);
+  let rssMax = 0;
+  const end = from + seconds * 1000;
+  while (Date.now() < end) {
+    await sleep(1000);
+    rssMax = Math.max(rssMax, usage(worker.pid!).rss);
+  }
+  const to = Date.now();
+  const u1 = usage(worker.pid!);
+  // Results whose run finished inside the window; lag = start - slot.
+  const entries = await redis.xrange(`${prefix}:results`, String(from), String(to));
+  const lags: number[] = [];
+  let pass = 0;
+  for (const [, fields] of entries) {
+    const r = JSON.parse(fields[1]) as { startedAt: string; scheduledAt: string; status: string };
+    lags.push(Date.parse(r.startedAt) - Date.parse(r.scheduledAt));
+    if (r.status === 'pass') pass += 1;
+  }
+  lags.sort((a, b) => a - b);
+  for (const c of [scheduler, worker, recorder]) c.kill('SIGTERM');
+  await sleep(1500);
+  await redis.flushall();
+  redis.disconnect();
+  return {
+    checks: n,
+    executedPerSec: entries.length / ((to - from) / 1000),
+    lagP50: pct(lags, 50),
+    lagP99: pct(lags, 99),
+    workerCpuPct: ((u1.cpu - u0.cpu) / ((to - from) / 1000)) * 100,
+    workerRssMb: rssMax / 1048576,
+    pass,
+    total: entries.length,
+  };
+}
+
+async function runBlackbox(target: string, seconds: number): Promise<{ probesPerSec: number; cpuPct: number; rssMb: number }> {
+  const port = await freePort();
+  const cfg = path.join(work, 'blackbox.yml');
+  writeFileSync(cfg, 'modules:\n  http_2xx:\n    prober: http\n    timeout: 1s\n    http:\n      preferred_ip_protocol: ip4\n');
+  const bb = start('prometheus-blackbox-exporter', [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`]);
+  await waitPort(port);
+  const u0 = usage(bb.pid!);
+  const url = `http://127.0.0.1:${port}/probe?module=http_2xx&target=${encodeURIComponent(target)}`;
+  const out = execFileSync('wrk', ['-t', '2', '-c', String(CONCURRENCY), '-d', `${seconds}s`, url], { encoding: 'utf8' });
+  const u1 = usage(bb.pid!);
+  const rss = usage(bb.pid!).rss;
+  bb.kill('SIGTERM');
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
+  return { probesPerSec: rps, cpuPct: ((u1.cpu - u0.cpu) / seconds) * 100, rssMb: rss / 1048576 };
+}
+
+async function main(): Promise<void> {
+  const nginxPort = await startNginx();
+  const target = `http://127.0.0.1:${nginxPort}/ok`;
+  const redisUrl = await startRedis();
+  const rows: string[] = [];
+  const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  console.log(`pengawas pipeline benchmark — ${new Date().toISOString()}, 2 cores, concurrency ${CONCURRENCY}, target nginx ${target}`);
+
+  const bb = await runBlackbox(target, SECONDS);
+  rows.push(`| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} |`);
+
+  for (const n of THROUGHPUT_CHECKS) {
+    const r = await runPipeline(redisUrl, n, '{ every: 1s }', SECONDS, target, `tp${n}`);
+    rows.push(`| pengawas, ${n} checks every 1s (demand ${n}/s) | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} |`);
+  }
+  const lag = await runPipeline(redisUrl, LAG_CHECKS, '{ every: 1m }', LAG_SECONDS, target, 'lag');
+  rows.push(`| pengawas, ${LAG_CHECKS} checks every 1m | ${LAG_CHECKS} | ${fmt(lag.executedPerSec)} (${lag.pass}/${lag.total} pass) | ${fmt(lag.lagP50, 0)} | ${fmt(lag.lagP99, 0)} | ${fmt(lag.workerCpuPct, 0)}% | ${fmt(lag.workerRssMb)} |`);
+
+  console.log('\n| run | checks | executed checks/s (probes/s) | lag p50 ms | lag p99 ms | worker (or exporter) CPU | RSS MB |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  });
