@@ -6,6 +6,7 @@ import { evidenceCommand } from './evidence';
 import { listCommand } from './list';
 import { probeCommand } from './probe';
 import { recorderCommand, runCommand, schedulerCommand, workerCommand } from './roles';
+import { rulesCommand } from './rules';
 import { validateCommand } from './validate';
 import { waiveCommand } from './waive';
 
@@ -21,4 +22,5 @@ export const COMMANDS: Array<() => Command> = [
   checkCommand,
   evidenceCommand,
   waiveCommand,
+  rulesCommand,
 ];
