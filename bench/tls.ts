@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:tls`: scan the same local `openssl s_server` instances with pengawas, sslscan and testssl.sh
+ * and print wall time, handshakes (TCP connections counted by a relay in front of each server) and whether the
+ * tools agree with pengawas on protocols and accepted suites.
+ *
+ * pengawas runs as the CLI (`node bin/pengawas.js probe tls … --json`, so its time includes Node start-up; run
+ * `npm run build` first) like the other two tools. testssl.sh runs only `-p -E` (protocols, ciphers per
+ * protocol): its full default run takes minutes.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pki, sServer, type Server } from '../test/probes/tls/helpers';
+import { testssl } from '../test/probes/tls/testssl';
+
+interface View {
+  protocols: Record<string, boolean>;
+  suites: string[];
+  /** pengawas only: the scan's own time inside the process (what a worker spends per check) */
+  scanMs?: number;
+}
+
+interface Row {
+  server: string;
+  tool: string;
+  seconds: number;
+  handshakes: number;
+  view?: View;
+  note?: string;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** A TCP relay that counts connections, so every tool's handshakes are counted the same way. */
+function relay(target: number): Promise<{ port: number; count: () => number; reset: () => void; close: () => void }> {
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((client) => {
+    n++;
+    const upstream = net.connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  return new Promise((resolve) =>
+    srv.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (srv.address() as net.AddressInfo).port,
+        count: () => n,
+        reset: () => (n = 0),
+        close: () => {
+          for (const s of sockets) s.destroy();
+          srv.close();
+        },
+      }),
+    ),
+  );
+}
+
+function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (_err, stdout) => resolve(stdout));
+  });
+}
+
+async function pengawas(port: number): Promise<View> {
+  const out = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'tls', `127.0.0.1:${port}`, '--opt', 'checkRevocation=false', '--opt', 'profile=none', '--json']);
+  const r = JSON.parse(out) as { measurements: { protocols: Record<string, boolean>; ciphers: Array<{ protocol: string; code: string }>; scanMs: number } };
+  return { protocols: r.measurements.protocols, suites: r.measurements.ciphers.map((c) => `${c.protocol} ${c.code}`).sort(), scanMs: r.measurements.scanMs };
+}
+
+async function sslscan(port: number, xmlFile: string): Promise<View> {
+  await run('sslscan', ['--no-colour', `--xml=${xmlFile}`, `127.0.0.1:${port}`]);
+  const xml = readFileSync(xmlFile, 'utf8');
+  const name = (type: string, v: string) => (type === 'ssl' ? `SSLv${v}` : v === '1.0' ? 'TLSv1' : `TLSv${v}`);
+  const version = (v: string) => (v === 'TLSv1.0' ? 'TLSv1' : v);
+  const protocols: Record<string, boolean> = {};
+  for (const m of xml.matchAll(/<protocol type="(\w+)" version="([\d.]+)" enabled="(\d)"/g)) if (m[1] !== 'ssl' || m[2] !== '2') protocols[name(m[1], m[2])] = m[3] === '1';
+  const suites = [...xml.matchAll(/<cipher status="(?:accepted|preferred)" sslversion="([\w.]+)"[^>]*? id="0x([0-9A-Fa-f]+)"/g)].map((m) => `${version(m[1])} 0x${m[2].toUpperCase().padStart(4, '0')}`);
+  return { protocols, suites: suites.sort() };
+}
+
+function agree(a: View | undefined, b: View | undefined): string {
+  if (!a || !b) return 'n/a';
+  const p = JSON.stringify(Object.keys(a.protocols).sort().map((k) => [k, a.protocols[k]])) === JSON.stringify(Object.keys(b.protocols).sort().map((k) => [k, b.protocols[k]]));
+  const onlyA = a.suites.filter((s) => !b.suites.includes(s));
+  const onlyB = b.suites.filter((s) => !a.suites.includes(s));
+  if (p && !onlyA.length && !onlyB.length) return `yes (${a.suites.length} suites)`;
+  return `NO: protocols ${p ? 'same' : 'differ'}; +${onlyA.length} -${onlyB.length} ${[...onlyA.map((s) => `+${s}`), ...onlyB.map((s) => `-${s}`)].slice(0, 4).join(' ')}`;
+}
+
+async function main() {
+  const pki = new Pki();
+  const leaf = pki.leaf({ name: 'bench' });
+  const cert = { ...leaf, chain: pki.interCert };
+  const servers: Array<[string, Server]> = [
+    ['2-suite TLS 1.2', await sServer(cert, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'], pki.dir)],
+    ['ALL suites, TLS 1.0-1.3', await sServer(cert, ['-cipher', 'ALL:@SECLEVEL=0', '-min_protocol', 'TLSv1'], pki.dir)],
+    ['intermediate TLS 1.2+1.3', await sServer(cert, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256', '-min_protocol', 'TLSv1.2'], pki.dir)],
+  ];
+  const rows: Row[] = [];
+  try {
+    for (const [label, server] of servers) {
+      const r = await relay(server.port);
+      const tools: Array<[string, () => Promise<View>]> = [
+        ['pengawas', () => pengawas(r.port)],
+        ['sslscan', () => sslscan(r.port, pki.file('sslscan.xml'))],
+        ['testssl.sh -p -E', () => testssl(`127.0.0.1:${r.port}`, pki.file(`testssl-${rows.length}.json`))],
+      ];
+      for (const [tool, fn] of tools) {
+        r.reset();
+        const t0 = performance.now();
+        let view: View | undefined;
+        let note: string | undefined;
+        try {
+          view = await fn();
+        } catch (e) {
+          note = (e as Error).message.slice(0, 80);
+        }
+        rows.push({ server: label, tool, seconds: (performance.now() - t0) / 1000, handshakes: r.count(), view, note });
+        process.stderr.write(`  ${label} / ${tool}: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+      }
+      r.close();
+    }
+  } finally {
+    await Promise.all(servers.map(([, s]) => s.stop()));
+    pki.cleanup();
+  }
+  const header = ['server', 'tool', 'wall s (CLI)', 'handshakes', 'agrees with pengawas (protocols + accepted suites)'];
+  const lines = rows.map((row) => {
+    const mine = rows.find((x) => x.server === row.server && x.tool === 'pengawas')?.view;
+    return [row.server, row.tool, row.seconds.toFixed(2), String(row.handshakes), row.tool === 'pengawas' ? `(reference, ${row.view?.suites.length ?? 0} suites; scan itself ${((row.view?.scanMs ?? 0) / 1000).toFixed(2)} s in-process)` : row.note ?? agree(row.view, mine)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(fmt(l));
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
