@@ -35,6 +35,15 @@ export const settingsSchema = z
       })
       .strict()
       .default({ claimIdle: 30_000, streamMaxLen: 200_000 }),
+    evidence: z
+      .object({
+        /** Record every result in the evidence store (PostgreSQL with DATABASE_URL, else PGlite under dataDir). */
+        enabled: z.boolean().default(true),
+        /** When to build last month's pack (node-cron, the store's time zone); '' turns the job off. */
+        monthlyPackCron: z.string().default('0 2 1 * *'),
+      })
+      .strict()
+      .default({ enabled: true, monthlyPackCron: '0 2 1 * *' }),
   })
   .strict();
 

@@ -15,6 +15,7 @@ import type { ResultSink } from '../recorder/sink';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
 import { logger } from '../util/logger';
+import { openEvidence } from './evidence';
 
 export type Role = 'scheduler' | 'worker' | 'recorder';
 export const ALL_ROLES: Role[] = ['scheduler', 'worker', 'recorder'];
@@ -60,20 +61,27 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   const worker = runsProbes
     ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck })
     : undefined;
+  // The recorder owns the evidence store: every result it records is kept there too.
+  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s) : undefined;
+  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
-    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, s.recorder.streamMaxLen), metrics, sinks: o.sinks ?? [], getCheck, claimIdleMs: s.recorder.claimIdle })
+    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, s.recorder.streamMaxLen), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle })
     : undefined;
+  const recordConfig = (set: typeof config.current) =>
+    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
 
   config.onReload((ev) => {
     metrics.configReloaded(ev.ok);
     if (!ev.ok) return;
     metrics.syncChecks(ev.set);
     scheduler?.apply(ev.set);
+    void recordConfig(ev.set);
   });
   if (o.watch !== false) config.watch();
 
+  await recordConfig(config.current);
   await recorder?.start();
   scheduler?.apply(config.current);
 
@@ -107,6 +115,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
         await scheduler?.stop();
         await worker?.close(s.worker.shutdownGrace);
         await recorder?.stop();
+        await evidence?.close();
         await queue.close();
         await server.close();
         for (const c of connections) c.disconnect();

@@ -76,7 +76,22 @@ export class Recorder {
     }
     if (!valid.length) return;
     const seen = await this.o.redis.mget(...valid.map((e) => this.markerKey(e.result!.id)));
-    // One round trip for the whole batch: markers for what was recorded, acks for everything handled.
+    // Sinks get the whole batch at once (the evidence sink commits concurrent writes in one transaction); a result
+    // whose sink write fails stays unacknowledged and is delivered again. The marker is set only once everything
+    // succeeded, so metrics are never touched twice.
+    const fresh = valid.filter((_e, i) => !seen[i]);
+    const outcomes = await Promise.allSettled(
+      fresh.map(async ({ result }) => {
+        for (const sink of this.o.sinks) await sink.write(result!, this.o.getCheck(result!.checkId));
+      }),
+    );
+    const failed = new Set<string>();
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') {
+        failed.add(fresh[i].entryId);
+        logger().error({ result: fresh[i].result!.id, err: (o.reason as Error)?.message }, 'result sink failed; result left pending for redelivery');
+      }
+    });
     const done = this.o.redis.multi();
     const acks: string[] = [];
     for (let i = 0; i < valid.length; i++) {
@@ -87,14 +102,7 @@ export class Recorder {
         acks.push(entryId);
         continue;
       }
-      // Sinks first: if one throws, the entry stays pending and is delivered again; metrics are not touched twice
-      // because the marker is only set once everything succeeded.
-      try {
-        for (const sink of this.o.sinks) await sink.write(r, this.o.getCheck(r.checkId));
-      } catch (err) {
-        logger().error({ result: r.id, err: (err as Error).message }, 'result sink failed; result left pending for redelivery');
-        continue;
-      }
+      if (failed.has(entryId)) continue;
       this.o.metrics.record(r);
       this.o.metrics.recorded.inc({ outcome: 'recorded' });
       this.o.metrics.recorderLag.set(Math.max(0, Date.now() - (Date.parse(r.startedAt) + r.durationMs)) / 1000);

@@ -4,7 +4,12 @@ import type { ProbeResult } from '../results/contract';
 
 export interface ResultSink {
   name: string;
-  /** Must be idempotent by result.id: delivery is at least once. Throwing leaves the result unacknowledged. */
+  /**
+   * Must be idempotent by result.id: delivery is at least once. Throwing leaves the result unacknowledged.
+   * The recorder calls write() for a whole delivery batch without waiting in between, so a sink may group them.
+   */
   write(result: ProbeResult, check: Check | undefined): Promise<void>;
+  /** The configuration in force changed (start and every accepted reload). */
+  recordConfig?(hash: string, checks: Check[]): Promise<void>;
   close?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { loadChecks } from '../../src/config/load';
+import { EvidenceStore } from '../../src/evidence/store';
 import { CheckQueue } from '../../src/queue/check-queue';
 import type { ProbeResult } from '../../src/results/contract';
 import { startCli } from '../helpers/cli';
@@ -150,6 +151,14 @@ describe('pengawas processes', () => {
     expect(after.map((r) => r.id)).toContain(`slow@${new Date(slot2).toISOString()}`);
     recorder.kill('SIGTERM');
     expect(await exitOf(recorder)).toBe(0);
+    // The recorder kept each result once in the evidence store (embedded PGlite under the data dir), chain intact.
+    const store = await EvidenceStore.open({ dataDir: path.join(dir, 'data') });
+    try {
+      const rows = await store.db.query<{ result_id: string }>(`SELECT result_id FROM evidence_results ORDER BY result_id`);
+      expect(rows.map((r) => r.result_id)).toEqual([`slow@${new Date(slot).toISOString()}`, `slow@${new Date(slot2).toISOString()}`]);
+    } finally {
+      await store.close();
+    }
     await queue.close();
     queueConn.disconnect();
   }, 60_000);

@@ -1,0 +1,18 @@
+/** The recorder's evidence store: the sink every result goes to, and the monthly pack job. */
+import type { ScheduledTask } from 'node-cron';
+import type { Settings } from '../config/settings';
+import { scheduleMonthlyPack } from '../evidence/monthly';
+import { EvidenceSink } from '../evidence/sink';
+import { storeOptionsFromEnv } from '../evidence/store';
+
+export async function openEvidence(s: Settings): Promise<{ sink: EvidenceSink; close(): Promise<void> }> {
+  const sink = await EvidenceSink.open(storeOptionsFromEnv(s.dataDir));
+  const task: ScheduledTask | undefined = s.evidence.monthlyPackCron ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron }) : undefined;
+  return {
+    sink,
+    close: async () => {
+      await task?.stop();
+      await sink.close();
+    },
+  };
+}
