@@ -102,7 +102,7 @@ async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<number[]> 
 export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean }): Promise<Enumeration> {
   const c: Ctx = { ep, ...opts };
   const sink: { chain?: Buffer[] } = {};
-  // Newest first, so the chain is taken from the best TLS <= 1.2 answer when several arrive together.
+  // Newest first, so the newest protocols start first; the sent chain is the first TLS <= 1.2 answer's.
   const ordered = [...protocols].reverse();
   const errors: Error[] = [];
   const results = await Promise.all(

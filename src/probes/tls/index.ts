@@ -21,6 +21,8 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
   for (const s of f.suites) counts[s.suite.strength]++;
   return {
     protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(f.protocols[p])])),
+    /** `protocols` is false for versions not tested (options.protocols); this says which were. */
+    testedProtocols: f.tested,
     ciphers: f.suites.map((s) => ({ protocol: s.protocol, name: s.suite.name, code: hexCode(s.code), strength: s.suite.strength })),
     certificate: c
       ? {

@@ -3,13 +3,18 @@
  * Used for raw ClientHellos and STARTTLS preambles; Node's `tls` takes the socket over where it is enough.
  */
 import net from 'node:net';
-import { ProbeAbortedError, ProbeError, ProbeTimeoutError, TargetUnreachableError } from '../../errors';
+import { DnsError, ProbeAbortedError, ProbeError, ProbeTimeoutError, TargetUnreachableError } from '../../errors';
 
 export interface ConnectOptions {
   signal: AbortSignal;
   /** Deadline for this whole connection (connect, preamble, handshake answer). */
   timeoutMs: number;
   phase: string;
+}
+
+function connectError(host: string, port: number, e: NodeJS.ErrnoException): ProbeError {
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new DnsError(host, e.code);
+  return new TargetUnreachableError(`cannot connect to ${host}:${port}: ${e.code ?? e.message}`, { cause: e });
 }
 
 export class Conn {
@@ -55,7 +60,7 @@ export class Conn {
       };
       const onErr = (e: NodeJS.ErrnoException) => {
         conn.close();
-        reject(new TargetUnreachableError(`cannot connect to ${host}:${port}: ${e.code ?? e.message}`, { cause: e }));
+        reject(connectError(host, port, e));
       };
       socket.once('connect', onConnect);
       socket.once('error', onErr);
@@ -64,7 +69,7 @@ export class Conn {
           socket.off('connect', onConnect);
           conn.close();
           const f = conn.failure as NodeJS.ErrnoException;
-          reject(f instanceof ProbeError ? f : new TargetUnreachableError(`cannot connect to ${host}:${port}: ${f.code ?? f.message}`, { cause: f }));
+          reject(f instanceof ProbeError ? f : connectError(host, port, f));
         }
       };
     });

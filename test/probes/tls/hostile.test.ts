@@ -97,3 +97,8 @@ test('nothing listening: error PROBE_TARGET_UNREACHABLE', async () => {
   const r = await scan(`127.0.0.1:${port}`, {}, 5000);
   expect(r.errorCode).toBe('PROBE_TARGET_UNREACHABLE');
 });
+
+test('a host name that does not resolve: error PROBE_DNS', async () => {
+  const r = await scan('no-such-host.invalid:443', {}, 5000);
+  expect(r.errorCode).toBe('PROBE_DNS');
+});

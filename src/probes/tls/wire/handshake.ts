@@ -3,7 +3,7 @@
  * known, close. For TLS <= 1.2 it reads on to ServerHelloDone to see the certificate and the ephemeral key
  * parameters; TLS 1.3 encrypts those, so it stops at the ServerHello.
  */
-import { ProtocolError } from '../../../errors';
+import { ProbeError, ProtocolError, TargetUnreachableError } from '../../../errors';
 import { cipherByCode } from '../ciphers';
 import { STARTTLS, type StartTls } from '../starttls';
 import { Conn } from '../transport';
@@ -62,11 +62,13 @@ async function readAnswer(conn: Conn, protocol: Protocol, maxBytes: number): Pro
       chunk = await conn.read();
     } catch (e) {
       // A reset after the ServerHello still answered the question; before it, a reset is a refusal.
-      if ((e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ECONNRESET' || code === 'EPIPE') {
         if (hello) return { accepted: true, ...hello, kex, certificates };
         return { accepted: false, alert: 'connection reset' };
       }
-      throw e;
+      if (e instanceof ProbeError) throw e;
+      throw new TargetUnreachableError(`connection failed during the handshake: ${code ?? (e as Error).message}`, { cause: e });
     }
     if (!chunk) {
       if (hello) return { accepted: true, ...hello, kex, certificates };
