@@ -12,6 +12,8 @@ const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
 
 interface TlsMeasurements {
   protocols?: Record<string, boolean>;
+  testedProtocols?: string[];
+  certificateDetails?: { chain: Array<{ notAfter: string }> } | null;
   certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
   hsts?: { present: boolean; maxAge: number | null } | null;
   strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
@@ -27,6 +29,7 @@ export const tlsFamily: MetricFamily = {
     const labels = ['check', 'element'] as const;
     const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
     const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds)');
+    const chainExpiry = g('pengawas_tls_chain_earliest_expiry_timestamp_seconds', 'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry');
     const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired)');
     const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate is revoked, 0 if good (absent when unknown)');
     const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
@@ -38,7 +41,7 @@ export const tlsFamily: MetricFamily = {
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
     const seen = new Map<string, { element: string; profile?: string }>();
-    const plain = [expiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
+    const plain = [expiry, chainExpiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
       const s = seen.get(checkId);
@@ -60,10 +63,13 @@ export const tlsFamily: MetricFamily = {
         if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
         forget(r.checkId);
         seen.set(r.checkId, { element: r.element, profile: m.profile?.name });
-        for (const p of PROTOCOLS) if (m.protocols) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
+        // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
+        for (const p of PROTOCOLS) if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
         if (m.certificate) {
           expiry.set(l, Date.parse(m.certificate.notAfter) / 1000);
           daysLeft.set(l, m.certificate.daysLeft);
+          const chain = m.certificateDetails?.chain ?? [];
+          if (chain.length) chainExpiry.set(l, Math.min(...chain.map((c) => Date.parse(c.notAfter))) / 1000);
           if (m.certificate.revoked !== null) revoked.set(l, m.certificate.revoked ? 1 : 0);
         }
         if (m.strengthCounts) for (const st of STRENGTHS) suites.set({ ...l, strength: st }, m.strengthCounts[st] ?? 0);

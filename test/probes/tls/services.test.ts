@@ -148,6 +148,7 @@ test('metrics family: expiry, protocols, strengths, findings, compliance, timing
   const text = await registry.metrics();
   const notAfter = Date.parse((measurements(r).certificate as { notAfter: string }).notAfter) / 1000;
   expect(text).toContain(`pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${notAfter}`);
+  expect(text).toMatch(/pengawas_tls_chain_earliest_expiry_timestamp_seconds\{check="tls-test",element="security"\} \d+/);
   expect(text).toContain('pengawas_tls_protocol_enabled{check="tls-test",element="security",protocol="TLSv1.3"} 1');
   expect(text).toContain('pengawas_tls_protocol_enabled{check="tls-test",element="security",protocol="TLSv1"} 0');
   expect(text).toContain('pengawas_tls_profile_compliant{check="tls-test",element="security",profile="mozilla-intermediate-5.7"} 0');

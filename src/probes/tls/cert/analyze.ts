@@ -3,6 +3,7 @@
  * chain order and completeness, trust (system store plus an optional CA bundle), host name, self-signed.
  */
 import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { certParts, crlUrls, isWeakSignature, ocspUrls, signatureName } from './asn1';
@@ -43,9 +44,33 @@ export interface CertificateReport {
 const DAY = 86_400_000;
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, secp224r1: 224, prime192v1: 192 };
 
+/** Debian/Ubuntu and RHEL bundles of the operating system's trust store (added to Node's bundled Mozilla roots). */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+
 let systemRoots: X509Certificate[] | undefined;
+function loadSystemRoots(): X509Certificate[] {
+  const pems = new Set(tls.rootCertificates);
+  for (const file of SYSTEM_BUNDLES) {
+    if (!existsSync(file)) continue;
+    for (const p of splitPem(readFileSync(file, 'utf8'))) pems.add(p);
+    break;
+  }
+  const seen = new Set<string>();
+  const out: X509Certificate[] = [];
+  for (const p of pems) {
+    try {
+      const c = new X509Certificate(p);
+      if (!seen.has(c.fingerprint256)) out.push(c);
+      seen.add(c.fingerprint256);
+    } catch {
+      // a malformed entry in the bundle is skipped, not fatal
+    }
+  }
+  return out;
+}
+
 export function trustAnchors(extraPem?: string): X509Certificate[] {
-  systemRoots ??= tls.rootCertificates.map((p) => new X509Certificate(p));
+  systemRoots ??= loadSystemRoots();
   return extraPem ? [...systemRoots, ...splitPem(extraPem).map((p) => new X509Certificate(p))] : systemRoots;
 }
 
