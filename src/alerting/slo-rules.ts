@@ -88,12 +88,12 @@ export function generateSloRules(checks: Check[], source: string): Generated {
         for: t.for,
         labels: { severity: t.severity, component: 'check', long_window: t.long, short_window: t.short },
         annotations: {
-          summary: `SLO ${s.name} of {{ $labels.check }} burns its error budget at ${rate}x the sustainable rate`,
+          summary: `SLO ${s.name} of {{ $labels.check }} burns its error budget faster than ${rate}x the sustainable rate`,
           description:
             `Over the last ${t.long} (and ${t.short}) {{ $value | humanizePercentage }} of the flows of {{ $labels.check }} ` +
             `({{ $labels.element }}) were bad; the SLO allows ${(budget * 100).toPrecision(3)} % over ${humanWindow(windowS)}. ` +
             `At this pace ${Math.round(t.budgetShare * 100)} % of the budget is gone within ${t.long}. Failing steps: ` +
-            `{{ range printf "max by (step) (pengawas_transaction_step_success{check=%q} == 0)" $labels.check | query }}{{ .Labels.step }}; {{ end }}`,
+            `{{ range printf "max by (step) (pengawas_transaction_step_success{check=%q} == 0)" $labels.check | query | sortByLabel "step" }}{{ .Labels.step }}; {{ end }}`,
           runbook_url: `docs/runbooks/${t.alert}.md`,
         },
       });
