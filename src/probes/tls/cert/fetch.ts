@@ -26,8 +26,9 @@ export interface NodeHandshake {
  */
 let isolatedContext: tls.SecureContext | undefined;
 function isolated(): tls.SecureContext {
-  // Node refuses TLS < 1.2 and weak suites by default; a scanner must still see such servers.
-  isolatedContext ??= tls.createSecureContext({ ca: ISOLATED_CA, minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' });
+  // Node refuses TLS < 1.2 and weak suites by default; a scanner must still see such servers. No anonymous
+  // suites: this handshake is there to read the certificate.
+  isolatedContext ??= tls.createSecureContext({ ca: ISOLATED_CA, minVersion: 'TLSv1', ciphers: 'ALL:!aNULL:@SECLEVEL=0' });
   return isolatedContext;
 }
 
