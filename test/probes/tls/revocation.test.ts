@@ -10,7 +10,7 @@ beforeAll(async () => {
   pki = new Pki();
   const ocspPort = await freePort();
   const ocspUrl = `http://127.0.0.1:${ocspPort}/`;
-  crlHttp = Object.assign(await startHttp((req, res) => {
+  crlHttp = Object.assign(await startHttp((_req, res) => {
     crlHttp.hits++;
     res.writeHead(200, { 'content-type': 'application/pkix-crl' });
     res.end(pki.crl());
