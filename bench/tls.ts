@@ -7,12 +7,13 @@
  * `npm run build` first) like the other two tools. testssl.sh runs only `-p -E` (protocols, ciphers per
  * protocol): its full default run takes minutes.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Pki, sServer, type Server } from '../test/probes/tls/helpers';
+import { freePort } from '../test/helpers/net';
+import { Pki, sServer, waitListening, type Server } from '../test/probes/tls/helpers';
 import { testssl } from '../test/probes/tls/testssl';
 
 interface View {
@@ -33,10 +34,18 @@ interface Row {
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** A TCP relay that counts connections, so every tool's handshakes are counted the same way. */
-function relay(target: number): Promise<{ port: number; count: () => number; reset: () => void; close: () => void }> {
+/**
+ * A TCP relay that counts connections, so every tool's handshakes are counted the same way. With `delayMs` it
+ * holds every chunk that long in each direction: a round trip of 2 × delayMs, like a server across a WAN.
+ */
+function relay(target: number, delayMs = 0): Promise<{ port: number; count: () => number; reset: () => void; close: () => void }> {
   let n = 0;
   const sockets = new Set<net.Socket>();
+  const forward = (from: net.Socket, to: net.Socket) => {
+    if (!delayMs) return void from.pipe(to);
+    from.on('data', (d) => setTimeout(() => to.destroyed || to.write(d), delayMs));
+    from.on('end', () => setTimeout(() => to.end(), delayMs));
+  };
   const srv = net.createServer((client) => {
     n++;
     const upstream = net.connect(target, '127.0.0.1');
@@ -45,7 +54,8 @@ function relay(target: number): Promise<{ port: number; count: () => number; res
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -62,6 +72,25 @@ function relay(target: number): Promise<{ port: number; count: () => number; res
       }),
     ),
   );
+}
+
+/** nginx (2 workers, handshakes in parallel like a production server) accepting every suite OpenSSL 3 has. */
+async function nginx(pki: Pki, cert: { cert: string; key: string }): Promise<Server> {
+  const dir = pki.file('nginx');
+  mkdirSync(dir);
+  const port = await freePort();
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `daemon off; master_process on; worker_processes 2; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 512; }
+http { access_log off; client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p; fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;
+  server { listen 127.0.0.1:${port} ssl; ssl_certificate ${cert.cert}; ssl_certificate_key ${cert.key};
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; ssl_ciphers ALL:@SECLEVEL=0; location / { return 200 "ok"; } } }
+`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  await waitListening(port);
+  return { port, stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))) };
 }
 
 function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> {
@@ -100,15 +129,16 @@ async function main() {
   const pki = new Pki();
   const leaf = pki.leaf({ name: 'bench' });
   const cert = { ...leaf, chain: pki.interCert };
-  const servers: Array<[string, Server]> = [
-    ['2-suite TLS 1.2', await sServer(cert, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'], pki.dir)],
-    ['ALL suites, TLS 1.0-1.3', await sServer(cert, ['-cipher', 'ALL:@SECLEVEL=0', '-min_protocol', 'TLSv1'], pki.dir)],
-    ['intermediate TLS 1.2+1.3', await sServer(cert, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256', '-min_protocol', 'TLSv1.2'], pki.dir)],
+  const servers: Array<[string, Server, number]> = [
+    ['2-suite TLS 1.2', await sServer(cert, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'], pki.dir), 0],
+    ['ALL suites, TLS 1.0-1.3', await sServer(cert, ['-cipher', 'ALL:@SECLEVEL=0', '-min_protocol', 'TLSv1'], pki.dir), 0],
+    ['intermediate TLS 1.2+1.3', await sServer(cert, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256', '-min_protocol', 'TLSv1.2'], pki.dir), 0],
+    ['nginx ALL suites, 20 ms RTT', await nginx(pki, cert), 10],
   ];
   const rows: Row[] = [];
   try {
-    for (const [label, server] of servers) {
-      const r = await relay(server.port);
+    for (const [label, server, delayMs] of servers) {
+      const r = await relay(server.port, delayMs);
       const tools: Array<[string, () => Promise<View>]> = [
         ['pengawas', () => pengawas(r.port)],
         ['sslscan', () => sslscan(r.port, pki.file('sslscan.xml'))],

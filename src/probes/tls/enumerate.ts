@@ -1,8 +1,10 @@
 /**
  * Protocol and cipher-suite enumeration with hand-built ClientHellos. Per protocol: offer every suite, note the
  * one the server picks, remove it, repeat until the server refuses — handshakes grow with what the server
- * accepts, not with the registry. Protocols run concurrently (bounded by the Limiter). With a server that
- * enforces its own order, the order found is its preference order; one handshake with the list reversed tells.
+ * accepts, not with the registry. Protocols run concurrently (bounded by the Limiter). After two picks, one
+ * handshake with those two reversed tells whether the server enforces its own order: if it does, the chain stays
+ * sequential and its picks are the preference order; if the client's order rules, the remaining suites are
+ * enumerated in parallel slices (fewer round trips in a row against a remote server).
  */
 import { TlsHandshakeError } from '../../errors';
 import { cipherByCode, suitesFor } from './ciphers';
@@ -43,6 +45,8 @@ interface Ctx {
   limits: HandshakeLimits;
   limiter: Limiter;
   enumerateCiphers: boolean;
+  /** Upper bound of parallel slices per protocol (the Limiter still bounds connections overall). */
+  concurrency: number;
 }
 
 function hello(c: Ctx, protocol: Protocol, ciphers: number[], groups?: number[]): Promise<HelloOutcome> {
@@ -54,28 +58,55 @@ function acceptedAs(out: HelloOutcome, protocol: Protocol): out is Extract<Hello
   return out.accepted && out.version === VERSION_CODE[protocol];
 }
 
-async function scanProtocol(c: Ctx, protocol: Protocol, sink: { chain?: Buffer[] }): Promise<ProtocolResult> {
-  let candidates = suitesFor(protocol).map((s) => s.code);
-  const suites: AcceptedSuite[] = [];
-  let refusal: string | undefined;
-  while (candidates.length) {
-    const out = await hello(c, protocol, candidates);
-    if (!acceptedAs(out, protocol) || !candidates.includes(out.cipher)) {
-      if (!suites.length) refusal = out.accepted ? `server answered with version 0x${out.version.toString(16)}` : out.alert;
-      break;
-    }
+/** Offer `candidates`, note the pick, remove it, repeat (at most `limit` picks). Mutates both arrays. */
+async function chain(c: Ctx, protocol: Protocol, candidates: number[], suites: AcceptedSuite[], sink: { chain?: Buffer[] }, limit = Infinity): Promise<HelloOutcome | undefined> {
+  let last: HelloOutcome | undefined;
+  for (let n = 0; n < limit && candidates.length; n++) {
+    const out = (last = await hello(c, protocol, candidates));
+    if (!acceptedAs(out, protocol) || !candidates.includes(out.cipher)) return out;
     if (out.certificates?.length && !sink.chain) sink.chain = out.certificates;
     suites.push({ protocol, code: out.cipher, group: out.kex?.group ?? out.group, dhBits: out.kex?.dhBits });
-    candidates = candidates.filter((x) => x !== out.cipher);
-    if (!c.enumerateCiphers) break;
+    candidates.splice(candidates.indexOf(out.cipher), 1);
   }
-  let serverPreference: boolean | undefined;
-  if (suites.length >= 2) {
-    const reversed = suites.map((s) => s.code).reverse();
-    const out = await hello(c, protocol, reversed);
-    if (acceptedAs(out, protocol)) serverPreference = out.cipher === suites[0].code;
+  return last;
+}
+
+/** Splits a list into `k` interleaved slices (each slice keeps the registry's strong-first order). */
+function slices<T>(list: T[], k: number): T[][] {
+  const out: T[][] = Array.from({ length: k }, () => []);
+  list.forEach((x, i) => out[i % k].push(x));
+  return out.filter((s) => s.length);
+}
+
+/** Candidates per parallel slice: below this, one more connection costs more than it saves. */
+const SLICE_SIZE = 40;
+
+async function scanProtocol(c: Ctx, protocol: Protocol, sink: { chain?: Buffer[] }): Promise<ProtocolResult> {
+  const candidates = suitesFor(protocol).map((s) => s.code);
+  const suites: AcceptedSuite[] = [];
+  const first = await chain(c, protocol, candidates, suites, sink, c.enumerateCiphers ? 2 : 1);
+  const refusal = suites.length ? undefined : first?.accepted ? `server answered with version 0x${first.version.toString(16)}` : first?.alert;
+  if (suites.length < 2) return { protocol, supported: suites.length > 0, suites, refusal };
+
+  // Which order rules: offered the two found suites reversed, a server enforcing its own order keeps its pick.
+  const probe = await hello(c, protocol, [suites[1].code, suites[0].code]);
+  const serverPreference = acceptedAs(probe, protocol) ? probe.cipher === suites[0].code : undefined;
+  if (serverPreference !== false) {
+    // The sequence of picks is the server's preference order: it must stay one sequential chain.
+    await chain(c, protocol, candidates, suites, sink);
+  } else {
+    // The client's order rules, so no order is lost by enumerating disjoint slices in parallel.
+    const k = Math.max(1, Math.min(c.concurrency, Math.ceil(candidates.length / SLICE_SIZE)));
+    const found = await Promise.all(
+      slices(candidates, k).map(async (slice) => {
+        const part: AcceptedSuite[] = [];
+        await chain(c, protocol, slice, part, sink);
+        return part;
+      }),
+    );
+    suites.push(...found.flat());
   }
-  return { protocol, supported: suites.length > 0, suites, serverPreference, refusal };
+  return { protocol, supported: true, suites, serverPreference, refusal };
 }
 
 /** Offer groups, remove the chosen one, repeat: the server's supported groups in its order. */
@@ -99,7 +130,7 @@ async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<number[]> 
   return found;
 }
 
-export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean }): Promise<Enumeration> {
+export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean; concurrency: number }): Promise<Enumeration> {
   const c: Ctx = { ep, ...opts };
   const sink: { chain?: Buffer[] } = {};
   // Newest first, so the newest protocols start first; the sent chain is the first TLS <= 1.2 answer's.

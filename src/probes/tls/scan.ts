@@ -33,7 +33,7 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     (v) => ({ ok: true as const, v }),
     (e: Error) => ({ ok: false as const, e }),
   );
-  const enumeration = await enumerate(ep, tested, { limits, limiter, enumerateCiphers: o.enumerateCiphers });
+  const enumeration = await enumerate(ep, tested, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency });
   const node = await nodeRun;
   if (!node.ok && env.signal.aborted) throw node.e;
 
