@@ -8,8 +8,9 @@ import { webpageProbe } from './webpage';
 import { securityTxtProbe } from './securitytxt';
 import { openapiProbe } from './openapi';
 import { mfaProbe } from './mfa';
+import { attestationProbe } from './attestation';
 
-const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, webpageProbe, securityTxtProbe, openapiProbe, transactionProbe, mfaProbe, tlsProbe];
+const PROBES: ProbeType<any>[] = [httpProbe, freshnessProbe, webpageProbe, securityTxtProbe, openapiProbe, transactionProbe, mfaProbe, tlsProbe, attestationProbe];
 
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.type, p]));
 

@@ -1,5 +1,6 @@
 /** `pengawas demo`: local demo targets plus the whole monitor on checks/demo, live on /metrics within seconds. */
 import { Command } from 'commander';
+import { seedDemoAttestations } from '../../demo/attestations';
 import { startDemoTargets } from '../../demo/run-demo';
 import { addCommon, settingsFrom } from '../options';
 import { ALL_ROLES } from '../../monitor/monitor';
@@ -12,6 +13,8 @@ export function demoCommand(): Command {
       const opts = cmd.opts();
       const settings = settingsFrom({ ...opts, checks: opts.checks ?? 'checks/demo' });
       const targets = await startDemoTargets(settings.dataDir);
+      // Before the monitor holds the store: one valid, one expired, one expiring attestation (checks/demo/attestations.yaml).
+      await seedDemoAttestations(settings.dataDir, settings.checksDir);
       let monitor;
       try {
         monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop });

@@ -4,9 +4,10 @@
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named).
  * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence.
  */
+import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { buildPack } from '../../evidence/pack/build';
+import { obtainEvidence } from '../../evidence/access';
 import { verifyPack } from '../../evidence/pack/verify';
 import { EvidenceStore, storeOptionsFromEnv } from '../../evidence/store';
 import { verifyStore } from '../../evidence/verify-store';
@@ -36,18 +37,21 @@ function buildCommand(): Command {
     .action(async (flags: BuildFlags, cmd: Command) => {
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
-      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+      // Paths are absolute: through the running monitor (src/evidence/access.ts) that process writes the pack.
+      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
       try {
-        const r = await buildPack(store, { month: flags.month, outDir: flags.out ?? `pengawas-evidence-${flags.month}`, lang: flags.lang, keyFile: flags.key, overwrite: flags.force, pdf: flags.pdf });
+        const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
+        const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
         if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
         else {
           const t = r.manifest.totals;
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
           process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
           process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} key ${r.manifest.signature.publicKeySha256.slice(0, 16)}\n`);
+          if (ev.via === 'channel') process.stdout.write('  built by the running monitor (it holds the embedded evidence store)\n');
         }
       } finally {
-        await store.close();
+        await ev.release();
       }
     });
 }

@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `--help` lists them. Adding a command = one file here and one line below. */
 import type { Command } from 'commander';
+import { attestCommand } from './attest';
 import { checkCommand } from './check';
 import { demoCommand } from './demo';
 import { evidenceCommand } from './evidence';
@@ -22,5 +23,6 @@ export const COMMANDS: Array<() => Command> = [
   checkCommand,
   evidenceCommand,
   waiveCommand,
+  attestCommand,
   rulesCommand,
 ];

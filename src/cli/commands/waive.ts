@@ -6,17 +6,10 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { EvidenceStore, storeOptionsFromEnv } from '../../evidence/store';
-import { addDays, startOfDay } from '../../evidence/tz';
-import { addWaiver, RISKS, type Risk } from '../../evidence/waivers';
+import { obtainEvidence } from '../../evidence/access';
+import { RISKS, type Risk } from '../../evidence/waivers';
 import { addCommon, settingsFrom } from '../options';
-
-function parseWhen(text: string, tz: string, endOfDay: boolean, flag: string): Date {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return startOfDay(endOfDay ? addDays(text, 1) : text, tz);
-  const t = new Date(text);
-  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
-  return t;
-}
+import { parseWhen } from '../when';
 
 export function waiveCommand(): Command {
   return addCommon(new Command('waive'))
@@ -32,16 +25,27 @@ export function waiveCommand(): Command {
     .action(async (flags: { check: string; finding?: string; reason: string; approver: string; risk: string; expires: string; from?: string; json?: boolean }, cmd: Command) => {
       if (!(RISKS as readonly string[]).includes(flags.risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}, got "${flags.risk}"`);
       const settings = settingsFrom(cmd.opts());
-      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+      // Through the running monitor when it holds the embedded store (src/evidence/access.ts).
+      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
       try {
-        const expiresAt = parseWhen(flags.expires, store.timezone, true, '--expires');
-        const startsAt = flags.from ? parseWhen(flags.from, store.timezone, false, '--from') : undefined;
+        const { timezone } = await ev.call('info', {});
+        const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');
+        const startsAt = flags.from ? parseWhen(flags.from, timezone, false, '--from') : undefined;
         if (expiresAt.getTime() <= (startsAt ?? new Date()).getTime()) throw new UsageError('--expires must be after the waiver starts');
-        const w = await addWaiver(store, { checkId: flags.check, findingId: flags.finding, reason: flags.reason, approver: flags.approver, risk: flags.risk as Risk, expiresAt, startsAt, createdBy: process.env.USER });
+        const w = await ev.call('recordWaiver', {
+          checkId: flags.check,
+          ...(flags.finding ? { findingId: flags.finding } : {}),
+          reason: flags.reason,
+          approver: flags.approver,
+          risk: flags.risk as Risk,
+          expiresAt: expiresAt.toISOString(),
+          ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+          ...(process.env.USER ? { createdBy: process.env.USER } : {}),
+        });
         if (flags.json) process.stdout.write(`${JSON.stringify(w, null, 2)}\n`);
         else process.stdout.write(`waiver ${w.id}: ${w.checkId}${w.findingId ? ` ${w.findingId}` : ' (all findings)'} waived until ${new Date(w.expiresAt).toISOString()}, approved by ${w.approver} (risk ${w.risk})\n`);
       } finally {
-        await store.close();
+        await ev.release();
       }
     });
 }

@@ -1,0 +1,14 @@
+/** Dates on the command line (`--expires`, `--from`): a bare day in the evidence store's time zone, or ISO-8601. */
+import { UsageError } from '../errors';
+import { addDays, startOfDay } from '../evidence/tz';
+
+/** YYYY-MM-DD means the start of that day, or with `endOfDay` its end (the next day's start), in `tz`. */
+export function parseWhen(text: string, tz: string, endOfDay: boolean, flag: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    if (addDays(text, 0) !== text) throw new UsageError(`${flag}: ${text} is not a calendar day`);
+    return startOfDay(endOfDay ? addDays(text, 1) : text, tz);
+  }
+  const t = new Date(text);
+  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
+  return t;
+}

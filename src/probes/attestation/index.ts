@@ -1,0 +1,59 @@
+/**
+ * Probe type `attestation`: for what no probe can observe (a drill took place, a partner agreement is in force,
+ * staff completed training). Passes while the latest attestation recorded with `pengawas attest` for the target
+ * is valid, warns within `warnBefore` of its expiry, fails when it expired or none exists. An evidence store it
+ * cannot read is an `error`. The store is reached through src/evidence/access.ts: the recorder's store in this
+ * process, PostgreSQL directly, or the recorder over the Redis evidence channel.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AttestationStoreUnreachableError, UsageError } from '../../errors';
+import { obtainEvidence } from '../../evidence/access';
+import type { Attestation } from '../../evidence/attestations';
+import { defineProbe } from '../types';
+import { attestationOptions } from './options';
+import { evaluate, type EvidenceCheck } from './rules';
+
+const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
+/** Evidence files larger than this are not re-hashed by a check (a worker is no place for a 1 GB read). */
+const MAX_REHASH_BYTES = 64 * 1024 * 1024;
+
+async function latest(dataDir: string, checkId: string, timeoutMs: number): Promise<Attestation | undefined> {
+  let ev;
+  try {
+    ev = await obtainEvidence({ dataDir, keepOpen: true, claimTimeoutMs: Math.max(200, Math.min(5000, timeoutMs - 500)) });
+    return (await ev.call('latestAttestation', { checkId })) ?? undefined;
+  } catch (e) {
+    throw new AttestationStoreUnreachableError(`cannot read attestations: ${(e as Error).message}`, { cause: e });
+  } finally {
+    await ev?.release().catch(() => undefined);
+  }
+}
+
+async function rehash(ref: string, signal: AbortSignal): Promise<EvidenceCheck | undefined> {
+  if (!path.isAbsolute(ref)) return undefined; // a URL: not refetched
+  try {
+    const buf = await readFile(ref, { signal });
+    if (buf.length > MAX_REHASH_BYTES) return undefined;
+    return { currentHash: createHash('sha256').update(buf).digest('hex') };
+  } catch {
+    return { currentHash: null };
+  }
+}
+
+export const attestationProbe = defineProbe({
+  type: 'attestation',
+  summary: 'Attestation: a valid, unexpired sign-off (who, when, evidence hash) recorded with `pengawas attest`',
+  defaultElement: 'cooperation',
+  targetHelp: 'the attested check or control id (as given to `pengawas attest --check`)',
+  options: attestationOptions,
+  async run(target, o, ctx) {
+    const id = target.trim();
+    if (!TARGET.test(id)) throw new UsageError(`attestation target must be a check or control id, got "${target}"`);
+    const a = await latest(ctx.dataDir, id, ctx.timeoutMs);
+    const evidence = a && o.verifyEvidence ? await rehash(a.evidenceRef, ctx.signal) : undefined;
+    const { findings, measurements } = evaluate(id, a, o, new Date(), evidence);
+    return { target: id, findings, measurements };
+  },
+});
