@@ -1,0 +1,133 @@
+/**
+ * A real Prometheus (Debian's `prometheus`) for tests: temp config and storage, a free loopback port, our rule
+ * files loaded; plus PromQL helpers (instant query, selector extraction) and the rule/dashboard expression lists.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { freePort } from '../helpers/net';
+import { ROOT } from '../helpers/cli';
+
+export const RULES_DIR = path.join(ROOT, 'config', 'prometheus', 'rules');
+export const DASHBOARDS_DIR = path.join(ROOT, 'grafana', 'dashboards');
+
+export interface RunningPrometheus {
+  url: string;
+  query(expr: string): Promise<{ ok: boolean; error?: string; series: number }>;
+  stop(): Promise<void>;
+  log(): string;
+}
+
+export async function startPrometheus(scrapeTarget: string): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-prom-'));
+  mkdirSync(path.join(dir, 'rules'));
+  for (const f of readdirSync(RULES_DIR)) copyFileSync(path.join(RULES_DIR, f), path.join(dir, 'rules', f));
+  // Scrape and evaluate every second so a short test sees counters move and recording rules fill.
+  writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ['${path.join(dir, 'rules')}/*.yml']`,
+      'scrape_configs:',
+      `  - job_name: pengawas`,
+      `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
+      '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not become ready:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    log: () => out,
+    stop,
+    async query(expr) {
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
+      const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown[] | unknown } };
+      if (body.status !== 'success') return { ok: false, error: body.error, series: 0 };
+      const r = body.data!.result;
+      return { ok: true, series: Array.isArray(r) ? r.length : 1 };
+    },
+  };
+}
+
+/** Grafana's built-in variables and ours, replaced the way Grafana would for "All" over a short range. */
+export function expandGrafanaVars(expr: string): string {
+  return expr
+    .replace(/\$__rate_interval/g, '1m')
+    .replace(/\$__range/g, '5m')
+    .replace(/\$__interval/g, '5s')
+    .replace(/\$(element|check)\b/g, '.*');
+}
+
+/**
+ * The series selectors of an expression (metric name and matchers), e.g. `pengawas_check_result{status="fail"}`,
+ * without range or offset. Our expressions only use pengawas_*, recording rules (pengawas:*), up, process_* and
+ * nodejs_* metrics, so names are recognised by those prefixes rather than by a full PromQL parser.
+ */
+export function selectorsOf(expr: string): string[] {
+  const re = /(?<![A-Za-z0-9_:"])(pengawas[_:][A-Za-z0-9_:]*|up|process_[a-z_]+|nodejs_[a-z0-9_]+)(?![A-Za-z0-9_:(])\s*(\{[^}]*\})?/g;
+  const out = new Set<string>();
+  for (const m of expr.matchAll(re)) out.add(`${m[1]}${(m[2] ?? '').replace(/\s+/g, ' ')}`);
+  return [...out];
+}
+
+export interface NamedExpr {
+  where: string;
+  expr: string;
+}
+
+export function ruleExpressions(): { alerts: NamedExpr[]; records: NamedExpr[] } {
+  const alerts: NamedExpr[] = [];
+  const records: NamedExpr[] = [];
+  for (const f of readdirSync(RULES_DIR).filter((x) => x.endsWith('.yml'))) {
+    const doc = parse(readFileSync(path.join(RULES_DIR, f), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }> };
+    for (const g of doc.groups) {
+      for (const r of g.rules) {
+        if (r.alert) alerts.push({ where: `${f}: alert ${r.alert}`, expr: r.expr });
+        else records.push({ where: `${f}: record ${r.record}`, expr: r.expr });
+      }
+    }
+  }
+  return { alerts, records };
+}
+
+export function dashboardExpressions(): NamedExpr[] {
+  const out: NamedExpr[] = [];
+  for (const f of readdirSync(DASHBOARDS_DIR).filter((x) => x.endsWith('.json'))) {
+    const board = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, f), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+    for (const p of board.panels) for (const t of p.targets ?? []) out.push({ where: `${f}: ${p.title}`, expr: t.expr });
+  }
+  return out;
+}
