@@ -18,7 +18,7 @@ import { parse, stringify } from 'yaml';
 import { startCli, ROOT } from '../helpers/cli';
 import { freePort } from '../helpers/net';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
-import { dashboardExpressions, expandGrafanaVars, ruleExpressions, RULES_DIR, selectorsOf, startPrometheus, type RunningPrometheus } from './prometheus';
+import { dashboardExpressions, expandGrafanaVars, ruleExpressions, RULES_DIR, selectorsOf, startPrometheus, stopChild, type RunningPrometheus } from './prometheus';
 
 jest.setTimeout(120_000);
 
@@ -88,12 +88,7 @@ describe('rules and dashboards against a real Prometheus scraping pengawas demo'
 
   afterAll(async () => {
     await prom?.stop();
-    if (demo && demo.exitCode === null) {
-      const gone = new Promise((r) => demo.once('exit', r));
-      demo.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-      if (demo.exitCode === null) demo.kill('SIGKILL');
-    }
+    if (demo) await stopChild(demo, 10_000);
     await dropPrefix(prefix);
     rmSync(checksDir, { recursive: true, force: true });
   });

@@ -47,12 +47,7 @@ export async function startPrometheus(scrapeTarget: string): Promise<RunningProm
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await stopChild(child, 5000);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 20_000;
@@ -80,6 +75,16 @@ export async function startPrometheus(scrapeTarget: string): Promise<RunningProm
       return { ok: true, series: Array.isArray(r) ? r.length : 1 };
     },
   };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(timer);
 }
 
 /** Grafana's built-in variables and ours, replaced the way Grafana would for "All" over a short range. */
