@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvidenceUnavailableError } from '../errors';
-import { DEFAULT_REDIS_URL, redact } from '../queue/connection';
+import { DEFAULT_REDIS_URL } from '../queue/connection';
 import { ChannelUnansweredError, EvidenceChannelClient } from './channel/client';
 import { runOp, type OpResults } from './channel/operations';
 import type { Op, OpArgs } from './channel/protocol';
@@ -145,7 +145,7 @@ async function channelHandle(o: AccessOptions, monitor: MonitorSettings | undefi
   const redisUrl = monitor?.redisUrl ?? o.redisUrl ?? fromFile?.redisUrl ?? DEFAULT_REDIS_URL;
   const prefix = monitor?.prefix ?? fromFile?.prefix ?? o.prefix ?? 'pengawas';
   const client = new EvidenceChannelClient({ redisUrl, prefix, claimTimeoutMs: o.claimTimeoutMs });
-  const held = holder ? `the embedded evidence store ${dir} is open in process ${holder} (a running pengawas monitor)` : `the embedded evidence store ${dir} belongs to this monitor's recorder`;
+  const held = holder ? `the embedded evidence store ${dir} is open in process ${holder} (a pengawas monitor or command)` : `the embedded evidence store ${dir} belongs to this monitor's recorder`;
   return {
     via: 'channel',
     async call(op, args) {
@@ -154,9 +154,8 @@ async function channelHandle(o: AccessOptions, monitor: MonitorSettings | undefi
       } catch (e) {
         if (!(e instanceof ChannelUnansweredError)) throw e;
         throw new EvidenceUnavailableError(
-          `${held}, and no monitor answered on the evidence channel: ${e.message}. ` +
-            `Either stop that process and retry (the store is then opened directly), make sure --prefix/--config/REDIS_URL match the monitor's (Redis ${redact(redisUrl)}, prefix "${prefix}"), ` +
-            'or run the monitor with DATABASE_URL (PostgreSQL) so several processes can share the store.',
+          `${held}, and no monitor answered on the evidence channel (${e.message}). To proceed: stop that process and retry (the store is then opened directly); ` +
+            "or, if it is a monitor, check that --prefix, --config and REDIS_URL match its own; or run the monitor with DATABASE_URL (PostgreSQL) so several processes can share the store.",
           { cause: e },
         );
       }
