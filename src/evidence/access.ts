@@ -95,6 +95,42 @@ export function pgliteHolder(dataDir: string): number | undefined {
   }
 }
 
+// PGlite opened directly by this process, shared by concurrent callers (several checks at once in `pengawas
+// check`) and closed when the last one releases it: a second open in the same process would be refused.
+const borrowed = new Map<string, { store: Promise<EvidenceStore>; users: number }>();
+const closing = new Map<string, Promise<void>>();
+
+async function borrowPglite(key: string, opts: ReturnType<typeof storeOptionsFromEnv>): Promise<EvidenceHandle> {
+  let entry = borrowed.get(key);
+  if (!entry) {
+    // A store still closing from the last release holds the lock until it is done.
+    const prior = closing.get(key) ?? Promise.resolve();
+    entry = { store: prior.then(() => EvidenceStore.open(opts)), users: 0 };
+    borrowed.set(key, entry);
+  }
+  const e = entry;
+  e.users++;
+  let store: EvidenceStore;
+  try {
+    store = await e.store;
+  } catch (err) {
+    if (--e.users === 0 && borrowed.get(key) === e) borrowed.delete(key);
+    throw err;
+  }
+  let released = false;
+  return localHandle(store, 'direct', async () => {
+    if (released) return;
+    released = true;
+    if (--e.users > 0) return;
+    if (borrowed.get(key) === e) borrowed.delete(key);
+    const done = store.close().finally(() => {
+      if (closing.get(key) === done) closing.delete(key);
+    });
+    closing.set(key, done);
+    await done;
+  });
+}
+
 function localHandle(store: EvidenceStore, via: AccessPath, close: () => Promise<void>): EvidenceHandle {
   return { via, call: (op, args) => runOp(store, op, args), release: close };
 }
@@ -126,8 +162,7 @@ export async function obtainEvidence(o: AccessOptions & { keepOpen?: boolean }):
   let holder = pgliteHolder(o.dataDir);
   if (!holder && !monitor) {
     try {
-      const store = await EvidenceStore.open(opts);
-      return localHandle(store, 'direct', () => store.close());
+      return await borrowPglite(key, opts);
     } catch (e) {
       // Another process may have taken the lock between the look and the open.
       holder = pgliteHolder(o.dataDir);

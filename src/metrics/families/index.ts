@@ -11,6 +11,7 @@ import { freshnessFamily } from './freshness';
 import { securityTxtFamily } from './securitytxt';
 import { mfaFamily } from './mfa';
 import { evidenceFamily } from './evidence';
+import { attestationFamily } from './attestation';
 
 export interface FamilyMetrics {
   observe(result: ProbeResult): void;
@@ -23,4 +24,4 @@ export interface MetricFamily {
   create(registry: Registry): FamilyMetrics;
 }
 
-export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, securityTxtFamily, transactionFamily, evidenceFamily, mfaFamily, tlsFamily];
+export const FAMILIES: MetricFamily[] = [httpFamily, freshnessFamily, securityTxtFamily, transactionFamily, evidenceFamily, mfaFamily, tlsFamily, attestationFamily];

@@ -1,0 +1,40 @@
+/**
+ * `pengawas_attestation_*`: whether a check has an attestation, when it expires (unix seconds) and how old it is,
+ * so alerts can fire before a drill, training or partner agreement attestation runs out.
+ */
+import { Gauge } from 'prom-client';
+import type { MetricFamily } from './index';
+
+export const attestationFamily: MetricFamily = {
+  type: 'attestation',
+  create(registry) {
+    const labels = ['check', 'element'] as const;
+    const present = new Gauge({ name: 'pengawas_attestation_present', help: 'Whether an attestation has been recorded for the check (1) or not (0)', labelNames: labels, registers: [registry] });
+    const expiry = new Gauge({ name: 'pengawas_attestation_expiry_timestamp_seconds', help: 'When the latest attestation of the check expires (unix seconds); absent when it has no expiry', labelNames: labels, registers: [registry] });
+    const age = new Gauge({ name: 'pengawas_attestation_age_seconds', help: 'Time since the latest attestation of the check was recorded', labelNames: labels, registers: [registry] });
+    const all = [present, expiry, age];
+    const seen = new Map<string, string>();
+    return {
+      observe(r) {
+        if (r.type !== 'attestation') return;
+        const l = { check: r.checkId, element: r.element };
+        const prev = seen.get(r.checkId);
+        if (prev && prev !== r.element) for (const g of all) g.remove({ check: r.checkId, element: prev });
+        seen.set(r.checkId, r.element);
+        // An `error` result (store unreachable) says nothing about the attestation: keep the last known values.
+        if (r.status === 'error') return;
+        const m = r.measurements as { attested?: number; expiresAtSeconds?: number; ageSeconds?: number };
+        const put = (g: Gauge, v: number | undefined) => (typeof v === 'number' ? g.set(l, v) : g.remove(l));
+        put(present, m.attested);
+        put(expiry, m.expiresAtSeconds);
+        put(age, m.ageSeconds);
+      },
+      forget(checkId) {
+        const element = seen.get(checkId);
+        if (!element) return;
+        for (const g of all) g.remove({ check: checkId, element });
+        seen.delete(checkId);
+      },
+    };
+  },
+};
