@@ -105,6 +105,15 @@ describe('evidence channel (monitor holding the embedded store)', () => {
     const again = await cli(['evidence', 'build', '--month', month, '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/PENGAWAS_EVIDENCE_PACK: .* exists and is not empty/);
+    // --force replaces an earlier pack, but over the channel never a folder that holds something else.
+    expect((await cli(['evidence', 'build', '--month', month, '--out', out, '--force'])).code).toBe(0);
+    const precious = path.join(dir, 'precious');
+    mkdirSync(precious);
+    writeFileSync(path.join(precious, 'keep.txt'), 'keep');
+    const refused = await cli(['evidence', 'build', '--month', month, '--out', precious, '--force']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds no evidence pack/);
+    expect(readFileSync(path.join(precious, 'keep.txt'), 'utf8')).toBe('keep');
   }, 90_000);
 
   it('validates arguments on the serving side and survives garbage', async () => {
