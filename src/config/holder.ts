@@ -48,9 +48,10 @@ export class ConfigHolder {
     }
   }
 
-  /** Reloads on SIGHUP and on file changes (debounced, so an editor's save burst is one reload). */
-  watch(): void {
+  /** Reloads on SIGHUP, and on file changes unless `files` is false (debounced: an editor's save burst is one reload). */
+  watch(files = true): void {
     process.on('SIGHUP', this.onHup);
+    if (!files) return;
     this.watcher = watch(this.dir, { ignoreInitial: true, depth: 0, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 } });
     this.watcher.on('all', (_event, file) => {
       if (!/\.ya?ml$/i.test(file)) return;

@@ -12,6 +12,8 @@ export const settingsSchema = z
     redisUrl: z.string().optional(),
     /** Redis key prefix: two monitors (or a test) can share one Redis without touching each other's keys. */
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('pengawas'),
+    /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
+    watchChecks: z.boolean().default(true),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     metrics: z.object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0') }).strict().default({ port: 9464, host: '0.0.0.0' }),
     worker: z

@@ -26,7 +26,7 @@ export interface MonitorOptions {
   roles: Role[];
   redisUrl: string;
   sinks?: ResultSink[];
-  /** Watch the checks folder and SIGHUP for reloads (default true). */
+  /** Listen for SIGHUP and (per settings.watchChecks) file changes to reload (default true). */
   watch?: boolean;
 }
 
@@ -82,7 +82,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     scheduler?.apply(ev.set);
     void recordConfig(ev.set);
   });
-  if (o.watch !== false) config.watch();
+  if (o.watch !== false) config.watch(s.watchChecks);
 
   await recordConfig(config.current);
   await recorder?.start();

@@ -32,19 +32,19 @@ const HOW_TO_GET_REDIS =
   'pengawas needs Redis. Set REDIS_URL to a running Redis, or install one: `apt-get install redis-server` ' +
   '(pengawas then starts a private one for you), or `docker compose up redis`.';
 
-export async function obtainRedis(explicitUrl: string | undefined, dataDir: string): Promise<RedisHandle> {
+export async function obtainRedis(explicitUrl: string | undefined, dataDir: string, defaultUrl = DEFAULT_REDIS_URL): Promise<RedisHandle> {
   if (explicitUrl) {
     await ping(explicitUrl);
     return { url: explicitUrl, stop: async () => undefined };
   }
   try {
-    await ping(DEFAULT_REDIS_URL, 1000);
-    return { url: DEFAULT_REDIS_URL, stop: async () => undefined };
+    await ping(defaultUrl, 1000);
+    return { url: defaultUrl, stop: async () => undefined };
   } catch {
     // nothing on the default port: try the embedded default below
   }
   const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  if (found.error || found.status !== 0) throw new RedisUnavailableError(`no Redis at ${DEFAULT_REDIS_URL} and no redis-server on PATH. ${HOW_TO_GET_REDIS}`);
+  if (found.error || found.status !== 0) throw new RedisUnavailableError(`no Redis at ${defaultUrl} and no redis-server on PATH. ${HOW_TO_GET_REDIS}`);
   const dir = path.resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
