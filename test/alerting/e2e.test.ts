@@ -134,6 +134,30 @@ describe('rules and dashboards against a real Prometheus scraping pengawas demo'
     expect(problems).toEqual([]);
   });
 
+  it('alerts evaluate on the demo data with the right labels: fail vs error, severity from the check', async () => {
+    // `for:` keeps them pending during a short test; pending already shows the rule matched with these labels.
+    const alerts = async (sel: string) => (await prom.query(`ALERTS${sel}`)).series;
+    const deadline = Date.now() + 20_000;
+    const want = [
+      '{alertname="PengawasCheckFailing", check="demo-mfa-posture-weak", severity="critical", owner="identity-team", element="security"}',
+      '{alertname="PengawasMfaNotEnforced", check="demo-mfa-posture-weak", severity="critical"}',
+      '{alertname="PengawasCheckErroring", check="demo-dr-site-unreachable", severity="warning"}',
+      '{alertname="PengawasTlsInsecureProtocol", check="demo-tls-weak"}',
+    ];
+    let missing: string[] = [];
+    do {
+      missing = [];
+      for (const w of want) if ((await alerts(w)) === 0) missing.push(w);
+      if (!missing.length) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    } while (Date.now() < deadline);
+    expect(missing).toEqual([]);
+    // An undecided check is never reported as failing; a passing check raises nothing.
+    expect(await alerts('{alertname="PengawasCheckFailing", check="demo-dr-site-unreachable"}')).toBe(0);
+    expect(await alerts('{check="demo-mfa-posture-good"}')).toBe(0);
+    expect(await alerts('{alertname="PengawasCheckStale"}')).toBe(0);
+  });
+
   it('the failure-only exceptions are still used somewhere (no stale exception list)', () => {
     const used = new Set<string>();
     const { alerts, records } = ruleExpressions();
