@@ -1,15 +1,16 @@
 /**
  * The `attestation` check type on a real store (PGlite in a temp folder, opened directly as with no monitor
- * running, and the store registered by a recorder in this process): valid → expires soon → expired →
+ * running, the store registered by a recorder in this process, and PostgreSQL): valid → expires soon → expired →
  * superseded; missing; stale (maxAge); no expiry; evidence edited after it was attested; store unreachable.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closeCachedStores, registerEvidenceStore } from '../../src/evidence/access';
+import { closeCachedStores, registerEvidenceStore, withEvidence } from '../../src/evidence/access';
 import { recordAttestation } from '../../src/evidence/attestations';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runCheck } from '../../src/probes/runner';
+import { makeEnv } from '../evidence/helpers';
 import { attestationCheck, DAY, sha256 } from './helpers';
 
 describe('attestation check type', () => {
@@ -113,6 +114,23 @@ describe('attestation check type', () => {
     } finally {
       unregister();
       await store.close();
+    }
+  }, 60_000);
+
+  it('reads PostgreSQL directly (DATABASE_URL)', async () => {
+    const pg = await makeEnv('postgres');
+    process.env.DATABASE_URL = pg.databaseUrl;
+    try {
+      const check = attestationCheck('pg-drill', { warnBefore: '30d' });
+      expect((await run(check)).findings.map((f) => f.id)).toEqual(['attestation.missing']);
+      await withEvidence({ dataDir: pg.dataDir }, 'recordAttestation', { checkId: 'pg-drill', by: 'Gita', evidenceHash: sha256('pg'), evidenceRef: 'https://wiki.example/pg', expiresAt: new Date(Date.now() + 20 * DAY).toISOString() });
+      const r = await run(check);
+      expect(r.status).toBe('warn');
+      expect(r.findings[0].evidence).toMatchObject({ by: 'Gita' });
+    } finally {
+      delete process.env.DATABASE_URL;
+      await closeCachedStores();
+      await pg.cleanup();
     }
   }, 60_000);
 
