@@ -126,7 +126,8 @@ export class EvidenceChannelServer {
     this.running = false;
     if (this.beat) clearInterval(this.beat);
     if (this.channelFile) rmSync(this.channelFile, { force: true });
-    await this.replies.del(this.k.server).catch(() => undefined);
+    // Bounded: with Redis gone the command would wait for a reconnect forever and hold up shutdown.
+    await Promise.race([this.replies.del(this.k.server).catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     // The blocked BRPOP returns within pollSeconds; disconnecting makes it return now.
     this.blocking.disconnect();
     await this.loop?.catch(() => undefined);
