@@ -1,8 +1,8 @@
 /** `pengawas probe <type> <target> [--opt k=v ...] [--json]`: run one probe ad hoc, no Redis, no checks file. */
 import { Command } from 'commander';
-import type { Check } from '../../config/check';
 import { ConfigError, UsageError } from '../../errors';
 import { getProbe, probeTypes } from '../../probes/registry';
+import { adHocCheck } from '../../probes/ad-hoc';
 import { runCheck } from '../../probes/runner';
 import { parseDuration } from '../../util/duration';
 import { addCommon, collect, parseOpts, settingsFrom } from '../options';
@@ -26,22 +26,7 @@ export function probeCommand(): Command {
       if (!parsed.success) {
         throw new ConfigError(parsed.error.issues.map((i) => ({ file: '--opt', field: i.path.join('.') || '(options)', message: i.message })));
       }
-      const check: Check = {
-        id: 'cli',
-        name: `${type} ${target}`,
-        type,
-        element: probe.defaultElement,
-        schedule: { kind: 'every', intervalMs: 60_000 },
-        scheduleText: 'ad hoc',
-        timeoutMs,
-        target,
-        options: parsed.data as Record<string, unknown>,
-        severity: 'medium',
-        labels: {},
-        retries: 0,
-        enabled: true,
-        source: { file: 'command line' },
-      };
+      const check = adHocCheck({ type, target, options: parsed.data, timeoutMs });
       const result = await runCheck(check, { dataDir: settings.dataDir });
       printResult(result, Boolean(flags.json));
       process.exitCode = exitCodeFor(result);

@@ -1,6 +1,6 @@
 /** Builds checks for the freshness tests the way the config loader would (options through the probe's schema). */
+import { adHocCheck } from '../../../src/probes/ad-hoc';
 import type { Check } from '../../../src/config/check';
-import { getProbe } from '../../../src/probes/registry';
 import { runCheck } from '../../../src/probes/runner';
 import type { ProbeResult } from '../../../src/results/contract';
 
@@ -11,25 +11,7 @@ export function isoDay(msFromNow: number): string {
 }
 
 export function makeCheck(type: string, target: string, options: Record<string, unknown> = {}, timeoutMs = 10_000): Check {
-  const probe = getProbe(type);
-  if (!probe) throw new Error(`probe type ${type} is not registered`);
-  const parsed = probe.options.parse(options) as Record<string, unknown>;
-  return {
-    id: `test-${type}`,
-    name: target,
-    type,
-    element: probe.defaultElement,
-    schedule: { kind: 'every', intervalMs: 60_000 },
-    scheduleText: 'every 60s',
-    timeoutMs,
-    target,
-    options: parsed,
-    severity: 'medium',
-    labels: {},
-    retries: 0,
-    enabled: true,
-    source: { file: 'test' },
-  };
+  return adHocCheck({ type, target, options, timeoutMs, id: `test-${type}` });
 }
 
 export function probe(type: string, target: string, options: Record<string, unknown> = {}, timeoutMs?: number): Promise<ProbeResult> {

@@ -4,26 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { Check } from '../../../src/config/check';
 import { createCa, issue } from '../../../src/demo/pki';
 import { runCheck } from '../../../src/probes/runner';
-import { httpOptions } from '../../../src/probes/http/options';
+import { adHocCheck } from '../../../src/probes/ad-hoc';
 import { startHttp, type Started } from '../../helpers/net';
 
 function check(target: string, options: Record<string, unknown> = {}, timeoutMs = 3000): Check {
-  return {
-    id: 'http-test',
-    name: 'http test',
-    type: 'http',
-    element: 'sustainability',
-    schedule: { kind: 'every', intervalMs: 60_000 },
-    scheduleText: 'every 60s',
-    timeoutMs,
-    target,
-    options: httpOptions.parse(options) as Record<string, unknown>,
-    severity: 'high',
-    labels: {},
-    retries: 0,
-    enabled: true,
-    source: { file: 'test' },
-  };
+  return adHocCheck({ type: 'http', target, options, timeoutMs, id: 'http-test', severity: 'high' });
 }
 
 const run = (c: Check) => runCheck(c, { dataDir: '/tmp' });

@@ -1,29 +1,12 @@
 /** Runs an mfa check through the real runner (options schema, secret resolution, timeout, scrubbing). */
 import os from 'node:os';
-import type { Check } from '../../../src/config/check';
+import { adHocCheck } from '../../../src/probes/ad-hoc';
 import type { MfaMeasurements } from '../../../src/probes/mfa';
-import { mfaOptions } from '../../../src/probes/mfa/options';
 import { runCheck } from '../../../src/probes/runner';
 import type { ProbeResult } from '../../../src/results/contract';
 
 export async function runMfa(target: string, raw: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {}): Promise<ProbeResult> {
-  const options = mfaOptions.parse(raw);
-  const check: Check = {
-    id: opts.id ?? 'mfa-test',
-    name: 'mfa test',
-    type: 'mfa',
-    element: 'security',
-    schedule: { kind: 'every', intervalMs: 60_000 } as Check['schedule'],
-    scheduleText: 'test',
-    timeoutMs: opts.timeoutMs ?? 8000,
-    target,
-    options: options as Record<string, unknown>,
-    severity: 'critical',
-    labels: {},
-    retries: 0,
-    enabled: true,
-    source: { file: 'test' },
-  };
+  const check = adHocCheck({ type: 'mfa', target, options: raw, id: opts.id ?? 'mfa-test', element: 'security', severity: 'critical', timeoutMs: opts.timeoutMs ?? 8000 });
   return runCheck(check, { dataDir: os.tmpdir(), env: opts.env });
 }
 
