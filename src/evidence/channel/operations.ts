@@ -2,14 +2,12 @@
  * The fixed set of evidence operations, run against an open store. The same function serves a store opened in
  * this process and a request that came over the channel, so both paths validate and answer alike.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { latestAttestation, recordAttestation, type Attestation } from '../attestations';
-import { buildPack, PACK_FORMAT, type Manifest } from '../pack/build';
+import { buildPack, type Manifest } from '../pack/build';
 import type { EvidenceStore } from '../store';
 import { addWaiver, type Waiver } from '../waivers';
 import { OPS, type Op, type OpArgs } from './protocol';
-import { EvidencePackError, EvidenceStoreError } from '../../errors';
+import { EvidenceStoreError } from '../../errors';
 
 export interface PackBuilt {
   outDir: string;
@@ -37,24 +35,7 @@ export function parseArgs<O extends Op>(op: O, args: unknown): OpArgs<O> {
   return parsed.data as OpArgs<O>;
 }
 
-/**
- * A pack request from another process may replace only an earlier evidence pack: `overwrite` deletes the
- * folder first, and whoever can write to Redis must not be able to point that at any folder this process can
- * write (the store itself included).
- */
-function assertReplaceable(outDir: string): void {
-  if (!existsSync(outDir) || !readdirSync(outDir).length) return;
-  let format: unknown;
-  try {
-    format = (JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
-  } catch {
-    format = undefined;
-  }
-  if (format !== PACK_FORMAT) throw new EvidencePackError(`${outDir} is not empty and holds no evidence pack; the monitor replaces only an earlier pack`);
-}
-
-/** `remote`: the request came over the channel (see assertReplaceable). */
-export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown, remote = false): Promise<OpResults[O]> {
+export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown): Promise<OpResults[O]> {
   const run = async (): Promise<unknown> => {
     switch (op) {
       case 'info':
@@ -72,7 +53,6 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       }
       case 'buildPack': {
         const b = parseArgs('buildPack', rawArgs);
-        if (remote && b.overwrite) assertReplaceable(b.outDir);
         const r = await buildPack(store, b);
         return { outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest };
       }

@@ -110,7 +110,7 @@ export class EvidenceChannelServer {
     };
     try {
       await reply({ state: 'claimed' });
-      const value = await runOp(this.o.store, req.op, req.args, true);
+      const value = await runOp(this.o.store, req.op, req.args);
       logger().info({ op: req.op, from: req.from }, 'evidence channel: request served');
       await reply({ state: 'done', value });
     } catch (err) {

@@ -77,6 +77,20 @@ async function printPdf(html: string, pdf: string): Promise<void> {
   }
 }
 
+/**
+ * Overwriting deletes the folder first, so it may replace only an earlier evidence pack: neither a mistyped --out
+ * nor a request over the evidence channel can point it at any other folder this process can write.
+ */
+function assertReplaceable(outDir: string): void {
+  let format: unknown;
+  try {
+    format = (JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
+  } catch {
+    format = undefined;
+  }
+  if (format !== PACK_FORMAT) throw new EvidencePackError(`${outDir} is not empty and holds no evidence pack; pengawas replaces only an earlier pack`);
+}
+
 export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
   const month = parseMonth(opts.month);
@@ -92,8 +106,9 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   const configHash = data.configs.length ? data.configs[data.configs.length - 1].configHash : null;
 
   const outDir = path.resolve(opts.outDir);
-  if (existsSync(outDir) && readdirSync(outDir).length && !opts.overwrite) {
-    throw new EvidencePackError(`${outDir} exists and is not empty; choose another --out or pass --force`);
+  if (existsSync(outDir) && readdirSync(outDir).length) {
+    if (!opts.overwrite) throw new EvidencePackError(`${outDir} exists and is not empty; choose another --out or pass --force`);
+    assertReplaceable(outDir);
   }
   mkdirSync(path.dirname(outDir), { recursive: true });
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
