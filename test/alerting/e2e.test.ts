@@ -11,7 +11,7 @@
  * The demo's checks are copied with their intervals shortened to 15 s, so every probe type reports within the
  * test's budget (the 1- and 5-minute schedules of checks/demo would not).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -49,8 +49,12 @@ const seconds = (v: unknown, fallback: number) => {
   return m ? Number(m[1]) * SECONDS[m[2]] : typeof v === 'number' ? v / 1000 : fallback;
 };
 
-/** Copies checks/demo with every interval above 15 s cut to 15 s (never below the check's own timeout). */
+/**
+ * Copies checks/demo (with its evidence folders: the demo seeds attestations from <checks>/attestation-evidence)
+ * and cuts every interval above 15 s to 15 s (never below the check's own timeout).
+ */
 function shortenSchedules(dir: string): void {
+  cpSync(path.join(ROOT, 'checks', 'demo'), dir, { recursive: true });
   for (const f of readdirSync(path.join(ROOT, 'checks', 'demo')).filter((x) => /\.ya?ml$/.test(x))) {
     const doc = parse(readFileSync(path.join(ROOT, 'checks', 'demo', f), 'utf8')) as { checks?: Array<Record<string, unknown>> };
     for (const c of doc.checks ?? []) {
@@ -115,6 +119,8 @@ describe('rules and dashboards against a real Prometheus scraping pengawas demo'
       await new Promise((r) => setTimeout(r, 2000));
     } while (Date.now() < deadline);
     expect(missing.map((s) => `${s}  (used in ${wanted.get(s)})`)).toEqual([]);
+    // A series that just appeared has one sample; rate() and increase() need two, so let a few scrapes pass.
+    await new Promise((r) => setTimeout(r, 3000));
 
     const problems: string[] = [];
     for (const e of all) {

@@ -47,6 +47,29 @@ export const documents: BoardSpec = {
       ],
     },
     {
+      title: 'Attestations',
+      panels: [
+        {
+          title: 'Attestation expires in (days)',
+          type: 'bargauge',
+          w: 12,
+          h: 8,
+          unit: 'd',
+          description: 'Facts no probe can observe (drills, training, agreements), vouched for with `pengawas attest`. Negative: expired.',
+          queries: [{ expr: `sort((max by (check) (pengawas_attestation_expiry_timestamp_seconds{${SEL}}) - time()) / 86400)`, legend: '{{check}}', instant: true }],
+          baseColor: 'red',
+          thresholds: [['yellow', 0], ['green', 30]],
+        },
+        {
+          title: 'Attested (1) and age in days',
+          type: 'table',
+          w: 12,
+          h: 8,
+          queries: [{ expr: `max by (check, element) (pengawas_attestation_present{${SEL}})` }, { expr: `max by (check, element) (pengawas_attestation_age_seconds{${SEL}}) / 86400` }],
+        },
+      ],
+    },
+    {
       title: 'Published notices and evidence',
       panels: [
         { title: 'security.txt expires in (days)', type: 'stat', w: 8, h: 5, unit: 'd', queries: [{ expr: `(max by (check) (pengawas_securitytxt_expires_timestamp_seconds{${SEL}}) - time()) / 86400`, legend: '{{check}}', instant: true }], baseColor: 'red', thresholds: [['yellow', 14], ['green', 30]] },
