@@ -62,6 +62,7 @@ export class Metrics {
       this.interval.set(l, intervalSeconds(c.schedule));
     }
     this.configChecks.set(set.checks.length);
+    for (const family of this.families) family.configure?.(set.checks);
   }
 
   configReloaded(ok: boolean): void {

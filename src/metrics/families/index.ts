@@ -3,6 +3,7 @@
  * A family turns a result's measurements into series; all carry `check` and `element`.
  */
 import type { Registry } from 'prom-client';
+import type { Check } from '../../config/check';
 import type { ProbeResult } from '../../results/contract';
 import { httpFamily } from './http';
 import { tlsFamily } from './tls';
@@ -15,6 +16,8 @@ import { attestationFamily } from './attestation';
 
 export interface FamilyMetrics {
   observe(result: ProbeResult): void;
+  /** The configuration in force (start and every accepted reload): series a family derives from checks alone. */
+  configure?(checks: Check[]): void;
   /** Drops the series of a check that left the configuration. */
   forget?(checkId: string): void;
 }

@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { MetricFamily } from './index';
 import { PHASES } from '../../net/timed-request';
 import type { SloOutcome, TransactionMeasurements } from '../../probes/transaction/flow';
+import type { Slo } from '../../probes/transaction/options';
 
 /** Payment APIs answer in tens to hundreds of ms; SLO latencies are usually 1–3 s; timeouts 10–30 s. */
 export const TRANSACTION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
@@ -29,10 +30,33 @@ export const transactionFamily: MetricFamily = {
     const sloGood = new Counter({ name: 'pengawas_transaction_slo_good_total', help: 'Flows that met the SLO (completed, no failure, within its latency)', labelNames: [...base, 'slo'], registers });
     const sloEvents = new Counter({ name: 'pengawas_transaction_slo_events_total', help: 'Flows counted against the SLO (good and bad)', labelNames: [...base, 'slo'], registers });
 
-    /** Per check: the label sets written (to drop them later) and the SLOs seen (to count errored flows). */
+    /** Per check: the label sets written (to drop them later) and the SLOs declared (to count errored flows). */
     const state = new Map<string, { element: string; steps: Set<string>; slos: Map<string, SloOutcome> }>();
+    const publishSlo = (l: { check: string; element: string }, slo: Omit<SloOutcome, 'good'>, prev?: Omit<SloOutcome, 'good'>) => {
+      const ll = { ...l, slo: slo.name };
+      if (prev?.latencyMs !== undefined && slo.latencyMs === undefined) sloLatency.remove(ll);
+      sloObjective.set(ll, slo.objective);
+      sloWindow.set(ll, slo.windowMs / 1000);
+      if (slo.latencyMs !== undefined) sloLatency.set(ll, slo.latencyMs / 1000);
+      // Zero-valued counters from the start, so burn-rate rules see the series before the first bad flow.
+      sloEvents.inc(ll, 0);
+      sloGood.inc(ll, 0);
+    };
 
     return {
+      configure(checks) {
+        for (const c of checks) {
+          if (c.type !== 'transaction') continue;
+          const l = { check: c.id, element: c.element };
+          const s = state.get(c.id) ?? { element: c.element, steps: new Set<string>(), slos: new Map<string, SloOutcome>() };
+          state.set(c.id, s);
+          for (const slo of (c.options as { slo?: Slo[] }).slo ?? []) {
+            const declared = { name: slo.name, objective: slo.objective, latencyMs: slo.latency, windowMs: slo.window, countErrors: slo.countErrors };
+            publishSlo(l, declared, s.slos.get(slo.name));
+            s.slos.set(slo.name, { ...declared, good: true });
+          }
+        }
+      },
       observe(r) {
         if (r.type !== 'transaction') return;
         const l = { check: r.checkId, element: r.element };
@@ -42,8 +66,8 @@ export const transactionFamily: MetricFamily = {
         const ok = r.status === 'pass' || r.status === 'warn';
         flowSuccess.set(l, ok ? 1 : 0);
 
-        // An `error` result carries no measurements (the runner drops them): count it against the SLOs this
-        // check declared in its last measured run, when they say errors count.
+        // An `error` result carries no measurements (the runner drops them): count it against the SLOs the check
+        // declares (known from the configuration, or from its last measured run), when they say errors count.
         const m = r.status === 'error' ? undefined : (r.measurements as unknown as Partial<TransactionMeasurements>);
         if (!m) {
           for (const slo of s.slos.values()) {
@@ -61,12 +85,8 @@ export const transactionFamily: MetricFamily = {
         if (m.completed && m.flowMs !== undefined) flowDuration.observe(l, m.flowMs / 1000);
         for (const slo of m.slo ?? []) {
           const ll = { ...l, slo: slo.name };
-          const prev = s.slos.get(slo.name);
-          if (prev?.latencyMs !== undefined && slo.latencyMs === undefined) sloLatency.remove(ll);
+          publishSlo(l, slo, s.slos.get(slo.name));
           s.slos.set(slo.name, slo);
-          sloObjective.set(ll, slo.objective);
-          sloWindow.set(ll, slo.windowMs / 1000);
-          if (slo.latencyMs !== undefined) sloLatency.set(ll, slo.latencyMs / 1000);
           sloEvents.inc(ll);
           sloGood.inc(ll, slo.good ? 1 : 0);
         }

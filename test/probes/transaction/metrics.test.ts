@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { transactionFamily } from '../../../src/metrics/families/transaction';
 import type { ProbeResult } from '../../../src/results/contract';
 import { freePort, startHttp, type Started } from '../../helpers/net';
+import { adHocCheck } from '../../../src/probes/ad-hoc';
 import { runFlow } from './helpers';
 
 let server: Started;
@@ -69,6 +70,24 @@ describe('pengawas_transaction_* metrics', () => {
     fam.forget!('tx-m');
     const after = await registry.metrics();
     expect(after).not.toContain('check="tx-m"');
+  });
+
+  it('knows SLOs from the configuration: series exist before any run, and a first-ever error counts as bad', async () => {
+    const registry = new Registry();
+    const fam = transactionFamily.create(registry);
+    const check = adHocCheck({ type: 'transaction', target: server.url, options, id: 'tx-cfg', element: 'efficiency' });
+    fam.configure!([check]);
+    const l = { check: 'tx-cfg', element: 'efficiency' };
+    let text = await registry.metrics();
+    expect(sample(text, 'pengawas_transaction_slo_objective_ratio', { ...l, slo: 'availability' })).toBe(0.995);
+    expect(sample(text, 'pengawas_transaction_slo_latency_seconds', { ...l, slo: 'flow' })).toBe(0.05);
+    expect(sample(text, 'pengawas_transaction_slo_events_total', { ...l, slo: 'flow' })).toBe(0);
+    const errored = await runFlow(`http://127.0.0.1:${await freePort()}`, options, { id: 'tx-cfg' });
+    expect(errored.status).toBe('error');
+    fam.observe(errored);
+    text = await registry.metrics();
+    expect(sample(text, 'pengawas_transaction_slo_events_total', { ...l, slo: 'flow' })).toBe(1);
+    expect(sample(text, 'pengawas_transaction_slo_good_total', { ...l, slo: 'flow' })).toBe(0);
   });
 
   it('ignores results of other probe types', async () => {
