@@ -86,9 +86,11 @@ http { access_log off; server { listen 127.0.0.1:${port}; location /ok { return 
   return port;
 }
 
+let redisPid = 0;
+
 async function startRedis(): Promise<string> {
   const port = await freePort();
-  start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction']);
+  redisPid = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction']).pid!;
   await waitPort(port);
   return `redis://127.0.0.1:${port}`;
 }
@@ -110,6 +112,8 @@ interface PipelineRun {
   lagP99: number;
   workerCpuPct: number;
   workerRssMb: number;
+  /** CPU of the scheduler, recorder and redis-server over the window, for finding the bottleneck. */
+  otherCpu: string;
   pass: number;
   total: number;
 }
@@ -119,11 +123,13 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   writeChecks(checksDir, n, schedule, target);
   const prefix = `bench-${tag}`;
   const settings = path.join(work, `settings-${tag}.yaml`);
-  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nrecorder: { streamMaxLen: 2000000 }\n`);
+  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nrecorder: { streamMaxLen: 2000000 }\n${process.env.BENCH_SETTINGS_EXTRA ?? ""}`);
   const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0'];
   const env = { REDIS_URL: redisUrl };
-  const worker = start(process.execPath, [BIN, 'worker', ...common], env);
-  const recorder = start(process.execPath, [BIN, 'recorder', ...common], env);
+  // BENCH_PROF=DIR writes V8 CPU profiles of the worker and recorder there (for finding hot spots).
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const worker = start(process.execPath, [...prof, BIN, 'worker', ...common], env);
+  const recorder = start(process.execPath, [...prof, BIN, 'recorder', ...common], env);
   await sleep(1500);
   const scheduler = start(process.execPath, [BIN, 'scheduler', ...common], env);
   const warmup = 3000;
@@ -131,6 +137,8 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   const redis = new IORedis(redisUrl);
   const from = Date.now();
   const u0 = usage(worker.pid!);
+  const others = [scheduler.pid!, recorder.pid!, redisPid];
+  const o0 = others.map((p) => usage(p).cpu);
   let rssMax = 0;
   const end = from + seconds * 1000;
   while (Date.now() < end) {
@@ -139,6 +147,7 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   }
   const to = Date.now();
   const u1 = usage(worker.pid!);
+  const o1 = others.map((p) => usage(p).cpu);
   // Results whose run finished inside the window; lag = start - slot.
   const entries = await redis.xrange(`${prefix}:results`, String(from), String(to));
   const lags: number[] = [];
@@ -160,6 +169,7 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
     lagP99: pct(lags, 99),
     workerCpuPct: ((u1.cpu - u0.cpu) / ((to - from) / 1000)) * 100,
     workerRssMb: rssMax / 1048576,
+    otherCpu: o1.map((c, i) => `${Math.round(((c - o0[i]) / ((to - from) / 1000)) * 100)}%`).join(' / '),
     pass,
     total: entries.length,
   };
@@ -190,17 +200,17 @@ async function main(): Promise<void> {
   console.log(`pengawas pipeline benchmark — ${new Date().toISOString()}, 2 cores, concurrency ${CONCURRENCY}, target nginx ${target}`);
 
   const bb = await runBlackbox(target, SECONDS);
-  rows.push(`| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} |`);
+  rows.push(`| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} | - |`);
 
   for (const n of THROUGHPUT_CHECKS) {
     const r = await runPipeline(redisUrl, n, '{ every: 1s }', SECONDS, target, `tp${n}`);
-    rows.push(`| pengawas, ${n} checks every 1s (demand ${n}/s) | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} |`);
+    rows.push(`| pengawas, ${n} checks every 1s (demand ${n}/s) | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} | ${r.otherCpu} |`);
   }
   const lag = await runPipeline(redisUrl, LAG_CHECKS, '{ every: 1m }', LAG_SECONDS, target, 'lag');
-  rows.push(`| pengawas, ${LAG_CHECKS} checks every 1m | ${LAG_CHECKS} | ${fmt(lag.executedPerSec)} (${lag.pass}/${lag.total} pass) | ${fmt(lag.lagP50, 0)} | ${fmt(lag.lagP99, 0)} | ${fmt(lag.workerCpuPct, 0)}% | ${fmt(lag.workerRssMb)} |`);
+  rows.push(`| pengawas, ${LAG_CHECKS} checks every 1m | ${LAG_CHECKS} | ${fmt(lag.executedPerSec)} (${lag.pass}/${lag.total} pass) | ${fmt(lag.lagP50, 0)} | ${fmt(lag.lagP99, 0)} | ${fmt(lag.workerCpuPct, 0)}% | ${fmt(lag.workerRssMb)} | ${lag.otherCpu} |`);
 
-  console.log('\n| run | checks | executed checks/s (probes/s) | lag p50 ms | lag p99 ms | worker (or exporter) CPU | RSS MB |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| run | checks | executed checks/s (probes/s) | lag p50 ms | lag p99 ms | worker (or exporter) CPU | RSS MB | scheduler / recorder / redis CPU |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }
 

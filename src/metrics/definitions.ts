@@ -42,7 +42,7 @@ export class Metrics {
   readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
   readonly families = FAMILIES.map((f) => f.create(this.registry));
 
-  private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[] }>();
+  private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[]; findingsKey: string }>();
   private checks = new Map<string, Check>();
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -52,7 +52,9 @@ export class Metrics {
   /** Publishes static check facts; drops every series of checks that left the configuration. */
   syncChecks(set: CheckSet): void {
     for (const [id, old] of this.checks) {
-      if (!set.byId.has(id)) this.forgetCheck(old);
+      const now = set.byId.get(id);
+      // A check that left, or whose element or type changed, drops its series (labels would be stale).
+      if (!now || now.element !== old.element || now.type !== old.type) this.forgetCheck(old);
     }
     this.checks = new Map(set.byId);
     this.info.reset();
@@ -72,8 +74,12 @@ export class Metrics {
 
   record(result: ProbeResult): void {
     const l = { check: result.checkId, element: result.element, type: result.type };
-    this.checkStatus.set(l, result.status === 'pass' ? 1 : 0);
-    for (const s of STATUSES) this.checkResult.set({ ...l, status: s }, s === result.status ? 1 : 0);
+    const prev = this.last.get(result.checkId);
+    // Series that only change with the status or the findings are set only when they change (hot path).
+    if (prev?.status !== result.status) {
+      this.checkStatus.set(l, result.status === 'pass' ? 1 : 0);
+      for (const s of STATUSES) this.checkResult.set({ ...l, status: s }, s === result.status ? 1 : 0);
+    }
     const finishedAt = Date.parse(result.startedAt) + result.durationMs;
     this.lastRun.set(l, finishedAt / 1000);
     this.duration.observe(l, result.durationMs / 1000);
@@ -81,19 +87,20 @@ export class Metrics {
     if (result.attempt > 1) this.attempts.inc(l);
     this.lag.observe({ type: result.type }, Math.max(0, Date.parse(result.startedAt) - Date.parse(result.scheduledAt)) / 1000);
 
-    const prev = this.last.get(result.checkId);
-    for (const key of prev?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
-    const bySeverity: Record<string, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
     const keys: string[] = [];
+    const bySeverity: Record<string, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
     for (const f of result.findings) {
       if (f.status === 'pass') continue;
       bySeverity[f.severity] += 1;
-      const fl = { ...l, finding: f.id, severity: f.severity, status: f.status };
-      this.failingFinding.set(fl, 1);
-      keys.push(JSON.stringify(fl));
+      keys.push(JSON.stringify({ ...l, finding: f.id, severity: f.severity, status: f.status }));
     }
-    for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
-    this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys });
+    const findingsKey = keys.join('\n');
+    if (!prev || prev.findingsKey !== findingsKey) {
+      for (const key of prev?.findingKeys ?? []) if (!keys.includes(key)) this.failingFinding.remove(JSON.parse(key));
+      for (const key of keys) this.failingFinding.set(JSON.parse(key), 1);
+      for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
+    }
+    this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys, findingsKey });
     for (const family of this.families) family.observe(result);
   }
 

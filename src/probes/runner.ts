@@ -33,8 +33,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     attempt: opts.attempt ?? 1,
   };
   const controller = new AbortController();
-  const timeoutError = new ProbeTimeoutError(check.timeoutMs);
-  const timer = setTimeout(() => controller.abort(timeoutError), check.timeoutMs);
+  // The error (and its stack) is made only when the timeout fires: this is the hot path of every check.
+  const timer = setTimeout(() => controller.abort(new ProbeTimeoutError(check.timeoutMs)), check.timeoutMs);
   const onOuterAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let secrets: string[] = [];
