@@ -50,7 +50,8 @@ export class CheckQueue {
         jobId,
         attempts: check.retries + 1,
         backoff: { type: 'exponential', delay: opts.retryBackoffMs },
-        removeOnComplete: { age: 600, count: 20_000 },
+        // The slot claim, not the finished job, deduplicates: keep only a short tail of finished jobs to inspect.
+        removeOnComplete: { age: 60, count: 1000 },
         removeOnFail: { age: 86_400, count: 20_000 },
       },
     );
