@@ -5,6 +5,9 @@ import { createCa } from './pki';
 import type { DemoContext, RunningTarget } from './target';
 import { DEMO_TARGETS } from './targets';
 
+/** Where `pengawas demo` keeps its targets' files: checks/demo/*.yaml reference data/demo/... relative to the repo. */
+export const DEMO_DATA_DIR = 'data';
+
 export function demoContext(dataDir: string): DemoContext {
   const dir = path.resolve(dataDir, 'demo');
   mkdirSync(dir, { recursive: true });

@@ -28,6 +28,8 @@ export interface MonitorOptions {
   sinks?: ResultSink[];
   /** Listen for SIGHUP and (per settings.watchChecks) file changes to reload (default true). */
   watch?: boolean;
+  /** Run every check once at start, besides its schedule (the demo). */
+  runNow?: boolean;
 }
 
 export interface Monitor {
@@ -86,7 +88,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
 
   await recordConfig(config.current);
   await recorder?.start();
-  scheduler?.apply(config.current);
+  scheduler?.apply(config.current, { runNow: o.runNow });
 
   const server = await startMetricsServer({
     metrics,

@@ -1,7 +1,7 @@
 /** `pengawas demo`: local demo targets plus the whole monitor on checks/demo, live on /metrics within seconds. */
 import { Command } from 'commander';
 import { seedDemoAttestations } from '../../demo/attestations';
-import { startDemoTargets } from '../../demo/run-demo';
+import { DEMO_DATA_DIR, startDemoTargets } from '../../demo/run-demo';
 import { addCommon, settingsFrom } from '../options';
 import { ALL_ROLES } from '../../monitor/monitor';
 import { runRoles } from './roles';
@@ -12,12 +12,14 @@ export function demoCommand(): Command {
     .action(async (_flags: unknown, cmd: Command) => {
       const opts = cmd.opts();
       const settings = settingsFrom({ ...opts, checks: opts.checks ?? 'checks/demo' });
-      const targets = await startDemoTargets(settings.dataDir);
+      // The demo's own files (CA, credentials) live in ./data/demo because checks/demo/*.yaml name them there;
+      // the monitor's data (Redis, evidence) follows PENGAWAS_DATA_DIR as usual.
+      const targets = await startDemoTargets(DEMO_DATA_DIR);
       // Before the monitor holds the store: one valid, one expired, one expiring attestation (checks/demo/attestations.yaml).
       await seedDemoAttestations(settings.dataDir, settings.checksDir);
       let monitor;
       try {
-        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop });
+        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true });
       } catch (e) {
         await targets.stop();
         throw e;

@@ -11,6 +11,8 @@ export interface Extra {
   sinks?: ResultSink[];
   /** Runs after the monitor stopped (demo targets, embedded Redis...). */
   onStop?: () => Promise<void>;
+  /** Run every check once at start (the demo). */
+  runNow?: boolean;
 }
 
 /** Starts the roles and wires signals: SIGTERM/SIGINT stop gracefully and exit 0; a second signal exits at once. */
@@ -18,7 +20,7 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
   const redis = await obtainRedis(settings.redisUrl, settings.dataDir);
   let monitor: Monitor;
   try {
-    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: extra.sinks });
+    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: extra.sinks, runNow: extra.runNow });
   } catch (err) {
     await redis.stop();
     throw err;
