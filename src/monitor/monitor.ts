@@ -18,8 +18,8 @@ import { logger } from '../util/logger';
 import { configureMonitorAccess } from '../evidence/access';
 import { openEvidence } from './evidence';
 
-export type Role = 'scheduler' | 'worker' | 'recorder';
-export const ALL_ROLES: Role[] = ['scheduler', 'worker', 'recorder'];
+import type { Role } from './roles';
+export { ALL_ROLES, type Role } from './roles';
 
 export interface MonitorOptions {
   settings: Settings;

@@ -8,7 +8,6 @@
 import { Command } from 'commander';
 import { loadChecks } from '../../config/load';
 import { UsageError } from '../../errors';
-import { obtainEvidence } from '../../evidence/access';
 import { resolveEvidence } from '../../evidence/evidence-ref';
 import { addCommon, settingsFrom } from '../options';
 import { parseWhen } from '../when';
@@ -48,6 +47,7 @@ export function attestCommand(): Command {
       if (flags.note && flags.note.length > 2000) throw new UsageError('--note is limited to 2000 characters');
       assertKnownCheck(settings.checksDir, flags.check);
       const evidence = await resolveEvidence(flags.evidence, { sha256: flags.evidenceSha256 });
+      const { obtainEvidence } = await import('../../evidence/access'); // heavy: loaded only when used
       const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
       try {
         const { timezone } = await ev.call('info', {});

@@ -1,9 +1,7 @@
 /** `pengawas demo`: local demo targets plus the whole monitor on checks/demo, live on /metrics within seconds. */
 import { Command } from 'commander';
-import { seedDemoAttestations } from '../../demo/attestations';
-import { DEMO_DATA_DIR, startDemoTargets } from '../../demo/run-demo';
+import { ALL_ROLES } from '../../monitor/roles';
 import { addCommon, settingsFrom } from '../options';
-import { ALL_ROLES } from '../../monitor/monitor';
 import { runRoles } from './roles';
 
 export function demoCommand(): Command {
@@ -14,6 +12,8 @@ export function demoCommand(): Command {
       const settings = settingsFrom({ ...opts, checks: opts.checks ?? 'checks/demo' });
       // The demo's own files (CA, credentials) live in ./data/demo because checks/demo/*.yaml name them there;
       // the monitor's data (Redis, evidence) follows PENGAWAS_DATA_DIR as usual.
+      const { DEMO_DATA_DIR, startDemoTargets } = await import('../../demo/run-demo');
+      const { seedDemoAttestations } = await import('../../demo/attestations');
       const targets = await startDemoTargets(DEMO_DATA_DIR);
       // Before the monitor holds the store: one valid, one expired, one expiring attestation (checks/demo/attestations.yaml).
       await seedDemoAttestations(settings.dataDir, settings.checksDir);

@@ -7,10 +7,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { obtainEvidence } from '../../evidence/access';
-import { verifyPack } from '../../evidence/pack/verify';
-import { EvidenceStore, storeOptionsFromEnv } from '../../evidence/store';
-import { verifyStore } from '../../evidence/verify-store';
 import { addCommon, settingsFrom } from '../options';
 import { EXIT } from '../output';
 
@@ -38,6 +34,8 @@ function buildCommand(): Command {
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
       // Paths are absolute: through the running monitor (src/evidence/access.ts) that process writes the pack.
+      // Heavy modules (database drivers, queue) load inside the action, so `--help` and other commands start fast.
+      const { obtainEvidence } = await import('../../evidence/access');
       const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
@@ -66,6 +64,7 @@ function verifyCommand(): Command {
     .action(async (dir: string | undefined, flags: { store?: boolean; pubkey?: string; json?: boolean }, cmd: Command) => {
       if (Boolean(dir) === Boolean(flags.store)) throw new UsageError('give either a pack folder or --store');
       if (dir) {
+        const { verifyPack } = await import('../../evidence/pack/verify');
         const v = verifyPack(dir, { publicKeyFile: flags.pubkey });
         if (flags.json) process.stdout.write(`${JSON.stringify({ ok: v.ok, files: v.filesChecked, problems: v.problems }, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json\n`);
@@ -74,6 +73,8 @@ function verifyCommand(): Command {
         return;
       }
       const settings = settingsFrom(cmd.opts());
+      const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
+      const { verifyStore } = await import('../../evidence/verify-store');
       const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
       try {
         const v = await verifyStore(store.db, store.timezone);

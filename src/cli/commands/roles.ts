@@ -1,8 +1,8 @@
 /** `pengawas run | scheduler | worker | recorder`: start one role or all of them, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
 import type { Settings } from '../../config/settings';
-import { ALL_ROLES, startMonitor, type Monitor, type Role } from '../../monitor/monitor';
-import { obtainRedis } from '../../queue/embedded-redis';
+import type { Monitor } from '../../monitor/monitor';
+import { ALL_ROLES, type Role } from '../../monitor/roles';
 import type { ResultSink } from '../../recorder/sink';
 import { logger } from '../../util/logger';
 import { addCommon, settingsFrom } from '../options';
@@ -17,6 +17,9 @@ export interface Extra {
 
 /** Starts the roles and wires signals: SIGTERM/SIGINT stop gracefully and exit 0; a second signal exits at once. */
 export async function runRoles(settings: Settings, roles: Role[], extra: Extra = {}): Promise<Monitor> {
+  // The queue and the store load here, not at CLI start: `--help` and ad-hoc probes stay fast.
+  const { obtainRedis } = await import('../../queue/embedded-redis');
+  const { startMonitor } = await import('../../monitor/monitor');
   const redis = await obtainRedis(settings.redisUrl, settings.dataDir);
   let monitor: Monitor;
   try {

@@ -6,7 +6,6 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { obtainEvidence } from '../../evidence/access';
 import { RISKS, type Risk } from '../../evidence/waivers';
 import { addCommon, settingsFrom } from '../options';
 import { parseWhen } from '../when';
@@ -26,6 +25,7 @@ export function waiveCommand(): Command {
       if (!(RISKS as readonly string[]).includes(flags.risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}, got "${flags.risk}"`);
       const settings = settingsFrom(cmd.opts());
       // Through the running monitor when it holds the embedded store (src/evidence/access.ts).
+      const { obtainEvidence } = await import('../../evidence/access'); // heavy: loaded only when used
       const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
       try {
         const { timezone } = await ev.call('info', {});

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AttestationStoreUnreachableError, UsageError } from '../../errors';
-import { obtainEvidence } from '../../evidence/access';
 import type { Attestation } from '../../evidence/attestations';
 import { defineProbe } from '../types';
 import { attestationOptions } from './options';
@@ -22,6 +21,8 @@ const MAX_REHASH_BYTES = 64 * 1024 * 1024;
 async function latest(dataDir: string, checkId: string, timeoutMs: number): Promise<Attestation | undefined> {
   let ev;
   try {
+    // Loaded on first use: the store's database drivers are heavy, and every CLI start loads the probe registry.
+    const { obtainEvidence } = await import('../../evidence/access');
     ev = await obtainEvidence({ dataDir, keepOpen: true, claimTimeoutMs: Math.max(200, Math.min(5000, timeoutMs - 500)) });
     return (await ev.call('latestAttestation', { checkId })) ?? undefined;
   } catch (e) {
