@@ -3,10 +3,9 @@
  * follows a few redirects, trusts an optional private CA, and is bounded by the check's deadline and a body cap.
  * Non-2xx answers are returned, not thrown: each probe decides whether that is a finding or an unreadable source.
  */
-import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../errors';
+import { readCa } from './target';
 import { timedRequest } from './timed-request';
 
 export interface FetchTextOptions {
@@ -30,16 +29,6 @@ export interface FetchedText {
   totalMs: number;
 }
 
-export function parseWebUrl(target: string): URL {
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new UsageError(`target "${target}" is not a URL (expected http://… or https://…)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`target "${target}" must use http or https`);
-  return url;
-}
 
 export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedText> {
   const ca = o.caFile ? await readCa(o.caFile) : undefined;
@@ -74,14 +63,6 @@ export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedT
   }
 }
 
-/** A CA file that cannot be read is a configuration mistake, reported as such rather than as a crash. */
-export async function readCa(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`caFile ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name.toLowerCase()];

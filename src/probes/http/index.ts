@@ -2,9 +2,9 @@
  * Probe type `http`: one HTTP(S) request (following redirects), with status, body, JSON-path and header
  * assertions, TLS on/off, a response-time budget, a body cap, and dns/connect/tls/ttfb/transfer timings.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { TlsHandshakeError, UsageError } from '../../errors';
+import { TlsHandshakeError } from '../../errors';
+import { parseWebUrl, readCa } from '../../net/target';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
@@ -12,19 +12,6 @@ import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions'
 import { httpOptions, type HttpOptions } from './options';
 
 const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
-
-export function parseHttpTarget(target: string): URL {
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new UsageError(`target "${target}" is not a URL (expected http://… or https://…)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`target "${target}" must use http or https, not ${url.protocol}`);
-  }
-  return url;
-}
 
 async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: string | undefined) {
   const deadline = performance.now() + ctx.timeoutMs;
@@ -65,8 +52,8 @@ export const httpProbe = defineProbe({
   targetHelp: 'URL (http:// or https://)',
   options: httpOptions,
   async run(target, o, ctx) {
-    const url = parseHttpTarget(target);
-    const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+    const url = parseWebUrl(target);
+    const ca = o.caFile ? await readCa(o.caFile) : undefined;
     const findings: Finding[] = [];
     let fetched;
     try {

@@ -4,9 +4,8 @@
  * - login: signs a monitoring account in with its password alone (must be refused) and with a TOTP (must work).
  * An API that cannot be read (401/403/429/5xx, malformed JSON, timeout) throws a ProbeError → `error`, never `pass`.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../../errors';
+import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
 import { ApiClient, type ApiStats, type TokenSource } from './client';
@@ -26,17 +25,6 @@ export interface MfaMeasurements {
   api?: ApiStats;
   login?: LoginOutput['details'] & { ms: number };
   details?: Record<string, unknown>;
-}
-
-function baseUrl(target: string): URL {
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new UsageError(`target "${target}" is not a URL (expected the identity provider's base URL)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`target "${target}" must use http or https`);
-  return url;
 }
 
 function client(provider: string, base: URL, o: MfaOptions, ctx: ProbeContext, deadline: number, ca: string | undefined, auth?: TokenSource): ApiClient {
@@ -80,8 +68,8 @@ export const mfaProbe = defineProbe({
   targetHelp: 'base URL of the identity provider (Keycloak server, Okta org, Graph endpoint) or of the login site',
   options: mfaOptions,
   async run(target, o, ctx) {
-    const base = baseUrl(target);
-    const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+    const base = parseWebUrl(target);
+    const ca = o.caFile ? await readCa(o.caFile) : undefined;
     // Leave a sliver of the check's time so a slow API ends in our own error, not the runner's hard stop.
     const deadline = performance.now() + Math.max(50, ctx.timeoutMs - 100);
     const findings: Finding[] = [];

@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
 import { TargetUnreachableError, UsageError } from '../../errors';
-import { fetchText, parseWebUrl, readCa } from '../../net/fetch-text';
+import { fetchText } from '../../net/fetch-text';
+import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe } from '../types';
 import { callLive } from './live';

@@ -3,7 +3,8 @@
  * served over HTTPS as text/plain, with Contact and one valid, unexpired Expires (and what the operator requires).
  * A missing or expired file is a `fail`; a server that cannot be reached or answers 5xx is an `error`.
  */
-import { fetchText, headerValue, parseWebUrl } from '../../net/fetch-text';
+import { fetchText, headerValue } from '../../net/fetch-text';
+import { parseWebUrl } from '../../net/target';
 import { TargetUnreachableError } from '../../errors';
 import type { Finding } from '../../results/contract';
 import { defineProbe } from '../types';

@@ -2,8 +2,8 @@
  * Probe type `tls`: protocol and cipher-suite enumeration with hand-built ClientHellos, certificate chain,
  * revocation (OCSP/CRL), HSTS, STARTTLS (SMTP, IMAP, PostgreSQL), and Mozilla / custom policy profiles.
  */
-import { readFile } from 'node:fs/promises';
-import { StartTlsRefusedError, UsageError } from '../../errors';
+import { StartTlsRefusedError } from '../../errors';
+import { readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { hexCode } from './ciphers';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
@@ -65,14 +65,7 @@ export const tlsProbe = defineProbe({
     const { host, port } = parseTlsTarget(target, o.starttls);
     const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const profile = await loadProfile(o.profile);
-    let caPem: string | undefined;
-    if (o.caFile) {
-      try {
-        caPem = await readFile(o.caFile, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read caFile "${o.caFile}": ${(e as Error).message}`);
-      }
-    }
+    const caPem = o.caFile ? await readCa(o.caFile) : undefined;
     let result: ScanResult;
     try {
       result = await scanTls({ host, port, servername: o.servername ?? host, starttls: o.starttls }, o, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, caPem });

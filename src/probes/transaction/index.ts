@@ -3,8 +3,7 @@
  * status inquiry) with variables between steps, SNAP BI / OAuth2 authentication, per-step dns/connect/tls/ttfb/
  * transfer timings, degraded/failed latency thresholds and SLO outcomes for burn-rate alerting.
  */
-import { readFile } from 'node:fs/promises';
-import { parseHttpTarget } from '../http';
+import { parseWebUrl, readCa } from '../../net/target';
 import { defineProbe } from '../types';
 import { Flow } from './flow';
 import { transactionOptions } from './options';
@@ -16,8 +15,8 @@ export const transactionProbe = defineProbe({
   targetHelp: 'base URL the steps are resolved against (http:// or https://)',
   options: transactionOptions,
   async run(target, o, ctx) {
-    const base = parseHttpTarget(target);
-    const ca = o.caFile ? await readFile(o.caFile, 'utf8') : undefined;
+    const base = parseWebUrl(target);
+    const ca = o.caFile ? await readCa(o.caFile) : undefined;
     return new Flow(base, o, ctx, ca).run();
   },
 });

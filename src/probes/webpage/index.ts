@@ -4,7 +4,8 @@
  * accessibility rules checked without a browser. A page that answers non-2xx is a `fail` (customers cannot read
  * it); a server that cannot be reached is an `error`.
  */
-import { fetchText, parseWebUrl } from '../../net/fetch-text';
+import { fetchText } from '../../net/fetch-text';
+import { parseWebUrl } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
 import { checkAccessibility } from './a11y';
