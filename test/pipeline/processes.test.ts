@@ -162,4 +162,33 @@ describe('pengawas processes', () => {
     await queue.close();
     queueConn.disconnect();
   }, 60_000);
+
+  it('SIGTERM past the grace period abandons the probe, exits 0, and the job is run again elsewhere and recorded once', async () => {
+    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: ${prefix}\ndataDir: ${dir}/data\nworker: { concurrency: 4, lockDuration: 2s, stalledInterval: 1s, shutdownGrace: 500ms, retryBackoff: 200ms }\nrecorder: { claimIdle: 2s }\n`);
+    writeFileSync(path.join(dir, 'checks', 'checks.yaml'), `checks:\n  - id: slow\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 5s\n    target: ${target.url}/slow\n`);
+    const set = loadChecks(path.join(dir, 'checks'));
+    const queueConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new CheckQueue(queueConn, prefix);
+    const slot = Date.now();
+    await queue.enqueue(set.byId.get('slow')!, slot, { retryBackoffMs: 200 });
+    const leaving = start('worker');
+    await waitFor(() => slowHits === 1, 15_000);
+    const t0 = Date.now();
+    leaving.kill('SIGTERM');
+    expect(await exitOf(leaving)).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000); // the 2.5 s probe was abandoned after the 0.5 s grace
+    start('worker');
+    start('recorder');
+    await waitFor(() => slowHits === 2, 20_000);
+    const rs = await waitFor(async () => {
+      const all = await results(redis, prefix);
+      return all.length ? all : undefined;
+    }, 20_000);
+    await sleep(1000);
+    const final = await results(redis, prefix);
+    expect(final.map((r) => r.id)).toEqual([`slow@${new Date(slot).toISOString()}`]);
+    expect(rs[0].status).toBe('pass');
+    await queue.close();
+    queueConn.disconnect();
+  }, 60_000);
 });
