@@ -33,6 +33,10 @@ export const LABELS = {
   firstFailure: { en: 'First failure', id: 'Kegagalan pertama' },
   lastFailure: { en: 'Last failure', id: 'Kegagalan terakhir' },
   perCheck: { en: 'Results per check', id: 'Hasil per pemeriksaan' },
+  percentileNote: {
+    en: 'Durations come from daily rollups: p50 is the median of the daily medians, p95 the highest daily p95 (percentiles of separate days cannot be merged exactly).',
+    id: 'Durasi berasal dari ringkasan harian: p50 adalah median dari median harian, p95 adalah p95 harian tertinggi (persentil dari hari yang berbeda tidak dapat digabung secara tepat).',
+  },
   dailyRate: { en: 'Daily pass rate, all checks', id: 'Tingkat kelulusan harian, semua pemeriksaan' },
   timeline: { en: 'Failure timeline', id: 'Linimasa kegagalan' },
   timelineNote: { en: 'One row per check with any failure, waiver or error this month; one cell per day.', id: 'Satu baris per pemeriksaan yang pernah gagal, dikecualikan atau galat bulan ini; satu sel per hari.' },
