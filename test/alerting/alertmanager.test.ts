@@ -91,6 +91,21 @@ describe('Alertmanager inhibition (real Alertmanager)', () => {
     expect(s.get('PengawasTlsProfileViolation/tls-web')).toBe('active');
   });
 
+  it('a specific alert silences the generic failing alert of the same check at the same severity only', async () => {
+    await post([
+      { alertname: 'PengawasCheckFailing', check: 'mfa-admin', element: 'security', severity: 'high', component: 'check' },
+      { alertname: 'PengawasMfaNotEnforced', check: 'mfa-admin', element: 'security', severity: 'high', component: 'check' },
+      { alertname: 'PengawasCheckFailing', check: 'ir-plan', element: 'security', severity: 'critical', component: 'check' },
+      { alertname: 'PengawasDocumentStale', check: 'ir-plan', element: 'security', severity: 'warning', component: 'check' },
+    ]);
+    const s = await states();
+    expect(s.get('PengawasCheckFailing/mfa-admin')).toBe('suppressed');
+    expect(s.get('PengawasMfaNotEnforced/mfa-admin')).toBe('active');
+    // Different severities: the critical generic alert stays (and silences the warning by the severity rule).
+    expect(s.get('PengawasCheckFailing/ir-plan')).toBe('active');
+    expect(s.get('PengawasDocumentStale/ir-plan')).toBe('suppressed');
+  });
+
   it('a down monitor silences every check alert but stays visible itself', async () => {
     await post([{ alertname: 'PengawasMonitorDown', check: '*', element: '*', severity: 'critical', component: 'pipeline', instance: 'recorder:9464', job: 'pengawas' }]);
     const s = await states();
