@@ -11,6 +11,8 @@ export interface Check {
   schedule: Schedule;
   /** The schedule as written, for listings. */
   scheduleText: string;
+  /** Nominal time between runs, derived once at load (cron: the gap between its next two runs). */
+  intervalMs: number;
   timeoutMs: number;
   target: string;
   /** Type-specific options after schema defaults; may hold unresolved secret references. */

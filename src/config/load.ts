@@ -103,9 +103,9 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   if (!parsed.success || !options) return undefined;
   const c = parsed.data;
   const { schedule, text } = toSchedule(c.schedule);
-  const every = intervalSeconds(schedule) * 1000;
-  if (c.timeout > every) {
-    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'timeout']), checkId, field: 'timeout', message: `timeout ${c.timeout}ms is longer than the schedule interval (${every}ms); runs would overlap` });
+  const intervalMs = intervalSeconds(schedule) * 1000;
+  if (c.timeout > intervalMs) {
+    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'timeout']), checkId, field: 'timeout', message: `timeout ${c.timeout}ms is longer than the schedule interval (${intervalMs}ms); runs would overlap` });
   }
   return {
     id: c.id,
@@ -114,6 +114,7 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
     element: c.element,
     schedule,
     scheduleText: text,
+    intervalMs,
     timeoutMs: c.timeout,
     target: c.target,
     options,

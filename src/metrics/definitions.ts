@@ -5,7 +5,6 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Check, CheckSet } from '../config/check';
-import { intervalSeconds } from '../config/schedule';
 import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
 import { FAMILIES } from './families';
@@ -61,7 +60,7 @@ export class Metrics {
     for (const c of set.checks) {
       const l = labelsOf(c);
       this.info.set({ ...l, severity: c.severity, owner: c.owner ?? '' }, 1);
-      this.interval.set(l, intervalSeconds(c.schedule));
+      this.interval.set(l, c.intervalMs / 1000);
     }
     this.configChecks.set(set.checks.length);
     for (const family of this.families) family.configure?.(set.checks);

@@ -27,6 +27,7 @@ export function adHocCheck(spec: AdHocSpec): Check {
     element: spec.element ?? probe.defaultElement,
     schedule: { kind: 'every', intervalMs: 60_000 },
     scheduleText: 'ad hoc',
+    intervalMs: 60_000,
     timeoutMs: spec.timeoutMs ?? 30_000,
     target: spec.target,
     options: probe.options.parse(spec.options ?? {}) as Record<string, unknown>,

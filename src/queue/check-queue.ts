@@ -7,7 +7,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
-import { intervalSeconds } from '../config/schedule';
 
 export const QUEUE_NAME = 'checks';
 
@@ -40,8 +39,7 @@ export class CheckQueue {
   /** Returns 'enqueued', or 'duplicate' when another scheduler already claimed this slot. */
   async enqueue(check: Check, slot: number, opts: EnqueueOptions): Promise<'enqueued' | 'duplicate'> {
     const jobId = jobIdFor(check.id, slot);
-    const intervalMs = intervalSeconds(check.schedule) * 1000;
-    const claimed = await this.redis.set(`${this.prefix}:slot:${jobId}`, '1', 'PX', Math.max(intervalMs * 2, 120_000), 'NX');
+    const claimed = await this.redis.set(`${this.prefix}:slot:${jobId}`, '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
     if (claimed !== 'OK') return 'duplicate';
     await this.queue.add(
       'check',

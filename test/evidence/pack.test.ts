@@ -17,7 +17,7 @@ import { BACKENDS, makeEnv, octoberResults, septemberResults, TZ, writeAll, type
 const NOW = new Date('2026-11-05T03:00:00Z');
 
 const appliedCheck = (id: string, maxMs: number): Check => ({
-  id, name: 'API gateway TLS', type: 'tls', element: 'security', schedule: { kind: 'every', intervalMs: 3_600_000 }, scheduleText: 'every 3600s',
+  id, name: 'API gateway TLS', type: 'tls', element: 'security', schedule: { kind: 'every', intervalMs: 3_600_000 }, scheduleText: 'every 3600s', intervalMs: 3_600_000,
   timeoutMs: 10_000, target: 'api.example.co.id:443', options: { profile: 'mozilla-intermediate', maxHandshakeMs: maxMs }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/tls.yaml' },
 });
 

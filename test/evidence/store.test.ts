@@ -12,7 +12,7 @@ const T0 = new Date('2026-10-05T00:00:00Z').getTime();
 const series = (checkId: string, n: number, status: (i: number) => 'pass' | 'fail' | 'error' = (i) => (i % 4 === 0 ? 'fail' : 'pass')) =>
   Array.from({ length: n }, (_, i) => result(checkId, 'security', new Date(T0 + i * HOUR), status(i), status(i) === 'fail' ? [TLS10] : []));
 
-const check = (id: string): Check => ({ id, name: id, type: 'http', element: 'security', schedule: { kind: 'every', intervalMs: 60_000 }, scheduleText: 'every 60s', timeoutMs: 5000, target: 'https://x.example', options: { expect: { status: 200 }, headers: { Authorization: '${env:API_TOKEN}' } }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/x.yaml' } });
+const check = (id: string): Check => ({ id, name: id, type: 'http', element: 'security', schedule: { kind: 'every', intervalMs: 60_000 }, scheduleText: 'every 60s', intervalMs: 60_000, timeoutMs: 5000, target: 'https://x.example', options: { expect: { status: 200 }, headers: { Authorization: '${env:API_TOKEN}' } }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/x.yaml' } });
 
 describe.each(BACKENDS)('evidence store on %s', (backend) => {
   let env: TestEnv;
