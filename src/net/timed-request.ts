@@ -3,9 +3,13 @@
  * (performance.now), on a fresh connection unless an agent is given. Bounded by a deadline and a body cap, so a
  * hostile target (silent, slow, endless body) cannot hold a worker.
  *
- * Phases are durations that add up to the total: dns (lookup), connect (TCP), tls (handshake),
- * ttfb (request sent → first response byte), transfer (first byte → last byte).
+ * Phases are durations that add up to the total: dns (lookup), connect (TCP), tls (handshake), ttfb (connection
+ * ready → first response byte: sending the request and the server's time, as curl's starttransfer − pretransfer),
+ * transfer (first byte → last byte). The total runs from the first network action (the lookup, or for an IP
+ * literal the connection attempt) to the last byte, so the probe's own set-up before it is not counted as the
+ * target's latency. Checked against a packet capture by `npm run bench:latency`.
  */
+import dns, { type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -108,7 +112,7 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
   const isTls = opts.url.protocol === 'https:';
   const host = opts.url.hostname;
   const t0 = performance.now();
-  const marks: { lookup?: number; connect?: number; secure?: number; sent?: number; firstByte?: number; lastData?: number } = {};
+  const marks: { start?: number; lookup?: number; connect?: number; secure?: number; firstByte?: number; lastData?: number } = {};
   let dataSocket: Socket | undefined;
   // Runs before the HTTP parser (prepended), so parsing time is not counted as network time; the last chunk's
   // arrival, not the parser's later 'end', closes the transfer phase.
@@ -118,8 +122,14 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
     marks.lastData = now;
     phase = 'transfer';
   };
-  // An IP literal needs no lookup (no 'lookup' event comes): dns is 0 and the TCP handshake counts as connect.
-  if (isIp(host)) marks.lookup = t0;
+  // A hostname's lookup goes through here, so the dns phase starts when the lookup really does.
+  const lookup = (name: string, options: LookupOneOptions | LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    marks.start ??= performance.now();
+    dns.lookup(name, options as LookupAllOptions, (err, address, family?: number) => {
+      marks.lookup ??= performance.now();
+      cb(err, address, family);
+    });
+  };
   let phase: string = isIp(host) ? 'connect' : 'dns';
 
   return new Promise<TimedResponse>((resolve, reject) => {
@@ -152,6 +162,7 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       maxHeaderSize: 16 * 1024,
       // Reject anything but IPv4/IPv6 answers promptly; the deadline above bounds the rest.
       timeout: opts.timeoutMs,
+      lookup,
     };
     const req = isTls
       ? https.request(opts.url, {
@@ -165,16 +176,15 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
     req.on('socket', (socket: Socket) => {
       if (!socket.connecting) {
         // A reused keep-alive socket: no dns/connect/tls this time; waiting for the socket counts as ttfb.
-        marks.lookup = marks.connect = marks.secure = t0;
+        marks.start = marks.lookup = marks.connect = marks.secure = t0;
         phase = 'ttfb';
       }
       socket.once('lookup', () => {
-        marks.lookup = performance.now();
+        marks.lookup ??= performance.now();
         phase = 'connect';
       });
       socket.once('connect', () => {
         marks.connect = performance.now();
-        marks.lookup ??= marks.connect;
         phase = isTls ? 'tls' : 'ttfb';
       });
       if (isTls) {
@@ -197,7 +207,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       let truncated = false;
       const done = () => {
         const end = truncated ? performance.now() : (marks.lastData ?? performance.now());
-        const lookup = marks.lookup ?? t0;
+        const start = marks.start ?? t0;
+        const lookup = marks.lookup ?? start;
         const connect = marks.connect ?? lookup;
         const secure = isTls ? (marks.secure ?? connect) : connect;
         const first = marks.firstByte ?? end;
@@ -242,6 +253,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
 
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
+    // An IP literal has no lookup: Node opens the connection on the next tick, so the attempt starts now.
+    marks.start ??= performance.now();
   });
 }
 
