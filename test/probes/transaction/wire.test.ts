@@ -1,0 +1,72 @@
+/**
+ * The probe's phases against the wire: `tcpdump` on loopback records when the handshake, the request and the
+ * response's first and last bytes really passed, on the kernel's clock; the probe's ttfb, transfer and total must
+ * match those intervals, not just the delays the server meant to inject. Needs tcpdump and the right to capture
+ * (root), as in CI; without them the suite is skipped and says why.
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { captureLoopback } from '../../../bench/latency/wire';
+import { measurements, runFlow } from './helpers';
+
+function captureUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root';
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'tcpdump is not installed';
+  }
+  return undefined;
+}
+const unavailable = captureUnavailable();
+if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
+
+(unavailable ? describe.skip : describe)('transaction phases against a packet capture', () => {
+  let server: ChildProcessWithoutNullStreams;
+  let port = 0;
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tx-wire-'));
+    server = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'delay-server.js')]);
+    port = Number(await new Promise<string>((resolve, reject) => {
+      createInterface({ input: server.stdout }).once('line', resolve);
+      server.once('error', reject);
+    }));
+  });
+  afterAll(() => {
+    server.stdin.end();
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports ttfb, transfer and total within 1 ms of the wire (median of 7), never off by more than 5 ms', async () => {
+    const capture = await captureLoopback(port, path.join(dir, 'wire.pcap'));
+    const got = new Map<string, { ttfb: number; transfer: number; total: number }>();
+    let wire!: Awaited<ReturnType<typeof capture.stop>>;
+    try {
+      for (let i = 0; i < 8; i++) {
+        const r = await runFlow(`http://127.0.0.1:${port}`, { steps: [{ name: 'delayed', url: `/delay?ttfb=30&transfer=20&id=${i}` }] });
+        expect(r.status).toBe('pass');
+        if (i > 0) got.set(String(i), measurements(r).steps[0].phasesMs!); // the first run warms up
+      }
+    } finally {
+      wire = await capture.stop();
+    }
+    const errors = { ttfb: [] as number[], transfer: [] as number[], total: [] as number[] };
+    for (const [id, p] of got) {
+      const w = wire.get(id);
+      if (!w) throw new Error(`request ${id} is missing from the capture`);
+      errors.ttfb.push(p.ttfb - (w.firstByte - w.established));
+      errors.transfer.push(p.transfer - (w.lastByte - w.firstByte));
+      errors.total.push(p.total - (w.lastByte - w.syn));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    for (const [phase, e] of Object.entries(errors)) {
+      expect({ phase, median: Math.abs(median(e)) <= 1 }).toEqual({ phase, median: true });
+      expect({ phase, worst: Math.max(...e.map(Math.abs)) <= 5 }).toEqual({ phase, worst: true });
+    }
+  });
+});
