@@ -264,11 +264,13 @@ async function main(): Promise<void> {
       out.push('', `pengawas's worst samples against the wire (request id: ttfb, transfer error ms): ${worst.map(({ s, e }) => `${s.id}: ${e.map((x) => x.toFixed(3)).join(', ')}`).join('; ')}`);
       wireP99 = Math.max(...PHASES.map((p) => pct(vsWire('pengawas', p).map(Math.abs), 99)));
     }
-    const injP99 = Math.max(...PHASES.map((p) => pct(vsInjected('pengawas', p).map(Math.abs), 99)));
+    // Against the injected delays only the phases the server injects: the total also holds the connection's
+    // set-up and the request's sending, which are real time on the wire, not error (the wire reference has them).
+    const injP99 = Math.max(...(['ttfb', 'transfer'] as const).map((p) => pct(vsInjected('pengawas', p).map(Math.abs), 99)));
     const verdict = (x: number) => `${x.toFixed(3)} ms (${x <= 1 ? 'meets' : 'MISSES'} ≤ 1 ms)`;
     out.push(
       '',
-      `pengawas p99 error, worst of ttfb/transfer/total: against the wire ${wireP99 === undefined ? 'not measured' : verdict(wireP99)}; against the injected delays ${verdict(injP99)}.`,
+      `pengawas p99 error: against the wire, worst of ttfb/transfer/total, ${wireP99 === undefined ? 'not measured' : verdict(wireP99)}; against the injected delays, worst of ttfb/transfer, ${verdict(injP99)}.`,
       `1-min load average at the end: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs.`,
     );
     process.stdout.write(`${out.join('\n')}\n`);
