@@ -5,14 +5,17 @@
  * - GET /admin/realms/{realm}/authentication/required-actions            CONFIGURE_TOTP / webauthn-register
  * - GET /admin/realms/{realm}/authentication/flows/{flowAlias}/executions  requirement per step
  * - GET /admin/realms/{realm}/authentication/config/{id}                 conditional-user-role settings
- * - GET /admin/realms/{realm}/group-by-path/{path}, /groups/{id}/members, /roles/{role}/users (first/max paging)
+ * - privileged users (keycloak-privileged.ts): members of `privilegedGroups` and their subgroups at any depth, and
+ *   holders of `privilegedRoles` (realm roles, or client roles as "client-id/role") directly, through groups and
+ *   through composite roles: group-by-path, groups/{id}/children|members, roles, roles/{role}/users|groups,
+ *   roles-by-id/{id}/composites, clients?clientId=, clients/{id}/roles/{role}/users|groups (first/max paging)
  * - GET /admin/realms/{realm}/users/{id}/credentials                     otp / webauthn credentials
  */
 import type { Finding } from '../../results/contract';
-import { ProviderApiError } from './errors';
 import { ClientCredentials } from './auth';
 import { mapLimit, type ApiClient } from './client';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
+import { resolvePrivilegedUsers } from './keycloak-privileged';
 import { analyseFlow, describe, roleConditionConfigIds, type Execution, type Guarantee, type RoleConditions } from './keycloak-flows';
 import type { KeycloakOptions, OtpThresholds } from './options';
 
@@ -36,11 +39,8 @@ interface RequiredAction {
   defaultAction?: boolean;
 }
 
-interface KcUser {
-  id: string;
-  username?: string;
-  enabled?: boolean;
-}
+/** An unenrolled privileged user in the evidence, with how they are privileged ("group /admins/ops", ...). */
+type PrivilegedRef = UserRef & { via: string };
 
 const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
 const ENROL_ACTIONS = ['CONFIGURE_TOTP', 'webauthn-register', 'webauthn-register-passwordless'];
@@ -101,14 +101,14 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
   );
 
   if (o.privilegedGroups.length || o.privilegedRoles.length) {
-    const users = await privilegedUsers(api, r, o, maxUsers);
+    const users = await resolvePrivilegedUsers(api, r, o, maxUsers);
     const unenrolled = (
-      await mapLimit(users, 4, async (u): Promise<UserRef | undefined> => {
+      await mapLimit(users, 4, async (u): Promise<PrivilegedRef | undefined> => {
         const { data: creds } = await api.getJson<Array<{ type?: string }>>(`${r}/users/${encodeURIComponent(u.id)}/credentials`);
         const enrolled = Array.isArray(creds) && creds.some((c) => SECOND_FACTOR_CREDENTIALS.has(c.type ?? ''));
-        return enrolled ? undefined : { id: u.id, username: u.username };
+        return enrolled ? undefined : { id: u.id, username: u.username, via: u.via };
       })
-    ).filter((u): u is UserRef => Boolean(u));
+    ).filter((u): u is PrivilegedRef => Boolean(u));
     out.coverage.privileged = { enrolled: users.length - unenrolled.length, total: users.length };
     out.unenrolledPrivileged = unenrolled.length;
     out.findings.push(enrolmentFinding('Keycloak', 'privileged', unenrolled, users.length));
@@ -123,8 +123,15 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
 
 function coversPrivileged(g: Guarantee, o: KeycloakOptions): boolean {
   if (g.kind === 'all') return true;
-  // A role condition covers privileged users only when they are defined by roles, all of which it names.
-  return g.kind === 'roles' && o.privilegedGroups.length === 0 && o.privilegedRoles.length > 0 && o.privilegedRoles.every((role) => g.roles.includes(role));
+  // A role condition covers privileged users only when they are defined by roles, all of which it names. Keycloak's
+  // condition holds for a role held through a group or a composite too, so every privileged user it names is covered.
+  // A client role "client-id/role" appears in condUserRole as "client-id.role".
+  return g.kind === 'roles' && o.privilegedGroups.length === 0 && o.privilegedRoles.length > 0 && o.privilegedRoles.every((role) => g.roles.includes(role) || g.roles.includes(conditionName(role)));
+}
+
+function conditionName(role: string): string {
+  const slash = role.lastIndexOf('/');
+  return slash < 0 ? role : `${role.slice(0, slash)}.${role.slice(slash + 1)}`;
 }
 
 export function otpPolicyFindings(realm: Realm, t: OtpThresholds): Finding[] {
@@ -155,32 +162,4 @@ function requiredActionFindings(actions: RequiredAction[]): Finding[] {
     out.push(warn('mfa.enrolment_not_default', 'low', 'no enabled second-factor enrolment action is a default action: new users are not asked to enrol', { actions: enabled.map((a) => a.alias) }));
   }
   return out;
-}
-
-async function privilegedUsers(api: ApiClient, r: string, o: KeycloakOptions, maxUsers: number): Promise<KcUser[]> {
-  const byId = new Map<string, KcUser>();
-  for (const path of o.privilegedGroups) {
-    const clean = path.replace(/^\/+/, '');
-    const encoded = clean.split('/').map(encodeURIComponent).join('/');
-    let group: { id?: string };
-    try {
-      group = (await api.getJson<{ id?: string }>(`${r}/group-by-path/${encoded}`)).data;
-    } catch (e) {
-      if (e instanceof ProviderApiError && /HTTP 404/.test(e.message)) throw new ProviderApiError(`privileged group "/${clean}" does not exist in realm ${o.realm}`);
-      throw e;
-    }
-    if (!group.id) throw new ProviderApiError(`Keycloak returned group "/${clean}" without an id`);
-    for (const u of await api.getAllOffset<KcUser>(`${r}/groups/${encodeURIComponent(group.id)}/members`, { briefRepresentation: true })) add(byId, u, maxUsers);
-  }
-  for (const role of o.privilegedRoles) {
-    for (const u of await api.getAllOffset<KcUser>(`${r}/roles/${encodeURIComponent(role)}/users`, { briefRepresentation: true })) add(byId, u, maxUsers);
-  }
-  // Disabled accounts cannot sign in, so they neither need nor lack a second factor.
-  return [...byId.values()].filter((u) => u.enabled !== false);
-}
-
-function add(byId: Map<string, KcUser>, u: KcUser, maxUsers: number): void {
-  if (!u || typeof u.id !== 'string') return;
-  byId.set(u.id, { id: u.id, username: u.username, enabled: u.enabled });
-  if (byId.size > maxUsers) throw new ProviderApiError(`more than ${maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
 }

@@ -33,10 +33,15 @@ const keycloak = z
     tokenRealm: name.optional(),
     clientId: name,
     clientSecret: z.string().min(1),
-    /** Group paths whose members are privileged, e.g. "/admins". */
+    /** Group paths whose members, and members of their subgroups at any depth, are privileged, e.g. "/admins". */
     privilegedGroups: z.array(name).default([]),
-    /** Realm roles whose direct holders are privileged, e.g. "realm-admin". */
-    privilegedRoles: z.array(name).default([]),
+    /**
+     * Roles whose holders are privileged: a realm role ("payments-admin") or a client role as "client-id/role-name"
+     * ("realm-management/realm-admin"; the part after the last "/" is the role). Holders are resolved as Keycloak
+     * evaluates them: direct role mappings, members of groups (and their subgroups) the role is mapped to, and holders
+     * of composite roles that contain it at any depth.
+     */
+    privilegedRoles: z.array(name.regex(/^(?:[^/]+|.*[^/]\/[^/]+)$/s, 'expected a realm role "name" or a client role "client-id/role-name"')).default([]),
     flows: z.array(z.enum(['browser', 'directGrant'])).min(1).default(['browser', 'directGrant']),
     /** Demand a second factor for every user of the flows, not only for privileged ones. */
     requireForAllUsers: z.boolean().default(true),

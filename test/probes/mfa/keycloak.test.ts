@@ -1,5 +1,6 @@
 /**
- * mfa posture against a Keycloak-shaped server (src/demo/targets/identity/server.ts). Shapes follow the Keycloak
+ * mfa posture against a Keycloak-shaped server (src/demo/targets/identity/server.ts, with the group/role model of
+ * fakes/keycloak.ts: subgroups, group role mappings, composite and client roles). Shapes follow the Keycloak
  * Admin REST API reference, https://www.keycloak.org/docs-api/latest/rest-api (RealmRepresentation otpPolicy* and
  * bruteForceProtected; GET /admin/realms/{realm}/authentication/flows/{flowAlias}/executions returning
  * AuthenticationExecutionInfoRepresentation with requirement/level/index; /authentication/required-actions;
@@ -9,8 +10,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { goodRealm, roleConditionalBrowserFlow, enforcedDirectGrantFlow, weakRealm, type DemoSecrets } from '../../../src/demo/targets/identity/realms';
-import { keycloakHandler, type KcRealm } from '../../../src/demo/targets/identity/server';
+import type { KcRealm } from '../../../src/demo/targets/identity/server';
 import { startHttp, type Started } from '../../helpers/net';
+import { keycloakFake, type FakeRealm } from './fakes/keycloak';
 import { failing, finding, m, runMfa, send } from './helpers';
 
 const SECRETS: DemoSecrets = { clientSecret: 'kc-test-secret-5f0c2a', monitorPassword: 'monitor-pass-9d1e', monitorTotpSeed: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', adminSeed: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU' };
@@ -40,13 +42,111 @@ function roleRealm(): KcRealm {
   return r;
 }
 
+/** /admins with an admin two levels down (/admins/ops/night) who has no second factor. */
+function nestedRealm(name: string, legacyGroups: boolean): FakeRealm {
+  const r: FakeRealm = goodRealm(SECRETS);
+  r.realm.realm = name;
+  r.groups = [...r.groups, { id: `g-${name}-ops`, name: 'ops', path: '/admins/ops' }, { id: `g-${name}-night`, name: 'night', path: '/admins/ops/night' }, { id: `g-${name}-other`, name: 'other', path: '/other' }];
+  r.users = [...r.users, { id: 'u-night', username: 'night.admin', password: 'x', groups: ['/admins/ops/night'] }, { id: 'u-other', username: 'other.user', password: 'x', groups: ['/other'] }];
+  r.model = { legacyGroups };
+  return r;
+}
+
+/**
+ * Privilege held every way Keycloak grants it. payments-admin: directly (direct.admin), through group /payments-team
+ * (group.admin) and its subgroup (night.admin), through composites super-admin ⊃ ops-lead ⊃ payments-admin
+ * (composite.admin) and through the cycle loop-a ⊃ loop-b ⊃ {loop-a, payments-admin} (loop.admin).
+ * realm-management/realm-admin: directly (client.admin), through group /kc-admins (client.group.admin) and through
+ * the realm composite platform-owner (owner.admin). Not privileged: viewer (view-users, which realm-admin contains),
+ * plain.user, and disabled.admin (disabled).
+ */
+function indirectRealm(legacyGroups = false): FakeRealm {
+  const r: FakeRealm = goodRealm(SECRETS);
+  r.realm.realm = legacyGroups ? 'indirect-old' : 'indirect';
+  r.roles = ['payments-admin', 'auditor'];
+  r.groups = [
+    { id: 'g-pay', name: 'payments-team', path: '/payments-team' },
+    { id: 'g-pay-night', name: 'night', path: '/payments-team/night' },
+    { id: 'g-kc', name: 'kc-admins', path: '/kc-admins' },
+    { id: 'g-staff', name: 'staff', path: '/staff' },
+  ];
+  const otp = { credentialTypes: ['otp'] };
+  r.users = [
+    { id: 'u-direct', username: 'direct.admin', realmRoles: ['payments-admin'], ...otp },
+    { id: 'u-group', username: 'group.admin', groups: ['/payments-team'] },
+    { id: 'u-night', username: 'night.admin', groups: ['/payments-team/night'], ...otp },
+    { id: 'u-composite', username: 'composite.admin', realmRoles: ['super-admin'] },
+    { id: 'u-loop', username: 'loop.admin', realmRoles: ['loop-a'], credentialTypes: ['webauthn'] },
+    { id: 'u-client', username: 'client.admin', clientRoles: ['realm-management/realm-admin'], credentialTypes: ['webauthn'] },
+    { id: 'u-client-group', username: 'client.group.admin', groups: ['/kc-admins'] },
+    { id: 'u-owner', username: 'owner.admin', realmRoles: ['platform-owner'], ...otp },
+    { id: 'u-viewer', username: 'viewer', clientRoles: ['realm-management/view-users'] },
+    { id: 'u-plain', username: 'plain.user', realmRoles: ['auditor'], groups: ['/staff'] },
+    { id: 'u-disabled', username: 'disabled.admin', realmRoles: ['payments-admin'], enabled: false },
+  ];
+  r.model = {
+    legacyGroups,
+    roles: [
+      { name: 'ops-lead', composites: ['payments-admin'] },
+      { name: 'super-admin', composites: ['ops-lead'] },
+      { name: 'platform-owner', composites: ['realm-management/realm-admin'] },
+      { name: 'loop-a', composites: ['loop-b'] },
+      { name: 'loop-b', composites: ['loop-a', 'payments-admin'] },
+      { name: 'self-loop', composites: ['self-loop'] },
+    ],
+    clientRoles: { 'realm-management': [{ name: 'realm-admin', composites: ['realm-management/manage-users', 'realm-management/view-users'] }, { name: 'manage-users' }, { name: 'view-users' }] },
+    groupRoles: { '/payments-team': ['payments-admin'], '/kc-admins': ['realm-management/realm-admin'] },
+  };
+  return r;
+}
+
+/** 130 subgroups under /admins (two pages of children) and payments-admin mapped to 120 groups (two pages). */
+function wideRealm(): FakeRealm {
+  const r: FakeRealm = goodRealm(SECRETS);
+  r.realm.realm = 'wide';
+  r.roles = ['payments-admin'];
+  const teams = Array.from({ length: 130 }, (_, i) => ({ id: `g-team-${i}`, name: `team-${i}`, path: `/admins/team-${i}` }));
+  const desks = Array.from({ length: 120 }, (_, i) => ({ id: `g-desk-${i}`, name: `desk-${i}`, path: `/desk-${i}` }));
+  r.groups = [...r.groups, ...teams, ...desks];
+  r.users = [...r.users, { id: 'u-team', username: 'team.admin', groups: ['/admins/team-129'] }, { id: 'u-desk', username: 'desk.admin', groups: ['/desk-119'], credentialTypes: ['otp'] }];
+  r.model = { groupRoles: Object.fromEntries(desks.map((d) => [d.path, ['payments-admin']])) };
+  return r;
+}
+
+/** roleRealm with the OTP condition on the client role realm-management/realm-admin (condUserRole "client.role"). */
+function clientConditionRealm(): FakeRealm {
+  const r: FakeRealm = roleRealm();
+  r.realm.realm = 'client-cond';
+  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-management.realm-admin', negateOutput: 'false' } } };
+  r.users = r.users.map((u) => (u.realmRoles?.includes('realm-admin') ? { ...u, realmRoles: [], clientRoles: ['realm-management/realm-admin'] } : u));
+  r.model = { clientRoles: { 'realm-management': [{ name: 'realm-admin' }] } };
+  return r;
+}
+
+function rolePosture(realm: string, privilegedRoles: string[], extra: Record<string, unknown> = {}) {
+  return { posture: { provider: 'keycloak', realm, clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles, ...extra } };
+}
+
+const unenrolledUsers = (r: Awaited<ReturnType<typeof runMfa>>) => (finding(r, 'mfa.user_not_enrolled')!.evidence as { users: Array<{ id: string; username: string; via: string }> }).users;
+
 let server: Started;
 let fault: ((req: IncomingMessage, res: ServerResponse, path: string) => boolean) | undefined;
 let tokenCalls = 0;
 
 beforeAll(async () => {
-  const realms = { 'pengawas-good': goodRealm(SECRETS), 'pengawas-weak': weakRealm(SECRETS), big: bigRealm(), roles: roleRealm() };
-  const handler = keycloakHandler(realms, {
+  const realms: Record<string, FakeRealm> = {
+    'pengawas-good': goodRealm(SECRETS),
+    'pengawas-weak': weakRealm(SECRETS),
+    big: bigRealm(),
+    roles: roleRealm(),
+    nested: nestedRealm('nested', false),
+    'nested-old': nestedRealm('nested-old', true),
+    indirect: indirectRealm(),
+    'indirect-old': indirectRealm(true),
+    wide: wideRealm(),
+    'client-cond': clientConditionRealm(),
+  };
+  const handler = keycloakFake(realms, {
     intercept: (req, res, path) => {
       if (path.endsWith('/openid-connect/token')) tokenCalls += 1;
       return fault?.(req, res, path) ?? false;
@@ -86,7 +186,7 @@ test('Keycloak defaults fail: conditional OTP, weak OTP policy, no lockout, an a
   const weak = finding(r, 'mfa.otp_policy_weak')!.evidence as { problems: Array<{ field: string }> };
   expect(weak.problems.map((p) => p.field).sort()).toEqual(['otpPolicyCodeReusable', 'otpPolicyDigits', 'otpPolicyLookAheadWindow', 'otpPolicyPeriod']);
   const unenrolled = finding(r, 'mfa.user_not_enrolled')!.evidence as { users: Array<{ id: string; username: string }> };
-  expect(unenrolled.users).toEqual([{ id: 'u-weak-2', username: 'legacy.admin' }]);
+  expect(unenrolled.users).toEqual([{ id: 'u-weak-2', username: 'legacy.admin', via: 'group /admins' }]);
   expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 0, privileged: 0 });
   expect(m(r).coverage.privileged).toEqual({ enrolled: 1, total: 2, ratio: 0.5 });
   // Evidence names users, never secrets.
@@ -232,4 +332,113 @@ test('a configured privileged group that does not exist is an error, not a pass'
   const r = await runMfa(server.url, posture('pengawas-good', { privilegedGroups: ['/nobody'] }), { env: ENV });
   expect(r.errorCode).toBe('PROBE_PROVIDER_API');
   expect(r.findings[0].message).toMatch(/"\/nobody" does not exist/);
+});
+
+test('an admin two subgroup levels below a privileged group is privileged: without a factor, the finding names them', async () => {
+  const r = await runMfa(server.url, posture('nested'), { env: ENV });
+  expect(r.status).toBe('fail');
+  expect(failing(r)).toEqual(['mfa.user_not_enrolled:fail']);
+  expect(unenrolledUsers(r)).toEqual([{ id: 'u-night', username: 'night.admin', via: 'group /admins/ops/night' }]);
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 3, ratio: 0.667 });
+  expect(m(r).unenrolledPrivileged).toBe(1);
+});
+
+test('Keycloak < 23 (no /groups/{id}/children) falls back to the nested subGroups, asking /children once', async () => {
+  const children: string[] = [];
+  fault = (_req, _res, path) => {
+    if (path.endsWith('/children')) children.push(path);
+    return false;
+  };
+  const r = await runMfa(server.url, posture('nested-old'), { env: ENV });
+  expect(children).toHaveLength(1);
+  expect(unenrolledUsers(r)).toEqual([{ id: 'u-night', username: 'night.admin', via: 'group /admins/ops/night' }]);
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 3, ratio: 0.667 });
+});
+
+describe.each([false, true])('roles held indirectly (Keycloak < 23: %s)', (legacy) => {
+  const realm = legacy ? 'indirect-old' : 'indirect';
+
+  test('through a group, its subgroup and two levels of composites: each holder is privileged', async () => {
+    const r = await runMfa(server.url, rolePosture(realm, ['payments-admin']), { env: ENV });
+    expect(failing(r)).toEqual(['mfa.user_not_enrolled:fail']);
+    // direct, group, subgroup, composite (2 levels), cycle; not the disabled holder, not plain.user.
+    expect(m(r).coverage.privileged).toEqual({ enrolled: 3, total: 5, ratio: 0.6 });
+    expect(unenrolledUsers(r)).toEqual([
+      { id: 'u-group', username: 'group.admin', via: 'role payments-admin through group /payments-team' },
+      { id: 'u-composite', username: 'composite.admin', via: 'role super-admin (contains payments-admin)' },
+    ]);
+  });
+
+  test('realm-management/realm-admin as a client role: directly, through a group and through a realm composite', async () => {
+    const r = await runMfa(server.url, rolePosture(realm, ['realm-management/realm-admin']), { env: ENV });
+    expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 3, ratio: 0.667 });
+    expect(unenrolledUsers(r)).toEqual([{ id: 'u-client-group', username: 'client.group.admin', via: 'role realm-management/realm-admin through group /kc-admins' }]);
+  });
+
+  test('both together: the union, and no group, role or page is fetched twice', async () => {
+    const urls: string[] = [];
+    fault = (req, _res, path) => {
+      if (path.startsWith('/admin/')) urls.push(req.url!);
+      return false;
+    };
+    const r = await runMfa(server.url, rolePosture(realm, ['payments-admin', 'realm-management/realm-admin']), { env: ENV });
+    expect(m(r).coverage.privileged).toEqual({ enrolled: 5, total: 8, ratio: 0.625 });
+    expect(m(r).unenrolledPrivileged).toBe(3);
+    expect(urls.length).toBeGreaterThan(20);
+    expect(urls.filter((u, i) => urls.indexOf(u) !== i)).toEqual([]);
+  });
+});
+
+test('a role condition on a client role ("client.role" in condUserRole) covers privileged users given as "client/role"', async () => {
+  const r = await runMfa(server.url, rolePosture('client-cond', ['realm-management/realm-admin'], { requireForAllUsers: false }), { env: ENV });
+  expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 1 });
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 2, ratio: 1 });
+  expect(r.status).toBe('pass');
+});
+
+test('a composite cycle (loop-a ⊃ loop-b ⊃ loop-a, self-loop ⊃ self-loop) ends: each composite is read once', async () => {
+  const composites: string[] = [];
+  fault = (_req, _res, path) => {
+    if (path.endsWith('/composites')) composites.push(path);
+    return false;
+  };
+  const r = await runMfa(server.url, rolePosture('indirect', ['payments-admin']), { env: ENV, timeoutMs: 5000 });
+  expect(r.status).toBe('fail');
+  expect(composites.length).toBe(new Set(composites).size);
+  expect(composites.some((p) => p.endsWith('/role-self-loop/composites'))).toBe(true);
+  const loop = await runMfa(server.url, rolePosture('indirect', ['loop-a']), { env: ENV, timeoutMs: 5000 });
+  // loop-a is held by loop.admin directly and contains itself through loop-b: still one user.
+  expect(m(loop).coverage.privileged).toEqual({ enrolled: 1, total: 1, ratio: 1 });
+});
+
+test.each([
+  [['no-such-role'], /privileged role "no-such-role" does not exist in realm indirect/],
+  [['no-such-client/admin'], /client "no-such-client" of privileged role "no-such-client\/admin" does not exist in realm indirect/],
+  [['realm-management/no-such-role'], /privileged role "realm-management\/no-such-role" does not exist: client "realm-management" has no role "no-such-role"/],
+])('an unknown privileged role or client %j is an error naming it, not a fail', async (roles, message) => {
+  const r = await runMfa(server.url, rolePosture('indirect', roles), { env: ENV });
+  expect(r.status).toBe('error');
+  expect(r.errorCode).toBe('PROBE_PROVIDER_API');
+  expect(r.findings[0].message).toMatch(message);
+});
+
+test('a privileged role entry with an empty client or role part is refused by the options schema', async () => {
+  for (const bad of ['realm-management/', '/realm-admin']) {
+    await expect(runMfa(server.url, rolePosture('indirect', [bad]), { env: ENV })).rejects.toThrow(/client-id\/role-name/);
+  }
+});
+
+test('subgroups and role groups are read across several first/max pages', async () => {
+  const pages: Record<string, string[]> = {};
+  fault = (req, _res, path) => {
+    const key = path.endsWith('/children') ? path.replace(/^.*\/groups\/([^/]+)\/children$/, 'children:$1') : path.endsWith('/roles/payments-admin/groups') ? 'role-groups' : undefined;
+    if (key) (pages[key] ??= []).push(new URL(req.url!, 'http://x').searchParams.get('first')!);
+    return false;
+  };
+  const r = await runMfa(server.url, posture('wide', { privilegedRoles: ['payments-admin'] }), { env: ENV, timeoutMs: 20_000 });
+  expect(pages['children:g-admins-good']).toEqual(['0', '100']);
+  expect(pages['role-groups']).toEqual(['0', '100']);
+  // ops.admin, sec.admin, team.admin (in /admins/team-129, on the second page), desk.admin (via /desk-119, likewise).
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 3, total: 4, ratio: 0.75 });
+  expect(unenrolledUsers(r)).toEqual([{ id: 'u-team', username: 'team.admin', via: 'group /admins/team-129' }]);
 });
