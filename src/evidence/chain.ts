@@ -57,10 +57,25 @@ export async function appendRecord(
   return link;
 }
 
-/** One value for the state of every chain: sha256 over each stream's `stream seq hash` line, sorted by stream. */
-export async function chainHeads(db: Queryable): Promise<{ head: string; streams: number; heads: Array<{ stream: string; seq: number; hash: string }> }> {
+export interface StreamHead {
+  stream: string;
+  seq: number;
+  hash: string;
+}
+
+/** Every stream's head, sorted by stream: what a pack anchors in chains.json. */
+export async function streamHeads(db: Queryable): Promise<StreamHead[]> {
   const rows = await db.query<{ stream: string; seq: number; hash: string }>(`SELECT stream, seq::int8 AS seq, hash FROM evidence_chain_heads ORDER BY stream`);
-  const heads = rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
-  const text = heads.map((h) => `${h.stream} ${h.seq} ${h.hash}`).join('\n');
-  return { head: sha256Hex(text), streams: heads.length, heads };
+  return rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
+}
+
+/** The combined value of a set of heads: sha256 over each stream's `stream seq hash` line, sorted by stream. */
+export function combineHeads(heads: StreamHead[]): string {
+  return sha256Hex(heads.map((h) => `${h.stream} ${h.seq} ${h.hash}`).join('\n'));
+}
+
+/** One value for the state of every chain: sha256 over each stream's `stream seq hash` line, sorted by stream. */
+export async function chainHeads(db: Queryable): Promise<{ head: string; streams: number; heads: StreamHead[] }> {
+  const heads = await streamHeads(db);
+  return { head: combineHeads(heads), streams: heads.length, heads };
 }

@@ -6,7 +6,7 @@
  *
  * What it proves: a row edited, inserted or deleted without recomputing the chain is found. Someone able to
  * rewrite the whole database can recompute the chains too; the signed chain heads in each monthly pack's
- * manifest are what anchors history against that (compare a pack's heads with the store's).
+ * manifest and chains.json are what anchor history against that (`evidence verify DIR --store`, pack/anchor.ts).
  * Incidents are derived state and not covered.
  */
 import type { Queryable } from './db/types';
@@ -31,9 +31,10 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations';
+export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations';
 
-function tableOf(stream: string): Table {
+/** The table holding a stream's records. */
+export function tableOf(stream: string): Table {
   if (stream === '#config') return 'evidence_configs';
   if (stream === '#waivers') return 'evidence_waivers';
   if (stream === '#attestations') return 'evidence_attestations';
@@ -67,43 +68,77 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
 
 const PAGE = 5000;
 
+/** A stream's head row as verification reads it: where its chain ends and where retention restarted it. */
+export interface ChainHeadRow {
+  stream: string;
+  seq: number;
+  hash: string;
+  pruned_seq: number;
+  pruned_hash: string;
+}
+
+export const HEAD_SELECT = `SELECT stream, seq::int8 AS seq, hash, pruned_seq::int8 AS pruned_seq, pruned_hash FROM evidence_chain_heads`;
+
+export interface ChainCheck {
+  records: number;
+  /** The first broken link, if any. */
+  broken?: StoreProblem;
+  /** The last link verified (pruned_seq and pruned_hash when no record was read). */
+  last: { seq: number; hash: string };
+}
+
+/**
+ * Recomputes one stream's chain from its start (or the last link dropped by retention) through `through`
+ * (default: its head, whose seq and hash must then match the last record).
+ */
+export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number): Promise<ChainCheck> {
+  const table = tableOf(head.stream);
+  const end = through ?? Number(head.seq);
+  let records = 0;
+  let expectSeq = Number(head.pruned_seq) + 1;
+  let prev = head.pruned_hash;
+  let broken: StoreProblem | undefined;
+  // Without `through`, records past the head are read too, so a head moved back is found (the chain is longer).
+  const upTo = through === undefined ? '' : ` AND seq <= ${Number(through)}`;
+  for (;;) {
+    const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE stream = $1 AND seq >= $2${upTo} ORDER BY seq LIMIT ${PAGE}`, [head.stream, expectSeq]);
+    for (const row of rows) {
+      records += 1;
+      const seq = Number(row.seq);
+      const where = `stream ${head.stream} seq ${seq}${row.result_id ? ` (result ${row.result_id})` : ''}`;
+      if (seq !== expectSeq) broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `record missing (next record found is seq ${seq})` };
+      else if (row.prev_hash !== prev) broken = { table, where, problem: 'prev_hash does not match the previous record' };
+      else if (linkHash(prev, head.stream, seq, row.body as string) !== row.hash) broken = { table, where, problem: 'hash does not match the record body (the record was edited)' };
+      else {
+        const col = columnMismatch(table, row, tz);
+        if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
+      }
+      if (broken) break;
+      prev = row.hash as string;
+      expectSeq = seq + 1;
+    }
+    if (broken || rows.length < PAGE) break;
+  }
+  const last = { seq: expectSeq - 1, hash: prev };
+  if (broken) return { records, broken, last };
+  if (last.seq !== end) {
+    const said = through === undefined ? `its head says ${head.seq}` : `the pack anchored seq ${through}`;
+    broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `chain ends at seq ${last.seq} but ${said} (records deleted)` };
+  } else if (through === undefined && prev !== head.hash) {
+    broken = { table: 'evidence_chain_heads', where: `stream ${head.stream}`, problem: 'head hash does not match the last record' };
+  }
+  return { records, broken, last };
+}
+
 export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerification> {
   const problems: StoreProblem[] = [];
   let records = 0;
-  const heads = await db.query<{ stream: string; seq: number; hash: string; pruned_seq: number; pruned_hash: string }>(
-    `SELECT stream, seq::int8 AS seq, hash, pruned_seq::int8 AS pruned_seq, pruned_hash FROM evidence_chain_heads ORDER BY stream`,
-  );
+  const heads = await db.query<ChainHeadRow>(`${HEAD_SELECT} ORDER BY stream`);
   const known = new Set(heads.map((h) => h.stream));
   for (const head of heads) {
-    const table = tableOf(head.stream);
-    let expectSeq = Number(head.pruned_seq) + 1;
-    let prev = head.pruned_hash;
-    let broken: StoreProblem | undefined;
-    for (;;) {
-      const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE stream = $1 AND seq >= $2 ORDER BY seq LIMIT ${PAGE}`, [head.stream, expectSeq]);
-      for (const row of rows) {
-        records += 1;
-        const seq = Number(row.seq);
-        const where = `stream ${head.stream} seq ${seq}${row.result_id ? ` (result ${row.result_id})` : ''}`;
-        if (seq !== expectSeq) broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `record missing (next record found is seq ${seq})` };
-        else if (row.prev_hash !== prev) broken = { table, where, problem: 'prev_hash does not match the previous record' };
-        else if (linkHash(prev, head.stream, seq, row.body as string) !== row.hash) broken = { table, where, problem: 'hash does not match the record body (the record was edited)' };
-        else {
-          const col = columnMismatch(table, row, tz);
-          if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
-        }
-        if (broken) break;
-        prev = row.hash as string;
-        expectSeq = seq + 1;
-      }
-      if (broken || rows.length < PAGE) break;
-    }
-    if (!broken && expectSeq - 1 !== Number(head.seq)) {
-      broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `chain ends at seq ${expectSeq - 1} but its head says ${head.seq} (records deleted)` };
-    } else if (!broken && prev !== head.hash) {
-      broken = { table: 'evidence_chain_heads', where: `stream ${head.stream}`, problem: 'head hash does not match the last record' };
-    }
-    if (broken) problems.push(broken);
+    const c = await verifyChain(db, head, tz);
+    records += c.records;
+    if (c.broken) problems.push(c.broken);
   }
   for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations'] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);

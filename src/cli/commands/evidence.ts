@@ -1,7 +1,8 @@
 /**
  * `pengawas evidence build --month YYYY-MM [--out DIR] [--lang en|id] [--key FILE]` writes the monthly pack;
  * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
- * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named).
+ * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
+ * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored.
  * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence.
  */
 import path from 'node:path';
@@ -54,37 +55,75 @@ function buildCommand(): Command {
     });
 }
 
+type VerifyFlags = { store?: boolean; pubkey?: string; json?: boolean };
+
+/** The store as `evidence verify --store` opens it: directly (PostgreSQL, or PGlite when no monitor holds it). */
+async function withStore<T>(cmd: Command, fn: (store: import('../../evidence/store').EvidenceStore) => Promise<T>): Promise<T> {
+  const settings = settingsFrom(cmd.opts());
+  const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
+  const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `verify DIR` and, with --store, the pack's anchored chain heads against the store. */
+async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise<void> {
+  const { verifyPack } = await import('../../evidence/pack/verify');
+  const v = verifyPack(dir, { publicKeyFile: flags.pubkey });
+  const packJson = { ok: v.ok, files: v.filesChecked, problems: v.problems };
+  if (!flags.store || !v.ok) {
+    if (flags.json) process.stdout.write(`${JSON.stringify(packJson, null, 2)}\n`);
+    else if (v.ok) process.stdout.write(`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json\n`);
+    else for (const p of v.problems) process.stdout.write(`FAIL ${p.file}: ${p.problem}\n`);
+    process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
+    return;
+  }
+  const { compareWithStore, describeProblem, readAnchors, CHAINS_FILE } = await import('../../evidence/pack/anchor');
+  const anchors = readAnchors(dir, v.manifest!);
+  const lines = [`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json`];
+  if (anchors.kind !== 'anchored') {
+    const ok = anchors.kind === 'predates';
+    if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok, anchor: anchors }, null, 2)}\n`);
+    else if (ok) {
+      lines.push(`note: this pack predates chain anchoring (no ${CHAINS_FILE}): only its combined chain head ${anchors.head} (${anchors.streams} streams) is recorded, and it is not compared with the store`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } else process.stdout.write(`FAIL ${CHAINS_FILE}: ${anchors.problem}\n`);
+    process.exitCode = ok ? EXIT.ok : EXIT.failed;
+    return;
+  }
+  const a = await withStore(cmd, async (store) => ({ ...(await compareWithStore(store.db, anchors.heads, store.timezone)), backend: store.kind }));
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok: a.ok, anchor: a }, null, 2)}\n`);
+  else if (!a.ok) process.stdout.write(a.problems.map((p) => `FAIL ${describeProblem(p)}\n`).join(''));
+  else {
+    for (const n of a.pruned) lines.push(`note stream ${n.stream} seq ${n.seq}: ${n.note}`);
+    const extra = [a.pruned.length ? `${a.pruned.length} pruned (cannot confirm)` : '', a.newStreams ? `${a.newStreams} new stream${a.newStreams === 1 ? '' : 's'} since the pack` : ''].filter(Boolean);
+    lines.push(`ok: the store (${a.backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  process.exitCode = a.ok ? EXIT.ok : EXIT.failed;
+}
+
 function verifyCommand(): Command {
   return addCommon(new Command('verify'))
-    .description('verify an evidence pack folder, or with --store the hash chains of the evidence store')
+    .description('verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored')
     .argument('[dir]', 'evidence pack folder')
-    .option('--store', 'verify the evidence store instead of a pack')
+    .option('--store', 'verify the evidence store (with DIR: compare the pack\'s chain heads with the store)')
     .option('--pubkey <file>', "the operator's public key (PEM) the pack must be signed with")
     .option('--json', 'print the verification as JSON')
-    .action(async (dir: string | undefined, flags: { store?: boolean; pubkey?: string; json?: boolean }, cmd: Command) => {
-      if (Boolean(dir) === Boolean(flags.store)) throw new UsageError('give either a pack folder or --store');
-      if (dir) {
-        const { verifyPack } = await import('../../evidence/pack/verify');
-        const v = verifyPack(dir, { publicKeyFile: flags.pubkey });
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ok: v.ok, files: v.filesChecked, problems: v.problems }, null, 2)}\n`);
-        else if (v.ok) process.stdout.write(`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json\n`);
-        else for (const p of v.problems) process.stdout.write(`FAIL ${p.file}: ${p.problem}\n`);
-        process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
-        return;
-      }
-      const settings = settingsFrom(cmd.opts());
-      const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
+    .action(async (dir: string | undefined, flags: VerifyFlags, cmd: Command) => {
+      if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
+      if (dir) return verifyDir(dir, flags, cmd);
       const { verifyStore } = await import('../../evidence/verify-store');
-      const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
-      try {
+      await withStore(cmd, async (store) => {
         const v = await verifyStore(store.db, store.timezone);
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${store.kind})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
         process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
-      } finally {
-        await store.close();
-      }
+      });
     });
 }
 

@@ -1,7 +1,8 @@
 /**
  * `pengawas evidence build --month YYYY-MM`: writes report.html, results.csv, findings.csv, incidents.csv,
- * findings.ocsf.json, public-key.pem, manifest.json and manifest.sig into a fresh folder, assembled next to the
- * destination and renamed into place so a crash never leaves a half-written pack that looks complete.
+ * findings.ocsf.json, chains.json (every stream's chain head), public-key.pem, manifest.json and manifest.sig
+ * into a fresh folder, assembled next to the destination and renamed into place so a crash never leaves a
+ * half-written pack that looks complete.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,8 @@ import { sha256Hex } from '../hash';
 import type { EvidenceStore } from '../store';
 import { parseMonth, previousMonth, startOfDay } from '../tz';
 import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
-import { loadMonth } from './data';
+import { chainsFile, CHAINS_FILE } from './anchor';
+import { inSnapshot, loadMonth } from './data';
 import { renderReport } from './html';
 import type { Lang } from './i18n';
 import { ocsfFindings } from './ocsf';
@@ -101,7 +103,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   const key = loadSigningKey({ keyFile: opts.keyFile, dataDir: store.dataDir });
   const prev = parseMonth(previousMonth(opts.month))!;
   await store.refreshRollups([...prev.days, ...month.days], now);
-  const data = await loadMonth(store.db, opts.month, store.timezone, store.kind, now);
+  const data = await inSnapshot(store.db, (tx) => loadMonth(tx, opts.month, store.timezone, store.kind, now));
   const summary = summarise(data);
   const configHash = data.configs.length ? data.configs[data.configs.length - 1].configHash : null;
 
@@ -121,6 +123,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       'incidents.csv': incidentsCsv(data.incidents),
       'findings.ocsf.json': `${JSON.stringify(ocsfFindings(summary.findings, { toolVersion: TOOL_VERSION, month: opts.month }), null, 1)}\n`,
       'public-key.pem': key.publicPem,
+      [CHAINS_FILE]: chainsFile(data.chain),
     };
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(tmp, name), content);
     if (opts.pdf && existsSync(CHROMIUM)) {

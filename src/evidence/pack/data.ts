@@ -4,9 +4,9 @@
  * first brings the month's rollups up to date, which touches raw rows only for days not yet sealed.
  */
 import { attestationsForPeriod, type Attestation } from '../attestations';
-import { chainHeads } from '../chain';
+import { chainHeads, type StreamHead } from '../chain';
 import { configsForPeriod, type ConfigRecord } from '../config-log';
-import type { Queryable } from '../db/types';
+import type { EvidenceDb, Queryable } from '../db/types';
 import type { RollupRow } from '../rollups';
 import { parseMonth, previousMonth, startOfDay, type Month } from '../tz';
 import { waiversForPeriod, type Waiver } from '../waivers';
@@ -51,9 +51,23 @@ export interface MonthData {
   waivers: Waiver[];
   attestations: Attestation[];
   configs: ConfigRecord[];
-  chain: { head: string; streams: number };
+  /** Every stream's head (chains.json) and their combined value (manifest.json), read with the data above. */
+  chain: { head: string; streams: number; heads: StreamHead[] };
 }
 
+/**
+ * Runs `fn` in one read-only REPEATABLE READ transaction: every query sees the same snapshot, so a pack's chain
+ * heads are exactly the state its rollups, incidents and records were read from, even while a recorder appends
+ * (PostgreSQL). PGlite runs a transaction alone, so the recorder's writes wait for it.
+ */
+export function inSnapshot<T>(db: EvidenceDb, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return fn(tx);
+  });
+}
+
+/** Call through inSnapshot so the chain heads match the data. */
 export async function loadMonth(db: Queryable, monthId: string, timezone: string, backend: string, now: Date): Promise<MonthData> {
   const month = parseMonth(monthId)!;
   const prev = parseMonth(previousMonth(monthId))!;
