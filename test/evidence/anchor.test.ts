@@ -101,6 +101,25 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
     expect(back.stdout).toContain('FAIL stream pay-latency seq 744: the store has no such stream');
   }, 90_000);
 
+  it('checks a pack built before chains.json against the heads its signed manifest listed', async () => {
+    const copy = copyPack(packA, 'manifest-heads');
+    const chains = JSON.parse(readFileSync(path.join(copy, 'chains.json'), 'utf8'));
+    rmSync(path.join(copy, 'chains.json'));
+    const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+    expect(manifest.chain.heads).toBeUndefined(); // new packs keep the heads in chains.json only
+    manifest.files = manifest.files.filter((f: { path: string }) => f.path !== 'chains.json');
+    manifest.chain.heads = chains.streams;
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(path.join(copy, 'manifest.json'), bytes);
+    writeFileSync(path.join(copy, 'manifest.sig'), `${signBytes(loadSigningKey({ dataDir: a.dataDir }), bytes).toString('base64')}\n`);
+    const ok = await verify(a, copy, '--store');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('4 of 4 chains confirmed through their anchored link (2233 records recomputed); 1 new stream since the pack, heads read from manifest.json, as packs built before chains.json list them\n');
+    const other = await verify(b, copy, '--store');
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('FAIL stream pay-latency seq 744: the store has no such stream');
+  }, 90_000);
+
   it('names the stream and seq of a record whose hash was altered', async () => {
     const original = await withStore(a, async (s) => {
       const [row] = await s.db.query<{ hash: string }>(`SELECT hash FROM evidence_results WHERE stream = 'api-tls' AND seq = 100`);

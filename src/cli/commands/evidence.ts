@@ -90,7 +90,7 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     else if (ok) {
       lines.push(`note: this pack predates chain anchoring (no ${CHAINS_FILE}): only its combined chain head ${anchors.head} (${anchors.streams} streams) is recorded, and it is not compared with the store`);
       process.stdout.write(`${lines.join('\n')}\n`);
-    } else process.stdout.write(`FAIL ${CHAINS_FILE}: ${anchors.problem}\n`);
+    } else process.stdout.write(`FAIL ${anchors.file}: ${anchors.problem}\n`);
     process.exitCode = ok ? EXIT.ok : EXIT.failed;
     return;
   }
@@ -100,6 +100,7 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
   else {
     for (const n of a.pruned) lines.push(`note stream ${n.stream} seq ${n.seq}: ${n.note}`);
     const extra = [a.pruned.length ? `${a.pruned.length} pruned (cannot confirm)` : '', a.newStreams ? `${a.newStreams} new stream${a.newStreams === 1 ? '' : 's'} since the pack` : ''].filter(Boolean);
+    if (anchors.source !== CHAINS_FILE) extra.push(`heads read from ${anchors.source}, as packs built before ${CHAINS_FILE} list them`);
     lines.push(`ok: the store (${a.backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -34,23 +34,36 @@ export function chainsFile(chain: { head: string; heads: StreamHead[] }): string
   return `${JSON.stringify(doc, null, 1)}\n`;
 }
 
-export type PackAnchors = { kind: 'anchored'; heads: StreamHead[] } | { kind: 'predates'; head: string; streams: number } | { kind: 'invalid'; problem: string };
+export type PackAnchors =
+  | { kind: 'anchored'; heads: StreamHead[]; source: typeof CHAINS_FILE | 'manifest.json' }
+  | { kind: 'predates'; head: string; streams: number }
+  | { kind: 'invalid'; file: string; problem: string };
 
-/** The anchors of a pack that verifyPack has passed (so chains.json, when listed, is the signed one). */
+const validHead = (h: StreamHead) => h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(String(h.hash));
+
+/**
+ * The anchors of a pack that verifyPack has passed (so chains.json, when listed, is the signed one). Packs built
+ * before chains.json listed the heads in manifest.json's chain.heads, which the signature covers too.
+ */
 export function readAnchors(dir: string, manifest: Manifest): PackAnchors {
   if (!manifest.files.some((f) => f.path === CHAINS_FILE) || !existsSync(path.join(dir, CHAINS_FILE))) {
+    const heads = manifest.chain?.heads;
+    if (Array.isArray(heads) && heads.length > 0) {
+      if (!heads.every(validHead)) return { kind: 'invalid', file: 'manifest.json', problem: 'chain.heads is not a list of stream heads' };
+      if (combineHeads(heads) !== manifest.chain.head) return { kind: 'invalid', file: 'manifest.json', problem: 'chain.heads do not combine to its chain head' };
+      return { kind: 'anchored', heads: heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })), source: 'manifest.json' };
+    }
     return { kind: 'predates', head: manifest.chain?.head, streams: manifest.chain?.streams };
   }
   let doc: ChainsJson;
   try {
     doc = JSON.parse(readFileSync(path.join(dir, CHAINS_FILE), 'utf8')) as ChainsJson;
   } catch (e) {
-    return { kind: 'invalid', problem: `not valid JSON (${(e as Error).message})` };
+    return { kind: 'invalid', file: CHAINS_FILE, problem: `not valid JSON (${(e as Error).message})` };
   }
-  const valid = (h: StreamHead) => h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(String(h.hash));
-  if (doc.format !== CHAINS_FORMAT || !Array.isArray(doc.streams) || !doc.streams.every(valid)) return { kind: 'invalid', problem: `not a ${CHAINS_FORMAT} list of stream heads` };
-  if (combineHeads(doc.streams) !== manifest.chain?.head || doc.head !== manifest.chain.head) return { kind: 'invalid', problem: 'its heads do not combine to the chain head in manifest.json' };
-  return { kind: 'anchored', heads: doc.streams };
+  if (doc.format !== CHAINS_FORMAT || !Array.isArray(doc.streams) || !doc.streams.every(validHead)) return { kind: 'invalid', file: CHAINS_FILE, problem: `not a ${CHAINS_FORMAT} list of stream heads` };
+  if (combineHeads(doc.streams) !== manifest.chain?.head || doc.head !== manifest.chain.head) return { kind: 'invalid', file: CHAINS_FILE, problem: 'its heads do not combine to the chain head in manifest.json' };
+  return { kind: 'anchored', heads: doc.streams, source: CHAINS_FILE };
 }
 
 export interface AnchorProblem {

@@ -15,6 +15,7 @@ import type { EvidenceStore } from '../store';
 import { parseMonth, previousMonth, startOfDay } from '../tz';
 import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
 import { chainsFile, CHAINS_FILE } from './anchor';
+import type { StreamHead } from '../chain';
 import { inSnapshot, loadMonth } from './data';
 import { renderReport } from './html';
 import type { Lang } from './i18n';
@@ -55,7 +56,8 @@ export interface Manifest {
   generatedAt: string;
   store: { backend: string };
   checkDefinitions: { sha256: string | null; applied: Array<{ sha256: string; appliedAt: string }> };
-  chain: { head: string; streams: number };
+  /** `heads`: only in packs built before chains.json, which listed every stream's head here. */
+  chain: { head: string; streams: number; heads?: StreamHead[] };
   totals: PackSummary['totals'];
   files: ManifestFile[];
   signature: { algorithm: string; publicKeyFile: string; publicKeySha256: string };
@@ -140,7 +142,8 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       generatedAt: now.toISOString(),
       store: { backend: store.kind },
       checkDefinitions: { sha256: configHash, applied: data.configs.map((c) => ({ sha256: c.configHash, appliedAt: c.appliedAt })) },
-      chain: data.chain,
+      // Each stream's head is in chains.json (listed below, so signed); the manifest keeps the combined value.
+      chain: { head: data.chain.head, streams: data.chain.streams },
       totals: summary.totals,
       files: Object.keys(files).sort().map((name) => {
         const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
