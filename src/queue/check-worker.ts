@@ -3,6 +3,7 @@
  * attempt's error is published; a `fail` is a real answer and is published at once. A worker killed mid-probe
  * loses its job lock; BullMQ's stalled-job check hands the job to another worker.
  */
+import { setMaxListeners } from 'node:events';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
@@ -32,6 +33,9 @@ export class CheckWorker {
   private readonly abort = new AbortController();
 
   constructor(private readonly o: WorkerOptions) {
+    // Every running job listens on the shutdown signal (and removes its listener when done): up to `concurrency`
+    // listeners at once is expected, not a leak, so Node's default warning threshold of 10 is raised to that.
+    setMaxListeners(Math.max(10, o.concurrency + 1), this.abort.signal);
     this.worker = new Worker<JobData>(QUEUE_NAME, (job) => this.process(job), {
       connection: o.connection,
       prefix: o.prefix,
