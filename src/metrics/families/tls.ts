@@ -13,7 +13,7 @@ const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
 interface TlsMeasurements {
   protocols?: Record<string, boolean>;
   testedProtocols?: string[];
-  certificateDetails?: { chain: Array<{ notAfter: string }> } | null;
+  certificateDetails?: { chain: Array<{ notAfter: string }>; revocation?: { chain?: Array<{ status: string }> } | null } | null;
   certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
   hsts?: { present: boolean; maxAge: number | null } | null;
   strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
@@ -31,7 +31,7 @@ export const tlsFamily: MetricFamily = {
     const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds)');
     const chainExpiry = g('pengawas_tls_chain_earliest_expiry_timestamp_seconds', 'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry');
     const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired)');
-    const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate is revoked, 0 if good (absent when unknown)');
+    const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate or any intermediate the server sent is revoked, 0 if the leaf is good and no intermediate is known to be revoked (absent when the leaf is unknown and no intermediate is revoked)');
     const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
     const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', ['strength']);
     const findings = g('pengawas_tls_findings', 'Findings of the last scan that did not pass, by severity', ['severity']);
@@ -70,7 +70,9 @@ export const tlsFamily: MetricFamily = {
           daysLeft.set(l, m.certificate.daysLeft);
           const chain = m.certificateDetails?.chain ?? [];
           if (chain.length) chainExpiry.set(l, Math.min(...chain.map((c) => Date.parse(c.notAfter))) / 1000);
-          if (m.certificate.revoked !== null) revoked.set(l, m.certificate.revoked ? 1 : 0);
+          const intermediateRevoked = (m.certificateDetails?.revocation?.chain ?? []).some((c) => c.status === 'revoked');
+          if (intermediateRevoked) revoked.set(l, 1);
+          else if (m.certificate.revoked !== null) revoked.set(l, m.certificate.revoked ? 1 : 0);
         }
         if (m.strengthCounts) for (const st of STRENGTHS) suites.set({ ...l, strength: st }, m.strengthCounts[st] ?? 0);
         for (const sev of SEVERITIES) findings.set({ ...l, severity: sev }, r.findings.filter((f) => f.status !== 'pass' && f.severity === sev).length);

@@ -4,6 +4,7 @@ import type { CipherSuite } from './ciphers';
 import type { AcceptedSuite } from './enumerate';
 import type { Hsts } from './hsts';
 import type { Revocation } from './revocation';
+import type { IntermediateRevocation } from './revocation/chain';
 import type { Protocol } from './wire/constants';
 
 export interface ScanFacts {
@@ -13,7 +14,8 @@ export interface ScanFacts {
   serverPreference: Partial<Record<Protocol, boolean>>;
   /** Group ids the server accepts. */
   groups: number[];
-  certificate?: CertificateReport & { ocspStapled: boolean; revocation?: Revocation };
+  /** `revocation` is the leaf's; `chainRevocation` the sent intermediates' (leaf-to-root order). */
+  certificate?: CertificateReport & { ocspStapled: boolean; revocation?: Revocation; chainRevocation?: IntermediateRevocation[] };
   certificateError?: string;
   hsts?: Hsts;
   hstsError?: string;

@@ -84,6 +84,24 @@ export function certificateFindings(f: ScanFacts): Finding[] {
   else if (f.checkRevocation && r?.status === 'unknown' && r.method !== 'none') {
     out.push(warn('tls.cert.revocation_unknown', 'low', `revocation status could not be determined: ${r.detail}`, { method: r.method, detail: r.detail }));
   }
+  return [...out, ...intermediateRevocationFindings(f)];
+}
+
+/** Intermediates: revoked → one critical fail; undecided (a responder/CRL exists but gave no answer) → one low warn, as for the leaf. */
+function intermediateRevocationFindings(f: ScanFacts): Finding[] {
+  const all = f.certificate?.chainRevocation ?? [];
+  const name = (r: (typeof all)[number]) => `"${r.subject}" (serial ${r.serial})`;
+  const out: Finding[] = [];
+  const revoked = all.filter((r) => r.status === 'revoked');
+  if (revoked.length) {
+    const what = revoked.map((r) => `${name(r)} by ${r.method}${r.source ? ` ${r.source}` : ''}${r.revokedAt ? `, since ${r.revokedAt}` : ''}`);
+    out.push(fail('tls.cert.intermediate_revoked', 'critical', `intermediate certificate revoked by its issuer: ${what.join('; ')}`, { certificates: revoked.map((r) => ({ subject: r.subject, serial: r.serial, method: r.method, source: r.source, revokedAt: r.revokedAt })) }));
+  }
+  const unknown = f.checkRevocation ? all.filter((r) => r.status === 'unknown' && r.method !== 'none') : [];
+  if (unknown.length) {
+    const what = unknown.map((r) => `${name(r)}: ${r.detail}`);
+    out.push(warn('tls.cert.intermediate_revocation_unknown', 'low', `revocation status of an intermediate certificate could not be determined: ${what.join('; ')}`, { certificates: unknown.map((r) => ({ subject: r.subject, serial: r.serial, method: r.method, detail: r.detail })) }));
+  }
   return out;
 }
 

@@ -10,9 +10,13 @@ import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } f
 import { parseTlsTarget, tlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
 import { loadProfile } from './profiles/profile';
+import type { IntermediateRevocation } from './revocation/chain';
 import { scanTls, type ScanResult } from './scan';
 import { GROUPS, PROTOCOLS } from './wire/constants';
 import { defineProbe } from '../types';
+
+/** One intermediate's revocation result beside the leaf's (`certificateDetails.revocation.chain`). */
+const chainEntry = (r: IntermediateRevocation) => ({ subject: r.subject, serial: r.serial, status: r.status, method: r.method, url: r.source ?? null, revokedAt: r.revokedAt, detail: r.detail });
 
 function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }): Record<string, unknown> {
   const f = r.facts;
@@ -42,7 +46,7 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
       : null,
     hsts: f.hsts ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload } : null,
     certificateDetails: c
-      ? { serial: c.serial, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ?? null }
+      ? { serial: c.serial, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null }
       : null,
     suiteDetails: f.suites.map((s) => ({ protocol: s.protocol, code: hexCode(s.code), forwardSecret: s.suite.forwardSecret, group: s.group !== undefined ? GROUPS[s.group]?.name ?? s.group : undefined, dhBits: s.dhBits, weaknesses: s.suite.weaknesses })),
     serverPreference: f.serverPreference,

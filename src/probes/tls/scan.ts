@@ -1,6 +1,7 @@
 /**
  * One TLS scan: raw enumeration (protocols, suites, groups) and one complete handshake through Node's tls (chain,
- * stapled OCSP, timing) run side by side; then the certificate is analysed, revocation and HSTS are checked.
+ * stapled OCSP, timing) run side by side; then the certificate is analysed, the revocation of the leaf and of
+ * each intermediate (in parallel) and HSTS are checked.
  */
 import { performance } from 'node:perf_hooks';
 import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
@@ -12,6 +13,7 @@ import { fetchHsts } from './hsts';
 import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
+import { checkChainRevocation } from './revocation/chain';
 import { PROTOCOLS } from './wire/constants';
 import type { Endpoint } from './wire/handshake';
 
@@ -58,10 +60,14 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     const stapled = node.ok ? node.v.ocspResponse : undefined;
     facts.certificate = { ...report, ocspStapled: Boolean(stapled) };
     if (o.checkRevocation) {
-      facts.certificate.revocation = await checkRevocation(
-        { leaf: chain[0], issuer: findIssuer(chain, anchors), stapled, ocspUrls: report.ocspUrls, crlUrls: report.crlUrls },
-        { signal: env.signal, timeoutMs: limits.timeoutMs, maxBytes: 10 * 1024 * 1024 },
-      );
+      // The leaf and every intermediate at once: the checks cost one round of OCSP/CRL fetches, not one per level.
+      const fetchLimits = { signal: env.signal, timeoutMs: limits.timeoutMs, maxBytes: 10 * 1024 * 1024 };
+      const [leaf, intermediates] = await Promise.all([
+        checkRevocation({ leaf: chain[0], issuer: findIssuer(chain, anchors), stapled, ocspUrls: report.ocspUrls, crlUrls: report.crlUrls }, fetchLimits),
+        checkChainRevocation(chain, anchors, fetchLimits),
+      ]);
+      facts.certificate.revocation = leaf;
+      facts.certificate.chainRevocation = intermediates;
     }
   } else {
     facts.certificateError = node.ok ? 'the server sent no certificate' : node.e.message;

@@ -78,11 +78,11 @@ export function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-function dn(text: string): string {
+export function dn(text: string): string {
   return text.split('\n').filter(Boolean).join(', ');
 }
 
-function issued(child: X509Certificate, parent: X509Certificate): boolean {
+export function issued(child: X509Certificate, parent: X509Certificate): boolean {
   try {
     return child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
@@ -187,8 +187,13 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
   };
 }
 
-/** The issuer of the leaf among the sent certificates and the anchors (needed for OCSP and CRL checks). */
-export function findIssuer(chain: Buffer[], anchors: X509Certificate[]): X509Certificate | undefined {
+/**
+ * The issuer of `chain[index]` (the leaf by default) for OCSP and CRL checks: the next sent certificate that
+ * verifies it, else any other sent one, else a trust anchor.
+ */
+export function findIssuer(chain: Buffer[], anchors: X509Certificate[], index = 0): X509Certificate | undefined {
   const sent = chain.map((d) => new X509Certificate(d));
-  return sent.slice(1).find((c) => issued(sent[0], c)) ?? anchors.find((a) => issued(sent[0], a));
+  const cert = sent[index];
+  const others = [...sent.slice(index + 1), ...sent.slice(0, index)];
+  return others.find((c) => issued(cert, c)) ?? anchors.find((a) => issued(cert, a));
 }
