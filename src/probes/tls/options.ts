@@ -14,7 +14,10 @@ export const tlsOptions = z
     servername: z.string().min(1).optional(),
     /** PEM bundle of extra trust anchors (private PKI); the system store is always used as well. */
     caFile: z.string().optional(),
-    /** Check revocation: the stapled OCSP answer, else the certificate's OCSP responder, else its CRL. */
+    /**
+     * Check revocation: for the leaf, the stapled OCSP answer, else its OCSP responder, else its CRL; for each
+     * intermediate of the served chain, in parallel, its OCSP responder, else its CRL.
+     */
     checkRevocation: z.boolean().default(true),
     /** Fetch `hstsPath` over HTTPS and assess Strict-Transport-Security. */
     hsts: z.boolean().default(false),
