@@ -1,11 +1,12 @@
 /**
- * Daily rollups per check (runs, passes, warns, fails, waived, errors, p50/p95 duration, first/last failure)
- * and per finding, computed from the raw results of a day in one SQL pass. A day is sealed (final) once it is
+ * Daily rollups per check (runs, passes, warns, fails, waived, errors, p50/p95 duration, a duration histogram,
+ * first/last failure) and per finding, computed from the raw results of a day in one SQL pass. A day is sealed (final) once it is
  * over plus a grace period; reports read rollups only, and raw rows may then be dropped after the retention
  * period. The seal ties a final rollup to the hash of the last result it counted, so verify can still check
  * it after the raw rows are gone.
  */
 import type { EvidenceDb, Queryable } from './db/types';
+import { BUCKET_SQL, histogramText, parseHistogram, type DurationHistogram } from './duration-histogram';
 import { canonicalJson, sha256Hex } from './hash';
 
 /** The aggregate of one (check, day), as compare/verify recompute it. */
@@ -22,7 +23,9 @@ export const ROLLUP_SELECT = `
     min(scheduled_at) FILTER (WHERE status = 'fail') AS first_failure_at,
     max(scheduled_at) FILTER (WHERE status = 'fail') AS last_failure_at,
     min(scheduled_at) AS first_run_at, max(scheduled_at) AS last_run_at,
-    (array_agg(hash ORDER BY seq DESC))[1] AS last_hash
+    (array_agg(hash ORDER BY seq DESC))[1] AS last_hash,
+    (SELECT jsonb_object_agg(b::text, n) FROM (SELECT ${BUCKET_SQL('h.duration_ms')} AS b, count(*)::int AS n
+       FROM evidence_results h WHERE h.day = evidence_results.day AND h.stream = evidence_results.stream GROUP BY 1) x) AS duration_hist
   FROM evidence_results`;
 
 /** The aggregate of each failing or warning finding of a (check, day). */
@@ -55,6 +58,8 @@ export interface RollupRow {
   first_run_at: Date | null;
   last_run_at: Date | null;
   last_hash: string | null;
+  /** Non-empty duration buckets; null for rows rolled up before histograms were kept. */
+  duration_hist?: DurationHistogram | string | null;
   final?: boolean;
   seal?: string | null;
 }
@@ -72,16 +77,24 @@ export function rollupDiff(stored: RollupRow, fresh: RollupRow): string | undefi
       if (a === null || b === null || Math.abs(Number(a) - Number(b)) > 1e-6 * Math.max(1, Math.abs(Number(b)))) return f;
     } else if (a !== b) return f;
   }
+  // A row rolled up before histograms were kept has none to compare (its seal covers that it has none).
+  if (stored.duration_hist != null && histogramText(parseHistogram(stored.duration_hist)) !== histogramText(parseHistogram(fresh.duration_hist))) return 'duration_hist';
   return undefined;
 }
 
-/** The seal of a final rollup: its numbers and the hash of the last result it counted. */
+/**
+ * The seal of a final rollup: its numbers, its duration histogram and the hash of the last result it counted.
+ * A row without a histogram (rolled up before they were kept) seals exactly as before, so its seal still holds;
+ * a histogram added, removed or edited after sealing breaks the seal.
+ */
 export function sealOf(r: RollupRow): string {
   const numbers: Record<string, unknown> = { check_id: r.check_id, day: r.day };
   for (const f of ROLLUP_FIELDS) {
     const v = r[f] as unknown;
     numbers[f] = v instanceof Date ? v.toISOString() : typeof v === 'number' ? Number(v.toFixed(6)) : v;
   }
+  const hist = parseHistogram(r.duration_hist);
+  if (hist) numbers.duration_hist = hist;
   return sha256Hex(canonicalJson(numbers));
 }
 
@@ -105,15 +118,16 @@ export async function computeRollups(db: EvidenceDb, days: string[], final: bool
 export async function upsertRollup(tx: Queryable, r: RollupRow, final: boolean): Promise<void> {
   await tx.query(
     `INSERT INTO evidence_rollups (check_id, day, element, type, runs, passes, warns, fails, waived, errors, p50_ms, p95_ms,
-       first_failure_at, last_failure_at, first_run_at, last_run_at, last_hash, final, seal)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+       first_failure_at, last_failure_at, first_run_at, last_run_at, last_hash, final, seal, duration_hist)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::text::jsonb)
      ON CONFLICT (check_id, day) DO UPDATE SET element = EXCLUDED.element, type = EXCLUDED.type, runs = EXCLUDED.runs,
        passes = EXCLUDED.passes, warns = EXCLUDED.warns, fails = EXCLUDED.fails, waived = EXCLUDED.waived, errors = EXCLUDED.errors,
        p50_ms = EXCLUDED.p50_ms, p95_ms = EXCLUDED.p95_ms, first_failure_at = EXCLUDED.first_failure_at,
        last_failure_at = EXCLUDED.last_failure_at, first_run_at = EXCLUDED.first_run_at, last_run_at = EXCLUDED.last_run_at,
-       last_hash = EXCLUDED.last_hash, final = EXCLUDED.final, seal = EXCLUDED.seal`,
+       last_hash = EXCLUDED.last_hash, final = EXCLUDED.final, seal = EXCLUDED.seal, duration_hist = EXCLUDED.duration_hist`,
     [r.check_id, r.day, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, r.p50_ms, r.p95_ms,
-      r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, final, final ? sealOf(r) : null],
+      r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, final, final ? sealOf(r) : null,
+      histogramText(parseHistogram(r.duration_hist))],
   );
 }
 

@@ -51,6 +51,15 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
          out_dir text NOT NULL, manifest_sha256 text NOT NULL, chain_head text NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: 'rollup duration histograms',
+    statements: [
+      // Non-empty buckets of the day's durations, { "index": count } (src/evidence/duration-histogram.ts), so a
+      // month's percentiles can be merged from days. Rows rolled up before this migration keep NULL.
+      `ALTER TABLE evidence_rollups ADD COLUMN duration_hist jsonb`,
+    ],
+  },
 ];
 
 /** Applies pending migrations; an advisory lock keeps two recorders starting together from racing. */

@@ -77,7 +77,7 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
   const to = complete ? end : now;
   const rollups = await db.query<RollupRow>(
     `SELECT check_id, day, element, type, runs, passes, warns, fails, waived, errors, p50_ms, p95_ms, first_failure_at, last_failure_at,
-       first_run_at, last_run_at, last_hash, final, seal FROM evidence_rollups WHERE day >= $1 AND day < $2 AND runs > 0 ORDER BY check_id, day`,
+       first_run_at, last_run_at, last_hash, final, seal, duration_hist FROM evidence_rollups WHERE day >= $1 AND day < $2 AND runs > 0 ORDER BY check_id, day`,
     [month.firstDay, month.endDay],
   );
   const findingsQuery = `SELECT * FROM evidence_finding_rollups WHERE day >= $1 AND day < $2 ORDER BY check_id, finding_id, day`;

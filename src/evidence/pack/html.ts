@@ -59,10 +59,14 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   });
   parts.push(`<h2>${L('dailyRate')}</h2>${dailyRateChart(d.month.days, rates, LABELS.dailyRate[lang])}`);
 
-  parts.push(`<h2>${L('perCheck')}</h2><p>${L('percentileNote')}</p><table>${th('check', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
+  const approx = s.checks.some((c) => c.percentileMethod === 'daily-approximation');
+  const exact = s.checks.some((c) => c.percentileMethod === 'histogram') || !approx;
+  const notes = `${exact ? `<p data-percentile-note="histogram">${L('percentileExact')}</p>` : ''}${approx ? `<p data-percentile-note="daily-approximation">${L('percentileApprox')}</p><p>${L('percentileNote')}</p>` : ''}`;
+  const mark = (c: { percentileMethod: string | null }) => (c.percentileMethod === 'daily-approximation' ? '≈ ' : '');
+  parts.push(`<h2>${L('perCheck')}</h2>${notes}<table>${th('check', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
   for (const c of s.checks) {
-    parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}">
-<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${msText(c.p50Ms)}</td><td class="n">${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
+    parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}" data-p50-ms="${c.p50Ms ?? ''}" data-p95-ms="${c.p95Ms ?? ''}" data-percentile-method="${c.percentileMethod ?? ''}">
+<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${mark(c)}${msText(c.p50Ms)}</td><td class="n">${mark(c)}${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
   }
   parts.push('</table>');
 

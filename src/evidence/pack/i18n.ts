@@ -33,6 +33,14 @@ export const LABELS = {
   firstFailure: { en: 'First failure', id: 'Kegagalan pertama' },
   lastFailure: { en: 'Last failure', id: 'Kegagalan terakhir' },
   perCheck: { en: 'Results per check', id: 'Hasil per pemeriksaan' },
+  percentileExact: {
+    en: 'p50 and p95 durations are read from the merged daily duration histograms of the period. Histogram buckets are about 10% wide, so each value is within 5% of the exact percentile over every run of the period (for durations between 1 ms and 120 s).',
+    id: 'Durasi p50 dan p95 dibaca dari gabungan histogram durasi harian dalam periode ini. Lebar setiap kelas histogram sekitar 10%, sehingga setiap nilai berselisih paling banyak 5% dari persentil yang tepat atas seluruh eksekusi dalam periode ini (untuk durasi antara 1 ms dan 120 detik).',
+  },
+  percentileApprox: {
+    en: 'Checks marked ≈ have days rolled up before duration histograms were kept; for those checks the following applies.',
+    id: 'Pemeriksaan bertanda ≈ memiliki hari yang diringkas sebelum histogram durasi disimpan; untuk pemeriksaan tersebut berlaku penjelasan berikut.',
+  },
   percentileNote: {
     en: 'Durations come from daily rollups: p50 is the median of the daily medians, p95 the highest daily p95 (percentiles of separate days cannot be merged exactly).',
     id: 'Durasi berasal dari ringkasan harian: p50 adalah median dari median harian, p95 adalah p95 harian tertinggi (persentil dari hari yang berbeda tidak dapat digabung secara tepat).',
