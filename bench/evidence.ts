@@ -12,13 +12,14 @@
  * Env: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_WRITES (default 20000).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ELEMENT_IDS } from '../src/elements';
 import { buildPack } from '../src/evidence/pack/build';
 import { verifyPack } from '../src/evidence/pack/verify';
+import { histogramOf, histogramText, mergeHistograms, type DurationHistogram } from '../src/evidence/duration-histogram';
 import { sealOf, type RollupRow } from '../src/evidence/rollups';
 import { EvidenceStore } from '../src/evidence/store';
 import { startOfDay, parseMonth } from '../src/evidence/tz';
@@ -63,6 +64,11 @@ async function insertRows(store: EvidenceStore, table: string, cols: string[], r
   }
 }
 
+/** A histogram of `count` runs at each of the given durations (ms). */
+function dayHistogram(parts: Array<[number, number]>): DurationHistogram {
+  return mergeHistograms(parts.map(([ms, count]) => Object.fromEntries(Object.entries(histogramOf([ms])).map(([k]) => [k, count]))));
+}
+
 /** The sealed rollups one month of 1,000 one-minute checks produces (1,440 runs per check per day). */
 async function seedMonth(store: EvidenceStore): Promise<number> {
   const month = parseMonth(MONTH)!;
@@ -76,14 +82,19 @@ async function seedMonth(store: EvidenceStore): Promise<number> {
       const fails = (c + d) % 13 === 0 ? 30 + (c % 7) : 0;
       const errors = (c * 31 + d) % 17 === 0 ? 2 : 0;
       const warns = c % 5 === 0 ? 10 : 0;
+      const p50 = 40 + (c % 30);
+      const p95 = 120 + (c % 60);
       const r: RollupRow = {
         check_id: check, day, element: ELEMENT_IDS[c % 10], type: ['http', 'tls', 'transaction', 'freshness'][c % 4],
         runs: 1440, passes: 1440 - fails - errors - warns, warns, fails, waived: 0, errors,
-        p50_ms: 40 + (c % 30), p95_ms: 120 + (c % 60),
+        p50_ms: p50, p95_ms: p95,
+        // The day's duration histogram (what `evidence build` merges for the month's p50/p95): 1,440 runs shaped
+        // around the day's p50 and p95.
+        duration_hist: dayHistogram([[p50 * 0.8, 500], [p50, 300], [p50 * 1.3, 400], [p95 * 0.9, 168], [p95, 58], [p95 * 1.6, 14]]),
         first_failure_at: fails ? new Date(start + 3_600_000) : null, last_failure_at: fails ? new Date(start + 3_600_000 + (fails - 1) * 60_000) : null,
         first_run_at: new Date(start), last_run_at: new Date(start + 1439 * 60_000), last_hash: randomBytes(32).toString('hex'),
       };
-      rollups.push([r.check_id, r.day, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, r.p50_ms, r.p95_ms, r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, true, sealOf(r)]);
+      rollups.push([r.check_id, r.day, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, r.p50_ms, r.p95_ms, r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, true, sealOf(r), histogramText(r.duration_hist as DurationHistogram)]);
       if (fails) {
         findings.push([check, day, 'http.status.unexpected', 'high', 'fail', fails, 0, r.first_failure_at, r.last_failure_at, 'expected 200, got 503']);
         incidents.push([check, r.element, r.first_failure_at, new Date(r.last_failure_at!.getTime() + 60_000), `${check}@${r.first_failure_at!.toISOString()}`, `${check}@x`, 'http.status.unexpected']);
@@ -91,7 +102,7 @@ async function seedMonth(store: EvidenceStore): Promise<number> {
       if (warns) findings.push([check, day, 'http.latency.slow', 'low', 'warn', warns, 0, new Date(start), new Date(start + 600_000), 'answered in 2.1 s']);
     }
   }
-  await insertRows(store, 'evidence_rollups', ['check_id', 'day', 'element', 'type', 'runs', 'passes', 'warns', 'fails', 'waived', 'errors', 'p50_ms', 'p95_ms', 'first_failure_at', 'last_failure_at', 'first_run_at', 'last_run_at', 'last_hash', 'final', 'seal'], rollups);
+  await insertRows(store, 'evidence_rollups', ['check_id', 'day', 'element', 'type', 'runs', 'passes', 'warns', 'fails', 'waived', 'errors', 'p50_ms', 'p95_ms', 'first_failure_at', 'last_failure_at', 'first_run_at', 'last_run_at', 'last_hash', 'final', 'seal', 'duration_hist'], rollups);
   await insertRows(store, 'evidence_finding_rollups', ['check_id', 'day', 'finding_id', 'severity', 'status', 'occurrences', 'waived', 'first_seen_at', 'last_seen_at', 'message'], findings);
   await insertRows(store, 'evidence_incidents', ['check_id', 'element', 'started_at', 'ended_at', 'opened_by', 'closed_by', 'findings'], incidents);
   return rollups.length;
@@ -151,6 +162,9 @@ async function benchBackend(backend: 'pglite' | 'postgres'): Promise<Row> {
       ok = verifyPack(out).ok;
     });
     if (!ok) throw new Error('pack did not verify');
+    // Every check's month p50/p95 must have come from the merged histograms, not the daily approximation.
+    const methods = readFileSync(path.join(out, 'report.html'), 'utf8').match(/data-percentile-method="histogram"/g)?.length ?? 0;
+    if (methods !== CHECKS) throw new Error(`only ${methods} of ${CHECKS} checks had their percentiles read from histograms`);
     return { backend, batched: WRITES / tb, single: singles.length / ts, plain: WRITES / tp, seal: WRITES / sealS, seedS, buildS, verifyS, reportMB: reportBytes / 1e6 };
   } finally {
     await store.close();
