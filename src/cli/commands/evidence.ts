@@ -3,13 +3,15 @@
  * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
  * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored.
- * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence.
+ * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence; build and verify reach
+ * it through the running monitor when that holds the embedded store (src/evidence/access.ts).
  */
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { addCommon, settingsFrom } from '../options';
 import { EXIT } from '../output';
+import type { EvidenceHandle } from '../../evidence/access';
 
 interface BuildFlags {
   month: string;
@@ -57,17 +59,22 @@ function buildCommand(): Command {
 
 type VerifyFlags = { store?: boolean; pubkey?: string; json?: boolean };
 
-/** The store as `evidence verify --store` opens it: directly (PostgreSQL, or PGlite when no monitor holds it). */
-async function withStore<T>(cmd: Command, fn: (store: import('../../evidence/store').EvidenceStore) => Promise<T>): Promise<T> {
+/**
+ * The store as `evidence verify --store` reaches it, like `build`: open in this process, opened directly
+ * (PostgreSQL, or PGlite when no process holds it), or through the running monitor that holds it.
+ */
+async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: string) => Promise<T>): Promise<T> {
   const settings = settingsFrom(cmd.opts());
-  const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
-  const store = await EvidenceStore.open(storeOptionsFromEnv(settings.dataDir));
+  const { obtainEvidence } = await import('../../evidence/access');
+  const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
   try {
-    return await fn(store);
+    return await fn(ev, (await ev.call('info', {})).backend);
   } finally {
-    await store.close();
+    await ev.release();
   }
 }
+
+const BY_MONITOR = '  verified by the running monitor (it holds the embedded evidence store)\n';
 
 /** `verify DIR` and, with --store, the pack's anchored chain heads against the store. */
 async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise<void> {
@@ -81,7 +88,7 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
     return;
   }
-  const { compareWithStore, describeProblem, readAnchors, CHAINS_FILE } = await import('../../evidence/pack/anchor');
+  const { describeProblem, readAnchors, CHAINS_FILE } = await import('../../evidence/pack/anchor');
   const anchors = readAnchors(dir, v.manifest!);
   const lines = [`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json`];
   if (anchors.kind !== 'anchored') {
@@ -94,7 +101,10 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     process.exitCode = ok ? EXIT.ok : EXIT.failed;
     return;
   }
-  const a = await withStore(cmd, async (store) => ({ ...(await compareWithStore(store.db, anchors.heads, store.timezone)), backend: store.kind }));
+  // Checked here too, so a request the monitor would refuse unread (too large) fails with the reason.
+  const { parseArgs } = await import('../../evidence/channel/operations');
+  const { heads } = parseArgs('compareAnchors', { heads: anchors.heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })) });
+  const { a, via } = await withVerifier(cmd, async (ev, backend) => ({ a: { ...(await ev.call('compareAnchors', { heads })), backend }, via: ev.via }));
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok: a.ok, anchor: a }, null, 2)}\n`);
   else if (!a.ok) process.stdout.write(a.problems.map((p) => `FAIL ${describeProblem(p)}\n`).join(''));
   else {
@@ -104,6 +114,7 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     lines.push(`ok: the store (${a.backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+  if (!flags.json && via === 'channel') process.stdout.write(BY_MONITOR);
   process.exitCode = a.ok ? EXIT.ok : EXIT.failed;
 }
 
@@ -117,12 +128,12 @@ function verifyCommand(): Command {
     .action(async (dir: string | undefined, flags: VerifyFlags, cmd: Command) => {
       if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
       if (dir) return verifyDir(dir, flags, cmd);
-      const { verifyStore } = await import('../../evidence/verify-store');
-      await withStore(cmd, async (store) => {
-        const v = await verifyStore(store.db, store.timezone);
+      await withVerifier(cmd, async (ev, backend) => {
+        const v = await ev.call('verifyStore', {});
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-        else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${store.kind})\n`);
+        else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
+        if (!flags.json && ev.via === 'channel') process.stdout.write(BY_MONITOR);
         process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
       });
     });

@@ -3,8 +3,10 @@
  * this process and a request that came over the channel, so both paths validate and answer alike.
  */
 import { latestAttestation, recordAttestation, type Attestation } from '../attestations';
+import { compareWithStore, type AnchorVerification } from '../pack/anchor';
 import { buildPack, type Manifest } from '../pack/build';
 import type { EvidenceStore } from '../store';
+import { verifyStore, type StoreVerification } from '../verify-store';
 import { addWaiver, type Waiver } from '../waivers';
 import { OPS, type Op, type OpArgs } from './protocol';
 import { EvidenceStoreError } from '../../errors';
@@ -23,6 +25,8 @@ export interface OpResults {
   /** As stored, dates in ISO text. */
   recordWaiver: Omit<Waiver, 'startsAt' | 'expiresAt'> & { startsAt: string; expiresAt: string };
   buildPack: PackBuilt;
+  verifyStore: StoreVerification;
+  compareAnchors: AnchorVerification;
 }
 
 /** Validates `args` for `op` (throws EvidenceStoreError naming the bad fields) and returns them typed. */
@@ -56,6 +60,11 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
         const r = await buildPack(store, b);
         return { outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest };
       }
+      case 'verifyStore':
+        parseArgs('verifyStore', rawArgs);
+        return verifyStore(store.db, store.timezone);
+      case 'compareAnchors':
+        return compareWithStore(store.db, parseArgs('compareAnchors', rawArgs).heads, store.timezone);
       default:
         throw new EvidenceStoreError(`unknown evidence operation "${String(op)}"`);
     }

@@ -16,8 +16,13 @@ import { z } from 'zod';
 import { RISKS } from '../waivers';
 
 export const PROTOCOL_VERSION = 1;
-/** Larger requests are refused unread: no legitimate operation needs more. */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+/**
+ * Larger requests are refused unread: no legitimate operation needs more. The largest is compareAnchors with
+ * MAX_ANCHORED_HEADS heads of at most ~320 bytes each.
+ */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** The most stream heads one pack can anchor for `evidence verify DIR --store` (one stream per check, plus a few). */
+export const MAX_ANCHORED_HEADS = 10_000;
 /** Reply keys outlive a slow client a little, then Redis drops them. */
 export const REPLY_TTL_SECONDS = 120;
 export const HEARTBEAT_TTL_MS = 10_000;
@@ -31,6 +36,9 @@ export const keys = (prefix: string) => ({
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true });
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+/** A chain stream: a check id, or an internal stream such as #config; ASCII, so its size is bounded. */
+const streamName = z.string().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a check id or an internal stream name');
 const absolutePath = z.string().min(1).max(4096).refine((p) => path.isAbsolute(p) && !p.includes('\0'), 'must be an absolute path');
 
 /** Each operation's arguments. */
@@ -40,7 +48,7 @@ export const OPS = {
     .object({
       checkId: text(200),
       by: text(200),
-      evidenceHash: z.string().regex(/^[0-9a-f]{64}$/),
+      evidenceHash: hex64,
       evidenceRef: text(2000),
       expiresAt: isoTime.nullable(),
       note: z.string().max(2000).optional(),
@@ -69,6 +77,16 @@ export const OPS = {
       pdf: z.boolean().optional(),
     })
     .strict(),
+  /** `evidence verify --store`: every chain recomputed, in the store's own timezone. */
+  verifyStore: z.object({}).strict(),
+  /** `evidence verify DIR --store`: the heads the pack anchored (chains.json), compared with the store. */
+  compareAnchors: z
+    .object({
+      heads: z
+        .array(z.object({ stream: streamName, seq: z.number().int().nonnegative(), hash: hex64 }).strict())
+        .max(MAX_ANCHORED_HEADS),
+    })
+    .strict(),
 } as const;
 
 export type Op = keyof typeof OPS;
@@ -81,6 +99,9 @@ export const OP_TIMEOUT_MS: Record<Op, number> = {
   latestAttestation: 10_000,
   recordWaiver: 15_000,
   buildPack: 180_000,
+  // Recomputing every chain of a large store takes a while.
+  verifyStore: 1_800_000,
+  compareAnchors: 1_800_000,
 };
 
 export const requestSchema = z
