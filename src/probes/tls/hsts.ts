@@ -19,11 +19,12 @@ export function parseHsts(header: string | undefined): Hsts {
   return { present: true, maxAge: age ? Number(age[1]) : undefined, includeSubDomains: parts.includes('includesubdomains'), preload: parts.includes('preload'), header };
 }
 
-export function fetchHsts(opts: { host: string; port: number; servername?: string; path: string; signal: AbortSignal; timeoutMs: number }): Promise<Hsts> {
+export function fetchHsts(opts: { host: string; address?: string; port: number; servername?: string; path: string; signal: AbortSignal; timeoutMs: number }): Promise<Hsts> {
   return new Promise((resolve, reject) => {
     const name = opts.servername ?? opts.host;
     const req = https.request({
-      host: opts.host,
+      // Pinned to the scan's address; SNI and Host stay the name.
+      host: opts.address ?? opts.host,
       port: opts.port,
       path: opts.path,
       method: 'GET',

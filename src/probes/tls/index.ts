@@ -2,18 +2,19 @@
  * Probe type `tls`: protocol and cipher-suite enumeration with hand-built ClientHellos, certificate chain,
  * revocation (OCSP/CRL), HSTS, STARTTLS (SMTP, IMAP, PostgreSQL), and Mozilla / custom policy profiles.
  */
-import { StartTlsRefusedError } from '../../errors';
+import { ProbeError, StartTlsRefusedError } from '../../errors';
 import { readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
+import { consistencyFinding, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
 import { hexCode } from './ciphers';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
-import { parseTlsTarget, tlsOptions } from './options';
+import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
 import { loadProfile } from './profiles/profile';
 import type { IntermediateRevocation } from './revocation/chain';
 import { scanTls, type ScanResult } from './scan';
 import { GROUPS, PROTOCOLS } from './wire/constants';
-import { defineProbe } from '../types';
+import { defineProbe, type ProbeContext, type ProbeOutput } from '../types';
 
 /** One intermediate's revocation result beside the leaf's (`certificateDetails.revocation.chain`). */
 const chainEntry = (r: IntermediateRevocation) => ({ subject: r.subject, serial: r.serial, status: r.status, method: r.method, url: r.source ?? null, revokedAt: r.revokedAt, detail: r.detail });
@@ -46,7 +47,7 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
       : null,
     hsts: f.hsts ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload } : null,
     certificateDetails: c
-      ? { serial: c.serial, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null }
+      ? { serial: c.serial, fingerprint256: r.leafFingerprint ?? null, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null }
       : null,
     suiteDetails: f.suites.map((s) => ({ protocol: s.protocol, code: hexCode(s.code), forwardSecret: s.suite.forwardSecret, group: s.group !== undefined ? GROUPS[s.group]?.name ?? s.group : undefined, dhBits: s.dhBits, weaknesses: s.suite.weaknesses })),
     serverPreference: f.serverPreference,
@@ -65,20 +66,36 @@ export const tlsProbe = defineProbe({
   defaultElement: 'security',
   targetHelp: 'host:port (options.starttls for smtp, imap, postgres)',
   options: tlsOptions,
-  async run(target, o, ctx) {
-    const { host, port } = parseTlsTarget(target, o.starttls);
-    const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const profile = await loadProfile(o.profile);
-    const caPem = o.caFile ? await readCa(o.caFile) : undefined;
+  run: (target, o, ctx) => runTls(target, o, ctx),
+});
+
+/** One address's complete result (findings and measurements as for a single-address scan). */
+interface AddressResult extends AddressScan {
+  measurements: Record<string, unknown>;
+}
+
+/**
+ * The check: resolve the name once, scan the first address (`addresses: first`) or each address in turn
+ * (`all`; the check's timeout bounds the whole run). `deps.lookup` replaces the resolver in tests.
+ */
+export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, deps: { lookup?: LookupAll } = {}): Promise<ProbeOutput> {
+  const { host, port } = parseTlsTarget(target, o.starttls);
+  const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const profile = await loadProfile(o.profile);
+  const caPem = o.caFile ? await readCa(o.caFile) : undefined;
+  const resolved = await resolveAddresses(host, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, lookup: deps.lookup });
+
+  const scanAddress = async (address: string): Promise<AddressResult> => {
     let result: ScanResult;
     try {
-      result = await scanTls({ host, port, servername: o.servername ?? host, starttls: o.starttls }, o, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, caPem });
+      result = await scanTls({ host, address, port, servername: o.servername ?? host, starttls: o.starttls }, o, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, caPem });
     } catch (e) {
       if (!(e instanceof StartTlsRefusedError)) throw e;
       // No encryption on offer is the finding itself, not a failure of the monitor.
+      const findings: Finding[] = [{ id: 'tls.starttls.refused', severity: 'high', status: 'fail', message: e.message, evidence: { starttls: o.starttls } }];
       return {
-        target: normalised,
-        findings: [{ id: 'tls.starttls.refused', severity: 'high', status: 'fail', message: e.message, evidence: { starttls: o.starttls } }],
+        findings,
+        summary: { address, protocols: [], ciphers: [], certificateFingerprint: null, findings: ['tls.starttls.refused'] },
         measurements: { protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, false])), ciphers: [], certificate: null, hsts: null, profile: profile ? { name: profile.name, compliant: false } : null },
       };
     }
@@ -90,6 +107,34 @@ export const tlsProbe = defineProbe({
       ...hstsFindings(result.facts),
       ...(verdict?.findings ?? []),
     ];
-    return { target: normalised, findings, measurements: measurements(result, verdict && { name: verdict.profile, compliant: verdict.compliant }) };
-  },
-});
+    const f = result.facts;
+    const summary = {
+      address,
+      protocols: PROTOCOLS.filter((p) => f.protocols[p]),
+      ciphers: f.suites.map((s) => `${s.protocol} ${s.suite.name}`),
+      certificateFingerprint: result.leafFingerprint ?? null,
+      findings: findings.filter((x) => x.status !== 'pass').map((x) => x.id),
+    };
+    return { findings, summary, measurements: measurements(result, verdict && { name: verdict.profile, compliant: verdict.compliant }) };
+  };
+
+  const scans: AddressResult[] = [];
+  for (const address of o.addresses === 'all' ? resolved : resolved.slice(0, 1)) {
+    try {
+      scans.push(await scanAddress(address));
+    } catch (e) {
+      // The first address is the main result: without it the check fails as a single-address scan would.
+      if (!scans.length || ctx.signal.aborted || !(e instanceof ProbeError)) throw e;
+      const finding = unavailableFinding(address, e);
+      scans.push({ findings: [finding], summary: { address, protocols: [], ciphers: [], certificateFingerprint: null, findings: [finding.id], error: { code: e.code, message: e.message } }, measurements: {} });
+    }
+  }
+  const main = scans[0];
+  const pinned = { address: main.summary.address, addresses: resolved };
+  if (o.addresses === 'first') return { target: normalised, findings: main.findings, measurements: { ...main.measurements, ...pinned } };
+  return {
+    target: normalised,
+    findings: [...mergeFindings(scans), consistencyFinding(scans)],
+    measurements: { ...main.measurements, ...pinned, perAddress: scans.map((s) => s.summary) },
+  };
+}

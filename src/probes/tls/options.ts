@@ -28,6 +28,13 @@ export const tlsOptions = z
     protocols: z.array(z.enum(PROTOCOLS)).min(1).optional(),
     /** Enumerate every accepted suite (false: only detect protocols and the negotiated suite). */
     enumerateCiphers: z.boolean().default(true),
+    /**
+     * The host name is resolved once per scan and every connection goes to one address (SNI and the certificate
+     * name stay the host name). `first`: scan the first resolved address. `all`: scan every resolved address one
+     * after another (the check timeout bounds the whole run), merge their failing findings and compare them
+     * (`tls.addresses.inconsistent`).
+     */
+    addresses: z.enum(['first', 'all']).default('first'),
     /** Handshakes in flight at once against the target. */
     concurrency: z.number().int().min(1).max(32).default(6),
     /** Deadline of one handshake attempt in milliseconds (the check timeout still bounds the whole scan). */

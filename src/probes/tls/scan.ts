@@ -3,6 +3,7 @@
  * stapled OCSP, timing) run side by side; then the certificate is analysed, the revocation of the leaf and of
  * each intermediate (in parallel) and HSTS are checked.
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
 import { nodeHandshake, type NodeHandshake } from './cert/fetch';
@@ -23,6 +24,8 @@ export interface ScanResult {
   negotiated?: Omit<NodeHandshake, 'chain' | 'ocspResponse'>;
   handshakes: number;
   scanMs: number;
+  /** SHA-256 of the leaf certificate (DER), colon-separated hex as Node prints it; absent without a certificate. */
+  leafFingerprint?: string;
 }
 
 export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortSignal; timeoutMs: number; caPem?: string }): Promise<ScanResult> {
@@ -77,12 +80,13 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   if (o.hsts && !ep.starttls) {
     handshakes++;
     try {
-      facts.hsts = await fetchHsts({ host: ep.host, port: ep.port, servername: ep.servername, path: o.hstsPath, signal: env.signal, timeoutMs: limits.timeoutMs });
+      facts.hsts = await fetchHsts({ host: ep.host, address: ep.address, port: ep.port, servername: ep.servername, path: o.hstsPath, signal: env.signal, timeoutMs: limits.timeoutMs });
     } catch (e) {
       if (env.signal.aborted) throw e;
       facts.hstsError = (e as Error).message;
     }
   }
   const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
-  return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0 };
+  const leafFingerprint = chain.length ? createHash('sha256').update(chain[0]).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:') : undefined;
+  return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0, leafFingerprint };
 }

@@ -9,7 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PengawasError, ProbeTimeoutError } from '../../../src/errors';
-import { tlsProbe } from '../../../src/probes/tls';
+import { runTls } from '../../../src/probes/tls';
+import type { LookupAll } from '../../../src/probes/tls/addresses';
 import { tlsOptions } from '../../../src/probes/tls/options';
 import { worstStatus, type ProbeResult } from '../../../src/results/contract';
 import { freePort, waitFor } from '../../helpers/net';
@@ -145,11 +146,11 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export function waitListening(port: number, timeoutMs = 10_000): Promise<boolean> {
+export function waitListening(port: number, timeoutMs = 10_000, host = '127.0.0.1'): Promise<boolean> {
   return waitFor(
     () =>
       new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1');
+        const s = net.connect(port, host);
         s.once('connect', () => {
           s.destroy();
           resolve(true);
@@ -173,7 +174,7 @@ function stopChild(child: ChildProcess): Promise<void> {
  * Starts a server child on a free port and waits until it listens; `readyOn` waits for its output instead
  * (the `openssl ocsp` responder serves one connection at a time and stalls on a probe connection).
  */
-export async function startChild(cmd: string, args: (port: number) => string[], cwd: string, readyOn?: RegExp, fixedPort?: number): Promise<Server> {
+export async function startChild(cmd: string, args: (port: number) => string[], cwd: string, readyOn?: RegExp, fixedPort?: number, host = '127.0.0.1'): Promise<Server> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(cmd, args(port), { cwd, stdio: ['pipe', readyOn ? 'pipe' : 'ignore', readyOn ? 'pipe' : 'ignore'] });
   if (readyOn) {
@@ -182,28 +183,32 @@ export async function startChild(cmd: string, args: (port: number) => string[], 
     child.stderr!.on('data', (d) => (out += d));
     await waitFor(() => readyOn.test(out), 10_000, 20);
   } else {
-    await waitListening(port);
+    await waitListening(port, 10_000, host);
   }
   return { port, stop: () => stopChild(child) };
 }
 
-/** `openssl s_server` with a certificate and extra flags (-www so HTTPS requests get an answer). */
-export function sServer(leaf: { cert: string; key: string; chain?: string }, flags: string[], cwd: string): Promise<Server> {
-  return startChild('openssl', (port) => ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', leaf.cert, '-key', leaf.key, ...(leaf.chain ? ['-cert_chain', leaf.chain] : []), '-www', '-quiet', ...flags], cwd);
+/**
+ * `openssl s_server` with a certificate and extra flags (-www so HTTPS requests get an answer); `at` binds it to
+ * another loopback address and/or a given port (several servers on one port, one per address).
+ */
+export function sServer(leaf: { cert: string; key: string; chain?: string }, flags: string[], cwd: string, at: { host?: string; port?: number } = {}): Promise<Server> {
+  const host = at.host ?? '127.0.0.1';
+  return startChild('openssl', (port) => ['s_server', '-accept', `${host}:${port}`, '-cert', leaf.cert, '-key', leaf.key, ...(leaf.chain ? ['-cert_chain', leaf.chain] : []), '-www', '-quiet', ...flags], cwd, undefined, at.port, host);
 }
 
 /**
  * Runs the probe as src/probes/runner.ts does (timeout → AbortSignal, ProbeError → `error` result), without
  * loading the whole probe registry into the test.
  */
-export async function scan(target: string, options: Record<string, unknown> = {}, timeoutMs = 20_000): Promise<ProbeResult & { elapsedMs: number }> {
+export async function scan(target: string, options: Record<string, unknown> = {}, timeoutMs = 20_000, deps: { lookup?: LookupAll } = {}): Promise<ProbeResult & { elapsedMs: number }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new ProbeTimeoutError(timeoutMs)), timeoutMs);
   const t0 = Date.now();
   const base = { id: 'tls-test@now', checkId: 'tls-test', type: 'tls', element: 'security' as const, target, scheduledAt: '', startedAt: '', attempt: 1 };
   try {
     const hardStop = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
-    const out = await Promise.race([tlsProbe.run(target, tlsOptions.parse(options), { signal: controller.signal, timeoutMs, dataDir: os.tmpdir(), checkId: 'tls-test' }), hardStop]);
+    const out = await Promise.race([runTls(target, tlsOptions.parse(options), { signal: controller.signal, timeoutMs, dataDir: os.tmpdir(), checkId: 'tls-test' }, deps), hardStop]);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
     return { ...base, status, durationMs: Date.now() - t0, findings: out.findings, measurements: out.measurements, elapsedMs: Date.now() - t0 };
   } catch (e) {

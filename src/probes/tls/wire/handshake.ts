@@ -12,7 +12,10 @@ import { ALERTS, HS, type Protocol } from './constants';
 import { RecordReader, parseCertificateList, parseServerHello, parseServerKeyExchange, type KeyExchange } from './records';
 
 export interface Endpoint {
+  /** The target's name as configured (error messages, and the certificate name when `servername` is unset). */
   host: string;
+  /** The IP address the scan is pinned to (addresses.ts); every connection goes there. Unset: `host`. */
+  address?: string;
   port: number;
   servername?: string;
   starttls?: StartTls;
@@ -31,7 +34,7 @@ export type HelloOutcome =
 
 /** Opens a connection ready for TLS bytes (after the STARTTLS preamble when configured). */
 export async function openEndpoint(ep: Endpoint, limits: HandshakeLimits, phase: string): Promise<Conn> {
-  const conn = await Conn.open(ep.host, ep.port, { signal: limits.signal, timeoutMs: limits.timeoutMs, phase });
+  const conn = await Conn.open(ep.address ?? ep.host, ep.port, { signal: limits.signal, timeoutMs: limits.timeoutMs, phase });
   try {
     if (ep.starttls) await STARTTLS[ep.starttls](conn);
     return conn;
