@@ -5,7 +5,7 @@
  * With `addresses: all` each resolved address is scanned; this module merges their findings and compares them.
  */
 import dns from 'node:dns';
-import { isIP } from 'node:net';
+import net, { isIP } from 'node:net';
 import { DnsError, ProbeAbortedError, ProbeError, ProbeTimeoutError } from '../../errors';
 import { SEVERITIES, type Finding } from '../../results/contract';
 
@@ -37,6 +37,35 @@ export function resolveAddresses(host: string, opts: { signal: AbortSignal; time
       (e: NodeJS.ErrnoException) => finish(() => reject(e instanceof ProbeError ? e : new DnsError(host, e.code ?? e.message))),
     );
   });
+}
+
+/**
+ * For `addresses: first`: the first address, in the resolver's order, that accepts a TCP connection, as a client
+ * falls back from an address it cannot reach (e.g. `localhost` → ::1 first while the server listens on 127.0.0.1
+ * only). Each attempt is bounded by `attemptMs`; when none connects, the first address is returned, so the scan
+ * itself reports why it cannot connect.
+ */
+export async function firstReachable(addresses: string[], port: number, opts: { signal: AbortSignal; attemptMs: number }): Promise<string> {
+  if (addresses.length < 2) return addresses[0];
+  for (const address of addresses) {
+    if (opts.signal.aborted) throw abortError(opts.signal);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: address, port });
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onAbort);
+        socket.destroy();
+        resolve(v);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), opts.attemptMs);
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    if (ok) return address;
+  }
+  return addresses[0];
 }
 
 /** What one address showed, as compared across addresses (also `measurements.perAddress`). */

@@ -5,7 +5,7 @@
 import { ProbeError, StartTlsRefusedError } from '../../errors';
 import { readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
-import { consistencyFinding, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
+import { consistencyFinding, firstReachable, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
 import { hexCode } from './ciphers';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
@@ -75,7 +75,7 @@ interface AddressResult extends AddressScan {
 }
 
 /**
- * The check: resolve the name once, scan the first address (`addresses: first`) or each address in turn
+ * The check: resolve the name once, scan the first reachable address (`addresses: first`) or each address in turn
  * (`all`; the check's timeout bounds the whole run). `deps.lookup` replaces the resolver in tests.
  */
 export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, deps: { lookup?: LookupAll } = {}): Promise<ProbeOutput> {
@@ -119,7 +119,8 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
   };
 
   const scans: AddressResult[] = [];
-  for (const address of o.addresses === 'all' ? resolved : resolved.slice(0, 1)) {
+  const toScan = o.addresses === 'all' ? resolved : [await firstReachable(resolved, port, { signal: ctx.signal, attemptMs: Math.min(2000, Math.max(100, ctx.timeoutMs / 4)) })];
+  for (const address of toScan) {
     try {
       scans.push(await scanAddress(address));
     } catch (e) {

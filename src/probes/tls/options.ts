@@ -30,7 +30,7 @@ export const tlsOptions = z
     enumerateCiphers: z.boolean().default(true),
     /**
      * The host name is resolved once per scan and every connection goes to one address (SNI and the certificate
-     * name stay the host name). `first`: scan the first resolved address. `all`: scan every resolved address one
+     * name stay the host name). `first`: scan the first resolved address that accepts a connection. `all`: scan every resolved address one
      * after another (the check timeout bounds the whole run), merge their failing findings and compare them
      * (`tls.addresses.inconsistent`).
      */

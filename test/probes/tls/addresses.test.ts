@@ -53,6 +53,16 @@ beforeEach(() => {
 const opts = (extra: Record<string, unknown> = {}) => ({ caFile: pki.rootCert, checkRevocation: false, ...extra });
 type PerAddress = Array<{ address: string; protocols: string[]; ciphers: string[]; certificateFingerprint: string | null; findings: string[] }>;
 
+test('first: an address that refuses connections is skipped, as a client falls back (localhost → ::1 first)', async () => {
+  const dead = async () => ['127.0.0.3', '127.0.0.1', '127.0.0.2'];
+  const r = await scan(`${NAME}:${mixedPort}`, opts(), 20_000, { lookup: dead });
+  const m = measurements(r);
+  expect(r.errorCode).toBeUndefined();
+  expect(m.address).toBe('127.0.0.1');
+  expect(m.addresses).toEqual(['127.0.0.3', '127.0.0.1', '127.0.0.2']);
+  expect(m.protocols).toEqual({ SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+});
+
 test('first (default): resolved once, every connection to the first address, SNI and certificate name stay the host name', async () => {
   const r = await scan(`${NAME}:${mixedPort}`, opts(), 20_000, { lookup });
   const m = measurements(r);
