@@ -7,7 +7,7 @@ import { Gauge } from 'prom-client';
 import type { MetricFamily } from './index';
 import { SEVERITIES } from '../../results/contract';
 
-const PROTOCOLS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
 
 interface TlsMeasurements {

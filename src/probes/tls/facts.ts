@@ -5,11 +5,14 @@ import type { AcceptedSuite } from './enumerate';
 import type { Hsts } from './hsts';
 import type { Revocation } from './revocation';
 import type { IntermediateRevocation } from './revocation/chain';
-import type { Protocol } from './wire/constants';
+import type { AnyProtocol, Protocol } from './wire/constants';
+import type { Sslv2Result } from './wire/sslv2';
 
 export interface ScanFacts {
-  tested: Protocol[];
-  protocols: Partial<Record<Protocol, boolean>>;
+  tested: AnyProtocol[];
+  protocols: Partial<Record<AnyProtocol, boolean>>;
+  /** The SSLv2 probe's answer (absent when SSLv2 was not tested). */
+  sslv2?: Sslv2Result;
   suites: Array<AcceptedSuite & { suite: CipherSuite }>;
   serverPreference: Partial<Record<Protocol, boolean>>;
   /** Group ids the server accepts. */

@@ -5,12 +5,13 @@
 import type { Finding, Severity } from '../../results/contract';
 import { hexCode } from './ciphers';
 import type { ScanFacts } from './facts';
-import { GROUPS, type Protocol } from './wire/constants';
+import { GROUPS, type AnyProtocol } from './wire/constants';
 
 const fail = (id: string, severity: Severity, message: string, evidence?: Record<string, unknown>): Finding => ({ id, severity, status: 'fail', message, evidence });
 const warn = (id: string, severity: Severity, message: string, evidence?: Record<string, unknown>): Finding => ({ id, severity, status: 'warn', message, evidence });
 
-const OLD_PROTOCOLS: Array<[Protocol, string, Severity, string]> = [
+const OLD_PROTOCOLS: Array<[AnyProtocol, string, Severity, string]> = [
+  ['SSLv2', 'tls.protocol.sslv2_enabled', 'critical', 'SSLv2 is accepted; it is broken (DROWN, RFC 6176) and must be off'],
   ['SSLv3', 'tls.protocol.sslv3_enabled', 'critical', 'SSLv3 is accepted; it is broken (POODLE) and must be off'],
   ['TLSv1', 'tls.protocol.tls1_0_enabled', 'high', 'TLS 1.0 is accepted; it is deprecated (RFC 8996)'],
   ['TLSv1.1', 'tls.protocol.tls1_1_enabled', 'high', 'TLS 1.1 is accepted; it is deprecated (RFC 8996)'],
@@ -30,7 +31,11 @@ const SUITE_RULES: Array<{ id: string; severity: Severity; what: string; test: (
 
 export function protocolFindings(f: ScanFacts): Finding[] {
   const out: Finding[] = [];
-  for (const [p, id, sev, msg] of OLD_PROTOCOLS) if (f.protocols[p]) out.push(fail(id, sev, msg, { protocol: p }));
+  for (const [p, id, sev, msg] of OLD_PROTOCOLS) {
+    if (!f.protocols[p]) continue;
+    const ciphers = p === 'SSLv2' ? { ciphers: (f.sslv2?.ciphers ?? []).map((c) => c.name) } : {};
+    out.push(fail(id, sev, msg, { protocol: p, ...ciphers }));
+  }
   if (f.tested.includes('TLSv1.3') && f.protocols['TLSv1.3'] === false) {
     out.push(warn('tls.protocol.tls1_3_disabled', 'low', 'TLS 1.3 is not offered', { protocol: 'TLSv1.3' }));
   }

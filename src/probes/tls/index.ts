@@ -13,7 +13,7 @@ import { evaluateProfile } from './profiles/evaluate';
 import { loadProfile } from './profiles/profile';
 import type { IntermediateRevocation } from './revocation/chain';
 import { scanTls, type ScanResult } from './scan';
-import { GROUPS, PROTOCOLS } from './wire/constants';
+import { ALL_PROTOCOLS, GROUPS } from './wire/constants';
 import { defineProbe, type ProbeContext, type ProbeOutput } from '../types';
 
 /** One intermediate's revocation result beside the leaf's (`certificateDetails.revocation.chain`). */
@@ -25,10 +25,12 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
   const counts = { insecure: 0, weak: 0, recommended: 0 };
   for (const s of f.suites) counts[s.suite.strength]++;
   return {
-    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(f.protocols[p])])),
+    protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, Boolean(f.protocols[p])])),
     /** `protocols` is false for versions not tested (options.protocols); this says which were. */
     testedProtocols: f.tested,
     ciphers: f.suites.map((s) => ({ protocol: s.protocol, name: s.suite.name, code: hexCode(s.code), strength: s.suite.strength })),
+    /** SSLv2 cipher kinds the server offered in its SERVER-HELLO (empty unless SSLv2 is enabled). */
+    sslv2Ciphers: (f.sslv2?.ciphers ?? []).map((c) => ({ name: c.name, code: `0x${c.code.toString(16).padStart(6, '0').toUpperCase()}` })),
     certificate: c
       ? {
           subject: c.subject,
@@ -96,7 +98,7 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
       return {
         findings,
         summary: { address, protocols: [], ciphers: [], certificateFingerprint: null, findings: ['tls.starttls.refused'] },
-        measurements: { protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, false])), ciphers: [], certificate: null, hsts: null, profile: profile ? { name: profile.name, compliant: false } : null },
+        measurements: { protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, false])), ciphers: [], certificate: null, hsts: null, profile: profile ? { name: profile.name, compliant: false } : null },
       };
     }
     const verdict = profile ? evaluateProfile(profile, result.facts) : undefined;
@@ -110,7 +112,7 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
     const f = result.facts;
     const summary = {
       address,
-      protocols: PROTOCOLS.filter((p) => f.protocols[p]),
+      protocols: ALL_PROTOCOLS.filter((p) => f.protocols[p]),
       ciphers: f.suites.map((s) => `${s.protocol} ${s.suite.name}`),
       certificateFingerprint: result.leafFingerprint ?? null,
       findings: findings.filter((x) => x.status !== 'pass').map((x) => x.id),

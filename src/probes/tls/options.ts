@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UsageError } from '../../errors';
-import { PROTOCOLS } from './wire/constants';
+import { ALL_PROTOCOLS } from './wire/constants';
 
 export const tlsOptions = z
   .object({
@@ -24,8 +24,8 @@ export const tlsOptions = z
     hstsPath: z.string().startsWith('/').default('/'),
     /** Warn when the certificate expires within this many days (the operator's own threshold). */
     expiryWarnDays: z.number().int().min(0).max(3650).default(30),
-    /** Protocols to test (default all: SSLv3 .. TLSv1.3). */
-    protocols: z.array(z.enum(PROTOCOLS)).min(1).optional(),
+    /** Protocols to test (default all: SSLv2 .. TLSv1.3). */
+    protocols: z.array(z.enum(ALL_PROTOCOLS)).min(1).optional(),
     /** Enumerate every accepted suite (false: only detect protocols and the negotiated suite). */
     enumerateCiphers: z.boolean().default(true),
     /**

@@ -1,10 +1,11 @@
 /**
  * One TLS scan: raw enumeration (protocols, suites, groups) and one complete handshake through Node's tls (chain,
- * stapled OCSP, timing) run side by side; then the certificate is analysed, the revocation of the leaf and of
- * each intermediate (in parallel) and HSTS are checked.
+ * stapled OCSP, timing) and the SSLv2 probe (its own record format) run side by side; then the certificate is
+ * analysed, the revocation of the leaf and of each intermediate (in parallel) and HSTS are checked.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { TlsHandshakeError } from '../../errors';
 import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
 import { nodeHandshake, type NodeHandshake } from './cert/fetch';
 import { cipherByCode } from './ciphers';
@@ -15,8 +16,9 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
-import { PROTOCOLS } from './wire/constants';
+import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
 import type { Endpoint } from './wire/handshake';
+import { trySslv2, type Sslv2Result } from './wire/sslv2';
 
 export interface ScanResult {
   facts: ScanFacts;
@@ -32,19 +34,43 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   const t0 = performance.now();
   const limiter = new Limiter(o.concurrency);
   const limits = { signal: env.signal, timeoutMs: Math.min(o.handshakeTimeoutMs, env.timeoutMs), maxBytes: o.maxHandshakeBytes };
-  const tested = o.protocols ? PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...PROTOCOLS];
+  const tested = o.protocols ? ALL_PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...ALL_PROTOCOLS];
+  const testedTls = tested.filter((p): p is Protocol => p !== 'SSLv2');
 
   const nodeRun = limiter.run(() => nodeHandshake(ep, limits)).then(
     (v) => ({ ok: true as const, v }),
     (e: Error) => ({ ok: false as const, e }),
   );
-  const enumeration = await enumerate(ep, tested, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency });
+  // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row.
+  let sslv2Error: Error | undefined;
+  const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
+    ? limiter.run(() => trySslv2(ep, limits)).catch((e: Error) => {
+        if (env.signal.aborted) throw e;
+        sslv2Error = e;
+        return { enabled: false, ciphers: [], refusal: e.message };
+      })
+    : Promise.resolve(undefined);
+  const enumRun = testedTls.length
+    ? enumerate(ep, testedTls, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency }).then(
+        (v) => ({ ok: true as const, v }),
+        (e: Error) => ({ ok: false as const, e }),
+      )
+    : undefined;
+  const sslv2 = await sslv2Run;
+  const enumOut = await enumRun;
+  const empty: Enumeration = { protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })), groups: [] };
+  // A server that speaks only SSLv2 accepts no SSLv3+/TLS version: that is a result, not a failed scan.
+  if (enumOut && !enumOut.ok && (env.signal.aborted || !sslv2?.enabled)) throw enumOut.e;
+  if (!enumOut && sslv2Error) throw sslv2Error;
+  if (!enumOut && !sslv2?.enabled) throw new TlsHandshakeError(`the server does not accept SSLv2${sslv2?.refusal ? ` (${sslv2.refusal})` : ''}`);
+  const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
   if (!node.ok && env.signal.aborted) throw node.e;
 
   const facts: ScanFacts = {
     tested,
-    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])),
+    protocols: { SSLv2: Boolean(sslv2?.enabled), ...Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])) },
+    sslv2,
     suites: enumeration.protocols.flatMap((r) => r.suites.map((s) => ({ ...s, suite: cipherByCode(s.code)! }))).filter((s) => s.suite),
     serverPreference: Object.fromEntries(enumeration.protocols.filter((r) => r.serverPreference !== undefined).map((r) => [r.protocol, r.serverPreference])),
     groups: enumeration.groups,
@@ -56,7 +82,9 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   const nodeChain = node.ok ? node.v.chain : [];
   const raw = enumeration.sentChain;
   const useRaw = raw?.length && (!nodeChain.length || raw[0].equals(nodeChain[0]));
-  const chain = useRaw ? raw! : nodeChain;
+  // A server that only speaks SSLv2 shows its certificate in the SERVER-HELLO alone.
+  const v2Chain = !raw?.length && !nodeChain.length && sslv2?.certificate ? [sslv2.certificate] : [];
+  const chain = useRaw ? raw! : nodeChain.length ? nodeChain : v2Chain;
   if (chain.length) {
     const anchors = trustAnchors(env.caPem);
     const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });

@@ -60,7 +60,7 @@ test('first: an address that refuses connections is skipped, as a client falls b
   expect(r.errorCode).toBeUndefined();
   expect(m.address).toBe('127.0.0.1');
   expect(m.addresses).toEqual(['127.0.0.3', '127.0.0.1', '127.0.0.2']);
-  expect(m.protocols).toEqual({ SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+  expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
 });
 
 test('first (default): resolved once, every connection to the first address, SNI and certificate name stay the host name', async () => {
@@ -71,7 +71,7 @@ test('first (default): resolved once, every connection to the first address, SNI
   expect(m.address).toBe('127.0.0.1');
   expect(m.addresses).toEqual(['127.0.0.1', '127.0.0.2']);
   // exactly the first server: no TLS 1.0/1.1 from the second, no CBC suite
-  expect(m.protocols).toEqual({ SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+  expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
   expect(m.ciphers.filter((c) => c.protocol === 'TLSv1.2').map((c) => c.name)).toEqual(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
   expect(m.certificate).toMatchObject({ subject: `CN=${NAME}`, hostnameMatch: true, chainTrusted: true });
   expect(ids(r)).not.toContain('tls.protocol.tls1_0_enabled');

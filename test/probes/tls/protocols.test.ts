@@ -28,7 +28,7 @@ const opts = () => ({ caFile: pki.rootCert, checkRevocation: false });
 test('TLS 1.0 and 1.1 only: both reported, with their findings', async () => {
   const r = await scan(`localhost:${servers.legacy.port}`, opts());
   const m = measurements(r);
-  expect(m.protocols).toEqual({ SSLv3: false, TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false });
+  expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false });
   expect(r.status).toBe('fail');
   expect(ids(r)).toEqual(expect.arrayContaining(['tls.protocol.tls1_0_enabled', 'tls.protocol.tls1_1_enabled', 'tls.protocol.tls1_3_disabled', 'tls.cipher.cbc_suite', 'tls.cipher.no_forward_secrecy', 'tls.cipher.anonymous_suite', 'tls.profile.protocol']));
   expect(m.ciphers.every((c) => c.protocol === 'TLSv1' || c.protocol === 'TLSv1.1')).toBe(true);
@@ -39,7 +39,7 @@ test('TLS 1.0 and 1.1 only: both reported, with their findings', async () => {
 test('TLS 1.3 only: exactly the three default suites, modern profile compliant apart from the certificate key', async () => {
   const r = await scan(`localhost:${servers.tls13.port}`, { ...opts(), profile: 'modern' });
   const m = measurements(r);
-  expect(m.protocols).toEqual({ SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
+  expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
   expect(m.ciphers.map((c) => c.name).sort()).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']);
   expect(m.ciphers.every((c) => c.strength === 'recommended')).toBe(true);
   // RSA certificate, no staple: the only modern-profile violations; nothing about protocols or suites.

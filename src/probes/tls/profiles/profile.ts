@@ -6,14 +6,14 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../../errors';
-import { PROTOCOLS } from '../wire/constants';
+import { ALL_PROTOCOLS } from '../wire/constants';
 
 export const profileSchema = z
   .object({
     name: z.string().min(1),
     extends: z.enum(['modern', 'intermediate']).optional(),
     /** Allowed protocol versions. */
-    protocols: z.array(z.enum(PROTOCOLS)).optional(),
+    protocols: z.array(z.enum(ALL_PROTOCOLS)).optional(),
     /** Allowed TLS <= 1.2 suites (IANA or OpenSSL names). */
     ciphers: z.array(z.string()).optional(),
     /** Allowed TLS 1.3 suites. */

@@ -2,6 +2,9 @@
 
 export const PROTOCOLS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
+/** Every version the scan reports: SSLv2 (its own record format, probed by wire/sslv2.ts) and the versions above. */
+export const ALL_PROTOCOLS = ['SSLv2', ...PROTOCOLS] as const;
+export type AnyProtocol = (typeof ALL_PROTOCOLS)[number];
 
 export const VERSION_CODE: Record<Protocol, number> = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
 
