@@ -121,7 +121,7 @@ async function sslscan(port: number, xmlFile: string): Promise<View> {
   const name = (type: string, v: string) => (type === 'ssl' ? `SSLv${v}` : v === '1.0' ? 'TLSv1' : `TLSv${v}`);
   const version = (v: string) => (v === 'TLSv1.0' ? 'TLSv1' : v);
   const protocols: Record<string, boolean> = {};
-  for (const m of xml.matchAll(/<protocol type="(\w+)" version="([\d.]+)" enabled="(\d)"/g)) if (m[1] !== 'ssl' || m[2] !== '2') protocols[name(m[1], m[2])] = m[3] === '1';
+  for (const m of xml.matchAll(/<protocol type="(\w+)" version="([\d.]+)" enabled="(\d)"/g)) protocols[name(m[1], m[2])] = m[3] === '1';
   const suites = [...xml.matchAll(/<cipher status="(?:accepted|preferred)" sslversion="([\w.]+)"[^>]*? id="0x([0-9A-Fa-f]+)"/g)].map((m) => `${version(m[1])} 0x${m[2].toUpperCase().padStart(4, '0')}`);
   return { protocols, suites: suites.sort() };
 }
