@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openssl } from './helpers';
+import { caConfig, openssl } from './helpers';
 
 export interface Intermediate {
   name: string;
@@ -29,7 +29,7 @@ export class ChainPki {
       writeFileSync(path.join(d, `${db}-index.txt`), '');
       writeFileSync(path.join(d, `${db}-serial`), db === 'root' ? '2000\n' : '3000\n');
       writeFileSync(path.join(d, `${db}-crlnumber`), '01\n');
-      writeFileSync(path.join(d, `${db}.cnf`), CNF.replace('@DIR@', d).replace(/@DB@/g, db));
+      writeFileSync(path.join(d, `${db}.cnf`), caConfig(d, { db, cert: 'root.pem', key: 'root.key' }));
     }
     this.run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/CN=pengawas chain test root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
     this.rootCert = this.file('root.pem');
@@ -91,23 +91,3 @@ export class ChainPki {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-const CNF = `
-[ ca ]
-default_ca = CA_default
-[ CA_default ]
-dir = @DIR@
-database = $dir/@DB@-index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/@DB@-serial
-crlnumber = $dir/@DB@-crlnumber
-certificate = $dir/root.pem
-private_key = $dir/root.key
-default_md = sha256
-default_crl_days = 7
-policy = policy_any
-unique_subject = no
-email_in_dn = no
-[ policy_any ]
-commonName = supplied
-`;

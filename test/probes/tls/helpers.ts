@@ -54,7 +54,7 @@ export class Pki {
     writeFileSync(path.join(d, 'index.txt'), '');
     writeFileSync(path.join(d, 'serial'), '1000\n');
     writeFileSync(path.join(d, 'crlnumber'), '01\n');
-    writeFileSync(path.join(d, 'ca.cnf'), CA_CNF.replace('@DIR@', d));
+    writeFileSync(path.join(d, 'ca.cnf'), caConfig(d, { cert: 'inter.pem', key: 'inter.key', extra: V3_INTER }));
     openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/CN=pengawas test root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], d);
     openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'inter.key', '-out', 'inter.csr', '-subj', '/CN=pengawas test intermediate'], d);
     openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'inter.pem', '-days', '3650', '-extfile', 'ca.cnf', '-extensions', 'v3_inter'], d);
@@ -117,17 +117,20 @@ export class Pki {
   }
 }
 
-const CA_CNF = `
+/** An `openssl ca` configuration for a CA whose database files live in `dir` (named `<db>-index.txt`… when `db`). */
+export function caConfig(dir: string, o: { cert: string; key: string; db?: string; extra?: string }): string {
+  const db = o.db ? `${o.db}-` : '';
+  return `
 [ ca ]
 default_ca = CA_default
 [ CA_default ]
-dir = @DIR@
-database = $dir/index.txt
+dir = ${dir}
+database = $dir/${db}index.txt
 new_certs_dir = $dir/newcerts
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-certificate = $dir/inter.pem
-private_key = $dir/inter.key
+serial = $dir/${db}serial
+crlnumber = $dir/${db}crlnumber
+certificate = $dir/${o.cert}
+private_key = $dir/${o.key}
 default_md = sha256
 default_crl_days = 7
 policy = policy_any
@@ -135,7 +138,10 @@ unique_subject = no
 email_in_dn = no
 [ policy_any ]
 commonName = supplied
-[ v3_inter ]
+${o.extra ?? ''}`;
+}
+
+const V3_INTER = `[ v3_inter ]
 basicConstraints = critical,CA:TRUE,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign,digitalSignature
 `;
