@@ -39,6 +39,17 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
   const cliEnv = (e: TestEnv) => ({ PENGAWAS_DATA_DIR: e.dataDir, DATABASE_URL: e.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' });
   const verify = (e: TestEnv, ...args: string[]) => runCli(['evidence', 'verify', ...args], { env: cliEnv(e), timeoutMs: 60_000 });
   const novemberResults = (checkId: string, n: number) => Array.from({ length: n }, (_, i) => result(checkId, 'security', new Date(startOfDay('2026-11-01', TZ).getTime() + i * HOUR), 'pass'));
+  /** Makes a copy look like a pack built before chains.json: the file and its manifest entry gone, re-signed. */
+  const dropChainsFile = (copy: string, e: TestEnv, edit: (manifest: { files: Array<{ path: string }>; chain: { head: string; heads?: unknown } }) => void = () => undefined) => {
+    rmSync(path.join(copy, 'chains.json'));
+    const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+    manifest.files = manifest.files.filter((f: { path: string }) => f.path !== 'chains.json');
+    edit(manifest);
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(path.join(copy, 'manifest.json'), bytes);
+    writeFileSync(path.join(copy, 'manifest.sig'), `${signBytes(loadSigningKey({ dataDir: e.dataDir }), bytes).toString('base64')}\n`);
+    return manifest;
+  };
   const copyPack = (from: string, name: string) => {
     const to = path.join(out, name);
     execFileSync('cp', ['-r', from, to]);
@@ -104,14 +115,10 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
   it('checks a pack built before chains.json against the heads its signed manifest listed', async () => {
     const copy = copyPack(packA, 'manifest-heads');
     const chains = JSON.parse(readFileSync(path.join(copy, 'chains.json'), 'utf8'));
-    rmSync(path.join(copy, 'chains.json'));
-    const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
-    expect(manifest.chain.heads).toBeUndefined(); // new packs keep the heads in chains.json only
-    manifest.files = manifest.files.filter((f: { path: string }) => f.path !== 'chains.json');
-    manifest.chain.heads = chains.streams;
-    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileSync(path.join(copy, 'manifest.json'), bytes);
-    writeFileSync(path.join(copy, 'manifest.sig'), `${signBytes(loadSigningKey({ dataDir: a.dataDir }), bytes).toString('base64')}\n`);
+    dropChainsFile(copy, a, (manifest) => {
+      expect(manifest.chain.heads).toBeUndefined(); // new packs keep the heads in chains.json only
+      manifest.chain.heads = chains.streams;
+    });
     const ok = await verify(a, copy, '--store');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('4 of 4 chains confirmed through their anchored link (2233 records recomputed); 1 new stream since the pack, heads read from manifest.json, as packs built before chains.json list them\n');
@@ -187,12 +194,7 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
 
   it('says a pack without chains.json predates anchoring, and exits 0 when the pack verifies', async () => {
     const copy = copyPack(packB, 'before-anchoring');
-    rmSync(path.join(copy, 'chains.json'));
-    const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
-    manifest.files = manifest.files.filter((f: { path: string }) => f.path !== 'chains.json');
-    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileSync(path.join(copy, 'manifest.json'), bytes);
-    writeFileSync(path.join(copy, 'manifest.sig'), `${signBytes(loadSigningKey({ dataDir: b.dataDir }), bytes).toString('base64')}\n`);
+    const manifest = dropChainsFile(copy, b);
     const r = await verify(b, copy, '--store');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
