@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml';
 import type { Check } from '../config/check';
+import { holdWhileMonitorUnavailable } from './hold';
 
 /** One tier of the workbook's table: burn this share of the budget within `long`, confirmed over `short`. */
 interface Tier {
@@ -82,11 +83,13 @@ export function generateSloRules(checks: Check[], source: string): Generated {
       }
       windows.add(t.long).add(t.short);
       const sel = `{check=${JSON.stringify(s.check)}, slo=${JSON.stringify(s.name)}}`;
+      const labels = { severity: t.severity, component: 'check', long_window: t.long, short_window: t.short };
+      const live = `${ratioRecord(t.long)}${sel} > ${threshold}\nand\n${ratioRecord(t.short)}${sel} > ${threshold}\n`;
       alerts.push({
         alert: t.alert,
-        expr: `${ratioRecord(t.long)}${sel} > ${threshold}\nand\n${ratioRecord(t.short)}${sel} > ${threshold}\n`,
+        expr: holdWhileMonitorUnavailable(live, { alert: t.alert, staticLabels: labels, match: { check: s.check, slo: s.name, long_window: t.long, short_window: t.short }, on: 'check' }),
         for: t.for,
-        labels: { severity: t.severity, component: 'check', long_window: t.long, short_window: t.short },
+        labels,
         annotations: {
           summary: `SLO ${s.name} of {{ $labels.check }} burns its error budget faster than ${rate}x the sustainable rate`,
           description:

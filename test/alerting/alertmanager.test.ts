@@ -3,15 +3,9 @@
  * only): alerts are posted through its API and their state read back, so inhibition is proven as Alertmanager
  * itself applies it. Every receiver URL points at a local sink that answers 200, so nothing leaves the machine.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { freePort, startHttp, type Started } from '../helpers/net';
-import { stopChild } from './prometheus';
+import { startHttp, type Started } from '../helpers/net';
+import { startAlertmanager, type RunningAlertmanager } from './alertmanager';
 
-const AM_DIR = path.join(ROOT, 'config', 'alertmanager');
 jest.setTimeout(30_000);
 
 interface AmAlert {
@@ -20,45 +14,19 @@ interface AmAlert {
 }
 
 describe('Alertmanager inhibition (real Alertmanager)', () => {
-  let dir: string;
-  let am: ChildProcess;
+  let am: RunningAlertmanager;
   let sink: Started;
   let url: string;
 
   beforeAll(async () => {
     sink = await startHttp((_req, res) => res.end('ok'));
-    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-am-live-'));
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-    for (const line of readFileSync(path.join(AM_DIR, 'example.env'), 'utf8').split('\n')) {
-      const m = /^([A-Z_]+)=(.*)$/.exec(line);
-      if (m) env[m[1]] = m[2];
-    }
-    Object.assign(env, {
-      ALERT_WEBHOOK_URL: `${sink.url}/webhook`,
-      SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-      PAGERDUTY_URL: `${sink.url}/pagerduty`,
-      SMTP_SMARTHOST: `127.0.0.1:${sink.port}`,
-    });
-    execFileSync('sh', [path.join(AM_DIR, 'render.sh'), path.join(AM_DIR, 'alertmanager.yml'), path.join(dir, 'am.yml')], { env });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    am = spawn('prometheus-alertmanager', [`--config.file=${path.join(dir, 'am.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: 'ignore' });
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/-/ready`)).ok) break;
-      } catch {
-        // starting
-      }
-      if (am.exitCode !== null || Date.now() > deadline) throw new Error('alertmanager did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    am = await startAlertmanager(sink.url, sink.port);
+    url = am.url;
   });
 
   afterAll(async () => {
-    if (am) await stopChild(am, 5000);
+    await am?.stop();
     await sink?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function post(alerts: Array<Record<string, string>>): Promise<void> {

@@ -16,20 +16,33 @@ export const DASHBOARDS_DIR = path.join(ROOT, 'grafana', 'dashboards');
 export interface RunningPrometheus {
   url: string;
   query(expr: string): Promise<{ ok: boolean; error?: string; series: number }>;
+  /** The instant vector's label sets (empty on error). */
+  labels(expr: string): Promise<Array<Record<string, string>>>;
   stop(): Promise<void>;
   log(): string;
 }
 
-export async function startPrometheus(scrapeTarget: string): Promise<RunningPrometheus> {
+export interface PrometheusOptions {
+  /** Rewrites a rule file before Prometheus loads it (e.g. time-scaled `for:` durations). */
+  rules?: (file: string, text: string) => string;
+  /** host:port of an Alertmanager to send alerts to. */
+  alertmanager?: string;
+}
+
+export async function startPrometheus(scrapeTarget: string, opts: PrometheusOptions = {}): Promise<RunningPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-prom-'));
   mkdirSync(path.join(dir, 'rules'));
-  for (const f of readdirSync(RULES_DIR)) copyFileSync(path.join(RULES_DIR, f), path.join(dir, 'rules', f));
+  for (const f of readdirSync(RULES_DIR)) {
+    if (opts.rules) writeFileSync(path.join(dir, 'rules', f), opts.rules(f, readFileSync(path.join(RULES_DIR, f), 'utf8')));
+    else copyFileSync(path.join(RULES_DIR, f), path.join(dir, 'rules', f));
+  }
   // Scrape and evaluate every second so a short test sees counters move and recording rules fill.
   writeFileSync(
     path.join(dir, 'prometheus.yml'),
     [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       `rule_files: ['${path.join(dir, 'rules')}/*.yml']`,
+      ...(opts.alertmanager ? ['alerting:', `  alertmanagers: [{ static_configs: [{ targets: ['${opts.alertmanager}'] }] }]`] : []),
       'scrape_configs:',
       `  - job_name: pengawas`,
       `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
@@ -67,6 +80,11 @@ export async function startPrometheus(scrapeTarget: string): Promise<RunningProm
     url,
     log: () => out,
     stop,
+    async labels(expr) {
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
+      const body = (await res.json()) as { status: string; data?: { result: Array<{ metric: Record<string, string> }> } };
+      return body.status === 'success' ? body.data!.result.map((r) => r.metric) : [];
+    },
     async query(expr) {
       const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
       const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown[] | unknown } };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/cli';
+import { MONITOR_UNAVAILABLE } from '../../src/alerting/hold';
 import { RULES_DIR } from './prometheus';
 
 const TESTS_DIR = path.join(ROOT, 'config', 'prometheus', 'tests');
@@ -20,6 +21,7 @@ interface Rule {
   alert?: string;
   record?: string;
   expr: string;
+  for?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -93,6 +95,23 @@ describe('Prometheus rules', () => {
     }
     expect(alertNames.filter((a) => !fires.has(a))).toEqual([]);
     expect(alertNames.filter((a) => !silent.has(a))).toEqual([]);
+  });
+
+  it('a specific alert that silences PengawasCheckFailing never waits longer than it (one page, from the first)', () => {
+    const am = parse(readFileSync(path.join(AM_DIR, 'alertmanager.yml'), 'utf8')) as { inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[] }> };
+    const inhibit = am.inhibit_rules.find((r) => r.target_matchers.includes('alertname="PengawasCheckFailing"'));
+    const pattern = new RegExp(`^(?:${/alertname=~"(.+)"/.exec(inhibit!.source_matchers[0])![1]})$`);
+    const minutes = (d: string) => Number(/^(\d+)m$/.exec(d)?.[1] ?? NaN);
+    const generic = minutes(rules.find((r) => r.alert === 'PengawasCheckFailing')!.for!);
+    const specific = rules.filter((r) => r.alert && pattern.test(r.alert));
+    expect(specific.length).toBeGreaterThan(10);
+    expect(specific.filter((r) => !(minutes(r.for!) <= generic)).map((r) => `${r.alert} for ${r.for}`)).toEqual([]);
+  });
+
+  it('every check and element alert holds its firing state while the monitor is unavailable', () => {
+    const held = rules.filter((r) => r.alert && ['check', 'element'].includes(r.labels?.component ?? ''));
+    expect(held.length).toBeGreaterThan(15);
+    expect(held.filter((r) => !r.expr.includes(`ALERTS{alertname="${r.alert}", alertstate="firing"`) || !r.expr.includes(MONITOR_UNAVAILABLE)).map((r) => r.alert)).toEqual([]);
   });
 
   it('runbook pages exist only for alerts that exist', () => {

@@ -1,0 +1,33 @@
+/**
+ * Alert expressions that survive a monitor outage. When pengawas cannot be scraped, every series it exports goes
+ * stale and an alert on them would resolve at the next evaluation: Alertmanager would send RESOLVED for problems
+ * nobody fixed. The hold branch keeps an alert that is already firing while (a) the series it judges are gone and
+ * (b) a pengawas target is down or none is up; PengawasMonitorDown inhibits it meanwhile, and the live branch takes
+ * over again as soon as the monitor is back. The same text is used in config/prometheus/rules/*.yml.
+ */
+
+/** True (one sample) while a pengawas scrape target is down or no pengawas target is up. */
+export const MONITOR_UNAVAILABLE = '((count(up{job="pengawas"} == 0) > 0) or absent(up{job="pengawas"} == 1))';
+
+export interface HoldSpec {
+  alert: string;
+  /** The rule's static labels: they are on ALERTS and must be dropped so the labels equal the live branch's. */
+  staticLabels: Record<string, string>;
+  /** Extra label matchers selecting this rule's own alerts when several rules share the alert name. */
+  match?: Record<string, string>;
+  /** `check` for check alerts, `element` for element alerts. */
+  on: 'check' | 'element';
+}
+
+export function holdWhileMonitorUnavailable(live: string, h: HoldSpec): string {
+  const drop = ['alertname', 'alertstate', ...Object.keys(h.staticLabels)].join(', ');
+  const matchers = [`alertname=${JSON.stringify(h.alert)}`, 'alertstate="firing"', ...Object.entries(h.match ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join(', ');
+  const present = h.on === 'check' ? 'max by (check) (pengawas_check_last_run_timestamp_seconds)' : 'max by (element) (pengawas_element_compliance_ratio)';
+  const indented = live.trim().split('\n').map((l) => `  ${l}`).join('\n');
+  return (
+    `(\n${indented}\n)\n` +
+    '# The monitor is unavailable: its series went stale, the problem did not go away. Hold the firing alert\n' +
+    '# (PengawasMonitorDown inhibits it) instead of resolving it; live series take over when the monitor is back.\n' +
+    `or\n(\n  max without (${drop}) (ALERTS{${matchers}})\n  unless on (${h.on}) ${present}\n  and on () ${MONITOR_UNAVAILABLE}\n)\n`
+  );
+}
