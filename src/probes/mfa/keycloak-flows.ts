@@ -46,7 +46,7 @@ export const SECOND_FACTOR = new Set([
   'webauthn-authenticator-passwordless',
 ]);
 /** Alternatives that do not take a password here: an existing session (after an earlier full login) or another IdP. */
-const NOT_A_PASSWORD_PATH = new Set(['auth-cookie', 'identity-provider-redirector', 'auth-spnego', 'idp-auto-link', 'idp-confirm-link']);
+export const NOT_A_PASSWORD_PATH = new Set(['auth-cookie', 'identity-provider-redirector', 'auth-spnego', 'idp-auto-link', 'idp-confirm-link']);
 
 interface Node {
   e: Execution;

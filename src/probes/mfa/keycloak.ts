@@ -42,7 +42,7 @@ interface RequiredAction {
 /** An unenrolled privileged user in the evidence, with how they are privileged ("group /admins/ops", ...). */
 type PrivilegedRef = UserRef & { via: string };
 
-const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
+export const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
 const ENROL_ACTIONS = ['CONFIGURE_TOTP', 'webauthn-register', 'webauthn-register-passwordless'];
 
 export function keycloakAuth(base: URL, o: KeycloakOptions): ClientCredentials {
