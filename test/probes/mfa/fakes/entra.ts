@@ -64,6 +64,8 @@ export interface EntraState {
   admins: Array<{ upn: string; registered: boolean }>;
   pageSize: number;
   strengths?: StrengthFixture[];
+  /** conditionalAccessPolicy objects served as they are, instead of ones built from `policies`. */
+  rawPolicies?: unknown[];
 }
 
 export function graphError(code: string, message: string) {
@@ -94,7 +96,7 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
       if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return send(res, 401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
       const q = url.searchParams;
       if (path === '/v1.0/identity/conditionalAccess/policies') {
-        const all = state.policies.map((p, i) => ({
+        const all = state.rawPolicies ?? state.policies.map((p, i) => ({
           id: `cap-${i}`,
           displayName: p.displayName,
           state: p.state,
@@ -112,7 +114,7 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
       }
       const sm = /^\/v1\.0\/policies\/authenticationStrengthPolicies\/([^/]+)$/.exec(path);
       if (sm) {
-        const found = state.strengths?.find((x) => x.id === decodeURIComponent(sm[1]));
+        const found = state.strengths?.find((x) => x.id === decodeURIComponent(sm[1])) as StrengthFixture | undefined;
         return found ? send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/authenticationStrengthPolicies/$entity`, ...full(found) }) : send(res, 404, graphError('NotFound', 'strength not found'));
       }
       if (path === '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy') {
