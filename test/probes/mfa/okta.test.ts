@@ -65,10 +65,10 @@ test('not enforced: 1FA admin console, optional enrollment, an admin with only a
 });
 
 test('2FA counts only with a possession constraint when the rule lists constraints', async () => {
-  const withPossession = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] }, possession: { deviceBound: 'REQUIRED' } }] }));
+  const withPossession = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['PASSWORD'] }, possession: { deviceBound: 'REQUIRED' } }] }));
   expect(m(await runMfa(withPossession, opts(), { env: ENV })).enforced.admin_console).toBe(1);
   await server!.close();
-  const knowledgeOnly = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] } }, { inherence: {} }] }));
+  const knowledgeOnly = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['PASSWORD'] } }, { inherence: {} }] }));
   const r = await runMfa(knowledgeOnly, opts(), { env: ENV });
   expect(m(r).enforced.admin_console).toBe(0);
   expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
