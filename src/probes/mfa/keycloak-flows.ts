@@ -5,7 +5,8 @@
  * which lists sub-flow members depth-first with their `level`.
  * Keycloak's rules (Server Administration Guide, "Authentication flows"): within one flow, REQUIRED and
  * CONDITIONAL elements must all pass and ALTERNATIVE elements are then ignored; with only ALTERNATIVE elements one
- * of them must pass; a CONDITIONAL sub-flow runs only when its condition executions say so.
+ * of them must pass; a CONDITIONAL sub-flow runs only when every enabled condition in it holds, and not at all when
+ * it has none (DefaultAuthenticationFlow.isConditionalSubflowDisabled).
  */
 
 export interface Execution {
