@@ -2,8 +2,9 @@
  * Microsoft Entra ID posture through Microsoft Graph v1.0, with an app registration's client credentials
  * (application permissions Policy.Read.All and AuditLog.Read.All):
  * - GET /v1.0/identity/conditionalAccess/policies   conditionalAccessPolicy: state (enabled | disabled |
- *   enabledForReportingButNotEnforced), conditions.users include/exclude users/roles, grantControls.builtInControls
- *   ("mfa") or grantControls.authenticationStrength — https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
+ *   enabledForReportingButNotEnforced), conditions.users include/exclude users/roles, grantControls (read by
+ *   entra-grants.ts: operator AND/OR, builtInControls, authenticationStrength) — https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
+ * - GET /v1.0/policies/authenticationStrengthPolicies/{id}   a strength the policy listing did not expand
  * - GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy   isEnabled (security defaults demand MFA from admins)
  * - GET /v1.0/policies/authenticationMethodsPolicy   authenticationMethodConfigurations[].state
  *   — https://learn.microsoft.com/graph/api/resources/authenticationmethodspolicy
@@ -14,6 +15,7 @@
 import { ClientCredentials } from './auth';
 import type { ApiClient } from './client';
 import { ProviderApiError } from './errors';
+import { exclusions, grantVerdict, narrowing, type Conditions, type GrantControls, type StrengthPolicy } from './entra-grants';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
 import type { EntraOptions } from './options';
 
@@ -40,11 +42,8 @@ interface CaPolicy {
   id: string;
   displayName?: string;
   state?: string;
-  conditions?: {
-    users?: { includeUsers?: string[]; excludeUsers?: string[]; includeRoles?: string[]; excludeRoles?: string[]; includeGroups?: string[]; excludeGroups?: string[] };
-    applications?: { includeApplications?: string[] };
-  };
-  grantControls?: { operator?: string; builtInControls?: string[]; authenticationStrength?: unknown } | null;
+  conditions?: Conditions | null;
+  grantControls?: GrantControls | null;
 }
 
 interface Registration {
@@ -63,7 +62,16 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   const out = emptyPosture();
   const roles = o.privilegedRoleIds ?? Object.keys(DEFAULT_PRIVILEGED_ROLES);
   const policies = await api.getAllLinked<CaPolicy>('/v1.0/identity/conditionalAccess/policies', undefined, (d) => (d as { value?: CaPolicy[] })?.value);
-  const mfa = policies.filter(requiresMfa).filter((p) => allApps(p));
+  await expandStrengths(api, policies);
+  // A policy counts when it demands MFA for all apps on every sign-in it targets; the others are named with the reason.
+  const notCounted: Array<{ policy: string; state?: string; reason: string }> = [];
+  const mfa = policies.filter((p) => {
+    const v = grantVerdict(p.grantControls);
+    const narrow = narrowing(p.conditions);
+    const reason = !v.mfa ? v.reason : !allApps(p) ? 'it does not target all cloud apps' : narrow.length ? `it applies only under conditions: ${narrow.join('; ')}` : undefined;
+    if (reason && p.state !== 'disabled' && !(p.grantControls?.builtInControls ?? []).includes('block')) notCounted.push({ policy: p.displayName ?? p.id, state: p.state, reason });
+    return !reason;
+  });
   const enabled = mfa.filter((p) => p.state === 'enabled');
   const reportOnly = mfa.filter((p) => p.state === 'enabledForReportingButNotEnforced');
 
@@ -75,10 +83,13 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   out.enforced.all_users = allUsers.length > 0 ? 1 : 0;
   if (allUsers.length > 0) {
     out.findings.push(pass('mfa.flow_not_enforced', `Conditional Access demands MFA from all users (${names(allUsers)})`, { policies: names(allUsers) }));
-    const excluded = allUsers.flatMap((p) => exclusions(p));
-    if (excluded.length) out.findings.push(warn('mfa.policy_exclusions', 'medium', `the all-users MFA policies exclude ${excluded.length} user(s)/group(s)/role(s); each exclusion must be a documented break-glass account`, { exclusions: excluded.slice(0, 50) }));
+    const excluded = [...new Set(allUsers.flatMap((p) => exclusions(p.conditions)))];
+    if (excluded.length) out.findings.push(warn('mfa.policy_exclusions', 'medium', `the all-users MFA policies exclude ${excluded.length} user(s)/group(s)/role(s)/app(s)/location(s); each must be a documented exception such as a break-glass account`, { exclusions: excluded.slice(0, 50) }));
   } else if (o.requireForAllUsers) {
-    out.findings.push(fail('mfa.flow_not_enforced', 'high', 'no enabled Conditional Access policy demands MFA from all users for all apps', { reportOnly: names(reportOnly.filter((p) => p.conditions?.users?.includeUsers?.includes('All'))) }));
+    out.findings.push(fail('mfa.flow_not_enforced', 'high', 'no enabled Conditional Access policy demands MFA from all users for all apps', {
+      reportOnly: names(reportOnly.filter((p) => p.conditions?.users?.includeUsers?.includes('All'))),
+      notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
+    }));
   }
 
   // Privileged roles: each must be included (directly or via "All") and not excluded by an enabled MFA policy.
@@ -91,12 +102,17 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
       : fail('mfa.admin_not_enforced', 'critical', `${uncovered.length} privileged role(s) are not covered by an enabled MFA Conditional Access policy`, {
           roles: uncovered.map((id) => ({ id, name: DEFAULT_PRIVILEGED_ROLES[id] })),
           reportOnlyCovering: names(reportOnly.filter((p) => uncovered.some((r) => coversRole(p, r)))),
+          notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
         }),
   );
-  for (const p of reportOnly) {
-    out.findings.push(fail('mfa.policy_report_only', 'high', `Conditional Access policy "${p.displayName ?? p.id}" would demand MFA but is in report-only mode: it enforces nothing`, { policy: p.displayName ?? p.id, id: p.id }));
-  }
-  if (reportOnly.length === 0) out.findings.push(pass('mfa.policy_report_only', 'no MFA Conditional Access policy is stuck in report-only mode'));
+  // One finding for all report-only policies: a finding id appears once per result.
+  out.findings.push(
+    reportOnly.length
+      ? fail('mfa.policy_report_only', 'high', `${reportOnly.length} Conditional Access polic${reportOnly.length === 1 ? 'y' : 'ies'} would demand MFA but ${reportOnly.length === 1 ? 'is' : 'are'} in report-only mode, enforcing nothing: ${names(reportOnly).map((n) => `"${n}"`).join(', ')}`, {
+          policies: reportOnly.map((p) => ({ policy: p.displayName ?? p.id, id: p.id })),
+        })
+      : pass('mfa.policy_report_only', 'no MFA Conditional Access policy is stuck in report-only mode'),
+  );
 
   const { data: methods } = await api.getJson<{ authenticationMethodConfigurations?: Array<{ id?: string; state?: string }>; registrationEnforcement?: { authenticationMethodsRegistrationCampaign?: { state?: string } } }>('/v1.0/policies/authenticationMethodsPolicy');
   const enabledMethods = (methods.authenticationMethodConfigurations ?? []).filter((m) => m.state === 'enabled').map((m) => m.id ?? '?');
@@ -118,6 +134,7 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   out.details = {
     policies: policies.length,
     mfaPolicies: mfa.map((p) => ({ name: p.displayName ?? p.id, state: p.state })),
+    notCounted: notCounted.slice(0, 50),
     securityDefaults,
     enabledMethods,
     registrationCampaign: methods.registrationEnforcement?.authenticationMethodsRegistrationCampaign?.state,
@@ -125,10 +142,15 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   return out;
 }
 
-function requiresMfa(p: CaPolicy): boolean {
-  const g = p.grantControls;
-  if (!g) return false;
-  return (g.builtInControls ?? []).includes('mfa') || Boolean(g.authenticationStrength);
+/** Strengths the listing returned without their combinations are read once each by id. */
+async function expandStrengths(api: ApiClient, policies: CaPolicy[]): Promise<void> {
+  const cache = new Map<string, StrengthPolicy>();
+  for (const p of policies) {
+    const s = p.grantControls?.authenticationStrength;
+    if (!s || Array.isArray(s.allowedCombinations) || s.requirementsSatisfied !== undefined || typeof s.id !== 'string') continue;
+    if (!cache.has(s.id)) cache.set(s.id, (await api.getJson<StrengthPolicy>(`/v1.0/policies/authenticationStrengthPolicies/${encodeURIComponent(s.id)}`)).data ?? {});
+    p.grantControls!.authenticationStrength = { ...s, ...cache.get(s.id) };
+  }
 }
 
 function allApps(p: CaPolicy): boolean {
@@ -139,15 +161,6 @@ function coversRole(p: CaPolicy, role: string): boolean {
   const u = p.conditions?.users ?? {};
   const included = (u.includeUsers ?? []).includes('All') || (u.includeRoles ?? []).includes(role);
   return included && !(u.excludeRoles ?? []).includes(role);
-}
-
-function exclusions(p: CaPolicy): string[] {
-  const u = p.conditions?.users ?? {};
-  return [
-    ...(u.excludeUsers ?? []).map((id) => `user:${id}`),
-    ...(u.excludeGroups ?? []).map((id) => `group:${id}`),
-    ...(u.excludeRoles ?? []).map((id) => `role:${id}`),
-  ];
 }
 
 function names(ps: CaPolicy[]): string[] {

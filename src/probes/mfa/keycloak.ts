@@ -16,7 +16,7 @@ import { ClientCredentials } from './auth';
 import { mapLimit, type ApiClient } from './client';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
 import { resolvePrivilegedUsers } from './keycloak-privileged';
-import { analyseFlow, describe, roleConditionConfigIds, type Execution, type Guarantee, type RoleConditions } from './keycloak-flows';
+import { analyseFlow, describe, describeClauses, parseRoleCondition, roleConditionConfigIds, type Execution, type Guarantee, type RoleConditions } from './keycloak-flows';
 import type { KeycloakOptions, OtpThresholds } from './options';
 
 interface Realm {
@@ -42,7 +42,7 @@ interface RequiredAction {
 /** An unenrolled privileged user in the evidence, with how they are privileged ("group /admins/ops", ...). */
 type PrivilegedRef = UserRef & { via: string };
 
-const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
+export const SECOND_FACTOR_CREDENTIALS = new Set(['otp', 'webauthn', 'webauthn-passwordless']);
 const ENROL_ACTIONS = ['CONFIGURE_TOTP', 'webauthn-register', 'webauthn-register-passwordless'];
 
 export function keycloakAuth(base: URL, o: KeycloakOptions): ClientCredentials {
@@ -74,18 +74,13 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
     const rc: RoleConditions = new Map();
     for (const id of roleConditionConfigIds(list)) {
       const { data: cfg } = await api.getJson<{ config?: Record<string, string> }>(`${r}/authentication/config/${encodeURIComponent(id)}`);
-      rc.set(id, { role: cfg.config?.condUserRole, negate: cfg.config?.negateOutput === 'true' });
+      rc.set(id, parseRoleCondition(cfg?.config));
     }
     const g = analyseFlow(list, rc);
     guarantees[f.key] = g;
     out.enforced[f.key] = g.kind === 'all' ? 1 : 0;
-    const evidence = { flow: f.alias, requirement: describe(g) };
-    if (g.kind === 'all') out.findings.push(pass('mfa.flow_not_enforced', `flow "${f.alias}" demands a second factor from every user`, evidence));
-    else if (o.requireForAllUsers) {
-      const why = g.kind === 'roles' ? `it does so only for role(s) ${g.roles.join(', ')}` : g.reason;
-      out.findings.push(fail('mfa.flow_not_enforced', 'high', `flow "${f.alias}" does not demand a second factor from every user: ${why}`, evidence));
-    }
   }
+  out.findings.push(...flowFinding(flows, guarantees, o.requireForAllUsers));
 
   // Privileged users are covered when every checked flow forces them through a second factor.
   const uncovered = flows.filter((f) => !coversPrivileged(guarantees[f.key], o));
@@ -121,12 +116,26 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
   return out;
 }
 
+/** One finding for all checked flows (a finding id appears once per result); each flow's verdict is in the evidence. */
+function flowFinding(flows: Array<{ key: string; alias: string }>, guarantees: Record<string, Guarantee>, required: boolean): Finding[] {
+  const evidence = { flows: flows.map((f) => ({ scope: f.key, flow: f.alias, enforced: guarantees[f.key].kind === 'all', requirement: describe(guarantees[f.key]) })) };
+  const weak = flows.filter((f) => guarantees[f.key].kind !== 'all');
+  if (weak.length === 0) return [pass('mfa.flow_not_enforced', `every checked flow (${flows.map((f) => `"${f.alias}"`).join(', ')}) demands a second factor from every user`, evidence)];
+  if (!required) return [];
+  const why = weak.map((f) => {
+    const g = guarantees[f.key];
+    return `"${f.alias}": ${g.kind === 'roles' ? `it does so only for role(s) ${describeClauses(g.clauses)}` : g.kind === 'none' ? g.reason : ''}`;
+  });
+  return [fail('mfa.flow_not_enforced', 'high', `${weak.length} of ${flows.length} checked flow(s) do not demand a second factor from every user: ${why.join('; ')}`, evidence)];
+}
+
 function coversPrivileged(g: Guarantee, o: KeycloakOptions): boolean {
   if (g.kind === 'all') return true;
-  // A role condition covers privileged users only when they are defined by roles, all of which it names. Keycloak's
-  // condition holds for a role held through a group or a composite too, so every privileged user it names is covered.
-  // A client role "client-id/role" appears in condUserRole as "client-id.role".
-  return g.kind === 'roles' && o.privilegedGroups.length === 0 && o.privilegedRoles.length > 0 && o.privilegedRoles.every((role) => g.roles.includes(role) || g.roles.includes(conditionName(role)));
+  // A role clause covers privileged users only when they are defined by roles and every privileged role alone makes up
+  // a clause: a clause of two roles asks only users holding both. Keycloak's condition holds for a role held through a
+  // group or a composite too, so every holder is covered. A client role "client-id/role" is "client-id.role" in condUserRole.
+  if (g.kind !== 'roles' || o.privilegedGroups.length > 0 || o.privilegedRoles.length === 0) return false;
+  return o.privilegedRoles.every((role) => g.clauses.some((c) => c.length === 1 && (c[0] === role || c[0] === conditionName(role))));
 }
 
 function conditionName(role: string): string {

@@ -3,9 +3,11 @@
  * (`Authorization: SSWS …`) or an OAuth service app (private_key_jwt → Bearer):
  * - GET /api/v1/policies?type=MFA_ENROLL            authenticator enrollment policies (settings.authenticators[].enroll.self)
  * - GET /api/v1/policies?type=OKTA_SIGN_ON + /rules  global session policy (actions.signon.requireFactor)
+ *   Policies and rules are cursor-paged (`limit`/`after`, `Link: <…>; rel="next"`): every page is read.
  * - GET /api/v1/apps?filter=name eq "saasure"        the Admin Console app; its _links.accessPolicy → /policies/{id}/rules
  *   (actions.appSignOn.verificationMethod.factorMode "1FA" | "2FA")
- * - GET /api/v1/iam/assignees/users                  users with admin role assignments ({value, _links.next})
+ * - GET /api/v1/iam/assignees/users                  users with admin role assignments ({value, _links.next}); a
+ *   RoleAssignedUser carries only id/orn/_links, so each one's status is read from GET /api/v1/users/{id}
  * - GET /api/v1/groups/{id}/users                    members of configured privileged groups (Link: rel="next" paging)
  * - GET /api/v1/users/{id}/factors                   enrolled factors (factorType, status)
  */
@@ -50,8 +52,10 @@ interface OktaUser {
   profile?: { login?: string };
 }
 
-/** Authenticators that are not a second factor on their own. */
-const WEAK_AUTHENTICATORS = new Set(['okta_password', 'okta_email', 'security_question', 'okta_question']);
+/** Authenticator keys (AuthenticatorEnrollmentPolicyAuthenticatorType) that are not a second factor on their own. */
+export const WEAK_AUTHENTICATORS = new Set(['okta_password', 'okta_email', 'security_question']);
+/** Classic Engine factor keys (settings.factors, not in the current management spec) that are not either. */
+const WEAK_CLASSIC_FACTORS = new Set(['okta_password', 'okta_email', 'okta_question']);
 
 export function oktaAuth(base: URL, o: OktaOptions): TokenSource {
   if (o.apiToken) return new StaticHeader(`SSWS ${o.apiToken}`);
@@ -61,13 +65,13 @@ export function oktaAuth(base: URL, o: OktaOptions): TokenSource {
 
 export async function oktaPosture(api: ApiClient, o: OktaOptions, maxUsers: number): Promise<PostureOutput> {
   const out = emptyPosture();
-  const enrollPolicies = (await api.getJson<Policy[]>('/api/v1/policies', { type: 'MFA_ENROLL' })).data;
-  out.findings.push(enrollmentFinding(list<Policy>(enrollPolicies, 'MFA_ENROLL policies')));
+  const enrollPolicies = await pages<Policy>(api, '/api/v1/policies', { type: 'MFA_ENROLL' }, 'MFA_ENROLL policies');
+  out.findings.push(enrollmentFinding(enrollPolicies));
 
-  const sessionPolicies = list<Policy>((await api.getJson<Policy[]>('/api/v1/policies', { type: 'OKTA_SIGN_ON' })).data, 'OKTA_SIGN_ON policies').filter((p) => p.status === 'ACTIVE');
+  const sessionPolicies = (await pages<Policy>(api, '/api/v1/policies', { type: 'OKTA_SIGN_ON' }, 'OKTA_SIGN_ON policies')).filter((p) => p.status === 'ACTIVE');
   const singleFactor: string[] = [];
   for (const p of sessionPolicies) {
-    const rules = list<Rule>((await api.getJson<Rule[]>(`/api/v1/policies/${encodeURIComponent(p.id)}/rules`)).data, 'policy rules');
+    const rules = await pages<Rule>(api, `/api/v1/policies/${encodeURIComponent(p.id)}/rules`, undefined, 'policy rules');
     for (const r of rules) if (r.status === 'ACTIVE' && r.actions?.signon?.access !== 'DENY' && r.actions?.signon?.requireFactor !== true) singleFactor.push(`${p.name ?? p.id} / ${r.name ?? '?'}`);
   }
   out.enforced.global_session = singleFactor.length === 0 ? 1 : 0;
@@ -85,15 +89,23 @@ export async function oktaPosture(api: ApiClient, o: OktaOptions, maxUsers: numb
   }
   for (const a of o.apps) scopes.push({ scope: a.scope, app: (await api.getJson<App>(`/api/v1/apps/${encodeURIComponent(a.id)}`)).data, admin: false });
   const appDetails: Record<string, unknown> = {};
+  const judged: Array<{ scope: string; label: string; admin: boolean; weak: string[] }> = [];
   for (const s of scopes) {
     const weak = await weakAppRules(api, s.app);
     out.enforced[s.scope] = weak.length === 0 ? 1 : 0;
     appDetails[s.scope] = { app: s.app.label ?? s.app.name, weakRules: weak };
-    const id = s.admin ? 'mfa.admin_not_enforced' : 'mfa.app_not_enforced';
+    judged.push({ scope: s.scope, label: s.app.label ?? s.scope, admin: s.admin, weak });
+  }
+  // One finding per id: the Admin Console under admin_not_enforced, every configured app together under app_not_enforced.
+  for (const [id, admin] of [['mfa.admin_not_enforced', true], ['mfa.app_not_enforced', false]] as const) {
+    const group = judged.filter((j) => j.admin === admin);
+    if (group.length === 0) continue;
+    const weak = group.filter((j) => j.weak.length);
+    const evidence = { apps: group.map((j) => ({ scope: j.scope, app: j.label, enforced: j.weak.length === 0, rules: j.weak })) };
     out.findings.push(
       weak.length === 0
-        ? pass(id, `the authentication policy of ${s.app.label ?? s.scope} demands two factors in every allowing rule`, { scope: s.scope })
-        : fail(id, s.admin ? 'critical' : 'high', `the authentication policy of ${s.app.label ?? s.scope} lets users in with one factor (rules: ${weak.join(', ')})`, { scope: s.scope, rules: weak }),
+        ? pass(id, `the authentication policy of ${group.map((j) => j.label).join(', ')} demands two factors in every allowing rule`, evidence)
+        : fail(id, admin ? 'critical' : 'high', `the authentication policy of ${weak.map((j) => `${j.label} (rules: ${j.weak.join(', ')})`).join('; ')} lets users in with one factor`, evidence),
     );
   }
 
@@ -129,7 +141,7 @@ function requiresStrong(p: Policy): boolean {
   if (Array.isArray(auths)) return auths.some((a) => a.enroll?.self === 'REQUIRED' && !WEAK_AUTHENTICATORS.has(a.key ?? ''));
   // Classic Engine policies list factors by key instead of authenticators.
   const factors = p.settings?.factors ?? {};
-  return Object.entries(factors).some(([key, f]) => f?.enroll?.self === 'REQUIRED' && !WEAK_AUTHENTICATORS.has(key));
+  return Object.entries(factors).some(([key, f]) => f?.enroll?.self === 'REQUIRED' && !WEAK_CLASSIC_FACTORS.has(key));
 }
 
 /** Names of active rules that allow access with one factor (an unknown verification type counts as unproven). */
@@ -137,7 +149,7 @@ async function weakAppRules(api: ApiClient, app: App): Promise<string[]> {
   const href = app._links?.accessPolicy?.href;
   if (!href) throw new ProtocolError(`Okta app ${app.label ?? app.id} has no authentication policy link (Classic Engine app sign-on rules are not supported)`);
   const path = new URL(href, api.o.baseUrl).pathname;
-  const rules = list<Rule>((await api.getJson<Rule[]>(`${path}/rules`)).data, 'policy rules');
+  const rules = await pages<Rule>(api, `${path}/rules`, undefined, 'policy rules');
   return rules
     .filter((r) => r.status === 'ACTIVE' && r.actions?.appSignOn?.access !== 'DENY')
     .filter((r) => !twoFactorWithPossession(r.actions?.appSignOn?.verificationMethod))
@@ -167,8 +179,25 @@ async function privilegedUsers(api: ApiClient, o: OktaOptions, maxUsers: number)
   for (const g of o.privilegedGroups) {
     for (const u of await api.getAllLinked<OktaUser>(`/api/v1/groups/${encodeURIComponent(g)}/users`, { limit: 200 }, (d) => (Array.isArray(d) ? (d as OktaUser[]) : undefined))) add(u);
   }
-  // Deprovisioned or suspended users cannot sign in.
-  return [...byId.values()].filter((u) => u.status !== 'DEPROVISIONED' && u.status !== 'SUSPENDED');
+  // RoleAssignedUser has no status: read each such user, so a suspended or deprovisioned admin is not counted.
+  const read = await mapLimit([...byId.values()].filter((u) => u.status === undefined), 4, async (u) => {
+    try {
+      return (await api.getJson<OktaUser>(`/api/v1/users/${encodeURIComponent(u.id)}`)).data;
+    } catch (e) {
+      if (e instanceof ProviderApiError && /HTTP 404/.test(e.message)) return { id: u.id, status: 'DELETED' }; // deleted since listed
+      throw e;
+    }
+  });
+  for (const u of read) if (u && typeof u.id === 'string') byId.set(u.id, { ...byId.get(u.id), ...u, status: typeof u.status === 'string' ? u.status : 'UNKNOWN' });
+  // Deprovisioned, suspended or deleted users cannot sign in.
+  return [...byId.values()].filter((u) => !GONE.has(u.status ?? ''));
+}
+
+const GONE = new Set(['DEPROVISIONED', 'SUSPENDED', 'DELETED']);
+
+/** Every page of a cursor-paged Okta list (Link rel="next"), refusing a body that is not a list. */
+async function pages<T>(api: ApiClient, path: string, query: Record<string, string> | undefined, what: string): Promise<T[]> {
+  return api.getAllLinked<T>(path, query, (d) => list<T>(d, what));
 }
 
 function list<T>(data: unknown, what: string): T[] {

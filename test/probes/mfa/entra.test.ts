@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_PRIVILEGED_ROLES } from '../../../src/probes/mfa/entra';
 import { startHttp, type Started } from '../../helpers/net';
-import { entraHandler, GLOBAL_ADMIN, graphError, SECURITY_ADMIN, type EntraState } from './fakes/entra';
+import { entraHandler, GLOBAL_ADMIN, graphError, SECURITY_ADMIN, type EntraState, type StrengthFixture } from './fakes/entra';
 import { failing, finding, m, runMfa, send } from './helpers';
 
 const SECRET = 'entra~client~secret~value~0123';
@@ -59,7 +59,8 @@ test('report-only Conditional Access enforces nothing: policy_report_only and ad
     { displayName: 'Require MFA for all users', state: 'enabledForReportingButNotEnforced', includeUsers: ['All'] },
   ] }));
   expect(r.status).toBe('fail');
-  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail', 'mfa.flow_not_enforced:fail', 'mfa.policy_report_only:fail', 'mfa.policy_report_only:fail']);
+  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail', 'mfa.flow_not_enforced:fail', 'mfa.policy_report_only:fail']);
+  expect(finding(r, 'mfa.policy_report_only')!.evidence).toEqual({ policies: [{ policy: 'Require MFA for administrators', id: 'cap-0' }, { policy: 'Require MFA for all users', id: 'cap-1' }] });
   expect(finding(r, 'mfa.admin_not_enforced')!.evidence).toMatchObject({ reportOnlyCovering: ['Require MFA for administrators', 'Require MFA for all users'] });
   expect(m(r).enforced).toEqual({ all_users: 0, admins: 0 });
 });
@@ -133,4 +134,56 @@ test('a 200 with a truncated JSON page → error PROBE_PROTOCOL, never pass', as
   const r = await run(state());
   expect(r.status).toBe('error');
   expect(r.errorCode).toBe('PROBE_PROTOCOL');
+});
+
+/**
+ * Strengths shaped as authenticationStrengthPolicy in the Graph v1.0 CSDL: allowedCombinations are
+ * authenticationMethodModes combinations, requirementsSatisfied an authenticationStrengthRequirements member. The
+ * built-in "Multifactor authentication" strength has id 00000000-0000-0000-0000-000000000002.
+ */
+const MFA_STRENGTH: StrengthFixture = {
+  id: '00000000-0000-0000-0000-000000000002',
+  displayName: 'Multifactor authentication',
+  policyType: 'builtIn',
+  requirementsSatisfied: 'mfa',
+  allowedCombinations: ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor', 'deviceBasedPush', 'temporaryAccessPassOneTime', 'password,microsoftAuthenticatorPush', 'password,softwareOath', 'password,sms'],
+};
+const SINGLE_FACTOR_STRENGTH: StrengthFixture = {
+  id: 'c0ffee00-0000-4000-8000-000000000001',
+  displayName: 'Password or FIDO2',
+  policyType: 'custom',
+  requirementsSatisfied: 'mfa',
+  allowedCombinations: ['fido2', 'password'],
+};
+const everyone = (over: Partial<EntraState['policies'][number]>) => [{ displayName: 'Everyone', state: 'enabled' as const, includeUsers: ['All'], ...over }];
+
+test.each([
+  ['OR over mfa and compliantDevice: a compliant device alone lets users in', { controls: ['mfa', 'compliantDevice'], operator: 'OR' as const }, /operator OR: compliantDevice alone/],
+  ['a strength that allows the single-factor combination "password"', { strength: SINGLE_FACTOR_STRENGTH.id }, /single-factor combination\(s\) "password"/],
+  ['a strength listed by id only, read by id: single-factor', { strength: SINGLE_FACTOR_STRENGTH.id, strengthRef: true }, /single-factor combination\(s\) "password"/],
+  ['MFA only on high sign-in risk', { conditions: { signInRiskLevels: ['high'] } }, /signInRiskLevels high only/],
+])('not enforced: %s', async (_name, over, reason) => {
+  const r = await run(state({ policies: everyone(over), strengths: [MFA_STRENGTH, SINGLE_FACTOR_STRENGTH] }));
+  expect(r.status).toBe('fail');
+  expect(m(r).enforced).toEqual({ all_users: 0, admins: 0 });
+  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail', 'mfa.flow_not_enforced:fail']);
+  const ev = finding(r, 'mfa.flow_not_enforced')!.evidence as { notCounted: Array<{ policy: string; reason: string }> };
+  expect(ev.notCounted).toHaveLength(1);
+  expect(ev.notCounted[0].reason).toMatch(reason);
+});
+
+test.each([
+  ['AND over mfa and compliantDevice', { controls: ['mfa', 'compliantDevice'], operator: 'AND' as const }],
+  ['the built-in Multifactor authentication strength', { strength: MFA_STRENGTH.id }],
+  ['the built-in strength listed by id only', { strength: MFA_STRENGTH.id, strengthRef: true }],
+])('enforced: %s', async (_name, over) => {
+  const r = await run(state({ policies: everyone(over), strengths: [MFA_STRENGTH, SINGLE_FACTOR_STRENGTH] }));
+  expect(m(r).enforced).toEqual({ all_users: 1, admins: 1 });
+  expect(failing(r)).toEqual([]);
+});
+
+test('a trusted-location exclusion is listed with the other exclusions', async () => {
+  const r = await run(state({ policies: everyone({ conditions: { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } } }) }));
+  expect(m(r).enforced).toEqual({ all_users: 1, admins: 1 });
+  expect(finding(r, 'mfa.policy_exclusions')!.evidence).toEqual({ exclusions: ['location:AllTrusted'] });
 });

@@ -5,9 +5,14 @@ import type { MfaMeasurements } from '../../../src/probes/mfa';
 import { runCheck } from '../../../src/probes/runner';
 import type { ProbeResult } from '../../../src/results/contract';
 
+/** Every run also checks the result contract's rule that a finding id appears at most once per result. */
 export async function runMfa(target: string, raw: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {}): Promise<ProbeResult> {
   const check = adHocCheck({ type: 'mfa', target, options: raw, id: opts.id ?? 'mfa-test', element: 'security', severity: 'critical', timeoutMs: opts.timeoutMs ?? 8000 });
-  return runCheck(check, { dataDir: os.tmpdir(), env: opts.env });
+  const r = await runCheck(check, { dataDir: os.tmpdir(), env: opts.env });
+  const ids = r.findings.map((f) => f.id);
+  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (repeated.length) throw new Error(`finding id(s) repeated in one result: ${[...new Set(repeated)].join(', ')}`);
+  return r;
 }
 
 export function m(r: ProbeResult): MfaMeasurements {

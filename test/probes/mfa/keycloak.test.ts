@@ -36,7 +36,7 @@ function roleRealm(): KcRealm {
   r.realm.realm = 'roles';
   r.realm.browserFlow = 'browser-admin-otp';
   r.flows = { 'browser-admin-otp': roleConditionalBrowserFlow('cfg-1'), 'direct-grant-mfa': enforcedDirectGrantFlow() };
-  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-admin', negateOutput: 'false' } } };
+  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-admin', negate: 'false' } } };
   r.roles = ['realm-admin', 'auditor'];
   r.users = r.users.map((u) => (u.groups?.includes('/admins') ? { ...u, realmRoles: ['realm-admin'] } : u));
   return r;
@@ -117,9 +117,22 @@ function wideRealm(): FakeRealm {
 function clientConditionRealm(): FakeRealm {
   const r: FakeRealm = roleRealm();
   r.realm.realm = 'client-cond';
-  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-management.realm-admin', negateOutput: 'false' } } };
+  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-management.realm-admin', negate: 'false' } } };
   r.users = r.users.map((u) => (u.realmRoles?.includes('realm-admin') ? { ...u, realmRoles: [], clientRoles: ['realm-management/realm-admin'] } : u));
   r.model = { clientRoles: { 'realm-management': [{ name: 'realm-admin' }] } };
+  return r;
+}
+
+/**
+ * OTP for everyone *except* realm-admin: the role condition is negated with Keycloak's own config key `negate`
+ * (ConditionalRoleAuthenticatorFactory.CONF_NEGATE, label "Negate output"; keycloak/keycloak
+ * services/src/main/java/org/keycloak/authentication/authenticators/conditional/ConditionalRoleAuthenticatorFactory.java
+ * @ 898fdedcdabc022e43b06d99335d1cfda5adf204). The value is read with Boolean.parseBoolean, so "TRUE" negates too.
+ */
+function negatedRealm(value: string): KcRealm {
+  const r = roleRealm();
+  r.realm.realm = `negated-${value}`;
+  r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'not-admins', config: { condUserRole: 'realm-admin', negate: value } } };
   return r;
 }
 
@@ -145,6 +158,8 @@ beforeAll(async () => {
     'indirect-old': indirectRealm(true),
     wide: wideRealm(),
     'client-cond': clientConditionRealm(),
+    'negated-true': negatedRealm('true'),
+    'negated-TRUE': negatedRealm('TRUE'),
   };
   const handler = keycloakFake(realms, {
     intercept: (req, res, path) => {
@@ -178,7 +193,6 @@ test('Keycloak defaults fail: conditional OTP, weak OTP policy, no lockout, an a
     'mfa.bruteforce_protection_off:fail',
     'mfa.enrolment_not_default:warn',
     'mfa.flow_not_enforced:fail',
-    'mfa.flow_not_enforced:fail',
     'mfa.otp_policy_weak:fail',
     'mfa.user_not_enrolled:fail',
   ]);
@@ -198,9 +212,22 @@ test('a role-conditional OTP covers privileged users by role but not everyone', 
   const r = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['realm-admin'] } }, { env: ENV });
   expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 1 });
   expect(failing(r)).toEqual(['mfa.flow_not_enforced:fail']);
-  expect(finding(r, 'mfa.flow_not_enforced')!.evidence).toMatchObject({ requirement: 'REQUIRED only for role(s) realm-admin' });
+  expect(finding(r, 'mfa.flow_not_enforced')!.evidence).toEqual({
+    flows: [
+      { scope: 'browser', flow: 'browser-admin-otp', enforced: false, requirement: 'REQUIRED only for role(s) realm-admin' },
+      { scope: 'direct_grant', flow: 'direct-grant-mfa', enforced: true, requirement: 'REQUIRED for every user' },
+    ],
+  });
   const lenient = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['realm-admin'], requireForAllUsers: false } }, { env: ENV });
   expect(lenient.status).toBe('pass');
+});
+
+test.each(['true', 'TRUE'])('a role condition negated with Keycloak\'s "negate" key (%s) exempts the privileged role: admin_not_enforced fails', async (value) => {
+  const r = await runMfa(server.url, rolePosture(`negated-${value}`, ['realm-admin'], { requireForAllUsers: false }), { env: ENV });
+  expect(r.status).toBe('fail');
+  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
+  expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 0 });
+  expect(JSON.stringify(finding(r, 'mfa.admin_not_enforced')!.evidence)).toMatch(/negated/);
 });
 
 test('a privileged role nobody holds is a warning: coverage cannot be measured', async () => {

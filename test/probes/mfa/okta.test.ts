@@ -65,10 +65,10 @@ test('not enforced: 1FA admin console, optional enrollment, an admin with only a
 });
 
 test('2FA counts only with a possession constraint when the rule lists constraints', async () => {
-  const withPossession = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] }, possession: { deviceBound: 'REQUIRED' } }] }));
+  const withPossession = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['PASSWORD'] }, possession: { deviceBound: 'REQUIRED' } }] }));
   expect(m(await runMfa(withPossession, opts(), { env: ENV })).enforced.admin_console).toBe(1);
   await server!.close();
-  const knowledgeOnly = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['password'] } }, { inherence: {} }] }));
+  const knowledgeOnly = await start(state({ adminConsoleConstraints: [{ knowledge: { types: ['PASSWORD'] } }, { inherence: {} }] }));
   const r = await runMfa(knowledgeOnly, opts(), { env: ENV });
   expect(m(r).enforced.admin_console).toBe(0);
   expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
@@ -152,4 +152,61 @@ test('a next link to another origin is refused: the token must not leave the org
   expect(r.errorCode).toBe('PROBE_PROTOCOL');
   expect(r.findings[0].message).toMatch(/another origin/);
   expect(current.apiToken).toBe(API_TOKEN);
+});
+
+/** Requests per list path, with the `after` cursor of each: proves every page was read. */
+function recordPages(match: RegExp): string[] {
+  const seen: string[] = [];
+  fault = (req, _res, path) => {
+    if (match.test(path)) seen.push(`${path}?${new URL(req.url!, 'http://x').searchParams.get('after') ?? 'first'}`);
+    return false;
+  };
+  return seen;
+}
+
+test('global session policies and their rules are read across three Link rel="next" pages: a weak rule on page 3 is found', async () => {
+  const strong = (i: number) => ({ id: `ses-${i}`, name: `Policy ${i}`, rules: [{ id: `r-${i}`, name: 'MFA', requireFactor: true }] });
+  const sessionPolicies = Array.from({ length: 24 }, (_, i) => strong(i));
+  sessionPolicies.push({ id: 'ses-24', name: 'Contractors', rules: Array.from({ length: 25 }, (_, i) => ({ id: `rc-${i}`, name: `Rule ${i}`, requireFactor: i !== 23 })) });
+  const url = await start(state({ sessionPolicies, policyPageSize: 10 }));
+  const seen = recordPages(/^\/api\/v1\/policies(\/ses-24\/rules)?$/);
+  const r = await runMfa(url, opts({ checkAdminConsole: false, includeRoleAssignees: false }), { env: ENV });
+  expect(seen.filter((p) => p.startsWith('/api/v1/policies?'))).toEqual(['/api/v1/policies?first', '/api/v1/policies?first', '/api/v1/policies?ses-9', '/api/v1/policies?ses-19']); // MFA_ENROLL, then 3 OKTA_SIGN_ON pages
+  expect(seen.filter((p) => p.startsWith('/api/v1/policies/ses-24/rules'))).toEqual(['/api/v1/policies/ses-24/rules?first', '/api/v1/policies/ses-24/rules?rc-9', '/api/v1/policies/ses-24/rules?rc-19']);
+  expect(failing(r)).toEqual(['mfa.global_session_single_factor:warn']);
+  expect(finding(r, 'mfa.global_session_single_factor')!.evidence).toEqual({ rules: ['Contractors / Rule 23'] });
+  expect(m(r).enforced.global_session).toBe(0);
+});
+
+test('Admin Console rules are read across three pages: a 1FA rule on the last page fails admin_not_enforced', async () => {
+  const adminRules = [{ id: 'ra-1', name: 'Office', factorMode: '2FA' as const }, { id: 'ra-2', name: 'VPN', factorMode: '2FA' as const }, { id: 'ra-3', name: 'Break-glass kiosk', factorMode: '1FA' as const }];
+  const url = await start(state({ adminRules, policyPageSize: 2 }));
+  const seen = recordPages(/^\/api\/v1\/policies\/rst-admin\/rules$/);
+  const r = await runMfa(url, opts(), { env: ENV });
+  expect(seen).toEqual(['/api/v1/policies/rst-admin/rules?first', '/api/v1/policies/rst-admin/rules?ra-1', '/api/v1/policies/rst-admin/rules?ra-3']);
+  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
+  expect(finding(r, 'mfa.admin_not_enforced')!.evidence).toEqual({ apps: [{ scope: 'admin_console', app: 'Okta Admin Console', enforced: false, rules: ['Break-glass kiosk'] }] });
+});
+
+test('role assignees carry no status: suspended and deprovisioned admins are read from /users/{id} and left out', async () => {
+  const gone: OktaAdmin[] = [
+    { id: '00u-suspended', login: 'suspended.admin@bank.example', factors: [], status: 'SUSPENDED' },
+    { id: '00u-deprov', login: 'former.admin@bank.example', factors: [], status: 'DEPROVISIONED' },
+    { id: '00u-locked', login: 'locked.admin@bank.example', factors: [], status: 'LOCKED_OUT' },
+  ];
+  const url = await start(state({ roleAssignees: [...state().roleAssignees, ...gone] }));
+  const users = recordPages(/^\/api\/v1\/users\/[^/]+$/);
+  const r = await runMfa(url, opts(), { env: ENV });
+  expect(users.sort()).toEqual(['/api/v1/users/00u-app?first', '/api/v1/users/00u-deprov?first', '/api/v1/users/00u-locked?first', '/api/v1/users/00u-super?first', '/api/v1/users/00u-suspended?first']);
+  // A locked-out admin will sign in again once unlocked: still counted, and without a factor.
+  expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 3, ratio: 0.667 });
+  expect((finding(r, 'mfa.user_not_enrolled')!.evidence as { users: unknown }).users).toEqual([{ id: '00u-locked', username: 'locked.admin@bank.example' }]);
+});
+
+test('several configured apps give one app_not_enforced finding with each app in the evidence', async () => {
+  const url = await start(state({ adminConsoleFactorMode: '1FA' }));
+  const r = await runMfa(url, opts({ checkAdminConsole: false, apps: [{ id: '0oa-payments', scope: 'payments_console' }, { id: '0oa-treasury', scope: 'treasury' }] }), { env: ENV });
+  expect(r.findings.filter((f) => f.id === 'mfa.app_not_enforced')).toHaveLength(1);
+  expect((finding(r, 'mfa.app_not_enforced')!.evidence as { apps: unknown[] }).apps).toHaveLength(2);
+  expect(m(r).enforced).toEqual({ global_session: 1, payments_console: 0, treasury: 0 });
 });

@@ -8,6 +8,10 @@
  *   conditions.users {includeUsers, excludeUsers, includeRoles, excludeRoles, …}, conditions.applications
  *   {includeApplications}, grantControls {operator, builtInControls: ["mfa"], authenticationStrength}
  *   (https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy).
+ *   grantControls.authenticationStrength is the expanded authenticationStrengthPolicy (id, displayName, policyType,
+ *   requirementsSatisfied, allowedCombinations) or, with `strengthRef`, only its id.
+ * - GET /v1.0/policies/authenticationStrengthPolicies/{id} → authenticationStrengthPolicy (policyRoot navigation in the
+ *   Graph v1.0 CSDL, microsoftgraph/msgraph-metadata clean_v10_metadata/cleanMetadata.xml).
  * - GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy → {id, displayName, isEnabled}.
  * - GET /v1.0/policies/authenticationMethodsPolicy → {registrationEnforcement, authenticationMethodConfigurations:
  *   [{id: "MicrosoftAuthenticator"|"Fido2"|"Sms"|…, state}]} (https://learn.microsoft.com/graph/api/resources/authenticationmethodspolicy).
@@ -32,6 +36,22 @@ export interface CaPolicyFixture {
   includeRoles?: string[];
   excludeRoles?: string[];
   controls?: string[];
+  /** conditionalAccessGrantControls.operator; "OR" when not given (Graph's value for a single control). */
+  operator?: 'AND' | 'OR';
+  /** The id of an authenticationStrengthPolicy in `EntraState.strengths`. */
+  strength?: string;
+  /** Return only {id} for the strength, as a listing that does not expand it would. */
+  strengthRef?: boolean;
+  /** Extra conditionalAccessConditionSet members (clientAppTypes, signInRiskLevels, locations, …). */
+  conditions?: Record<string, unknown>;
+}
+
+export interface StrengthFixture {
+  id: string;
+  displayName: string;
+  policyType: 'builtIn' | 'custom';
+  requirementsSatisfied: 'none' | 'mfa';
+  allowedCombinations: string[];
 }
 
 export interface EntraState {
@@ -43,6 +63,9 @@ export interface EntraState {
   methods: Record<string, 'enabled' | 'disabled'>;
   admins: Array<{ upn: string; registered: boolean }>;
   pageSize: number;
+  strengths?: StrengthFixture[];
+  /** conditionalAccessPolicy objects served as they are, instead of ones built from `policies`. */
+  rawPolicies?: unknown[];
 }
 
 export function graphError(code: string, message: string) {
@@ -73,7 +96,7 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
       if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return send(res, 401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
       const q = url.searchParams;
       if (path === '/v1.0/identity/conditionalAccess/policies') {
-        const all = state.policies.map((p, i) => ({
+        const all = state.rawPolicies ?? state.policies.map((p, i) => ({
           id: `cap-${i}`,
           displayName: p.displayName,
           state: p.state,
@@ -82,11 +105,17 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
             users: { includeUsers: p.includeUsers ?? [], excludeUsers: p.excludeUsers ?? [], includeGroups: [], excludeGroups: [], includeRoles: p.includeRoles ?? [], excludeRoles: p.excludeRoles ?? [] },
             applications: { includeApplications: ['All'], excludeApplications: [] },
             clientAppTypes: ['all'],
+            ...p.conditions,
           },
-          grantControls: { operator: 'OR', builtInControls: p.controls ?? ['mfa'], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
+          grantControls: { operator: p.operator ?? 'OR', builtInControls: p.controls ?? (p.strength ? [] : ['mfa']), customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: strengthOf(p) },
           sessionControls: null,
         }));
         return page(res, base, path, q, all, '#identity/conditionalAccess/policies');
+      }
+      const sm = /^\/v1\.0\/policies\/authenticationStrengthPolicies\/([^/]+)$/.exec(path);
+      if (sm) {
+        const found = state.strengths?.find((x) => x.id === decodeURIComponent(sm[1])) as StrengthFixture | undefined;
+        return found ? send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/authenticationStrengthPolicies/$entity`, ...full(found) }) : send(res, 404, graphError('NotFound', 'strength not found'));
       }
       if (path === '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy') {
         return send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', isEnabled: state.securityDefaults });
@@ -108,6 +137,17 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
       send(res, 404, graphError('Request_ResourceNotFound', `Resource '${path}' does not exist.`));
     });
   };
+
+  function full(x: StrengthFixture) {
+    return { ...x, description: x.displayName, createdDateTime: '2022-01-01T00:00:00Z', modifiedDateTime: '2022-01-01T00:00:00Z' };
+  }
+
+  function strengthOf(p: CaPolicyFixture) {
+    if (!p.strength) return null;
+    const found = state.strengths?.find((x) => x.id === p.strength);
+    if (!found) throw new Error(`fixture: strength ${p.strength} is not in state.strengths`);
+    return p.strengthRef ? { id: found.id } : full(found);
+  }
 
   /** Server-driven paging: the next page is an opaque $skiptoken in @odata.nextLink. */
   function page(res: ServerResponse, base: string, path: string, q: URLSearchParams, all: unknown[], context: string) {

@@ -2,13 +2,16 @@
  * A local server reproducing the published shapes of the Okta Management API that the mfa probe reads:
  * - Authentication: `Authorization: SSWS {apiToken}` or an OAuth service app, POST /oauth2/v1/token with
  *   client_credentials + private_key_jwt (https://developer.okta.com/docs/guides/implement-oauth-for-okta-serviceapp/).
- * - Policies: GET /api/v1/policies?type=MFA_ENROLL | OKTA_SIGN_ON, GET /api/v1/policies/{id}/rules; enrollment
+ * - Policies: GET /api/v1/policies?type=MFA_ENROLL | OKTA_SIGN_ON, GET /api/v1/policies/{id}/rules, both
+ *   cursor-paged like every Okta list (`limit`, `after` — "obtained from the `Link` response header" in the
+ *   management spec, okta/okta-management-openapi-spec dist/2026.06.3 — and `Link: <…>; rel="next"`); enrollment
  *   policy settings `{type: "AUTHENTICATORS", authenticators: [{key, enroll: {self: REQUIRED|OPTIONAL|NOT_ALLOWED}}]}`
  *   (Okta SDK model MultifactorEnrollmentPolicyAuthenticatorSettings), access-policy rules
  *   `actions.appSignOn.verificationMethod.factorMode` "1FA" | "2FA" (AccessPolicyRuleApplicationSignOn /
  *   VerificationMethod), sign-on rules `actions.signon.requireFactor` (OktaSignOnPolicyRuleSignonActions).
  * - Apps: GET /api/v1/apps?filter=name eq "saasure" (the Admin Console), `_links.accessPolicy.href`.
- * - Admins: GET /api/v1/iam/assignees/users → `{value: [{id, orn, _links}], _links: {next: {href}}}`
+ * - Admins: GET /api/v1/iam/assignees/users → `{value: [{id, orn, _links}], _links: {next: {href}}}` (RoleAssignedUser
+ *   has no `status`; GET /api/v1/users/{id} returns the User with `status`, UserStatus ACTIVE | SUSPENDED | …)
  *   (RoleAssignedUsers / LinksNext); group members GET /api/v1/groups/{id}/users paged with
  *   `Link: <…?after=…&limit=…>; rel="next"` (https://support.okta.com/help/s/article/Pagination-Overview).
  * - Factors: GET /api/v1/users/{id}/factors → [{id, factorType: "token:software:totp"|"push"|"sms"|"question"…,
@@ -24,6 +27,15 @@ export interface OktaAdmin {
   id: string;
   login: string;
   factors: Array<{ factorType: string; status: string }>;
+  /** UserStatus; ACTIVE when not given. */
+  status?: string;
+}
+
+/** A global session (OKTA_SIGN_ON) policy with its rules, for paging tests. */
+export interface SessionPolicyFixture {
+  id: string;
+  name: string;
+  rules: Array<{ id: string; name: string; requireFactor: boolean }>;
 }
 
 export interface OktaState {
@@ -39,6 +51,12 @@ export interface OktaState {
   roleAssignees: OktaAdmin[];
   groups: Record<string, OktaAdmin[]>;
   pageSize: number;
+  /** Page size of policy and rule lists when the client sends no `limit` (default: everything on one page). */
+  policyPageSize?: number;
+  /** Replaces the single default global session policy. */
+  sessionPolicies?: SessionPolicyFixture[];
+  /** Extra active Admin Console rules, listed before the catch-all rule. */
+  adminRules?: Array<{ id: string; name: string; factorMode: '1FA' | '2FA' }>;
 }
 
 const oktaError = (code: string, summary: string) => ({ errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${randomBytes(8).toString('hex')}`, errorCauses: [] });
@@ -62,18 +80,22 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
       const policy = (id: string, name: string, type: string, settings?: unknown) => ({ id, status: 'ACTIVE', name, type, priority: 1, system: false, conditions: null, ...(settings ? { settings } : {}), _links: { rules: { href: `${base}/api/v1/policies/${id}/rules` } } });
       if (path === '/api/v1/policies') {
         if (q.get('type') === 'MFA_ENROLL') {
-          return send(res, 200, [
+          return linked(res, base, path, q, [
             policy('enr-default', 'Default Policy', 'MFA_ENROLL', { type: 'AUTHENTICATORS', authenticators: [{ key: 'okta_password', enroll: { self: 'REQUIRED' } }, { key: 'okta_verify', enroll: { self: state.enrollment } }, { key: 'okta_email', enroll: { self: 'REQUIRED' } }] }),
           ]);
         }
-        if (q.get('type') === 'OKTA_SIGN_ON') return send(res, 200, [policy('ses-default', 'Default Policy', 'OKTA_SIGN_ON')]);
-        return send(res, 200, []);
+        if (q.get('type') === 'OKTA_SIGN_ON') return linked(res, base, path, q, sessions().map((p) => policy(p.id, p.name, 'OKTA_SIGN_ON')));
+        return linked(res, base, path, q, []);
       }
       if ((m = /^\/api\/v1\/policies\/([^/]+)\/rules$/.exec(path))) {
-        if (m[1] === 'ses-default') return send(res, 200, [{ id: 'r1', status: 'ACTIVE', name: 'Default Rule', type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: state.sessionRequireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } } }]);
+        const ses = sessions().find((p) => p.id === m![1]);
+        const signOn = (r: SessionPolicyFixture['rules'][number]) => ({ id: r.id, status: 'ACTIVE', name: r.name, type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: r.requireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } } });
+        if (ses) return linked(res, base, path, q, ses.rules.map(signOn));
         if (m[1] === 'rst-admin') {
-          return send(res, 200, [
-            { id: 'r2', status: 'ACTIVE', name: 'Admin rule', type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: state.adminConsoleFactorMode, type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints: state.adminConsoleConstraints ?? [] } } } },
+          const assurance = (factorMode: string, constraints: unknown) => ({ factorMode, type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints });
+          return linked(res, base, path, q, [
+            { id: 'r2', status: 'ACTIVE', name: 'Admin rule', type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: assurance(state.adminConsoleFactorMode, state.adminConsoleConstraints ?? []) } } },
+            ...(state.adminRules ?? []).map((r) => ({ id: r.id, status: 'ACTIVE', name: r.name, type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: assurance(r.factorMode, []) } } })),
             { id: 'r3', status: 'ACTIVE', name: 'Catch-all Rule', type: 'ACCESS_POLICY', system: true, actions: { appSignOn: { access: 'DENY' } } },
           ]);
         }
@@ -100,7 +122,7 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
         const { items, next } = slice(members, q, limit);
         const links = [`<${base}${path}?limit=${limit}>; rel="self"`];
         if (next) links.push(`<${base}${path}?after=${next}&limit=${limit}>; rel="next"`);
-        return send(res, 200, items.map((a) => ({ id: a.id, status: 'ACTIVE', profile: { login: a.login, email: a.login } })), { link: links.join(', ') });
+        return send(res, 200, items.map((a) => ({ id: a.id, status: a.status ?? 'ACTIVE', profile: { login: a.login, email: a.login } })), { link: links.join(', ') });
       }
       const all = [...state.roleAssignees, ...Object.values(state.groups).flat()];
       if ((m = /^\/api\/v1\/users\/([^/]+)\/factors$/.exec(path))) {
@@ -110,11 +132,25 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
       }
       if ((m = /^\/api\/v1\/users\/([^/]+)$/.exec(path))) {
         const u = all.find((a) => a.id === m![1]);
-        return u ? send(res, 200, { id: u.id, status: 'ACTIVE', profile: { login: u.login, email: u.login } }) : send(res, 404, oktaError('E0000007', 'Not found'));
+        return u ? send(res, 200, { id: u.id, status: u.status ?? 'ACTIVE', profile: { login: u.login, email: u.login } }) : send(res, 404, oktaError('E0000007', 'Not found'));
       }
       send(res, 404, oktaError('E0000022', 'The endpoint does not support the provided HTTP method'));
     });
   };
+
+  function sessions(): SessionPolicyFixture[] {
+    return state.sessionPolicies ?? [{ id: 'ses-default', name: 'Default Policy', rules: [{ id: 'r1', name: 'Default Rule', requireFactor: state.sessionRequireFactor }] }];
+  }
+
+  /** A bare JSON list paged with `limit`/`after` and a `Link` header (rel="self", and rel="next" while more remain). */
+  function linked<T extends { id: string }>(res: ServerResponse, base: string, path: string, q: URLSearchParams, all: T[]) {
+    const limit = Math.min(Number(q.get('limit') ?? Infinity), state.policyPageSize ?? Infinity);
+    const { items, next } = slice(all, q, Number.isFinite(limit) ? limit : all.length || 1);
+    const keep = new URLSearchParams([...q].filter(([k]) => k !== 'after'));
+    const links = [`<${base}${path}?${keep}>; rel="self"`];
+    if (next) links.push(`<${base}${path}?${keep}${keep.size ? '&' : ''}after=${next}>; rel="next"`);
+    send(res, 200, items, { link: links.join(', ') });
+  }
 
   function token(form: URLSearchParams, aud: string, res: ServerResponse) {
     const assertion = form.get('client_assertion') ?? '';
