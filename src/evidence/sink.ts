@@ -99,9 +99,11 @@ export class EvidenceSink implements ResultSink {
     this.flushing = undefined;
   }
 
-  async close(): Promise<void> {
+  /** `beforeClose` runs once every pending write is durable, before the store closes (the recorder's `stopped`). */
+  async close(opts: { beforeClose?: () => Promise<void> } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
+    await opts.beforeClose?.().catch((err: Error) => logger().warn({ err: err.message }, 'could not record the stop in the evidence store'));
     await this.store.close();
   }
 }

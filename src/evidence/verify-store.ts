@@ -31,13 +31,14 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations';
+export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_lifecycle';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
   if (stream === '#config') return 'evidence_configs';
   if (stream === '#waivers') return 'evidence_waivers';
   if (stream === '#attestations') return 'evidence_attestations';
+  if (stream === '#lifecycle') return 'evidence_lifecycle';
   return 'evidence_results';
 }
 
@@ -54,6 +55,9 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     Object.assign(times, { scheduled_at: b.result.scheduledAt, started_at: b.result.startedAt });
   } else if (table === 'evidence_configs') {
     want.config_hash = body.configHash;
+  } else if (table === 'evidence_lifecycle') {
+    want.event = body.event;
+    times.at = body.at;
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });
     Object.assign(times, { starts_at: body.startsAt, expires_at: body.expiresAt });
@@ -140,7 +144,7 @@ export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerif
     records += c.records;
     if (c.broken) problems.push(c.broken);
   }
-  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations'] as Table[]) {
+  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_lifecycle'] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
     for (const s of streams) if (!known.has(s.stream)) problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
   }

@@ -7,12 +7,15 @@ import type { ScheduledTask } from 'node-cron';
 import type { Settings } from '../config/settings';
 import { registerEvidenceStore } from '../evidence/access';
 import { EvidenceChannelServer } from '../evidence/channel/server';
+import { recordLifecycle } from '../evidence/lifecycle';
 import { scheduleMonthlyPack } from '../evidence/monthly';
 import { EvidenceSink } from '../evidence/sink';
 import { storeOptionsFromEnv } from '../evidence/store';
 
 export async function openEvidence(s: Settings, redisUrl?: string): Promise<{ sink: EvidenceSink; close(): Promise<void> }> {
   const sink = await EvidenceSink.open(storeOptionsFromEnv(s.dataDir));
+  // The session's start and clean stop are evidence too: the pack tells "monitor off" from "target passing".
+  await recordLifecycle(sink.store.db, 'started');
   const task: ScheduledTask | undefined = s.evidence.monthlyPackCron ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron }) : undefined;
   const unregister = registerEvidenceStore(sink.store);
   const channel = redisUrl ? new EvidenceChannelServer({ store: sink.store, redisUrl, prefix: s.prefix }) : undefined;
@@ -31,7 +34,7 @@ export async function openEvidence(s: Settings, redisUrl?: string): Promise<{ si
       await channel?.stop();
       unregister();
       await task?.stop();
-      await sink.close();
+      await sink.close({ beforeClose: () => recordLifecycle(sink.store.db, 'stopped') });
     },
   };
 }

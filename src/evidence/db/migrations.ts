@@ -60,6 +60,14 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
       `ALTER TABLE evidence_rollups ADD COLUMN duration_hist jsonb`,
     ],
   },
+  {
+    version: 4,
+    name: 'monitor lifecycle',
+    statements: [
+      // `started` / `stopped` of each recorder session (src/evidence/lifecycle.ts): tells gaps in monitoring apart.
+      `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
+    ],
+  },
 ];
 
 /** Applies pending migrations; an advisory lock keeps two recorders starting together from racing. */

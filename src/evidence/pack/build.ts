@@ -1,5 +1,5 @@
 /**
- * `pengawas evidence build --month YYYY-MM`: writes report.html, results.csv, findings.csv, incidents.csv,
+ * `pengawas evidence build --month YYYY-MM`: writes report.html, results.csv, findings.csv, incidents.csv, coverage.csv,
  * findings.ocsf.json, chains.json (every stream's chain head), public-key.pem, manifest.json and manifest.sig
  * into a fresh folder, assembled next to the destination and renamed into place so a crash never leaves a
  * half-written pack that looks complete.
@@ -13,7 +13,7 @@ import { EvidencePackError } from '../../errors';
 import { sha256Hex } from '../hash';
 import type { EvidenceStore } from '../store';
 import { parseMonth, previousMonth, startOfDay } from '../tz';
-import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
+import { coverageCsv, findingsCsv, incidentsCsv, resultsCsv } from './csv';
 import { chainsFile, CHAINS_FILE } from './anchor';
 import type { StreamHead } from '../chain';
 import { inSnapshot, loadMonth } from './data';
@@ -123,6 +123,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       'results.csv': resultsCsv(data.rollups),
       'findings.csv': findingsCsv(summary.findings),
       'incidents.csv': incidentsCsv(data.incidents),
+      'coverage.csv': coverageCsv(summary),
       'findings.ocsf.json': `${JSON.stringify(ocsfFindings(summary.findings, { toolVersion: TOOL_VERSION, month: opts.month }), null, 1)}\n`,
       'public-key.pem': key.publicPem,
       [CHAINS_FILE]: chainsFile(data.chain),

@@ -4,7 +4,7 @@
  */
 import type { RollupRow } from '../rollups';
 import type { IncidentRow } from './data';
-import { passRate, type FindingSummary } from './summary';
+import { passRate, type FindingSummary, type PackSummary } from './summary';
 
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -39,5 +39,17 @@ export function incidentsCsv(incidents: IncidentRow[]): string {
   return csv(
     ['check_id', 'element', 'started_utc', 'recovered_utc', 'duration_seconds', 'opened_by_result', 'closed_by_result', 'findings'],
     incidents.map((i) => [i.check_id, i.element, i.started_at, i.ended_at, i.ended_at ? Math.round((new Date(i.ended_at).getTime() - new Date(i.started_at).getTime()) / 1000) : '', i.opened_by, i.closed_by, i.findings]),
+  );
+}
+
+/** coverage.csv: one row per check (observed share of its scheduled slots), then one per day with missing slots. */
+export function coverageCsv(s: PackSummary): string {
+  return csv(
+    ['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained'],
+    [
+      ...s.checks.map((c) => ['check', c.checkId, c.element, '', c.expectedSlots, c.observedSlots, c.coverage === null ? '' : c.coverage.toFixed(6), c.expectedSlots - c.observedSlots, '', '']),
+      ...s.gaps.map((g) => ['gap', g.checkId, s.checks.find((c) => c.checkId === g.checkId)?.element ?? '', g.day, g.expected, g.recorded, '', g.missing, g.monitorDown, g.unexplained]),
+      ...s.monitorDown.map((m) => ['monitor_down', '', '', `${m.from.toISOString()}/${m.to.toISOString()}`, '', '', '', '', m.kind, '']),
+    ],
   );
 }

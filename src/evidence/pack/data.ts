@@ -6,6 +6,7 @@
 import { attestationsForPeriod, type Attestation } from '../attestations';
 import { chainHeads, type StreamHead } from '../chain';
 import { configsForPeriod, type ConfigRecord } from '../config-log';
+import { monitorDownSpans, type MonitorDown } from '../lifecycle';
 import type { EvidenceDb, Queryable } from '../db/types';
 import type { RollupRow } from '../rollups';
 import { parseMonth, previousMonth, startOfDay, type Month } from '../tz';
@@ -51,6 +52,8 @@ export interface MonthData {
   waivers: Waiver[];
   attestations: Attestation[];
   configs: ConfigRecord[];
+  /** Spans when no recorder was running (`#lifecycle`), clipped to the period. */
+  monitorDown: MonitorDown[];
   /** Every stream's head (chains.json) and their combined value (manifest.json), read with the data above. */
   chain: { head: string; streams: number; heads: StreamHead[] };
 }
@@ -93,6 +96,7 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
     waivers: await waiversForPeriod(db, from, to),
     attestations: await attestationsForPeriod(db, from, to),
     configs: await configsForPeriod(db, from, to),
+    monitorDown: await monitorDownSpans(db, from, to, timezone),
     chain: await chainHeads(db),
   };
 }

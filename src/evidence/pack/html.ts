@@ -42,15 +42,15 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
 <dt>${L('generated')}</dt><dd>${e(localTime(d.generatedAt, tz))}</dd></dl>`);
   if (s.empty) parts.push(`<p class="empty" data-empty="true">${L('noData')}</p>`);
 
-  parts.push(`<h2>${L('elements')}</h2><p>${L('legend')}</p><table>${th('element', 'checks', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'timeInFailure', 'rules')}`);
+  parts.push(`<h2>${L('elements')}</h2><p>${L('legend')}</p><p>${L('coverageNote')}</p><table>${th('element', 'checks', 'coverage', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'timeInFailure', 'rules')}`);
   for (const el of s.elements) {
     const def = ELEMENTS[el.element];
     const rules = def.rules.length ? def.rules.map((r) => `${e(r.ref)} — ${e(r.subject)}`).join('<br>') : L('ownPolicy');
-    parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}"><td>${e(def.name[lang])}<span class="alt"> / ${e(def.name[lang === 'en' ? 'id' : 'en'])}</span></td>
-<td class="n">${el.checks}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td><small>${rules}</small></td></tr>`);
+    parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}" data-coverage="${el.coverage ?? ''}"><td>${e(def.name[lang])}<span class="alt"> / ${e(def.name[lang === 'en' ? 'id' : 'en'])}</span></td>
+<td class="n">${el.checks}</td><td class="n">${pct(el.coverage)}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td><small>${rules}</small></td></tr>`);
   }
   const t = s.totals;
-  parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td><td></td></tr></table>`);
+  parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}" data-coverage="${t.coverage ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${pct(t.coverage)}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td><td></td></tr></table>`);
 
   const rates = d.month.days.map((day) => {
     const c = { runs: 0, passes: 0, warns: 0, fails: 0, waived: 0, errors: 0 };
@@ -63,12 +63,24 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   const exact = s.checks.some((c) => c.percentileMethod === 'histogram') || !approx;
   const notes = `${exact ? `<p data-percentile-note="histogram">${L('percentileExact')}</p>` : ''}${approx ? `<p data-percentile-note="daily-approximation">${L('percentileApprox')}</p><p>${L('percentileNote')}</p>` : ''}`;
   const mark = (c: { percentileMethod: string | null }) => (c.percentileMethod === 'daily-approximation' ? '≈ ' : '');
-  parts.push(`<h2>${L('perCheck')}</h2>${notes}<table>${th('check', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
+  parts.push(`<h2>${L('perCheck')}</h2>${notes}<table>${th('check', 'element', 'type', 'coverage', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
   for (const c of s.checks) {
-    parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}" data-p50-ms="${c.p50Ms ?? ''}" data-p95-ms="${c.p95Ms ?? ''}" data-percentile-method="${c.percentileMethod ?? ''}">
-<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${mark(c)}${msText(c.p50Ms)}</td><td class="n">${mark(c)}${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
+    parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}" data-p50-ms="${c.p50Ms ?? ''}" data-p95-ms="${c.p95Ms ?? ''}" data-percentile-method="${c.percentileMethod ?? ''}" data-coverage="${c.coverage ?? ''}" data-expected-slots="${c.expectedSlots}">
+<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n${c.coverage !== null && c.coverage < 1 ? ' fail' : ''}">${pct(c.coverage)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${mark(c)}${msText(c.p50Ms)}</td><td class="n">${mark(c)}${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
   }
   parts.push('</table>');
+
+  parts.push(`<h2>${L('gaps')}</h2><p>${L('coverageNote')}</p>`);
+  if (!s.gaps.length) parts.push(`<p data-gaps="0">${L('none')}</p>`);
+  else {
+    parts.push(`<table data-gaps="${s.gaps.length}">${th('check', 'day', 'expectedSlots', 'recordedSlots', 'missing', 'monitorDown', 'unexplained')}`);
+    for (const g of s.gaps.slice(0, CAP)) parts.push(`<tr data-gap="${e(g.checkId)}/${g.day}" data-missing="${g.missing}" data-monitor-down="${g.monitorDown}"><td>${e(g.checkId)}</td><td>${g.day}</td><td class="n">${g.expected}</td><td class="n">${g.recorded}</td><td class="n fail">${g.missing}</td><td class="n">${g.monitorDown}</td><td class="n">${g.unexplained}</td></tr>`);
+    parts.push('</table>');
+    if (s.gaps.length > CAP) parts.push(`<p>+${s.gaps.length - CAP} ${L('truncated')}</p>`);
+  }
+  if (s.monitorDown.length) {
+    parts.push(`<h3>${L('downSpans')}</h3><ul data-monitor-down="${s.monitorDown.length}">${s.monitorDown.map((m) => `<li>${e(localTime(m.from, tz))} → ${e(localTime(m.to, tz))} (${durationText(m.to.getTime() - m.from.getTime())}): ${L(m.kind === 'stopped' ? 'down_stopped' : 'down_not_closed')}</li>`).join('')}</ul>`);
+  }
 
   const troubled = s.checks.filter((c) => c.days.some((x) => x === 'fail' || x === 'waived' || x === 'error')).sort((a, b) => b.fails - a.fails || a.checkId.localeCompare(b.checkId));
   const names = { pass: LABELS.pass[lang], warn: LABELS.warn[lang], fail: LABELS.fail[lang], waived: LABELS.waived[lang], error: LABELS.error[lang], none: '–' };

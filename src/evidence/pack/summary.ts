@@ -5,6 +5,8 @@
  */
 import { ELEMENT_IDS, ELEMENTS, type ElementId } from '../../elements';
 import type { AppliedCheck } from '../config-log';
+import { computeCoverage, coverageRatio, type CoverageGap } from '../coverage';
+import type { MonitorDown } from '../lifecycle';
 import { histogramPercentile, mergeHistograms, parseHistogram, type DurationHistogram } from '../duration-histogram';
 import type { RollupRow } from '../rollups';
 import type { FindingDay, IncidentRow, MonthData } from './data';
@@ -42,6 +44,11 @@ export interface CheckSummary extends Counts {
   failureMs: number;
   incidents: number;
   days: DayState[];
+  /** Slots the schedule called for while the check was configured, and those a recorded result filled. */
+  expectedSlots: number;
+  observedSlots: number;
+  /** Observed share of the period (observed / expected); null when the configuration history has no schedule for it. */
+  coverage: number | null;
 }
 
 export interface ElementSummary extends Counts {
@@ -49,6 +56,7 @@ export interface ElementSummary extends Counts {
   checks: number;
   passRate: number | null;
   failureMs: number;
+  coverage: number | null;
 }
 
 export type Delta = 'new' | 'still_failing' | 'resolved' | 'not_observed';
@@ -70,14 +78,20 @@ export interface FindingSummary {
 }
 
 export interface PackSummary {
-  totals: Counts & { checks: number; passRate: number | null; failureMs: number };
+  totals: Counts & { checks: number; passRate: number | null; failureMs: number; coverage: number | null };
   checks: CheckSummary[];
   elements: ElementSummary[];
   findings: FindingSummary[];
   delta: Record<Delta, number>;
   appliedChecks: AppliedCheck[];
   empty: boolean;
+  /** Days on which a check has fewer results than its schedule called for, with the share the monitor being down explains. */
+  gaps: CoverageGap[];
+  monitorDown: MonitorDown[];
 }
+
+/** Slots this close to the build time are not expected yet: their result may still be on its way. */
+const SETTLE_MARGIN_MS = 120_000;
 
 const zero = (): Counts => ({ runs: 0, passes: 0, warns: 0, fails: 0, waived: 0, errors: 0 });
 
@@ -143,6 +157,10 @@ export function summarise(d: MonthData): PackSummary {
     f.n += 1;
     failureBy.set(i.check_id, f);
   }
+  const settleMs = d.complete ? 0 : Math.max(0, ...d.configs.flatMap((c) => c.checks.map((k) => k.timeoutMs))) + SETTLE_MARGIN_MS;
+  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, settleMs });
+  const coverageBy = new Map(coverage.checks.map((c) => [c.checkId, c]));
+  for (const c of coverage.checks) ids.add(c.checkId);
   const checks: CheckSummary[] = [...ids].sort().map((checkId) => {
     const rows = byCheck.get(checkId) ?? [];
     const c = zero();
@@ -163,13 +181,17 @@ export function summarise(d: MonthData): PackSummary {
       failureMs: failureBy.get(checkId)?.ms ?? 0,
       incidents: failureBy.get(checkId)?.n ?? 0,
       days: d.month.days.map((day) => dayState(byDay.get(day))),
+      expectedSlots: coverageBy.get(checkId)?.expected ?? 0,
+      observedSlots: coverageBy.get(checkId)?.observed ?? 0,
+      coverage: coverageBy.get(checkId)?.ratio ?? null,
     };
   });
   const elements: ElementSummary[] = ELEMENT_IDS.map((element) => {
     const mine = checks.filter((c) => c.element === element);
     const c = zero();
     for (const m of mine) add(c, m);
-    return { element, checks: mine.length, ...c, passRate: passRate(c), failureMs: mine.reduce((s, m) => s + m.failureMs, 0) };
+    const cov = coverageRatio(coverage.checks.filter((x) => x.element === element));
+    return { element, checks: mine.length, ...c, passRate: passRate(c), failureMs: mine.reduce((s, m) => s + m.failureMs, 0), coverage: cov };
   });
   const totals = zero();
   for (const c of checks) add(totals, c);
@@ -177,8 +199,8 @@ export function summarise(d: MonthData): PackSummary {
   const delta: Record<Delta, number> = { new: 0, still_failing: 0, resolved: 0, not_observed: 0 };
   for (const f of findings) delta[f.delta] += 1;
   return {
-    totals: { ...totals, checks: checks.length, passRate: passRate(totals), failureMs: checks.reduce((s, c) => s + c.failureMs, 0) },
-    checks, elements, findings, delta, appliedChecks: applied, empty: d.rollups.length === 0,
+    totals: { ...totals, checks: checks.length, passRate: passRate(totals), failureMs: checks.reduce((s, c) => s + c.failureMs, 0), coverage: coverageRatio(coverage.checks) },
+    checks, elements, findings, delta, appliedChecks: applied, empty: d.rollups.length === 0, gaps: coverage.gaps, monitorDown: coverage.down,
   };
 }
 

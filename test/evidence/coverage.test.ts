@@ -1,0 +1,100 @@
+/**
+ * Gaps are evidence: a month whose monitor was stopped for three hours, crashed once and silently lost two results
+ * must show exactly those slots as missing (not as passing), with the monitor's own sessions explaining what they
+ * can. Hourly slots are placed where the scheduler puts them (nextEverySlot), so the expected counts are the
+ * scheduler's own.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { nextEverySlot } from '../../src/config/schedule';
+import type { Check } from '../../src/config/check';
+import { slotsBetween, parseScheduleText } from '../../src/evidence/coverage';
+import { recordLifecycle } from '../../src/evidence/lifecycle';
+import { buildPack } from '../../src/evidence/pack/build';
+import type { EvidenceStore } from '../../src/evidence/store';
+import { startOfDay } from '../../src/evidence/tz';
+import { verifyStore } from '../../src/evidence/verify-store';
+import { HOUR, makeEnv, result, TZ, type TestEnv } from './helpers';
+
+jest.setTimeout(120_000);
+
+const check = (id: string): Check =>
+  ({ id, name: id, type: 'http', element: 'security', schedule: { kind: 'every', intervalMs: HOUR }, scheduleText: 'every 3600s', intervalMs: HOUR, timeoutMs: 10_000, target: `https://${id}.example`, options: {}, severity: 'high', labels: {}, retries: 0, enabled: true }) as unknown as Check;
+
+const at = (day: string, hour: number) => new Date(startOfDay(day, TZ).getTime() + hour * HOUR);
+
+describe('coverage: slots expected by the schedule against results recorded', () => {
+  it('counts every-schedule slots as the scheduler places them, and cron slots from the expression', () => {
+    const a = at('2026-10-01', 0).getTime();
+    expect(slotsBetween('api', { kind: 'every', intervalMs: HOUR }, a, a + 24 * HOUR, TZ)).toBe(24);
+    expect(slotsBetween('api', parseScheduleText('*/15 * * * *'), a, a + 2 * HOUR, TZ)).toBe(8);
+    expect(slotsBetween('api', parseScheduleText('0 2 * * * (UTC)'), a, a + 48 * HOUR, TZ)).toBe(2);
+    expect(parseScheduleText('every 0.5s')).toEqual({ kind: 'every', intervalMs: 500 });
+  });
+
+  let env: TestEnv;
+  let store: EvidenceStore;
+  beforeAll(async () => {
+    env = await makeEnv('postgres');
+    store = await env.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await env?.cleanup();
+  });
+
+  it('a stopped monitor, a crash and lost results are gaps with their causes, never passes', async () => {
+    const from = startOfDay('2026-10-01', TZ);
+    const end = startOfDay('2026-11-01', TZ);
+    await store.recordConfig('cfg-1', [check('api')], from);
+    const me = { host: 'host-a', pid: 100 };
+    await recordLifecycle(store.db, 'started', from, me);
+    // Stopped cleanly on Oct 5 from 10:00 to 13:00 WIB.
+    const stopAt = at('2026-10-05', 10);
+    const restartAt = at('2026-10-05', 13);
+    await recordLifecycle(store.db, 'stopped', stopAt, me);
+    await recordLifecycle(store.db, 'started', restartAt, { host: 'host-a', pid: 200 });
+    // Crashed on Oct 25 after the 08:xx slot; a new process started at 12:00 without a stop before it.
+    const crashRestart = at('2026-10-25', 12);
+    await recordLifecycle(store.db, 'started', crashRestart, { host: 'host-a', pid: 300 });
+    // Two results of Oct 20 (14:xx and 15:xx) were lost with no recorded cause.
+    const lostFrom = at('2026-10-20', 14);
+    const lostTo = at('2026-10-20', 16);
+    const crashFrom = at('2026-10-25', 9);
+    const results = [];
+    for (let t = nextEverySlot('api', HOUR, from.getTime() - 1); t < end.getTime(); t += HOUR) {
+      if ((t >= stopAt.getTime() && t < restartAt.getTime()) || (t >= lostFrom.getTime() && t < lostTo.getTime()) || (t >= crashFrom.getTime() && t < crashRestart.getTime())) continue;
+      results.push({ result: result('api', 'security', new Date(t), 'pass'), check: check('api') });
+    }
+    expect(results.length).toBe(744 - 3 - 2 - 3);
+    await store.writeResults(results, new Date('2026-11-02T00:00:00Z'));
+
+    const out = path.join(env.dataDir, 'pack');
+    const built = await buildPack(store, { month: '2026-10', outDir: out, now: new Date('2026-11-02T00:00:00Z') });
+    expect(built.manifest.totals.coverage).toBeCloseTo(736 / 744, 6);
+    // Every result passed, and the pass rate says so; coverage is what shows the gaps.
+    expect(built.manifest.totals.passRate).toBe(1);
+
+    const csv = readFileSync(path.join(out, 'coverage.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    expect(csv[0]).toEqual(['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained']);
+    expect(csv.filter((r) => r[0] === 'check')).toEqual([['check', 'api', 'security', '', '744', '736', (736 / 744).toFixed(6), '8', '', '']]);
+    expect(csv.filter((r) => r[0] === 'gap').map((r) => r.slice(3))).toEqual([
+      ['2026-10-05', '24', '21', '', '3', '3', '0'],
+      ['2026-10-20', '24', '22', '', '2', '0', '2'],
+      ['2026-10-25', '24', '21', '', '3', '3', '0'],
+    ]);
+    const down = csv.filter((r) => r[0] === 'monitor_down').map((r) => [r[3], r[8]]);
+    expect(down).toEqual([
+      [`${stopAt.toISOString()}/${restartAt.toISOString()}`, 'stopped'],
+      // From the last result before the restart (the 08:xx slot) to the restart.
+      [`${new Date(nextEverySlot('api', HOUR, at('2026-10-25', 8).getTime() - 1)).toISOString()}/${crashRestart.toISOString()}`, 'not_closed'],
+    ]);
+
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`data-coverage="${736 / 744}" data-expected-slots="744"`);
+    expect(html).toContain('data-gaps="3"');
+    expect(html).toContain('data-gap="api/2026-10-20" data-missing="2" data-monitor-down="0"');
+    // The lifecycle records are hash-chained like every other record.
+    expect((await verifyStore(store.db, TZ)).ok).toBe(true);
+  });
+});
