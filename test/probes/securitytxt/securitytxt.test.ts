@@ -62,7 +62,8 @@ test('a valid file over HTTPS passes; the site URL resolves to /.well-known/secu
 });
 
 test('plain HTTP breaks RFC 9116 unless the check allows it (demo sites)', async () => {
-  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail')).toEqual(['securitytxt.transport.not_https']);
+  // Its Canonical is the plain-HTTP URL too, which RFC 9116 §2.5.2 forbids for a web URI.
+  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail').sort()).toEqual(['securitytxt.field.insecure_uri', 'securitytxt.transport.not_https']);
   expect((await probe('securitytxt', `${srv.url}/`, { requireHttps: false })).status).toBe('pass');
 });
 
@@ -79,7 +80,7 @@ test('a broken file reports every problem: content type, insecure and invalid co
   const r = await probe('securitytxt', `${srv.url}/broken.txt`, { requireHttps: false, requireLanguages: ['id'], requireFields: ['Policy'] });
   expect(r.status).toBe('fail');
   expect(findingIds(r).sort()).toEqual(
-    ['securitytxt.content_type', 'securitytxt.contact.insecure_uri', 'securitytxt.contact.invalid', 'securitytxt.expires.invalid', 'securitytxt.field.duplicate', 'securitytxt.syntax.invalid_line', 'securitytxt.field.missing', 'securitytxt.language.missing'].sort(),
+    ['securitytxt.content_type', 'securitytxt.contact.insecure_uri', 'securitytxt.contact.invalid', 'securitytxt.expires.invalid', 'securitytxt.field.duplicate', 'securitytxt.syntax.not_a_field', 'securitytxt.field.missing', 'securitytxt.language.missing'].sort(),
   );
   const empty = await probe('securitytxt', `${srv.url}/no-fields.txt`, { requireHttps: false });
   expect(findingIds(empty, 'fail').sort()).toEqual(['securitytxt.contact.missing', 'securitytxt.expires.missing']);
