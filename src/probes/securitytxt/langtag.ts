@@ -32,6 +32,11 @@ export function languageTagProblem(tag: string): string | undefined {
   if (!LANGUAGE_TAG.test(tag)) return 'not a well-formed RFC 5646 language tag';
   const primary = tag.split('-')[0].toLowerCase();
   if (primary === 'x' || primary === 'i') return undefined; // private use, grandfathered i-…
+  // §2.2.6 rule 2 / §2.2.9: an extension singleton appears at most once (before the private-use "x").
+  const parts = tag.toLowerCase().split('-');
+  const end = parts.indexOf('x') < 0 ? parts.length : parts.indexOf('x');
+  const singletons = parts.slice(1, end).filter((p) => p.length === 1);
+  if (new Set(singletons).size !== singletons.length) return 'an extension singleton appears twice';
   // RFC 5646 §2.2.1: 4-letter primary subtags are reserved for future use (rule 4) and 5–8 letters are for
   // registered languages only (rule 5); the registry holds none of either.
   if (primary.length >= 4) return `primary subtag "${primary}" is not a registered language (use a 2- or 3-letter ISO 639 code)`;
