@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
+import { parseChecksFile } from '../../../src/config/load';
+import type { ConfigProblem } from '../../../src/errors';
 import { minifyBody } from '../../../src/probes/transaction/snap';
 import { measurements, runFlow } from '../../probes/transaction/helpers';
 
@@ -119,5 +121,31 @@ describe('SNAP request on the wire', () => {
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('a json: step body that YAML cannot carry exactly', () => {
+  const file = (json: string) => `checks:
+  - id: pay
+    type: transaction
+    target: https://api.example.co.id
+    schedule: { every: 5m }
+    element: efficiency
+    options:
+      steps:
+        - name: pay
+          method: POST
+          url: /v1.0/debit/payment-host-to-host
+          json: ${json}
+`;
+  it('refuses a 20-digit integer with the path and the fix, instead of sending 12345678901234567000', () => {
+    const problems: ConfigProblem[] = [];
+    expect(parseChecksFile('checks/pay.yaml', file('{ partnerReferenceNo: "PGW-1", id: 12345678901234567890 }'), {}, problems)).toEqual([]);
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/\$\.id is 12345678901234567000, beyond 2\^53: it cannot be sent as written; quote it or use body:/);
+  });
+  it('accepts the same id quoted (SNAP sends ids and amounts as strings)', () => {
+    const problems: ConfigProblem[] = [];
+    expect(parseChecksFile('checks/pay.yaml', file('{ id: "12345678901234567890", amount: { value: "10000.00", currency: IDR } }'), {}, problems)).toHaveLength(1);
+    expect(problems).toEqual([]);
   });
 });
