@@ -79,8 +79,8 @@ export function judgeSecurityTxt(doc: SecurityTxt, ctx: { url: URL; finalUrl: UR
       if (!isUri(v)) {
         if (name === 'contact') fail('securitytxt.contact.invalid', 'medium', `Contact "${v.slice(0, 100)}" is not a URI (expected mailto:, tel: or https:)`);
         else fail('securitytxt.field.invalid_uri', 'low', `${label} "${v.slice(0, 100)}" is not a URI (RFC 3986)`, { field: label });
-      } else if (/^http:/i.test(v) && (o.requireHttps || name !== 'canonical')) {
-        // A plain-HTTP test site (requireHttps: false) names its own http URL as Canonical; nothing else relaxes.
+      } else if (/^http:/i.test(v) && (o.requireHttps || new URL(v).origin !== ctx.finalUrl.origin)) {
+        // A plain-HTTP test site (requireHttps: false) links its own pages over http; other origins still need https.
         if (name === 'contact') fail('securitytxt.contact.insecure_uri', 'medium', `Contact ${v} is a web URI without TLS; RFC 9116 requires https`);
         else fail('securitytxt.field.insecure_uri', 'low', `${label} ${v.slice(0, 100)} is a web URI without TLS; it must begin with https://`, { field: label });
       } else if (name === 'csaf' && !/^https:\/\/[^?#]*\/provider-metadata\.json$/i.test(v)) {
