@@ -34,7 +34,7 @@ function stripWs(text: string): string {
  * and sent exactly as written rather than guessed at). Empty or whitespace-only bodies minify to ''.
  */
 export function minifyJson(body: string | undefined): string {
-  if (body === undefined || body.trim() === '') return '';
+  if (body === undefined || /^[ \t\n\r]*$/.test(body)) return '';
   try {
     JSON.parse(body); // validation only: its result is never serialised
   } catch {

@@ -60,6 +60,8 @@ describe('SNAP minify against the published example and RFC 8259', () => {
     expect(minifyBody('a=1 & b=2')).toBe('a=1 & b=2');
     expect(minifyBody('{"open": ')).toBe('{"open": ');
     expect(minifyBody(' \n')).toBe('');
+    // Only RFC 8259 whitespace counts as empty: a no-break space is content, sent as written.
+    expect(minifyBody('\u00a0')).toBe('\u00a0');
     expect(minifyBody(undefined)).toBe('');
   });
 });
