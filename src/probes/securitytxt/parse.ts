@@ -66,7 +66,8 @@ export function parseSecurityTxt(text: string): SecurityTxt {
       continue;
     }
     const name = t.slice(0, colon);
-    let value = t.slice(colon + 1);
+    // The untrimmed rest: in "Name: " the space is fs SP, not trailing eol whitespace.
+    let value = l.slice(colon + 1);
     if (name === '') {
       report(line, 'empty_field_name', t);
       continue;
@@ -77,9 +78,10 @@ export function parseSecurityTxt(text: string): SecurityTxt {
       continue;
     }
     const key = name.trimEnd().toLowerCase();
-    if (value !== '' && value[0] !== ' ') report(line, 'missing_space', t);
+    // fs SP: even an extension field with an empty unstructured value keeps the space ("Name: ").
+    if (value[0] !== ' ' && !(value === '' && VALUED.includes(key))) report(line, 'missing_space', t);
     else if (VALUED.includes(key) && /^ [ \t]/.test(value)) report(line, 'leading_whitespace', t);
-    value = value.replace(/^[ \t]+/, '');
+    value = value.replace(/^[ \t]+|[ \t]+$/g, '');
     if (value === '' && VALUED.includes(key)) {
       report(line, 'empty_value', t);
       continue;

@@ -44,6 +44,8 @@ export const RFC_CASES: Case[] = [
   { origin: 'RFC 9116 §4 eol = *WSP [CR] LF (trailing blanks, CRLF)', scope: 'file', text: 'Contact: mailto:security@example.com \t\r\nExpires: {FUT}\r\n# komentar — tim keamanan\r\n', theirs: 'valid' },
   { origin: 'RFC 9116 §4 fs = ":" (field name case-insensitive per RFC 5234)', scope: 'file', text: 'contact: mailto:security@example.com\nEXPIRES: {FUT}\n', theirs: 'valid' },
   { origin: 'RFC 9116 §4 ext-field = field-name fs SP unstructured', scope: 'file', text: `${BASE}X-Team: Tim Keamanan Siber\n`, theirs: 'valid' },
+  { origin: 'RFC 9116 §4 ext-field = field-name fs SP unstructured (no SP)', scope: 'file', text: `${BASE}X-Team:\n`, theirs: 'invalid', ours: 'securitytxt.syntax.missing_space' },
+  { origin: 'RFC 9116 §4 ext-field with an empty unstructured value', scope: 'file', text: `${BASE}X-Team: \n`, theirs: 'valid' },
   { origin: 'RFC 9116 §4 lang-field exactly one optional', scope: 'file', text: `${BASE}Preferred-Languages: id\nPreferred-Languages: en\n`, theirs: 'invalid', ours: 'securitytxt.field.duplicate' },
   { origin: 'RFC 9116 §2.5.2 Canonical web URI MUST begin with https://', scope: 'file', text: `${BASE}Canonical: http://example.com/.well-known/security.txt\n`, theirs: 'invalid', ours: 'securitytxt.field.insecure_uri' },
   { origin: 'RFC 9116 §2.5.7 Policy web URI MUST begin with https://', scope: 'file', text: `${BASE}Policy: http://example.com/policy\n`, theirs: 'invalid', ours: 'securitytxt.field.insecure_uri' },
