@@ -13,7 +13,7 @@ import { timedRequest, type PhaseTimings, type TimedResponse } from '../../net/t
 import type { Finding } from '../../results/contract';
 import type { ProbeContext, ProbeOutput } from '../types';
 import { checkResponse, latencyFinding } from './assertions';
-import { authorise, hasHeader, readToken, tokenRequest, type PreparedRequest } from './auth';
+import { authorise, hasHeader, readToken, setHeader, tokenRequest, type PreparedRequest } from './auth';
 import { extract } from './extract';
 import { cachedToken, dropToken, keepToken } from './token-cache';
 import type { Step, TransactionOptions } from './options';
@@ -146,11 +146,14 @@ export class Flow {
   private async exchange(name: string, req: PreparedRequest, stepTimeout: number | undefined, until: number): Promise<TimedResponse> {
     const remaining = until - performance.now();
     if (remaining <= 1) throw new TransactionStepError(name, new ProbeTimeoutError(this.ctx.timeoutMs, 'flow budget spent before this step'));
+    // A declared length rather than chunked framing: the receiver gets one body, exactly the bytes that were signed.
+    const headers = { ...req.headers };
+    if (req.body !== undefined) setHeader(headers, 'Content-Length', String(Buffer.byteLength(req.body, 'utf8')));
     try {
       return await timedRequest({
         url: req.url,
         method: req.method,
-        headers: req.headers,
+        headers,
         body: req.body,
         timeoutMs: Math.max(1, Math.round(Math.min(stepTimeout ?? Infinity, remaining))),
         signal: this.ctx.signal,

@@ -37,6 +37,23 @@ export const expectations = z
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** The first integer a double cannot hold exactly (a 20-digit id parsed from YAML), with its JSONPath. */
+function unsafeInteger(v: unknown, path: string): { path: string; value: number } | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? { path, value: v } : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = unsafeInteger(v[i], `${path}[${i}]`);
+      if (r) return r;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const r = unsafeInteger(x, `${path}.${k}`);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
 export const stepSchema = z
   .object({
     name,
@@ -46,8 +63,14 @@ export const stepSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     /** Raw body text (templated as text). */
     body: z.string().optional(),
-    /** A JSON body: string values are templated one by one, so a variable can never break the JSON. */
-    json: z.unknown().optional(),
+    /**
+     * A JSON body: string values are templated one by one, so a variable can never break the JSON. Its numbers
+     * are YAML numbers (10000.00 is sent as 10000): write exact numerals as strings, or use `body:`.
+     */
+    json: z.unknown().optional().superRefine((v, ctx) => {
+      const at = unsafeInteger(v, '$');
+      if (at) ctx.addIssue({ code: 'custom', message: `${at.path} is ${at.value}, beyond 2^53: it cannot be sent as written; quote it or use body:` });
+    }),
     /** Apply the flow's auth (SNAP symmetric signature / bearer token) to this step. */
     auth: z.boolean().default(true),
     extract: z.array(extractor).default([]),

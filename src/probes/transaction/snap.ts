@@ -12,7 +12,8 @@
  *   https://developers.doku.com/get-started-with-doku-api/signature-component/snap/symmetric-signature
  *   https://docs-snap.paydia.id/id/snap-service/balance-information ("RELATIVE PATH URL")
  * - Minify keeps field order and values and only drops insignificant whitespace (PayerMax's SNAP guide:
- *   https://docs.payermax.com/en/202606-version/developer/SNAP.html), which JSON.stringify(JSON.parse(x)) does.
+ *   https://docs.payermax.com/en/202606-version/developer/SNAP.html; DOKU's worked example keeps the spaces
+ *   inside "  088899"), so it is a whitespace stripper (json-minify.ts), never a parse-and-reserialise.
  * - X-TIMESTAMP is ISO-8601 with an offset, e.g. 2024-11-29T14:15:00+07:00
  *   (https://documentation.onindonesia.id/books/snap-bi/page/access-token-b2b, the ASPI SNAP sandbox).
  *
@@ -24,6 +25,7 @@
 import { createHash, createHmac, createPrivateKey, createSign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CredentialsError } from '../../errors';
+import { minifyJson } from './json-minify';
 
 /** Accepts PEM (PKCS#1 or PKCS#8) or the bare base64 body many SNAP portals hand out. */
 export function normalisePem(key: string, kind: 'PRIVATE KEY' | 'PUBLIC KEY'): string {
@@ -33,15 +35,8 @@ export function normalisePem(key: string, kind: 'PRIVATE KEY' | 'PUBLIC KEY'): s
   return `-----BEGIN ${kind}-----\n${body.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END ${kind}-----\n`;
 }
 
-export function minifyBody(body: string | undefined): string {
-  if (body === undefined || body.trim() === '') return '';
-  try {
-    return JSON.stringify(JSON.parse(body));
-  } catch {
-    // Not JSON: SNAP bodies are JSON; sign the text as sent rather than guessing a minification.
-    return body;
-  }
-}
+/** minify(RequestBody): the bytes that are both hashed and sent (see json-minify.ts). */
+export const minifyBody = minifyJson;
 
 export function bodyDigest(minified: string): string {
   return createHash('sha256').update(minified, 'utf8').digest('hex').toLowerCase();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCa, issue } from '../../../src/demo/pki';
+import { securityTxt } from '../../../src/demo/targets/website';
 import { Metrics } from '../../../src/metrics/definitions';
 import { startHttp, type Started } from '../../helpers/net';
 import { DAY, findingIds, probe } from '../freshness/helpers';
@@ -29,6 +30,7 @@ beforeAll(async () => {
       '/no-fields.txt': ['text/plain; charset=utf-8', '# nothing but a comment\n'],
       '/signed.txt': ['text/plain; charset=utf-8', `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: mailto:security@example.co.id\nExpires: ${iso(100 * DAY)}\n- Preferred-Languages: id\n-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n`],
       '/boom.txt': ['text/plain', ''],
+      '/demo.txt': ['text/plain; charset=utf-8', securityTxt(srv.url)],
     };
     const f = files[(req.url ?? '').split('?')[0]];
     if (req.url === '/boom.txt') return res.writeHead(503).end();
@@ -62,7 +64,8 @@ test('a valid file over HTTPS passes; the site URL resolves to /.well-known/secu
 });
 
 test('plain HTTP breaks RFC 9116 unless the check allows it (demo sites)', async () => {
-  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail')).toEqual(['securitytxt.transport.not_https']);
+  // Its Canonical is the plain-HTTP URL too, which RFC 9116 §2.5.2 forbids for a web URI.
+  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail').sort()).toEqual(['securitytxt.field.insecure_uri', 'securitytxt.transport.not_https']);
   expect((await probe('securitytxt', `${srv.url}/`, { requireHttps: false })).status).toBe('pass');
 });
 
@@ -79,7 +82,7 @@ test('a broken file reports every problem: content type, insecure and invalid co
   const r = await probe('securitytxt', `${srv.url}/broken.txt`, { requireHttps: false, requireLanguages: ['id'], requireFields: ['Policy'] });
   expect(r.status).toBe('fail');
   expect(findingIds(r).sort()).toEqual(
-    ['securitytxt.content_type', 'securitytxt.contact.insecure_uri', 'securitytxt.contact.invalid', 'securitytxt.expires.invalid', 'securitytxt.field.duplicate', 'securitytxt.syntax.invalid_line', 'securitytxt.field.missing', 'securitytxt.language.missing'].sort(),
+    ['securitytxt.content_type', 'securitytxt.contact.insecure_uri', 'securitytxt.contact.invalid', 'securitytxt.expires.invalid', 'securitytxt.field.duplicate', 'securitytxt.syntax.not_a_field', 'securitytxt.field.missing', 'securitytxt.language.missing'].sort(),
   );
   const empty = await probe('securitytxt', `${srv.url}/no-fields.txt`, { requireHttps: false });
   expect(findingIds(empty, 'fail').sort()).toEqual(['securitytxt.contact.missing', 'securitytxt.expires.missing']);
@@ -108,4 +111,11 @@ test('pengawas_securitytxt_expires_timestamp_seconds carries the Expires of the 
   const text = await m.registry.metrics();
   const ts = Number(/pengawas_securitytxt_expires_timestamp_seconds\{check="sec-txt",element="cooperation"\} (\S+)/.exec(text)?.[1]);
   expect(Math.round((ts * 1000 - Date.now()) / DAY)).toBe(10);
+});
+
+test("the demo site's plain-HTTP file passes with requireHttps: false (its own http links), and fails without it", async () => {
+  const o = { requireHttps: false, requireFields: ['Policy', 'Preferred-Languages'], requireLanguages: ['id', 'en'] };
+  expect(findingIds(await probe('securitytxt', `${srv.url}/demo.txt`, o), 'fail')).toEqual([]);
+  // Canonical and Policy each name an http URL: one finding per field.
+  expect(findingIds(await probe('securitytxt', `${srv.url}/demo.txt`), 'fail').sort()).toEqual(['securitytxt.field.insecure_uri', 'securitytxt.field.insecure_uri', 'securitytxt.transport.not_https']);
 });
