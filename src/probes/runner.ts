@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../config/check';
 import { resolveSecrets, scrubSecrets } from '../config/secrets';
-import { PengawasError, ProbeTimeoutError } from '../errors';
+import { PengawasError, ProbeError, ProbeTimeoutError } from '../errors';
 import { resultId, worstStatus, type ProbeResult } from '../results/contract';
 import { getProbe } from './registry';
 
@@ -55,6 +55,10 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     const out = await Promise.race([run, aborted]);
+    const took = performance.now() - t0;
+    // Past the deadline yet not aborted: the timer could not fire, so the loop was blocked (a synchronous stall in
+    // this process). Whatever the probe concluded came too late to be trusted as on time: undecided, never a pass.
+    if (took > check.timeoutMs) throw new LoopBlockedError(took, check.timeoutMs);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
     return scrubSecrets(
       { ...base, target: out.target ?? check.target, status, durationMs: round(performance.now() - t0), findings: out.findings, measurements: out.measurements },
@@ -76,6 +80,13 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** A run that finished past its timeout because the event loop could not run the timer that enforces it. */
+class LoopBlockedError extends ProbeError {
+  constructor(tookMs: number, timeoutMs: number) {
+    super('PROBE_TIMEOUT', `the run took ${Math.round(tookMs)} ms, past its ${timeoutMs} ms timeout: the event loop was blocked, so the timeout could not interrupt it; its outcome is discarded`);
   }
 }
 
