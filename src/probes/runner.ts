@@ -4,9 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../config/check';
-import { resolveSecrets, scrubSecrets } from '../config/secrets';
-import { PengawasError, ProbeError, ProbeTimeoutError } from '../errors';
+import { findRefs, resolveSecrets, shortRefProblem } from '../config/secrets';
+import { PengawasError, ProbeError, ProbeTimeoutError, SecretError } from '../errors';
 import { resultId, worstStatus, type ProbeResult } from '../results/contract';
+import { MIN_SECRET_LENGTH, scrubSecrets } from '../util/scrub';
+import { withSecrets } from '../util/secret-scope';
 import { getProbe } from './registry';
 
 export interface RunOptions {
@@ -43,12 +45,16 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     if (!probe) throw new PengawasError('PENGAWAS_UNKNOWN_TYPE', `unknown probe type "${check.type}"`);
     const resolved = resolveSecrets(check.options, opts.env);
     secrets = resolved.secrets;
-    const run = probe.run(check.target, resolved.value, {
-      signal: controller.signal,
-      timeoutMs: check.timeoutMs,
-      dataDir: opts.dataDir,
-      checkId: check.id,
-    });
+    if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw shortSecretError(check, opts.env);
+    // The probe runs inside its check's secret scope: clipping scrubs first, redirects withhold what carries them.
+    const run = withSecrets(secrets, () =>
+      probe.run(check.target, resolved.value, {
+        signal: controller.signal,
+        timeoutMs: check.timeoutMs,
+        dataDir: opts.dataDir,
+        checkId: check.id,
+      }),
+    );
     // The probe should stop on the signal; this race is the hard stop for one that does not.
     const aborted = new Promise<never>((_, reject) => {
       if (controller.signal.aborted) reject(controller.signal.reason);
@@ -81,6 +87,15 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** Names the reference (never the value) of a secret too short to scrub; validate refuses these up front. */
+function shortSecretError(check: Check, env: NodeJS.ProcessEnv | undefined): SecretError {
+  for (const ref of findRefs(check.options, 'options')) {
+    const why = shortRefProblem(ref, env);
+    if (why) return new SecretError(`check ${check.id}, ${ref.path}: ${why}`);
+  }
+  return new SecretError(`check ${check.id}: a secret reference resolves to fewer than ${MIN_SECRET_LENGTH} characters`);
 }
 
 /** A run that finished past its timeout because the event loop could not run the timer that enforces it. */

@@ -3,6 +3,7 @@ import { JSONPath } from 'jsonpath-plus';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Finding } from '../../results/contract';
 import { compilePattern } from '../../util/pattern';
+import { scrubText } from '../../util/secret-scope';
 import type { HeaderAssertion, JsonAssertion } from './options';
 
 export function statusMatches(status: number, patterns: Array<number | string>): boolean {
@@ -86,11 +87,17 @@ export function checkBody(prefix: string, bodyText: string, mustMatch: string[],
   return findings;
 }
 
-/** Keeps evidence small: long strings and big values are cut. */
+/**
+ * Keeps evidence small: long strings and big values are cut. Scrubs the running check's secrets first: a cut
+ * through an echoed token would leave a piece too short to recognise afterwards.
+ */
 export function clip(v: unknown, max = 200): unknown {
-  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max)}…` : v;
+  if (typeof v === 'string') {
+    const s = scrubText(v);
+    return s.length > max ? `${s.slice(0, max)}…` : s;
+  }
   if (v !== null && typeof v === 'object') {
-    const s = JSON.stringify(v);
+    const s = scrubText(JSON.stringify(v));
     return s.length > max ? `${s.slice(0, max)}…` : v;
   }
   return v;
