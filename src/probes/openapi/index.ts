@@ -63,7 +63,8 @@ export const openapiProbe = defineProbe({
     }
     for (const rule of o.requireHeaders) {
       const re = compilePattern(rule.paths);
-      for (const op of ops.filter((x) => re.test(x.path))) {
+      const except = rule.exceptPaths === undefined ? undefined : compilePattern(rule.exceptPaths);
+      for (const op of ops.filter((x) => re.test(x.path) && !except?.test(x.path))) {
         const declared = new Set(op.parameters.filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase()));
         const missing = rule.headers.filter((h) => !declared.has(h.toLowerCase()));
         if (missing.length) findings.push({ id: 'openapi.headers.missing', severity: 'medium', status: 'fail', message: `${op.method} ${op.path} does not declare header(s) ${missing.join(', ')}`, evidence: { operation: `${op.method} ${op.path}`, missing } });
