@@ -7,7 +7,7 @@ import type { Check } from '../config/check';
 import { findRefs, resolveSecrets, shortRefProblem } from '../config/secrets';
 import { PengawasError, ProbeError, ProbeTimeoutError, SecretError } from '../errors';
 import { resultId, worstStatus, type ProbeResult } from '../results/contract';
-import { MIN_SECRET_LENGTH, scrubSecrets } from '../util/scrub';
+import { MIN_SECRET_LENGTH, Scrubber } from '../util/scrub';
 import { withSecrets } from '../util/secret-scope';
 import { getProbe } from './registry';
 
@@ -40,6 +40,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
   const onOuterAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let secrets: string[] = [];
+  // Built once per run (costly for a long secret such as a PEM key); scrubs both inside the probe and its result.
+  let scrubber: Scrubber | undefined;
   try {
     const probe = getProbe(check.type);
     if (!probe) throw new PengawasError('PENGAWAS_UNKNOWN_TYPE', `unknown probe type "${check.type}"`);
@@ -47,6 +49,7 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     secrets = resolved.secrets;
     if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw shortSecretError(check, opts.env);
     // The probe runs inside its check's secret scope: clipping scrubs first, redirects withhold what carries them.
+    scrubber = new Scrubber(secrets);
     const run = withSecrets(secrets, () =>
       probe.run(check.target, resolved.value, {
         signal: controller.signal,
@@ -54,6 +57,7 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
         dataDir: opts.dataDir,
         checkId: check.id,
       }),
+      scrubber,
     );
     // The probe should stop on the signal; this race is the hard stop for one that does not.
     const aborted = new Promise<never>((_, reject) => {
@@ -66,9 +70,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     // this process). Whatever the probe concluded came too late to be trusted as on time: undecided, never a pass.
     if (took > check.timeoutMs) throw new LoopBlockedError(took, check.timeoutMs);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
-    return scrubSecrets(
+    return (scrubber ?? new Scrubber(secrets)).value(
       { ...base, target: out.target ?? check.target, status, durationMs: round(performance.now() - t0), findings: out.findings, measurements: out.measurements },
-      secrets,
     );
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -82,7 +85,7 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
       findings: [{ id: `probe.error.${code.toLowerCase()}`, severity: 'info', status: 'error', message: e.message }],
       measurements: {},
     };
-    return scrubSecrets(result, secrets);
+    return (scrubber ?? new Scrubber(secrets)).value(result);
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);

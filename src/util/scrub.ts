@@ -44,8 +44,34 @@ export function secretForms(secret: string): string[] {
   return [...new Set(forms.map(asciiLower))].filter((f) => f.length > 0);
 }
 
+const BASE = 0x01000193;
+/** BASE^(GRAM-1) mod 2^32: what the character leaving the window contributed. */
+const TOP = (() => {
+  let t = 1;
+  for (let i = 1; i < GRAM; i++) t = Math.imul(t, BASE);
+  return t;
+})();
+
+/** A character code lower-cased for A-Z only (index-preserving, as asciiLower). */
+/** Map keys kept within small-integer range: V8 stores and hashes those without boxing. */
+const KEY_MASK = 0x3fffffff;
+/** Size of the pre-filter in bits (64 KiB). */
+const FILTER_BITS = 1 << 19;
+
+function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/**
+ * Rolling hashes of every 8-character window, so a scan allocates nothing per position (a 1 MiB string in a few
+ * ms, not a third of a second). A hash hit is confirmed against the form itself: no false redactions from
+ * collisions.
+ */
 export class Scrubber {
-  private readonly grams = new Set<string>();
+  /** Window hash → where that window occurs: form index * 2^26 + offset. */
+  private readonly grams = new Map<number, number[]>();
+  /** One bit per possible (masked) hash: most windows are ruled out by this array read, not a Map lookup. */
+  private readonly seen = new Uint8Array(FILTER_BITS / 8);
   /** Forms too short for a window (only from secrets validate would refuse): matched whole. */
   private readonly whole: string[] = [];
   private readonly forms: string[] = [];
@@ -54,9 +80,24 @@ export class Scrubber {
     for (const s of secrets) {
       if (!s) continue;
       for (const f of secretForms(s)) {
-        this.forms.push(f);
-        if (f.length < GRAM) this.whole.push(f);
-        else for (let i = 0; i + GRAM <= f.length; i++) this.grams.add(f.slice(i, i + GRAM));
+        const fi = this.forms.push(f) - 1;
+        if (f.length < GRAM) {
+          this.whole.push(f);
+          continue;
+        }
+        let h = 0;
+        for (let i = 0; i < f.length; i++) {
+          if (i >= GRAM) h = (h - Math.imul(f.charCodeAt(i - GRAM), TOP)) | 0;
+          h = (Math.imul(h, BASE) + f.charCodeAt(i)) | 0;
+          if (i >= GRAM - 1) {
+            const at = fi * 2 ** 26 + (i - GRAM + 1);
+            const key = h & KEY_MASK;
+            this.seen[(key & (FILTER_BITS - 1)) >> 3] |= 1 << (key & 7);
+            const list = this.grams.get(key);
+            if (list) list.push(at);
+            else this.grams.set(key, [at]);
+          }
+        }
       }
     }
   }
@@ -65,35 +106,48 @@ export class Scrubber {
     return this.grams.size === 0 && this.whole.length === 0;
   }
 
+  /** Whether text[i, i+8) (lower-cased) is the window recorded at `at`. */
+  private confirm(s: string, i: number, at: number): boolean {
+    const f = this.forms[Math.floor(at / 2 ** 26)];
+    const o = at % 2 ** 26;
+    for (let k = 0; k < GRAM; k++) if (lowerCode(s.charCodeAt(i + k)) !== f.charCodeAt(o + k)) return false;
+    return true;
+  }
+
   /** The text with every secret fragment replaced by [redacted]. */
   text(s: string): string {
     if (this.empty || s.length === 0) return s;
-    const low = asciiLower(s);
-    const hit = new Uint8Array(s.length);
-    let any = false;
-    if (this.grams.size) {
-      for (let i = 0; i + GRAM <= low.length; i++) {
-        if (this.grams.has(low.slice(i, i + GRAM))) {
-          hit.fill(1, i, i + GRAM);
-          any = true;
-        }
+    let hit: Uint8Array | undefined;
+    const mark = (from: number, to: number) => (hit ??= new Uint8Array(s.length)).fill(1, from, to);
+    if (this.grams.size && s.length >= GRAM) {
+      let h = 0;
+      for (let i = 0; i < s.length; i++) {
+        if (i >= GRAM) h = (h - Math.imul(lowerCode(s.charCodeAt(i - GRAM)), TOP)) | 0;
+        h = (Math.imul(h, BASE) + lowerCode(s.charCodeAt(i))) | 0;
+        if (i < GRAM - 1) continue;
+        const key = h & KEY_MASK;
+        if (!(this.seen[(key & (FILTER_BITS - 1)) >> 3] & (1 << (key & 7)))) continue;
+        const list = this.grams.get(key);
+        const start = i - GRAM + 1;
+        if (list && list.some((at) => this.confirm(s, start, at))) mark(start, i + 1);
       }
     }
-    for (const w of this.whole) {
-      for (let i = low.indexOf(w); i !== -1; i = low.indexOf(w, i + 1)) {
-        hit.fill(1, i, i + w.length);
-        any = true;
-      }
+    if (this.whole.length) {
+      const low = asciiLower(s);
+      for (const w of this.whole) for (let i = low.indexOf(w); i !== -1; i = low.indexOf(w, i + 1)) mark(i, i + w.length);
     }
-    if (!any) return s;
+    if (!hit) return s;
     let out = '';
     for (let i = 0; i < s.length; ) {
+      let j = i;
       if (!hit[i]) {
-        out += s[i++];
-        continue;
+        while (j < s.length && !hit[j]) j++;
+        out += s.slice(i, j);
+      } else {
+        while (j < s.length && hit[j]) j++;
+        out += REDACTED;
       }
-      while (i < s.length && hit[i]) i++;
-      out += REDACTED;
+      i = j;
     }
     return out;
   }

@@ -13,8 +13,9 @@ interface Scope {
 
 const storage = new AsyncLocalStorage<Scope>();
 
-export function withSecrets<T>(secrets: readonly string[], fn: () => T): T {
-  return storage.run({ secrets, scrubber: new Scrubber(secrets) }, fn);
+/** Runs `fn` with these secrets in scope; pass the scrubber when the caller has one built already (it is not cheap). */
+export function withSecrets<T>(secrets: readonly string[], fn: () => T, scrubber: Scrubber = new Scrubber(secrets)): T {
+  return storage.run({ secrets, scrubber }, fn);
 }
 
 /** The resolved secret values of the running check; empty outside a run. */
