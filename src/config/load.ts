@@ -13,7 +13,7 @@ import type { Severity } from '../results/contract';
 import type { Check, CheckSet } from './check';
 import { checkSchema, checksFileSchema } from './schema';
 import { intervalSeconds, type Schedule } from './schedule';
-import { findRefs, refProblem } from './secrets';
+import { findRefs, refProblem, shortRefProblem } from './secrets';
 
 export interface LoadOptions {
   /** Also require every ${env:..}/${file:..} reference to resolve here (roles that run probes). */
@@ -97,6 +97,8 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
       for (const ref of findRefs(rawOptions, 'options')) {
         const why = refProblem(ref, opts.env);
         if (why) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'options']), checkId, field: ref.path, message: `missing secret reference \${${ref.kind}:${ref.name}}: ${why}` });
+        const short = why ? undefined : shortRefProblem(ref, opts.env);
+        if (short) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'options']), checkId, field: ref.path, message: short });
       }
     }
   }

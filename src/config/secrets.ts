@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SecretError } from '../errors';
+import { MIN_SECRET_LENGTH, scrubSecrets as scrubAll } from '../util/scrub';
 
 const REF = /\$\{(env|file):([^}]+)\}/g;
 
@@ -39,6 +40,21 @@ export function refProblem(ref: SecretRef, env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+/**
+ * Why a resolvable reference is still unusable: a value shorter than MIN_SECRET_LENGTH could not be told apart
+ * from ordinary text when scrubbing results. Names the reference, never the value.
+ */
+export function shortRefProblem(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  let value: string;
+  try {
+    value = readRef(ref.kind, ref.name, env);
+  } catch {
+    return undefined;
+  }
+  if (value.length >= MIN_SECRET_LENGTH) return undefined;
+  return `secret reference \${${ref.kind}:${ref.name}} resolves to fewer than ${MIN_SECRET_LENGTH} characters: too short to recognise and scrub from results; use a longer secret`;
+}
+
 function readRef(kind: string, name: string, env: NodeJS.ProcessEnv): string {
   if (kind === 'env') {
     const v = env[name];
@@ -59,7 +75,7 @@ export function resolveSecrets<T>(value: T, env: NodeJS.ProcessEnv = process.env
     if (typeof v === 'string') {
       return v.replace(REF, (_m, kind: string, name: string) => {
         const s = readRef(kind, name, env);
-        if (s.length >= 4) secrets.push(s);
+        if (s.length > 0) secrets.push(s);
         return s;
       });
     }
@@ -70,13 +86,7 @@ export function resolveSecrets<T>(value: T, env: NodeJS.ProcessEnv = process.env
   return { value: walk(value) as T, secrets };
 }
 
-/** Replaces every secret value found anywhere in a JSON-serialisable object. */
+/** Replaces every secret value (and its encodings and fragments, see util/scrub.ts) found anywhere in a value. */
 export function scrubSecrets<T>(value: T, secrets: string[]): T {
-  if (secrets.length === 0) return value;
-  let text = JSON.stringify(value);
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    const enc = JSON.stringify(s).slice(1, -1);
-    text = text.split(enc).join('[redacted]');
-  }
-  return JSON.parse(text) as T;
+  return scrubAll(value, secrets);
 }

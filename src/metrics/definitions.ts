@@ -8,6 +8,7 @@ import type { Check, CheckSet } from '../config/check';
 import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
 import { FAMILIES } from './families';
+import { registerEventLoopLag } from './event-loop';
 
 const CHECK_LABELS = ['check', 'element', 'type'] as const;
 /** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
@@ -46,6 +47,7 @@ export class Metrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    registerEventLoopLag(this.registry);
   }
 
   /** Publishes static check facts; drops every series of checks that left the configuration. */

@@ -5,6 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { currentSecrets } from '../util/secret-scope';
+import { headersForRedirect } from './redirect';
 import { readCa } from './target';
 import { timedRequest } from './timed-request';
 
@@ -35,11 +37,12 @@ export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedT
   const t0 = performance.now();
   const deadline = t0 + o.timeoutMs;
   let current = url;
+  let headers = o.headers ?? {};
   for (let redirects = 0; ; redirects++) {
     const res = await timedRequest({
       url: current,
       method: o.method ?? 'GET',
-      headers: o.headers,
+      headers,
       timeoutMs: Math.max(1, deadline - performance.now()),
       signal: o.signal,
       maxBodyBytes: o.maxBytes,
@@ -48,7 +51,10 @@ export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedT
     });
     const location = res.headers.location;
     if (res.status >= 300 && res.status < 400 && location && redirects < (o.maxRedirects ?? 5)) {
-      current = new URL(location, current);
+      const next = new URL(location, current);
+      // Credentials stay with their origin (see redirect.ts); what is dropped stays dropped for later hops.
+      headers = headersForRedirect(headers, current, next, currentSecrets()).headers;
+      current = next;
       continue;
     }
     return {

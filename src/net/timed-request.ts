@@ -134,6 +134,8 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
 
   return new Promise<TimedResponse>((resolve, reject) => {
     let settled = false;
+    // True once the whole response was read: only then may the connection live on (keep-alive agent).
+    let complete = false;
     const finish = (err: Error | null, value?: TimedResponse) => {
       if (settled) return;
       settled = true;
@@ -141,10 +143,11 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       opts.signal?.removeEventListener('abort', onAbort);
       // A keep-alive socket outlives this request: leave no listener behind on it.
       dataSocket?.removeListener('data', onData);
-      if (err) {
-        req.destroy();
-        reject(err);
-      } else resolve(value!);
+      // Decided before the body ended (cap reached, timeout, abort, error): close now, or the download goes on
+      // in the background, holding a socket and a core, and a one-shot CLI never exits.
+      if (err || !complete) req.destroy();
+      if (err) reject(err);
+      else resolve(value!);
     };
     const onAbort = () => finish(new ProbeAbortedError(String(opts.signal?.reason ?? 'cancelled')));
     const timer = setTimeout(() => finish(new ProbeTimeoutError(opts.timeoutMs, phase)), opts.timeoutMs);
@@ -251,7 +254,10 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
         chunks.push(chunk);
         bytes += chunk.length;
       });
-      res.on('end', done);
+      res.on('end', () => {
+        complete = true;
+        done();
+      });
       res.on('aborted', () => finish(new TargetUnreachableError(`${host} closed the connection mid-body`)));
       res.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, 'transfer')));
     });

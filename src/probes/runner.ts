@@ -4,9 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../config/check';
-import { resolveSecrets, scrubSecrets } from '../config/secrets';
-import { PengawasError, ProbeTimeoutError } from '../errors';
+import { findRefs, resolveSecrets, shortRefProblem } from '../config/secrets';
+import { PengawasError, ProbeError, ProbeTimeoutError, SecretError } from '../errors';
 import { resultId, worstStatus, type ProbeResult } from '../results/contract';
+import { MIN_SECRET_LENGTH, Scrubber } from '../util/scrub';
+import { withSecrets } from '../util/secret-scope';
 import { getProbe } from './registry';
 
 export interface RunOptions {
@@ -38,27 +40,38 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
   const onOuterAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let secrets: string[] = [];
+  // Built once per run (costly for a long secret such as a PEM key); scrubs both inside the probe and its result.
+  let scrubber: Scrubber | undefined;
   try {
     const probe = getProbe(check.type);
     if (!probe) throw new PengawasError('PENGAWAS_UNKNOWN_TYPE', `unknown probe type "${check.type}"`);
     const resolved = resolveSecrets(check.options, opts.env);
     secrets = resolved.secrets;
-    const run = probe.run(check.target, resolved.value, {
-      signal: controller.signal,
-      timeoutMs: check.timeoutMs,
-      dataDir: opts.dataDir,
-      checkId: check.id,
-    });
+    if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw shortSecretError(check, opts.env);
+    // The probe runs inside its check's secret scope: clipping scrubs first, redirects withhold what carries them.
+    scrubber = new Scrubber(secrets);
+    const run = withSecrets(secrets, () =>
+      probe.run(check.target, resolved.value, {
+        signal: controller.signal,
+        timeoutMs: check.timeoutMs,
+        dataDir: opts.dataDir,
+        checkId: check.id,
+      }),
+      scrubber,
+    );
     // The probe should stop on the signal; this race is the hard stop for one that does not.
     const aborted = new Promise<never>((_, reject) => {
       if (controller.signal.aborted) reject(controller.signal.reason);
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     const out = await Promise.race([run, aborted]);
+    const took = performance.now() - t0;
+    // Past the deadline yet not aborted: the timer could not fire, so the loop was blocked (a synchronous stall in
+    // this process). Whatever the probe concluded came too late to be trusted as on time: undecided, never a pass.
+    if (took > check.timeoutMs) throw new LoopBlockedError(took, check.timeoutMs);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
-    return scrubSecrets(
+    return (scrubber ?? new Scrubber(secrets)).value(
       { ...base, target: out.target ?? check.target, status, durationMs: round(performance.now() - t0), findings: out.findings, measurements: out.measurements },
-      secrets,
     );
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -72,10 +85,26 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
       findings: [{ id: `probe.error.${code.toLowerCase()}`, severity: 'info', status: 'error', message: e.message }],
       measurements: {},
     };
-    return scrubSecrets(result, secrets);
+    return (scrubber ?? new Scrubber(secrets)).value(result);
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Names the reference (never the value) of a secret too short to scrub; validate refuses these up front. */
+function shortSecretError(check: Check, env: NodeJS.ProcessEnv | undefined): SecretError {
+  for (const ref of findRefs(check.options, 'options')) {
+    const why = shortRefProblem(ref, env);
+    if (why) return new SecretError(`check ${check.id}, ${ref.path}: ${why}`);
+  }
+  return new SecretError(`check ${check.id}: a secret reference resolves to fewer than ${MIN_SECRET_LENGTH} characters`);
+}
+
+/** A run that finished past its timeout because the event loop could not run the timer that enforces it. */
+class LoopBlockedError extends ProbeError {
+  constructor(tookMs: number, timeoutMs: number) {
+    super('PROBE_TIMEOUT', `the run took ${Math.round(tookMs)} ms, past its ${timeoutMs} ms timeout: the event loop was blocked, so the timeout could not interrupt it; its outcome is discarded`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Small zod helpers shared by the check schema and probe option schemas. */
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { patternProblem } from './pattern';
 
 /** A duration written as text (`30s`) or milliseconds; parsed to milliseconds. */
 export const durationMs = z
@@ -14,11 +15,11 @@ export const durationMs = z
     return ms;
   });
 
-/** A regular expression given as text; compiled once here so a bad one is a config error, not a probe error. */
+/**
+ * A regular expression given as text, for the linear-time engine (util/pattern.ts); compiled here so a pattern it
+ * cannot run (back-reference, look-around, bad syntax) is a config error naming the construct, not a probe error.
+ */
 export const regexText = z.string().superRefine((v, ctx) => {
-  try {
-    new RegExp(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
-  }
+  const problem = patternProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });

@@ -97,7 +97,7 @@ describe('checks as code', () => {
     expect(syntax?.message).toMatch(/YAML syntax error/);
     // The duplicate is only reported for checks that are otherwise valid; make one.
     const dupDir = mk({ 'a.yaml': GOOD, 'b.yaml': GOOD });
-    const dup = problemsOf(dupDir, { API_TOKEN: 'x' }).find((p) => p.field === 'id');
+    const dup = problemsOf(dupDir, { API_TOKEN: 'x-long-enough' }).find((p) => p.field === 'id');
     expect(dup?.message).toMatch(/duplicate check id; first defined at .*a\.yaml:2/);
     expect(dup?.file).toMatch(/b\.yaml$/);
   });
@@ -123,7 +123,7 @@ describe('checks as code', () => {
     expect(r.stderr).toMatch(/bad\.yaml:2 check "Bad Id" id: expected lower-case/);
     expect(r.stderr).toMatch(/bad\.yaml:4 check "Bad Id" element:/);
     expect(r.stderr).toMatch(/bad\.yaml:5 check "Bad Id" schedule: invalid cron expression "x"/);
-    const ok = await runCli(['validate', '--checks', mk({ 'a.yaml': GOOD })], { env: { API_TOKEN: 'x' } });
+    const ok = await runCli(['validate', '--checks', mk({ 'a.yaml': GOOD })], { env: { API_TOKEN: 'x-long-enough' } });
     expect(ok.stdout).toMatch(/^ok: 1 checks/);
     expect(ok.code).toBe(0);
   });

@@ -29,6 +29,10 @@ export function probeCommand(): Command {
       const check = adHocCheck({ type, target, options: parsed.data, timeoutMs });
       const result = await runCheck(check, { dataDir: settings.dataDir });
       printResult(result, Boolean(flags.json));
-      process.exitCode = exitCodeFor(result);
+      // One-shot: the answer is printed, so nothing a probe may have left behind (a socket a hostile target keeps
+      // feeding, a timer) may hold the process. Exit once stdout has taken the output.
+      const code = exitCodeFor(result);
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      process.exit(code);
     });
 }

@@ -2,6 +2,8 @@
 import { JSONPath } from 'jsonpath-plus';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Finding } from '../../results/contract';
+import { compilePattern } from '../../util/pattern';
+import { scrubText } from '../../util/secret-scope';
 import type { HeaderAssertion, JsonAssertion } from './options';
 
 export function statusMatches(status: number, patterns: Array<number | string>): boolean {
@@ -42,7 +44,7 @@ export function checkJson(prefix: string, bodyText: string, assertions: JsonAsse
     if (a.equals !== undefined && JSON.stringify(value) !== JSON.stringify(a.equals)) {
       fail(`${a.path} is ${JSON.stringify(clip(value))}, expected ${JSON.stringify(a.equals)}`);
     }
-    if (a.matches !== undefined && !new RegExp(a.matches).test(String(value))) {
+    if (a.matches !== undefined && !compilePattern(a.matches).test(String(value))) {
       fail(`${a.path} is ${JSON.stringify(clip(value))}, expected to match /${a.matches}/`);
     }
   }
@@ -62,7 +64,7 @@ export function checkHeaders(prefix: string, headers: IncomingHttpHeaders, asser
     }
     if (value === undefined) {
       findings.push({ id: `${prefix}.header.missing`, severity: 'medium', status: 'fail', message: `required header ${a.name} is missing`, evidence: { header: a.name } });
-    } else if (a.matches !== undefined && !new RegExp(a.matches, 'i').test(value)) {
+    } else if (a.matches !== undefined && !compilePattern(a.matches, { ignoreCase: true }).test(value)) {
       findings.push({ id: `${prefix}.header.mismatch`, severity: 'medium', status: 'fail', message: `header ${a.name} is "${clip(value)}", expected to match /${a.matches}/`, evidence: { header: a.name, actual: clip(value) } });
     }
   }
@@ -72,24 +74,30 @@ export function checkHeaders(prefix: string, headers: IncomingHttpHeaders, asser
 export function checkBody(prefix: string, bodyText: string, mustMatch: string[], mustNotMatch: string[]): Finding[] {
   const findings: Finding[] = [];
   for (const re of mustMatch) {
-    if (!new RegExp(re).test(bodyText)) {
+    if (!compilePattern(re).test(bodyText)) {
       findings.push({ id: `${prefix}.body.regex_missing`, severity: 'high', status: 'fail', message: `response body does not match /${re}/`, evidence: { pattern: re } });
     }
   }
   for (const re of mustNotMatch) {
-    const m = new RegExp(re).exec(bodyText);
+    const m = compilePattern(re).exec(bodyText);
     if (m) {
-      findings.push({ id: `${prefix}.body.regex_forbidden`, severity: 'high', status: 'fail', message: `response body matches forbidden /${re}/`, evidence: { pattern: re, match: clip(m[0]) } });
+      findings.push({ id: `${prefix}.body.regex_forbidden`, severity: 'high', status: 'fail', message: `response body matches forbidden /${re}/`, evidence: { pattern: re, match: clip(m[0] ?? '') } });
     }
   }
   return findings;
 }
 
-/** Keeps evidence small: long strings and big values are cut. */
+/**
+ * Keeps evidence small: long strings and big values are cut. Scrubs the running check's secrets first: a cut
+ * through an echoed token would leave a piece too short to recognise afterwards.
+ */
 export function clip(v: unknown, max = 200): unknown {
-  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max)}…` : v;
+  if (typeof v === 'string') {
+    const s = scrubText(v);
+    return s.length > max ? `${s.slice(0, max)}…` : s;
+  }
   if (v !== null && typeof v === 'object') {
-    const s = JSON.stringify(v);
+    const s = scrubText(JSON.stringify(v));
     return s.length > max ? `${s.slice(0, max)}…` : v;
   }
   return v;

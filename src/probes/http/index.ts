@@ -4,9 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TlsHandshakeError } from '../../errors';
+import { headersForRedirect } from '../../net/redirect';
 import { parseWebUrl, readCa } from '../../net/target';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
+import { currentSecrets } from '../../util/secret-scope';
 import { defineProbe, type ProbeContext } from '../types';
 import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions';
 import { httpOptions, type HttpOptions } from './options';
@@ -19,11 +21,13 @@ async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: s
   let current = url;
   let method = o.method;
   let body = o.body;
+  let headers = o.headers;
+  const stripped = new Set<string>();
   for (;;) {
     const res: TimedResponse = await timedRequest({
       url: current,
       method,
-      headers: o.headers,
+      headers,
       body,
       timeoutMs: Math.max(1, deadline - performance.now()),
       signal: ctx.signal,
@@ -33,11 +37,16 @@ async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: s
     });
     const location = res.headers.location;
     if (!o.followRedirects || res.status < 300 || res.status >= 400 || !location) {
-      return { res, hops, finalUrl: current };
+      return { res, hops, finalUrl: current, stripped: [...stripped] };
     }
     hops.push({ url: current.href, status: res.status });
-    if (hops.length > o.maxRedirects) return { res, hops, finalUrl: current, tooMany: true };
-    current = new URL(location, current);
+    if (hops.length > o.maxRedirects) return { res, hops, finalUrl: current, tooMany: true, stripped: [...stripped] };
+    const next = new URL(location, current);
+    // Credentials stay with their origin (see net/redirect.ts); what is dropped stays dropped for later hops.
+    const carried = headersForRedirect(headers, current, next, currentSecrets());
+    headers = carried.headers;
+    for (const name of carried.stripped) stripped.add(name);
+    current = next;
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
       method = 'GET';
       body = undefined;
@@ -115,6 +124,8 @@ export const httpProbe = defineProbe({
         httpVersion: res.httpVersion,
         finalUrl: finalUrl.href,
         redirects: hops.length,
+        // Header names only: which credentials were withheld from another origin on the way.
+        ...(fetched.stripped.length ? { headersStrippedOnRedirect: fetched.stripped } : {}),
         bodyBytes: res.bodyBytes,
         phasesMs: res.timings,
         tls: res.tls ? { protocol: res.tls.protocol, cipher: res.tls.cipher } : null,

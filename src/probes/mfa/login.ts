@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolError, UsageError } from '../../errors';
 import type { TimedResponse } from '../../net/timed-request';
+import { compilePattern } from '../../util/pattern';
 import type { Finding } from '../../results/contract';
 import { sleep, type ApiClient } from './client';
 import { fail, pass, warn } from './findings';
@@ -138,8 +139,8 @@ export function sessionIssued(res: TimedResponse, s: FormLoginOptions['success']
     if (raw.some((c) => c.startsWith(`${s.cookie}=`) && !c.startsWith(`${s.cookie}=;`))) return true;
   }
   const location = res.headers.location;
-  if (s.locationMatches && typeof location === 'string' && new RegExp(s.locationMatches).test(location)) return true;
-  if (s.bodyMatches && res.status >= 200 && res.status < 300 && new RegExp(s.bodyMatches).test(res.body.toString('utf8'))) return true;
+  if (s.locationMatches && typeof location === 'string' && compilePattern(s.locationMatches).test(location)) return true;
+  if (s.bodyMatches && res.status >= 200 && res.status < 300 && compilePattern(s.bodyMatches).test(res.body.toString('utf8'))) return true;
   return false;
 }
 

@@ -9,6 +9,7 @@ import { TargetUnreachableError, UsageError } from '../../errors';
 import { fetchText } from '../../net/fetch-text';
 import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
+import { compilePattern } from '../../util/pattern';
 import { defineProbe } from '../types';
 import { callLive } from './live';
 import { openapiOptions } from './options';
@@ -61,8 +62,9 @@ export const openapiProbe = defineProbe({
       if (!have.has(req)) findings.push({ id: 'openapi.operation.missing', severity: 'medium', status: 'fail', message: `${req} is not documented`, evidence: { operation: req } });
     }
     for (const rule of o.requireHeaders) {
-      const re = new RegExp(rule.paths);
-      for (const op of ops.filter((x) => re.test(x.path))) {
+      const re = compilePattern(rule.paths);
+      const except = rule.exceptPaths === undefined ? undefined : compilePattern(rule.exceptPaths);
+      for (const op of ops.filter((x) => re.test(x.path) && !except?.test(x.path))) {
         const declared = new Set(op.parameters.filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase()));
         const missing = rule.headers.filter((h) => !declared.has(h.toLowerCase()));
         if (missing.length) findings.push({ id: 'openapi.headers.missing', severity: 'medium', status: 'fail', message: `${op.method} ${op.path} does not declare header(s) ${missing.join(', ')}`, evidence: { operation: `${op.method} ${op.path}`, missing } });

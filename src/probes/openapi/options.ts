@@ -1,5 +1,6 @@
 /** The `options:` block of an `openapi` check. */
 import { z } from 'zod';
+import { regexText } from '../../util/schema';
 
 const operationRef = z.string().regex(/^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) \/\S*$/, 'expected "METHOD /path", e.g. "POST /v1.0/access-token/b2b"');
 
@@ -23,7 +24,18 @@ export const openapiOptions = z
     /** Operations the document must describe. */
     requireOperations: z.array(operationRef).default([]),
     /** Header parameters every operation whose path matches must declare, e.g. the SNAP headers on /v1.0/. */
-    requireHeaders: z.array(z.object({ paths: z.string().min(1), headers: z.array(z.string().min(1)).min(1) }).strict()).default([]),
+    requireHeaders: z
+      .array(
+        z
+          .object({
+            paths: regexText.pipe(z.string().min(1)),
+            /** Paths the rule skips, e.g. the token endpoint (look-ahead is not available on the linear-time engine). */
+            exceptPaths: regexText.optional(),
+            headers: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
     /** servers[].url must be https (relative URLs are allowed). */
     requireHttpsServers: z.boolean().default(true),
     /** Call these operations on the live API and check the answers are documented. */

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { JSONPath } from 'jsonpath-plus';
 import type { Finding } from '../../results/contract';
+import { compilePattern } from '../../util/pattern';
 import type { Extractor } from './options';
 
 export interface Extracted {
@@ -48,9 +49,9 @@ export function extract(step: string, extractors: Extractor[], body: string, hea
       if (v === undefined) missing(e, `header ${e.header} is missing`);
       else values.set(e.name, v);
     } else {
-      const m = new RegExp(e.regex).exec(body);
-      if (!m || m[e.group] === undefined) missing(e, `body does not match /${e.regex}/ (group ${e.group})`);
-      else values.set(e.name, m[e.group]);
+      const v = compilePattern(e.regex).exec(body)?.[e.group];
+      if (v === undefined) missing(e, `body does not match /${e.regex}/ (group ${e.group})`);
+      else values.set(e.name, v);
     }
   }
   return { values, findings };

@@ -172,7 +172,7 @@ describe('transaction flows', () => {
     expect(JSON.stringify(r)).not.toContain('s3cr3t-value');
     expect(JSON.stringify(r)).not.toContain(issued);
 
-    const bad = await runFlow(server.url, o, { env: { OAUTH_SECRET: 'wrong' } });
+    const bad = await runFlow(server.url, o, { env: { OAUTH_SECRET: 'wrong-secret-value' } });
     expect(bad.status).toBe('error');
     expect(bad.errorCode).toBe('PROBE_CREDENTIALS');
     expect(bad.findings[0].message).toMatch(/step "access-token": the target rejected the client credentials/);
