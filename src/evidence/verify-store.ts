@@ -31,13 +31,14 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations';
+export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
   if (stream === '#config') return 'evidence_configs';
   if (stream === '#waivers') return 'evidence_waivers';
   if (stream === '#attestations') return 'evidence_attestations';
+  if (stream === '#signers') return 'evidence_signers';
   return 'evidence_results';
 }
 
@@ -54,6 +55,8 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     Object.assign(times, { scheduled_at: b.result.scheduledAt, started_at: b.result.startedAt });
   } else if (table === 'evidence_configs') {
     want.config_hash = body.configHash;
+  } else if (table === 'evidence_signers') {
+    want.fingerprint = body.fingerprint;
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });
     Object.assign(times, { starts_at: body.startsAt, expires_at: body.expiresAt });
@@ -89,9 +92,10 @@ export interface ChainCheck {
 
 /**
  * Recomputes one stream's chain from its start (or the last link dropped by retention) through `through`
- * (default: its head, whose seq and hash must then match the last record).
+ * (default: its head, whose seq and hash must then match the last record). `visit` sees each record once it has
+ * verified (link and columns), in seq order.
  */
-export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number): Promise<ChainCheck> {
+export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number, visit?: (row: Record<string, unknown>) => void): Promise<ChainCheck> {
   const table = tableOf(head.stream);
   const end = through ?? Number(head.seq);
   let records = 0;
@@ -114,6 +118,7 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
         if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
       }
       if (broken) break;
+      visit?.(row);
       prev = row.hash as string;
       expectSeq = seq + 1;
     }
@@ -130,7 +135,8 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
   return { records, broken, last };
 }
 
-export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerification> {
+/** Every hash chain recomputed (no rollups): what `evidence build` requires before it signs. */
+export async function verifyChains(db: Queryable, tz: string): Promise<{ streams: number; records: number; problems: StoreProblem[] }> {
   const problems: StoreProblem[] = [];
   let records = 0;
   const heads = await db.query<ChainHeadRow>(`${HEAD_SELECT} ORDER BY stream`);
@@ -140,12 +146,17 @@ export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerif
     records += c.records;
     if (c.broken) problems.push(c.broken);
   }
-  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations'] as Table[]) {
+  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_signers'] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
     for (const s of streams) if (!known.has(s.stream)) problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
   }
+  return { streams: heads.length, records, problems };
+}
+
+export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerification> {
+  const { streams, records, problems } = await verifyChains(db, tz);
   const rollups = await verifyRollups(db, problems);
-  return { ok: problems.length === 0, streams: heads.length, records, rollups, problems };
+  return { ok: problems.length === 0, streams, records, rollups, problems };
 }
 
 async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<number> {

@@ -5,6 +5,7 @@
 import { latestAttestation, recordAttestation, type Attestation } from '../attestations';
 import { compareWithStore, type AnchorVerification } from '../pack/anchor';
 import { buildPack, type Manifest } from '../pack/build';
+import { checkPackDir, type PackStoreCheck } from '../pack/check-store';
 import type { EvidenceStore } from '../store';
 import { verifyStore, type StoreVerification } from '../verify-store';
 import { addWaiver, type Waiver } from '../waivers';
@@ -27,6 +28,7 @@ export interface OpResults {
   buildPack: PackBuilt;
   verifyStore: StoreVerification;
   compareAnchors: AnchorVerification;
+  checkPack: PackStoreCheck;
 }
 
 /** Validates `args` for `op` (throws EvidenceStoreError naming the bad fields) and returns them typed. */
@@ -63,6 +65,8 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       case 'verifyStore':
         parseArgs('verifyStore', rawArgs);
         return verifyStore(store.db, store.timezone);
+      case 'checkPack':
+        return checkPackDir(store.db, parseArgs('checkPack', rawArgs).dir, store.timezone);
       case 'compareAnchors':
         return compareWithStore(store.db, parseArgs('compareAnchors', rawArgs).heads, store.timezone);
       default:

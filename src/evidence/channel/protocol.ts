@@ -87,6 +87,8 @@ export const OPS = {
         .max(MAX_ANCHORED_HEADS),
     })
     .strict(),
+  /** `evidence verify DIR --store`: anchors, signer and recounted figures of the pack in DIR (pack/check-store.ts). */
+  checkPack: z.object({ dir: absolutePath }).strict(),
 } as const;
 
 export type Op = keyof typeof OPS;
@@ -102,6 +104,7 @@ export const OP_TIMEOUT_MS: Record<Op, number> = {
   // Recomputing every chain of a large store takes a while.
   verifyStore: 1_800_000,
   compareAnchors: 1_800_000,
+  checkPack: 1_800_000,
 };
 
 export const requestSchema = z
