@@ -100,9 +100,24 @@ function verifyCommand(): Command {
     });
 }
 
+function signersCommand(): Command {
+  return addCommon(new Command('signers'))
+    .description("list every key the evidence store recorded as a pack signer (the store's #signers stream), oldest first")
+    .option('--json', 'print the keys as JSON')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      await withVerifier(cmd, async (ev) => {
+        const keys = await ev.call('listSigners', {});
+        if (flags.json) process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
+        else if (!keys.length) process.stdout.write('no pack has been signed from this store yet\n');
+        else for (const k of keys) process.stdout.write(`sha256 ${k.fingerprint} ${k.algorithm}, first used ${k.firstUsedAt} for the ${k.firstMonth} pack (seq ${k.seq})\n`);
+      });
+    });
+}
+
 export function evidenceCommand(): Command {
   return new Command('evidence')
     .description('monthly evidence packs and the integrity of the evidence store')
     .addCommand(buildCommand().exitOverride())
-    .addCommand(verifyCommand().exitOverride());
+    .addCommand(verifyCommand().exitOverride())
+    .addCommand(signersCommand().exitOverride());
 }

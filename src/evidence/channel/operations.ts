@@ -6,6 +6,7 @@ import { latestAttestation, recordAttestation, type Attestation } from '../attes
 import { compareWithStore, type AnchorVerification } from '../pack/anchor';
 import { buildPack, type Manifest } from '../pack/build';
 import { checkPackDir, type PackStoreCheck } from '../pack/check-store';
+import { listSigners, type ListedSigner } from '../pack/signers';
 import type { EvidenceStore } from '../store';
 import { verifyStore, type StoreVerification } from '../verify-store';
 import { addWaiver, type Waiver } from '../waivers';
@@ -29,6 +30,7 @@ export interface OpResults {
   verifyStore: StoreVerification;
   compareAnchors: AnchorVerification;
   checkPack: PackStoreCheck;
+  listSigners: ListedSigner[];
 }
 
 /** Validates `args` for `op` (throws EvidenceStoreError naming the bad fields) and returns them typed. */
@@ -65,6 +67,9 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       case 'verifyStore':
         parseArgs('verifyStore', rawArgs);
         return verifyStore(store.db, store.timezone);
+      case 'listSigners':
+        parseArgs('listSigners', rawArgs);
+        return listSigners(store.db);
       case 'checkPack':
         return checkPackDir(store.db, parseArgs('checkPack', rawArgs).dir, store.timezone);
       case 'compareAnchors':

@@ -89,6 +89,8 @@ export const OPS = {
     .strict(),
   /** `evidence verify DIR --store`: anchors, signer and recounted figures of the pack in DIR (pack/check-store.ts). */
   checkPack: z.object({ dir: absolutePath }).strict(),
+  /** `evidence signers`: every key the store recorded as a pack signer. */
+  listSigners: z.object({}).strict(),
 } as const;
 
 export type Op = keyof typeof OPS;
@@ -105,6 +107,7 @@ export const OP_TIMEOUT_MS: Record<Op, number> = {
   verifyStore: 1_800_000,
   compareAnchors: 1_800_000,
   checkPack: 1_800_000,
+  listSigners: 10_000,
 };
 
 export const requestSchema = z
