@@ -9,7 +9,10 @@
  * manifest and chains.json are what anchor history against that (`evidence verify DIR --store`, pack/anchor.ts).
  * Incidents are derived state and not covered.
  */
+import { attestationStatement } from './attestations';
 import type { Queryable } from './db/types';
+import { signatureProblem, type OperatorSignature } from './record-checks';
+import { waiverStatement } from './waivers';
 import { linkHash } from './hash';
 import type { StoredBody } from './results';
 import { FINDING_GROUP, FINDING_SELECT, ROLLUP_SELECT, rollupDiff, sealOf, type RollupRow } from './rollups';
@@ -69,6 +72,14 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
   return undefined;
 }
 
+/** A signed waiver or attestation whose operator signature no longer holds over its hashed body. */
+export function signedRecordProblem(table: Table, body: string): string | undefined {
+  if (table !== 'evidence_waivers' && table !== 'evidence_attestations') return undefined;
+  const b = JSON.parse(body);
+  if (!b.signature) return undefined;
+  return signatureProblem(table === 'evidence_waivers' ? waiverStatement(b) : attestationStatement(b), b.signature as OperatorSignature);
+}
+
 const PAGE = 5000;
 
 /** A stream's head row as verification reads it: where its chain ends and where retention restarted it. */
@@ -116,6 +127,10 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
       else {
         const col = columnMismatch(table, row, tz);
         if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
+        else {
+          const sig = signedRecordProblem(table, row.body as string);
+          if (sig) broken = { table, where, problem: sig };
+        }
       }
       if (broken) break;
       visit?.(row);

@@ -64,7 +64,7 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
   }
   const { describeDiff } = await import('../../evidence/pack/numbers');
   const { r, via, backend } = await withStore(async (ev, b) => ({ r: await ev.call('checkPack', { dir: path.resolve(dir) }), via: ev.via, backend: b }));
-  Object.assign(json, { anchor: r.anchor, signer: r.signer, numbers: r.numbers ?? null, backend });
+  Object.assign(json, { anchor: { ...r.anchor, backend }, signer: r.signer, numbers: r.numbers ?? null });
   let failed = false;
   const fail = (line: string) => {
     failed = true;
