@@ -65,11 +65,9 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
   const { describeDiff } = await import('../../evidence/pack/numbers');
   const { r, via, backend } = await withStore(async (ev, b) => ({ r: await ev.call('checkPack', { dir: path.resolve(dir) }), via: ev.via, backend: b }));
   Object.assign(json, { anchor: { ...r.anchor, backend }, signer: r.signer, numbers: r.numbers ?? null });
-  let failed = false;
-  const fail = (line: string) => {
-    failed = true;
-    lines.push(`FAIL ${line}`);
-  };
+  // On any failure only the FAIL lines are printed, as for a pack whose files do not match.
+  const fails: string[] = [];
+  const fail = (line: string) => fails.push(`FAIL ${line}`);
   const a = r.anchor;
   if (!a.ok) for (const p of a.problems) fail(describeProblem(p));
   else {
@@ -87,9 +85,10 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
   if (r.numbers) {
     for (const d of r.numbers.differences) fail(describeDiff(d));
     for (const n of r.numbers.notes) lines.push(`note: ${n}`);
-    if (r.numbers.ok) lines.push(`ok: ${r.numbers.compared} figures of results.csv, findings.csv, incidents.csv and the manifest's totals equal the recount from the chained history`);
+    if (r.numbers.ok && r.numbers.compared > 0) lines.push(`ok: ${r.numbers.compared} figures of results.csv, findings.csv, incidents.csv and the manifest's totals equal the recount from the chained history`);
   }
-  if (!failed) lines.push(trustLine(trust)!);
+  if (fails.length) lines.splice(0, lines.length, ...fails);
+  else lines.push(trustLine(trust)!);
   if (!flags.json && via === 'channel') lines.push(BY_MONITOR);
-  finish(failed ? EXIT.failed : trust?.status === 'trusted' ? EXIT.ok : EXIT.unverified);
+  finish(fails.length ? EXIT.failed : trust?.status === 'trusted' ? EXIT.ok : EXIT.unverified);
 }
