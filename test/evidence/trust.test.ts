@@ -161,8 +161,11 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
       expect(v.stdout).toContain('FAIL manifest.json totals.fails: the pack says 147, the chained history gives 148');
       expect(v.stdout).toMatch(/FAIL manifest\.json totals\.passRate: the pack says 0\.\d{6}, the chained history gives 0\.\d{6}/);
       expect(v.stdout).toMatch(/FAIL manifest\.json elements\.security\.passRate: /);
-      // The chains themselves verify: only the recount shows the pack's numbers are not the history's.
-      expect(v.stdout).toContain('ok: the store (');
+      // The chains themselves verify and the store lists the signer: only the recount shows the numbers are wrong.
+      const json = JSON.parse((await cli(['evidence', 'verify', out, '--store', '--json'], e)).stdout);
+      expect(json).toMatchObject({ ok: false, exitCode: 1, anchor: { ok: true, problems: [] }, signer: { listed: true }, numbers: { ok: false } });
+      expect(json.numbers.differences).toHaveLength(9);
+      expect(json.numbers.differences[0]).toEqual({ file: 'results.csv', figure: 'day 2026-10-05 check api-tls: pass', pack: '23', recomputed: '22' });
     } finally {
       await e.cleanup();
     }
