@@ -1,7 +1,8 @@
 /** How results and exit codes look on the command line. */
 import type { ProbeResult } from '../results/contract';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** `unverified`: `evidence verify` found a pack intact but no key from outside the pack vouches for its signer. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unverified: 3 } as const;
 
 /** 0 pass, 1 fail or warn, 2 error (the probe could not decide). */
 export function exitCodeFor(result: ProbeResult): number {

@@ -5,6 +5,22 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
 
+/** A trusted public key by value or reference; the key is public, so inline PEM is fine (never a private key). */
+function trustedKey(allowFingerprint: boolean) {
+  return z
+    .object({
+      name: z.string().trim().min(1).max(200),
+      pem: z.string().max(20_000).optional(),
+      file: z.string().min(1).max(4096).optional(),
+      sha256: z.string().regex(/^(sha256:)?[0-9A-Fa-f:]{64,95}$/, 'must be the key\'s SHA-256 in hex').optional(),
+    })
+    .strict()
+    .refine((k) => allowFingerprint || k.sha256 === undefined, { message: 'an operator key needs the public key itself (pem or file), not only its sha256', path: ['sha256'] })
+    .refine((k) => [k.pem, k.file, k.sha256].filter((x) => x !== undefined).length === 1, {
+      message: allowFingerprint ? 'give exactly one of pem, file, sha256' : 'give exactly one of pem, file',
+    });
+}
+
 export const settingsSchema = z
   .object({
     checksDir: z.string().default('checks'),
@@ -43,9 +59,13 @@ export const settingsSchema = z
         enabled: z.boolean().default(true),
         /** When to build last month's pack (node-cron, the store's time zone); '' turns the job off. */
         monthlyPackCron: z.string().default('0 2 1 * *'),
+        /** Keys whose signature on a pack proves its origin (`evidence verify DIR`): PEM, PEM file or SHA-256. */
+        trustedPackKeys: z.array(trustedKey(true)).max(100).default([]),
+        /** Operators whose signed waivers and attestations are accepted and marked (`--sign-key`): PEM or file. */
+        operatorKeys: z.array(trustedKey(false)).max(1000).default([]),
       })
       .strict()
-      .default({ enabled: true, monthlyPackCron: '0 2 1 * *' }),
+      .default({ enabled: true, monthlyPackCron: '0 2 1 * *', trustedPackKeys: [], operatorKeys: [] }),
   })
   .strict();
 

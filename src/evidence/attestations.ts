@@ -11,10 +11,11 @@
  * check; nothing is updated or deleted. `evidenceHash` is the SHA-256 (hex) of the evidence document;
  * `evidenceRef` says where it lives (path, URL, document id) and must not hold secrets.
  */
-import { EvidenceStoreError } from '../errors';
 import { appendRecord } from './chain';
 import type { Queryable } from './db/types';
 import { canonicalJson } from './hash';
+import type { AppliedCheck } from './config-log';
+import { checksInForce, dateProblems, invalid, signatureProblem, textProblems, unknownCheckProblem, writerOf, type OperatorSignature, type WrittenBy } from './record-checks';
 import type { EvidenceStore } from './store';
 
 export const ATTESTATION_STREAM = '#attestations';
@@ -29,6 +30,8 @@ export interface AttestationInput {
   /** When the attestation stops counting (null: never). */
   expiresAt?: Date | null;
   note?: string;
+  /** An operator's signature over attestationStatement (record-checks.ts). */
+  signature?: OperatorSignature;
 }
 
 export interface Attestation {
@@ -40,21 +43,49 @@ export interface Attestation {
   expiresAt: string | null;
   note: string | null;
   recordedAt: string;
+  /** Absent in attestations recorded before writers were kept. */
+  writtenBy?: WrittenBy;
+  signature?: OperatorSignature;
+}
+
+/** What an operator signs for an attestation: its content, never its id or time of recording. */
+export function attestationStatement(a: { checkId: string; by: string; evidenceHash: string; evidenceRef: string; expiresAt?: Date | string | null; note?: string | null }): Record<string, unknown> {
+  return {
+    kind: 'pengawas-attestation/1', checkId: a.checkId, by: a.by, evidenceHash: a.evidenceHash, evidenceRef: a.evidenceRef,
+    expiresAt: a.expiresAt ? new Date(a.expiresAt).toISOString() : null, note: a.note ?? null,
+  };
+}
+
+/** Every problem of an attestation, each naming the field and its value. `checks`: the configuration in force. */
+export function validateAttestation(a: AttestationInput, checks?: AppliedCheck[]): string[] {
+  const problems = [
+    ...textProblems('checkId', a.checkId, true),
+    ...textProblems('by', a.by, true),
+    ...textProblems('evidenceRef', a.evidenceRef, true),
+    ...textProblems('note', a.note, false),
+    ...dateProblems('expiresAt', a.expiresAt, false),
+  ];
+  if (!/^[0-9a-f]{64}$/.test(String(a.evidenceHash ?? ''))) problems.push(`evidenceHash "${String(a.evidenceHash ?? '').slice(0, 80)}" is not a SHA-256 in lower-case hex`);
+  if (typeof a.checkId === 'string' && a.checkId.trim()) {
+    const unknown = unknownCheckProblem(checks, a.checkId, true);
+    if (unknown) problems.push(unknown);
+  }
+  if (a.signature && !problems.length) {
+    const bad = signatureProblem(attestationStatement(a), a.signature);
+    if (bad) problems.push(`signature: ${bad}`);
+  }
+  return problems;
 }
 
 export async function recordAttestation(store: EvidenceStore, a: AttestationInput, now = new Date()): Promise<Attestation> {
-  const problems: string[] = [];
-  if (!a.checkId?.trim()) problems.push('checkId is required');
-  if (!a.by?.trim()) problems.push('"by" (who attests) is required');
-  if (!/^[0-9a-f]{64}$/.test(a.evidenceHash ?? '')) problems.push('evidenceHash must be a SHA-256 in lower-case hex');
-  if (!a.evidenceRef?.trim()) problems.push('evidenceRef is required');
-  if (a.expiresAt && Number.isNaN(a.expiresAt.getTime())) problems.push('expiresAt is not a valid date');
-  if (problems.length) throw new EvidenceStoreError(`invalid attestation: ${problems.join('; ')}`);
   return store.db.transaction(async (tx) => {
+    const problems = validateAttestation(a, await checksInForce(tx));
+    if (problems.length) throw invalid('attestation', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT (coalesce(max(id), 0) + 1)::int8 AS id FROM evidence_attestations`);
     const att: Attestation = {
       id: Number(id), checkId: a.checkId, by: a.by, evidenceHash: a.evidenceHash, evidenceRef: a.evidenceRef,
       expiresAt: a.expiresAt ? a.expiresAt.toISOString() : null, note: a.note ?? null, recordedAt: now.toISOString(),
+      writtenBy: await writerOf(tx, store.kind), ...(a.signature ? { signature: a.signature } : {}),
     };
     await appendRecord(tx, 'evidence_attestations', ATTESTATION_STREAM, canonicalJson(att), {
       id: att.id, check_id: att.checkId, evidence_hash: att.evidenceHash, expires_at: a.expiresAt ?? null, recorded_at: now,

@@ -9,7 +9,10 @@
  * manifest and chains.json are what anchor history against that (`evidence verify DIR --store`, pack/anchor.ts).
  * Incidents are derived state and not covered.
  */
+import { attestationStatement } from './attestations';
 import type { Queryable } from './db/types';
+import { signatureProblem, type OperatorSignature } from './record-checks';
+import { waiverStatement } from './waivers';
 import { linkHash } from './hash';
 import type { StoredBody } from './results';
 import { FINDING_GROUP, FINDING_SELECT, ROLLUP_SELECT, rollupDiff, sealOf, type RollupRow } from './rollups';
@@ -31,15 +34,31 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_lifecycle';
+export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
   if (stream === '#config') return 'evidence_configs';
   if (stream === '#waivers') return 'evidence_waivers';
   if (stream === '#attestations') return 'evidence_attestations';
+  if (stream === '#signers') return 'evidence_signers';
   if (stream === '#lifecycle') return 'evidence_lifecycle';
   return 'evidence_results';
+}
+
+// Every UTC offset in use is a whole number of quarter hours, so all instants of one quarter hour share a local
+// day: verifying a chain asks Intl once per quarter hour instead of once per record (the bulk of its time).
+const QUARTER_HOUR = 900_000;
+const dayMemo = new Map<string, string>();
+function dayOfMemo(instant: Date, tz: string): string {
+  const key = `${tz}|${Math.floor(instant.getTime() / QUARTER_HOUR)}`;
+  let d = dayMemo.get(key);
+  if (d === undefined) {
+    if (dayMemo.size > 200_000) dayMemo.clear();
+    d = dayOf(instant, tz);
+    dayMemo.set(key, d);
+  }
+  return d;
 }
 
 const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).getTime());
@@ -51,10 +70,12 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
   const times: Record<string, unknown> = {};
   if (table === 'evidence_results') {
     const b = body as StoredBody;
-    Object.assign(want, { result_id: b.result.id, stream: b.result.checkId, status: b.result.status, effective_status: b.effectiveStatus, type: b.result.type, duration_ms: b.result.durationMs, day: dayOf(new Date(b.result.scheduledAt), tz) });
+    Object.assign(want, { result_id: b.result.id, stream: b.result.checkId, status: b.result.status, effective_status: b.effectiveStatus, type: b.result.type, duration_ms: b.result.durationMs, day: dayOfMemo(new Date(b.result.scheduledAt), tz) });
     Object.assign(times, { scheduled_at: b.result.scheduledAt, started_at: b.result.startedAt });
   } else if (table === 'evidence_configs') {
     want.config_hash = body.configHash;
+  } else if (table === 'evidence_signers') {
+    want.fingerprint = body.fingerprint;
   } else if (table === 'evidence_lifecycle') {
     want.event = body.event;
     times.at = body.at;
@@ -68,6 +89,14 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
   for (const [k, v] of Object.entries(want)) if (String(row[k] ?? null) !== String(v ?? null)) return k;
   for (const [k, v] of Object.entries(times)) if (ms(row[k]) !== ms(v)) return k;
   return undefined;
+}
+
+/** A signed waiver or attestation whose operator signature no longer holds over its hashed body. */
+export function signedRecordProblem(table: Table, body: string): string | undefined {
+  if (table !== 'evidence_waivers' && table !== 'evidence_attestations') return undefined;
+  const b = JSON.parse(body);
+  if (!b.signature) return undefined;
+  return signatureProblem(table === 'evidence_waivers' ? waiverStatement(b) : attestationStatement(b), b.signature as OperatorSignature);
 }
 
 const PAGE = 5000;
@@ -93,9 +122,10 @@ export interface ChainCheck {
 
 /**
  * Recomputes one stream's chain from its start (or the last link dropped by retention) through `through`
- * (default: its head, whose seq and hash must then match the last record).
+ * (default: its head, whose seq and hash must then match the last record). `visit` sees each record once it has
+ * verified (link and columns), in seq order.
  */
-export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number): Promise<ChainCheck> {
+export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number, visit?: (row: Record<string, unknown>) => void): Promise<ChainCheck> {
   const table = tableOf(head.stream);
   const end = through ?? Number(head.seq);
   let records = 0;
@@ -116,8 +146,13 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
       else {
         const col = columnMismatch(table, row, tz);
         if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
+        else {
+          const sig = signedRecordProblem(table, row.body as string);
+          if (sig) broken = { table, where, problem: sig };
+        }
       }
       if (broken) break;
+      visit?.(row);
       prev = row.hash as string;
       expectSeq = seq + 1;
     }
@@ -134,7 +169,8 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
   return { records, broken, last };
 }
 
-export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerification> {
+/** Every hash chain recomputed (no rollups): what `evidence build` requires before it signs. */
+export async function verifyChains(db: Queryable, tz: string): Promise<{ streams: number; records: number; problems: StoreProblem[] }> {
   const problems: StoreProblem[] = [];
   let records = 0;
   const heads = await db.query<ChainHeadRow>(`${HEAD_SELECT} ORDER BY stream`);
@@ -144,12 +180,17 @@ export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerif
     records += c.records;
     if (c.broken) problems.push(c.broken);
   }
-  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_lifecycle'] as Table[]) {
+  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_signers', 'evidence_lifecycle'] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
     for (const s of streams) if (!known.has(s.stream)) problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
   }
+  return { streams: heads.length, records, problems };
+}
+
+export async function verifyStore(db: Queryable, tz: string): Promise<StoreVerification> {
+  const { streams, records, problems } = await verifyChains(db, tz);
   const rollups = await verifyRollups(db, problems);
-  return { ok: problems.length === 0, streams: heads.length, records, rollups, problems };
+  return { ok: problems.length === 0, streams, records, rollups, problems };
 }
 
 async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<number> {

@@ -82,24 +82,26 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
     const chains = JSON.parse(readFileSync(path.join(packA, 'chains.json'), 'utf8'));
     const manifest = JSON.parse(readFileSync(path.join(packA, 'manifest.json'), 'utf8'));
     expect(chains.format).toBe('pengawas-evidence-chains/1');
-    expect(chains.streams.map((h: { stream: string; seq: number }) => `${h.stream} ${h.seq}`).sort()).toEqual(['#waivers 1', 'api-tls 744', 'docs-fresh 744', 'pay-latency 744']);
+    expect(chains.streams.map((h: { stream: string; seq: number }) => `${h.stream} ${h.seq}`).sort()).toEqual(['#signers 1', '#waivers 1', 'api-tls 744', 'docs-fresh 744', 'pay-latency 744']);
     expect(manifest.files.map((f: { path: string }) => f.path)).toContain('chains.json');
     expect(combineHeads(chains.streams)).toBe(manifest.chain.head);
     expect(chains.head).toBe(manifest.chain.head);
   });
 
   it('passes against the store the pack was built from, and after results are appended to it', async () => {
+    // Alone, only the key inside the pack vouches for it: intact, signer unverified (exit 3).
     const alone = await verify(a, packA);
-    expect([alone.code, alone.stdout]).toEqual([0, expect.stringMatching(/signature valid, 8 files match manifest\.json\n$/)]);
+    expect([alone.code, alone.stdout]).toEqual([3, expect.stringMatching(/signature valid, 8 files match manifest\.json\nUNVERIFIED: signed by key sha256 [0-9a-f]{64}, shipped inside the pack/)]);
     const ok = await verify(a, packA, '--store');
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`ok: the store \\(${backend}\\) holds the history this pack anchored: 4 of 4 chains confirmed through their anchored link \\(2233 records recomputed\\)\\n$`));
+    expect(ok.stdout).toMatch(new RegExp(`ok: the store \\(${backend}\\) holds the history this pack anchored: 5 of 5 chains confirmed through their anchored link \\(2234 records recomputed\\)\\n`));
+    expect(ok.stdout).toMatch(/\nok: signed by key sha256 [0-9a-f]{64}, vouched for by the store's #signers stream\n$/);
 
     await withStore(a, (s) => writeAll(s, [...novemberResults('api-tls', 5), ...novemberResults('new-check', 3)]));
     const later = await verify(a, packA, '--store');
     expect(later.code).toBe(0);
-    expect(later.stdout).toContain('4 of 4 chains confirmed through their anchored link (2233 records recomputed); 1 new stream since the pack');
+    expect(later.stdout).toContain('5 of 5 chains confirmed through their anchored link (2234 records recomputed); 1 new stream since the pack');
   }, 90_000);
 
   it('fails on a pack built from another store', async () => {
@@ -121,7 +123,7 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
     });
     const ok = await verify(a, copy, '--store');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('4 of 4 chains confirmed through their anchored link (2233 records recomputed); 1 new stream since the pack, heads read from manifest.json, as packs built before chains.json list them\n');
+    expect(ok.stdout).toContain('5 of 5 chains confirmed through their anchored link (2234 records recomputed); 1 new stream since the pack, heads read from manifest.json, as packs built before chains.json list them\n');
     const other = await verify(b, copy, '--store');
     expect(other.code).toBe(1);
     expect(other.stdout).toContain('FAIL stream pay-latency seq 744: the store has no such stream');
@@ -153,7 +155,7 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
       return { expected: row.hash, found: hash };
     });
     const store = await verify(a, '--store');
-    expect([store.code, store.stdout]).toEqual([0, expect.stringMatching(/^ok: 5 chains/)]);
+    expect([store.code, store.stdout]).toEqual([0, expect.stringMatching(/^ok: 6 chains/)]);
     const r = await verify(a, packA, '--store');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`FAIL stream pay-latency seq 744: the store holds another record at the anchored seq (history rewritten, or a pack of another store); the pack anchored seq 744 hash ${expected}, the store has ${found}\n`);
@@ -181,7 +183,9 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
     const r = await verify(b, packB, '--store');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('note stream api-tls seq 24: pruned, cannot confirm: retention dropped records through seq 34\n');
-    expect(r.stdout).toContain('1 of 2 chains confirmed through their anchored link (0 records recomputed); 1 pruned (cannot confirm)\n');
+    // #signers (1 record) is confirmed by recomputing; docs-fresh at its pruning point; api-tls cannot be.
+    expect(r.stdout).toContain('2 of 3 chains confirmed through their anchored link (1 records recomputed); 1 pruned (cannot confirm)\n');
+    expect(r.stdout).toContain('note: 2 check(s) had records dropped by retention (api-tls, docs-fresh): their rows, the totals and the element totals were not recounted\n');
   }, 120_000);
 
   it('names chains.json when it was altered after signing', async () => {
@@ -192,14 +196,18 @@ describe.each(BACKENDS)('evidence verify DIR --store on %s', (backend) => {
     expect([r.code, r.stdout]).toEqual([1, 'FAIL chains.json: SHA-256 does not match manifest.json (the file was altered)\n']);
   }, 60_000);
 
-  it('says a pack without chains.json predates anchoring, and exits 0 when the pack verifies', async () => {
+  it('says a pack without chains.json predates anchoring, and exits 3 when only the key inside it vouches for it', async () => {
     const copy = copyPack(packB, 'before-anchoring');
     const manifest = dropChainsFile(copy, b);
     const r = await verify(b, copy, '--store');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      `ok: ${copy}: signature valid, 7 files match manifest.json\n` +
-        `note: this pack predates chain anchoring (no chains.json): only its combined chain head ${manifest.chain.head} (2 streams) is recorded, and it is not compared with the store\n`,
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(
+      new RegExp(`^ok: ${copy}: signature valid, 7 files match manifest\\.json\\n` +
+        `note: this pack predates chain anchoring \\(no chains\\.json\\): only its combined chain head ${manifest.chain.head} \\(3 streams\\) is recorded, and it is not compared with the store\\n` +
+        'UNVERIFIED: signed by key sha256 [0-9a-f]{64}, shipped inside the pack'),
     );
+    const pub = path.join(out, 'b.pub');
+    writeFileSync(pub, readFileSync(path.join(packB, 'public-key.pem')));
+    expect((await verify(b, copy, '--store', '--pubkey', pub)).code).toBe(0);
   }, 60_000);
 });

@@ -51,7 +51,8 @@ describe('pengawas evidence / waive', () => {
 
   it('verifies the store chains and reports a broken link with exit 1', async () => {
     const ok = await runCli(['evidence', 'verify', '--store'], { env: env(), timeoutMs: 60_000 });
-    expect(ok.stdout).toMatch(/^ok: 2 chains, 745 records/);
+    // api-tls, #waivers and #signers (the key that signed the pack above).
+    expect(ok.stdout).toMatch(/^ok: 3 chains, 746 records/);
     expect(ok.code).toBe(0);
     const store = await EvidenceStore.open({ dataDir: path.join(dir, 'data') });
     await store.db.query(`UPDATE evidence_results SET duration_ms = 1 WHERE stream = 'api-tls' AND seq = 100`);

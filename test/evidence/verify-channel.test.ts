@@ -101,7 +101,7 @@ describe('evidence verify through a monitor holding the embedded store', () => {
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^ok: .*signature valid, \d+ files match manifest\.json\nok: the store \(pglite\) holds the history this pack anchored: (\d+) of \1 chains confirmed/);
     expect(v.stdout).toMatch(/verified by the running monitor/);
-    expect(recorder.output()).toMatch(/"op":"compareAnchors".*request served/);
+    expect(recorder.output()).toMatch(/"op":"checkPack".*request served/);
     const json = await cli(['evidence', 'verify', out, '--store', '--json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, anchor: { ok: true, backend: 'pglite', problems: [] } });

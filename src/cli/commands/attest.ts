@@ -8,7 +8,9 @@
 import { Command } from 'commander';
 import { loadChecks } from '../../config/load';
 import { UsageError } from '../../errors';
+import { attestationStatement } from '../../evidence/attestations';
 import { resolveEvidence } from '../../evidence/evidence-ref';
+import { signRecord } from './sign-key';
 import { addCommon, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 
@@ -19,6 +21,7 @@ interface AttestFlags {
   evidenceSha256?: string;
   expires: string;
   note?: string;
+  signKey?: string;
   json?: boolean;
 }
 
@@ -40,6 +43,7 @@ export function attestCommand(): Command {
     .option('--evidence-sha256 <hex>', "SHA-256 of the evidence, for a URL that cannot be fetched from here (or to confirm a file's)")
     .requiredOption('--expires <date>', 'until when it counts: YYYY-MM-DD (end of that day, store time zone) or ISO-8601 time')
     .option('--note <text>', 'a short note kept with the attestation (no secrets)')
+    .option('--sign-key <file>', 'sign the attestation with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys')
     .option('--json', 'print the attestation as JSON')
     .action(async (flags: AttestFlags, cmd: Command) => {
       const settings = settingsFrom(cmd.opts());
@@ -54,6 +58,8 @@ export function attestCommand(): Command {
         const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');
         if (expiresAt.getTime() <= Date.now()) throw new UsageError(`--expires ${flags.expires} is in the past; an attestation must still be valid when recorded`);
         const previous = await ev.call('latestAttestation', { checkId: flags.check });
+        const content = { checkId: flags.check, by: flags.by.trim(), evidenceHash: evidence.evidenceHash, evidenceRef: evidence.evidenceRef, expiresAt, note: flags.note ?? null };
+        const signature = flags.signKey ? signRecord(flags.signKey, attestationStatement(content), settings) : undefined;
         const a = await ev.call('recordAttestation', {
           checkId: flags.check,
           by: flags.by.trim(),
@@ -61,6 +67,7 @@ export function attestCommand(): Command {
           evidenceRef: evidence.evidenceRef,
           expiresAt: expiresAt.toISOString(),
           ...(flags.note ? { note: flags.note } : {}),
+          ...(signature ? { signature } : {}),
         });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ attestation: a, supersedes: previous?.id ?? null, via: ev.via, evidence: { kind: evidence.kind, hashedFrom: evidence.hashedFrom, bytes: evidence.bytes ?? null } }, null, 2)}\n`);
@@ -69,6 +76,8 @@ export function attestCommand(): Command {
         const lines = [
           `attestation ${a.id}: ${a.checkId} attested by ${a.by}, valid until ${a.expiresAt}`,
           `  evidence sha256 ${a.evidenceHash} (${evidence.hashedFrom === 'given' ? 'hash given' : `${evidence.bytes} bytes`}) ${a.evidenceRef}`,
+          ...(a.writtenBy ? [`  written by ${a.writtenBy.kind === 'db-role' ? 'database role' : 'OS user'} ${a.writtenBy.name}`] : []),
+          ...(a.signature ? [`  signed by ${a.signature.signer} (key sha256 ${a.signature.keySha256})`] : []),
           ...(previous ? [`  supersedes attestation ${previous.id} (by ${previous.by}, until ${previous.expiresAt ?? 'no expiry'})`] : []),
           ...(ev.via === 'channel' ? ['  recorded through the running monitor (it holds the embedded evidence store)'] : []),
         ];

@@ -1,8 +1,10 @@
 /**
  * `pengawas evidence build --month YYYY-MM [--out DIR] [--lang en|id] [--key FILE]` writes the monthly pack;
- * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
+ * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch, 3 when intact but no key
+ * from outside the pack vouches for its signer: evidence-verify.ts);
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
- * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored.
+ * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored,
+ * lists its signer, and gives the same figures when recounted.
  * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence; build and verify reach
  * it through the running monitor when that holds the embedded store (src/evidence/access.ts).
  */
@@ -12,6 +14,7 @@ import { UsageError } from '../../errors';
 import { addCommon, settingsFrom } from '../options';
 import { EXIT } from '../output';
 import type { EvidenceHandle } from '../../evidence/access';
+import { verifyDir } from './evidence-verify';
 
 interface BuildFlags {
   month: string;
@@ -48,7 +51,7 @@ function buildCommand(): Command {
           const t = r.manifest.totals;
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
           process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
-          process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} key ${r.manifest.signature.publicKeySha256.slice(0, 16)}\n`);
+          process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} by key sha256 ${r.manifest.signature.publicKeySha256} (give verifiers this fingerprint or the public key: docs/security.md)\n`);
           if (ev.via === 'channel') process.stdout.write('  built by the running monitor (it holds the embedded evidence store)\n');
         }
       } finally {
@@ -76,58 +79,16 @@ async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: s
 
 const BY_MONITOR = '  verified by the running monitor (it holds the embedded evidence store)\n';
 
-/** `verify DIR` and, with --store, the pack's anchored chain heads against the store. */
-async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise<void> {
-  const { verifyPack } = await import('../../evidence/pack/verify');
-  const v = verifyPack(dir, { publicKeyFile: flags.pubkey });
-  const packJson = { ok: v.ok, files: v.filesChecked, problems: v.problems };
-  if (!flags.store || !v.ok) {
-    if (flags.json) process.stdout.write(`${JSON.stringify(packJson, null, 2)}\n`);
-    else if (v.ok) process.stdout.write(`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json\n`);
-    else for (const p of v.problems) process.stdout.write(`FAIL ${p.file}: ${p.problem}\n`);
-    process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
-    return;
-  }
-  const { describeProblem, readAnchors, CHAINS_FILE } = await import('../../evidence/pack/anchor');
-  const anchors = readAnchors(dir, v.manifest!);
-  const lines = [`ok: ${dir}: signature valid, ${v.filesChecked} files match manifest.json`];
-  if (anchors.kind !== 'anchored') {
-    const ok = anchors.kind === 'predates';
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok, anchor: anchors }, null, 2)}\n`);
-    else if (ok) {
-      lines.push(`note: this pack predates chain anchoring (no ${CHAINS_FILE}): only its combined chain head ${anchors.head} (${anchors.streams} streams) is recorded, and it is not compared with the store`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-    } else process.stdout.write(`FAIL ${anchors.file}: ${anchors.problem}\n`);
-    process.exitCode = ok ? EXIT.ok : EXIT.failed;
-    return;
-  }
-  // Checked here too, so a request the monitor would refuse unread (too large) fails with the reason.
-  const { parseArgs } = await import('../../evidence/channel/operations');
-  const { heads } = parseArgs('compareAnchors', { heads: anchors.heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })) });
-  const { a, via } = await withVerifier(cmd, async (ev, backend) => ({ a: { ...(await ev.call('compareAnchors', { heads })), backend }, via: ev.via }));
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok: a.ok, anchor: a }, null, 2)}\n`);
-  else if (!a.ok) process.stdout.write(a.problems.map((p) => `FAIL ${describeProblem(p)}\n`).join(''));
-  else {
-    for (const n of a.pruned) lines.push(`note stream ${n.stream} seq ${n.seq}: ${n.note}`);
-    const extra = [a.pruned.length ? `${a.pruned.length} pruned (cannot confirm)` : '', a.newStreams ? `${a.newStreams} new stream${a.newStreams === 1 ? '' : 's'} since the pack` : ''].filter(Boolean);
-    if (anchors.source !== CHAINS_FILE) extra.push(`heads read from ${anchors.source}, as packs built before ${CHAINS_FILE} list them`);
-    lines.push(`ok: the store (${a.backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
-  if (!flags.json && via === 'channel') process.stdout.write(BY_MONITOR);
-  process.exitCode = a.ok ? EXIT.ok : EXIT.failed;
-}
-
 function verifyCommand(): Command {
   return addCommon(new Command('verify'))
     .description('verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored')
     .argument('[dir]', 'evidence pack folder')
     .option('--store', 'verify the evidence store (with DIR: compare the pack\'s chain heads with the store)')
-    .option('--pubkey <file>', "the operator's public key (PEM) the pack must be signed with")
+    .option('--pubkey <file>', "the operator's public key (PEM) the pack must be signed with (else: evidence.trustedPackKeys in --config, or the store with --store)")
     .option('--json', 'print the verification as JSON')
     .action(async (dir: string | undefined, flags: VerifyFlags, cmd: Command) => {
       if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
-      if (dir) return verifyDir(dir, flags, cmd);
+      if (dir) return verifyDir(dir, flags, settingsFrom(cmd.opts()), (fn) => withVerifier(cmd, fn));
       await withVerifier(cmd, async (ev, backend) => {
         const v = await ev.call('verifyStore', {});
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -139,9 +100,24 @@ function verifyCommand(): Command {
     });
 }
 
+function signersCommand(): Command {
+  return addCommon(new Command('signers'))
+    .description("list every key the evidence store recorded as a pack signer (the store's #signers stream), oldest first")
+    .option('--json', 'print the keys as JSON')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      await withVerifier(cmd, async (ev) => {
+        const keys = await ev.call('listSigners', {});
+        if (flags.json) process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
+        else if (!keys.length) process.stdout.write('no pack has been signed from this store yet\n');
+        else for (const k of keys) process.stdout.write(`sha256 ${k.fingerprint} ${k.algorithm}, first used ${k.firstUsedAt} for the ${k.firstMonth} pack (seq ${k.seq})\n`);
+      });
+    });
+}
+
 export function evidenceCommand(): Command {
   return new Command('evidence')
     .description('monthly evidence packs and the integrity of the evidence store')
     .addCommand(buildCommand().exitOverride())
-    .addCommand(verifyCommand().exitOverride());
+    .addCommand(verifyCommand().exitOverride())
+    .addCommand(signersCommand().exitOverride());
 }

@@ -6,7 +6,8 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { RISKS, type Risk } from '../../evidence/waivers';
+import { RISKS, waiverStatement, type Risk } from '../../evidence/waivers';
+import { signRecord } from './sign-key';
 import { addCommon, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 
@@ -20,8 +21,9 @@ export function waiveCommand(): Command {
     .requiredOption('--risk <level>', `risk level: ${RISKS.join(', ')}`)
     .requiredOption('--expires <date>', 'when it ends: YYYY-MM-DD (end of that day) or ISO-8601 time')
     .option('--from <date>', 'when it starts (default now): YYYY-MM-DD or ISO-8601 time')
+    .option('--sign-key <file>', 'sign the waiver with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys')
     .option('--json', 'print the waiver as JSON')
-    .action(async (flags: { check: string; finding?: string; reason: string; approver: string; risk: string; expires: string; from?: string; json?: boolean }, cmd: Command) => {
+    .action(async (flags: { check: string; finding?: string; reason: string; approver: string; risk: string; expires: string; from?: string; signKey?: string; json?: boolean }, cmd: Command) => {
       if (!(RISKS as readonly string[]).includes(flags.risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}, got "${flags.risk}"`);
       const settings = settingsFrom(cmd.opts());
       // Through the running monitor when it holds the embedded store (src/evidence/access.ts).
@@ -30,8 +32,11 @@ export function waiveCommand(): Command {
       try {
         const { timezone } = await ev.call('info', {});
         const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');
-        const startsAt = flags.from ? parseWhen(flags.from, timezone, false, '--from') : undefined;
-        if (expiresAt.getTime() <= (startsAt ?? new Date()).getTime()) throw new UsageError('--expires must be after the waiver starts');
+        // A signed waiver fixes its start here: the signature covers it.
+        const startsAt = flags.from ? parseWhen(flags.from, timezone, false, '--from') : flags.signKey ? new Date() : undefined;
+        if (expiresAt.getTime() <= (startsAt ?? new Date()).getTime()) throw new UsageError(`--expires ${expiresAt.toISOString()} must be after the waiver starts (${(startsAt ?? new Date()).toISOString()})`);
+        const content = { checkId: flags.check, findingId: flags.finding ?? null, reason: flags.reason, approver: flags.approver, risk: flags.risk, startsAt: startsAt!, expiresAt };
+        const signature = flags.signKey ? signRecord(flags.signKey, waiverStatement(content), settings) : undefined;
         const w = await ev.call('recordWaiver', {
           checkId: flags.check,
           ...(flags.finding ? { findingId: flags.finding } : {}),
@@ -41,9 +46,14 @@ export function waiveCommand(): Command {
           expiresAt: expiresAt.toISOString(),
           ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
           ...(process.env.USER ? { createdBy: process.env.USER } : {}),
+          ...(signature ? { signature } : {}),
         });
         if (flags.json) process.stdout.write(`${JSON.stringify(w, null, 2)}\n`);
-        else process.stdout.write(`waiver ${w.id}: ${w.checkId}${w.findingId ? ` ${w.findingId}` : ' (all findings)'} waived until ${new Date(w.expiresAt).toISOString()}, approved by ${w.approver} (risk ${w.risk})\n`);
+        else {
+          process.stdout.write(`waiver ${w.id}: ${w.checkId}${w.findingId ? ` ${w.findingId}` : ' (all findings)'} waived until ${new Date(w.expiresAt).toISOString()}, approved by ${w.approver} (risk ${w.risk})\n`);
+          if (w.writtenBy) process.stdout.write(`  written by ${w.writtenBy.kind === 'db-role' ? 'database role' : 'OS user'} ${w.writtenBy.name}\n`);
+          if (w.signature) process.stdout.write(`  signed by ${w.signature.signer} (key sha256 ${w.signature.keySha256})\n`);
+        }
       } finally {
         await ev.release();
       }

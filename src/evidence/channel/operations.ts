@@ -5,6 +5,8 @@
 import { latestAttestation, recordAttestation, type Attestation } from '../attestations';
 import { compareWithStore, type AnchorVerification } from '../pack/anchor';
 import { buildPack, type Manifest } from '../pack/build';
+import { checkPackDir, type PackStoreCheck } from '../pack/check-store';
+import { listSigners, type ListedSigner } from '../pack/signers';
 import type { EvidenceStore } from '../store';
 import { verifyStore, type StoreVerification } from '../verify-store';
 import { addWaiver, type Waiver } from '../waivers';
@@ -27,6 +29,8 @@ export interface OpResults {
   buildPack: PackBuilt;
   verifyStore: StoreVerification;
   compareAnchors: AnchorVerification;
+  checkPack: PackStoreCheck;
+  listSigners: ListedSigner[];
 }
 
 /** Validates `args` for `op` (throws EvidenceStoreError naming the bad fields) and returns them typed. */
@@ -63,6 +67,11 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       case 'verifyStore':
         parseArgs('verifyStore', rawArgs);
         return verifyStore(store.db, store.timezone);
+      case 'listSigners':
+        parseArgs('listSigners', rawArgs);
+        return listSigners(store.db);
+      case 'checkPack':
+        return checkPackDir(store.db, parseArgs('checkPack', rawArgs).dir, store.timezone);
       case 'compareAnchors':
         return compareWithStore(store.db, parseArgs('compareAnchors', rawArgs).heads, store.timezone);
       default:

@@ -41,6 +41,11 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digi
 const streamName = z.string().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a check id or an internal stream name');
 const absolutePath = z.string().min(1).max(4096).refine((p) => path.isAbsolute(p) && !p.includes('\0'), 'must be an absolute path');
 
+/** An operator's signature over a waiver or attestation (src/evidence/record-checks.ts); checked by the store. */
+const operatorSignature = z
+  .object({ algorithm: z.literal('ed25519'), keySha256: hex64, publicKey: z.string().min(1).max(1000), value: z.string().min(1).max(200), signer: text(200) })
+  .strict();
+
 /** Each operation's arguments. */
 export const OPS = {
   info: z.object({}).strict(),
@@ -52,6 +57,7 @@ export const OPS = {
       evidenceRef: text(2000),
       expiresAt: isoTime.nullable(),
       note: z.string().max(2000).optional(),
+      signature: operatorSignature.optional(),
     })
     .strict(),
   latestAttestation: z.object({ checkId: text(200) }).strict(),
@@ -65,6 +71,7 @@ export const OPS = {
       expiresAt: isoTime,
       startsAt: isoTime.optional(),
       createdBy: text(200).optional(),
+      signature: operatorSignature.optional(),
     })
     .strict(),
   buildPack: z
@@ -87,6 +94,10 @@ export const OPS = {
         .max(MAX_ANCHORED_HEADS),
     })
     .strict(),
+  /** `evidence verify DIR --store`: anchors, signer and recounted figures of the pack in DIR (pack/check-store.ts). */
+  checkPack: z.object({ dir: absolutePath }).strict(),
+  /** `evidence signers`: every key the store recorded as a pack signer. */
+  listSigners: z.object({}).strict(),
 } as const;
 
 export type Op = keyof typeof OPS;
@@ -102,6 +113,8 @@ export const OP_TIMEOUT_MS: Record<Op, number> = {
   // Recomputing every chain of a large store takes a while.
   verifyStore: 1_800_000,
   compareAnchors: 1_800_000,
+  checkPack: 1_800_000,
+  listSigners: 10_000,
 };
 
 export const requestSchema = z

@@ -61,6 +61,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
     ],
   },
   {
+    version: 3,
+    name: 'pack signers',
+    statements: [
+      // The `#signers` stream: one record per key that ever signed a pack (src/evidence/pack/signers.ts), so
+      // `evidence verify DIR --store` can tell the operator's keys from a key that came with a forged pack.
+      // Plain types and no defaults: the same statement runs on PostgreSQL and SQLite.
+      `CREATE TABLE evidence_signers (stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL,
+         hash text NOT NULL, recorded_at timestamptz NOT NULL, fingerprint text NOT NULL, PRIMARY KEY (stream, seq))`,
+    ],
+  },
+  {
     version: 4,
     name: 'monitor lifecycle',
     statements: [

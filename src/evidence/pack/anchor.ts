@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvidencePackError } from '../../errors';
 import { combineHeads, type StreamHead } from '../chain';
-import type { EvidenceDb } from '../db/types';
+import type { EvidenceDb, Queryable } from '../db/types';
 import { HEAD_SELECT, tableOf, verifyChain, type ChainHeadRow } from '../verify-store';
 import type { Manifest } from './build';
 import { inSnapshot } from './data';
@@ -97,45 +97,57 @@ export interface AnchorVerification {
   problems: AnchorProblem[];
 }
 
+/** What compareAnchors tells a caller about each stream as it reads it (recount.ts). */
+export interface AnchorVisitor {
+  /** A record of `stream` whose link and columns verified, in seq order. */
+  record(stream: string, row: Record<string, unknown>): void;
+  /** Retention dropped records of `stream` before the ones read (through seq `prunedSeq`). */
+  pruned(stream: string, prunedSeq: number): void;
+}
+
 /** Compares a pack's anchored heads with the store, in one snapshot of the store. */
 export function compareWithStore(db: EvidenceDb, anchors: StreamHead[], tz: string): Promise<AnchorVerification> {
-  return inSnapshot(db, async (tx) => {
-    const heads = new Map((await tx.query<ChainHeadRow>(HEAD_SELECT)).map((h) => [h.stream, h]));
-    const out: AnchorVerification = { ok: true, streams: anchors.length, confirmed: 0, records: 0, pruned: [], newStreams: 0, problems: [] };
-    const fail = (a: StreamHead, found: string | null, problem: string, where = `stream ${a.stream} seq ${a.seq}`) =>
-      out.problems.push({ stream: a.stream, seq: a.seq, expected: a.hash, found, where, problem });
-    for (const a of anchors) {
-      const head = heads.get(a.stream);
-      if (!head) {
-        fail(a, null, 'the store has no such stream (a pack of another store, or the chain was removed)');
-        continue;
-      }
-      const prunedSeq = Number(head.pruned_seq);
-      if (a.seq <= prunedSeq) {
-        // Retention dropped the anchored record; the head row keeps the hash of the last record dropped only.
-        if (a.seq === prunedSeq) {
-          if (head.pruned_hash === a.hash) out.confirmed += 1;
-          else fail(a, head.pruned_hash, 'the link retention dropped at this seq had another hash (history rewritten)');
-        } else out.pruned.push({ stream: a.stream, seq: a.seq, prunedSeq, note: `pruned, cannot confirm: retention dropped records through seq ${prunedSeq}` });
-        continue;
-      }
-      const [row] = await tx.query<{ hash: string }>(`SELECT hash FROM ${tableOf(a.stream)} WHERE stream = $1 AND seq = $2`, [a.stream, a.seq]);
-      const found = row?.hash ?? null;
-      if (Number(head.seq) < a.seq) {
-        fail(a, found, `the store's chain ends at seq ${head.seq}, before the anchored link (chain truncated or reset)`);
-        continue;
-      }
-      const c = await verifyChain(tx, head, tz, a.seq);
-      out.records += c.records;
-      if (c.broken) fail(a, found, c.broken.problem, c.broken.where);
-      else if (c.last.hash !== a.hash) fail(a, found, 'the store holds another record at the anchored seq (history rewritten, or a pack of another store)');
-      else out.confirmed += 1;
+  return inSnapshot(db, (tx) => compareAnchors(tx, anchors, tz));
+}
+
+/** compareWithStore inside a snapshot the caller holds. */
+export async function compareAnchors(tx: Queryable, anchors: StreamHead[], tz: string, visitor?: AnchorVisitor): Promise<AnchorVerification> {
+  const heads = new Map((await tx.query<ChainHeadRow>(HEAD_SELECT)).map((h) => [h.stream, h]));
+  const out: AnchorVerification = { ok: true, streams: anchors.length, confirmed: 0, records: 0, pruned: [], newStreams: 0, problems: [] };
+  const fail = (a: StreamHead, found: string | null, problem: string, where = `stream ${a.stream} seq ${a.seq}`) =>
+    out.problems.push({ stream: a.stream, seq: a.seq, expected: a.hash, found, where, problem });
+  for (const a of anchors) {
+    const head = heads.get(a.stream);
+    if (!head) {
+      fail(a, null, 'the store has no such stream (a pack of another store, or the chain was removed)');
+      continue;
     }
-    const anchored = new Set(anchors.map((a) => a.stream));
-    out.newStreams = [...heads.keys()].filter((s) => !anchored.has(s)).length;
-    out.ok = out.problems.length === 0;
-    return out;
-  });
+    const prunedSeq = Number(head.pruned_seq);
+    if (prunedSeq > 0) visitor?.pruned(a.stream, prunedSeq);
+    if (a.seq <= prunedSeq) {
+      // Retention dropped the anchored record; the head row keeps the hash of the last record dropped only.
+      if (a.seq === prunedSeq) {
+        if (head.pruned_hash === a.hash) out.confirmed += 1;
+        else fail(a, head.pruned_hash, 'the link retention dropped at this seq had another hash (history rewritten)');
+      } else out.pruned.push({ stream: a.stream, seq: a.seq, prunedSeq, note: `pruned, cannot confirm: retention dropped records through seq ${prunedSeq}` });
+      continue;
+    }
+    const [row] = await tx.query<{ hash: string }>(`SELECT hash FROM ${tableOf(a.stream)} WHERE stream = $1 AND seq = $2`, [a.stream, a.seq]);
+    const found = row?.hash ?? null;
+    if (Number(head.seq) < a.seq) {
+      fail(a, found, `the store's chain ends at seq ${head.seq}, before the anchored link (chain truncated or reset)`);
+      continue;
+    }
+    const c = await verifyChain(tx, head, tz, a.seq, visitor ? (row) => visitor.record(a.stream, row) : undefined);
+    out.records += c.records;
+    if (c.broken) fail(a, found, c.broken.problem, c.broken.where);
+    else if (c.last.hash !== a.hash) fail(a, found, 'the store holds another record at the anchored seq (history rewritten, or a pack of another store)');
+    else out.confirmed += 1;
+  }
+  const anchored = new Set(anchors.map((a) => a.stream));
+  out.newStreams = [...heads.keys()].filter((s) => !anchored.has(s)).length;
+  out.ok = out.problems.length === 0;
+  return out;
 }
 
 /** One line per problem, as `evidence verify` prints them. */

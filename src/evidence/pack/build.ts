@@ -21,6 +21,9 @@ import { renderReport } from './html';
 import type { Lang } from './i18n';
 import { ocsfFindings } from './ocsf';
 import { loadSigningKey, signBytes } from './sign';
+import { recordSigner } from './signers';
+import { verifyChains } from '../verify-store';
+import { elementTotals } from './numbers';
 import { summarise, type PackSummary } from './summary';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -59,6 +62,8 @@ export interface Manifest {
   /** `heads`: only in packs built before chains.json, which listed every stream's head here. */
   chain: { head: string; streams: number; heads?: StreamHead[] };
   totals: PackSummary['totals'];
+  /** Per element (all ten): counts and pass rate. Absent in packs built before they were listed. */
+  elements?: Array<{ element: string; checks: number; runs: number; passes: number; warns: number; fails: number; waived: number; errors: number; passRate: number | null }>;
   files: ManifestFile[];
   signature: { algorithm: string; publicKeyFile: string; publicKeySha256: string };
 }
@@ -105,7 +110,19 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   const key = loadSigningKey({ keyFile: opts.keyFile, dataDir: store.dataDir });
   const prev = parseMonth(previousMonth(opts.month))!;
   await store.refreshRollups([...prev.days, ...month.days], now);
-  const data = await inSnapshot(store.db, (tx) => loadMonth(tx, opts.month, store.timezone, store.kind, now));
+  // Listed before the snapshot, so the pack's own chains.json anchors the key that signs it.
+  await store.db.transaction((tx) => recordSigner(tx, key, opts.month, now));
+  // The chains are verified in the very snapshot the pack is read from: a signature never covers numbers read
+  // from a store whose history does not verify (a row edited with SQL, a record deleted).
+  const data = await inSnapshot(store.db, async (tx) => {
+    const chains = await verifyChains(tx, store.timezone);
+    if (chains.problems.length) {
+      const list = chains.problems.slice(0, 5).map((p) => `${p.where}: ${p.problem}`).join('; ');
+      const more = chains.problems.length > 5 ? ` (and ${chains.problems.length - 5} more)` : '';
+      throw new EvidencePackError(`refusing to sign the ${opts.month} pack: the store's hash chains do not verify: ${list}${more}. Run \`pengawas evidence verify --store\` and investigate before building.`);
+    }
+    return loadMonth(tx, opts.month, store.timezone, store.kind, now);
+  });
   const summary = summarise(data);
   const configHash = data.configs.length ? data.configs[data.configs.length - 1].configHash : null;
 
@@ -146,6 +163,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       // Each stream's head is in chains.json (listed below, so signed); the manifest keeps the combined value.
       chain: { head: data.chain.head, streams: data.chain.streams },
       totals: summary.totals,
+      elements: elementTotals(summary),
       files: Object.keys(files).sort().map((name) => {
         const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
         return { path: name, sha256: sha256Hex(buf), bytes: buf.length };

@@ -4,6 +4,9 @@
  * so tools (and tests) can read them back without parsing text.
  */
 import { ELEMENTS } from '../../elements';
+import { attestationStatement } from '../attestations';
+import { signatureProblem, type OperatorSignature, type WrittenBy } from '../record-checks';
+import { waiverStatement } from '../waivers';
 import type { MonthData } from './data';
 import { durationText, escapeHtml as e, localTime, msText, pct } from './format';
 import { label, LABELS, type Lang, type LabelKey } from './i18n';
@@ -27,6 +30,13 @@ const CAP = 1000;
 
 export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: ReportMeta): string {
   const L = (k: LabelKey) => label(k, lang);
+  // A signed waiver or attestation shows its signer when the signature still holds over the record, and says so loudly when not.
+  const signedAttr = (sig: OperatorSignature | undefined, statement: () => Record<string, unknown>) =>
+    sig ? ` data-signed="${signatureProblem(statement(), sig) ? 'invalid' : 'valid'}" data-signer="${e(sig.signer)}"` : ' data-signed="no"';
+  const provenance = (sig: OperatorSignature | undefined, by: WrittenBy | undefined, statement: () => Record<string, unknown>) => {
+    const signed = !sig ? L('notSigned') : signatureProblem(statement(), sig) ? `<strong class="fail">${L('signatureInvalid')}</strong>` : `✔ ${L('signedBy')} ${e(sig.signer)}<br><code>sha256 ${e(sig.keySha256.slice(0, 16))}…</code>`;
+    return `${signed}${by ? `<br><small>${L('writtenBy')} ${e(by.name)} (${by.kind})</small>` : ''}`;
+  };
   const th = (...keys: LabelKey[]) => `<tr>${keys.map((k) => `<th>${L(k)}</th>`).join('')}</tr>`;
   const tz = d.timezone;
   const parts: string[] = [];
@@ -114,16 +124,16 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   parts.push(`<h2>${L('waivers')}</h2>`);
   if (!d.waivers.length) parts.push(`<p>${L('none')}</p>`);
   else {
-    parts.push(`<table>${th('check', 'finding', 'reason', 'approver', 'risk', 'from', 'expires')}`);
-    for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td></tr>`);
+    parts.push(`<table>${th('check', 'finding', 'reason', 'approver', 'risk', 'from', 'expires', 'provenance')}`);
+    for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"${signedAttr(w.signature, () => waiverStatement(w))}><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td><td>${provenance(w.signature, w.writtenBy, () => waiverStatement(w))}</td></tr>`);
     parts.push('</table>');
   }
 
   parts.push(`<h2>${L('attestations')}</h2>`);
   if (!d.attestations.length) parts.push(`<p>${L('none')}</p>`);
   else {
-    parts.push(`<table>${th('check', 'attestedBy', 'evidence', 'recorded', 'expires')}`);
-    for (const a of d.attestations) parts.push(`<tr data-attestation="${a.id}"><td>${e(a.checkId)}</td><td>${e(a.by)}</td><td>${e(a.evidenceRef)}<br><code>sha256 ${e(a.evidenceHash)}</code>${a.note ? `<br><small>${e(a.note)}</small>` : ''}</td><td>${e(localTime(a.recordedAt, tz))}</td><td>${e(localTime(a.expiresAt, tz))}</td></tr>`);
+    parts.push(`<table>${th('check', 'attestedBy', 'evidence', 'recorded', 'expires', 'provenance')}`);
+    for (const a of d.attestations) parts.push(`<tr data-attestation="${a.id}"${signedAttr(a.signature, () => attestationStatement(a))}><td>${e(a.checkId)}</td><td>${e(a.by)}</td><td>${e(a.evidenceRef)}<br><code>sha256 ${e(a.evidenceHash)}</code>${a.note ? `<br><small>${e(a.note)}</small>` : ''}</td><td>${e(localTime(a.recordedAt, tz))}</td><td>${e(localTime(a.expiresAt, tz))}</td><td>${provenance(a.signature, a.writtenBy, () => attestationStatement(a))}</td></tr>`);
     parts.push('</table>');
   }
 
