@@ -136,7 +136,7 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   writeChecks(checksDir, n, schedule, target);
   const prefix = `bench-${tag}`;
   const settings = path.join(work, `settings-${tag}.yaml`);
-  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nrecorder: { streamMaxLen: 2000000 }\n${ev.settings}\n`);
+  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nresults: { maxLength: 2000000 }\n${ev.settings}\n`);
   const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0'];
   const env = { REDIS_URL: redisUrl, ...ev.env };
   // BENCH_PROF=DIR writes V8 CPU profiles of the worker and recorder there (for finding hot spots).

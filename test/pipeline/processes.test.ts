@@ -28,7 +28,7 @@ async function metricsPortOf(p: Proc): Promise<number> {
 
 async function results(redis: IORedis, prefix: string): Promise<ProbeResult[]> {
   const entries = await redis.xrange(`${prefix}:results`, '-', '+');
-  return entries.map(([, fields]) => JSON.parse(fields[1]) as ProbeResult);
+  return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as ProbeResult);
 }
 
 describe('pengawas processes', () => {
@@ -40,7 +40,13 @@ describe('pengawas processes', () => {
   const redis = new IORedis(REDIS_URL);
 
   const start = (role: string, extra: string[] = []) => {
-    const p = startCli([role, '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0', '--log-level', 'info', ...extra], { REDIS_URL, PENGAWAS_LOG_LEVEL: 'info' });
+    // Split roles share a results key, given by reference in the environment.
+    const p = startCli([role, '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0', '--log-level', 'info', ...extra], {
+      REDIS_URL,
+      PENGAWAS_LOG_LEVEL: 'info',
+      PENGAWAS_RESULTS_KEY: '${env:PROCS_RESULTS_KEY}',
+      PROCS_RESULTS_KEY: 'processes-test-results-key-0123456789abcdef',
+    });
     procs.push(p);
     return p;
   };
