@@ -109,8 +109,8 @@ export class ResultStream {
   }
 
   /**
-   * The id below which every entry was delivered and acknowledged: the oldest pending entry, else the group's
-   * last delivered one. Undefined while no recorder group exists (then nothing may be trimmed).
+   * The id below which every entry was delivered and acknowledged: the oldest pending entry, else the one after the
+   * group's last delivered. Undefined while no recorder group exists or it has read nothing (then nothing may go).
    */
   async safeTrimPoint(): Promise<string | undefined> {
     let groups: unknown[][];
@@ -121,18 +121,20 @@ export class ResultStream {
     }
     const group = groups.map(pairs).find((g) => g.name === RECORDER_GROUP);
     if (!group) return undefined;
-    let point = String(group['last-delivered-id']);
+    const delivered = String(group['last-delivered-id']);
     if (Number(group.pending) > 0) {
       const summary = (await this.redis.xpending(this.key, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
-      if (summary[1] && compareIds(summary[1], point) < 0) point = summary[1];
+      if (summary[1] && compareIds(summary[1], delivered) <= 0) return summary[1];
     }
-    return point;
+    // Nothing pending: the last delivered entry is acknowledged too, so it may go (MINID keeps ids >= point).
+    const [ms, seq] = delivered.split('-');
+    return delivered === '0-0' ? undefined : `${ms}-${BigInt(seq) + 1n}`;
   }
 
   /** Deletes acknowledged entries only (XTRIM MINID at the safe point); returns how many went. */
   async trimAcknowledged(): Promise<number> {
     const point = await this.safeTrimPoint();
-    if (!point || point === '0-0') return 0;
+    if (!point) return 0;
     return Number(await this.redis.xtrim(this.key, 'MINID', point));
   }
 
