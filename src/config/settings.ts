@@ -18,11 +18,13 @@ const resultsSettings = z
     signWith: z.string().regex(KEY_ID).optional(),
     /** How long a result may wait in Redis to be recorded; older ones are counted as dropped (a gap), never recorded. */
     retention: durationMs.default(86_400_000),
+    /** How far worker and recorder clocks may disagree: markers outlive the retention by this much. */
+    clockSkew: durationMs.default(300_000),
     /** Entries the results stream may hold; beyond it workers hand their jobs back (late, not lost). */
     maxLength: z.number().int().min(100).default(200_000),
   })
   .strict()
-  .default({ keys: {}, retention: 86_400_000, maxLength: 200_000 });
+  .default({ keys: {}, retention: 86_400_000, clockSkew: 300_000, maxLength: 200_000 });
 
 export const settingsSchema = z
   .object({

@@ -76,7 +76,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
-    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention })
+    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention, clockSkewMs: s.results.clockSkew })
     : undefined;
   const recordConfig = (set: typeof config.current) =>
     Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));

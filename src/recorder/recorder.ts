@@ -27,6 +27,8 @@ export interface RecorderOptions {
   claimIdleMs: number;
   /** How long a result may wait to be recorded (results.retention); older ones are dropped as gaps. */
   retentionMs?: number;
+  /** Markers outlive the retention by this much (results.clockSkew). */
+  clockSkewMs?: number;
   /** How often acknowledged entries are trimmed off the stream. */
   trimEveryMs?: number;
   batch?: number;
@@ -34,7 +36,7 @@ export interface RecorderOptions {
 }
 
 /** Markers outlive the retention by this much, so a worker clock ahead of the recorder's cannot open a replay window. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 const DEFAULT_RETENTION_MS = 86_400_000;
 
 const finishedAt = (r: ProbeResult) => Date.parse(r.startedAt) + r.durationMs;
@@ -48,7 +50,7 @@ export class Recorder {
 
   constructor(private readonly o: RecorderOptions) {
     this.retentionMs = o.retentionMs ?? DEFAULT_RETENTION_MS;
-    this.markers = new Markers(o.redis, o.prefix, this.retentionMs + CLOCK_SKEW_MS);
+    this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
   }
 
   async start(): Promise<void> {
