@@ -88,7 +88,7 @@ export function keyringFor(settings: Settings['results'], role: { signs: boolean
       throw where(`results.keys.${kid}`, e instanceof SecretError ? e.message : String(e));
     }
     const bytes = Buffer.from(value, 'utf8');
-    if (bytes.length < MIN_KEY_BYTES) throw where(`results.keys.${kid}`, `the key is ${bytes.length} bytes; use at least ${MIN_KEY_BYTES} (e.g. \`openssl rand -hex 32\`)`);
+    if (bytes.length < MIN_KEY_BYTES) throw where(`results.keys.${kid}`, `the key from ${ref} is ${bytes.length} bytes; use at least ${MIN_KEY_BYTES} (e.g. \`openssl rand -hex 32\`)`);
     keys.set(kid, bytes);
   }
   let signWith: string | undefined;
