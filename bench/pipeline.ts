@@ -16,6 +16,7 @@
  * BENCH_LAG_SECONDS (default 75), BENCH_PG_ADMIN_URL, BENCH_PROF=DIR (V8 CPU profiles of worker and recorder).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,9 +137,10 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   writeChecks(checksDir, n, schedule, target);
   const prefix = `bench-${tag}`;
   const settings = path.join(work, `settings-${tag}.yaml`);
-  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nrecorder: { streamMaxLen: 2000000 }\n${ev.settings}\n`);
+  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: warn\nworker: { concurrency: ${CONCURRENCY} }\nresults: { maxLength: 2000000 }\n${ev.settings}\n`);
   const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0'];
-  const env = { REDIS_URL: redisUrl, ...ev.env };
+  // Worker and recorder run apart, so they share a results key (by reference; a random one per bench run).
+  const env = { REDIS_URL: redisUrl, PENGAWAS_RESULTS_KEY: '${env:BENCH_RESULTS_KEY}', BENCH_RESULTS_KEY: randomBytes(32).toString('hex'), ...ev.env };
   // BENCH_PROF=DIR writes V8 CPU profiles of the worker and recorder there (for finding hot spots).
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const worker = start(process.execPath, [...prof, BIN, 'worker', ...common], env);

@@ -21,6 +21,27 @@ function trustedKey(allowFingerprint: boolean) {
     });
 }
 
+/** A secret written as a reference, never as its value: settings files are read by more people than keys are. */
+const secretRef = z.string().regex(/^\$\{(env|file):[^}]+\}$/, 'must be a ${env:NAME} or ${file:PATH} reference; a key is never written into settings');
+const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The results stream: MAC keys, how long results and their markers live in Redis, and the back-pressure cap. */
+const resultsSettings = z
+  .object({
+    /** Key id → reference. Workers sign with `signWith`; recorders accept any key listed. */
+    keys: z.record(z.string().regex(KEY_ID, 'key ids are 1-64 letters, digits, _ . -'), secretRef).default({}),
+    /** The key id a worker signs with; may be left out when exactly one key is listed. */
+    signWith: z.string().regex(KEY_ID).optional(),
+    /** How long a result may wait in Redis to be recorded; older ones are counted as dropped (a gap), never recorded. */
+    retention: durationMs.default(86_400_000),
+    /** How far worker and recorder clocks may disagree: markers outlive the retention by this much. */
+    clockSkew: durationMs.default(300_000),
+    /** Entries the results stream may hold; beyond it workers hand their jobs back (late, not lost). */
+    maxLength: z.number().int().min(100).default(200_000),
+  })
+  .strict()
+  .default({ keys: {}, retention: 86_400_000, clockSkew: 300_000, maxLength: 200_000 });
+
 export const settingsSchema = z
   .object({
     checksDir: z.string().default('checks'),
@@ -49,10 +70,10 @@ export const settingsSchema = z
       .object({
         /** A pending result not acknowledged this long is claimed from a dead recorder. */
         claimIdle: durationMs.default(30_000),
-        streamMaxLen: z.number().int().min(1000).default(200_000),
       })
       .strict()
-      .default({ claimIdle: 30_000, streamMaxLen: 200_000 }),
+      .default({ claimIdle: 30_000 }),
+    results: resultsSettings,
     evidence: z
       .object({
         /** Record every result in the evidence store (PostgreSQL with DATABASE_URL, else PGlite under dataDir). */
@@ -83,6 +104,8 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (env.REDIS_URL) raw.redisUrl = env.REDIS_URL;
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
+  // A reference (not the key) in the environment: handy where a settings file is awkward (containers).
+  if (env.PENGAWAS_RESULTS_KEY) raw.results = { ...((raw.results as object) ?? {}), keys: { default: env.PENGAWAS_RESULTS_KEY } };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

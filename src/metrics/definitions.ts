@@ -9,6 +9,7 @@ import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
 import { FAMILIES } from './families';
 import { registerEventLoopLag } from './event-loop';
+import { ResultsMetrics } from './results';
 
 const CHECK_LABELS = ['check', 'element', 'type'] as const;
 /** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
@@ -41,6 +42,7 @@ export class Metrics {
   readonly queueJobs = new Gauge({ name: 'pengawas_queue_jobs', help: 'Jobs in the check queue by state', labelNames: ['state'], registers: [this.registry] });
   readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
   readonly families = FAMILIES.map((f) => f.create(this.registry));
+  readonly results = new ResultsMetrics(this.registry);
 
   private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[]; findingsKey: string }>();
   private checks = new Map<string, Check>();

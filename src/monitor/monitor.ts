@@ -12,6 +12,7 @@ import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
 import { Recorder } from '../recorder/recorder';
 import type { ResultSink } from '../recorder/sink';
+import { keyringFor } from '../results/keyring';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
 import { logger } from '../util/logger';
@@ -44,6 +45,8 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   const runsProbes = o.roles.includes('worker');
   // Throws ConfigError: the monitor refuses to start on an invalid configuration.
   const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  // Throws ConfigError: a split worker or recorder without a results key refuses to start.
+  const keyring = keyringFor(s.results, { signs: runsProbes, verifies: o.roles.includes('recorder') });
   const metrics = new Metrics();
   metrics.syncChecks(config.current);
   metrics.configReloaded(true);
@@ -56,13 +59,14 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     return c;
   };
   const main = conn('main');
+  metrics.results.watchRedis(main);
   const queue = new CheckQueue(main, s.prefix);
-  const stream = new ResultStream(main, s.prefix, s.recorder.streamMaxLen);
+  const stream = new ResultStream(main, s.prefix, { keyring, maxLength: s.results.maxLength });
   const getCheck = (id: string) => config.current.byId.get(id);
 
   const scheduler = o.roles.includes('scheduler') ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff }) : undefined;
   const worker = runsProbes
-    ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck })
+    ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck, metrics: metrics.results })
     : undefined;
   // The recorder owns the evidence store: every result it records is kept there too.
   const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, o.redisUrl) : undefined;
@@ -72,7 +76,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
-    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, s.recorder.streamMaxLen), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle })
+    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention, clockSkewMs: s.results.clockSkew })
     : undefined;
   const recordConfig = (set: typeof config.current) =>
     Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
@@ -99,6 +103,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
       metrics.workers.set(await queue.queue.getWorkersCount());
       if (recorder) metrics.recorderPending.set(await stream.pending());
+      metrics.results.streamEntries.set(await stream.length());
     },
     ready: async () => {
       const reasons: string[] = [];

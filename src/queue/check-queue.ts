@@ -21,6 +21,11 @@ export function jobIdFor(checkId: string, slot: number): string {
   return `${checkId}@${slot}`;
 }
 
+/** The scheduler's claim on a slot; while it lives the slot may still run (workers hand jobs back until then). */
+export function slotClaimKey(prefix: string, checkId: string, slot: number): string {
+  return `${prefix}:slot:${jobIdFor(checkId, slot)}`;
+}
+
 export interface EnqueueOptions {
   retryBackoffMs: number;
 }
@@ -39,7 +44,7 @@ export class CheckQueue {
   /** Returns 'enqueued', or 'duplicate' when another scheduler already claimed this slot. */
   async enqueue(check: Check, slot: number, opts: EnqueueOptions): Promise<'enqueued' | 'duplicate'> {
     const jobId = jobIdFor(check.id, slot);
-    const claimed = await this.redis.set(`${this.prefix}:slot:${jobId}`, '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
+    const claimed = await this.redis.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
     if (claimed !== 'OK') return 'duplicate';
     await this.queue.add(
       'check',

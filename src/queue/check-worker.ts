@@ -2,15 +2,23 @@
  * A BullMQ worker that runs checks. `error` results are retried with backoff (BullMQ attempts) and only the last
  * attempt's error is published; a `fail` is a real answer and is published at once. A worker killed mid-probe
  * loses its job lock; BullMQ's stalled-job check hands the job to another worker.
+ * A job this worker cannot finish — a check its configuration lacks (rolling config change), or a results stream
+ * at its cap — is handed back (delayed, no attempt used) until another worker takes it or the slot's claim
+ * expires; only then is the slot a gap, counted and listed in the gaps stream.
  */
 import { setMaxListeners } from 'node:events';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
+import type { ResultsMetrics } from '../metrics/results';
 import { runCheck } from '../probes/runner';
-import type { ResultStream } from '../results/stream';
+import { resultId } from '../results/contract';
+import { recordGaps } from '../results/gaps';
+import { ResultsBacklogError, type ResultStream } from '../results/stream';
 import { logger } from '../util/logger';
-import { QUEUE_NAME, type JobData } from './check-queue';
+import { QUEUE_NAME, slotClaimKey, type JobData } from './check-queue';
+
+export type HandBackReason = 'unknown_check' | 'results_backlog';
 
 export interface WorkerOptions {
   connection: Redis;
@@ -21,6 +29,9 @@ export interface WorkerOptions {
   dataDir: string;
   stream: ResultStream;
   getCheck(id: string): Check | undefined;
+  metrics?: ResultsMetrics;
+  /** How long a handed-back job waits before it is offered again (default 2 s). */
+  handBackDelayMs?: number;
 }
 
 /** Thrown to make BullMQ retry an `error` result; carries nothing secret. */
@@ -36,7 +47,7 @@ export class CheckWorker {
     // Every running job listens on the shutdown signal (and removes its listener when done): up to `concurrency`
     // listeners at once is expected, not a leak, so Node's default warning threshold of 10 is raised to that.
     setMaxListeners(Math.max(10, o.concurrency + 1), this.abort.signal);
-    this.worker = new Worker<JobData>(QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<JobData>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: o.connection,
       prefix: o.prefix,
       concurrency: o.concurrency,
@@ -47,16 +58,16 @@ export class CheckWorker {
     });
     this.worker.on('error', (err) => logger().warn({ err: err.message }, 'worker connection error'));
     this.worker.on('failed', (job, err) => {
-      if (job && !(err instanceof RetryableError)) logger().warn({ job: job.id, err: err.message }, 'check job failed');
+      if (job && !(err instanceof RetryableError) && !(err instanceof DelayedError)) logger().warn({ job: job.id, err: err.message }, 'check job failed');
     });
   }
 
-  private async process(job: Job<JobData>): Promise<string> {
+  private async process(job: Job<JobData>, token?: string): Promise<string> {
     const check = this.o.getCheck(job.data.checkId);
-    if (!check) {
-      // The check left the configuration after this slot was enqueued: nothing to run or record.
-      throw new UnrecoverableError(`check ${job.data.checkId} is not in this worker's configuration`);
-    }
+    // Another worker may have the check (its configuration is newer or older than ours): hand the job back.
+    if (!check) return this.handBack(job, token, 'unknown_check');
+    // No point running a probe whose result the stream would refuse.
+    if (await this.o.stream.isFull()) return this.handBack(job, token, 'results_backlog');
     const attempt = job.attemptsMade + 1;
     const result = await runCheck(check, { slot: new Date(job.data.slot), attempt, dataDir: this.o.dataDir, signal: this.abort.signal });
     if (this.abort.signal.aborted) {
@@ -66,8 +77,31 @@ export class CheckWorker {
     if (result.status === 'error' && attempt < (job.opts.attempts ?? 1)) {
       throw new RetryableError(`${result.errorCode ?? 'error'} (attempt ${attempt}); retrying`);
     }
-    await this.o.stream.publish(result);
+    try {
+      await this.o.stream.publish(result);
+    } catch (e) {
+      if (e instanceof ResultsBacklogError) return this.handBack(job, token, 'results_backlog');
+      throw e;
+    }
     return result.status;
+  }
+
+  /**
+   * Delays the job (BullMQ moveToDelayed: no attempt used) while the scheduler's claim on its slot lives; once the
+   * claim is gone the slot is expired: a logged, counted gap, and the job completes so it is not retried forever.
+   */
+  private async handBack(job: Job<JobData>, token: string | undefined, reason: HandBackReason): Promise<string> {
+    const left = await this.o.connection.pttl(slotClaimKey(this.o.prefix, job.data.checkId, job.data.slot));
+    if (left > 0) {
+      this.o.metrics?.handedBack.inc({ reason });
+      logger().debug({ job: job.id, reason, slotClaimMs: left }, 'check job handed back');
+      await job.moveToDelayed(Date.now() + Math.min(this.o.handBackDelayMs ?? 2000, left), token);
+      throw new DelayedError(`handed back: ${reason}`);
+    }
+    this.o.metrics?.slotsExpired.inc({ reason });
+    const slot = new Date(job.data.slot);
+    await recordGaps(this.o.connection, this.o.prefix, [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }], 'slot expired unrun: no worker could run it in time');
+    return 'expired';
   }
 
   /**

@@ -1,14 +1,19 @@
 /**
  * The recorder: reads results from the stream's consumer group, records each once (metrics and sinks such as the
- * evidence store), then acknowledges it. Idempotent by result id through a Redis marker; at-least-once delivery
- * from the worker side (a retried or recovered job may publish twice) is absorbed here.
+ * evidence store), then acknowledges it. Idempotent by result id through Redis markers; at-least-once delivery
+ * from the worker side (a retried or recovered job may publish twice) is absorbed here. Entries whose MAC does
+ * not verify are dead-lettered and counted, never recorded. A result older than the retention is dropped as a
+ * counted, logged gap: its marker may be gone, so recording it could record a replay twice.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
 import type { Metrics } from '../metrics/definitions';
+import type { ProbeResult } from '../results/contract';
+import { recordGaps } from '../results/gaps';
 import { RECORDER_GROUP, type ResultStream, type StreamEntry } from '../results/stream';
 import { logger } from '../util/logger';
+import { Markers } from './markers';
 import type { ResultSink } from './sink';
 
 export interface RecorderOptions {
@@ -20,18 +25,33 @@ export interface RecorderOptions {
   getCheck(id: string): Check | undefined;
   /** Pending entries idle this long are taken from a recorder that died. */
   claimIdleMs: number;
+  /** How long a result may wait to be recorded (results.retention); older ones are dropped as gaps. */
+  retentionMs?: number;
+  /** Markers outlive the retention by this much (results.clockSkew). */
+  clockSkewMs?: number;
+  /** How often acknowledged entries are trimmed off the stream. */
+  trimEveryMs?: number;
   batch?: number;
   blockMs?: number;
 }
 
-const MARKER_TTL_SECONDS = 2 * 86_400;
+/** Markers outlive the retention by this much, so a worker clock ahead of the recorder's cannot open a replay window. */
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_RETENTION_MS = 86_400_000;
+
+const finishedAt = (r: ProbeResult) => Date.parse(r.startedAt) + r.durationMs;
 
 export class Recorder {
   readonly consumer = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
   private running = false;
   private loop?: Promise<void>;
+  private readonly markers: Markers;
+  private readonly retentionMs: number;
 
-  constructor(private readonly o: RecorderOptions) {}
+  constructor(private readonly o: RecorderOptions) {
+    this.retentionMs = o.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
+  }
 
   async start(): Promise<void> {
     await this.o.stream.ensureGroup();
@@ -46,8 +66,13 @@ export class Recorder {
 
   private async run(): Promise<void> {
     let lastClaim = 0;
+    let lastTrim = 0;
     while (this.running) {
       try {
+        if (Date.now() - lastTrim > (this.o.trimEveryMs ?? 5000)) {
+          lastTrim = Date.now();
+          await this.o.stream.trimAcknowledged();
+        }
         if (Date.now() - lastClaim > Math.min(this.o.claimIdleMs, 10_000)) {
           lastClaim = Date.now();
           const stale = await this.o.stream.claimStale(this.consumer, this.o.claimIdleMs, this.o.batch ?? 256);
@@ -63,19 +88,33 @@ export class Recorder {
     }
   }
 
-  private markerKey(id: string): string {
-    return `${this.o.prefix}:recorded:${id}`;
-  }
-
   async handle(entries: StreamEntry[]): Promise<void> {
-    const valid = entries.filter((e) => e.result);
-    for (const bad of entries.filter((e) => !e.result)) {
-      logger().error({ entry: bad.entryId }, 'results stream entry is not a valid result; moved to dead letters');
-      await this.o.stream.deadLetter(bad, 'invalid result JSON');
-      await this.o.stream.ack([bad.entryId]);
+    const settled: string[] = [];
+    for (const bad of entries.filter((e) => e.rejected || !e.result)) {
+      const reason = bad.rejected ?? 'invalid';
+      logger().error({ entry: bad.entryId, reason }, 'results stream entry rejected (not an authentic result); moved to dead letters');
+      await this.o.stream.deadLetter(bad, reason);
+      this.o.metrics.results.rejected.inc({ reason });
+      settled.push(bad.entryId);
     }
+    const now = Date.now();
+    const authentic = entries.filter((e) => e.result);
+    const expired = authentic.filter((e) => now - finishedAt(e.result!) > this.retentionMs);
+    if (expired.length) {
+      await recordGaps(this.o.redis, this.o.prefix, expired.map(({ result: r }) => ({ id: r!.id, checkId: r!.checkId, slot: r!.scheduledAt, reason: 'expired' })), 'result older than the results retention: dropped, not recorded');
+      this.o.metrics.results.dropped.inc({ reason: 'expired' }, expired.length);
+      settled.push(...expired.map((e) => e.entryId));
+    }
+    await this.o.stream.ack(settled);
+    const valid = authentic.filter((e) => now - finishedAt(e.result!) <= this.retentionMs);
     if (!valid.length) return;
-    const seen = await this.o.redis.mget(...valid.map((e) => this.markerKey(e.result!.id)));
+    const seen = await this.markers.seen(valid.map((e) => e.result!));
+    // A copy within the same batch (a replay XADDed right behind the original) is a duplicate too.
+    const inBatch = new Set<string>();
+    valid.forEach(({ result }, i) => {
+      if (inBatch.has(result!.id)) seen[i] = true;
+      inBatch.add(result!.id);
+    });
     // Sinks get the whole batch at once (the evidence sink commits concurrent writes in one transaction); a result
     // whose sink write fails stays unacknowledged and is delivered again. The marker is set only once everything
     // succeeded, so metrics are never touched twice.
@@ -94,6 +133,7 @@ export class Recorder {
     });
     const done = this.o.redis.multi();
     const acks: string[] = [];
+    let recorded = false;
     for (let i = 0; i < valid.length; i++) {
       const { entryId, result } = valid[i];
       const r = result!;
@@ -106,10 +146,12 @@ export class Recorder {
       this.o.metrics.record(r);
       this.o.metrics.recorded.inc({ outcome: 'recorded' });
       this.o.metrics.recorderLag.set(Math.max(0, Date.now() - (Date.parse(r.startedAt) + r.durationMs)) / 1000);
-      done.set(this.markerKey(r.id), '1', 'EX', MARKER_TTL_SECONDS);
+      this.markers.mark(done, r);
       acks.push(entryId);
+      recorded = true;
     }
     if (acks.length) done.xack(this.o.stream.key, RECORDER_GROUP, ...acks);
     await done.exec();
+    if (recorded) this.o.metrics.results.lastRecorded.set(Date.now() / 1000);
   }
 }

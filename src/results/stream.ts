@@ -1,18 +1,37 @@
 /**
- * The results stream: workers XADD each result; recorders read it through a consumer group and XACK only after
- * the result is recorded, so a recorder that crashes loses nothing (its pending entries are claimed by the next).
+ * The results stream: workers XADD each result with a MAC (see keyring.ts); recorders read it through a consumer
+ * group and XACK only after the result is recorded, so a recorder that crashes loses nothing (its pending entries
+ * are claimed by the next). Nothing unacknowledged is ever trimmed: the stream is cut only below the group's
+ * oldest pending or undelivered entry, and a full stream refuses new results (back-pressure) instead of dropping.
  */
 import type { Redis } from 'ioredis';
 import type { ProbeResult } from './contract';
+import type { Keyring } from './keyring';
+import { validResult } from './validate';
 
 export const RECORDER_GROUP = 'recorders';
 
+/** Why an entry on the results stream is not accepted as a result (bounded metric label values). */
+export type RejectReason = 'unsigned' | 'unknown_key' | 'bad_mac' | 'invalid';
+
+/** The stream holds results.maxLength entries: the worker keeps its job and hands it back to run later. */
+export class ResultsBacklogError extends Error {
+  override name = 'ResultsBacklogError';
+}
+
 export interface StreamEntry {
   entryId: string;
-  /** Undefined when the entry is not a valid result (it is moved to the dead-letter stream). */
-  result?: ProbeResult;
+  /** The `r` field: the exact bytes the MAC covers. */
   raw: string;
+  /** Set only when the MAC verified and the bytes are a valid result. */
+  result?: ProbeResult;
+  /** Why the entry is not accepted (it goes to the dead-letter stream). */
+  rejected?: RejectReason;
 }
+
+// XLEN and XADD in one script: two workers cannot both pass the check and overshoot the cap.
+const PUBLISH = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4])`;
 
 export class ResultStream {
   readonly key: string;
@@ -21,14 +40,32 @@ export class ResultStream {
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly maxLen = 200_000,
+    private readonly o: { keyring?: Keyring; maxLength?: number } = {},
   ) {
     this.key = `${prefix}:results`;
     this.deadKey = `${prefix}:results:dead`;
   }
 
+  private get maxLength(): number {
+    return this.o.maxLength ?? 200_000;
+  }
+
+  /** Signs and appends a result; throws ResultsBacklogError when the stream is at its cap. */
   async publish(result: ProbeResult): Promise<string> {
-    return (await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.maxLen), '*', 'r', JSON.stringify(result))) as string;
+    if (!this.o.keyring) throw new Error('this results stream has no keyring to sign with');
+    const raw = JSON.stringify(result);
+    const { kid, mac } = this.o.keyring.sign(raw);
+    const id = (await this.redis.eval(PUBLISH, 1, this.key, String(this.maxLength), raw, kid, mac)) as string | null;
+    if (!id) throw new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
+    return id;
+  }
+
+  async length(): Promise<number> {
+    return this.redis.xlen(this.key);
+  }
+
+  async isFull(): Promise<boolean> {
+    return (await this.length()) >= this.maxLength;
   }
 
   /** Creates the consumer group from the start of the stream, so results published before any recorder ran count. */
@@ -44,21 +81,22 @@ export class ResultStream {
     const res = (await this.redis.xreadgroup('GROUP', RECORDER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
       | Array<[string, Array<[string, string[]]>]>
       | null;
-    return res ? res[0][1].map(parse) : [];
+    return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
   /** Takes over entries another (dead) recorder left unacknowledged for at least `minIdleMs`. */
   async claimStale(consumer: string, minIdleMs: number, count: number): Promise<StreamEntry[]> {
     const res = (await this.redis.xautoclaim(this.key, RECORDER_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, Array<[string, string[]] | null>];
-    return res[1].filter((e): e is [string, string[]] => Array.isArray(e)).map(parse);
+    return res[1].filter((e): e is [string, string[]] => Array.isArray(e)).map((e) => this.parse(e));
   }
 
   async ack(entryIds: string[]): Promise<void> {
     if (entryIds.length) await this.redis.xack(this.key, RECORDER_GROUP, ...entryIds);
   }
 
+  /** Keeps the rejected bytes and the reason for an operator to inspect; never the key. */
   async deadLetter(entry: StreamEntry, reason: string): Promise<void> {
-    await this.redis.xadd(this.deadKey, 'MAXLEN', '~', '10000', '*', 'raw', entry.raw.slice(0, 65_536), 'reason', reason);
+    await this.redis.xadd(this.deadKey, 'MAXLEN', '~', '10000', '*', 'raw', entry.raw.slice(0, 65_536), 'reason', reason, 'entry', entry.entryId);
   }
 
   async pending(): Promise<number> {
@@ -69,16 +107,64 @@ export class ResultStream {
       return 0;
     }
   }
+
+  /**
+   * The id below which every entry was delivered and acknowledged: the oldest pending entry, else the one after the
+   * group's last delivered. Undefined while no recorder group exists or it has read nothing (then nothing may go).
+   */
+  async safeTrimPoint(): Promise<string | undefined> {
+    let groups: unknown[][];
+    try {
+      groups = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    } catch {
+      return undefined; // no stream yet
+    }
+    const group = groups.map(pairs).find((g) => g.name === RECORDER_GROUP);
+    if (!group) return undefined;
+    const delivered = String(group['last-delivered-id']);
+    if (Number(group.pending) > 0) {
+      const summary = (await this.redis.xpending(this.key, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
+      if (summary[1] && compareIds(summary[1], delivered) <= 0) return summary[1];
+    }
+    // Nothing pending: the last delivered entry is acknowledged too, so it may go (MINID keeps ids >= point).
+    const [ms, seq] = delivered.split('-');
+    return delivered === '0-0' ? undefined : `${ms}-${BigInt(seq) + 1n}`;
+  }
+
+  /** Deletes acknowledged entries only (XTRIM MINID at the safe point); returns how many went. */
+  async trimAcknowledged(): Promise<number> {
+    const point = await this.safeTrimPoint();
+    if (!point) return 0;
+    return Number(await this.redis.xtrim(this.key, 'MINID', point));
+  }
+
+  private parse([entryId, fields]: [string, string[]]): StreamEntry {
+    const f: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+    const raw = f.r ?? '';
+    if (!f.k || !f.m) return { entryId, raw, rejected: 'unsigned' };
+    const verdict = this.o.keyring ? this.o.keyring.verify(f.k, raw, f.m) : 'unknown_key';
+    if (verdict !== 'ok') return { entryId, raw, rejected: verdict };
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { entryId, raw, rejected: 'invalid' };
+    }
+    return validResult(value) ? { entryId, raw, result: value } : { entryId, raw, rejected: 'invalid' };
+  }
 }
 
-function parse([entryId, fields]: [string, string[]]): StreamEntry {
-  const i = fields.indexOf('r');
-  const raw = i >= 0 ? fields[i + 1] : '';
-  try {
-    const result = JSON.parse(raw) as ProbeResult;
-    if (typeof result?.id !== 'string' || typeof result.checkId !== 'string' || typeof result.status !== 'string') throw new Error('not a result');
-    return { entryId, result, raw };
-  } catch {
-    return { entryId, raw };
-  }
+function pairs(list: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) o[String(list[i])] = list[i + 1];
+  return o;
+}
+
+/** Orders stream ids `<ms>-<seq>` numerically (string order is wrong: "9-0" > "10-0"). */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  if (am !== bm) return am < bm ? -1 : 1;
+  return as === bs ? 0 : as < bs ? -1 : 1;
 }
