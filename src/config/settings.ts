@@ -15,7 +15,14 @@ export const settingsSchema = z
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    metrics: z.object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0') }).strict().default({ port: 9464, host: '0.0.0.0' }),
+    /**
+     * The /metrics listener. `host` is the listen address (0.0.0.0 = every interface; 127.0.0.1 keeps it on the
+     * host); `webConfigFile` is an exporter-toolkit web-config.yml (TLS, client certificates, basic auth).
+     */
+    metrics: z
+      .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0'), webConfigFile: z.string().optional() })
+      .strict()
+      .default({ port: 9464, host: '0.0.0.0' }),
     worker: z
       .object({
         concurrency: z.number().int().min(1).max(10_000).default(64),
@@ -63,6 +70,9 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (env.REDIS_URL) raw.redisUrl = env.REDIS_URL;
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
+  const m = (raw.metrics ?? {}) as Record<string, unknown>;
+  if (env.PENGAWAS_METRICS_HOST) raw.metrics = { ...m, host: env.PENGAWAS_METRICS_HOST };
+  if (env.PENGAWAS_WEB_CONFIG_FILE) raw.metrics = { ...(raw.metrics as object ?? {}), webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

@@ -7,6 +7,7 @@ import { ConfigHolder } from '../config/holder';
 import type { Settings } from '../config/settings';
 import { Metrics } from '../metrics/definitions';
 import { startMetricsServer } from '../metrics/server';
+import { loadWebConfig } from '../metrics/web-config';
 import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
@@ -44,6 +45,8 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   const runsProbes = o.roles.includes('worker');
   // Throws ConfigError: the monitor refuses to start on an invalid configuration.
   const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  // A bad web-config.yml is a start-up error too, raised before any connection or role is started.
+  if (s.metrics.webConfigFile) loadWebConfig(s.metrics.webConfigFile);
   const metrics = new Metrics();
   metrics.syncChecks(config.current);
   metrics.configReloaded(true);
@@ -94,6 +97,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     metrics,
     port: s.metrics.port,
     host: s.metrics.host,
+    webConfigFile: s.metrics.webConfigFile,
     beforeScrape: async () => {
       const counts = await queue.counts();
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
