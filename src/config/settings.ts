@@ -4,12 +4,16 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
+import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
 export const settingsSchema = z
   .object({
     checksDir: z.string().default('checks'),
     dataDir: z.string().default('./data'),
+    /** The Redis address (see queue/redis-endpoint.ts); composed from `redis:` and REDIS_* by loadSettings. */
     redisUrl: z.string().optional(),
+    /** Redis TLS, ACL user, Sentinel: folded into redisUrl. */
+    redis: redisSettingsSchema.optional(),
     /** Redis key prefix: two monitors (or a test) can share one Redis without touching each other's keys. */
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
@@ -67,7 +71,6 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
       throw new ConfigError([{ file, field: '(file)', message: (e as Error).message.split('\n')[0] }]);
     }
   }
-  if (env.REDIS_URL) raw.redisUrl = env.REDIS_URL;
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
   const m = (raw.metrics ?? {}) as Record<string, unknown>;
@@ -77,6 +80,16 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ file: file ?? '(settings)', field: i.path.join('.') || '(settings)', message: i.message })));
+  }
+  const where = file ?? '(environment)';
+  const fromFile: RedisSettings = { ...parsed.data.redis, url: parsed.data.redis?.url ?? parsed.data.redisUrl };
+  try {
+    if (file && fromFile.url && hasLiteralPassword(fromFile.url)) {
+      throw new Error('the Redis address in the settings file holds a password; write ${file:PATH} or ${env:NAME} in its place, or set REDIS_PASSWORD_FILE');
+    }
+    parsed.data.redisUrl = composeRedisUrl({ ...fromFile, ...redisFromEnv(env) });
+  } catch (e) {
+    throw new ConfigError([{ file: where, field: 'redis', message: (e as Error).message }]);
   }
   return parsed.data;
 }
