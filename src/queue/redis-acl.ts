@@ -35,7 +35,7 @@ export const ROLE_COMMANDS: Record<AclRole, string[]> = {
   ],
   // The evidence channel client of `pengawas attest | waive | evidence`: LPUSH a request, BLPOP the reply, GET the
   // server heartbeat, DEL the reply key; LREM withdraws a request nobody claimed in time (from the code).
-  cli: [...CONNECTION, 'blpop', 'del', 'get', 'lpush', 'lrem'],
+  cli: ['auth', 'client|setname', 'info', 'blpop', 'del', 'get', 'lpush', 'lrem'],
 };
 
 /** Commands for a process running several roles (`pengawas run` = scheduler + worker + recorder). */
