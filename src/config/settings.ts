@@ -15,7 +15,8 @@ export const settingsSchema = z
     /** Redis TLS, ACL user, Sentinel: folded into redisUrl. */
     redis: redisSettingsSchema.optional(),
     /** Redis key prefix: two monitors (or a test) can share one Redis without touching each other's keys. */
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('pengawas'),
+    /** `{name}` (a hash tag) puts every key in one Redis Cluster slot, as a cluster deployment requires. */
+    prefix: z.string().regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'letters, digits, _ . - (or {name}, a Redis Cluster hash tag)').default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

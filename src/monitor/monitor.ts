@@ -8,6 +8,8 @@ import type { Settings } from '../config/settings';
 import { Metrics } from '../metrics/definitions';
 import { startMetricsServer } from '../metrics/server';
 import { loadWebConfig } from '../metrics/web-config';
+import { prefixProblem } from '../queue/redis-endpoint';
+import { UsageError } from '../errors';
 import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
@@ -47,6 +49,8 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
   // A bad web-config.yml is a start-up error too, raised before any connection or role is started.
   if (s.metrics.webConfigFile) loadWebConfig(s.metrics.webConfigFile);
+  const prefixWrong = prefixProblem(o.redisUrl, s.prefix);
+  if (prefixWrong) throw new UsageError(prefixWrong);
   const metrics = new Metrics();
   metrics.syncChecks(config.current);
   metrics.configReloaded(true);

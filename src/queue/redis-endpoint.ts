@@ -165,3 +165,12 @@ export function formatRedisUrl(e: RedisEndpoint): string {
   const q = Object.entries(e.params).map(([k, v]) => `${k}=${/^\$\{(env|file):[^}]+\}$/.test(v) ? v : encodeURIComponent(v)}`).join('&');
   return `${scheme}://${user}${hosts}${segs ? `/${segs}` : ''}${q ? `?${q}` : ''}`;
 }
+
+/**
+ * Redis Cluster runs a Lua script or MULTI only on keys of one slot. BullMQ's scripts touch several keys of a queue
+ * and the recorder reads several marks at once, so every pengawas key must share one hash tag: the prefix `{name}`.
+ */
+export function prefixProblem(url: string, prefix: string): string | undefined {
+  if (parseRedisUrl(url).kind !== 'cluster' || /^\{[^{}]+\}$/.test(prefix)) return undefined;
+  return `Redis Cluster needs a hash-tagged prefix so that all pengawas keys share one slot: use --prefix "{${prefix.replace(/[{}]/g, '')}}" (PENGAWAS_PREFIX)`;
+}
