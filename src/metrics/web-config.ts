@@ -134,7 +134,7 @@ export function loadWebConfig(file: string): WebConfig {
     const caFile = str('client_ca_file') && rel(str('client_ca_file')!);
     const ca = caFile ? read(caFile, 'client_ca_file') : str('client_ca');
     const auth = str('client_auth_type') ?? 'NoClientCert';
-    if (!CLIENT_AUTH.includes(auth)) bad('tls_server_config.client_auth_type', `invalid ClientAuth "${auth}" (one of ${CLIENT_AUTH.join(', ')})`);
+    if (!CLIENT_AUTH.includes(auth)) bad('tls_server_config.client_auth_type', `invalid ClientAuth "${auth}" (NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert)`);
     if (ca && auth === 'NoClientCert') bad('tls_server_config.client_ca_file', "client CA's have been configured without a Client Auth Policy (set client_auth_type)");
     const verifies = auth === 'RequireAndVerifyClientCert' || auth === 'VerifyClientCertIfGiven';
     if (verifies && !ca) bad('tls_server_config.client_ca_file', `client_auth_type ${auth} needs client_ca_file (or client_ca) to verify against`);

@@ -39,23 +39,21 @@ export function connect(url: string, name: string): Redis {
 
 /** Resolves once Redis answers PING, or rejects with a clear error after `timeoutMs`. */
 export async function ping(url: string, timeoutMs = 2000): Promise<void> {
-  parseRedisUrl(url); // a malformed address is a usage error, not an unreachable Redis
-  let r: Redis | undefined;
   let cause: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // Built outside the try: an unreadable CA file or an unset secret is a configuration error, not an outage.
+  const r = client(url, { maxRetriesPerRequest: 0, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
   try {
-    r = client(url, { maxRetriesPerRequest: 0, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
     // ioredis reports a refused AUTH or a TLS failure as an 'error' event, then only "Connection is closed".
     r.on('error', (e: Error) => (cause = e));
-    const c = r;
     const timeout = new Promise<never>((_res, rej) => (timer = setTimeout(() => rej(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
-    await Promise.race([(async () => { await c.connect(); await c.ping(); })(), timeout]);
+    await Promise.race([(async () => { await r.connect(); await r.ping(); })(), timeout]);
   } catch (e) {
     const why = cause && cause.message !== (e as Error).message ? `${(e as Error).message} (${cause.message})` : (e as Error).message;
     throw new RedisUnavailableError(`Redis at ${redact(url)} does not answer: ${why}`);
   } finally {
     clearTimeout(timer);
-    r?.disconnect();
+    r.disconnect();
   }
 }
 
