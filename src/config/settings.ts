@@ -74,9 +74,8 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   }
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
-  const m = (raw.metrics ?? {}) as Record<string, unknown>;
-  if (env.PENGAWAS_METRICS_HOST) raw.metrics = { ...m, host: env.PENGAWAS_METRICS_HOST };
-  if (env.PENGAWAS_WEB_CONFIG_FILE) raw.metrics = { ...(raw.metrics as object ?? {}), webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE };
+  const metricsEnv = { ...(env.PENGAWAS_METRICS_HOST ? { host: env.PENGAWAS_METRICS_HOST } : {}), ...(env.PENGAWAS_WEB_CONFIG_FILE ? { webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE } : {}) };
+  if (Object.keys(metricsEnv).length) raw.metrics = { ...((raw.metrics ?? {}) as object), ...metricsEnv };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

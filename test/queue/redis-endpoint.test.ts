@@ -82,3 +82,9 @@ test('settings: bad Redis settings are config errors naming the file and field',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('settings: the metrics listen address and web config come from the environment too', () => {
+  const s = loadSettings(undefined, { PENGAWAS_METRICS_HOST: '127.0.0.1', PENGAWAS_WEB_CONFIG_FILE: '/etc/pengawas/web-config.yml' });
+  expect(s.metrics).toEqual({ port: 9464, host: '127.0.0.1', webConfigFile: '/etc/pengawas/web-config.yml' });
+  expect(loadSettings(undefined, {}).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+});
