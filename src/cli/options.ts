@@ -8,6 +8,8 @@ export interface CommonFlags {
   checks?: string;
   config?: string;
   metricsPort?: string;
+  metricsHost?: string;
+  webConfigFile?: string;
   logLevel?: string;
   prefix?: string;
 }
@@ -17,6 +19,8 @@ export function addCommon(cmd: Command): Command {
     .option('--checks <dir>', 'folder of checks YAML files (default: checks/)')
     .option('--config <file>', "the monitor's own settings (YAML)")
     .option('--metrics-port <n>', 'port of /metrics, /healthz, /readyz (default 9464; 0 = any free port)')
+    .option('--metrics-host <address>', 'listen address of /metrics (default 0.0.0.0; 127.0.0.1 keeps it on this host)')
+    .option('--web-config-file <file>', 'exporter-toolkit web-config.yml for /metrics: TLS, client certificates, basic auth')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
     .option('--prefix <name>', 'Redis key prefix (default pengawas)');
 }
@@ -32,7 +36,7 @@ export function settingsFrom(flags: CommonFlags): Settings {
     checksDir: flags.checks ?? base.checksDir,
     logLevel: (flags.logLevel as Settings['logLevel']) ?? base.logLevel,
     prefix: flags.prefix ?? base.prefix,
-    metrics: { ...base.metrics, port: port ?? base.metrics.port },
+    metrics: { ...base.metrics, port: port ?? base.metrics.port, host: flags.metricsHost ?? base.metrics.host, webConfigFile: flags.webConfigFile ?? base.metrics.webConfigFile },
   };
   setLogLevel(s.logLevel);
   return s;

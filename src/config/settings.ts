@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
+import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
 /** A trusted public key by value or reference; the key is public, so inline PEM is fine (never a private key). */
 function trustedKey(allowFingerprint: boolean) {
@@ -46,13 +47,24 @@ export const settingsSchema = z
   .object({
     checksDir: z.string().default('checks'),
     dataDir: z.string().default('./data'),
+    /** The Redis address (see queue/redis-endpoint.ts); composed from `redis:` and REDIS_* by loadSettings. */
     redisUrl: z.string().optional(),
+    /** Redis TLS, ACL user, Sentinel: folded into redisUrl. */
+    redis: redisSettingsSchema.optional(),
     /** Redis key prefix: two monitors (or a test) can share one Redis without touching each other's keys. */
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('pengawas'),
+    /** `{name}` (a hash tag) puts every key in one Redis Cluster slot, as a cluster deployment requires. */
+    prefix: z.string().regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'letters, digits, _ . - (or {name}, a Redis Cluster hash tag)').default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    metrics: z.object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0') }).strict().default({ port: 9464, host: '0.0.0.0' }),
+    /**
+     * The /metrics listener. `host` is the listen address (0.0.0.0 = every interface; 127.0.0.1 keeps it on the
+     * host); `webConfigFile` is an exporter-toolkit web-config.yml (TLS, client certificates, basic auth).
+     */
+    metrics: z
+      .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0'), webConfigFile: z.string().optional() })
+      .strict()
+      .default({ port: 9464, host: '0.0.0.0' }),
     worker: z
       .object({
         concurrency: z.number().int().min(1).max(10_000).default(64),
@@ -101,15 +113,26 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
       throw new ConfigError([{ file, field: '(file)', message: (e as Error).message.split('\n')[0] }]);
     }
   }
-  if (env.REDIS_URL) raw.redisUrl = env.REDIS_URL;
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
   // A reference (not the key) in the environment: handy where a settings file is awkward (containers).
   if (env.PENGAWAS_RESULTS_KEY) raw.results = { ...((raw.results as object) ?? {}), keys: { default: env.PENGAWAS_RESULTS_KEY } };
+  const metricsEnv = { ...(env.PENGAWAS_METRICS_HOST ? { host: env.PENGAWAS_METRICS_HOST } : {}), ...(env.PENGAWAS_WEB_CONFIG_FILE ? { webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE } : {}) };
+  if (Object.keys(metricsEnv).length) raw.metrics = { ...((raw.metrics ?? {}) as object), ...metricsEnv };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ file: file ?? '(settings)', field: i.path.join('.') || '(settings)', message: i.message })));
+  }
+  const where = file ?? '(environment)';
+  const fromFile: RedisSettings = { ...parsed.data.redis, url: parsed.data.redis?.url ?? parsed.data.redisUrl };
+  try {
+    if (file && fromFile.url && hasLiteralPassword(fromFile.url)) {
+      throw new Error('the Redis address in the settings file holds a password; write ${file:PATH} or ${env:NAME} in its place, or set REDIS_PASSWORD_FILE');
+    }
+    parsed.data.redisUrl = composeRedisUrl({ ...fromFile, ...redisFromEnv(env) });
+  } catch (e) {
+    throw new ConfigError([{ file: where, field: 'redis', message: (e as Error).message }]);
   }
   return parsed.data;
 }

@@ -7,6 +7,9 @@ import { ConfigHolder } from '../config/holder';
 import type { Settings } from '../config/settings';
 import { Metrics } from '../metrics/definitions';
 import { startMetricsServer } from '../metrics/server';
+import { loadWebConfig } from '../metrics/web-config';
+import { prefixProblem } from '../queue/redis-endpoint';
+import { UsageError } from '../errors';
 import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
@@ -45,6 +48,10 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   const runsProbes = o.roles.includes('worker');
   // Throws ConfigError: the monitor refuses to start on an invalid configuration.
   const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  // A bad web-config.yml is a start-up error too, raised before any connection or role is started.
+  if (s.metrics.webConfigFile) loadWebConfig(s.metrics.webConfigFile);
+  const prefixWrong = prefixProblem(o.redisUrl, s.prefix);
+  if (prefixWrong) throw new UsageError(prefixWrong);
   // Throws ConfigError: a split worker or recorder without a results key refuses to start.
   const keyring = keyringFor(s.results, { signs: runsProbes, verifies: o.roles.includes('recorder') });
   const metrics = new Metrics();
@@ -98,6 +105,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     metrics,
     port: s.metrics.port,
     host: s.metrics.host,
+    webConfigFile: s.metrics.webConfigFile,
     beforeScrape: async () => {
       const counts = await queue.counts();
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);

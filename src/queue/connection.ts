@@ -1,34 +1,59 @@
-/** Redis connections for BullMQ and the results stream. BullMQ workers need maxRetriesPerRequest: null. */
-import IORedis, { type Redis } from 'ioredis';
+/**
+ * Redis connections for BullMQ, the results stream and the evidence channel, from one Redis address (see
+ * redis-endpoint.ts: plain, TLS, ACL user, Sentinel or Cluster). BullMQ workers need maxRetriesPerRequest: null.
+ */
+import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import { RedisUnavailableError } from '../errors';
+import { clusterOptions, parseRedisUrl, redact, redisOptions } from './redis-endpoint';
+
+export { redact };
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/**
+ * A client for `url` with `extra` options on top. A cluster client is returned typed as Redis: BullMQ accepts
+ * both, and pengawas sends only single-key commands (or commands on keys sharing the prefix's hash tag) that
+ * both implement the same way.
+ */
+export function client(url: string, extra: RedisOptions): Redis {
+  if (parseRedisUrl(url).kind === 'cluster') {
+    const c = clusterOptions(url);
+    const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = extra;
+    const cluster = new Cluster(c.nodes, {
+      ...c.options,
+      lazyConnect,
+      enableOfflineQueue,
+      enableReadyCheck: true,
+      ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),
+      redisOptions: { ...c.options.redisOptions, ...perNode },
+    });
+    return cluster as unknown as Redis;
+  }
+  const o = redisOptions(url);
+  return new IORedis({ ...o, ...extra, ...(extra.retryStrategy && o.sentinels ? { sentinelRetryStrategy: extra.retryStrategy } : {}) });
+}
+
 export function connect(url: string, name: string): Redis {
-  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `pengawas-${name}`, lazyConnect: false });
+  return client(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `pengawas-${name}`, lazyConnect: false });
 }
 
 /** Resolves once Redis answers PING, or rejects with a clear error after `timeoutMs`. */
 export async function ping(url: string, timeoutMs = 2000): Promise<void> {
-  const r = new IORedis(url, { maxRetriesPerRequest: 0, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
-  r.on('error', () => undefined);
+  let cause: Error | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // Built outside the try: an unreadable CA file or an unset secret is a configuration error, not an outage.
+  const r = client(url, { maxRetriesPerRequest: 0, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
   try {
-    await r.connect();
-    await r.ping();
+    // ioredis reports a refused AUTH or a TLS failure as an 'error' event, then only "Connection is closed".
+    r.on('error', (e: Error) => (cause = e));
+    const timeout = new Promise<never>((_res, rej) => (timer = setTimeout(() => rej(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+    await Promise.race([(async () => { await r.connect(); await r.ping(); })(), timeout]);
   } catch (e) {
-    throw new RedisUnavailableError(`Redis at ${redact(url)} does not answer: ${(e as Error).message}`);
+    const why = cause && cause.message !== (e as Error).message ? `${(e as Error).message} (${cause.message})` : (e as Error).message;
+    throw new RedisUnavailableError(`Redis at ${redact(url)} does not answer: ${why}`);
   } finally {
+    clearTimeout(timer);
     r.disconnect();
   }
 }
 
-/** Hides a password in a redis:// URL before it reaches a log line. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}

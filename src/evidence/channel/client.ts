@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EvidenceStoreError, EvidenceUnavailableError, PengawasError } from '../../errors';
-import { redact } from '../../queue/connection';
+import { client, redact } from '../../queue/connection';
 import type { OpResults } from './operations';
 import { keys, OP_TIMEOUT_MS, PROTOCOL_VERSION, type Op, type OpArgs, type Reply, type Request, type ServerBeacon } from './protocol';
 
@@ -36,7 +36,7 @@ export class EvidenceChannelClient {
 
   private async conn(): Promise<Redis> {
     if (this.redis) return this.redis;
-    const r = new IORedis(this.o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: this.o.connectTimeoutMs ?? 3000, retryStrategy: () => null, enableOfflineQueue: false, connectionName: 'pengawas-evidence-client' });
+    const r = client(this.o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: this.o.connectTimeoutMs ?? 3000, retryStrategy: () => null, enableOfflineQueue: false, connectionName: 'pengawas-evidence-client' });
     r.on('error', () => undefined);
     try {
       await r.connect();
