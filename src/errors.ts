@@ -160,17 +160,7 @@ export class StartTlsRefusedError extends ProbeError {
   }
 }
 
-/**
- * The evidence store cannot be reached from this process: the embedded (PGlite) store is held by a running
- * monitor and no monitor answered on the Redis evidence channel. The message says how to proceed.
- */
-export class EvidenceUnavailableError extends PengawasError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('PENGAWAS_EVIDENCE_UNAVAILABLE', message, options);
-  }
-}
-
-/** An `attestation` check could not read the evidence store (locked and no monitor answered, database down). */
+/** An `attestation` check could not read the evidence store (locked too long, unreadable, database down). */
 export class AttestationStoreUnreachableError extends ProbeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PROBE_ATTESTATION_STORE_UNREACHABLE', message, options);

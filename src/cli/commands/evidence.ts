@@ -3,8 +3,8 @@
  * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
  * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored.
- * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence; build and verify reach
- * it through the running monitor when that holds the embedded store (src/evidence/access.ts).
+ * The store is PostgreSQL when DATABASE_URL is set, else SQLite under <dataDir>/evidence; this process opens it
+ * itself, beside a running monitor if there is one (src/evidence/access.ts), and writes the pack itself.
  */
 import path from 'node:path';
 import { Command } from 'commander';
@@ -36,10 +36,9 @@ function buildCommand(): Command {
     .action(async (flags: BuildFlags, cmd: Command) => {
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
-      // Paths are absolute: through the running monitor (src/evidence/access.ts) that process writes the pack.
       // Heavy modules (database drivers, queue) load inside the action, so `--help` and other commands start fast.
       const { obtainEvidence } = await import('../../evidence/access');
-      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+      const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
         const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
@@ -49,7 +48,6 @@ function buildCommand(): Command {
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
           process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
           process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} key ${r.manifest.signature.publicKeySha256.slice(0, 16)}\n`);
-          if (ev.via === 'channel') process.stdout.write('  built by the running monitor (it holds the embedded evidence store)\n');
         }
       } finally {
         await ev.release();
@@ -59,22 +57,17 @@ function buildCommand(): Command {
 
 type VerifyFlags = { store?: boolean; pubkey?: string; json?: boolean };
 
-/**
- * The store as `evidence verify --store` reaches it, like `build`: open in this process, opened directly
- * (PostgreSQL, or PGlite when no process holds it), or through the running monitor that holds it.
- */
+/** The store as `evidence verify --store` reaches it: opened by this process, like `build`. */
 async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: string) => Promise<T>): Promise<T> {
   const settings = settingsFrom(cmd.opts());
   const { obtainEvidence } = await import('../../evidence/access');
-  const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+  const ev = await obtainEvidence({ dataDir: settings.dataDir });
   try {
     return await fn(ev, (await ev.call('info', {})).backend);
   } finally {
     await ev.release();
   }
 }
-
-const BY_MONITOR = '  verified by the running monitor (it holds the embedded evidence store)\n';
 
 /** `verify DIR` and, with --store, the pack's anchored chain heads against the store. */
 async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise<void> {
@@ -101,10 +94,10 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     process.exitCode = ok ? EXIT.ok : EXIT.failed;
     return;
   }
-  // Checked here too, so a request the monitor would refuse unread (too large) fails with the reason.
-  const { parseArgs } = await import('../../evidence/channel/operations');
+  // Checked before the store is opened, so a malformed chains.json fails with the reason.
+  const { parseArgs } = await import('../../evidence/operations');
   const { heads } = parseArgs('compareAnchors', { heads: anchors.heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })) });
-  const { a, via } = await withVerifier(cmd, async (ev, backend) => ({ a: { ...(await ev.call('compareAnchors', { heads })), backend }, via: ev.via }));
+  const a = await withVerifier(cmd, async (ev, backend) => ({ ...(await ev.call('compareAnchors', { heads })), backend }));
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...packJson, ok: a.ok, anchor: a }, null, 2)}\n`);
   else if (!a.ok) process.stdout.write(a.problems.map((p) => `FAIL ${describeProblem(p)}\n`).join(''));
   else {
@@ -114,7 +107,6 @@ async function verifyDir(dir: string, flags: VerifyFlags, cmd: Command): Promise
     lines.push(`ok: the store (${a.backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  if (!flags.json && via === 'channel') process.stdout.write(BY_MONITOR);
   process.exitCode = a.ok ? EXIT.ok : EXIT.failed;
 }
 
@@ -133,7 +125,6 @@ function verifyCommand(): Command {
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
-        if (!flags.json && ev.via === 'channel') process.stdout.write(BY_MONITOR);
         process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
       });
     });
