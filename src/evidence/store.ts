@@ -28,6 +28,8 @@ export interface EvidenceStoreOptions {
   retentionDays?: number;
   /** A day is sealed this long after it ends, so late (redelivered) results still land in it. */
   graceMs?: number;
+  /** SQLite: how long a writer waits for another process's write lock (default 30 s). */
+  busyTimeoutMs?: number;
 }
 
 export const DEFAULT_TIMEZONE = 'Asia/Jakarta';
@@ -44,7 +46,7 @@ export class EvidenceStore {
   ) {}
 
   static async open(opts: EvidenceStoreOptions): Promise<EvidenceStore> {
-    const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+    const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs });
     try {
       await migrate(db);
       const tz = await fixTimezone(db, opts.timezone);
@@ -148,11 +150,17 @@ async function fixTimezone(db: EvidenceDb, wanted: string | undefined): Promise<
   return row.value;
 }
 
-/** Store options from the environment: DATABASE_URL, PENGAWAS_EVIDENCE_TIMEZONE, PENGAWAS_EVIDENCE_RETENTION_DAYS. */
+/**
+ * Store options from the environment: DATABASE_URL, PENGAWAS_EVIDENCE_TIMEZONE, PENGAWAS_EVIDENCE_RETENTION_DAYS,
+ * PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS.
+ */
 export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EvidenceStoreOptions {
   const retention = env.PENGAWAS_EVIDENCE_RETENTION_DAYS;
   if (retention !== undefined && !/^\d+$/.test(retention)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_RETENTION_DAYS must be a number of days, got "${retention}"`);
+  const busy = env.PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS;
+  if (busy !== undefined && !/^\d+$/.test(busy)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS must be a number of milliseconds, got "${busy}"`);
   return {
+    busyTimeoutMs: busy === undefined ? undefined : Number(busy),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     timezone: env.PENGAWAS_EVIDENCE_TIMEZONE || undefined,

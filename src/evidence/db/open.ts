@@ -7,6 +7,7 @@ import { openSqlite } from './sqlite';
 export interface DbLocation {
   databaseUrl?: string;
   dataDir: string;
+  busyTimeoutMs?: number;
 }
 
 export function evidenceLocation(dataDir: string, env: NodeJS.ProcessEnv = process.env): DbLocation {
@@ -18,5 +19,5 @@ export const sqliteDir = (dataDir: string) => path.join(path.resolve(dataDir), '
 
 export async function openDb(loc: DbLocation): Promise<EvidenceDb> {
   if (loc.databaseUrl) return openPostgres(loc.databaseUrl);
-  return openSqlite(sqliteDir(loc.dataDir));
+  return openSqlite(sqliteDir(loc.dataDir), { busyTimeoutMs: loc.busyTimeoutMs });
 }
