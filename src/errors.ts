@@ -146,6 +146,12 @@ export class EvidenceStoreError extends PengawasError {
   }
 }
 
+/**
+ * The evidence store is there but cannot be used right now: database unreachable, disk full, file read-only,
+ * locked too long. Not the fault of any one result: the recorder keeps results pending and retries.
+ */
+export class EvidenceStoreDownError extends EvidenceStoreError {}
+
 /** An evidence pack cannot be built (bad month, unreadable signing key, output folder not writable). */
 export class EvidencePackError extends PengawasError {
   constructor(message: string, options?: { cause?: unknown }) {

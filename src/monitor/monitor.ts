@@ -101,6 +101,8 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
       const reasons: string[] = [];
       await ping(o.redisUrl, 1000).catch((e: Error) => reasons.push(e.message));
       if (!config.current.checks.length) reasons.push('no checks loaded');
+      const store = evidence?.sink.health();
+      if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);
       return { ok: reasons.length === 0, reasons };
     },
   });

@@ -4,7 +4,7 @@
  * both have error listeners, and every failure reaches the caller as an EvidenceStoreError naming the server.
  */
 import { Pool, types, type PoolClient } from 'pg';
-import { EvidenceStoreError } from '../../errors';
+import { EvidenceStoreDownError, EvidenceStoreError } from '../../errors';
 import { POSTGRES } from './dialect';
 import type { EvidenceDb, Queryable } from './types';
 
@@ -26,13 +26,13 @@ export function redactUrl(url: string): string {
 }
 
 // Connection-level failures (server gone, refused, auth): the store is unavailable, not the statement wrong.
-const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|57P0[1-3]|08\d{3}|53\d{3}|28P01|28000|3D000)$/;
+const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|57P0[1-3]|08\d{3}|53\d{3}|28P01|28000|3D000|25006)$/;
 
 function wrap(where: string, e: unknown): unknown {
   const err = e as Error & { code?: string };
   if (err instanceof EvidenceStoreError) return err;
   if (CONNECTION_CODES.test(String(err.code ?? '')) || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)) {
-    return new EvidenceStoreError(`evidence database ${where} is unreachable (${err.message}); check that PostgreSQL runs and DATABASE_URL is right`, { cause: e });
+    return new EvidenceStoreDownError(`evidence database ${where} is unreachable (${err.message}); check that PostgreSQL runs and DATABASE_URL is right`, { cause: e });
   }
   return e;
 }

@@ -13,7 +13,7 @@
 import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, accessSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EvidenceStoreError } from '../../errors';
+import { EvidenceStoreDownError, EvidenceStoreError } from '../../errors';
 import { SQLITE } from './dialect';
 import { convertRow, sqliteConverter, sqliteParam, type Convert } from './rows';
 import type { EvidenceDb, Queryable } from './types';
@@ -38,7 +38,7 @@ const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(code(e));
 export function storeFailure(file: string, e: unknown): EvidenceStoreError | undefined {
   const c = code(e);
   const msg = (e as Error).message;
-  const say = (what: string) => new EvidenceStoreError(`evidence store ${file}: ${what} (${c}: ${msg})`, { cause: e });
+  const say = (what: string) => new EvidenceStoreDownError(`evidence store ${file}: ${what} (${c}: ${msg})`, { cause: e });
   if (c === 'SQLITE_FULL') return say('the disk is full; free space on that file system, pending results are recorded once it can write again');
   if (c.startsWith('SQLITE_READONLY')) return say('the database is read-only; give the account running pengawas write access to the file and its folder');
   if (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED')) return say('locked by another process for too long; find the process holding a long write transaction (lsof) and stop it');
