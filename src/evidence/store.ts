@@ -46,7 +46,11 @@ export class EvidenceStore {
   ) {}
 
   static async open(opts: EvidenceStoreOptions): Promise<EvidenceStore> {
-    const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs });
+    return EvidenceStore.openOn(await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs }), opts);
+  }
+
+  /** A store on a database opened by the caller (migration reads a PGlite store this way); closes it on failure. */
+  static async openOn(db: EvidenceDb, opts: EvidenceStoreOptions): Promise<EvidenceStore> {
     try {
       await migrate(db);
       const tz = await fixTimezone(db, opts.timezone);

@@ -2,7 +2,8 @@
  * `pengawas evidence build --month YYYY-MM [--out DIR] [--lang en|id] [--key FILE]` writes the monthly pack;
  * `pengawas evidence verify DIR` checks a pack (exit 1 and the file named on any mismatch);
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
- * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored.
+ * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored;
+ * `pengawas evidence migrate --from DIR` copies a PGlite store of an earlier version into the configured store.
  * The store is PostgreSQL when DATABASE_URL is set, else SQLite under <dataDir>/evidence; this process opens it
  * itself, beside a running monitor if there is one (src/evidence/access.ts), and writes the pack itself.
  */
@@ -130,9 +131,29 @@ function verifyCommand(): Command {
     });
 }
 
+function migrateCommand(): Command {
+  return addCommon(new Command('migrate'))
+    .description('copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after')
+    .requiredOption('--from <dir>', 'the PGlite store folder (an earlier <dataDir>/evidence)')
+    .option('--json', 'print the migration report as JSON')
+    .action(async (flags: { from: string; json?: boolean }, cmd: Command) => {
+      const settings = settingsFrom(cmd.opts());
+      const { migrateFromPglite } = await import('../../evidence/migrate-pglite');
+      const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
+      const r = await migrateFromPglite(flags.from, (timezone) => EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone }));
+      if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else if (r.alreadyMigrated) process.stdout.write(`ok: ${r.to} already holds the ${r.streams} chains of ${r.from} (head ${r.chainHead}); nothing copied\n`);
+      else {
+        const rows = Object.entries(r.rows).map(([t, n]) => `${t.replace(/^evidence_/, '')} ${n}`).join(', ');
+        process.stdout.write(`ok: migrated ${r.from} into ${r.to}: ${r.streams} chains, ${r.records} records verified before and after (head ${r.chainHead})\n  rows: ${rows}\n`);
+      }
+    });
+}
+
 export function evidenceCommand(): Command {
   return new Command('evidence')
     .description('monthly evidence packs and the integrity of the evidence store')
     .addCommand(buildCommand().exitOverride())
-    .addCommand(verifyCommand().exitOverride());
+    .addCommand(verifyCommand().exitOverride())
+    .addCommand(migrateCommand().exitOverride());
 }

@@ -19,6 +19,8 @@ export interface Dialect {
   readonly migrationLock: string | null;
   /** A query returning `n`, 1 when the table exists (in the current schema), else 0. */
   tableCount(table: string): string;
+  /** After rows were inserted with explicit ids into a table with an auto-numbered `id`: continue after them. */
+  resetSerial(table: string): string | null;
   /** A table of one text column `value` from a parameter bound to an array of strings. */
   list(param: string): string;
   /** A table `alias(col…)` from a parameter bound to JSON text: an array of objects with those keys. */
@@ -51,6 +53,7 @@ export const POSTGRES: Dialect = {
   forUpdate: ' FOR UPDATE',
   migrationLock: 'SELECT pg_advisory_xact_lock(7243001)',
   tableCount: (t) => `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${quote(t)}`,
+  resetSerial: (t) => `SELECT setval(pg_get_serial_sequence(${quote(t)}, 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`,
   list: (p) => `unnest(${p}::text[]) AS list(value)`,
   rows: (p, alias, cols) => `jsonb_to_recordset(${p}::jsonb) AS ${alias}(${Object.entries(cols).map(([c, t]) => `${c} ${t}`).join(', ')})`,
   greatest: (a, b) => `greatest(${a}, ${b})`,
@@ -73,6 +76,7 @@ export const SQLITE: Dialect = {
   forUpdate: '',
   migrationLock: null,
   tableCount: (t) => `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${quote(t)}`,
+  resetSerial: () => null, // INTEGER PRIMARY KEY continues after the largest id by itself
   list: (p) => `json_each(${p})`,
   rows: (p, alias, cols) => `(SELECT ${Object.keys(cols).map((c) => `value ->> ${quote(c)} AS ${c}`).join(', ')} FROM json_each(${p})) AS ${alias}`,
   // SQLite's scalar max/min return NULL when any argument is NULL; PostgreSQL's greatest/least skip NULLs.
