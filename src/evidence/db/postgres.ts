@@ -31,6 +31,8 @@ const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNR
 function wrap(where: string, e: unknown): unknown {
   const err = e as Error & { code?: string };
   if (err instanceof EvidenceStoreError) return err;
+  // A role without write access (an auditor's, or a recorder whose grants were taken away): not this result's fault.
+  if (err.code === '42501') return new EvidenceStoreDownError(`evidence database ${where}: ${err.message}; this database role may not do that (roles and GRANTs: docs/security.md)`, { cause: e });
   if (CONNECTION_CODES.test(String(err.code ?? '')) || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)) {
     return new EvidenceStoreDownError(`evidence database ${where} is unreachable (${err.message}); check that PostgreSQL runs and DATABASE_URL is right`, { cause: e });
   }
