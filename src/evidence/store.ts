@@ -30,6 +30,8 @@ export interface EvidenceStoreOptions {
   graceMs?: number;
   /** SQLite: how long a writer waits for another process's write lock (default 30 s). */
   busyTimeoutMs?: number;
+  /** SQLite: create the store beside an earlier version's PGlite files (`evidence migrate` only). */
+  besidePglite?: boolean;
 }
 
 export const DEFAULT_TIMEZONE = 'Asia/Jakarta';
@@ -46,7 +48,7 @@ export class EvidenceStore {
   ) {}
 
   static async open(opts: EvidenceStoreOptions): Promise<EvidenceStore> {
-    return EvidenceStore.openOn(await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs }), opts);
+    return EvidenceStore.openOn(await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs, besidePglite: opts.besidePglite }), opts);
   }
 
   /** A store on a database opened by the caller (migration reads a PGlite store this way); closes it on failure. */

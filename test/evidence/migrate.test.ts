@@ -118,6 +118,21 @@ describe('evidence migrate --from a PGlite store', () => {
     }, 120_000);
   });
 
+  it('in place: a monitor refuses to start over the PGlite store until it is migrated beside it', async () => {
+    const dataDir = path.dirname(source);
+    const err = await EvidenceStore.open({ dataDir }).catch((e: unknown) => e as Error);
+    expect(String(err)).toMatch(/the evidence folder .*old.evidence holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with `pengawas evidence migrate --from /);
+    const r = await runCli(['evidence', 'migrate', '--from', source], { env: { PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: '', PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const store = await EvidenceStore.open({ dataDir });
+    try {
+      expect(await tableCounts(store)).toEqual(expected.counts);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
   it('refuses a source whose chain does not verify, before writing anything', async () => {
     await withPglite((s) => s.db.run(`UPDATE evidence_results SET status = 'pass', effective_status = 'pass' WHERE stream = 'api-tls' AND seq = 11`));
     const target = await makeEnv('sqlite');

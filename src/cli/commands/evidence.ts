@@ -140,7 +140,7 @@ function migrateCommand(): Command {
       const settings = settingsFrom(cmd.opts());
       const { migrateFromPglite } = await import('../../evidence/migrate-pglite');
       const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
-      const r = await migrateFromPglite(flags.from, (timezone) => EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone }));
+      const r = await migrateFromPglite(flags.from, (timezone) => EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone, besidePglite: true }));
       if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else if (r.alreadyMigrated) process.stdout.write(`ok: ${r.to} already holds the ${r.streams} chains of ${r.from} (head ${r.chainHead}); nothing copied\n`);
       else {

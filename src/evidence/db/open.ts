@@ -8,6 +8,7 @@ export interface DbLocation {
   databaseUrl?: string;
   dataDir: string;
   busyTimeoutMs?: number;
+  besidePglite?: boolean;
 }
 
 export function evidenceLocation(dataDir: string, env: NodeJS.ProcessEnv = process.env): DbLocation {
@@ -19,5 +20,5 @@ export const sqliteDir = (dataDir: string) => path.join(path.resolve(dataDir), '
 
 export async function openDb(loc: DbLocation): Promise<EvidenceDb> {
   if (loc.databaseUrl) return openPostgres(loc.databaseUrl);
-  return openSqlite(sqliteDir(loc.dataDir), { busyTimeoutMs: loc.busyTimeoutMs });
+  return openSqlite(sqliteDir(loc.dataDir), { busyTimeoutMs: loc.busyTimeoutMs, besidePglite: loc.besidePglite });
 }

@@ -26,6 +26,8 @@ const STATEMENT_CACHE = 256;
 export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before giving up (default 30 s). */
   busyTimeoutMs?: number;
+  /** Create the SQLite store even where an earlier version's PGlite store lies (only `evidence migrate` does). */
+  besidePglite?: boolean;
 }
 
 type Stmt = { s: Database.Statement; conv: Array<[string, Convert]> | null };
@@ -132,7 +134,12 @@ class Connection implements Queryable {
 export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
   const file = path.join(path.resolve(dir), SQLITE_FILE);
   const busyMs = opts.busyTimeoutMs ?? 30_000;
-  prepareFiles(path.dirname(file), file);
+  const folder = path.dirname(file);
+  // An upgrade must not start a new, empty store over the old one's evidence and carry on as if nothing were lost.
+  if (!opts.besidePglite && existsSync(path.join(folder, 'PG_VERSION')) && !existsSync(file)) {
+    throw new EvidenceStoreError(`the evidence folder ${folder} holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with \`pengawas evidence migrate --from ${folder}\` (same PENGAWAS_DATA_DIR), then start again`);
+  }
+  prepareFiles(folder, file);
   const open = (role: string) => {
     let db: Database.Database | undefined;
     try {
