@@ -207,7 +207,11 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
         c.db.close();
       }
     },
-    ping: () => serial(() => unbusy(() => void main.execute('SELECT count(*) FROM sqlite_master', []))),
+    // A write, not a read: a full disk or a read-only file lets reads through and fails only writes.
+    ping: () =>
+      serial(() =>
+        unbusy(() => void main.execute(`INSERT INTO evidence_meta (key, value) VALUES ('last_ping', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [new Date().toISOString()])),
+      ),
     async close() {
       if (closed) return;
       closed = true;

@@ -36,7 +36,10 @@ export interface EvidenceDb extends Queryable {
    * state its rollups and records were read from.
    */
   snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Cheap round trip: does the store answer right now? Throws EvidenceStoreError naming the location if not. */
+  /**
+   * Cheap round trip: can the store take a write right now (SQLite writes one meta row; PostgreSQL answers a
+   * query)? Throws EvidenceStoreError naming the location if not. Used by the recorder while the store is down.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
