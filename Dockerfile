@@ -2,8 +2,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-# `prepare` builds dist/ and needs the sources: install without scripts, then build explicitly.
-RUN npm ci --ignore-scripts
+# python3, make, g++: better-sqlite3 (the embedded evidence store) compiles when no prebuilt binary fits.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+# `prepare` builds dist/ and needs the sources: install without scripts, then build explicitly. The one native
+# module whose install script is allowed (package.json allowScripts) is built on its own.
+RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY src ./src
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev

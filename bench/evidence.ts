@@ -1,6 +1,6 @@
 /**
  * `npm run bench:evidence`: how fast the evidence store takes results, and how fast a month's pack builds, on
- * PGlite and on PostgreSQL.
+ * SQLite and on PostgreSQL.
  *
  *  1. Write throughput: 1,000 checks' results through EvidenceStore.writeResults — in batches of 500 (what the
  *     recorder sink's group commit does) and one result per transaction (the worst case) — next to a plain
@@ -120,7 +120,7 @@ interface Row {
   reportMB: number;
 }
 
-async function benchBackend(backend: 'pglite' | 'postgres'): Promise<Row> {
+async function benchBackend(backend: 'sqlite' | 'postgres'): Promise<Row> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-bench-ev-'));
   let dbName: string | undefined;
   let url: string | undefined;
@@ -181,7 +181,7 @@ async function benchBackend(backend: 'pglite' | 'postgres'): Promise<Row> {
 async function main(): Promise<void> {
   setLogLevel('warn');
   const rows: Row[] = [];
-  for (const b of ['pglite', 'postgres'] as const) {
+  for (const b of ['sqlite', 'postgres'] as const) {
     process.stderr.write(`bench ${b}...\n`);
     rows.push(await benchBackend(b));
   }

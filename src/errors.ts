@@ -146,6 +146,12 @@ export class EvidenceStoreError extends PengawasError {
   }
 }
 
+/**
+ * The evidence store is there but cannot be used right now: database unreachable, disk full, file read-only,
+ * locked too long. Not the fault of any one result: the recorder keeps results pending and retries.
+ */
+export class EvidenceStoreDownError extends EvidenceStoreError {}
+
 /** An evidence pack cannot be built (bad month, unreadable signing key, output folder not writable). */
 export class EvidencePackError extends PengawasError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -160,17 +166,7 @@ export class StartTlsRefusedError extends ProbeError {
   }
 }
 
-/**
- * The evidence store cannot be reached from this process: the embedded (PGlite) store is held by a running
- * monitor and no monitor answered on the Redis evidence channel. The message says how to proceed.
- */
-export class EvidenceUnavailableError extends PengawasError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('PENGAWAS_EVIDENCE_UNAVAILABLE', message, options);
-  }
-}
-
-/** An `attestation` check could not read the evidence store (locked and no monitor answered, database down). */
+/** An `attestation` check could not read the evidence store (locked too long, unreadable, database down). */
 export class AttestationStoreUnreachableError extends ProbeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PROBE_ATTESTATION_STORE_UNREACHABLE', message, options);

@@ -88,7 +88,7 @@ export const settingsSchema = z
     results: resultsSettings,
     evidence: z
       .object({
-        /** Record every result in the evidence store (PostgreSQL with DATABASE_URL, else PGlite under dataDir). */
+        /** Record every result in the evidence store (PostgreSQL with DATABASE_URL, else SQLite under dataDir). */
         enabled: z.boolean().default(true),
         /** When to build last month's pack (node-cron, the store's time zone); '' turns the job off. */
         monthlyPackCron: z.string().default('0 2 1 * *'),

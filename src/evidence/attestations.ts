@@ -81,7 +81,7 @@ export async function recordAttestation(store: EvidenceStore, a: AttestationInpu
   return store.db.transaction(async (tx) => {
     const problems = validateAttestation(a, await checksInForce(tx));
     if (problems.length) throw invalid('attestation', problems);
-    const [{ id }] = await tx.query<{ id: number }>(`SELECT (coalesce(max(id), 0) + 1)::int8 AS id FROM evidence_attestations`);
+    const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_attestations`);
     const att: Attestation = {
       id: Number(id), checkId: a.checkId, by: a.by, evidenceHash: a.evidenceHash, evidenceRef: a.evidenceRef,
       expiresAt: a.expiresAt ? a.expiresAt.toISOString() : null, note: a.note ?? null, recordedAt: now.toISOString(),

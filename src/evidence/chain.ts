@@ -1,6 +1,7 @@
 /**
- * Appending to a hash chain. The head row of a stream is locked (SELECT ... FOR UPDATE) for the length of the
- * transaction, so two recorders writing the same check serialise instead of forking the chain.
+ * Appending to a hash chain. The head row of a stream is locked for the length of the transaction (PostgreSQL
+ * SELECT … FOR UPDATE; SQLite holds the whole database from BEGIN IMMEDIATE), so two writers on the same stream
+ * serialise instead of forking the chain.
  */
 import { GENESIS, linkHash, sha256Hex } from './hash';
 import type { Queryable } from './db/types';
@@ -14,7 +15,7 @@ export interface Head {
 export async function lockHead(tx: Queryable, stream: string): Promise<Head> {
   await tx.query(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) VALUES ($1, 0, $2, $2) ON CONFLICT (stream) DO NOTHING`, [stream, GENESIS]);
   const [row] = await tx.query<{ seq: number; hash: string; open_incident: number | null }>(
-    `SELECT seq::int8 AS seq, hash, open_incident FROM evidence_chain_heads WHERE stream = $1 FOR UPDATE`,
+    `SELECT seq, hash, open_incident FROM evidence_chain_heads WHERE stream = $1${tx.dialect.forUpdate}`,
     [stream],
   );
   return { seq: Number(row.seq), hash: row.hash, openIncident: row.open_incident === null ? null : Number(row.open_incident) };
@@ -65,7 +66,7 @@ export interface StreamHead {
 
 /** Every stream's head, sorted by stream: what a pack anchors in chains.json. */
 export async function streamHeads(db: Queryable): Promise<StreamHead[]> {
-  const rows = await db.query<{ stream: string; seq: number; hash: string }>(`SELECT stream, seq::int8 AS seq, hash FROM evidence_chain_heads ORDER BY stream`);
+  const rows = await db.query<{ stream: string; seq: number; hash: string }>(`SELECT stream, seq, hash FROM evidence_chain_heads ORDER BY stream`);
   return rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
 }
 

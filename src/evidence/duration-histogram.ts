@@ -6,7 +6,7 @@
  *   index 0            underflow, duration < 1 ms (and anything not a number)
  *   index i, 1..N      1.1^(i-1) ms <= duration < 1.1^i ms
  *   index N + 1        overflow, duration >= 1.1^N ms (N = 123, 1.1^123 ≈ 123.4 s, past the 120 s probe limit)
- * The SQL below assigns the buckets (so the same code fills them on PostgreSQL and PGlite); the store keeps the
+ * The SQL below assigns the buckets (so the same code fills them on PostgreSQL and SQLite); the store keeps the
  * non-empty buckets as a jsonb object { "index": count }.
  *
  * Error bound: a percentile is read as percentile_cont reads sorted values, with each value replaced by its
@@ -14,6 +14,7 @@
  * weighted mean of two such estimates stays within the same ratio of the weighted mean of the true values, so
  * the result is within 4.9% of the exact percentile_cont of the raw durations, for durations from 1 ms to 123 s.
  */
+import type { Dialect } from './db/dialect';
 
 export const RATIO = 1.1;
 export const BUCKETS = Math.ceil(Math.log(120_000) / Math.log(RATIO)); // 123 regular buckets
@@ -31,9 +32,9 @@ const OVERFLOW_MS = RATIO ** BUCKETS;
  * SQL: the bucket of `duration_ms`. NaN sorts above every number in PostgreSQL, so `NOT (d >= 1)` keeps ln() away
  * from zero and negatives, and NaN and infinity land in the overflow bucket.
  */
-export const BUCKET_SQL = (col: string) =>
+export const BUCKET_SQL = (d: Dialect, col: string) =>
   `CASE WHEN NOT (${col} >= 1) THEN 0 WHEN ${col} >= ${OVERFLOW_MS.toPrecision(17)} THEN ${OVERFLOW}
-   ELSE least(floor(ln(${col}) / ${LN_RATIO})::int + 1, ${OVERFLOW}) END`;
+   ELSE ${d.least(`CAST(floor(ln(${col}) / ${LN_RATIO}) AS integer) + 1`, String(OVERFLOW))} END`;
 
 /** Lower and upper bound (ms) of a bucket. */
 export function bucketBounds(i: number): [number, number] {

@@ -84,15 +84,17 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
     if (Number.isNaN(Date.parse(result.scheduledAt)) || Number.isNaN(Date.parse(result.startedAt))) throw new EvidenceStoreError(`result ${result.id} has an invalid scheduledAt/startedAt`);
   }
   const streams = [...new Set(batch.map((b) => b.result.checkId))].sort();
-  await tx.query(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) SELECT s, 0, $2, $2 FROM unnest($1::text[]) AS s ON CONFLICT (stream) DO NOTHING`, [streams, GENESIS]);
+  const d = tx.dialect;
+  // `WHERE true`: SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
+  await tx.run(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) SELECT value, 0, $2, $2 FROM ${d.list('$1')} WHERE true ON CONFLICT (stream) DO NOTHING`, [streams, GENESIS]);
   const headRows = await tx.query<{ stream: string; seq: number; hash: string; open_incident: number | null }>(
-    `SELECT stream, seq::int8 AS seq, hash, open_incident FROM evidence_chain_heads WHERE stream = ANY($1::text[]) ORDER BY stream FOR UPDATE`,
+    `SELECT stream, seq, hash, open_incident FROM evidence_chain_heads WHERE stream IN (SELECT value FROM ${d.list('$1')}) ORDER BY stream${d.forUpdate}`,
     [streams],
   );
   const heads = new Map<string, Head>(headRows.map((h) => [h.stream, { seq: Number(h.seq), hash: h.hash, openIncident: h.open_incident === null ? null : Number(h.open_incident) }]));
   // Checked after taking the locks: two recorders holding the same redelivered result cannot both insert it.
-  const existing = new Set((await tx.query<{ result_id: string }>(`SELECT result_id FROM evidence_results WHERE result_id = ANY($1::text[])`, [batch.map((b) => b.result.id)])).map((r) => r.result_id));
-  const waivers = await tx.query<WaiverRow>(`SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id = ANY($1::text[]) ORDER BY seq DESC`, [streams]);
+  const existing = new Set((await tx.query<{ result_id: string }>(`SELECT result_id FROM evidence_results WHERE result_id IN (SELECT value FROM ${d.list('$1')})`, [batch.map((b) => b.result.id)])).map((r) => r.result_id));
+  const waivers = await tx.query<WaiverRow>(`SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id IN (SELECT value FROM ${d.list('$1')}) ORDER BY seq DESC`, [streams]);
   const rows: unknown[][] = [];
   const touched = new Set<string>();
   const lateDays = new Map<string, unknown[]>();
@@ -113,12 +115,12 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
     if (result.status === 'fail' && open === null) {
       const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.id);
       const [row] = await tx.query<{ id: number }>(
-        `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id::int8 AS id`,
+        `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [stream, result.element, scheduledAt, result.id, failing.join(' ')],
       );
       open = Number(row.id);
     } else if ((result.status === 'pass' || result.status === 'warn') && open !== null) {
-      await tx.query(`UPDATE evidence_incidents SET ended_at = greatest(started_at, $2::timestamptz), closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
+      await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
       open = null;
     }
     // `error` leaves an incident as it is: the monitor not knowing is neither a failure nor a recovery.
@@ -130,20 +132,20 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const n = INSERT_COLUMNS.length;
     const values = chunk.map((_, r) => `(${INSERT_COLUMNS.map((__, c) => `$${r * n + c + 1}`).join(', ')})`).join(', ');
-    await tx.query(`INSERT INTO evidence_results (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, chunk.flat());
+    await tx.run(`INSERT INTO evidence_results (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, chunk.flat());
   }
   if (touched.size) {
     const t = [...touched];
-    await tx.query(
-      `UPDATE evidence_chain_heads h SET seq = v.seq, hash = v.hash, open_incident = v.oi
-       FROM (SELECT unnest($1::text[]) AS stream, unnest($2::int8[]) AS seq, unnest($3::text[]) AS hash, unnest($4::int8[]) AS oi) v
+    await tx.run(
+      `UPDATE evidence_chain_heads AS h SET seq = v.seq, hash = v.hash, open_incident = v.oi
+       FROM ${d.rows('$1', 'v', { stream: 'text', seq: 'bigint', hash: 'text', oi: 'bigint' })}
        WHERE h.stream = v.stream`,
-      [t, t.map((x) => heads.get(x)!.seq), t.map((x) => heads.get(x)!.hash), t.map((x) => heads.get(x)!.openIncident)],
+      [JSON.stringify(t.map((x) => ({ stream: x, seq: heads.get(x)!.seq, hash: heads.get(x)!.hash, oi: heads.get(x)!.openIncident })))],
     );
   }
   // A late result for an already-closed day re-opens that day's rollup (or adds one) for recomputation.
   for (const [stream, day, element, type] of lateDays.values()) {
-    await tx.query(
+    await tx.run(
       `INSERT INTO evidence_rollups (check_id, day, element, type, runs, passes, warns, fails, waived, errors, final)
        VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, false) ON CONFLICT (check_id, day) DO UPDATE SET final = false, seal = NULL`,
       [stream, day, element, type],

@@ -5,40 +5,51 @@
  * period. The seal ties a final rollup to the hash of the last result it counted, so verify can still check
  * it after the raw rows are gone.
  */
+import type { Dialect } from './db/dialect';
 import type { EvidenceDb, Queryable } from './db/types';
 import { BUCKET_SQL, histogramText, parseHistogram, type DurationHistogram } from './duration-histogram';
 import { canonicalJson, sha256Hex } from './hash';
 
-/** The aggregate of one (check, day), as compare/verify recompute it. */
-export const ROLLUP_SELECT = `
+/** The aggregate of each (check, day) of raw results matching `where` (on `evidence_results`), as compare/verify recompute it. */
+export function rollupSelect(d: Dialect, where: string): string {
+  const same = `h.stream = evidence_results.stream AND h.day = evidence_results.day`;
+  const count = (status: string) => `CAST(count(*) FILTER (WHERE effective_status = '${status}') AS integer)`;
+  return `
   SELECT stream AS check_id, day, max(element) AS element, max(type) AS type,
-    count(*)::int AS runs,
-    (count(*) FILTER (WHERE effective_status = 'pass'))::int AS passes,
-    (count(*) FILTER (WHERE effective_status = 'warn'))::int AS warns,
-    (count(*) FILTER (WHERE effective_status = 'fail'))::int AS fails,
-    (count(*) FILTER (WHERE effective_status = 'waived'))::int AS waived,
-    (count(*) FILTER (WHERE effective_status = 'error'))::int AS errors,
-    (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms))::float8 AS p50_ms,
-    (percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms))::float8 AS p95_ms,
+    CAST(count(*) AS integer) AS runs,
+    ${count('pass')} AS passes, ${count('warn')} AS warns, ${count('fail')} AS fails, ${count('waived')} AS waived, ${count('error')} AS errors,
+    CAST(${d.percentile('duration_ms', 0.5)} AS double precision) AS p50_ms,
+    CAST(${d.percentile('duration_ms', 0.95)} AS double precision) AS p95_ms,
     min(scheduled_at) FILTER (WHERE status = 'fail') AS first_failure_at,
     max(scheduled_at) FILTER (WHERE status = 'fail') AS last_failure_at,
     min(scheduled_at) AS first_run_at, max(scheduled_at) AS last_run_at,
-    (array_agg(hash ORDER BY seq DESC))[1] AS last_hash,
-    (SELECT jsonb_object_agg(b::text, n) FROM (SELECT ${BUCKET_SQL('h.duration_ms')} AS b, count(*)::int AS n
-       FROM evidence_results h WHERE h.day = evidence_results.day AND h.stream = evidence_results.stream GROUP BY 1) x) AS duration_hist
-  FROM evidence_results`;
+    (SELECT h.hash FROM evidence_results h WHERE ${same} ORDER BY h.seq DESC LIMIT 1) AS last_hash,
+    (SELECT ${d.jsonObjectAgg('b', 'n')} FROM (SELECT ${BUCKET_SQL(d, 'h.duration_ms')} AS b, CAST(count(*) AS integer) AS n
+       FROM evidence_results h WHERE ${same} GROUP BY 1) x) AS duration_hist
+  FROM evidence_results WHERE ${where} GROUP BY stream, day`;
+}
 
-/** The aggregate of each failing or warning finding of a (check, day). */
-export const FINDING_SELECT = `
-  SELECT r.stream AS check_id, r.day, f->>'id' AS finding_id,
-    (array_agg(f->>'severity' ORDER BY r.scheduled_at DESC))[1] AS severity,
-    CASE WHEN bool_or(f->>'status' = 'fail') THEN 'fail' ELSE 'warn' END AS status,
-    count(*)::int AS occurrences,
-    (count(*) FILTER (WHERE (r.body::jsonb -> 'waivedFindings') ? (f->>'id')))::int AS waived,
-    min(r.scheduled_at) AS first_seen_at, max(r.scheduled_at) AS last_seen_at,
-    left((array_agg(f->>'message' ORDER BY r.scheduled_at DESC))[1], 1000) AS message
-  FROM evidence_results r CROSS JOIN LATERAL jsonb_array_elements(r.body::jsonb -> 'result' -> 'findings') f`;
-export const FINDING_GROUP = `AND f->>'status' IN ('fail', 'warn') GROUP BY r.stream, r.day, f->>'id'`;
+/**
+ * The aggregate of each failing or warning finding of a (check, day), over raw results `r` matching `where`. The
+ * latest severity and message (by scheduled time, then chain order) come from a window, which both backends have.
+ */
+export function findingSelect(d: Dialect, where: string): string {
+  const f = (name: string) => d.jsonField('f', name);
+  return `
+  SELECT check_id, day, finding_id, max(latest_severity) AS severity,
+    CASE WHEN max(CASE WHEN fstatus = 'fail' THEN 1 ELSE 0 END) = 1 THEN 'fail' ELSE 'warn' END AS status,
+    CAST(count(*) AS integer) AS occurrences, CAST(sum(w) AS integer) AS waived,
+    min(scheduled_at) AS first_seen_at, max(scheduled_at) AS last_seen_at,
+    substr(max(latest_message), 1, 1000) AS message
+  FROM (SELECT r.stream AS check_id, r.day, ${f('id')} AS finding_id, ${f('status')} AS fstatus, r.scheduled_at,
+          CASE WHEN ${d.jsonHasKey('r.body', ['waivedFindings'], f('id'))} THEN 1 ELSE 0 END AS w,
+          first_value(${f('severity')}) OVER latest AS latest_severity,
+          first_value(${f('message')}) OVER latest AS latest_message
+        FROM evidence_results r ${d.jsonArrayJoin('r.body', ['result', 'findings'], 'f')}
+        WHERE ${where} AND ${f('status')} IN ('fail', 'warn')
+        WINDOW latest AS (PARTITION BY r.stream, r.day, ${f('id')} ORDER BY r.scheduled_at DESC, r.seq DESC)) x
+  GROUP BY check_id, day, finding_id`;
+}
 
 export interface RollupRow {
   check_id: string;
@@ -103,10 +114,10 @@ export async function computeRollups(db: EvidenceDb, days: string[], final: bool
   let n = 0;
   for (const day of days) {
     n += await db.transaction(async (tx) => {
-      const rows = await tx.query<RollupRow & Record<string, unknown>>(`${ROLLUP_SELECT} WHERE day = $1 GROUP BY stream, day`, [day]);
+      const rows = await tx.query<RollupRow & Record<string, unknown>>(rollupSelect(tx.dialect, 'day = $1'), [day]);
       for (const r of rows) await upsertRollup(tx, r, final);
-      await tx.query(`DELETE FROM evidence_finding_rollups WHERE day = $1`, [day]);
-      await tx.query(`INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${FINDING_SELECT} WHERE r.day = $1 ${FINDING_GROUP}`,
+      await tx.run(`DELETE FROM evidence_finding_rollups WHERE day = $1`, [day]);
+      await tx.run(`INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(tx.dialect, 'r.day = $1')}`,
         [day],
       );
       return rows.length;
@@ -116,10 +127,10 @@ export async function computeRollups(db: EvidenceDb, days: string[], final: bool
 }
 
 export async function upsertRollup(tx: Queryable, r: RollupRow, final: boolean): Promise<void> {
-  await tx.query(
+  await tx.run(
     `INSERT INTO evidence_rollups (check_id, day, element, type, runs, passes, warns, fails, waived, errors, p50_ms, p95_ms,
        first_failure_at, last_failure_at, first_run_at, last_run_at, last_hash, final, seal, duration_hist)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::text::jsonb)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, ${tx.dialect.json('$20')})
      ON CONFLICT (check_id, day) DO UPDATE SET element = EXCLUDED.element, type = EXCLUDED.type, runs = EXCLUDED.runs,
        passes = EXCLUDED.passes, warns = EXCLUDED.warns, fails = EXCLUDED.fails, waived = EXCLUDED.waived, errors = EXCLUDED.errors,
        p50_ms = EXCLUDED.p50_ms, p95_ms = EXCLUDED.p95_ms, first_failure_at = EXCLUDED.first_failure_at,
@@ -138,10 +149,10 @@ export async function upsertRollup(tx: Queryable, r: RollupRow, final: boolean):
 export async function unsealedDays(db: Queryable, days: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const day of days) {
-    const [r] = await db.query<{ raw: boolean; n: number; open: number }>(
+    const [r] = await db.query<{ raw: boolean | number; n: number; open: number }>(
       `SELECT EXISTS (SELECT 1 FROM evidence_results WHERE day = $1) AS raw,
-         (SELECT count(*) FROM evidence_rollups WHERE day = $1)::int AS n,
-         (SELECT count(*) FROM evidence_rollups WHERE day = $1 AND NOT final)::int AS open`,
+         CAST((SELECT count(*) FROM evidence_rollups WHERE day = $1) AS integer) AS n,
+         CAST((SELECT count(*) FROM evidence_rollups WHERE day = $1 AND NOT final) AS integer) AS open`,
       [day],
     );
     if (r.raw && (Number(r.n) === 0 || Number(r.open) > 0)) out.push(day);

@@ -9,8 +9,16 @@
  * up with the pipeline; each write() resolves only once its result is durable. If a batch fails, its results are
  * retried one by one so a single bad result cannot hold the others back; the failing one rejects and stays
  * unacknowledged. The sink also seals closed days and applies retention every `maintainEveryMs` (default 1 h).
+ *
+ * The store going away (PostgreSQL stopped, disk full, file read-only, locked too long) never ends the process:
+ * the sink marks the store down (`pengawas_evidence_store_up` 0, `health()` for /readyz), rejects writes at once
+ * so their results stay pending in Redis, and tries the store again with exponential backoff (0.5 s … 30 s).
+ * Once a write or a ping succeeds it is up again, and the recorder's redelivery records every pending result
+ * exactly once (writes are idempotent by result id).
  */
 import type { Check } from '../config/check';
+import { EvidenceStoreDownError } from '../errors';
+import { setEvidenceStoreUp } from '../metrics/families/evidence';
 import type { ResultSink } from '../recorder/sink';
 import type { ProbeResult } from '../results/contract';
 import { logger } from '../util/logger';
@@ -24,6 +32,15 @@ interface Pending {
 }
 
 const BATCH = 500;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface StoreHealth {
+  up: boolean;
+  /** Why the store is down (the last error), while it is. */
+  reason?: string;
+  since: Date;
+}
 
 export class EvidenceSink implements ResultSink {
   readonly name = 'evidence';
@@ -31,6 +48,9 @@ export class EvidenceSink implements ResultSink {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private maintaining = false;
+  private down: { reason: string; since: Date; retryAt: number; backoffMs: number; timer?: NodeJS.Timeout } | undefined;
+  private readonly upSince = new Date();
+  private closed = false;
 
   constructor(
     readonly store: EvidenceStore,
@@ -40,6 +60,41 @@ export class EvidenceSink implements ResultSink {
     if (every > 0) {
       this.timer = setInterval(() => void this.maintain(), every);
       this.timer.unref();
+    }
+    setEvidenceStoreUp(store.kind, true);
+  }
+
+  /** Whether the store accepts writes; /readyz answers 503 with the reason while it does not. */
+  health(): StoreHealth {
+    return this.down ? { up: false, reason: this.down.reason, since: this.down.since } : { up: true, since: this.upSince };
+  }
+
+  private markDown(err: Error): void {
+    const backoffMs = this.down ? Math.min(this.down.backoffMs * 2, BACKOFF_MAX_MS) : BACKOFF_MIN_MS;
+    if (!this.down) logger().error({ err: err.message }, 'evidence store down; results stay pending and are recorded once it is back');
+    if (this.down?.timer) clearTimeout(this.down.timer);
+    this.down = { reason: err.message, since: this.down?.since ?? new Date(), retryAt: Date.now() + backoffMs, backoffMs };
+    setEvidenceStoreUp(this.store.kind, false);
+    // Probe it even when no result arrives, so /readyz and the gauge recover on their own.
+    this.down.timer = setTimeout(() => void this.probe(), backoffMs);
+    this.down.timer.unref();
+  }
+
+  private markUp(): void {
+    if (!this.down) return;
+    if (this.down.timer) clearTimeout(this.down.timer);
+    logger().info({ downMs: Date.now() - this.down.since.getTime() }, 'evidence store is back');
+    this.down = undefined;
+    setEvidenceStoreUp(this.store.kind, true);
+  }
+
+  private async probe(): Promise<void> {
+    if (this.closed || !this.down) return;
+    try {
+      await this.store.db.ping();
+      this.markUp();
+    } catch (err) {
+      this.markDown(err as Error);
     }
   }
 
@@ -88,12 +143,28 @@ export class EvidenceSink implements ResultSink {
     await new Promise((r) => setImmediate(r));
     while (this.pending.length) {
       const batch = this.pending.splice(0, BATCH);
+      if (this.down && Date.now() < this.down.retryAt) {
+        const err = new EvidenceStoreDownError(`evidence store down, next attempt in ${Math.ceil((this.down.retryAt - Date.now()) / 1000)} s: ${this.down.reason}`);
+        for (const p of batch) p.reject(err);
+        continue;
+      }
       try {
         await this.store.writeResults(batch);
+        this.markUp();
         for (const p of batch) p.resolve();
       } catch (err) {
-        if (batch.length === 1) batch[0].reject(err);
-        else for (const p of batch) await this.store.writeResults([p]).then(p.resolve, p.reject);
+        if (err instanceof EvidenceStoreDownError) {
+          this.markDown(err);
+          for (const p of batch) p.reject(err);
+        } else if (batch.length === 1) batch[0].reject(err);
+        else {
+          for (const p of batch) {
+            await this.store.writeResults([p]).then(p.resolve, (e: unknown) => {
+              if (e instanceof EvidenceStoreDownError) this.markDown(e);
+              p.reject(e);
+            });
+          }
+        }
       }
     }
     this.flushing = undefined;
@@ -101,6 +172,8 @@ export class EvidenceSink implements ResultSink {
 
   /** `beforeClose` runs once every pending write is durable, before the store closes (the recorder's `stopped`). */
   async close(opts: { beforeClose?: () => Promise<void> } = {}): Promise<void> {
+    this.closed = true;
+    if (this.down?.timer) clearTimeout(this.down.timer);
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
     await opts.beforeClose?.().catch((err: Error) => logger().warn({ err: err.message }, 'could not record the stop in the evidence store'));

@@ -1,6 +1,6 @@
 /**
  * The evidence store: results, findings, attestations, waivers and configuration changes, kept durably with a
- * hash chain per stream. PostgreSQL when a URL is given, PGlite under `<dataDir>/evidence` otherwise.
+ * hash chain per stream. PostgreSQL when a URL is given, SQLite under `<dataDir>/evidence` otherwise.
  *
  *   const store = await EvidenceStore.open({ dataDir, databaseUrl: process.env.DATABASE_URL });
  *   await store.writeResults([{ result, check }]);   // idempotent by result.id
@@ -18,9 +18,9 @@ import { computeRollups, unsealedDays } from './rollups';
 import { addDays, assertTimeZone, dayOf } from './tz';
 
 export interface EvidenceStoreOptions {
-  /** `PENGAWAS_DATA_DIR`: PGlite lives in `<dataDir>/evidence`, the generated signing key in `<dataDir>/keys`. */
+  /** `PENGAWAS_DATA_DIR`: SQLite lives in `<dataDir>/evidence`, the generated signing key in `<dataDir>/keys`. */
   dataDir: string;
-  /** PostgreSQL connection string (DATABASE_URL); without it the embedded PGlite store is used. */
+  /** PostgreSQL connection string (DATABASE_URL); without it the embedded SQLite store is used. */
   databaseUrl?: string;
   /** Calendar of days and months; fixed when the store is created (default Asia/Jakarta, WIB). */
   timezone?: string;
@@ -28,6 +28,10 @@ export interface EvidenceStoreOptions {
   retentionDays?: number;
   /** A day is sealed this long after it ends, so late (redelivered) results still land in it. */
   graceMs?: number;
+  /** SQLite: how long a writer waits for another process's write lock (default 30 s). */
+  busyTimeoutMs?: number;
+  /** SQLite: create the store beside an earlier version's PGlite files (`evidence migrate` only). */
+  besidePglite?: boolean;
 }
 
 export const DEFAULT_TIMEZONE = 'Asia/Jakarta';
@@ -44,7 +48,11 @@ export class EvidenceStore {
   ) {}
 
   static async open(opts: EvidenceStoreOptions): Promise<EvidenceStore> {
-    const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+    return EvidenceStore.openOn(await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs, besidePglite: opts.besidePglite }), opts);
+  }
+
+  /** A store on a database opened by the caller (migration reads a PGlite store this way); closes it on failure. */
+  static async openOn(db: EvidenceDb, opts: EvidenceStoreOptions): Promise<EvidenceStore> {
     try {
       await migrate(db);
       const tz = await fixTimezone(db, opts.timezone);
@@ -101,31 +109,28 @@ export class EvidenceStore {
     for (; d && d <= closed; d = addDays(d, 1)) days.add(d);
     const todo = await unsealedDays(this.db, [...days].sort());
     for (const day of todo) await computeRollups(this.db, [day], true);
-    await this.db.query(`INSERT INTO evidence_meta (key, value) VALUES ('sealed_through', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [closed]);
+    await this.db.run(`INSERT INTO evidence_meta (key, value) VALUES ('sealed_through', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [closed]);
     return { sealedDays: todo.length, prunedRows: await this.prune(now) };
   }
 
   /** Drops raw rows of sealed days older than the retention period, as a prefix of each chain. */
   private async prune(now: Date): Promise<number> {
     const cutoff = addDays(dayOf(now, this.timezone), -this.retentionDays);
-    const [any] = await this.db.query<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM evidence_results WHERE day < $1) AS x`, [cutoff]);
+    const [any] = await this.db.query<{ x: boolean | number }>(`SELECT EXISTS (SELECT 1 FROM evidence_results WHERE day < $1) AS x`, [cutoff]);
     if (!any.x) return 0;
     return this.db.transaction(async (tx) => {
+      const d = tx.dialect;
       // Only a prefix of each chain may go, so verify restarts cleanly from the last dropped link's hash.
-      await tx.query(
+      await tx.run(
         `WITH c AS (
-           SELECT stream, least(max(seq) FILTER (WHERE day < $1), coalesce(min(seq) FILTER (WHERE day >= $1) - 1, max(seq))) AS p
+           SELECT stream, ${d.least('max(seq) FILTER (WHERE day < $1)', 'coalesce(min(seq) FILTER (WHERE day >= $1) - 1, max(seq))')} AS p
            FROM evidence_results GROUP BY stream)
-         UPDATE evidence_chain_heads h SET pruned_seq = c.p, pruned_hash = r.hash
+         UPDATE evidence_chain_heads AS h SET pruned_seq = c.p, pruned_hash = r.hash
          FROM c JOIN evidence_results r ON r.stream = c.stream AND r.seq = c.p
          WHERE h.stream = c.stream AND c.p IS NOT NULL AND c.p > h.pruned_seq`,
         [cutoff],
       );
-      const gone = await tx.query<{ n: number }>(
-        `WITH d AS (DELETE FROM evidence_results r USING evidence_chain_heads h WHERE r.stream = h.stream AND r.seq <= h.pruned_seq RETURNING 1)
-         SELECT count(*)::int AS n FROM d`,
-      );
-      return Number(gone[0].n);
+      return tx.run(`DELETE FROM evidence_results WHERE seq <= (SELECT h.pruned_seq FROM evidence_chain_heads h WHERE h.stream = evidence_results.stream)`);
     });
   }
 
@@ -141,7 +146,9 @@ async function fixTimezone(db: EvidenceDb, wanted: string | undefined): Promise<
   } catch {
     throw new EvidenceStoreError(`unknown time zone "${tz}"`);
   }
-  await db.query(`INSERT INTO evidence_meta (key, value) VALUES ('timezone', $1) ON CONFLICT (key) DO NOTHING`, [tz]);
+  const [known] = await db.query<{ value: string }>(`SELECT value FROM evidence_meta WHERE key = 'timezone'`);
+  // Written only when missing: a read-only database role can open a store that already has its time zone.
+  if (!known) await db.run(`INSERT INTO evidence_meta (key, value) VALUES ('timezone', $1) ON CONFLICT (key) DO NOTHING`, [tz]);
   const [row] = await db.query<{ value: string }>(`SELECT value FROM evidence_meta WHERE key = 'timezone'`);
   if (wanted && row.value !== wanted) {
     throw new EvidenceStoreError(`the evidence store keeps days in ${row.value}; it cannot be reopened with time zone ${wanted}`);
@@ -149,11 +156,17 @@ async function fixTimezone(db: EvidenceDb, wanted: string | undefined): Promise<
   return row.value;
 }
 
-/** Store options from the environment: DATABASE_URL, PENGAWAS_EVIDENCE_TIMEZONE, PENGAWAS_EVIDENCE_RETENTION_DAYS. */
+/**
+ * Store options from the environment: DATABASE_URL, PENGAWAS_EVIDENCE_TIMEZONE, PENGAWAS_EVIDENCE_RETENTION_DAYS,
+ * PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS.
+ */
 export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EvidenceStoreOptions {
   const retention = env.PENGAWAS_EVIDENCE_RETENTION_DAYS;
   if (retention !== undefined && !/^\d+$/.test(retention)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_RETENTION_DAYS must be a number of days, got "${retention}"`);
+  const busy = env.PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS;
+  if (busy !== undefined && !/^\d+$/.test(busy)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS must be a number of milliseconds, got "${busy}"`);
   return {
+    busyTimeoutMs: busy === undefined ? undefined : Number(busy),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     timezone: env.PENGAWAS_EVIDENCE_TIMEZONE || undefined,

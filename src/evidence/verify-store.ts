@@ -15,7 +15,7 @@ import { signatureProblem, type OperatorSignature } from './record-checks';
 import { waiverStatement } from './waivers';
 import { linkHash } from './hash';
 import type { StoredBody } from './results';
-import { FINDING_GROUP, FINDING_SELECT, ROLLUP_SELECT, rollupDiff, sealOf, type RollupRow } from './rollups';
+import { findingSelect, rollupDiff, rollupSelect, sealOf, type RollupRow } from './rollups';
 import { dayOf } from './tz';
 
 export interface StoreProblem {
@@ -110,7 +110,7 @@ export interface ChainHeadRow {
   pruned_hash: string;
 }
 
-export const HEAD_SELECT = `SELECT stream, seq::int8 AS seq, hash, pruned_seq::int8 AS pruned_seq, pruned_hash FROM evidence_chain_heads`;
+export const HEAD_SELECT = `SELECT stream, seq, hash, pruned_seq, pruned_hash FROM evidence_chain_heads`;
 
 export interface ChainCheck {
   records: number;
@@ -201,7 +201,7 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
     for (const r of rows) {
       if (r.seal !== sealOf(r)) problems.push({ table: 'evidence_rollups', where: `check ${r.check_id} day ${day}`, problem: 'seal does not match the rollup (the rollup was edited)' });
     }
-    const fresh = await db.query<RollupRow>(`${ROLLUP_SELECT} WHERE day = $1 GROUP BY stream, day`, [day]);
+    const fresh = await db.query<RollupRow>(rollupSelect(db.dialect, 'day = $1'), [day]);
     if (!fresh.length) continue; // raw rows dropped by retention: the seal is all there is
     const freshBy = new Map(fresh.map((f) => [f.check_id, f]));
     for (const r of rows) {
@@ -210,7 +210,7 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
       if (field) problems.push({ table: 'evidence_rollups', where: `check ${r.check_id} day ${day}`, problem: `${field} differs from the stored results` });
     }
     const storedF = await db.query<Record<string, unknown>>(`SELECT * FROM evidence_finding_rollups WHERE day = $1`, [day]);
-    const freshF = await db.query<Record<string, unknown>>(`${FINDING_SELECT} WHERE r.day = $1 ${FINDING_GROUP}`, [day]);
+    const freshF = await db.query<Record<string, unknown>>(findingSelect(db.dialect, 'r.day = $1'), [day]);
     const key = (r: Record<string, unknown>) => `${r.check_id}\u0000${r.finding_id}`;
     const freshFBy = new Map(freshF.map((r) => [key(r), r]));
     for (const r of storedF) {

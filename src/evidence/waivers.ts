@@ -83,7 +83,7 @@ export async function addWaiver(store: EvidenceStore, w: WaiverInput, now = new 
   return store.db.transaction(async (tx) => {
     const problems = validateWaiver(w, now, await checksInForce(tx));
     if (problems.length) throw invalid('waiver', problems);
-    const [{ id }] = await tx.query<{ id: number }>(`SELECT (coalesce(max(id), 0) + 1)::int8 AS id FROM evidence_waivers`);
+    const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_waivers`);
     const waiver: Waiver = {
       id: Number(id), checkId: w.checkId, findingId: w.findingId ?? null, reason: w.reason, approver: w.approver, risk: w.risk,
       startsAt: w.startsAt ?? now, expiresAt: w.expiresAt, createdBy: w.createdBy ?? null, createdAt: now.toISOString(),

@@ -19,7 +19,6 @@ import { keyringFor } from '../results/keyring';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
 import { logger } from '../util/logger';
-import { configureMonitorAccess } from '../evidence/access';
 import { openEvidence } from './evidence';
 
 import type { Role } from './roles';
@@ -76,9 +75,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck, metrics: metrics.results })
     : undefined;
   // The recorder owns the evidence store: every result it records is kept there too.
-  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, o.redisUrl) : undefined;
-  // attestation checks in this process reach the store through the recorder (here, or over the Redis channel).
-  const forgetAccess = configureMonitorAccess(s.dataDir, { redisUrl: o.redisUrl, prefix: s.prefix });
+  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s) : undefined;
   const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
@@ -117,6 +114,8 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
       const reasons: string[] = [];
       await ping(o.redisUrl, 1000).catch((e: Error) => reasons.push(e.message));
       if (!config.current.checks.length) reasons.push('no checks loaded');
+      const store = evidence?.sink.health();
+      if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);
       return { ok: reasons.length === 0, reasons };
     },
   });
@@ -134,7 +133,6 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
         await worker?.close(s.worker.shutdownGrace);
         await recorder?.stop();
         await evidence?.close();
-        forgetAccess();
         await queue.close();
         await server.close();
         for (const c of connections) c.disconnect();

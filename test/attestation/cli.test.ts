@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { latestAttestation } from '../../src/evidence/attestations';
+import Database from 'better-sqlite3';
+import { SQLITE_FILE } from '../../src/evidence/db/sqlite';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runCli } from '../helpers/cli';
 import { startHttp, type Started } from '../helpers/net';
@@ -21,8 +23,8 @@ describe('pengawas attest', () => {
   let web: Started;
   const prefix = testPrefix('attest-cli');
   const env = (dataDir: string, databaseUrl = '') => ({ PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL, PENGAWAS_LOG_LEVEL: 'silent' });
-  const attest = (dataDir: string, extra: string[], databaseUrl = '') =>
-    runCli(['attest', '--checks', checksDir, '--prefix', prefix, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], { env: env(dataDir, databaseUrl) });
+  const attest = (dataDir: string, extra: string[], more: Record<string, string> = {}, databaseUrl = '') =>
+    runCli(['attest', '--checks', checksDir, '--prefix', prefix, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], { env: { ...env(dataDir, databaseUrl), ...more } });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-att-cli-'));
@@ -45,8 +47,8 @@ describe('pengawas attest', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('records on PGlite with no monitor running, hashing the evidence file; a second one supersedes', async () => {
-    const dataDir = path.join(dir, 'pglite');
+  it('records on SQLite with no monitor running, hashing the evidence file; a second one supersedes', async () => {
+    const dataDir = path.join(dir, 'sqlite');
     const first = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-06-30', '--note', 'annual drill', '--json']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -71,7 +73,7 @@ describe('pengawas attest', () => {
     let pg: TestEnv | undefined;
     try {
       pg = await makeEnv('postgres');
-      const r = await attest(pg.dataDir, ['--evidence', `${web.url}/agreement.pdf`, '--expires', '2099-01-01', '--json'], pg.databaseUrl);
+      const r = await attest(pg.dataDir, ['--evidence', `${web.url}/agreement.pdf`, '--expires', '2099-01-01', '--json'], {}, pg.databaseUrl);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
@@ -85,10 +87,10 @@ describe('pengawas attest', () => {
         await store.close();
       }
       // A URL that cannot be fetched is refused unless the operator gives the hash of their copy.
-      const missing = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--expires', '2099-01-01'], pg.databaseUrl);
+      const missing = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--expires', '2099-01-01'], {}, pg.databaseUrl);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/HTTP 404.*--evidence-sha256/);
-      const given = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--evidence-sha256', 'AB'.repeat(32), '--expires', '2099-01-01', '--json'], pg.databaseUrl);
+      const given = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--evidence-sha256', 'AB'.repeat(32), '--expires', '2099-01-01', '--json'], {}, pg.databaseUrl);
       expect(given.code).toBe(0);
       expect(JSON.parse(given.stdout).attestation.evidenceHash).toBe('ab'.repeat(32));
     } finally {
@@ -113,18 +115,27 @@ describe('pengawas attest', () => {
     expect(r.stdout).toBe('');
   }, 30_000);
 
-  it('says how to proceed when another process holds the embedded store and no monitor answers', async () => {
+  it('records beside another process that has the store open, and names the file when a writer holds it too long', async () => {
     const dataDir = path.join(dir, 'held');
-    const store = await EvidenceStore.open({ dataDir }); // this test process holds the PGlite lock, serving nothing
+    const store = await EvidenceStore.open({ dataDir }); // this test process has the store open, as a monitor would
     try {
-      const t0 = Date.now();
-      const r = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-01-01']);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/PENGAWAS_EVIDENCE_UNAVAILABLE: the embedded evidence store .* is open in process \d+/);
-      expect(r.stderr).toMatch(/stop that process and retry/);
-      expect(r.stderr).toMatch(/DATABASE_URL/);
-      expect(Date.now() - t0).toBeLessThan(15_000);
-      expect(await latestAttestation(store, 'tabletop-drill')).toBeUndefined();
+      const ok = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-01-01']);
+      expect(ok.code).toBe(0);
+      expect((await latestAttestation(store, 'tabletop-drill'))?.by).toBe('Ani Wijaya (CISO)');
+      // A raw connection holding the write lock, as a stuck writer would.
+      const raw = new Database(path.join(dataDir, 'evidence', SQLITE_FILE));
+      raw.exec('BEGIN IMMEDIATE');
+      try {
+        const t0 = Date.now();
+        const r = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-01-01'], { PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS: '1000' });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/PENGAWAS_EVIDENCE_STORE: evidence store .*held.evidence.evidence\.sqlite: locked by another process for too long/);
+        expect(Date.now() - t0).toBeLessThan(20_000);
+      } finally {
+        raw.exec('ROLLBACK');
+        raw.close();
+      }
+      expect((await latestAttestation(store, 'tabletop-drill'))?.id).toBe(1);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 /**
- * The `attestation` check type on a real store (PGlite in a temp folder, opened directly as with no monitor
+ * The `attestation` check type on a real store (SQLite in a temp folder, opened directly as with no monitor
  * running, the store registered by a recorder in this process, and PostgreSQL): valid → expires soon → expired →
  * superseded; missing; stale (maxAge); no expiry; evidence edited after it was attested; store unreachable.
  */
@@ -103,7 +103,7 @@ describe('attestation check type', () => {
     expect((await run(check)).findings.map((f) => f.id)).toEqual(['attestation.evidence_unreadable']);
   }, 60_000);
 
-  it('reads the store a recorder in this process holds (no second open of PGlite)', async () => {
+  it('reads the store a recorder in this process holds (no second connection)', async () => {
     const store = await EvidenceStore.open({ dataDir });
     const unregister = registerEvidenceStore(store, env);
     try {

@@ -1,5 +1,5 @@
 /**
- * Evidence tests run every scenario on both backends: PGlite in a temp folder, and PostgreSQL on this machine in
+ * Evidence tests run every scenario on both backends: SQLite in a temp folder, and PostgreSQL on this machine in
  * a database created for the test file (pengawas_ev_<random>) and dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import { startOfDay } from '../../src/evidence/tz';
 import type { Finding, ProbeResult, Status } from '../../src/results/contract';
 
 export const PG_ADMIN = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const BACKENDS = ['pglite', 'postgres'] as const;
+export const BACKENDS = ['sqlite', 'postgres'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export interface TestEnv {

@@ -162,7 +162,7 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
 const chromium = '/usr/bin/chromium';
 (existsSync(chromium) ? describe : describe.skip)('report in headless Chromium', () => {
   it('renders with no console messages and produces a screenshot', async () => {
-    const env = await makeEnv('pglite');
+    const env = await makeEnv('sqlite');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-chromium-'));
     try {
       const store = await env.open();

@@ -135,7 +135,7 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
     const k = Object.keys(edited)[0];
     edited[k] -= 1;
     edited['1'] = 1; // one run moved to the 1 ms bucket: same run count, different durations
-    await store.db.query(`UPDATE evidence_rollups SET duration_hist = $1::text::jsonb WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(edited)]);
+    await store.db.query(`UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(edited)]);
     const v = await verifyStore(store.db, store.timezone);
     expect(v.problems).toEqual([
       { table: 'evidence_rollups', where: 'check skew day 2026-10-01', problem: 'seal does not match the rollup (the rollup was edited)' },
@@ -143,7 +143,7 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
     ]);
     await store.db.query(`UPDATE evidence_rollups SET duration_hist = NULL WHERE check_id = 'skew' AND day = '2026-10-01'`);
     expect((await verifyStore(store.db, store.timezone)).problems.map((p) => p.problem)).toEqual(['seal does not match the rollup (the rollup was edited)']);
-    await store.db.query(`UPDATE evidence_rollups SET duration_hist = $1::text::jsonb WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(before)]);
+    await store.db.query(`UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(before)]);
     expect((await verifyStore(store.db, store.timezone)).ok).toBe(true);
   });
 

@@ -186,7 +186,7 @@ describe('pengawas processes', () => {
     expect(after.map((r) => r.id)).toContain(`slow@${new Date(slot2).toISOString()}`);
     recorder.kill('SIGTERM');
     expect(await exitOf(recorder)).toBe(0);
-    // The recorder kept each result once in the evidence store (embedded PGlite under the data dir), chain intact.
+    // The recorder kept each result once in the evidence store (embedded SQLite under the data dir), chain intact.
     const store = await EvidenceStore.open({ dataDir: path.join(dir, 'data') });
     try {
       const rows = await store.db.query<{ result_id: string }>(`SELECT result_id FROM evidence_results ORDER BY result_id`);

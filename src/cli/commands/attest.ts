@@ -2,8 +2,8 @@
  * `pengawas attest --check ID --by NAME --evidence FILE|URL --expires DATE [--note TEXT]`: records that a person
  * vouches for something no probe can observe (a drill took place, a partner agreement is in force). The evidence
  * is hashed here (SHA-256); only the hash and its reference are stored. Append-only: a new attestation for the
- * same check supersedes the previous one, nothing is edited. Works while a monitor holds the embedded store
- * (through the monitor, over Redis) and with PostgreSQL (DATABASE_URL).
+ * same check supersedes the previous one, nothing is edited. Opens the store itself, beside a running monitor
+ * (SQLite in WAL mode) or on the shared PostgreSQL (DATABASE_URL).
  */
 import { Command } from 'commander';
 import { loadChecks } from '../../config/load';
@@ -52,7 +52,7 @@ export function attestCommand(): Command {
       assertKnownCheck(settings.checksDir, flags.check);
       const evidence = await resolveEvidence(flags.evidence, { sha256: flags.evidenceSha256 });
       const { obtainEvidence } = await import('../../evidence/access'); // heavy: loaded only when used
-      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+      const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const { timezone } = await ev.call('info', {});
         const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');
@@ -79,7 +79,6 @@ export function attestCommand(): Command {
           ...(a.writtenBy ? [`  written by ${a.writtenBy.kind === 'db-role' ? 'database role' : 'OS user'} ${a.writtenBy.name}`] : []),
           ...(a.signature ? [`  signed by ${a.signature.signer} (key sha256 ${a.signature.keySha256})`] : []),
           ...(previous ? [`  supersedes attestation ${previous.id} (by ${previous.by}, until ${previous.expiresAt ?? 'no expiry'})`] : []),
-          ...(ev.via === 'channel' ? ['  recorded through the running monitor (it holds the embedded evidence store)'] : []),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

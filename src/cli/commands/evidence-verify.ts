@@ -19,8 +19,6 @@ export interface VerifyDirFlags {
 
 type WithStore = <T>(fn: (ev: EvidenceHandle, backend: string) => Promise<T>) => Promise<T>;
 
-const BY_MONITOR = '  verified by the running monitor (it holds the embedded evidence store)';
-
 function trustLine(t: PackTrust | undefined): string | undefined {
   if (!t) return undefined;
   if (t.status === 'unverified') return `UNVERIFIED: ${t.reason}. Give --pubkey FILE, list the key in the settings (evidence.trustedPackKeys), or check it against the store with --store.`;
@@ -63,7 +61,7 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
     return finish(trust?.status === 'trusted' ? EXIT.ok : EXIT.unverified);
   }
   const { describeDiff } = await import('../../evidence/pack/numbers');
-  const { r, via, backend } = await withStore(async (ev, b) => ({ r: await ev.call('checkPack', { dir: path.resolve(dir) }), via: ev.via, backend: b }));
+  const { r, backend } = await withStore(async (ev, b) => ({ r: await ev.call('checkPack', { dir: path.resolve(dir) }), backend: b }));
   Object.assign(json, { anchor: { ...r.anchor, backend }, signer: r.signer, numbers: r.numbers ?? null });
   // On any failure only the FAIL lines are printed, as for a pack whose files do not match.
   const fails: string[] = [];
@@ -89,6 +87,5 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
   }
   if (fails.length) lines.splice(0, lines.length, ...fails);
   else lines.push(trustLine(trust)!);
-  if (!flags.json && via === 'channel') lines.push(BY_MONITOR);
   finish(fails.length ? EXIT.failed : trust?.status === 'trusted' ? EXIT.ok : EXIT.unverified);
 }

@@ -4,9 +4,10 @@
  * from outside the pack vouches for its signer: evidence-verify.ts);
  * `pengawas evidence verify --store` recomputes the store's hash chains (exit 1 and the first broken link named);
  * `pengawas evidence verify DIR --store` checks the pack, then that the store still holds the chains it anchored,
- * lists its signer, and gives the same figures when recounted.
- * The store is PostgreSQL when DATABASE_URL is set, else PGlite under <dataDir>/evidence; build and verify reach
- * it through the running monitor when that holds the embedded store (src/evidence/access.ts).
+ * lists its signer, and gives the same figures when recounted;
+ * `pengawas evidence migrate --from DIR` copies a PGlite store of an earlier version into the configured store.
+ * The store is PostgreSQL when DATABASE_URL is set, else SQLite under <dataDir>/evidence; this process opens it
+ * itself, beside a running monitor if there is one (src/evidence/access.ts), and writes the pack itself.
  */
 import path from 'node:path';
 import { Command } from 'commander';
@@ -39,10 +40,9 @@ function buildCommand(): Command {
     .action(async (flags: BuildFlags, cmd: Command) => {
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
-      // Paths are absolute: through the running monitor (src/evidence/access.ts) that process writes the pack.
       // Heavy modules (database drivers, queue) load inside the action, so `--help` and other commands start fast.
       const { obtainEvidence } = await import('../../evidence/access');
-      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+      const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
         const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
@@ -52,7 +52,6 @@ function buildCommand(): Command {
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
           process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
           process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} by key sha256 ${r.manifest.signature.publicKeySha256} (give verifiers this fingerprint or the public key: docs/security.md)\n`);
-          if (ev.via === 'channel') process.stdout.write('  built by the running monitor (it holds the embedded evidence store)\n');
         }
       } finally {
         await ev.release();
@@ -62,22 +61,17 @@ function buildCommand(): Command {
 
 type VerifyFlags = { store?: boolean; pubkey?: string; json?: boolean };
 
-/**
- * The store as `evidence verify --store` reaches it, like `build`: open in this process, opened directly
- * (PostgreSQL, or PGlite when no process holds it), or through the running monitor that holds it.
- */
+/** The store as `evidence verify --store` reaches it: opened by this process, like `build`. */
 async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: string) => Promise<T>): Promise<T> {
   const settings = settingsFrom(cmd.opts());
   const { obtainEvidence } = await import('../../evidence/access');
-  const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+  const ev = await obtainEvidence({ dataDir: settings.dataDir });
   try {
     return await fn(ev, (await ev.call('info', {})).backend);
   } finally {
     await ev.release();
   }
 }
-
-const BY_MONITOR = '  verified by the running monitor (it holds the embedded evidence store)\n';
 
 function verifyCommand(): Command {
   return addCommon(new Command('verify'))
@@ -94,7 +88,6 @@ function verifyCommand(): Command {
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
-        if (!flags.json && ev.via === 'channel') process.stdout.write(BY_MONITOR);
         process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
       });
     });
@@ -114,10 +107,30 @@ function signersCommand(): Command {
     });
 }
 
+function migrateCommand(): Command {
+  return addCommon(new Command('migrate'))
+    .description('copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after')
+    .requiredOption('--from <dir>', 'the PGlite store folder (an earlier <dataDir>/evidence)')
+    .option('--json', 'print the migration report as JSON')
+    .action(async (flags: { from: string; json?: boolean }, cmd: Command) => {
+      const settings = settingsFrom(cmd.opts());
+      const { migrateFromPglite } = await import('../../evidence/migrate-pglite');
+      const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
+      const r = await migrateFromPglite(flags.from, (timezone) => EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone, besidePglite: true }));
+      if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else if (r.alreadyMigrated) process.stdout.write(`ok: ${r.to} already holds the ${r.streams} chains of ${r.from} (head ${r.chainHead}); nothing copied\n`);
+      else {
+        const rows = Object.entries(r.rows).map(([t, n]) => `${t.replace(/^evidence_/, '')} ${n}`).join(', ');
+        process.stdout.write(`ok: migrated ${r.from} into ${r.to}: ${r.streams} chains, ${r.records} records verified before and after (head ${r.chainHead})\n  rows: ${rows}\n`);
+      }
+    });
+}
+
 export function evidenceCommand(): Command {
   return new Command('evidence')
     .description('monthly evidence packs and the integrity of the evidence store')
     .addCommand(buildCommand().exitOverride())
     .addCommand(verifyCommand().exitOverride())
-    .addCommand(signersCommand().exitOverride());
+    .addCommand(signersCommand().exitOverride())
+    .addCommand(migrateCommand().exitOverride());
 }

@@ -26,9 +26,9 @@ export function waiveCommand(): Command {
     .action(async (flags: { check: string; finding?: string; reason: string; approver: string; risk: string; expires: string; from?: string; signKey?: string; json?: boolean }, cmd: Command) => {
       if (!(RISKS as readonly string[]).includes(flags.risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}, got "${flags.risk}"`);
       const settings = settingsFrom(cmd.opts());
-      // Through the running monitor when it holds the embedded store (src/evidence/access.ts).
+      // Opened by this process, beside a running monitor if there is one (src/evidence/access.ts).
       const { obtainEvidence } = await import('../../evidence/access'); // heavy: loaded only when used
-      const ev = await obtainEvidence({ dataDir: settings.dataDir, redisUrl: settings.redisUrl, prefix: settings.prefix });
+      const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const { timezone } = await ev.call('info', {});
         const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');

@@ -1,17 +1,21 @@
 /**
- * The one schema of the evidence store, as ordered migrations that run unchanged on PostgreSQL and PGlite.
- * Append a migration to change it; never edit one that has shipped.
+ * The one schema of the evidence store, as ordered migrations that run on PostgreSQL and SQLite alike. A
+ * statement is plain SQL both accept, or a function of the dialect where the two spell a type differently (a
+ * timestamp default, an auto-numbered key). Append a migration to change it; never edit one that has shipped.
  *
  * Every durable record sits in a hash chain (`stream`, `seq`, `prev_hash`, `hash`, `body`): one stream per check
  * for results, and `#config`, `#waivers`, `#attestations` for the rest (check ids cannot start with `#`).
  * `body` is the canonical JSON the hash covers; the other columns are copies for querying, and verify checks
  * they agree with the body. Rollups and incidents are derived from the chained results.
  */
+import type { Dialect } from './dialect';
 import type { EvidenceDb } from './types';
 
-const CHAIN_COLUMNS = `stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now()`;
+const CHAIN_COLUMNS = (d: Dialect) => `stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT ${d.now}`;
 
-export const MIGRATIONS: Array<{ version: number; name: string; statements: string[] }> = [
+export type Statement = string | ((d: Dialect) => string);
+
+export const MIGRATIONS: Array<{ version: number; name: string; statements: Statement[] }> = [
   {
     version: 1,
     name: 'evidence store',
@@ -20,7 +24,7 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
       // The last link of each stream; retention moves pruned_seq/pruned_hash forward when it drops raw rows.
       `CREATE TABLE evidence_chain_heads (stream text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL,
          pruned_seq bigint NOT NULL DEFAULT 0, pruned_hash text NOT NULL, open_incident bigint)`,
-      `CREATE TABLE evidence_results (result_id text PRIMARY KEY, ${CHAIN_COLUMNS},
+      (d) => `CREATE TABLE evidence_results (result_id text PRIMARY KEY, ${CHAIN_COLUMNS(d)},
          element text NOT NULL, type text NOT NULL, day text NOT NULL,
          scheduled_at timestamptz NOT NULL, started_at timestamptz NOT NULL, status text NOT NULL,
          effective_status text NOT NULL, duration_ms double precision NOT NULL, UNIQUE (stream, seq))`,
@@ -36,18 +40,18 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
          first_seen_at timestamptz NOT NULL, last_seen_at timestamptz NOT NULL, message text NOT NULL,
          PRIMARY KEY (check_id, day, finding_id))`,
       `CREATE INDEX evidence_finding_rollups_day ON evidence_finding_rollups (day)`,
-      `CREATE TABLE evidence_incidents (id bigserial PRIMARY KEY, check_id text NOT NULL, element text NOT NULL,
+      (d) => `CREATE TABLE evidence_incidents (id ${d.serialKey} PRIMARY KEY, check_id text NOT NULL, element text NOT NULL,
          started_at timestamptz NOT NULL, ended_at timestamptz, opened_by text NOT NULL, closed_by text, findings text NOT NULL)`,
       `CREATE INDEX evidence_incidents_time ON evidence_incidents (started_at, ended_at)`,
-      `CREATE TABLE evidence_configs (${CHAIN_COLUMNS}, config_hash text NOT NULL, PRIMARY KEY (stream, seq))`,
-      `CREATE TABLE evidence_waivers (id bigint NOT NULL, ${CHAIN_COLUMNS}, check_id text NOT NULL, finding_id text,
+      (d) => `CREATE TABLE evidence_configs (${CHAIN_COLUMNS(d)}, config_hash text NOT NULL, PRIMARY KEY (stream, seq))`,
+      (d) => `CREATE TABLE evidence_waivers (id bigint NOT NULL, ${CHAIN_COLUMNS(d)}, check_id text NOT NULL, finding_id text,
          approver text NOT NULL, risk text NOT NULL, starts_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
          PRIMARY KEY (stream, seq))`,
       `CREATE INDEX evidence_waivers_check ON evidence_waivers (check_id, expires_at)`,
-      `CREATE TABLE evidence_attestations (id bigint NOT NULL, ${CHAIN_COLUMNS}, check_id text NOT NULL,
+      (d) => `CREATE TABLE evidence_attestations (id bigint NOT NULL, ${CHAIN_COLUMNS(d)}, check_id text NOT NULL,
          evidence_hash text NOT NULL, expires_at timestamptz, PRIMARY KEY (stream, seq))`,
       `CREATE INDEX evidence_attestations_check ON evidence_attestations (check_id, seq)`,
-      `CREATE TABLE evidence_pack_builds (id bigserial PRIMARY KEY, month text NOT NULL, built_at timestamptz NOT NULL,
+      (d) => `CREATE TABLE evidence_pack_builds (id ${d.serialKey} PRIMARY KEY, month text NOT NULL, built_at timestamptz NOT NULL,
          out_dir text NOT NULL, manifest_sha256 text NOT NULL, chain_head text NOT NULL)`,
     ],
   },
@@ -81,17 +85,26 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: stri
   },
 ];
 
-/** Applies pending migrations; an advisory lock keeps two recorders starting together from racing. */
+/**
+ * Applies pending migrations. Two processes starting together cannot race: PostgreSQL takes an advisory lock,
+ * SQLite's write transaction (BEGIN IMMEDIATE) already holds the whole database.
+ */
 export async function migrate(db: EvidenceDb): Promise<number> {
+  const d = db.dialect;
+  const [have] = await db.query<{ n: number }>(d.tableCount('evidence_migrations'));
+  if (Number(have.n)) {
+    const [v] = await db.query<{ v: number | null }>(`SELECT max(version) AS v FROM evidence_migrations`);
+    if (Number(v.v) >= MIGRATIONS[MIGRATIONS.length - 1].version) return 0; // up to date: no write lock taken
+  }
   let applied = 0;
   for (const m of MIGRATIONS) {
     const done = await db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(7243001)`);
-      await tx.query(`CREATE TABLE IF NOT EXISTS evidence_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      if (d.migrationLock) await tx.query(d.migrationLock);
+      await tx.run(`CREATE TABLE IF NOT EXISTS evidence_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT ${d.now})`);
       const have = await tx.query(`SELECT 1 FROM evidence_migrations WHERE version = $1`, [m.version]);
       if (have.length) return false;
-      for (const s of m.statements) await tx.query(s);
-      await tx.query(`INSERT INTO evidence_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      for (const s of m.statements) await tx.run(typeof s === 'string' ? s : s(d));
+      await tx.run(`INSERT INTO evidence_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       return true;
     });
     if (done) applied += 1;

@@ -87,8 +87,8 @@ async function printPdf(html: string, pdf: string): Promise<void> {
 }
 
 /**
- * Overwriting deletes the folder first, so it may replace only an earlier evidence pack: neither a mistyped --out
- * nor a request over the evidence channel can point it at any other folder this process can write.
+ * Overwriting deletes the folder first, so it may replace only an earlier evidence pack: a mistyped --out cannot
+ * point it at any other folder this process can write.
  */
 function assertReplaceable(outDir: string): void {
   let format: unknown;
@@ -176,7 +176,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(tmp, outDir);
     const manifestSha256 = sha256Hex(manifestBytes);
-    await store.db.query(`INSERT INTO evidence_pack_builds (month, built_at, out_dir, manifest_sha256, chain_head) VALUES ($1, $2, $3, $4, $5)`, [opts.month, now, outDir, manifestSha256, data.chain.head]);
+    await store.db.run(`INSERT INTO evidence_pack_builds (month, built_at, out_dir, manifest_sha256, chain_head) VALUES ($1, $2, $3, $4, $5)`, [opts.month, now, outDir, manifestSha256, data.chain.head]);
     return { outDir, manifest, manifestSha256, durationMs: Date.now() - t0 };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -59,15 +59,11 @@ export interface MonthData {
 }
 
 /**
- * Runs `fn` in one read-only REPEATABLE READ transaction: every query sees the same snapshot, so a pack's chain
- * heads are exactly the state its rollups, incidents and records were read from, even while a recorder appends
- * (PostgreSQL). PGlite runs a transaction alone, so the recorder's writes wait for it.
+ * Runs `fn` on one read-only snapshot: every query sees the same state, so a pack's chain heads are exactly the
+ * state its rollups, incidents and records were read from, even while a recorder appends beside it.
  */
 export function inSnapshot<T>(db: EvidenceDb, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    return fn(tx);
-  });
+  return db.snapshot(fn);
 }
 
 /** Call through inSnapshot so the chain heads match the data. */
@@ -87,7 +83,7 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
   const findings = await db.query<FindingDay>(findingsQuery, [month.firstDay, month.endDay]);
   const previousFindings = await db.query<FindingDay>(findingsQuery, [prev.firstDay, prev.endDay]);
   const incidents = await db.query<IncidentRow>(
-    `SELECT id::int8 AS id, check_id, element, started_at, ended_at, opened_by, closed_by, findings FROM evidence_incidents
+    `SELECT id, check_id, element, started_at, ended_at, opened_by, closed_by, findings FROM evidence_incidents
      WHERE started_at < $2 AND (ended_at IS NULL OR ended_at > $1) ORDER BY started_at, id`,
     [from, to],
   );

@@ -3,7 +3,7 @@
  * staff completed training). Passes while the latest attestation recorded with `pengawas attest` for the target
  * is valid, warns within `warnBefore` of its expiry, fails when it expired or none exists. An evidence store it
  * cannot read is an `error`. The store is reached through src/evidence/access.ts: the recorder's store in this
- * process, PostgreSQL directly, or the recorder over the Redis evidence channel.
+ * process, else opened directly (SQLite beside the recorder, or PostgreSQL).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,12 +18,12 @@ const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 /** Evidence files larger than this are not re-hashed by a check (a worker is no place for a 1 GB read). */
 const MAX_REHASH_BYTES = 64 * 1024 * 1024;
 
-async function latest(dataDir: string, checkId: string, timeoutMs: number): Promise<Attestation | undefined> {
+async function latest(dataDir: string, checkId: string): Promise<Attestation | undefined> {
   let ev;
   try {
     // Loaded on first use: the store's database drivers are heavy, and every CLI start loads the probe registry.
     const { obtainEvidence } = await import('../../evidence/access');
-    ev = await obtainEvidence({ dataDir, keepOpen: true, claimTimeoutMs: Math.max(200, Math.min(5000, timeoutMs - 500)) });
+    ev = await obtainEvidence({ dataDir, keepOpen: true });
     return (await ev.call('latestAttestation', { checkId })) ?? undefined;
   } catch (e) {
     throw new AttestationStoreUnreachableError(`cannot read attestations: ${(e as Error).message}`, { cause: e });
@@ -52,7 +52,7 @@ export const attestationProbe = defineProbe({
   async run(target, o, ctx) {
     const id = target.trim();
     if (!TARGET.test(id)) throw new UsageError(`attestation target must be a check or control id, got "${target}"`);
-    const a = await latest(ctx.dataDir, id, ctx.timeoutMs);
+    const a = await latest(ctx.dataDir, id);
     const evidence = a && o.verifyEvidence ? await rehash(a.evidenceRef, ctx.signal) : undefined;
     const { findings, measurements } = evaluate(id, a, o, new Date(), evidence);
     return { target: id, findings, measurements };

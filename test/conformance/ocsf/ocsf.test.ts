@@ -31,7 +31,7 @@ let dir: string;
 let events: Array<Record<string, any>>;
 
 beforeAll(async () => {
-  env = await makeEnv('pglite');
+  env = await makeEnv('sqlite');
   store = await env.open();
   dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-ocsf-'));
   await writeAll(store, [...septemberResults(), ...octoberResults()]);
