@@ -14,7 +14,7 @@ import { buildPack } from '../../src/evidence/pack/build';
 import type { EvidenceStore } from '../../src/evidence/store';
 import { startOfDay } from '../../src/evidence/tz';
 import { verifyStore } from '../../src/evidence/verify-store';
-import { HOUR, makeEnv, result, TZ, type TestEnv } from './helpers';
+import { BACKENDS, HOUR, makeEnv, result, TZ, type TestEnv } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -31,11 +31,14 @@ describe('coverage: slots expected by the schedule against results recorded', ()
     expect(slotsBetween('api', parseScheduleText('0 2 * * * (UTC)'), a, a + 48 * HOUR, TZ)).toBe(2);
     expect(parseScheduleText('every 0.5s')).toEqual({ kind: 'every', intervalMs: 500 });
   });
+});
+
+describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
 
   let env: TestEnv;
   let store: EvidenceStore;
   beforeAll(async () => {
-    env = await makeEnv('postgres');
+    env = await makeEnv(backend);
     store = await env.open();
   });
   afterAll(async () => {

@@ -80,7 +80,7 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
     name: 'monitor lifecycle',
     statements: [
       // `started` / `stopped` of each recorder session (src/evidence/lifecycle.ts): tells gaps in monitoring apart.
-      `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
+      (d) => `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS(d)}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
     ],
   },
 ];
