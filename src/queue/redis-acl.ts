@@ -5,37 +5,39 @@
  * paths the recording cannot reach on demand. test/e2e/redis-tls-acl.test.ts runs every role under these rules
  * and requires an empty ACL LOG.
  */
-export type AclRole = 'scheduler' | 'worker' | 'recorder' | 'cli';
+export type AclRole = 'scheduler' | 'worker' | 'recorder';
 
 /** Sent by every connection: authentication, ioredis's ready check (INFO), connection names, BullMQ's worker count. */
 const CONNECTION = ['auth', 'client|setname', 'info', 'ping', 'client|list'];
 /** BullMQ runs its queue operations as Lua scripts: EVALSHA, and EVAL when the script is not cached yet. */
 const SCRIPTS = ['eval', 'evalsha'];
-/** Queue counts for /metrics (every role opens the queue to report its depth). */
-const QUEUE_READ = ['exists', 'hget', 'hmget', 'lindex', 'llen', 'zcard'];
+/** /metrics in every role: queue depth (BullMQ's counts script: LINDEX, LLEN, ZCARD) and the results stream length (XLEN). */
+const METRICS_READ = ['lindex', 'llen', 'xlen', 'zcard'];
+/** Inside BullMQ's scripts of the roles that add or take jobs: queue meta (HGET, HMGET) and job existence checks. */
+const QUEUE_META = ['exists', 'hget', 'hmget'];
 
 export const ROLE_COMMANDS: Record<AclRole, string[]> = {
   // Claims a slot (SET NX) and adds the job (BullMQ addJob script: HMSET, INCR, LPUSH, ZADD, XADD to the events stream).
-  scheduler: [...CONNECTION, ...SCRIPTS, ...QUEUE_READ, 'set', 'hmset', 'hset', 'incr', 'lpush', 'zadd', 'xadd'],
+  scheduler: [...CONNECTION, ...SCRIPTS, ...METRICS_READ, ...QUEUE_META, 'set', 'hmset', 'hset', 'incr', 'lpush', 'zadd', 'xadd'],
   // BullMQ Worker: blocking wait on the marker (BZPOPMIN), job locks, moves between states, stalled-job checks,
-  // retries with backoff; then XADD of the result to the results stream.
+  // retries with backoff, XTRIM of BullMQ's events stream; hand-back of a job (moveToDelayed) after reading its slot
+  // claim's PTTL; the result published by a script that checks XLEN against results.maxLength before its XADD; an
+  // expired slot appended to the gaps stream (XADD). RPUSH is from the code: BullMQ's stalled-job recovery
+  // (moveStalledJobsToWait) puts a dead worker's job back with it.
   worker: [
-    ...CONNECTION, ...SCRIPTS, ...QUEUE_READ,
-    'bzpopmin', 'del', 'get', 'hgetall', 'hincrby', 'hmset', 'hset', 'lpush', 'lrange', 'lrem', 'rpoplpush', 'rpush',
+    ...CONNECTION, ...SCRIPTS, ...METRICS_READ, ...QUEUE_META,
+    'bzpopmin', 'del', 'get', 'hgetall', 'hincrby', 'hmset', 'hset', 'lpush', 'lrange', 'lrem', 'pttl', 'rpoplpush', 'rpush',
     'sadd', 'scard', 'set', 'smembers', 'srem', 'xadd', 'xtrim', 'zadd', 'zpopmin', 'zrange', 'zrangebyscore', 'zrem',
     'zremrangebyrank', 'zrevrange', 'zrevrangebyscore',
   ],
-  // Results consumer group (XGROUP CREATE, XREADGROUP, XACK, XAUTOCLAIM, XPENDING), idempotency marks (SET, MGET),
-  // dead letters (XADD, from the code: only a malformed entry reaches it), and the evidence channel server
-  // (BRPOP requests, MULTI/RPUSH/EXPIRE/EXEC replies, SET/DEL heartbeat).
+  // Results consumer group (XGROUP CREATE, XREADGROUP, XACK, XAUTOCLAIM, XPENDING); "already recorded" markers
+  // (HEXISTS, then HSET and PEXPIRE in a MULTI/EXEC with the XACK); trimming acknowledged entries (XINFO GROUPS,
+  // XPENDING, XTRIM MINID); dead letters and gaps (XADD).
   recorder: [
-    ...CONNECTION, ...SCRIPTS, ...QUEUE_READ,
-    'brpop', 'del', 'exec', 'expire', 'hset', 'mget', 'multi', 'rpush', 'set', 'xack', 'xadd', 'xautoclaim', 'xgroup|create',
-    'xpending', 'xreadgroup',
+    ...CONNECTION, ...SCRIPTS, ...METRICS_READ,
+    'exec', 'hexists', 'hset', 'multi', 'pexpire', 'xack', 'xadd', 'xautoclaim', 'xgroup|create', 'xinfo|groups',
+    'xpending', 'xreadgroup', 'xtrim',
   ],
-  // The evidence channel client of `pengawas attest | waive | evidence`: LPUSH a request, BLPOP the reply, GET the
-  // server heartbeat, DEL the reply key; LREM withdraws a request nobody claimed in time (from the code).
-  cli: ['auth', 'client|setname', 'info', 'blpop', 'del', 'get', 'lpush', 'lrem'],
 };
 
 /** Commands for a process running several roles (`pengawas run` = scheduler + worker + recorder). */
