@@ -1,10 +1,11 @@
 /**
  * pengawas against a Redis that accepts only TLS (its own test CA) and only ACL users holding the least-privilege
  * rules of src/queue/redis-acl.ts, with the default user switched off. All roles in one process, then each role
- * as its own monitor with its own user, plus the CLI's evidence channel: checks run, results are recorded, and
- * Redis's ACL LOG stays empty (no command was refused). Stolen worker credentials are then tried as an attacker
+ * as its own monitor with its own user (sharing a results key, as split roles must): checks run, results are
+ * recorded, and Redis's ACL LOG stays empty (no command was refused). Stolen worker credentials are then tried as an attacker
  * would: other prefixes, FLUSHALL, CONFIG, plain TCP.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,9 @@ let target: Started;
 let dir: string;
 let admin: IORedis;
 
-const USERS: Record<string, AclRole[]> = { 'pengawas-all': ['scheduler', 'worker', 'recorder'], 'pengawas-scheduler': ['scheduler'], 'pengawas-worker': ['worker'], 'pengawas-recorder': ['recorder'], 'pengawas-cli': ['cli'] };
+const USERS: Record<string, AclRole[]> = { 'pengawas-all': ['scheduler', 'worker', 'recorder'], 'pengawas-scheduler': ['scheduler'], 'pengawas-worker': ['worker'], 'pengawas-recorder': ['recorder'] };
+// Split roles need the results key (docs/results.md); given by reference, the way an operator would.
+process.env.PGW_ACL_TEST_RESULTS_KEY = randomBytes(32).toString('hex');
 
 beforeAll(async () => {
   pki = makePki();
@@ -57,7 +60,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Settings the way an operator gives them: REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD_FILE, REDIS_TLS_CA_FILE. */
+/**
+ * Settings the way an operator gives them: REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD_FILE, REDIS_TLS_CA_FILE; the
+ * results key by reference, and a results stream cap small enough for the test to reach.
+ */
 function settingsFor(user: string, name: string) {
   const env = { REDIS_URL: `rediss://127.0.0.1:${redis.port}`, REDIS_USERNAME: user, REDIS_PASSWORD_FILE: path.join(dir, `${user}.pass`), REDIS_TLS_CA_FILE: pki.ca };
   return loadSettings(undefined, env, {
@@ -66,7 +72,8 @@ function settingsFor(user: string, name: string) {
     prefix: PREFIX,
     metrics: { port: 0, host: '127.0.0.1' },
     worker: { concurrency: 4, lockDuration: 5000, stalledInterval: 2000, shutdownGrace: 2000, retryBackoff: 200 },
-    recorder: { claimIdle: 2000, streamMaxLen: 1000 },
+    recorder: { claimIdle: 2000 },
+    results: { keys: { main: '${env:PGW_ACL_TEST_RESULTS_KEY}' }, maxLength: 100 },
   } as never);
 }
 
@@ -110,7 +117,7 @@ test('all roles in one process, as an ACL user over TLS: checks run, results rec
   expect(await aclLog()).toEqual([]);
 });
 
-test('split roles, one ACL user each: nothing refused', async () => {
+test('split roles, one ACL user each, through a full results stream: nothing refused', async () => {
   await admin.acl('LOG', 'RESET');
   const recorder = await start('pengawas-recorder', ['recorder'], 'split');
   const worker = await start('pengawas-worker', ['worker'], 'split-w');
@@ -119,6 +126,14 @@ test('split roles, one ACL user each: nothing refused', async () => {
     const before = await scrape(recorder);
     await waitFor(async () => runs(await scrape(recorder), 'acl-ok', 'pass') >= runs(before, 'acl-ok', 'pass') + 2, 60_000, 500);
     await recordsAllResults(recorder);
+    // A full results stream (results.maxLength): the worker hands jobs back (PTTL of the slot claim, moveToDelayed),
+    // the recorder dead-letters the unsigned filler and trims it off (XINFO GROUPS, XTRIM MINID); then results flow again.
+    const dead = await admin.xlen(`${PREFIX}:results:dead`);
+    for (let i = 0; i < 120; i++) await admin.xadd(`${PREFIX}:results`, '*', 'r', '{}');
+    await waitFor(async () => /^pengawas_jobs_handed_back_total\{reason="results_backlog"\} [1-9]/m.test(await scrape(worker)), 30_000, 200);
+    await waitFor(async () => (await admin.xlen(`${PREFIX}:results:dead`)) >= dead + 120 && (await admin.xlen(`${PREFIX}:results`)) < 100, 30_000, 500);
+    const after = await scrape(recorder);
+    await waitFor(async () => runs(await scrape(recorder), 'acl-ok', 'pass') >= runs(after, 'acl-ok', 'pass') + 2, 60_000, 500);
   } finally {
     await scheduler.stop();
     await worker.stop();
