@@ -1,5 +1,5 @@
 /**
- * Redis connections for BullMQ, the results stream and the evidence channel, from one Redis address (see
+ * Redis connections for BullMQ and the results stream, from one Redis address (see
  * redis-endpoint.ts: plain, TLS, ACL user, Sentinel or Cluster). BullMQ workers need maxRetriesPerRequest: null.
  */
 import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
