@@ -65,6 +65,12 @@ describe('the recorder when PostgreSQL stops for 20 s', () => {
     monitor = startCli(['run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--prefix', prefix, '--metrics-port', '0'], {
       PENGAWAS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: pg.url, REDIS_URL, PENGAWAS_LOG_LEVEL: 'info',
     });
+    // The recorder trims acknowledged entries from the stream: read it as it goes to know every result published.
+    const published = new Set<string>();
+    const readStream = async () => {
+      for (const [, f] of (await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>) published.add((JSON.parse(f[f.indexOf('r') + 1]) as { id: string }).id);
+    };
+    const reader = setInterval(() => void readStream().catch(() => undefined), 500);
     port = Number((await waitFor(() => /"metricsPort":(\d+)/.exec(monitor.output()), 60_000))[1]);
     await waitFor(async () => (await recorded()) >= 6, 30_000);
     expect(await storeUp()).toBe('1');
@@ -86,8 +92,8 @@ describe('the recorder when PostgreSQL stops for 20 s', () => {
     await waitFor(async () => Number(((await redis.xpending(`${prefix}:results`, 'recorders')) as [number])[0]) === 0, 60_000);
     monitor.kill('SIGTERM');
     expect(await new Promise((r) => monitor.once('exit', r))).toBe(0);
-
-    const published = new Set(((await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>).map(([, f]) => (JSON.parse(f[1]) as { id: string }).id));
+    clearInterval(reader);
+    await readStream();
     const store = await EvidenceStore.open({ dataDir: path.join(dir, 'data'), databaseUrl: pg.url });
     try {
       const rows = await store.db.query<{ result_id: string }>(`SELECT result_id FROM evidence_results`);
