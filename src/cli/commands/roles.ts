@@ -27,6 +27,8 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
   const { obtainRedis } = await import('../../queue/embedded-redis');
   const { startMonitor } = await import('../../monitor/monitor');
   const { explainStartupError } = await import('../../monitor/startup-error');
+  const { preflight } = await import('../../monitor/preflight');
+  await preflight(settings);
   let redis;
   try {
     redis = await obtainRedis(settings.redisUrl, settings.dataDir);
