@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadChecks } from '../../src/config/load';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
-import { runCli } from '../helpers/cli';
+import { spawnSource } from '../helpers/cli-source';
+
+async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnSource(args, { PENGAWAS_LOG_LEVEL: 'silent', ...opts.env });
+  let stdout = '';
+  p.stdout!.on('data', (d) => (stdout += d));
+  const { code } = await p.exited;
+  return { code, stdout, stderr: p.output().replace(stdout, '') };
+}
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-cfg-'));
@@ -95,10 +103,12 @@ describe('checks as code', () => {
     expect(syntax?.file).toMatch(/syntax\.yml$/);
     expect(syntax?.line).toBeGreaterThanOrEqual(3);
     expect(syntax?.message).toMatch(/YAML syntax error/);
-    // The duplicate is only reported for checks that are otherwise valid; make one.
+    // The duplicate is reported even though the second copy has other errors (element, schedule).
+    expect(find('id', 'dup')?.message).toMatch(/duplicate check id "dup"; first defined at .*bad\.yaml:2/);
+    expect(find('id', 'dup')?.line).toBe(7);
     const dupDir = mk({ 'a.yaml': GOOD, 'b.yaml': GOOD });
     const dup = problemsOf(dupDir, { API_TOKEN: 'x' }).find((p) => p.field === 'id');
-    expect(dup?.message).toMatch(/duplicate check id; first defined at .*a\.yaml:2/);
+    expect(dup?.message).toMatch(/duplicate check id "api-health"; first defined at .*a\.yaml:2/);
     expect(dup?.file).toMatch(/b\.yaml$/);
   });
 
