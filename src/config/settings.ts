@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
+import { DEFAULT_LIMITS } from './files';
 
 export const settingsSchema = z
   .object({
@@ -14,6 +15,15 @@ export const settingsSchema = z
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
+    /** Bounds on the checks folder; a load or reload beyond them is rejected with the limit named. */
+    checkLimits: z
+      .object({
+        maxFileBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.maxFileBytes),
+        maxChecks: z.number().int().min(1).default(DEFAULT_LIMITS.maxChecks),
+        maxAliases: z.number().int().min(0).default(DEFAULT_LIMITS.maxAliases),
+      })
+      .strict()
+      .default(DEFAULT_LIMITS),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     metrics: z.object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0') }).strict().default({ port: 9464, host: '0.0.0.0' }),
     worker: z

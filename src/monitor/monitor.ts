@@ -65,7 +65,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   const step = (name: string, run: StopStep['run'], maxMs = 2000): void => void undo.push({ name, run, maxMs });
   const runsProbes = o.roles.includes('worker');
   // Throws ConfigError: the monitor refuses to start on an invalid configuration.
-  const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes, limits: s.checkLimits });
   step('config', () => config.close());
   const metrics = new Metrics();
   metrics.syncChecks(config.current);
