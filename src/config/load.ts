@@ -12,7 +12,9 @@ import type { Check, CheckSet } from './check';
 import { DEFAULT_LIMITS, listChecksFiles, readChecksFile, type ConfigLimits } from './files';
 import { checkSchema, checksFileSchema } from './schema';
 import { intervalSeconds, type Schedule } from './schedule';
+import { didYouMean, issueMessage } from './messages';
 import { findRefs, refProblem } from './secrets';
+import { targetProblem } from './targets';
 
 export interface LoadOptions {
   /** Also require every ${env:..}/${file:..} reference to resolve here (roles that run probes). */
@@ -52,10 +54,17 @@ function fieldName(p: ReadonlyArray<PropertyKey>): string {
   return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(check)';
 }
 
-function zodProblems(ctx: FileContext, base: Array<string | number>, error: z.ZodError, checkId?: string, prefix: string[] = []): ConfigProblem[] {
-  return error.issues.map((issue) => {
-    const p = [...prefix, ...(issue.path as Array<string | number>)];
-    return { file: ctx.file, line: lineOf(ctx, [...base, ...p]), checkId, field: fieldName(p), message: issue.message };
+/** Problems for zod issues; `root` is the value that was parsed (to quote the bad value), `schema` its schema. */
+function zodProblems(ctx: FileContext, base: Array<string | number>, error: z.ZodError, root: unknown, schema: z.ZodType, checkId?: string, prefix: string[] = []): ConfigProblem[] {
+  // One problem per unknown key, located at that key.
+  const issues: Array<{ issue: z.core.$ZodIssue; at: PropertyKey[] }> = [];
+  for (const i of error.issues) {
+    if (i.code === 'unrecognized_keys') for (const k of i.keys) issues.push({ issue: { ...i, keys: [k] }, at: [...i.path, k] });
+    else issues.push({ issue: i, at: i.path });
+  }
+  return issues.map(({ issue, at }) => {
+    const p = [...prefix, ...(at as Array<string | number>)];
+    return { file: ctx.file, line: lineOf(ctx, [...base, ...p]), checkId, field: fieldName(p), message: issueMessage(issue, root, schema) };
   });
 }
 
@@ -72,19 +81,19 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   const checkId = typeof rawId === 'string' ? rawId : `#${index + 1}`;
   const parsed = checkSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const p of zodProblems(ctx, base, parsed.error, checkId)) problems.push(p);
+    for (const p of zodProblems(ctx, base, parsed.error, raw, checkSchema, checkId)) problems.push(p);
   }
   const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
   const probe = typeof type === 'string' ? getProbe(type) : undefined;
   if (typeof type === 'string' && !probe) {
-    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'type']), checkId, field: 'type', message: `unknown probe type "${type}"; known types: ${probeTypes().join(', ')}` });
+    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'type']), checkId, field: 'type', message: `unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}` });
   }
   let options: Record<string, unknown> | undefined;
   if (probe) {
     const rawOptions = (raw as { options?: unknown }).options ?? {};
     const o = probe.options.safeParse(rawOptions);
     if (o.success) options = o.data as Record<string, unknown>;
-    else for (const p of zodProblems(ctx, base, o.error, checkId, ['options'])) problems.push(p);
+    else for (const p of zodProblems(ctx, base, o.error, rawOptions, probe.options, checkId, ['options'])) problems.push(p);
   }
   // Secrets may only sit in options: anything else reaches labels, metrics or evidence.
   if (raw && typeof raw === 'object') {
@@ -99,7 +108,11 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
       }
     }
   }
-  if (!parsed.success || !options) return undefined;
+  // The target, checked by the parser the probe itself runs (reported whatever else is wrong with the check).
+  const rawTarget = raw && typeof raw === 'object' ? (raw as { target?: unknown }).target : undefined;
+  const badTarget = probe && typeof rawTarget === 'string' && rawTarget ? targetProblem(probe.type, rawTarget, options ?? ((raw as { options?: Record<string, unknown> }).options ?? {})) : undefined;
+  if (badTarget) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'target']), checkId, field: 'target', message: `${badTarget}; a ${probe!.type} check expects ${probe!.targetHelp}` });
+  if (!parsed.success || !options || badTarget) return undefined;
   const c = parsed.data;
   const { schedule, text } = toSchedule(c.schedule);
   const intervalMs = intervalSeconds(schedule) * 1000;
@@ -150,7 +163,7 @@ export function parseChecksFile(file: string, text: string, opts: InnerOptions, 
   }
   const top = checksFileSchema.safeParse(js);
   if (!top.success) {
-    for (const p of zodProblems(ctx, [], top.error)) problems.push({ ...p, message: `${p.message} (a checks file has one top-level key, checks: a list)` });
+    for (const p of zodProblems(ctx, [], top.error, js, checksFileSchema)) problems.push({ ...p, message: `${p.message} (a checks file has one top-level key, checks: a list)` });
     return [];
   }
   const raws = top.data.checks;

@@ -95,7 +95,7 @@ describe('checks as code', () => {
     const find = (field: string, checkId?: string) => problems.find((p) => p.field === field && (checkId === undefined || p.checkId === checkId));
     expect(find('element', 'dup')?.message).toMatch(/security.*inclusivity|expected one of/i);
     expect(find('element', 'dup')?.line).toBe(9);
-    expect(find('schedule', 'dup')?.message).toMatch(/invalid cron expression "61 \* \* \* \*"/);
+    expect(find('schedule', 'dup')?.message).toMatch(/schedule "61 \* \* \* \*" is not a valid cron expression \(minute "61"/);
     expect(find('type', 'weird')?.message).toMatch(/^unknown probe type "carrier-pigeon"; known types: .*http/);
     expect(find('options.headers.X-Key', 'secret')?.message).toMatch(/missing secret reference \$\{env:NOT_SET_ANYWHERE\}/);
     expect(find('options.expectStatus[0]', 'secret')).toBeDefined();
@@ -130,9 +130,9 @@ describe('checks as code', () => {
     const bad = mk({ 'bad.yaml': 'checks:\n  - id: Bad Id\n    type: http\n    element: nope\n    schedule: "x"\n    target: http://x\n' });
     const r = await runCli(['validate', '--checks', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.yaml:2 check "Bad Id" id: expected lower-case/);
+    expect(r.stderr).toMatch(/bad\.yaml:2 check "Bad Id" id: "Bad Id": expected lower-case/);
     expect(r.stderr).toMatch(/bad\.yaml:4 check "Bad Id" element:/);
-    expect(r.stderr).toMatch(/bad\.yaml:5 check "Bad Id" schedule: invalid cron expression "x"/);
+    expect(r.stderr).toMatch(/bad\.yaml:5 check "Bad Id" schedule: schedule "x" is not a valid cron expression/);
     const ok = await runCli(['validate', '--checks', mk({ 'a.yaml': GOOD })], { env: { API_TOKEN: 'x' } });
     expect(ok.stdout).toMatch(/^ok: 1 checks/);
     expect(ok.code).toBe(0);
