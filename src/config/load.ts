@@ -14,7 +14,7 @@ import { checkSchema, checksFileSchema } from './schema';
 import { intervalSeconds, type Schedule } from './schedule';
 import { didYouMean, issueMessage } from './messages';
 import { findRefs, refProblem } from './secrets';
-import { targetProblem } from './targets';
+import { localFileProblems, targetProblem } from './targets';
 
 export interface LoadOptions {
   /** Also require every ${env:..}/${file:..} reference to resolve here (roles that run probes). */
@@ -102,6 +102,7 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
       problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ref.path.split('.')[0]]), checkId, field: ref.path, message: 'secret references are only allowed inside options (this field ends up in metrics and evidence)' });
     }
     if (opts.checkSecrets) {
+      for (const f of probe && options ? localFileProblems(probe.type, options) : []) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ...f.field.split('.')]), checkId, ...f });
       for (const ref of findRefs(rawOptions, 'options')) {
         const why = refProblem(ref, opts.env);
         if (why) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'options']), checkId, field: ref.path, message: `missing secret reference \${${ref.kind}:${ref.name}}: ${why}` });

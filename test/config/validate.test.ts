@@ -14,12 +14,12 @@ import { getProbe, probeTypes } from '../../src/probes/registry';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function problemsIn(yaml: string): ConfigProblem[] {
+function problemsIn(yaml: string, checkSecrets = false): ConfigProblem[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-validate-'));
   dirs.push(dir);
   writeFileSync(path.join(dir, 'c.yaml'), yaml);
   try {
-    loadChecks(dir, { checkSecrets: false });
+    loadChecks(dir, { checkSecrets });
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
@@ -127,5 +127,21 @@ describe('validate rejects what a probe would reject at run time', () => {
     expect(msg('{ evry: 5m }')).toMatch(/^unknown schedule field "evry"; did you mean "every"\?/);
     expect(msg('{ every: 5m, cron: "* * * * *" }')).toMatch(/either \{ every \} or \{ cron, timezone \}/);
     expect(problemsIn(one({ schedule: '{ cron: "0 2 * * *", timezone: Asia/Makassar }' }))).toEqual([]);
+  });
+
+  it('on the machine that runs probes: an unreadable caFile and an invalid TLS profile YAML are problems', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-validate-files-'));
+    dirs.push(dir);
+    const profile = path.join(dir, 'operator.yaml');
+    writeFileSync(profile, 'name: operator-minimum\nprotocols: [TLSv1.2, TLSv1.4]\n');
+    const missingCa = path.join(dir, 'no-such-ca.pem');
+    const problems = problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), true);
+    expect(problems.find((p) => p.field === 'options.caFile')?.message).toBe(`caFile "${missingCa}" cannot be read here (ENOENT)`);
+    expect(problems.find((p) => p.field === 'options.profile')?.message).toMatch(/^TLS profile ".*operator\.yaml" is invalid: protocols\.1: /);
+    // Elsewhere (validate --no-secrets on a laptop) those files are not looked at.
+    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), false)).toEqual([]);
+    writeFileSync(profile, 'name: operator-minimum\nextends: intermediate\nminRsaBits: 3072\n');
+    writeFileSync(missingCa, '-----BEGIN CERTIFICATE-----\n');
+    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), true)).toEqual([]);
   });
 });
