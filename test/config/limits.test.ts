@@ -2,7 +2,8 @@
  * A bounded configuration: file size, number of checks and YAML aliases are limited, each violation a problem
  * naming the file and the limit; invalid UTF-8 is located (the offset is checked against Node's own strict
  * decoder, RFC 3629); 10,000 checks with one bad schedule give exactly one precise problem; 200,000 checks in
- * one file load without a stack overflow (time and memory are printed, not asserted: the machine is shared).
+ * one file load without a stack overflow (time and memory are printed, not asserted: the machine is shared;
+ * run on request, see below).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +84,9 @@ describe('bounded configuration', () => {
     expect(problems[0].message).toMatch(/^schedule "every 5" is not a valid cron expression .*for an interval write \{ every: 5s \}$/);
   }, 300_000);
 
-  it('200,000 checks in one file load without a stack overflow', () => {
+  // About 7 minutes and 2.7 GB on the shared two-core machine (yaml's parser dominates), so it runs on request:
+  // PENGAWAS_BIG_CONFIG=1 npx jest test/config/limits.test.ts -t 200,000
+  (process.env.PENGAWAS_BIG_CONFIG === '1' ? it : it.skip)('200,000 checks in one file load without a stack overflow', () => {
     const dir = folder({ 'huge.yaml': checksText(200_000) });
     const t0 = performance.now();
     const set = loadChecks(dir);
