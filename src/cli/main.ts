@@ -39,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
   } catch (err) {
-    process.exitCode = reportError(err);
+    // Exit now: a failed start may leave handles (sockets, timers, watchers) that would keep the process idling.
+    process.exit(reportError(err));
   }
 }

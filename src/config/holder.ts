@@ -40,8 +40,9 @@ export class ConfigHolder {
       logger().info({ reason, checks: set.checks.length, hash: set.hash.slice(0, 12), changed }, 'configuration reloaded');
       for (const l of this.listeners) l({ ok: true, set });
       return true;
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
+    } catch (thrown) {
+      // Whatever went wrong while reading, the running monitor must survive it: only the new set is rejected.
+      const err = thrown instanceof ConfigError ? thrown : new ConfigError([{ file: this.dir, field: '(folder)', message: `cannot load the checks folder: ${(thrown as Error)?.message ?? String(thrown)}` }]);
       logger().error({ reason, problems: err.problems }, 'configuration rejected; the last good configuration keeps running');
       for (const l of this.listeners) l({ ok: false, error: err });
       return false;

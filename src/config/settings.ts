@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
+import { DEFAULT_LIMITS } from './files';
 import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
 /** A trusted public key by value or reference; the key is public, so inline PEM is fine (never a private key). */
@@ -56,6 +57,15 @@ export const settingsSchema = z
     prefix: z.string().regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'letters, digits, _ . - (or {name}, a Redis Cluster hash tag)').default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
+    /** Bounds on the checks folder; a load or reload beyond them is rejected with the limit named. */
+    checkLimits: z
+      .object({
+        maxFileBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.maxFileBytes),
+        maxChecks: z.number().int().min(1).default(DEFAULT_LIMITS.maxChecks),
+        maxAliases: z.number().int().min(0).default(DEFAULT_LIMITS.maxAliases),
+      })
+      .strict()
+      .default(DEFAULT_LIMITS),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /**
      * The /metrics listener. `host` is the listen address (0.0.0.0 = every interface; 127.0.0.1 keeps it on the

@@ -20,6 +20,8 @@ import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
 import { logger } from '../util/logger';
 import { openEvidence } from './evidence';
+import { runStopSteps, type StopStep } from './shutdown';
+import { explainStartupError } from './startup-error';
 
 import type { Role } from './roles';
 export { ALL_ROLES, type Role } from './roles';
@@ -42,11 +44,32 @@ export interface Monitor {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the roles; on a start-up failure everything already started is stopped again (bounded) and the error
+ * is rethrown as one actionable line (port, path, what to do), so the process can exit instead of idling.
+ */
 export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
+  const undo: StopStep[] = [];
+  try {
+    return await assemble(o, undo);
+  } catch (err) {
+    await runStopSteps(undo.reverse(), 3000);
+    throw explainStartupError(err, o.settings);
+  }
+}
+
+/** How long the whole stop sequence may take; the CLI exits at grace + 4.5 s whatever happens. */
+export function stopBudgetMs(s: MonitorOptions['settings']): number {
+  return s.worker.shutdownGrace + 2500;
+}
+
+async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   const s = o.settings;
+  const step = (name: string, run: StopStep['run'], maxMs = 2000): void => void undo.push({ name, run, maxMs });
   const runsProbes = o.roles.includes('worker');
   // Throws ConfigError: the monitor refuses to start on an invalid configuration.
-  const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes });
+  const config = ConfigHolder.load(s.checksDir, { checkSecrets: runsProbes, limits: s.checkLimits });
+  step('config', () => config.close());
   // A bad web-config.yml is a start-up error too, raised before any connection or role is started.
   if (s.metrics.webConfigFile) loadWebConfig(s.metrics.webConfigFile);
   const prefixWrong = prefixProblem(o.redisUrl, s.prefix);
@@ -58,6 +81,7 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   metrics.configReloaded(true);
 
   const connections: Redis[] = [];
+  step('redis connections', () => connections.forEach((c) => c.disconnect()));
   const conn = (name: string) => {
     const c = connect(o.redisUrl, name);
     c.on('error', (err) => logger().warn({ conn: name, err: err.message }, 'redis connection error'));
@@ -68,14 +92,17 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   metrics.results.watchRedis(main);
   const queue = new CheckQueue(main, s.prefix);
   const stream = new ResultStream(main, s.prefix, { keyring, maxLength: s.results.maxLength });
+  step('queue', () => queue.close());
   const getCheck = (id: string) => config.current.byId.get(id);
 
   const scheduler = o.roles.includes('scheduler') ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff }) : undefined;
   const worker = runsProbes
     ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck, metrics: metrics.results })
     : undefined;
+  step('worker', () => worker?.close(0));
   // The recorder owns the evidence store: every result it records is kept there too.
   const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s) : undefined;
+  step('evidence store', async () => { await evidence?.close(); }, 3000);
   const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
@@ -95,7 +122,9 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
   if (o.watch !== false) config.watch(s.watchChecks);
 
   await recordConfig(config.current);
+  step('recorder', () => recorder?.stop());
   await recorder?.start();
+  step('scheduler', () => scheduler?.stop());
   scheduler?.apply(config.current, { runNow: o.runNow });
 
   const server = await startMetricsServer({
@@ -128,14 +157,26 @@ export async function startMonitor(o: MonitorOptions): Promise<Monitor> {
     config,
     stop: () =>
       (stopping ??= (async () => {
-        await config.close();
-        await scheduler?.stop();
-        await worker?.close(s.worker.shutdownGrace);
-        await recorder?.stop();
-        await evidence?.close();
-        await queue.close();
-        await server.close();
-        for (const c of connections) c.disconnect();
+        // Each step is bounded: with Redis gone, BullMQ and XREADGROUP calls wait forever, and the evidence
+        // store must still be closed (flushed) after them. Without Redis no in-flight result can be published,
+        // so the worker's grace period would be spent waiting for nothing: its jobs are retried after a restart.
+        const redisUp = main.status === 'ready';
+        const grace = redisUp ? s.worker.shutdownGrace : Math.min(s.worker.shutdownGrace, 1000);
+        if (!redisUp) logger().warn({ redis: main.status }, 'Redis is unreachable while stopping; not waiting for in-flight checks');
+        const late = await runStopSteps(
+          [
+            { name: 'config', run: () => config.close(), maxMs: 1000 },
+            { name: 'scheduler', run: () => scheduler?.stop(), maxMs: redisUp ? 2000 : 500 },
+            { name: 'worker', run: () => worker?.close(grace), maxMs: grace + 1000 },
+            { name: 'recorder', run: () => recorder?.stop(), maxMs: redisUp ? 2000 : 500 },
+            { name: 'evidence store', run: () => evidence?.close(), maxMs: 3000, minMs: 1000 },
+            { name: 'queue', run: () => queue.close(), maxMs: 1000 },
+            { name: 'metrics server', run: () => server.close(), maxMs: 1000 },
+            { name: 'redis connections', run: () => connections.forEach((c) => c.disconnect()), maxMs: 500 },
+          ],
+          stopBudgetMs(s),
+        );
+        if (late.length) logger().warn({ late }, 'stopped with steps left unfinished');
       })()),
   };
 }

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadChecks } from '../../src/config/load';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
-import { runCli } from '../helpers/cli';
+import { spawnSource } from '../helpers/cli-source';
+
+async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnSource(args, { PENGAWAS_LOG_LEVEL: 'silent', ...opts.env });
+  let stdout = '';
+  p.stdout!.on('data', (d) => (stdout += d));
+  const { code } = await p.exited;
+  return { code, stdout, stderr: p.output().replace(stdout, '') };
+}
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-cfg-'));
@@ -87,7 +95,7 @@ describe('checks as code', () => {
     const find = (field: string, checkId?: string) => problems.find((p) => p.field === field && (checkId === undefined || p.checkId === checkId));
     expect(find('element', 'dup')?.message).toMatch(/security.*inclusivity|expected one of/i);
     expect(find('element', 'dup')?.line).toBe(9);
-    expect(find('schedule', 'dup')?.message).toMatch(/invalid cron expression "61 \* \* \* \*"/);
+    expect(find('schedule', 'dup')?.message).toMatch(/schedule "61 \* \* \* \*" is not a valid cron expression \(minute "61"/);
     expect(find('type', 'weird')?.message).toMatch(/^unknown probe type "carrier-pigeon"; known types: .*http/);
     expect(find('options.headers.X-Key', 'secret')?.message).toMatch(/missing secret reference \$\{env:NOT_SET_ANYWHERE\}/);
     expect(find('options.expectStatus[0]', 'secret')).toBeDefined();
@@ -95,10 +103,12 @@ describe('checks as code', () => {
     expect(syntax?.file).toMatch(/syntax\.yml$/);
     expect(syntax?.line).toBeGreaterThanOrEqual(3);
     expect(syntax?.message).toMatch(/YAML syntax error/);
-    // The duplicate is only reported for checks that are otherwise valid; make one.
+    // The duplicate is reported even though the second copy has other errors (element, schedule).
+    expect(find('id', 'dup')?.message).toMatch(/duplicate check id "dup"; first defined at .*bad\.yaml:2/);
+    expect(find('id', 'dup')?.line).toBe(7);
     const dupDir = mk({ 'a.yaml': GOOD, 'b.yaml': GOOD });
     const dup = problemsOf(dupDir, { API_TOKEN: 'x-long-enough' }).find((p) => p.field === 'id');
-    expect(dup?.message).toMatch(/duplicate check id; first defined at .*a\.yaml:2/);
+    expect(dup?.message).toMatch(/duplicate check id "api-health"; first defined at .*a\.yaml:2/);
     expect(dup?.file).toMatch(/b\.yaml$/);
   });
 
@@ -120,9 +130,9 @@ describe('checks as code', () => {
     const bad = mk({ 'bad.yaml': 'checks:\n  - id: Bad Id\n    type: http\n    element: nope\n    schedule: "x"\n    target: http://x\n' });
     const r = await runCli(['validate', '--checks', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.yaml:2 check "Bad Id" id: expected lower-case/);
+    expect(r.stderr).toMatch(/bad\.yaml:2 check "Bad Id" id: "Bad Id": expected lower-case/);
     expect(r.stderr).toMatch(/bad\.yaml:4 check "Bad Id" element:/);
-    expect(r.stderr).toMatch(/bad\.yaml:5 check "Bad Id" schedule: invalid cron expression "x"/);
+    expect(r.stderr).toMatch(/bad\.yaml:5 check "Bad Id" schedule: schedule "x" is not a valid cron expression/);
     const ok = await runCli(['validate', '--checks', mk({ 'a.yaml': GOOD })], { env: { API_TOKEN: 'x-long-enough' } });
     expect(ok.stdout).toMatch(/^ok: 1 checks/);
     expect(ok.code).toBe(0);

@@ -103,7 +103,7 @@ describe('pengawas CLI', () => {
     const r = await runCli(['run', '--checks', bad, '--metrics-port', '0'], { env: { REDIS_URL } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/x\.yaml:2 check "x" element/);
-    expect(r.stderr).toMatch(/x\.yaml:2 check "x" schedule: invalid cron expression "bad"/);
+    expect(r.stderr).toMatch(/x\.yaml:2 check "x" schedule: schedule "bad" is not a valid cron expression/);
   });
 
   it('starts a private redis-server when nothing answers on the default address, and stops it', async () => {

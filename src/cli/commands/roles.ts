@@ -15,12 +15,26 @@ export interface Extra {
   runNow?: boolean;
 }
 
-/** Starts the roles and wires signals: SIGTERM/SIGINT stop gracefully and exit 0; a second signal exits at once. */
+/** Past the stop budget the process exits anyway: an orchestrator's SIGKILL must never be needed. */
+export const HARD_EXIT_AFTER_GRACE_MS = 4500;
+
+/**
+ * Starts the roles and wires signals: SIGTERM/SIGINT stop gracefully and exit 0 (1 when stopping failed or
+ * overran); a second signal exits at once. The exit happens within shutdownGrace + 4.5 s whatever Redis does.
+ */
 export async function runRoles(settings: Settings, roles: Role[], extra: Extra = {}): Promise<Monitor> {
   // The queue and the store load here, not at CLI start: `--help` and ad-hoc probes stay fast.
   const { obtainRedis } = await import('../../queue/embedded-redis');
   const { startMonitor } = await import('../../monitor/monitor');
-  const redis = await obtainRedis(settings.redisUrl, settings.dataDir);
+  const { explainStartupError } = await import('../../monitor/startup-error');
+  const { preflight } = await import('../../monitor/preflight');
+  await preflight(settings);
+  let redis;
+  try {
+    redis = await obtainRedis(settings.redisUrl, settings.dataDir);
+  } catch (err) {
+    throw explainStartupError(err, settings);
+  }
   let monitor: Monitor;
   try {
     monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: extra.sinks, runNow: extra.runNow });
@@ -31,10 +45,20 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
   let signals = 0;
   const onSignal = async (sig: string) => {
     if (++signals > 1) process.exit(1);
-    logger().info({ signal: sig }, 'shutting down');
-    await monitor.stop();
-    await extra.onStop?.();
-    await redis.stop();
+    const limitMs = settings.worker.shutdownGrace + HARD_EXIT_AFTER_GRACE_MS;
+    logger().info({ signal: sig, limitMs }, 'shutting down');
+    setTimeout(() => {
+      logger().error({ limitMs }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, limitMs);
+    try {
+      await monitor.stop();
+      await extra.onStop?.();
+      await redis.stop();
+    } catch (err) {
+      logger().error({ err: (err as Error)?.message ?? String(err) }, 'error while stopping');
+      process.exit(1);
+    }
     logger().info('stopped');
     process.exit(0);
   };

@@ -10,7 +10,7 @@ export function validateCommand(): Command {
     .option('--json', 'print problems as JSON')
     .action((flags: { secrets: boolean; json?: boolean }, cmd: Command) => {
       const settings = settingsFrom(cmd.opts());
-      const set = loadChecks(settings.checksDir, { checkSecrets: flags.secrets });
+      const set = loadChecks(settings.checksDir, { checkSecrets: flags.secrets, limits: settings.checkLimits });
       if (flags.json) process.stdout.write(`${JSON.stringify({ ok: true, checks: set.checks.length, hash: set.hash })}\n`);
       else process.stdout.write(`ok: ${set.checks.length} checks in ${settings.checksDir} (definitions sha256 ${set.hash.slice(0, 12)})\n`);
     });

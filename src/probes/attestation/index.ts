@@ -14,7 +14,7 @@ import { defineProbe } from '../types';
 import { attestationOptions } from './options';
 import { evaluate, type EvidenceCheck } from './rules';
 
-const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
+export const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 /** Evidence files larger than this are not re-hashed by a check (a worker is no place for a 1 GB read). */
 const MAX_REHASH_BYTES = 64 * 1024 * 1024;
 

@@ -2,14 +2,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UsageError } from '../../errors';
+import { profileRef } from './profile-ref';
 import { ALL_PROTOCOLS } from './wire/constants';
 
 export const tlsOptions = z
   .object({
     /** Speak a plaintext protocol first, then upgrade: SMTP STARTTLS, IMAP STARTTLS, PostgreSQL SSLRequest. */
     starttls: z.enum(['smtp', 'imap', 'postgres']).optional(),
-    /** `intermediate` (default), `modern`, `none`, or the path of a custom profile YAML. */
-    profile: z.string().min(1).default('intermediate'),
+    /** `intermediate` (default), `modern`, `none` (or `mozilla-…`), or the path of a custom profile YAML. */
+    profile: profileRef.default('intermediate'),
     /** SNI name and the name the certificate must match (default: the target host). */
     servername: z.string().min(1).optional(),
     /** PEM bundle of extra trust anchors (private PKI); the system store is always used as well. */
