@@ -72,3 +72,30 @@ export async function countSlots(databaseUrl: string | undefined, dataDir: strin
     await store.close();
   }
 }
+
+/**
+ * Waits until every result of slots before `until` that is coming has reached the store: the count of such rows
+ * has not changed for `quietMs` (a recorder backing off after an outage retries within 30 s), at most `maxMs`.
+ * Counting earlier would report results that are late (still pending in Redis) as lost.
+ */
+export async function settle(databaseUrl: string | undefined, dataDir: string, until: number, quietMs = 35_000, maxMs = 150_000): Promise<void> {
+  const t0 = Date.now();
+  let last = -1;
+  let since = Date.now();
+  while (Date.now() - t0 < maxMs) {
+    const store = await EvidenceStore.open({ dataDir, databaseUrl });
+    try {
+      const [row] = await store.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM evidence_results WHERE scheduled_at < $1`, [new Date(until)]);
+      const n = Number(row.n);
+      if (n !== last) {
+        last = n;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return;
+    } catch {
+      // the store may still be coming back
+    } finally {
+      await store.close();
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}

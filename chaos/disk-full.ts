@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { countSlots, type PhaseCount } from './count';
+import { countSlots, settle, type PhaseCount } from './count';
 import { pengawas, sleep, startRedis } from './services';
 import { checksYaml, type Targets } from './targets';
 
@@ -39,6 +39,7 @@ export async function diskFullSegment(work: string, targets: Targets, n: number,
     const healedAt = Date.now();
     await sleep(15_000);
     const to = Date.now();
+    await settle(undefined, dataDir, to);
     const alive = run.alive;
     await run.stop('SIGTERM');
     const ids = Array.from({ length: Math.min(n, 10) }, (_, i) => `ok-${String(i).padStart(2, '0')}`);

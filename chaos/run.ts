@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { countSlots, type PhaseCount } from './count';
+import { countSlots, settle, type PhaseCount } from './count';
 import { diskFullSegment } from './disk-full';
 import { pengawas, Postgres, sleep, startRedis, type Proc } from './services';
 import { checksYaml, HOSTILE, startTargets } from './targets';
@@ -59,8 +59,8 @@ async function main(): Promise<void> {
       rows.push({ fault: p.fault, from, healedAt, to: Date.now() });
       console.error(`[chaos] ${p.fault}: done`);
     }
-    // Let every slot of the last phase reach the store before counting.
-    await sleep(4000);
+    // Let every result of the phases' slots reach the store before counting (late is not lost).
+    await settle(pg.url, env.PENGAWAS_DATA_DIR!, rows[rows.length - 1].to);
     const down = roles.filter((r) => !r.alive).map((r) => r.name);
     if (down.length) console.error(`[chaos] not running at the end: ${down.join(', ')}\n${down.map((n) => roles.find((r) => r.name === n)!.log.slice(-2000)).join('\n')}`);
     const ids = [...Array.from({ length: N }, (_, i) => `ok-${String(i).padStart(2, '0')}`), ...HOSTILE];
