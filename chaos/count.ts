@@ -64,8 +64,12 @@ export async function countSlots(databaseUrl: string | undefined, dataDir: strin
     for (const p of phases) out.push(await countPhase(store, p, healthy, o.every * 1000));
     if (hostile.length && phases.length) {
       const whole = { fault: `hostile targets (${hostile.join(', ')}), whole run`, from: phases[0].from, healedAt: phases[0].from, to: phases[phases.length - 1].to };
-      const errors = await store.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM evidence_results WHERE status = 'error' AND scheduled_at >= $1 AND scheduled_at < $2 AND stream LIKE $3`, [new Date(whole.from), new Date(whole.to), `${o.hostilePrefix}%`]);
-      out.push({ ...(await countPhase(store, whole, hostile, o.every * 1000)), recoveryMs: undefined, note: `${Number(errors[0].n)} hostile results recorded as error (the probe could not decide), none as pass` });
+      const byStatus = await store.db.query<{ stream: string; status: string; n: unknown }>(
+        `SELECT stream, status, count(*) AS n FROM evidence_results WHERE scheduled_at >= $1 AND scheduled_at < $2 AND stream LIKE $3 GROUP BY stream, status ORDER BY stream, status`,
+        [new Date(whole.from), new Date(whole.to), `${o.hostilePrefix}%`],
+      );
+      const note = `recorded by status: ${byStatus.map((r) => `${r.stream} ${r.status} ${Number(r.n)}`).join(', ')}`;
+      out.push({ ...(await countPhase(store, whole, hostile, o.every * 1000)), recoveryMs: undefined, note });
     }
     return out;
   } finally {
