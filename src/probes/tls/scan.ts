@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { TlsHandshakeError } from '../../errors';
+import { ProbeTimeoutError, TlsHandshakeError } from '../../errors';
 import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
 import { nodeHandshake, type NodeHandshake } from './cert/fetch';
 import { cipherByCode } from './ciphers';
@@ -32,8 +32,17 @@ export interface ScanResult {
 
 export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortSignal; timeoutMs: number; caPem?: string }): Promise<ScanResult> {
   const t0 = performance.now();
-  const limiter = new Limiter(o.concurrency);
-  const limits = { signal: env.signal, timeoutMs: Math.min(o.handshakeTimeoutMs, env.timeoutMs), maxBytes: o.maxHandshakeBytes };
+  const timeoutMs = Math.min(o.handshakeTimeoutMs, env.timeoutMs);
+  // A port that accepts and never answers: the first attempt to time out before any attempt got an answer ends
+  // the scan, so queued attempts do not each wait out their own deadline (one timeout, not several in a row).
+  const silence = new AbortController();
+  let answered = false;
+  const limiter = new Limiter(o.concurrency, (e) => {
+    if (!(e instanceof ProbeTimeoutError)) answered = true;
+    else if (!answered && !silence.signal.aborted && !env.signal.aborted) silence.abort(new ProbeTimeoutError(timeoutMs, 'any handshake; the port accepts connections but sends nothing'));
+  });
+  const signal = AbortSignal.any([env.signal, silence.signal]);
+  const limits = { signal, timeoutMs, maxBytes: o.maxHandshakeBytes };
   const tested = o.protocols ? ALL_PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...ALL_PROTOCOLS];
   const testedTls = tested.filter((p): p is Protocol => p !== 'SSLv2');
 
@@ -45,7 +54,7 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
     ? limiter.run(() => trySslv2(ep, limits)).catch((e: Error) => {
-        if (env.signal.aborted) throw e;
+        if (signal.aborted) throw e;
         sslv2Error = e;
         return { enabled: false, ciphers: [], refusal: e.message };
       })
@@ -56,16 +65,19 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
         (e: Error) => ({ ok: false as const, e }),
       )
     : undefined;
-  const sslv2 = await sslv2Run;
+  const sslv2 = await sslv2Run.catch((e: Error) => {
+    throw silence.signal.aborted ? silence.signal.reason : e;
+  });
   const enumOut = await enumRun;
+  if (silence.signal.aborted) throw silence.signal.reason;
   const empty: Enumeration = { protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })), groups: [] };
   // A server that speaks only SSLv2 accepts no SSLv3+/TLS version: that is a result, not a failed scan.
-  if (enumOut && !enumOut.ok && (env.signal.aborted || !sslv2?.enabled)) throw enumOut.e;
+  if (enumOut && !enumOut.ok && (signal.aborted || !sslv2?.enabled)) throw enumOut.e;
   if (!enumOut && sslv2Error) throw sslv2Error;
   if (!enumOut && !sslv2?.enabled) throw new TlsHandshakeError(`the server does not accept SSLv2${sslv2?.refusal ? ` (${sslv2.refusal})` : ''}`);
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
-  if (!node.ok && env.signal.aborted) throw node.e;
+  if (!node.ok && signal.aborted) throw node.e;
 
   const facts: ScanFacts = {
     tested,
