@@ -15,6 +15,8 @@ interface TlsMeasurements {
   testedProtocols?: string[];
   certificateDetails?: { chain: Array<{ notAfter: string }>; revocation?: { chain?: Array<{ status: string }> } | null } | null;
   certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
+  /** Every certificate the server presents (dual RSA/ECDSA): expiry gauges take the one that expires first. */
+  certificates?: Array<{ notAfter: string; daysLeft: number }>;
   hsts?: { present: boolean; maxAge: number | null } | null;
   strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
   profile?: { name: string; compliant: boolean } | null;
@@ -28,9 +30,9 @@ export const tlsFamily: MetricFamily = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
-    const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds)');
+    const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds); with several leaves (RSA and ECDSA), the earliest');
     const chainExpiry = g('pengawas_tls_chain_earliest_expiry_timestamp_seconds', 'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry');
-    const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired)');
+    const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired); with several leaves, the fewest');
     const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate or any intermediate the server sent is revoked, 0 if the leaf is good and no intermediate is known to be revoked (absent when the leaf is unknown and no intermediate is revoked)');
     const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
     const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', ['strength']);
@@ -66,8 +68,10 @@ export const tlsFamily: MetricFamily = {
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
         for (const p of PROTOCOLS) if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
         if (m.certificate) {
-          expiry.set(l, Date.parse(m.certificate.notAfter) / 1000);
-          daysLeft.set(l, m.certificate.daysLeft);
+          // An ECDSA leaf expiring beside a fresh RSA one must still raise the expiry alert.
+          const leaves = m.certificates?.length ? m.certificates : [m.certificate];
+          expiry.set(l, Math.min(...leaves.map((c) => Date.parse(c.notAfter))) / 1000);
+          daysLeft.set(l, Math.min(...leaves.map((c) => c.daysLeft)));
           const chain = m.certificateDetails?.chain ?? [];
           if (chain.length) chainExpiry.set(l, Math.min(...chain.map((c) => Date.parse(c.notAfter))) / 1000);
           const intermediateRevoked = (m.certificateDetails?.revocation?.chain ?? []).some((c) => c.status === 'revoked');

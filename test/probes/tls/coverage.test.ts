@@ -5,6 +5,8 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { Registry } from 'prom-client';
+import { tlsFamily } from '../../../src/metrics/families/tls';
 import { ids, measurements, Pki, scan, sServer, startChild, type Server } from './helpers';
 
 let pki: Pki;
@@ -21,8 +23,9 @@ beforeAll(async () => {
   const rsa = pki.leaf({ name: 'rsa' });
   const ec = pki.leaf({ name: 'ec', keyType: 'ec' });
   const expired = pki.leaf({ name: 'expired', startdate: stamp(-60), enddate: stamp(-1) });
+  const ecSoon = pki.leaf({ name: 'ecsoon', keyType: 'ec', days: 3 });
   const chain = pki.interCert;
-  const [dual, dual13, tls10, clientAuth, expiredSrv, clientOptional] = await Promise.all([
+  const [dual, dual13, tls10, clientAuth, expiredSrv, clientOptional, dualSoon] = await Promise.all([
     // s_server's second certificate: -dcert/-dkey (see openssl-s_server(1)), both served over TLS 1.2 and 1.3
     sServer({ ...rsa, chain }, ['-dcert', ec.cert, '-dkey', ec.key, '-dcert_chain', chain], pki.dir),
     sServer({ ...rsa, chain }, ['-dcert', ec.cert, '-dkey', ec.key, '-dcert_chain', chain, '-tls1_3'], pki.dir),
@@ -32,8 +35,10 @@ beforeAll(async () => {
     sServer({ ...expired, chain }, [], pki.dir),
     // -verify 1: a client certificate is asked for, the handshake goes on without one
     sServer({ ...rsa, chain }, ['-verify', '1', '-CAfile', pki.rootCert], pki.dir),
+    // RSA leaf good for 90 days, ECDSA leaf for 3
+    sServer({ ...rsa, chain }, ['-dcert', ecSoon.cert, '-dkey', ecSoon.key, '-dcert_chain', chain], pki.dir),
   ]);
-  Object.assign(servers, { dual, dual13, tls10, clientAuth, expiredSrv, clientOptional });
+  Object.assign(servers, { dual, dual13, tls10, clientAuth, expiredSrv, clientOptional, dualSoon });
   if (NGINX) servers.nginx = await nginxDual(rsa, ec);
 }, 60_000);
 
@@ -79,6 +84,21 @@ test('s_server with an RSA and an ECDSA certificate: both are reported (TLS 1.2 
     expect(certs(r).every((c) => c.pathTrusted && c.validNow)).toBe(true);
   }
 }, 60_000);
+
+test('dual certificates, the ECDSA one expiring in 3 days: its finding names it and the expiry metric takes it', async () => {
+  const r = await scan(`localhost:${servers.dualSoon.port}`, opts());
+  const soon = r.findings.find((f) => f.id === 'tls.cert.expires_soon')!;
+  expect(soon).toMatchObject({ status: 'warn', severity: 'high' });
+  expect(soon.message).toMatch(/^EC certificate: certificate expires in [23] days/);
+  expect((soon.evidence!.certificates as Array<{ keyType: string }>).map((c) => c.keyType)).toEqual(['EC']);
+  const registry = new Registry();
+  tlsFamily.create(registry).observe(r);
+  const text = await registry.metrics();
+  const days = Number(/pengawas_tls_cert_days_left\{[^}]*\} (-?\d+)/.exec(text)![1]);
+  expect(days).toBeLessThanOrEqual(3);
+  const ecNotAfter = certs(r).find((c) => c.keyType === 'EC')! as unknown as { notAfter: string };
+  expect(text).toContain(`pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${Date.parse(ecNotAfter.notAfter) / 1000}`);
+});
 
 (NGINX ? test : test.skip)('nginx with two ssl_certificate lines: both certificates are reported', async () => {
   const r = await scan(`localhost:${servers.nginx.port}`, opts({ hsts: true }));
