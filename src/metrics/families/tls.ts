@@ -23,6 +23,8 @@ interface TlsMeasurements {
   negotiated?: { handshakeMs: number } | null;
   handshakes?: number;
   scanMs?: number;
+  /** Vulnerability id → true/false, null when undecided (vuln-findings.ts). */
+  vulnerabilities?: Record<string, boolean | null> | null;
 }
 
 export const tlsFamily: MetricFamily = {
@@ -42,7 +44,8 @@ export const tlsFamily: MetricFamily = {
     const scan = g('pengawas_tls_scan_duration_seconds', 'Wall time of the whole scan (enumeration, certificate, revocation, HSTS)');
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
-    const seen = new Map<string, { element: string; profile?: string }>();
+    const vulnerable = g('pengawas_tls_vulnerable', '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided', ['vuln']);
+    const seen = new Map<string, { element: string; profile?: string; vulns?: string[] }>();
     const plain = [expiry, chainExpiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
@@ -54,6 +57,7 @@ export const tlsFamily: MetricFamily = {
       for (const st of STRENGTHS) suites.remove({ ...l, strength: st });
       for (const sev of SEVERITIES) findings.remove({ ...l, severity: sev });
       if (s.profile) compliant.remove({ ...l, profile: s.profile });
+      for (const v of s.vulns ?? []) vulnerable.remove({ ...l, vuln: v });
       seen.delete(checkId);
     }
 
@@ -64,7 +68,10 @@ export const tlsFamily: MetricFamily = {
         const m = r.measurements as TlsMeasurements;
         if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
         forget(r.checkId);
-        seen.set(r.checkId, { element: r.element, profile: m.profile?.name });
+        const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
+        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k) });
+        // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
+        for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
         for (const p of PROTOCOLS) if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
         if (m.certificate) {

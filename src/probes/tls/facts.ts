@@ -7,6 +7,7 @@ import type { Revocation } from './revocation';
 import type { IntermediateRevocation } from './revocation/chain';
 import type { AnyProtocol, Protocol } from './wire/constants';
 import type { Sslv2Result } from './wire/sslv2';
+import type { VulnChecks } from './vulns';
 
 export interface ScanFacts {
   tested: AnyProtocol[];
@@ -28,6 +29,8 @@ export interface ScanFacts {
   clientCertificate?: 'required' | 'requested' | 'not requested';
   hsts?: Hsts;
   hstsError?: string;
+  /** Renegotiation, compression and fallback-SCSV handshakes (absent when no TLS <= 1.2 version was tested). */
+  vulns?: VulnChecks;
   expiryWarnDays: number;
   checkRevocation: boolean;
 }

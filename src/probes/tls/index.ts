@@ -8,6 +8,7 @@ import type { Finding } from '../../results/contract';
 import { consistencyFinding, firstReachable, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
 import type { CertificateReport } from './cert/analyze';
 import { hexCode } from './ciphers';
+import { vulnFindings, vulnVerdicts } from './vuln-findings';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
@@ -82,6 +83,9 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
     groups: f.groups.map(groupName),
     groupsByProtocol: Object.fromEntries(Object.entries(f.groupsByProtocol).map(([p, gs]) => [p, gs!.map(groupName)])),
     strengthCounts: counts,
+    /** Per vulnerability id: true vulnerable, false not, null undecided; `vulnerabilityChecks` the raw answers. */
+    vulnerabilities: f.vulns || f.suites.length ? vulnVerdicts(f) : null,
+    vulnerabilityChecks: f.vulns ?? null,
     negotiated: r.negotiated ?? null,
     profile: profile ?? null,
     handshakes: r.handshakes,
@@ -134,6 +138,7 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
       ...cipherFindings(result.facts),
       ...certificateFindings(result.facts),
       ...hstsFindings(result.facts),
+      ...(o.vulnerabilities ? vulnFindings(result.facts) : []),
       ...(verdict?.findings ?? []),
     ];
     const f = result.facts;

@@ -16,6 +16,7 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
+import { checkVulns } from './vulns';
 import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
 import type { Endpoint, HandshakeLimits } from './wire/handshake';
 import { trySslv2, type Sslv2Result } from './wire/sslv2';
@@ -78,7 +79,10 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
   if (!node.ok && signal.aborted) throw node.e;
-  const classChains = await certificatesByKeyType(ep, enumeration, o, limiter, limits);
+  const [classChains, vulns] = await Promise.all([
+    certificatesByKeyType(ep, enumeration, o, limiter, limits),
+    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
+  ]);
 
   const facts: ScanFacts = {
     tested,
@@ -90,6 +94,7 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     groupsByProtocol: enumeration.groupsByProtocol,
     expiryWarnDays: o.expiryWarnDays,
     checkRevocation: o.checkRevocation,
+    vulns,
   };
 
   // The raw TLS <= 1.2 Certificate message keeps the server's order; prefer it when it shows the same leaf.

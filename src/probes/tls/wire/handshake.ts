@@ -37,6 +37,9 @@ export type HelloOutcome =
       group?: number;
       kex?: KeyExchange;
       certificates?: Buffer[];
+      /** ServerHello compression method and extension types (records.ts). */
+      compression?: number;
+      extensions?: number[];
       /** TLS <= 1.2 read to ServerHelloDone: whether the server asked for a client certificate (absent: not seen). */
       certificateRequest?: boolean;
     }
