@@ -34,10 +34,32 @@ export interface ProtocolResult {
 
 export interface Enumeration {
   protocols: ProtocolResult[];
-  /** Groups the server accepts, in its order of choice (TLS 1.3 if available, else TLS 1.2 ECDHE). */
+  /** Groups the server accepts over any version: TLS 1.3's in its order of choice, then those only older versions take. */
   groups: number[];
+  /** Groups per version (TLS 1.3 key exchange; ECDHE for TLS 1.0-1.2), each in the server's order of choice. */
+  groupsByProtocol: Partial<Record<Protocol, number[]>>;
   /** The certificate list of the first TLS <= 1.2 answer, as the server sent it (order preserved). */
   sentChain?: Buffer[];
+  /** Every distinct certificate list (by leaf) seen in TLS <= 1.2 answers: an RSA and an ECDSA one on dual setups. */
+  sentChains: Buffer[][];
+  /** Whether a TLS <= 1.2 answer read to ServerHelloDone held a CertificateRequest (absent: none read that far). */
+  certificateRequest?: boolean;
+}
+
+/** What the answers showed beyond the suite: the certificate lists and whether a client certificate was asked for. */
+interface Sink {
+  chain?: Buffer[];
+  chains: Map<string, Buffer[]>;
+  certificateRequest?: boolean;
+}
+
+function note(sink: Sink, out: Extract<HelloOutcome, { accepted: true }>): void {
+  if (out.certificates?.length) {
+    sink.chain ??= out.certificates;
+    const key = out.certificates[0].toString('base64');
+    if (!sink.chains.has(key)) sink.chains.set(key, out.certificates);
+  }
+  if (out.certificateRequest !== undefined) sink.certificateRequest = Boolean(sink.certificateRequest) || out.certificateRequest;
 }
 
 interface Ctx {
@@ -59,12 +81,12 @@ function acceptedAs(out: HelloOutcome, protocol: Protocol): out is Extract<Hello
 }
 
 /** Offer `candidates`, note the pick, remove it, repeat (at most `limit` picks). Mutates both arrays. */
-async function chain(c: Ctx, protocol: Protocol, candidates: number[], suites: AcceptedSuite[], sink: { chain?: Buffer[] }, limit = Infinity): Promise<HelloOutcome | undefined> {
+async function chain(c: Ctx, protocol: Protocol, candidates: number[], suites: AcceptedSuite[], sink: Sink, limit = Infinity): Promise<HelloOutcome | undefined> {
   let last: HelloOutcome | undefined;
   for (let n = 0; n < limit && candidates.length; n++) {
     const out = (last = await hello(c, protocol, candidates));
     if (!acceptedAs(out, protocol) || !candidates.includes(out.cipher)) return out;
-    if (out.certificates?.length && !sink.chain) sink.chain = out.certificates;
+    note(sink, out);
     suites.push({ protocol, code: out.cipher, group: out.kex?.group ?? out.group, dhBits: out.kex?.dhBits });
     candidates.splice(candidates.indexOf(out.cipher), 1);
   }
@@ -81,7 +103,7 @@ function slices<T>(list: T[], k: number): T[][] {
 /** Candidates per parallel slice: below this, one more connection costs more than it saves. */
 const SLICE_SIZE = 40;
 
-async function scanProtocol(c: Ctx, protocol: Protocol, sink: { chain?: Buffer[] }): Promise<ProtocolResult> {
+async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<ProtocolResult> {
   const candidates = suitesFor(protocol).map((s) => s.code);
   const suites: AcceptedSuite[] = [];
   const first = await chain(c, protocol, candidates, suites, sink, c.enumerateCiphers ? 2 : 1);
@@ -109,14 +131,8 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: { chain?: Buffer[]
   return { protocol, supported: true, suites, serverPreference, refusal };
 }
 
-/** Offer groups, remove the chosen one, repeat: the server's supported groups in its order. */
-async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<number[]> {
-  const tls13 = results.find((r) => r.protocol === 'TLSv1.3' && r.supported);
-  const tls12 = results.find((r) => r.protocol === 'TLSv1.2' && r.supported);
-  const ecdhe = tls12?.suites.filter((s) => cipherByCode(s.code)?.kx === 'ECDH').map((s) => s.code) ?? [];
-  const protocol: Protocol | undefined = tls13 ? 'TLSv1.3' : ecdhe.length ? 'TLSv1.2' : undefined;
-  if (!protocol) return [];
-  const ciphers = protocol === 'TLSv1.3' ? tls13!.suites.map((s) => s.code) : ecdhe;
+/** Offer groups, remove the chosen one, repeat: the groups the server accepts over `protocol`, in its order. */
+async function groupsOver(c: Ctx, protocol: Protocol, ciphers: number[]): Promise<number[]> {
   let groups = [...(protocol === 'TLSv1.3' ? TLS13_GROUPS : LEGACY_CURVES)];
   const found: number[] = [];
   while (groups.length) {
@@ -130,9 +146,22 @@ async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<number[]> 
   return found;
 }
 
+/**
+ * Groups per protocol: TLS 1.3 (key shares) and each TLS 1.0-1.2 version with ECDHE suites (supported_groups
+ * is an extension every TLS version carries, RFC 4492), side by side. SSLv3 has no extensions.
+ */
+async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<Partial<Record<Protocol, number[]>>> {
+  const jobs = results
+    .filter((r) => r.supported && r.protocol !== 'SSLv3')
+    .map((r) => ({ protocol: r.protocol, ciphers: r.protocol === 'TLSv1.3' ? r.suites.map((s) => s.code) : r.suites.filter((s) => cipherByCode(s.code)?.kx === 'ECDH').map((s) => s.code) }))
+    .filter((j) => j.ciphers.length);
+  const found = await Promise.all(jobs.map((j) => groupsOver(c, j.protocol, j.ciphers)));
+  return Object.fromEntries(jobs.map((j, i) => [j.protocol, found[i]]).filter(([, g]) => (g as number[]).length));
+}
+
 export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean; concurrency: number }): Promise<Enumeration> {
   const c: Ctx = { ep, ...opts };
-  const sink: { chain?: Buffer[] } = {};
+  const sink: Sink = { chains: new Map() };
   // Newest first, so the newest protocols start first; the sent chain is the first TLS <= 1.2 answer's.
   const ordered = [...protocols].reverse();
   const errors: Error[] = [];
@@ -151,6 +180,8 @@ export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], op
     const why = [...new Set(results.map((r) => r.refusal).filter(Boolean))].join(', ');
     throw new TlsHandshakeError(`the server accepted no SSL/TLS version${why ? ` (${why})` : ''}`);
   }
-  const groups = await scanGroups(c, results);
-  return { protocols: results.reverse(), groups, sentChain: sink.chain };
+  const groupsByProtocol = await scanGroups(c, results);
+  // Newest protocol first, each group once (a group the server takes only over an old version still counts).
+  const groups = [...new Set(ordered.flatMap((p) => groupsByProtocol[p] ?? []))];
+  return { protocols: results.reverse(), groups, groupsByProtocol, sentChain: sink.chain, sentChains: [...sink.chains.values()], certificateRequest: sink.certificateRequest };
 }

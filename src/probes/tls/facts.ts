@@ -7,6 +7,7 @@ import type { Revocation } from './revocation';
 import type { IntermediateRevocation } from './revocation/chain';
 import type { AnyProtocol, Protocol } from './wire/constants';
 import type { Sslv2Result } from './wire/sslv2';
+import type { VulnChecks } from './vulns';
 
 export interface ScanFacts {
   tested: AnyProtocol[];
@@ -15,13 +16,21 @@ export interface ScanFacts {
   sslv2?: Sslv2Result;
   suites: Array<AcceptedSuite & { suite: CipherSuite }>;
   serverPreference: Partial<Record<Protocol, boolean>>;
-  /** Group ids the server accepts. */
+  /** Group ids the server accepts (any version). */
   groups: number[];
+  /** Group ids per version (enumerate.ts). */
+  groupsByProtocol: Partial<Record<Protocol, number[]>>;
   /** `revocation` is the leaf's; `chainRevocation` the sent intermediates' (leaf-to-root order). */
   certificate?: CertificateReport & { ocspStapled: boolean; revocation?: Revocation; chainRevocation?: IntermediateRevocation[] };
+  /** Further certificates the server presents (another key type: dual RSA/ECDSA setups), each judged alone. */
+  otherCertificates?: CertificateReport[];
   certificateError?: string;
+  /** Whether the server asks for a client certificate: `required` when a handshake without one was refused. */
+  clientCertificate?: 'required' | 'requested' | 'not requested';
   hsts?: Hsts;
   hstsError?: string;
+  /** Renegotiation, compression and fallback-SCSV handshakes (absent when no TLS <= 1.2 version was tested). */
+  vulns?: VulnChecks;
   expiryWarnDays: number;
   checkRevocation: boolean;
 }

@@ -2,7 +2,8 @@
  * Findings that hold whatever the profile: broken protocols and suites, certificate problems, missing HSTS.
  * Only violations become findings (as in the http probe); each id is stable and says what is wrong.
  */
-import type { Finding, Severity } from '../../results/contract';
+import { SEVERITIES, type Finding, type Severity } from '../../results/contract';
+import type { CertificateReport } from './cert/analyze';
 import { hexCode } from './ciphers';
 import type { ScanFacts } from './facts';
 import { GROUPS, type AnyProtocol } from './wire/constants';
@@ -71,25 +72,60 @@ export function cipherFindings(f: ScanFacts): Finding[] {
 export function certificateFindings(f: ScanFacts): Finding[] {
   const c = f.certificate;
   if (!c) return f.certificateError ? [{ id: 'tls.cert.unavailable', severity: 'high', status: 'error', message: `could not obtain the certificate: ${f.certificateError}` }] : [];
+  const all = [c, ...(f.otherCertificates ?? [])];
+  const perCert = all.map((x) => oneCertificate(x, f));
+  return [...mergeByCertificate(all, perCert), ...revocationFindings(f), ...intermediateRevocationFindings(f)];
+}
+
+/** Problems of one certificate the server presents, whatever the others. */
+function oneCertificate(c: CertificateReport, f: ScanFacts): Finding[] {
   const out: Finding[] = [];
   const ev = { subject: c.subject, notAfter: c.notAfter, daysLeft: c.daysLeft };
+  const notYet = Date.parse(c.notBefore) > Date.now();
   if (c.daysLeft < 0) out.push(fail('tls.cert.expired', 'critical', `certificate expired on ${c.notAfter.slice(0, 10)}`, ev));
-  else if (Date.parse(c.notBefore) > Date.now()) out.push(fail('tls.cert.not_yet_valid', 'critical', `certificate is not valid before ${c.notBefore.slice(0, 10)}`, { ...ev, notBefore: c.notBefore }));
+  else if (notYet) out.push(fail('tls.cert.not_yet_valid', 'critical', `certificate is not valid before ${c.notBefore.slice(0, 10)}`, { ...ev, notBefore: c.notBefore }));
   else if (c.daysLeft < f.expiryWarnDays) out.push(warn('tls.cert.expires_soon', c.daysLeft < 7 ? 'high' : 'medium', `certificate expires in ${c.daysLeft} days (warning threshold ${f.expiryWarnDays})`, ev));
+  // The leaf is in its window but a certificate above it is not: clients still reject the chain.
+  if (c.daysLeft >= 0 && !notYet && c.outOfValidity.length) {
+    out.push(fail('tls.cert.chain_expired', 'critical', `a certificate on the path is outside its validity window: ${c.outOfValidity.join('; ')}`, { certificates: c.outOfValidity }));
+  }
   if (c.selfSigned) out.push(fail('tls.cert.self_signed', 'high', `certificate is self-signed (${c.subject})`, { subject: c.subject }));
   else if (!c.chainComplete) out.push(fail('tls.cert.chain_incomplete', 'high', `the server does not send the issuer of "${c.issuer}"; clients without it cannot build the chain`, { issuer: c.issuer, sent: c.chain.length }));
-  else if (!c.chainTrusted) out.push(fail('tls.cert.untrusted', 'high', `chain ends at "${c.chain[c.chain.length - 1]?.issuer}", which is not a trusted root`, { chain: c.chain }));
+  else if (!c.pathTrusted) out.push(fail('tls.cert.untrusted', 'high', `chain ends at "${c.chain[c.chain.length - 1]?.issuer}", which is not a trusted root`, { chain: c.chain }));
   if (c.chainInOrder === false) out.push(warn('tls.cert.chain_order', 'low', 'the certificates are not sent leaf-to-root in order', { chain: c.chain.map((x) => x.subject) }));
   if (!c.hostnameMatch) out.push(fail('tls.cert.hostname_mismatch', 'high', `certificate does not cover the host name`, { subject: c.subject, sans: c.sans }));
   const minBits = c.keyType === 'EC' ? 224 : c.keyType.startsWith('Ed') ? 0 : 2048;
   if (c.keyBits < minBits) out.push(fail('tls.cert.weak_key', 'high', `${c.keyType} key of ${c.keyBits} bits; at least ${minBits} are needed`, { keyType: c.keyType, keyBits: c.keyBits }));
   if (c.weakSignatures.length) out.push(fail('tls.cert.sha1_signature', 'high', `chain uses SHA-1/MD5 signatures: ${c.weakSignatures.join('; ')}`, { signatures: c.weakSignatures }));
-  const r = c.revocation;
-  if (r?.status === 'revoked') out.push(fail('tls.cert.revoked', 'critical', `certificate is revoked (${r.method}${r.revokedAt ? `, since ${r.revokedAt}` : ''})`, { method: r.method, source: r.source, revokedAt: r.revokedAt }));
-  else if (f.checkRevocation && r?.status === 'unknown' && r.method !== 'none') {
-    out.push(warn('tls.cert.revocation_unknown', 'low', `revocation status could not be determined: ${r.detail}`, { method: r.method, detail: r.detail }));
+  return out;
+}
+
+/**
+ * One finding per id across the certificates (ids stay stable and unique): with several certificates the message
+ * names each one's key type, the evidence lists which certificates it concerns, the severity is the worst.
+ */
+function mergeByCertificate(certs: CertificateReport[], perCert: Finding[][]): Finding[] {
+  if (certs.length === 1) return perCert[0];
+  const byId = new Map<string, { finding: Finding; parts: string[]; which: Array<{ keyType: string; fingerprint256: string }> }>();
+  perCert.forEach((list, i) => {
+    for (const x of list) {
+      const g = byId.get(x.id) ?? { finding: x, parts: [], which: [] };
+      byId.set(x.id, g);
+      if (SEVERITIES.indexOf(x.severity) > SEVERITIES.indexOf(g.finding.severity)) g.finding = { ...g.finding, severity: x.severity };
+      g.parts.push(`${certs[i].keyType} certificate: ${x.message}`);
+      g.which.push({ keyType: certs[i].keyType, fingerprint256: certs[i].fingerprint256 });
+    }
+  });
+  return [...byId.values()].map(({ finding, parts, which }) => ({ ...finding, message: parts.join('; '), evidence: { ...finding.evidence, certificates: which } }));
+}
+
+function revocationFindings(f: ScanFacts): Finding[] {
+  const r = f.certificate?.revocation;
+  if (r?.status === 'revoked') return [fail('tls.cert.revoked', 'critical', `certificate is revoked (${r.method}${r.revokedAt ? `, since ${r.revokedAt}` : ''})`, { method: r.method, source: r.source, revokedAt: r.revokedAt })];
+  if (f.checkRevocation && r?.status === 'unknown' && r.method !== 'none') {
+    return [warn('tls.cert.revocation_unknown', 'low', `revocation status could not be determined: ${r.detail}`, { method: r.method, detail: r.detail })];
   }
-  return [...out, ...intermediateRevocationFindings(f)];
+  return [];
 }
 
 /** Intermediates: revoked → one critical fail; undecided (a responder/CRL exists but gave no answer) → one low warn, as for the leaf. */
@@ -110,8 +146,15 @@ function intermediateRevocationFindings(f: ScanFacts): Finding[] {
   return out;
 }
 
+/**
+ * A failed HSTS request does not undo the TLS results: it is a `warn` of its own (the header is unknown), not an
+ * `error` of the whole check. A server that refuses clients without a certificate is named as the cause.
+ */
 export function hstsFindings(f: ScanFacts): Finding[] {
-  if (f.hstsError) return [{ id: 'tls.hsts.unavailable', severity: 'medium', status: 'error', message: `could not fetch HSTS: ${f.hstsError}` }];
+  if (f.hstsError) {
+    const why = f.clientCertificate === 'required' ? ' (the server requires a client certificate, which the monitor does not present)' : '';
+    return [warn('tls.hsts.unchecked', 'low', `could not fetch HSTS${why}: ${f.hstsError}`, { error: f.hstsError, clientCertificate: f.clientCertificate ?? null })];
+  }
   if (f.hsts && !f.hsts.present) return [fail('tls.hsts.missing', 'medium', 'no Strict-Transport-Security header; browsers may be downgraded to plain HTTP', { status: f.hsts.status })];
   return [];
 }

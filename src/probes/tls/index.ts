@@ -6,7 +6,9 @@ import { ProbeError, StartTlsRefusedError } from '../../errors';
 import { readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { consistencyFinding, firstReachable, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
+import type { CertificateReport } from './cert/analyze';
 import { hexCode } from './ciphers';
+import { vulnFindings, vulnVerdicts } from './vuln-findings';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
@@ -18,6 +20,26 @@ import { defineProbe, type ProbeContext, type ProbeOutput } from '../types';
 
 /** One intermediate's revocation result beside the leaf's (`certificateDetails.revocation.chain`). */
 const chainEntry = (r: IntermediateRevocation) => ({ subject: r.subject, serial: r.serial, status: r.status, method: r.method, url: r.source ?? null, revokedAt: r.revokedAt, detail: r.detail });
+
+const groupName = (g: number) => GROUPS[g]?.name ?? `0x${g.toString(16)}`;
+
+const certificateSummary = (c: CertificateReport) => ({
+  keyType: c.keyType,
+  keyBits: c.keyBits,
+  fingerprint256: c.fingerprint256,
+  subject: c.subject,
+  issuer: c.issuer,
+  serial: c.serial,
+  notBefore: c.notBefore,
+  notAfter: c.notAfter,
+  daysLeft: c.daysLeft,
+  signatureAlgorithm: c.signatureAlgorithm,
+  pathTrusted: c.pathTrusted,
+  validNow: c.validNow,
+  trustedNow: c.trustedNow,
+  chainComplete: c.chainComplete,
+  hostnameMatch: c.hostnameMatch,
+});
 
 function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }): Record<string, unknown> {
   const f = r.facts;
@@ -41,20 +63,29 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
           keyBits: c.keyBits,
           signatureAlgorithm: c.signatureAlgorithm,
           selfSigned: c.selfSigned,
-          chainTrusted: c.chainTrusted,
+          pathTrusted: c.pathTrusted,
+          validNow: c.validNow,
+          trustedNow: c.trustedNow,
           hostnameMatch: c.hostnameMatch,
           ocspStapled: c.ocspStapled,
           revoked: c.revocation ? (c.revocation.status === 'unknown' ? null : c.revocation.status === 'revoked') : null,
         }
       : null,
+    /** Every certificate the server presents (dual RSA/ECDSA setups show two); the first is `certificate`'s. */
+    certificates: c ? [c, ...(f.otherCertificates ?? [])].map(certificateSummary) : [],
+    clientCertificate: f.clientCertificate ?? null,
     hsts: f.hsts ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload } : null,
     certificateDetails: c
       ? { serial: c.serial, fingerprint256: r.leafFingerprint ?? null, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null }
       : null,
     suiteDetails: f.suites.map((s) => ({ protocol: s.protocol, code: hexCode(s.code), forwardSecret: s.suite.forwardSecret, group: s.group !== undefined ? GROUPS[s.group]?.name ?? s.group : undefined, dhBits: s.dhBits, weaknesses: s.suite.weaknesses })),
     serverPreference: f.serverPreference,
-    groups: f.groups.map((g) => GROUPS[g]?.name ?? `0x${g.toString(16)}`),
+    groups: f.groups.map(groupName),
+    groupsByProtocol: Object.fromEntries(Object.entries(f.groupsByProtocol).map(([p, gs]) => [p, gs!.map(groupName)])),
     strengthCounts: counts,
+    /** Per vulnerability id: true vulnerable, false not, null undecided; `vulnerabilityChecks` the raw answers. */
+    vulnerabilities: f.vulns || f.suites.length ? vulnVerdicts(f) : null,
+    vulnerabilityChecks: f.vulns ?? null,
     negotiated: r.negotiated ?? null,
     profile: profile ?? null,
     handshakes: r.handshakes,
@@ -107,6 +138,7 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
       ...cipherFindings(result.facts),
       ...certificateFindings(result.facts),
       ...hstsFindings(result.facts),
+      ...(o.vulnerabilities ? vulnFindings(result.facts) : []),
       ...(verdict?.findings ?? []),
     ];
     const f = result.facts;

@@ -27,6 +27,11 @@ export const tlsOptions = z
     expiryWarnDays: z.number().int().min(0).max(3650).default(30),
     /** Protocols to test (default all: SSLv2 .. TLSv1.3). */
     protocols: z.array(z.enum(ALL_PROTOCOLS)).min(1).optional(),
+    /**
+     * Vulnerability checks: three extra handshakes (secure renegotiation, TLS compression, TLS_FALLBACK_SCSV)
+     * and the inferences from the enumeration (POODLE, BEAST, SWEET32, FREAK, Logjam, DROWN, Lucky Thirteen).
+     */
+    vulnerabilities: z.boolean().default(true),
     /** Enumerate every accepted suite (false: only detect protocols and the negotiated suite). */
     enumerateCiphers: z.boolean().default(true),
     /**

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { TlsHandshakeError } from '../../errors';
+import { ProbeTimeoutError, TlsHandshakeError } from '../../errors';
 import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
-import { nodeHandshake, type NodeHandshake } from './cert/fetch';
+import { nodeHandshake, SIGALG_CLASSES, type NodeHandshake } from './cert/fetch';
 import { cipherByCode } from './ciphers';
 import { enumerate, type Enumeration } from './enumerate';
 import type { ScanFacts } from './facts';
@@ -16,8 +16,9 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
+import { checkVulns } from './vulns';
 import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
-import type { Endpoint } from './wire/handshake';
+import type { Endpoint, HandshakeLimits } from './wire/handshake';
 import { trySslv2, type Sslv2Result } from './wire/sslv2';
 
 export interface ScanResult {
@@ -32,8 +33,17 @@ export interface ScanResult {
 
 export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortSignal; timeoutMs: number; caPem?: string }): Promise<ScanResult> {
   const t0 = performance.now();
-  const limiter = new Limiter(o.concurrency);
-  const limits = { signal: env.signal, timeoutMs: Math.min(o.handshakeTimeoutMs, env.timeoutMs), maxBytes: o.maxHandshakeBytes };
+  const timeoutMs = Math.min(o.handshakeTimeoutMs, env.timeoutMs);
+  // A port that accepts and never answers: the first attempt to time out before any attempt got an answer ends
+  // the scan, so queued attempts do not each wait out their own deadline (one timeout, not several in a row).
+  const silence = new AbortController();
+  let answered = false;
+  const limiter = new Limiter(o.concurrency, (e) => {
+    if (!(e instanceof ProbeTimeoutError)) answered = true;
+    else if (!answered && !silence.signal.aborted && !env.signal.aborted) silence.abort(new ProbeTimeoutError(timeoutMs, 'any handshake; the port accepts connections but sends nothing'));
+  });
+  const signal = AbortSignal.any([env.signal, silence.signal]);
+  const limits = { signal, timeoutMs, maxBytes: o.maxHandshakeBytes };
   const tested = o.protocols ? ALL_PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...ALL_PROTOCOLS];
   const testedTls = tested.filter((p): p is Protocol => p !== 'SSLv2');
 
@@ -45,7 +55,7 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
     ? limiter.run(() => trySslv2(ep, limits)).catch((e: Error) => {
-        if (env.signal.aborted) throw e;
+        if (signal.aborted) throw e;
         sslv2Error = e;
         return { enabled: false, ciphers: [], refusal: e.message };
       })
@@ -56,16 +66,23 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
         (e: Error) => ({ ok: false as const, e }),
       )
     : undefined;
-  const sslv2 = await sslv2Run;
+  const sslv2 = await sslv2Run.catch((e: Error) => {
+    throw silence.signal.aborted ? silence.signal.reason : e;
+  });
   const enumOut = await enumRun;
-  const empty: Enumeration = { protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })), groups: [] };
+  if (silence.signal.aborted) throw silence.signal.reason;
+  const empty: Enumeration = { protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })), groups: [], groupsByProtocol: {}, sentChains: [] };
   // A server that speaks only SSLv2 accepts no SSLv3+/TLS version: that is a result, not a failed scan.
-  if (enumOut && !enumOut.ok && (env.signal.aborted || !sslv2?.enabled)) throw enumOut.e;
+  if (enumOut && !enumOut.ok && (signal.aborted || !sslv2?.enabled)) throw enumOut.e;
   if (!enumOut && sslv2Error) throw sslv2Error;
   if (!enumOut && !sslv2?.enabled) throw new TlsHandshakeError(`the server does not accept SSLv2${sslv2?.refusal ? ` (${sslv2.refusal})` : ''}`);
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
-  if (!node.ok && env.signal.aborted) throw node.e;
+  if (!node.ok && signal.aborted) throw node.e;
+  const [classChains, vulns] = await Promise.all([
+    certificatesByKeyType(ep, enumeration, o, limiter, limits),
+    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
+  ]);
 
   const facts: ScanFacts = {
     tested,
@@ -74,8 +91,10 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     suites: enumeration.protocols.flatMap((r) => r.suites.map((s) => ({ ...s, suite: cipherByCode(s.code)! }))).filter((s) => s.suite),
     serverPreference: Object.fromEntries(enumeration.protocols.filter((r) => r.serverPreference !== undefined).map((r) => [r.protocol, r.serverPreference])),
     groups: enumeration.groups,
+    groupsByProtocol: enumeration.groupsByProtocol,
     expiryWarnDays: o.expiryWarnDays,
     checkRevocation: o.checkRevocation,
+    vulns,
   };
 
   // The raw TLS <= 1.2 Certificate message keeps the server's order; prefer it when it shows the same leaf.
@@ -90,6 +109,14 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });
     const stapled = node.ok ? node.v.ocspResponse : undefined;
     facts.certificate = { ...report, ocspStapled: Boolean(stapled) };
+    // Other leaves (another key type) from the raw answers and the per-key-type handshakes, each judged alone.
+    const seen = new Set([chain[0].toString('base64')]);
+    for (const other of [...enumeration.sentChains, ...classChains]) {
+      const key = other[0].toString('base64');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      facts.otherCertificates = [...(facts.otherCertificates ?? []), analyzeChain({ chain: other, orderKnown: enumeration.sentChains.includes(other), hostname: ep.servername ?? ep.host, anchors })];
+    }
     if (o.checkRevocation) {
       // The leaf and every intermediate at once: the checks cost one round of OCSP/CRL fetches, not one per level.
       const fetchLimits = { signal: env.signal, timeoutMs: limits.timeoutMs, maxBytes: 10 * 1024 * 1024 };
@@ -104,6 +131,9 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     facts.certificateError = node.ok ? 'the server sent no certificate' : node.e.message;
   }
 
+  // Asked for in a TLS <= 1.2 answer; `required` once a handshake without one was refused by the server.
+  if (enumeration.certificateRequest !== undefined) facts.clientCertificate = enumeration.certificateRequest ? 'requested' : 'not requested';
+  if (facts.clientCertificate === 'requested' && !node.ok && node.e instanceof TlsHandshakeError) facts.clientCertificate = 'required';
   let handshakes = limiter.started;
   if (o.hsts && !ep.starttls) {
     handshakes++;
@@ -112,9 +142,23 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     } catch (e) {
       if (env.signal.aborted) throw e;
       facts.hstsError = (e as Error).message;
+      if (facts.clientCertificate === 'requested' && /certificate required|alert number 116|handshake failure|alert number 40/i.test(facts.hstsError)) facts.clientCertificate = 'required';
     }
   }
   const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
   const leafFingerprint = chain.length ? createHash('sha256').update(chain[0]).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:') : undefined;
   return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0, leafFingerprint };
+}
+
+/**
+ * Certificates that only key-type-specific handshakes show: when TLS 1.3 is the only version (its Certificate is
+ * encrypted, so the raw answers carry none) or suites were not enumerated (one pick per version may see only one
+ * of an RSA/ECDSA pair), one Node handshake per signature class. A refused class means no certificate of it.
+ */
+async function certificatesByKeyType(ep: Endpoint, e: Enumeration, o: TlsOptions, limiter: Limiter, limits: HandshakeLimits): Promise<Buffer[][]> {
+  const v13 = e.protocols.some((p) => p.protocol === 'TLSv1.3' && p.supported);
+  const legacy = e.protocols.some((p) => p.protocol !== 'TLSv1.3' && p.supported);
+  if (!(v13 && !legacy) && !(o.enumerateCiphers === false && (v13 || legacy))) return [];
+  const runs = await Promise.all(Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)));
+  return runs.filter((r): r is NodeHandshake => Boolean(r?.chain.length)).map((r) => r.chain);
 }

@@ -73,7 +73,7 @@ test('first (default): resolved once, every connection to the first address, SNI
   // exactly the first server: no TLS 1.0/1.1 from the second, no CBC suite
   expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
   expect(m.ciphers.filter((c) => c.protocol === 'TLSv1.2').map((c) => c.name)).toEqual(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
-  expect(m.certificate).toMatchObject({ subject: `CN=${NAME}`, hostnameMatch: true, chainTrusted: true });
+  expect(m.certificate).toMatchObject({ subject: `CN=${NAME}`, hostnameMatch: true, pathTrusted: true, trustedNow: true });
   expect(ids(r)).not.toContain('tls.protocol.tls1_0_enabled');
   expect(ids(r)).not.toContain('tls.addresses.inconsistent');
   expect(m.perAddress).toBeUndefined();

@@ -58,7 +58,7 @@ const certIds = (r: Awaited<ReturnType<typeof scan>>) => ids(r).filter((i) => i.
 test('a good chain from a private CA: trusted, hostname match, stapled OCSP read, no certificate finding', async () => {
   const r = await scan(`localhost:${servers.good.port}`, opts({ checkRevocation: true }));
   expect(certIds(r)).toEqual([]);
-  expect(certOf(r)).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=pengawas test intermediate', keyType: 'RSA', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', selfSigned: false, chainTrusted: true, hostnameMatch: true, ocspStapled: true, revoked: false });
+  expect(certOf(r)).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=pengawas test intermediate', keyType: 'RSA', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', selfSigned: false, pathTrusted: true, trustedNow: true, hostnameMatch: true, ocspStapled: true, revoked: false });
   expect(certOf(r).daysLeft).toBeGreaterThanOrEqual(58);
   expect((measurements(r).certificateDetails as { revocation: { method: string } }).revocation.method).toBe('stapled-ocsp');
 });
@@ -66,7 +66,7 @@ test('a good chain from a private CA: trusted, hostname match, stapled OCSP read
 test('the same chain is untrusted without the private root', async () => {
   const r = await scan(`localhost:${servers.good.port}`, opts({ caFile: undefined }));
   expect(certIds(r)).toEqual(['tls.cert.untrusted']);
-  expect(certOf(r).chainTrusted).toBe(false);
+  expect(certOf(r).pathTrusted).toBe(false);
 });
 
 test('expires soon → warn with the days left', async () => {
@@ -115,18 +115,18 @@ test('SHA-1 signature → tls.cert.sha1_signature and the profile signature rule
 test('self-signed → tls.cert.self_signed', async () => {
   const r = await scan(`localhost:${servers.self.port}`, opts());
   expect(certIds(r)).toEqual(['tls.cert.self_signed']);
-  expect(certOf(r)).toMatchObject({ selfSigned: true, chainTrusted: false });
+  expect(certOf(r)).toMatchObject({ selfSigned: true, pathTrusted: false, trustedNow: false });
 });
 
 test('leaf sent without its intermediate → tls.cert.chain_incomplete', async () => {
   const r = await scan(`localhost:${servers.incomplete.port}`, opts());
   expect(certIds(r)).toEqual(['tls.cert.chain_incomplete']);
-  expect(certOf(r).chainTrusted).toBe(false);
+  expect(certOf(r).pathTrusted).toBe(false);
 });
 
 test('chain sent out of order (TLS 1.2 raw Certificate message) → tls.cert.chain_order warning', async () => {
   const r = await scan(`localhost:${servers.misordered.port}`, opts());
   expect(certIds(r)).toEqual(['tls.cert.chain_order']);
-  expect(certOf(r).chainTrusted).toBe(true);
+  expect(certOf(r).pathTrusted).toBe(true);
   expect((measurements(r).certificateDetails as { chainInOrder: boolean }).chainInOrder).toBe(false);
 });

@@ -24,6 +24,8 @@ export interface LeafSpec {
   cn?: string;
   san?: string;
   keyBits?: number;
+  /** `ec`: a P-256 key (ECDSA certificate) instead of RSA. */
+  keyType?: 'rsa' | 'ec';
   md?: string;
   /** openssl ca dates, YYMMDDHHMMSSZ */
   startdate?: string;
@@ -70,7 +72,8 @@ export class Pki {
   leaf(spec: LeafSpec): Leaf {
     const d = this.dir;
     const n = spec.name;
-    openssl(['req', '-new', '-newkey', `rsa:${spec.keyBits ?? 2048}`, '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${spec.cn ?? 'localhost'}`], d);
+    const key = spec.keyType === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', `rsa:${spec.keyBits ?? 2048}`];
+    openssl(['req', '-new', ...key, '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${spec.cn ?? 'localhost'}`], d);
     const ext = [
       '[ext]',
       'basicConstraints=CA:FALSE',

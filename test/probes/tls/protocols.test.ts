@@ -53,7 +53,7 @@ test('CBC-only TLS 1.2: cbc_suite, no AEAD suite accepted', async () => {
   expect(m.protocols['TLSv1.2']).toBe(true);
   expect(m.ciphers.map((c) => c.code).sort()).toEqual(['0xC014', '0xC027']);
   // the server follows the client's order, and every suite it has is weak
-  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled']);
+  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled', 'tls.vuln.lucky13']);
   const cbc = r.findings.find((f) => f.id === 'tls.cipher.cbc_suite')!;
   expect(cbc.severity).toBe('medium');
   expect(cbc.status).toBe('fail');
@@ -63,7 +63,7 @@ test('non-forward-secret suites only: no_forward_secrecy', async () => {
   const r = await scan(`localhost:${servers.nofs.port}`, opts());
   const m = measurements(r);
   expect(m.ciphers.map((c) => c.name).sort()).toEqual(['TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_256_CBC_SHA256']);
-  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_forward_secrecy', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled']);
+  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_forward_secrecy', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled', 'tls.vuln.lucky13']);
 });
 
 test('server preference order and groups are reported; a compliant server has no failing finding', async () => {

@@ -16,6 +16,8 @@ export interface ChainEntry {
 }
 
 export interface CertificateReport {
+  /** SHA-256 of the leaf (DER), colon-separated upper-case hex. */
+  fingerprint256: string;
   subject: string;
   issuer: string;
   serial: string;
@@ -28,7 +30,17 @@ export interface CertificateReport {
   keyBits: number;
   signatureAlgorithm: string;
   selfSigned: boolean;
-  chainTrusted: boolean;
+  /**
+   * The path leaf → … → trust anchor verifies (issuer names and signatures), whatever the dates: a statement about
+   * who issued it, not about whether a client accepts it today (see `validNow`, `trustedNow`).
+   */
+  pathTrusted: boolean;
+  /** Every certificate on the path (the leaf, the intermediates used, the anchor reached) is within its validity window now. */
+  validNow: boolean;
+  /** What a client decides today: `pathTrusted` and `validNow`. */
+  trustedNow: boolean;
+  /** Subjects on the path that are outside their validity window now (expired or not yet valid). */
+  outOfValidity: string[];
   /** The issuers up to a root were all sent or are trust anchors. */
   chainComplete: boolean;
   /** Each sent certificate is followed by its issuer; null when the order is unknown. */
@@ -143,6 +155,7 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
     const anchor = input.anchors.find((a) => issued(cur, a));
     if (anchor) {
       trusted = complete = true;
+      path.push(anchor);
       break;
     }
     // Ends at a self-signed root, or at a sent CA certificate whose (root) issuer we lack: then the chain is
@@ -150,6 +163,7 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
     complete = issued(cur, cur) || path.length > 1;
     break;
   }
+  const outOfValidity = path.filter((c) => now < new Date(c.validFrom).getTime() || now > new Date(c.validTo).getTime()).map((c) => dn(c.subject));
   let chainInOrder: boolean | null = null;
   if (input.orderKnown) chainInOrder = sent.every((c, i) => i === sent.length - 1 || issued(c, sent[i + 1]));
 
@@ -165,6 +179,7 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
   // A self-signed root's own signature is never verified by clients, so SHA-1 there is harmless.
   const weakSignatures = chain.filter((c, i) => isWeakSignature(c.signatureAlgorithm) && !(i > 0 && issued(sent[i], sent[i]))).map((c) => `${c.subject}: ${c.signatureAlgorithm}`);
   return {
+    fingerprint256: leaf.fingerprint256,
     subject: dn(leaf.subject),
     issuer: dn(leaf.issuer),
     serial: leaf.serialNumber,
@@ -176,7 +191,10 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
     ...keyOf(leaf),
     signatureAlgorithm: signatureName(leafParts.signatureOid),
     selfSigned: issued(leaf, leaf),
-    chainTrusted: trusted,
+    pathTrusted: trusted,
+    validNow: outOfValidity.length === 0,
+    trustedNow: trusted && outOfValidity.length === 0,
+    outOfValidity,
     chainComplete: complete,
     chainInOrder,
     hostnameMatch,

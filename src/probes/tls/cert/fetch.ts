@@ -24,15 +24,29 @@ export interface NodeHandshake {
  * A trust store holding nothing the server could chain to: with it OpenSSL does not append store certificates to
  * the peer chain, so `getPeerCertificate(true)` reports only what the server sent. (Any unrelated CA works.)
  */
-let isolatedContext: tls.SecureContext | undefined;
-function isolated(): tls.SecureContext {
+const isolatedContexts = new Map<string, tls.SecureContext>();
+function isolated(sigalgs?: string): tls.SecureContext {
   // Node refuses TLS < 1.2 and weak suites by default; a scanner must still see such servers. No anonymous
   // suites: this handshake is there to read the certificate.
-  isolatedContext ??= tls.createSecureContext({ ca: ISOLATED_CA, minVersion: 'TLSv1', ciphers: 'ALL:!aNULL:@SECLEVEL=0' });
-  return isolatedContext;
+  let ctx = isolatedContexts.get(sigalgs ?? '');
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca: ISOLATED_CA, minVersion: 'TLSv1', ciphers: 'ALL:!aNULL:@SECLEVEL=0', ...(sigalgs ? { sigalgs } : {}) });
+    isolatedContexts.set(sigalgs ?? '', ctx);
+  }
+  return ctx;
 }
 
-export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits): Promise<NodeHandshake> {
+/**
+ * Signature schemes per certificate key type (RFC 8446 4.2.3 names, as OpenSSL takes them): offering one class
+ * alone makes a TLS 1.3 server with several certificates present the one of that type.
+ */
+export const SIGALG_CLASSES: Record<string, string> = {
+  RSA: 'rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512',
+  ECDSA: 'ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512',
+  EdDSA: 'ed25519:ed448',
+};
+
+export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigalgs?: string): Promise<NodeHandshake> {
   const conn = await openEndpoint(ep, limits, 'certificate handshake');
   const socket = conn.detach();
   const t0 = performance.now();
@@ -42,7 +56,7 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits): Prom
       const s = tls.connect({
         socket,
         servername: ep.servername && !isIP(ep.servername) ? ep.servername : undefined,
-        secureContext: isolated(),
+        secureContext: isolated(sigalgs),
         rejectUnauthorized: false,
         // A TLSSocket option tls.connect passes through (missing from @types/node's ConnectionOptions).
         ...({ requestOCSP: true } as object),

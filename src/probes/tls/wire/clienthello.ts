@@ -14,6 +14,10 @@ export interface HelloSpec {
   servername?: string;
   /** Named groups to offer (default: every group the protocol allows). */
   groups?: number[];
+  /** Compression methods to offer (default: null only); [1, 0] asks for DEFLATE (the CRIME check). */
+  compression?: number[];
+  /** Leave out renegotiation_info (the check of RFC 5746 support sends it; a plain hello does too). */
+  noRenegotiationInfo?: boolean;
 }
 
 function u16(n: number): Buffer {
@@ -60,7 +64,7 @@ function extensions(spec: HelloSpec): Buffer {
   parts.push(ext(EXT.supportedGroups, list16(groups)));
   parts.push(ext(EXT.ecPointFormats, Buffer.from([3, 0, 1, 2])));
   if (tls13 || spec.protocol === 'TLSv1.2') parts.push(ext(EXT.signatureAlgorithms, list16(SIGNATURE_SCHEMES)));
-  parts.push(ext(EXT.renegotiationInfo, Buffer.from([0])));
+  if (!spec.noRenegotiationInfo) parts.push(ext(EXT.renegotiationInfo, Buffer.from([0])));
   parts.push(ext(EXT.extendedMasterSecret, Buffer.alloc(0)));
   parts.push(ext(EXT.sessionTicket, Buffer.alloc(0)));
   if (tls13) {
@@ -85,7 +89,7 @@ export function buildClientHello(spec: HelloSpec): Buffer {
     Buffer.from([sessionId.length]),
     sessionId,
     list16(spec.ciphers),
-    Buffer.from([1, 0]),
+    Buffer.from([(spec.compression ?? [0]).length, ...(spec.compression ?? [0])]),
     spec.protocol === 'SSLv3' ? Buffer.alloc(0) : extensions(spec),
   ]);
   const handshake = Buffer.concat([Buffer.from([HS.clientHello]), u24(body.length), body]);

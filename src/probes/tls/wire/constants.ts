@@ -13,7 +13,7 @@ export function protocolOf(code: number): Protocol | undefined {
 }
 
 export const CONTENT = { alert: 21, handshake: 22 } as const;
-export const HS = { clientHello: 1, serverHello: 2, certificate: 11, serverKeyExchange: 12, serverHelloDone: 14 } as const;
+export const HS = { clientHello: 1, serverHello: 2, certificate: 11, serverKeyExchange: 12, certificateRequest: 13, serverHelloDone: 14 } as const;
 export const EXT = {
   serverName: 0,
   statusRequest: 5,
@@ -60,5 +60,5 @@ export const ALERTS: Record<number, string> = {
   0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 22: 'record_overflow', 40: 'handshake_failure',
   42: 'bad_certificate', 47: 'illegal_parameter', 50: 'decode_error', 51: 'decrypt_error', 70: 'protocol_version',
   71: 'insufficient_security', 80: 'internal_error', 86: 'inappropriate_fallback', 90: 'user_canceled',
-  109: 'missing_extension', 110: 'unsupported_extension', 112: 'unrecognized_name', 120: 'no_application_protocol',
+  109: 'missing_extension', 110: 'unsupported_extension', 112: 'unrecognized_name', 116: 'certificate_required', 120: 'no_application_protocol',
 };

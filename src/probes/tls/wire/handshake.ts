@@ -29,7 +29,20 @@ export interface HandshakeLimits {
 }
 
 export type HelloOutcome =
-  | { accepted: true; version: number; cipher: number; retry: boolean; group?: number; kex?: KeyExchange; certificates?: Buffer[] }
+  | {
+      accepted: true;
+      version: number;
+      cipher: number;
+      retry: boolean;
+      group?: number;
+      kex?: KeyExchange;
+      certificates?: Buffer[];
+      /** ServerHello compression method and extension types (records.ts). */
+      compression?: number;
+      extensions?: number[];
+      /** TLS <= 1.2 read to ServerHelloDone: whether the server asked for a client certificate (absent: not seen). */
+      certificateRequest?: boolean;
+    }
   | { accepted: false; alert?: string };
 
 /** Opens a connection ready for TLS bytes (after the STARTTLS preamble when configured). */
@@ -59,6 +72,7 @@ async function readAnswer(conn: Conn, protocol: Protocol, maxBytes: number): Pro
   let hello: ReturnType<typeof parseServerHello> | undefined;
   let certificates: Buffer[] | undefined;
   let kex: KeyExchange | undefined;
+  let certificateRequest = false;
   for (;;) {
     let chunk: Buffer | null;
     try {
@@ -101,8 +115,10 @@ async function readAnswer(conn: Conn, protocol: Protocol, maxBytes: number): Pro
       } else if (m.type === HS.serverKeyExchange) {
         const kx = cipherByCode(hello.cipher)?.kx ?? '';
         kex = parseServerKeyExchange(m.body, kx);
+      } else if (m.type === HS.certificateRequest) {
+        certificateRequest = true;
       } else if (m.type === HS.serverHelloDone) {
-        return { accepted: true, ...hello, kex, certificates };
+        return { accepted: true, ...hello, kex, certificates, certificateRequest };
       }
     }
   }

@@ -100,6 +100,10 @@ export interface ServerHello {
   retry: boolean;
   /** TLS 1.3 key-share group (selected group in a HelloRetryRequest). */
   group?: number;
+  /** Compression method chosen (0 null, 1 DEFLATE). */
+  compression: number;
+  /** Extension types the server sent, in order (renegotiation_info 0xff01 tells RFC 5746 support). */
+  extensions: number[];
 }
 
 export function parseServerHello(body: Buffer): ServerHello {
@@ -108,18 +112,20 @@ export function parseServerHello(body: Buffer): ServerHello {
   const random = c.bytes(32);
   c.bytes(c.u8());
   const cipher = c.u16();
-  c.u8();
+  const compression = c.u8();
+  const extensions: number[] = [];
   let group: number | undefined;
   if (c.left >= 2) {
     const end = c.off + c.u16();
     while (c.off + 4 <= end) {
       const type = c.u16();
+      extensions.push(type);
       const data = new Cursor(c.bytes(c.u16()), 'ServerHello extension');
       if (type === EXT.supportedVersions && data.left >= 2) version = data.u16();
       if (type === EXT.keyShare && data.left >= 2) group = data.u16();
     }
   }
-  return { version, cipher, retry: random.equals(HRR_RANDOM), group };
+  return { version, cipher, retry: random.equals(HRR_RANDOM), group, compression, extensions };
 }
 
 /** The DER certificates of a TLS <= 1.2 Certificate message, leaf first as sent. */

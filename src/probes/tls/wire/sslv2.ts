@@ -6,7 +6,7 @@
  * record or alert, an SSLv2 ERROR, a close, a reset or garbage means not enabled.
  */
 import { randomBytes } from 'node:crypto';
-import { ProbeError, ProtocolError } from '../../../errors';
+import { ProbeError, ProbeTimeoutError, ProtocolError } from '../../../errors';
 import { openEndpoint, type Endpoint, type HandshakeLimits } from './handshake';
 
 /** SSLv2 cipher kinds (3-byte specs) from the draft's appendix, in the draft's order. */
@@ -110,7 +110,8 @@ export async function trySslv2(ep: Endpoint, limits: HandshakeLimits): Promise<S
       try {
         chunk = await conn.read();
       } catch (e) {
-        if (limits.signal.aborted) throw e;
+        // A timeout is no answer at all: the scan tells silence from refusal (scan.ts) and records it as the refusal.
+        if (limits.signal.aborted || e instanceof ProbeTimeoutError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ECONNRESET' || code === 'EPIPE') return off('connection reset');
         return off(e instanceof ProbeError ? e.message : `connection failed: ${code ?? (e as Error).message}`);
