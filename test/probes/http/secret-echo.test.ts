@@ -151,7 +151,10 @@ describe('a target echoing the token back', () => {
       const store = await EvidenceStore.open(storeOptionsFromEnv(m.settings.dataDir, {}));
       let stored = '';
       try {
-        const tables = await store.db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+        // Every table of the store, whichever backend it is (SQLite by default, PostgreSQL with DATABASE_URL).
+        const tables = await store.db.query<{ table_name: string }>(
+          store.kind === 'sqlite' ? `SELECT name AS table_name FROM sqlite_master WHERE type = 'table'` : `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+        );
         for (const { table_name } of tables) stored += JSON.stringify(await store.db.query(`SELECT * FROM ${table_name}`));
       } finally {
         await store.db.close();

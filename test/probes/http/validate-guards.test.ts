@@ -29,7 +29,7 @@ describe('validate guards', () => {
     const dir = folder(`checks:\n${check('backref', '{ bodyMatches: ["ok", "(a)\\\\1"] }')}${check('lookaround', '{ requireHeaders: [{ name: X-Frame-Options, matches: "(?<!ALLOW)DENY" }] }')}`);
     const r = await runCli(['validate', '--checks', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/check "backref" options\.bodyMatches\[1\]: unsupported regular expression \/\(a\)\\1\/: back-reference `\\1`/);
+    expect(r.stderr).toMatch(/check "backref" options\.bodyMatches\[1\]: .*unsupported regular expression \/\(a\)\\1\/: back-reference `\\1`/);
     expect(r.stderr).toMatch(/check "lookaround" options\.requireHeaders\[0\]\.matches: .*negative look-behind/);
   });
 
