@@ -7,16 +7,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { Registry } from 'prom-client';
 import { tlsFamily } from '../../../src/metrics/families/tls';
-import { ids, measurements, Pki, scan, sServer, startChild, type Server } from './helpers';
+import { ids, measurements, Pki, scan, sServer, startChild, type Server, stamp } from './helpers';
 
 let pki: Pki;
 const servers: Record<string, Server> = {};
 const closers: Array<() => void> = [];
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined;
-
-function stamp(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-}
 
 beforeAll(async () => {
   pki = new Pki();

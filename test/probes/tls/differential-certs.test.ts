@@ -14,15 +14,11 @@
  * CertificateRequest detection, sclient_auth, did not fire); the certificate fields of that server are compared.
  * testssl takes minutes on a loaded machine: the servers are scanned side by side.
  */
-import { Pki, measurements, ids, scan, sServer, type Server } from './helpers';
+import { Pki, measurements, ids, scan, sServer, type Server, stamp } from './helpers';
 import { testsslCerts, type TestsslCertView } from './testssl-certs';
 
 let pki: Pki;
 const servers: Record<string, Server> = {};
-
-function stamp(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-}
 
 beforeAll(async () => {
   pki = new Pki();

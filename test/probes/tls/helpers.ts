@@ -243,3 +243,8 @@ export const measurements = (r: ProbeResult) => r.measurements as {
   handshakes: number;
   [k: string]: unknown;
 };
+
+/** An `openssl ca -startdate/-enddate` time `days` from now (YYMMDDHHMMSSZ). */
+export function stamp(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+}
