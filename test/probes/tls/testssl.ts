@@ -13,7 +13,7 @@ export interface TestsslView {
 
 export function testssl(target: string, jsonFile: string): Promise<TestsslView> {
   return new Promise((resolve, reject) => {
-    execFile('testssl', ['--quiet', '--color', '0', '--warnings', 'off', '-p', '-E', '--jsonfile', jsonFile, target], { timeout: 170_000 }, (err) => {
+    execFile('testssl', ['--quiet', '--color', '0', '--warnings', 'off', '-p', '-E', '--jsonfile', jsonFile, target], { timeout: 600_000 }, (err) => {
       let rows: Array<{ id: string; finding: string }>;
       try {
         rows = JSON.parse(readFileSync(jsonFile, 'utf8'));
