@@ -42,13 +42,13 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reports ttfb, transfer and total from the same events as the wire (median of 7 within 10 ms)', async () => {
+  it('reports ttfb, transfer and total from the same events as the wire (median of 7 within 40 ms; a wrong event is off by 150 ms or more)', async () => {
     const capture = await captureLoopback(port, path.join(dir, 'wire.pcap'));
     const got = new Map<string, { ttfb: number; transfer: number; total: number }>();
     let wire!: Awaited<ReturnType<typeof capture.stop>>;
     try {
       for (let i = 0; i < 8; i++) {
-        const r = await runFlow(`http://127.0.0.1:${port}`, { steps: [{ name: 'delayed', url: `/delay?ttfb=30&transfer=20&id=${i}` }] });
+        const r = await runFlow(`http://127.0.0.1:${port}`, { steps: [{ name: 'delayed', url: `/delay?ttfb=250&transfer=150&id=${i}` }] });
         expect(r.status).toBe('pass');
         if (i > 0) got.set(String(i), measurements(r).steps[0].phasesMs!); // the first run warms up
       }
@@ -65,14 +65,15 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     // A test proves the phases are measured from the right events; the sub-millisecond accuracy is a benchmark's
-    // job (`npm run bench:latency`, beside blackbox_exporter and curl, on a quiet machine). With the rest of the
-    // suite on the same two cores the median was seen 8.6 ms off, and the unchanged previous release missed a 0.5 ms
-    // bound two runs out of three under the same load. A phase measured from the wrong event is off by at least the
-    // smallest injected delay (20 ms transfer), so the median must stay under 10 ms and the worst under 60 ms.
+    // job (`npm run bench:latency`, beside blackbox_exporter and curl, on a quiet machine). Under the full suite on
+    // two cores the probe's clock and the kernel's were seen 8.6 ms and, once, more than 10 ms apart (CI failed on a
+    // 10 ms guard). So the delays are long: a phase measured from the wrong event (ttfb taken at the last byte,
+    // transfer ending at the first, total missing the wait) is off by at least the smallest delay, 150 ms, and the
+    // guards sit far below that: median within 40 ms, worst within 100 ms.
     const summary = Object.fromEntries(
       Object.entries(errors).map(([phase, e]) => [phase, { medianMs: +median(e).toFixed(3), worstMs: +Math.max(...e.map(Math.abs)).toFixed(3) }]),
     );
-    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 10 && s.worstMs <= 60);
+    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 40 && s.worstMs <= 100);
     expect({ ok, summary }).toEqual({ ok: true, summary });
   });
 });
