@@ -2,15 +2,18 @@
  * Coverage: how much of the period each check was actually observed. For every check the slots its schedule
  * called for are counted from the configuration history (a check counts only while a configuration in force
  * had it enabled), per day, and set against the results recorded that day (the rollups). A missing slot is a gap
- * in monitoring, never a pass: the pack shows the observed share beside the pass rate and lists the gaps, with
- * the share explained by the monitor not running (`#lifecycle`) and the rest as unexplained.
+ * in monitoring, never a pass: the pack shows the observed share beside the pass rate and lists the gaps with
+ * their causes where the store knows them — the monitor not running (`#lifecycle` sessions), a maintenance window,
+ * Redis down (outages a recorder recorded), results reported lost on the authenticated gaps stream (dropped past
+ * the retention or at the stream's cap, or a slot no worker could run) — and the rest as unexplained.
  */
 import { CronExpressionParser } from 'cron-parser';
 import { nextEverySlot } from '../config/schedule';
 import type { AppliedCheck, ConfigRecord } from './config-log';
 import type { MonitorDown } from './lifecycle';
+import type { LostResult, RedisDownSpan } from './outages';
 import type { RollupRow } from './rollups';
-import { startOfDay } from './tz';
+import { dayOf, startOfDay } from './tz';
 
 /** A cron schedule firing more often than this many times in a window is counted from its interval instead. */
 const MAX_CRON_STEPS = 50_000;
@@ -62,9 +65,20 @@ export interface CoverageGap {
   missing: number;
   /** Missing slots that fell while no recorder was running (`#lifecycle`). */
   monitorDown: number;
+  /** Missing slots inside a maintenance window for the check. */
+  maintenance: number;
+  /** Missing slots that fell while a recorder could not reach Redis. */
+  redisDown: number;
+  /** Results reported lost: waited past the results retention or refused at the stream's cap. */
+  resultsDropped: number;
+  /** Slots reported expired unrun: no worker that knew the check took them in time. */
+  slotsExpired: number;
   /** Missing slots with no recorded cause. */
   unexplained: number;
 }
+
+/** Maintenance windows in force for a check (a hook for maintenance records; none when absent). */
+export type MaintenanceFor = (checkId: string) => Array<{ from: Date; to: Date }>;
 
 export interface Coverage {
   checks: CheckCoverage[];
@@ -94,26 +108,53 @@ function activeWindows(configs: ConfigRecord[], from: number, to: number): Map<s
  * `settleMs`: slots this close to the end of an unfinished period are not expected yet (their result may still be
  * on its way); the caller passes the longest check timeout plus a margin.
  */
-export function computeCoverage(input: { days: string[]; timezone: string; from: Date; to: Date; configs: ConfigRecord[]; rollups: RollupRow[]; down: MonitorDown[]; settleMs: number }): Coverage {
+export function computeCoverage(input: {
+  days: string[];
+  timezone: string;
+  from: Date;
+  to: Date;
+  configs: ConfigRecord[];
+  rollups: RollupRow[];
+  down: MonitorDown[];
+  settleMs: number;
+  redisDown?: RedisDownSpan[];
+  lost?: LostResult[];
+  maintenance?: MaintenanceFor;
+}): Coverage {
   const to = input.to.getTime() - input.settleMs;
   const windows = activeWindows(input.configs, input.from.getTime(), to);
   const runs = new Map(input.rollups.map((r) => [`${r.check_id}\u0000${r.day}`, r.runs]));
   const bounds = input.days.map((day, i) => ({ day, a: startOfDay(day, input.timezone).getTime(), b: i + 1 < input.days.length ? startOfDay(input.days[i + 1], input.timezone).getTime() : input.to.getTime() }));
   const checks: CheckCoverage[] = [];
   const gaps: CoverageGap[] = [];
+  const lostBy = new Map<string, { dropped: number; expired: number }>();
+  for (const l of input.lost ?? []) {
+    const k = `${l.checkId}\u0000${dayOf(l.slot, input.timezone)}`;
+    const c = lostBy.get(k) ?? { dropped: 0, expired: 0 };
+    if (l.reason === 'unknown_check') c.expired += 1;
+    else c.dropped += 1;
+    lostBy.set(k, c);
+  }
   for (const [checkId, ws] of [...windows].sort(([x], [y]) => x.localeCompare(y))) {
     const schedule = (w: Window) => parseScheduleText(w.check.schedule);
     let expected = 0;
     let observed = 0;
+    const maintenance = input.maintenance?.(checkId) ?? [];
     for (const { day, a, b } of bounds) {
       let exp = 0;
       let down = 0;
+      let maint = 0;
+      let redis = 0;
       for (const w of ws) {
         const lo = Math.max(a, w.from);
         const hi = Math.min(b, w.to);
         if (hi <= lo) continue;
+        const within = (spans: Array<{ from: Date; to: Date }>) =>
+          spans.reduce((n, s) => n + slotsBetween(checkId, schedule(w), Math.max(lo, s.from.getTime()), Math.min(hi, s.to.getTime()), input.timezone), 0);
         exp += slotsBetween(checkId, schedule(w), lo, hi, input.timezone);
-        for (const s of input.down) down += slotsBetween(checkId, schedule(w), Math.max(lo, s.from.getTime()), Math.min(hi, s.to.getTime()), input.timezone);
+        down += within(input.down);
+        maint += within(maintenance);
+        redis += within(input.redisDown ?? []);
       }
       if (!exp) continue;
       const recorded = runs.get(`${checkId}\u0000${day}`) ?? 0;
@@ -122,8 +163,21 @@ export function computeCoverage(input: { days: string[]; timezone: string; from:
       observed += filled;
       const missing = exp - filled;
       if (missing > 0) {
-        const monitorDown = Math.min(missing, down);
-        gaps.push({ checkId, day, expected: exp, recorded, missing, monitorDown, unexplained: missing - monitorDown });
+        // Causes in order, each taking at most what the ones before left: spans first (the monitor off explains
+        // results it then dropped), then the per-result reports.
+        let left = missing;
+        const take = (n: number) => {
+          const t = Math.min(left, n);
+          left -= t;
+          return t;
+        };
+        const lost = lostBy.get(`${checkId}\u0000${day}`);
+        const monitorDown = take(down);
+        const inMaintenance = take(maint);
+        const redisDown = take(redis);
+        const resultsDropped = take(lost?.dropped ?? 0);
+        const slotsExpired = take(lost?.expired ?? 0);
+        gaps.push({ checkId, day, expected: exp, recorded, missing, monitorDown, maintenance: inMaintenance, redisDown, resultsDropped, slotsExpired, unexplained: left });
       }
     }
     checks.push({ checkId, element: ws[ws.length - 1].check.element, expected, observed, ratio: expected ? observed / expected : null });

@@ -12,6 +12,7 @@ import { canonicalJson } from './hash';
 import { addDays, dayOf } from './tz';
 
 export const LIFECYCLE_STREAM = '#lifecycle';
+/** Sessions here; Redis outages and lost results share the stream (see outages.ts). */
 export type LifecycleEvent = 'started' | 'stopped';
 
 export interface LifecycleRecord {
@@ -41,7 +42,7 @@ export interface MonitorDown {
  * restarts stays counted as open: with several recorders, only the others' stops and restarts bound the gap.)
  */
 export async function monitorDownSpans(db: Queryable, from: Date, to: Date, tz: string): Promise<MonitorDown[]> {
-  const rows = await db.query<{ body: string }>(`SELECT body FROM evidence_lifecycle WHERE stream = $1 ORDER BY seq`, [LIFECYCLE_STREAM]);
+  const rows = await db.query<{ body: string }>(`SELECT body FROM evidence_lifecycle WHERE stream = $1 AND event IN ('started', 'stopped') ORDER BY seq`, [LIFECYCLE_STREAM]);
   const open = new Set<string>();
   const spans: MonitorDown[] = [];
   let downSince: { at: number; kind: MonitorDown['kind'] } | null = null;

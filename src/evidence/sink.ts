@@ -21,7 +21,9 @@ import { EvidenceStoreDownError } from '../errors';
 import { setEvidenceStoreUp } from '../metrics/families/evidence';
 import type { ResultSink } from '../recorder/sink';
 import type { ProbeResult } from '../results/contract';
+import type { GapEntry } from '../results/gaps';
 import { logger } from '../util/logger';
+import { recordLostResults } from './outages';
 import { EvidenceStore, type EvidenceStoreOptions } from './store';
 
 interface Pending {
@@ -122,6 +124,12 @@ export class EvidenceSink implements ResultSink {
   async recordConfig(hash: string, checks: Check[]): Promise<void> {
     await this.flushing;
     await this.store.recordConfig(hash, checks);
+  }
+
+  /** Reports of lost results (the gaps stream): recorded once per result id, so the pack can name the cause. */
+  async recordGaps(gaps: GapEntry[]): Promise<void> {
+    const added = await recordLostResults(this.store.db, gaps);
+    if (added) logger().info({ added }, 'lost results recorded as gaps in the evidence store');
   }
 
   /** Seals closed days and drops raw rows past retention; errors are logged, the next run retries. */

@@ -78,6 +78,7 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     want.fingerprint = body.fingerprint;
   } else if (table === 'evidence_lifecycle') {
     want.event = body.event;
+    want.subject = body.resultId ?? null;
     times.at = body.at;
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });

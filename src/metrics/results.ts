@@ -18,6 +18,8 @@ export class ResultsMetrics {
   readonly handedBack: Counter<'reason'>;
   readonly slotsExpired: Counter<'reason'>;
   readonly lastRecorded: Gauge;
+  readonly gapsRecorded: Counter<'reason'>;
+  readonly gapsRejected: Counter<'reason'>;
   readonly streamEntries: Gauge;
   private redis?: RedisProbe;
 
@@ -39,9 +41,13 @@ export class ResultsMetrics {
     this.handedBack = new Counter({ name: 'pengawas_jobs_handed_back_total', help: 'Check jobs this worker handed back to run later (check unknown to it, or results stream at its cap)', labelNames: ['reason'], registers });
     this.slotsExpired = new Counter({ name: 'pengawas_slots_expired_total', help: 'Scheduled slots that expired unrun after being handed back; each is logged and listed in the gaps stream', labelNames: ['reason'], registers });
     this.lastRecorded = new Gauge({ name: 'pengawas_last_result_recorded_timestamp_seconds', help: 'When this recorder last recorded a result (unix seconds); absent until the first one', registers });
+    this.gapsRecorded = new Counter({ name: 'pengawas_gaps_recorded_total', help: 'Authentic reports of lost results (gaps stream) this recorder passed to the evidence store, by reason', labelNames: ['reason'], registers });
+    this.gapsRejected = new Counter({ name: 'pengawas_gaps_rejected_total', help: 'Gaps stream entries rejected (no or bad MAC, unknown key id, not a gap report); their cause is not recorded', labelNames: ['reason'], registers });
     // Zero from the start, so Prometheus's increase() sees the first event too.
     for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.rejected.inc({ reason }, 0);
     this.dropped.inc({ reason: 'expired' }, 0);
+    for (const reason of ['expired', 'unknown_check', 'results_backlog']) this.gapsRecorded.inc({ reason }, 0);
+    for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.gapsRejected.inc({ reason }, 0);
     for (const reason of ['unknown_check', 'results_backlog']) {
       this.handedBack.inc({ reason }, 0);
       this.slotsExpired.inc({ reason }, 0);

@@ -13,6 +13,7 @@ import { UsageError } from '../errors';
 import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
+import { GapReader } from '../recorder/gap-reader';
 import { Recorder } from '../recorder/recorder';
 import type { ResultSink } from '../recorder/sink';
 import { keyringFor } from '../results/keyring';
@@ -20,6 +21,7 @@ import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
 import { logger } from '../util/logger';
 import { openEvidence } from './evidence';
+import { watchRedisOutages } from './redis-outages';
 import { runStopSteps, type StopStep } from './shutdown';
 import { explainStartupError } from './startup-error';
 
@@ -109,6 +111,9 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   const recorder = recorderConn
     ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention, clockSkewMs: s.results.clockSkew })
     : undefined;
+  // Reports of lost results (the gaps stream) and the Redis outages this recorder sees become evidence of their cause.
+  const gapReader = recorder && recorderConn ? new GapReader({ redis: conn('gaps'), prefix: s.prefix, keyring, sinks, metrics: metrics.results, consumer: recorder.consumer, claimIdleMs: s.recorder.claimIdle }) : undefined;
+  const outages = evidence && recorderConn ? watchRedisOutages(recorderConn, evidence.sink.store.db) : undefined;
   const recordConfig = (set: typeof config.current) =>
     Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
 
@@ -124,6 +129,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   await recordConfig(config.current);
   step('recorder', () => recorder?.stop());
   await recorder?.start();
+  step('gaps reader', () => gapReader?.stop());
+  await gapReader?.start();
   step('scheduler', () => scheduler?.stop());
   scheduler?.apply(config.current, { runNow: o.runNow });
 
@@ -169,6 +176,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
             { name: 'scheduler', run: () => scheduler?.stop(), maxMs: redisUp ? 2000 : 500 },
             { name: 'worker', run: () => worker?.close(grace), maxMs: grace + 1000 },
             { name: 'recorder', run: () => recorder?.stop(), maxMs: redisUp ? 2000 : 500 },
+            { name: 'gaps reader', run: () => gapReader?.stop(), maxMs: redisUp ? 2000 : 500 },
+            { name: 'redis outages', run: () => outages?.stop(), maxMs: 1000 },
             { name: 'evidence store', run: () => evidence?.close(), maxMs: 3000, minMs: 1000 },
             { name: 'queue', run: () => queue.close(), maxMs: 1000 },
             { name: 'metrics server', run: () => server.close(), maxMs: 1000 },

@@ -100,7 +100,7 @@ export class CheckWorker {
     }
     this.o.metrics?.slotsExpired.inc({ reason });
     const slot = new Date(job.data.slot);
-    await recordGaps(this.o.connection, this.o.prefix, [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }], 'slot expired unrun: no worker could run it in time');
+    await recordGaps(this.o.connection, this.o.prefix, [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }], 'slot expired unrun: no worker could run it in time', this.o.stream.keyring);
     return 'expired';
   }
 

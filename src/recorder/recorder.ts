@@ -101,7 +101,7 @@ export class Recorder {
     const authentic = entries.filter((e) => e.result);
     const expired = authentic.filter((e) => now - finishedAt(e.result!) > this.retentionMs);
     if (expired.length) {
-      await recordGaps(this.o.redis, this.o.prefix, expired.map(({ result: r }) => ({ id: r!.id, checkId: r!.checkId, slot: r!.scheduledAt, reason: 'expired' })), 'result older than the results retention: dropped, not recorded');
+      await recordGaps(this.o.redis, this.o.prefix, expired.map(({ result: r }) => ({ id: r!.id, checkId: r!.checkId, slot: r!.scheduledAt, reason: 'expired' })), 'result older than the results retention: dropped, not recorded', this.o.stream.keyring);
       this.o.metrics.results.dropped.inc({ reason: 'expired' }, expired.length);
       settled.push(...expired.map((e) => e.entryId));
     }

@@ -1,6 +1,7 @@
 /** Where the recorder sends each result besides metrics (the evidence store is one). */
 import type { Check } from '../config/check';
 import type { ProbeResult } from '../results/contract';
+import type { GapEntry } from '../results/gaps';
 
 export interface ResultSink {
   name: string;
@@ -11,5 +12,7 @@ export interface ResultSink {
   write(result: ProbeResult, check: Check | undefined): Promise<void>;
   /** The configuration in force changed (start and every accepted reload). */
   recordConfig?(hash: string, checks: Check[]): Promise<void>;
+  /** Authentic reports of results that will never arrive (the gaps stream); idempotent by result id. */
+  recordGaps?(gaps: GapEntry[]): Promise<void>;
   close?(): Promise<void>;
 }

@@ -1,13 +1,17 @@
 /**
  * The gaps record: every result id that will never be recorded (an authentic result that waited past the
- * retention, a slot that expired unrun) is appended to the `<prefix>:results:gaps` stream with its reason.
- * It is the hook the evidence side reads to turn a loss into a stated gap instead of silence. An id listed here
- * may still be in the evidence store (a replay of a recorded result expires too): the store's own row wins.
+ * retention, a slot that expired unrun) is appended to the `<prefix>:results:gaps` stream with its reason, signed
+ * like a result (HMAC with the results key, see keyring.ts) so that nobody with only Redis access can explain a gap
+ * away. The recorder reads it (`src/recorder/gap-reader.ts`) into the evidence store, where the monthly pack names
+ * the cause of each missing slot. An id listed here may still be in the evidence store (a replay of a recorded
+ * result expires too): the store's own row wins.
  */
 import type { Redis } from 'ioredis';
 import { logger } from '../util/logger';
+import type { Keyring, VerifyOutcome } from './keyring';
 
-export type GapReason = 'expired' | 'unknown_check' | 'results_backlog';
+export const GAP_REASONS = ['expired', 'unknown_check', 'results_backlog'] as const;
+export type GapReason = (typeof GAP_REASONS)[number];
 
 export interface Gap {
   /** The result id (`<checkId>@<slot ISO>`), or the stream entry id when the entry named no result. */
@@ -18,6 +22,14 @@ export interface Gap {
   reason: GapReason;
 }
 
+/** A gap as read back: when it was reported, and whether its MAC held. */
+export interface GapEntry extends Gap {
+  entryId: string;
+  at: string;
+  /** Set when the entry cannot be trusted (no MAC, unknown key, bad MAC, not a gap record). */
+  rejected?: Exclude<VerifyOutcome, 'ok'> | 'unsigned' | 'invalid';
+}
+
 /** Gap entries kept: bounded by count, not age, so a reader that is away for a while still finds them. */
 export const GAPS_MAX_LEN = 100_000;
 
@@ -25,20 +37,53 @@ export function gapsKey(prefix: string): string {
   return `${prefix}:results:gaps`;
 }
 
-export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what: string): Promise<void> {
+/** The signed bytes: a JSON object that is never a valid result (`kind: "gap"`), so entries cannot be swapped. */
+function gapRaw(g: Gap, at: string): string {
+  return JSON.stringify({ kind: 'gap', id: g.id, check: g.checkId, slot: g.slot, reason: g.reason, at });
+}
+
+/**
+ * Appends gaps (and logs each). Signed when this process has a signing key; an unsigned entry is still listed
+ * for people and tests reading the stream, but the evidence side will not take its word for a cause.
+ */
+export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what: string, keyring?: Keyring): Promise<void> {
   if (!gaps.length) return;
   const p = redis.pipeline();
-  for (const g of gaps) p.xadd(gapsKey(prefix), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', 'id', g.id, 'check', g.checkId, 'slot', g.slot, 'reason', g.reason, 'at', new Date().toISOString());
+  const at = new Date().toISOString();
+  for (const g of gaps) {
+    const raw = gapRaw(g, at);
+    const signed = keyring?.signWith !== undefined ? keyring.sign(raw) : undefined;
+    const fields = ['id', g.id, 'check', g.checkId, 'slot', g.slot, 'reason', g.reason, 'at', at, 'r', raw, ...(signed ? ['k', signed.kid, 'm', signed.mac] : [])];
+    p.xadd(gapsKey(prefix), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', ...fields);
+  }
   await p.exec();
   for (const g of gaps) logger().warn({ result: g.id, check: g.checkId, slot: g.slot, reason: g.reason }, what);
 }
 
+/** One stream entry as a gap, its MAC checked against `keyring` (no keyring: nothing is trusted). */
+export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyring): GapEntry {
+  const o: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]] = fields[i + 1];
+  const listed: GapEntry = { entryId, id: o.id ?? '', checkId: o.check ?? '', slot: o.slot ?? '', reason: o.reason as GapReason, at: o.at ?? '' };
+  if (!o.r || !o.k || !o.m) return { ...listed, rejected: 'unsigned' };
+  const verdict = keyring ? keyring.verify(o.k, o.r, o.m) : 'unknown_key';
+  if (verdict !== 'ok') return { ...listed, rejected: verdict };
+  let g: Record<string, unknown>;
+  try {
+    g = JSON.parse(o.r) as Record<string, unknown>;
+  } catch {
+    return { ...listed, rejected: 'invalid' };
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const [id, checkId, slot, reason, at] = [str(g.id), str(g.check), str(g.slot), str(g.reason), str(g.at)];
+  if (g.kind !== 'gap' || !id || !checkId || slot === undefined || !at || !(GAP_REASONS as readonly string[]).includes(reason ?? '')) return { ...listed, rejected: 'invalid' };
+  if (slot !== '' && Number.isNaN(Date.parse(slot))) return { ...listed, rejected: 'invalid' };
+  // The signed JSON is the truth; the plain fields beside it are for people reading the stream.
+  return { entryId, id, checkId, slot, reason: reason as GapReason, at };
+}
+
 /** Reads the gaps record (oldest first); for the evidence side and tests. */
-export async function readGaps(redis: Redis, prefix: string, count = 1000): Promise<Array<Gap & { at: string }>> {
+export async function readGaps(redis: Redis, prefix: string, count = 1000, keyring?: Keyring): Promise<GapEntry[]> {
   const entries = await redis.xrange(gapsKey(prefix), '-', '+', 'COUNT', count);
-  return entries.map(([, f]) => {
-    const o: Record<string, string> = {};
-    for (let i = 0; i + 1 < f.length; i += 2) o[f[i]] = f[i + 1];
-    return { id: o.id, checkId: o.check, slot: o.slot, reason: o.reason as GapReason, at: o.at };
-  });
+  return entries.map(([entryId, f]) => parseGapEntry(entryId, f, keyring));
 }

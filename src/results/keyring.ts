@@ -17,7 +17,7 @@ export type VerifyOutcome = 'ok' | 'unknown_key' | 'bad_mac';
 export class Keyring {
   constructor(
     private readonly keys: ReadonlyMap<string, Buffer>,
-    /** The key id this process signs with; undefined in a process that only verifies. */
+    /** The key id this process signs with (a recorder: only its gap reports); undefined when it has none. */
     readonly signWith: string | undefined,
     /** True when the key was generated at start (all roles in one process, no key configured). */
     readonly ephemeral = false,
@@ -92,7 +92,11 @@ export function keyringFor(settings: Settings['results'], role: { signs: boolean
     keys.set(kid, bytes);
   }
   let signWith: string | undefined;
-  if (signs) {
+  if (!signs) {
+    // A recorder signs only what it reports on the gaps stream (results it had to drop): with the key named by
+    // results.signWith, or the only key listed. With several and none named it lists gaps unsigned.
+    signWith = settings.signWith && keys.has(settings.signWith) ? settings.signWith : entries.length === 1 ? entries[0][0] : undefined;
+  } else {
     signWith = settings.signWith ?? (entries.length === 1 ? entries[0][0] : undefined);
     if (signWith === undefined) throw where('results.signWith', `${entries.length} keys are listed (${[...keys.keys()].join(', ')}); name the one this worker signs with`);
     if (!keys.has(signWith)) throw where('results.signWith', `"${signWith}" is not one of results.keys (${[...keys.keys()].join(', ')})`);

@@ -46,6 +46,11 @@ export class ResultStream {
     this.deadKey = `${prefix}:results:dead`;
   }
 
+  /** The keys this stream signs and verifies with (gap reports are signed with the same ones). */
+  get keyring(): Keyring | undefined {
+    return this.o.keyring;
+  }
+
   private get maxLength(): number {
     return this.o.maxLength ?? 200_000;
   }

@@ -1,7 +1,7 @@
 /**
- * Gaps are evidence: a month whose monitor was stopped for three hours, crashed once and silently lost two results
- * must show exactly those slots as missing (not as passing), with the monitor's own sessions explaining what they
- * can. Hourly slots are placed where the scheduler puts them (nextEverySlot), so the expected counts are the
+ * Gaps are evidence: a month whose monitor was stopped for three hours, crashed once, lost Redis for two hours, had
+ * results reported lost on the gaps stream and silently lost one more must show exactly those slots as missing (not
+ * as passing), with the monitor's own records explaining what they can and the rest as unexplained. Hourly slots are placed where the scheduler puts them (nextEverySlot), so the expected counts are the
  * scheduler's own.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { nextEverySlot } from '../../src/config/schedule';
 import type { Check } from '../../src/config/check';
 import { slotsBetween, parseScheduleText } from '../../src/evidence/coverage';
 import { recordLifecycle } from '../../src/evidence/lifecycle';
+import { recordLostResults, recordRedisDown } from '../../src/evidence/outages';
+import { resultId } from '../../src/results/contract';
 import { buildPack } from '../../src/evidence/pack/build';
 import type { EvidenceStore } from '../../src/evidence/store';
 import { startOfDay } from '../../src/evidence/tz';
@@ -64,28 +66,48 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     const lostFrom = at('2026-10-20', 14);
     const lostTo = at('2026-10-20', 16);
     const crashFrom = at('2026-10-25', 9);
+    // A recorder could not reach Redis on Oct 12 from 06:00 to 08:00 WIB: the two slots then never ran.
+    const redisFrom = at('2026-10-12', 6);
+    const redisTo = at('2026-10-12', 8);
+    await recordRedisDown(store.db, redisFrom, redisTo, me);
+    // Oct 15: the 03:xx slot expired unrun (no worker knew the check), reported on the gaps stream.
+    const expiredSlot = new Date(nextEverySlot('api', HOUR, at('2026-10-15', 3).getTime() - 1));
     const results = [];
     for (let t = nextEverySlot('api', HOUR, from.getTime() - 1); t < end.getTime(); t += HOUR) {
-      if ((t >= stopAt.getTime() && t < restartAt.getTime()) || (t >= lostFrom.getTime() && t < lostTo.getTime()) || (t >= crashFrom.getTime() && t < crashRestart.getTime())) continue;
+      const lost = (a: Date, b: Date) => t >= a.getTime() && t < b.getTime();
+      if (lost(stopAt, restartAt) || lost(lostFrom, lostTo) || lost(crashFrom, crashRestart) || lost(redisFrom, redisTo) || t === expiredSlot.getTime()) continue;
       results.push({ result: result('api', 'security', new Date(t), 'pass'), check: check('api') });
     }
-    expect(results.length).toBe(744 - 3 - 2 - 3);
+    expect(results.length).toBe(744 - 3 - 2 - 3 - 2 - 1);
+    // Reports from the gaps stream: one of Oct 20's two lost results waited past the retention (twice reported,
+    // kept once); a report for a result that was recorded after all is outweighed by the store's own row.
+    const gap = (t: Date, reason: 'expired' | 'unknown_check') => ({ id: resultId('api', t), checkId: 'api', slot: t.toISOString(), reason, at: new Date(t.getTime() + 60_000).toISOString() });
+    const oct20 = new Date(nextEverySlot('api', HOUR, lostFrom.getTime() - 1));
+    expect(await recordLostResults(store.db, [gap(oct20, 'expired'), gap(expiredSlot, 'unknown_check'), gap(oct20, 'expired')])).toBe(2);
+    expect(await recordLostResults(store.db, [gap(oct20, 'expired'), gap(new Date(nextEverySlot('api', HOUR, at('2026-10-20', 10).getTime() - 1)), 'expired')])).toBe(1);
     await store.writeResults(results, new Date('2026-11-02T00:00:00Z'));
 
     const out = path.join(env.dataDir, 'pack');
     const built = await buildPack(store, { month: '2026-10', outDir: out, now: new Date('2026-11-02T00:00:00Z') });
-    expect(built.manifest.totals.coverage).toBeCloseTo(736 / 744, 6);
+    expect(built.manifest.totals.coverage).toBeCloseTo(733 / 744, 6);
     // Every result passed, and the pass rate says so; coverage is what shows the gaps.
     expect(built.manifest.totals.passRate).toBe(1);
 
     const csv = readFileSync(path.join(out, 'coverage.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','));
-    expect(csv[0]).toEqual(['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained']);
-    expect(csv.filter((r) => r[0] === 'check')).toEqual([['check', 'api', 'security', '', '744', '736', (736 / 744).toFixed(6), '8', '', '']]);
-    expect(csv.filter((r) => r[0] === 'gap').map((r) => r.slice(3))).toEqual([
-      ['2026-10-05', '24', '21', '', '3', '3', '0'],
-      ['2026-10-20', '24', '22', '', '2', '0', '2'],
-      ['2026-10-25', '24', '21', '', '3', '3', '0'],
+    expect(csv[0]).toEqual([
+      'row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained',
+      'missing_maintenance', 'missing_redis_down', 'missing_results_dropped', 'missing_slots_expired',
     ]);
+    expect(csv.filter((r) => r[0] === 'check')).toEqual([['check', 'api', 'security', '', '744', '733', (733 / 744).toFixed(6), '11', '', '', '', '', '', '']]);
+    // day, expected, recorded, -, missing, monitor down, unexplained, maintenance, Redis down, dropped, expired unrun
+    expect(csv.filter((r) => r[0] === 'gap').map((r) => r.slice(3))).toEqual([
+      ['2026-10-05', '24', '21', '', '3', '3', '0', '0', '0', '0', '0'],
+      ['2026-10-12', '24', '22', '', '2', '0', '0', '0', '2', '0', '0'],
+      ['2026-10-15', '24', '23', '', '1', '0', '0', '0', '0', '0', '1'],
+      ['2026-10-20', '24', '22', '', '2', '0', '1', '0', '0', '1', '0'],
+      ['2026-10-25', '24', '21', '', '3', '3', '0', '0', '0', '0', '0'],
+    ]);
+    expect(csv.filter((r) => r[0] === 'redis_down').map((r) => r[3])).toEqual([`${redisFrom.toISOString()}/${redisTo.toISOString()}`]);
     const down = csv.filter((r) => r[0] === 'monitor_down').map((r) => [r[3], r[8]]);
     expect(down).toEqual([
       [`${stopAt.toISOString()}/${restartAt.toISOString()}`, 'stopped'],
@@ -94,10 +116,12 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     ]);
 
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-    expect(html).toContain(`data-coverage="${736 / 744}" data-expected-slots="744"`);
-    expect(html).toContain('data-gaps="3"');
-    expect(html).toContain('data-gap="api/2026-10-20" data-missing="2" data-monitor-down="0"');
-    // The lifecycle records are hash-chained like every other record.
+    expect(html).toContain(`data-coverage="${733 / 744}" data-expected-slots="744"`);
+    expect(html).toContain('data-gaps="5"');
+    expect(html).toContain('data-gap="api/2026-10-20" data-missing="2" data-monitor-down="0" data-redis-down="0" data-results-dropped="1" data-slots-expired="0" data-unexplained="1"');
+    expect(html).toContain('data-gap="api/2026-10-12" data-missing="2" data-monitor-down="0" data-redis-down="2"');
+    expect(html).toContain('data-redis-down="1"');
+    // The lifecycle records (sessions, the outage, the lost results) are hash-chained like every other record.
     expect((await verifyStore(store.db, TZ)).ok).toBe(true);
   });
 });

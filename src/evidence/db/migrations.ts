@@ -83,6 +83,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
       (d) => `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS(d)}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
     ],
   },
+  {
+    version: 5,
+    name: 'outages and lost results',
+    statements: [
+      // `#lifecycle` also records Redis outages seen by a recorder and results reported lost on the gaps stream
+      // (src/evidence/outages.ts); `subject` is the lost result's id, so a report delivered twice is kept once.
+      `ALTER TABLE evidence_lifecycle ADD COLUMN subject text`,
+      `CREATE INDEX evidence_lifecycle_event ON evidence_lifecycle (event, at)`,
+      `CREATE INDEX evidence_lifecycle_subject ON evidence_lifecycle (subject)`,
+    ],
+  },
 ];
 
 /**

@@ -42,14 +42,18 @@ export function incidentsCsv(incidents: IncidentRow[]): string {
   );
 }
 
-/** coverage.csv: one row per check (observed share of its scheduled slots), then one per day with missing slots. */
+/**
+ * coverage.csv: one row per check (observed share of its scheduled slots), then one per day with missing slots and
+ * their causes, then the spans without a running recorder and the Redis outages. New columns go at the end.
+ */
 export function coverageCsv(s: PackSummary): string {
   return csv(
-    ['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained'],
+    ['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained', 'missing_maintenance', 'missing_redis_down', 'missing_results_dropped', 'missing_slots_expired'],
     [
-      ...s.checks.map((c) => ['check', c.checkId, c.element, '', c.expectedSlots, c.observedSlots, c.coverage === null ? '' : c.coverage.toFixed(6), c.expectedSlots - c.observedSlots, '', '']),
-      ...s.gaps.map((g) => ['gap', g.checkId, s.checks.find((c) => c.checkId === g.checkId)?.element ?? '', g.day, g.expected, g.recorded, '', g.missing, g.monitorDown, g.unexplained]),
-      ...s.monitorDown.map((m) => ['monitor_down', '', '', `${m.from.toISOString()}/${m.to.toISOString()}`, '', '', '', '', m.kind, '']),
+      ...s.checks.map((c) => ['check', c.checkId, c.element, '', c.expectedSlots, c.observedSlots, c.coverage === null ? '' : c.coverage.toFixed(6), c.expectedSlots - c.observedSlots, '', '', '', '', '', '']),
+      ...s.gaps.map((g) => ['gap', g.checkId, s.checks.find((c) => c.checkId === g.checkId)?.element ?? '', g.day, g.expected, g.recorded, '', g.missing, g.monitorDown, g.unexplained, g.maintenance, g.redisDown, g.resultsDropped, g.slotsExpired]),
+      ...s.monitorDown.map((m) => ['monitor_down', '', '', `${m.from.toISOString()}/${m.to.toISOString()}`, '', '', '', '', m.kind, '', '', '', '', '']),
+      ...s.redisDown.map((r) => ['redis_down', '', '', `${r.from.toISOString()}/${r.to.toISOString()}`, '', '', '', '', '', '', '', '', '', '']),
     ],
   );
 }

@@ -7,6 +7,7 @@ import { attestationsForPeriod, type Attestation } from '../attestations';
 import { chainHeads, type StreamHead } from '../chain';
 import { configsForPeriod, type ConfigRecord } from '../config-log';
 import { monitorDownSpans, type MonitorDown } from '../lifecycle';
+import { lostResults, redisDownSpans, type LostResult, type RedisDownSpan } from '../outages';
 import type { EvidenceDb, Queryable } from '../db/types';
 import type { RollupRow } from '../rollups';
 import { parseMonth, previousMonth, startOfDay, type Month } from '../tz';
@@ -54,6 +55,10 @@ export interface MonthData {
   configs: ConfigRecord[];
   /** Spans when no recorder was running (`#lifecycle`), clipped to the period. */
   monitorDown: MonitorDown[];
+  /** Redis outages a recorder recorded, clipped to the period. */
+  redisDown: RedisDownSpan[];
+  /** Results reported lost on the gaps stream, slot in the period, not in the store after all. */
+  lost: LostResult[];
   /** Every stream's head (chains.json) and their combined value (manifest.json), read with the data above. */
   chain: { head: string; streams: number; heads: StreamHead[] };
 }
@@ -93,6 +98,8 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
     attestations: await attestationsForPeriod(db, from, to),
     configs: await configsForPeriod(db, from, to),
     monitorDown: await monitorDownSpans(db, from, to, timezone),
+    redisDown: await redisDownSpans(db, from, to),
+    lost: await lostResults(db, from, to),
     chain: await chainHeads(db),
   };
 }

@@ -83,10 +83,16 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   parts.push(`<h2>${L('gaps')}</h2><p>${L('coverageNote')}</p>`);
   if (!s.gaps.length) parts.push(`<p data-gaps="0">${L('none')}</p>`);
   else {
-    parts.push(`<table data-gaps="${s.gaps.length}">${th('check', 'day', 'expectedSlots', 'recordedSlots', 'missing', 'monitorDown', 'unexplained')}`);
-    for (const g of s.gaps.slice(0, CAP)) parts.push(`<tr data-gap="${e(g.checkId)}/${g.day}" data-missing="${g.missing}" data-monitor-down="${g.monitorDown}"><td>${e(g.checkId)}</td><td>${g.day}</td><td class="n">${g.expected}</td><td class="n">${g.recorded}</td><td class="n fail">${g.missing}</td><td class="n">${g.monitorDown}</td><td class="n">${g.unexplained}</td></tr>`);
+    parts.push(`<table data-gaps="${s.gaps.length}">${th('check', 'day', 'expectedSlots', 'recordedSlots', 'missing', 'monitorDown', 'maintenance', 'redisDown', 'resultsDropped', 'slotsExpired', 'unexplained')}`);
+    for (const g of s.gaps.slice(0, CAP)) {
+      const causes = [g.monitorDown, g.maintenance, g.redisDown, g.resultsDropped, g.slotsExpired, g.unexplained].map((n) => `<td class="n">${n}</td>`).join('');
+      parts.push(`<tr data-gap="${e(g.checkId)}/${g.day}" data-missing="${g.missing}" data-monitor-down="${g.monitorDown}" data-redis-down="${g.redisDown}" data-results-dropped="${g.resultsDropped}" data-slots-expired="${g.slotsExpired}" data-unexplained="${g.unexplained}"><td>${e(g.checkId)}</td><td>${g.day}</td><td class="n">${g.expected}</td><td class="n">${g.recorded}</td><td class="n fail">${g.missing}</td>${causes}</tr>`);
+    }
     parts.push('</table>');
     if (s.gaps.length > CAP) parts.push(`<p>+${s.gaps.length - CAP} ${L('truncated')}</p>`);
+  }
+  if (s.redisDown.length) {
+    parts.push(`<h3>${L('redisSpans')}</h3><ul data-redis-down="${s.redisDown.length}">${s.redisDown.map((r) => `<li>${e(localTime(r.from, tz))} → ${e(localTime(r.to, tz))} (${durationText(r.to.getTime() - r.from.getTime())})</li>`).join('')}</ul>`);
   }
   if (s.monitorDown.length) {
     parts.push(`<h3>${L('downSpans')}</h3><ul data-monitor-down="${s.monitorDown.length}">${s.monitorDown.map((m) => `<li>${e(localTime(m.from, tz))} → ${e(localTime(m.to, tz))} (${durationText(m.to.getTime() - m.from.getTime())}): ${L(m.kind === 'stopped' ? 'down_stopped' : 'down_not_closed')}</li>`).join('')}</ul>`);

@@ -7,6 +7,7 @@ import { ELEMENT_IDS, ELEMENTS, type ElementId } from '../../elements';
 import type { AppliedCheck } from '../config-log';
 import { computeCoverage, coverageRatio, type CoverageGap } from '../coverage';
 import type { MonitorDown } from '../lifecycle';
+import type { RedisDownSpan } from '../outages';
 import { histogramPercentile, mergeHistograms, parseHistogram, type DurationHistogram } from '../duration-histogram';
 import type { RollupRow } from '../rollups';
 import type { FindingDay, IncidentRow, MonthData } from './data';
@@ -85,9 +86,10 @@ export interface PackSummary {
   delta: Record<Delta, number>;
   appliedChecks: AppliedCheck[];
   empty: boolean;
-  /** Days on which a check has fewer results than its schedule called for, with the share the monitor being down explains. */
+  /** Days on which a check has fewer results than its schedule called for, with the causes the store knows. */
   gaps: CoverageGap[];
   monitorDown: MonitorDown[];
+  redisDown: RedisDownSpan[];
 }
 
 /** Slots this close to the build time are not expected yet: their result may still be on its way. */
@@ -158,7 +160,7 @@ export function summarise(d: MonthData): PackSummary {
     failureBy.set(i.check_id, f);
   }
   const settleMs = d.complete ? 0 : Math.max(0, ...d.configs.flatMap((c) => c.checks.map((k) => k.timeoutMs))) + SETTLE_MARGIN_MS;
-  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, settleMs });
+  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, redisDown: d.redisDown, lost: d.lost, settleMs });
   const coverageBy = new Map(coverage.checks.map((c) => [c.checkId, c]));
   for (const c of coverage.checks) ids.add(c.checkId);
   const checks: CheckSummary[] = [...ids].sort().map((checkId) => {
@@ -200,7 +202,7 @@ export function summarise(d: MonthData): PackSummary {
   for (const f of findings) delta[f.delta] += 1;
   return {
     totals: { ...totals, checks: checks.length, passRate: passRate(totals), failureMs: checks.reduce((s, c) => s + c.failureMs, 0), coverage: coverageRatio(coverage.checks) },
-    checks, elements, findings, delta, appliedChecks: applied, empty: d.rollups.length === 0, gaps: coverage.gaps, monitorDown: coverage.down,
+    checks, elements, findings, delta, appliedChecks: applied, empty: d.rollups.length === 0, gaps: coverage.gaps, monitorDown: coverage.down, redisDown: d.redisDown,
   };
 }
 
