@@ -1,7 +1,8 @@
 /**
  * `npm run bench:config`: how long `pengawas validate` takes, and its peak memory, on folders of generated `http`
  * checks (default 20,000 and 200,000, in files of 10,000; BENCH_CONFIG_SIZES=20000,200000). Each size runs
- * BENCH_RUNS times (default 3) as a fresh process under GNU time; medians are printed. Needs `npm run build`.
+ * BENCH_RUNS times (default 3) as a fresh process under GNU time; medians are printed, with CPU time beside wall
+ * time (on a shared machine the wall time mostly measures the wait for a core). Needs `npm run build`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,19 +27,21 @@ function folder(n: number): string {
   return dir;
 }
 
-const rows: string[] = ['| checks | files | validate (median s) | peak RSS (median MiB) |', '|---:|---:|---:|---:|'];
+const rows: string[] = ['| checks | files | validate wall (median s) | CPU user+sys (median s) | peak RSS (median MiB) |', '|---:|---:|---:|---:|---:|'];
 for (const n of SIZES) {
   const dir = folder(n);
   const secs: number[] = [];
+  const cpu: number[] = [];
   const rss: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, path.join(ROOT, 'bin', 'pengawas.js'), 'validate', '--checks', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, path.join(ROOT, 'bin', 'pengawas.js'), 'validate', '--checks', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (run.status !== 0) throw new Error(`validate of ${n} checks exited ${run.status}: ${run.stderr.slice(-500)}`);
-    const [s, kb] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    const [s, user, sys, kb] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     secs.push(s);
+    cpu.push(user + sys);
     rss.push(kb / 1024);
   }
-  rows.push(`| ${n} | ${Math.ceil(n / PER_FILE)} | ${median(secs).toFixed(1)} | ${median(rss).toFixed(0)} |`);
+  rows.push(`| ${n} | ${Math.ceil(n / PER_FILE)} | ${median(secs).toFixed(1)} | ${median(cpu).toFixed(1)} | ${median(rss).toFixed(0)} |`);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(rows.join('\n'));
