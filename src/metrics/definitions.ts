@@ -1,5 +1,5 @@
 /**
- * Every core metric pengawas exports, defined in one place. Probe families add theirs in ./families/.
+ * Every core metric pengawas exports, defined in one place. Each probe type adds its own family (src/probes/<type>/metrics.ts).
  * Check series carry `check`, `element`, `type`; pipeline series (lag, queue, recorder) are per type or global
  * so their cardinality does not grow with the number of checks.
  */
@@ -7,8 +7,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Check, CheckSet } from '../config/check';
 import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
-import { FAMILIES } from './families';
+import { evidenceFamily } from './families/evidence';
 import { registerEventLoopLag } from './event-loop';
+import { ProbeFamilies } from './probe-families';
 import { ResultsMetrics } from './results';
 
 const CHECK_LABELS = ['check', 'element', 'type'] as const;
@@ -41,7 +42,8 @@ export class Metrics {
   readonly recorderPending = new Gauge({ name: 'pengawas_recorder_pending_results', help: 'Results delivered to recorders but not yet acknowledged', registers: [this.registry] });
   readonly queueJobs = new Gauge({ name: 'pengawas_queue_jobs', help: 'Jobs in the check queue by state', labelNames: ['state'], registers: [this.registry] });
   readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
-  readonly families = FAMILIES.map((f) => f.create(this.registry));
+  readonly families = new ProbeFamilies(this.registry);
+  readonly evidence = evidenceFamily.create(this.registry);
   readonly results = new ResultsMetrics(this.registry);
 
   private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[]; findingsKey: string }>();
@@ -67,7 +69,7 @@ export class Metrics {
       this.interval.set(l, c.intervalMs / 1000);
     }
     this.configChecks.set(set.checks.length);
-    for (const family of this.families) family.configure?.(set.checks);
+    this.families.configure(set.checks);
   }
 
   configReloaded(ok: boolean): void {
@@ -104,7 +106,7 @@ export class Metrics {
       for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
     }
     this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys, findingsKey });
-    for (const family of this.families) family.observe(result);
+    this.families.observe(result);
   }
 
   private forgetCheck(c: Check): void {
@@ -116,7 +118,7 @@ export class Metrics {
     }
     for (const severity of SEVERITIES) this.findings.remove({ ...l, severity });
     for (const key of this.last.get(c.id)?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
-    for (const family of this.families) family.forget?.(c.id);
+    this.families.forget(c.id, c.type);
     this.last.delete(c.id);
   }
 

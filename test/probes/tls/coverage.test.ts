@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { Registry } from 'prom-client';
-import { tlsFamily } from '../../../src/metrics/families/tls';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import { ids, measurements, Pki, scan, sServer, startChild, type Server, stamp } from './helpers';
 
 let pki: Pki;
@@ -88,7 +88,7 @@ test('dual certificates, the ECDSA one expiring in 3 days: its finding names it 
   expect(soon.message).toMatch(/^EC certificate: certificate expires in [23] days/);
   expect((soon.evidence!.certificates as Array<{ keyType: string }>).map((c) => c.keyType)).toEqual(['EC']);
   const registry = new Registry();
-  tlsFamily.create(registry).observe(r);
+  new ProbeFamilies(registry, ['tls']).observe(r);
   const text = await registry.metrics();
   const days = Number(/pengawas_tls_cert_days_left\{[^}]*\} (-?\d+)/.exec(text)![1]);
   expect(days).toBeLessThanOrEqual(3);

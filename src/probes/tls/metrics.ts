@@ -4,31 +4,14 @@
  * profile compliance, handshake and scan time. Label values are bounded (fixed protocol/strength/severity sets).
  */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
 import { SEVERITIES } from '../../results/contract';
+import type { MetricFamily } from '../types';
+import type { TlsMeasurements } from './index';
 
 const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
 
-interface TlsMeasurements {
-  protocols?: Record<string, boolean>;
-  testedProtocols?: string[];
-  certificateDetails?: { chain: Array<{ notAfter: string }>; revocation?: { chain?: Array<{ status: string }> } | null } | null;
-  certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
-  /** Every certificate the server presents (dual RSA/ECDSA): expiry gauges take the one that expires first. */
-  certificates?: Array<{ notAfter: string; daysLeft: number }>;
-  hsts?: { present: boolean; maxAge: number | null } | null;
-  strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
-  profile?: { name: string; compliant: boolean } | null;
-  negotiated?: { handshakeMs: number } | null;
-  handshakes?: number;
-  scanMs?: number;
-  /** Vulnerability id → true/false, null when undecided (vuln-findings.ts). */
-  vulnerabilities?: Record<string, boolean | null> | null;
-}
-
-export const tlsFamily: MetricFamily = {
-  type: 'tls',
+export const tlsMetrics: MetricFamily<TlsMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
@@ -63,10 +46,9 @@ export const tlsFamily: MetricFamily = {
 
     return {
       observe(r) {
-        if (r.type !== 'tls') return;
+        if (r.status === 'error') return; // the monitor could not decide: keep the last facts
         const l = { check: r.checkId, element: r.element };
-        const m = r.measurements as TlsMeasurements;
-        if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
+        const m = r.measurements;
         forget(r.checkId);
         const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
         seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k) });
