@@ -90,8 +90,8 @@ test('dual certificates, the ECDSA one expiring in 3 days: its finding names it 
   const registry = new Registry();
   new ProbeFamilies(registry, ['tls']).observe(r);
   const text = await registry.metrics();
-  const days = Number(/pengawas_tls_cert_days_left\{[^}]*\} (-?\d+)/.exec(text)![1]);
-  expect(days).toBeLessThanOrEqual(3);
+  const left = Number(/pengawas_tls_cert_expiry_seconds\{[^}]*\} (-?\d+)/.exec(text)![1]);
+  expect(left).toBeLessThanOrEqual(3 * 86_400);
   const ecNotAfter = certs(r).find((c) => c.keyType === 'EC')! as unknown as { notAfter: string };
   expect(text).toContain(`pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${Date.parse(ecNotAfter.notAfter) / 1000}`);
 });
