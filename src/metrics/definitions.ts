@@ -80,7 +80,7 @@ export class Metrics {
     this.info.reset();
     for (const c of set.checks) {
       const l = this.labelsById.get(c.id)!;
-      this.info.set({ ...c.labels, ...l, severity: c.severity, owner: c.owner ?? '' }, 1);
+      this.info.set({ ...l, severity: c.severity, owner: c.owner ?? '', ...c.labels }, 1);
       this.interval.set(l, c.intervalMs / 1000);
     }
     this.configChecks.set(set.checks.length);
