@@ -49,12 +49,16 @@ export function defineProbe<S extends z.ZodType, M extends object = Record<strin
   return def as ProbeType<z.infer<S>, M>;
 }
 
+/** Statuses whose results carry the probe's measurements. */
+export type DecidedStatus = Extract<Status, 'pass' | 'warn' | 'fail'>;
+
 /**
  * A result of one probe type as its metric family sees it: decided (pass, warn, fail) with the probe's
- * measurements, or undecided (`error`), whose measurements say nothing about the target (the runner drops them).
+ * measurements, or anything else (`error`: the runner drops its measurements), untyped. A status added later falls
+ * in the untyped branch, so every family must say what it does with it before it compiles.
  */
 export type TypedResult<M> = Omit<ProbeResult, 'status' | 'measurements'> &
-  ({ status: Exclude<Status, 'error'>; measurements: M } | { status: 'error'; measurements: Record<string, unknown> });
+  ({ status: DecidedStatus; measurements: M } | { status: Exclude<Status, DecidedStatus>; measurements: Record<string, unknown> });
 
 /** The series one family keeps for the checks of its probe type. */
 export interface FamilyMetrics<M, Options = unknown> {
