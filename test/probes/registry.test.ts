@@ -14,6 +14,20 @@ import { tlsMetrics } from '../../src/probes/tls/metrics';
 import { transactionMetrics } from '../../src/probes/transaction/metrics';
 import { tlsProbe } from '../../src/probes/tls';
 
+/** One docs/metrics.md table row per series of a family: name, type, labels besides check/element, help. */
+async function familyRows(): Promise<string[]> {
+  const rows: string[] = [];
+  for (const family of metricFamilies.values()) {
+    const reg = new Registry();
+    family.create(reg);
+    for (const m of await reg.getMetricsAsJSON()) {
+      const labels = (reg.getSingleMetric(m.name) as unknown as { labelNames: string[] }).labelNames.filter((l) => l !== 'check' && l !== 'element');
+      rows.push(`| \`${m.name}\` | ${m.type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${m.help.replace(/\|/g, '\\|')} |`);
+    }
+  }
+  return rows;
+}
+
 const PROBES_DIR = path.resolve(__dirname, '..', '..', 'src', 'probes');
 const folders = readdirSync(PROBES_DIR).filter((f) => statSync(path.join(PROBES_DIR, f)).isDirectory()).sort();
 
@@ -36,6 +50,15 @@ describe('probe registry', () => {
     expect(text).not.toMatch(/\bas (unknown|any|\{|[A-Z]\w*Measurements)\b/);
     expect(text).not.toMatch(/r\.type\s*[!=]==/); // the dispatcher, not each family, routes by type
     expect(text).toMatch(/MetricFamily<\w+Measurements/);
+  });
+
+  it('docs/metrics.md lists every series of every family as the code defines it', async () => {
+    const doc = readFileSync(path.resolve(PROBES_DIR, '..', '..', 'docs', 'metrics.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- probe-family-series:start -->'), doc.indexOf('<!-- probe-family-series:end -->'));
+    const documented = table.split('\n').filter((l) => l.startsWith('| `'));
+    const rows = await familyRows();
+    // On failure, the expected table body is printed: paste it between the markers.
+    expect(documented.join('\n')).toBe(rows.join('\n'));
   });
 
   it('pairs a probe only with a family for its own measurements (checked by the compiler)', () => {
