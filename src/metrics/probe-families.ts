@@ -7,6 +7,7 @@ import type { Check } from '../config/check';
 import { metricFamilies } from '../probes/registry';
 import type { FamilyMetrics, TypedResult } from '../probes/types';
 import type { ProbeResult } from '../results/contract';
+import { logger } from '../util/logger';
 
 export class ProbeFamilies {
   private readonly byType = new Map<string, FamilyMetrics<unknown, unknown>>();
@@ -16,8 +17,18 @@ export class ProbeFamilies {
     for (const [type, family] of metricFamilies) if (!types || types.includes(type)) this.byType.set(type, family.create(registry));
   }
 
+  /**
+   * A result whose measurements do not have its probe's shape (a worker of another version, say) must not stop the
+   * recorder: its family series are skipped and logged; the check series and the evidence are recorded as usual.
+   */
   observe(result: ProbeResult): void {
-    this.byType.get(result.type)?.observe(typed(result));
+    const family = this.byType.get(result.type);
+    if (!family) return;
+    try {
+      family.observe(typed(result));
+    } catch (err) {
+      logger().error({ result: result.id, type: result.type, err: (err as Error).message }, 'probe-family metrics skipped: the result\'s measurements do not have its probe type\'s shape');
+    }
   }
 
   configure(checks: readonly Check[]): void {

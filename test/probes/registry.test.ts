@@ -78,6 +78,12 @@ describe('probe registry', () => {
     fam.observe({ ...base, type: 'http', measurements: { status: 204, redirects: 0, bodyBytes: 0 } });
     expect(await reg.metrics()).toContain('pengawas_http_status_code{check="x",element="sustainability"} 204');
 
+    // Measurements of another shape (a worker of another version) skip the family's series instead of throwing,
+    // which would leave the recorder's whole batch unacknowledged and redelivered forever.
+    const odd = { ...base, checkId: 'y', type: 'transaction', measurements: { steps: null } };
+    expect(() => transactionMetrics.create(new Registry()).observe(odd as never)).toThrow(TypeError);
+    expect(() => new ProbeFamilies(reg, ['transaction']).observe(odd)).not.toThrow();
+
     const names = (await new Metrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map((m) => m.name);
     for (const prefix of ['pengawas_http_', 'pengawas_tls_', 'pengawas_transaction_', 'pengawas_document_', 'pengawas_securitytxt_', 'pengawas_mfa_', 'pengawas_attestation_']) {
       expect([prefix, names.some((n) => n.startsWith(prefix))]).toEqual([prefix, true]);
