@@ -4,6 +4,7 @@ import { ELEMENT_IDS } from '../elements';
 import { SEVERITIES } from '../results/contract';
 import { parseDuration } from '../util/duration';
 import { durationMs } from '../util/schema';
+import { labelsSchema } from './labels';
 import { didYouMean } from './messages';
 import { validateCron } from './schedule';
 
@@ -73,7 +74,7 @@ export const checkSchema = z
     owner: z.string().min(1).optional(),
     /** An http(s) URL, or a path inside the repository such as docs/runbooks/x.md. */
     runbook: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(/^[\w./-]+\.md(#[\w-]+)?$/, 'expected an http(s) URL or a relative path to a .md file')]).optional(),
-    labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must be Prometheus-style'), z.string()).default({}),
+    labels: labelsSchema,
     /** How many times an `error` result is retried (a `fail` never is). */
     retries: z.number().int().min(0).max(10).default(2),
     enabled: z.boolean().default(true),

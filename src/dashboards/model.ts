@@ -1,12 +1,30 @@
 /**
  * A small builder for Grafana dashboard JSON (schema 39): panels laid out on the 24-column grid row by row, every
- * query on the one provisioned Prometheus datasource, and the element/check variables every board shares.
+ * query on the `${datasource}` variable (any Prometheus datasource; the provisioned one by default), and the
+ * element/check variables every board shares.
  * Dashboards are code so that ids, layout and datasource stay consistent; the JSON is committed for provisioning.
  */
 
-/** The uid of the datasource in grafana/provisioning/datasources/prometheus.yml: the only one boards may use. */
+/** The uid of the datasource in grafana/provisioning/datasources/prometheus.yml: the variable's default. */
 export const DATASOURCE_UID = 'pengawas-prometheus';
-const DS = { type: 'prometheus', uid: DATASOURCE_UID };
+/** What every panel, query and query variable uses, so a board imports into any Grafana without hand edits. */
+export const DATASOURCE_REF = { type: 'prometheus', uid: '${datasource}' };
+const DS = DATASOURCE_REF;
+
+/** The datasource variable: any Prometheus datasource of the Grafana the board is imported into. */
+const datasourceVariable: Json = {
+  name: 'datasource',
+  label: 'Data source',
+  type: 'datasource',
+  query: 'prometheus',
+  regex: '',
+  refresh: 1,
+  hide: 0,
+  includeAll: false,
+  multi: false,
+  // The provisioned datasource when it exists; Grafana falls back to its default Prometheus otherwise.
+  current: { selected: true, text: 'Prometheus', value: DATASOURCE_UID },
+};
 
 /** Label filter for check-level series, bound to the dashboard variables. */
 export const SEL = 'element=~"$element", check=~"$check"';
@@ -158,8 +176,8 @@ export function buildBoard(b: BoardSpec): Json {
     y += rowH;
   }
   const vars = b.variables === false
-    ? []
-    : [variable('element', 'Element', 'label_values(pengawas_check_info, element)'), variable('check', 'Check', 'label_values(pengawas_check_info{element=~"$element"}, check)')];
+    ? [datasourceVariable]
+    : [datasourceVariable, variable('element', 'Element', 'label_values(pengawas_check_info, element)'), variable('check', 'Check', 'label_values(pengawas_check_info{element=~"$element"}, check)')];
   return {
     uid: b.uid,
     title: b.title,

@@ -1,17 +1,22 @@
 /**
- * Every core metric pengawas exports, defined in one place. Probe families add theirs in ./families/.
- * Check series carry `check`, `element`, `type`; pipeline series (lag, queue, recorder) are per type or global
- * so their cardinality does not grow with the number of checks.
+ * Every core metric pengawas exports, defined in one place. Each probe type adds its own family (src/probes/<type>/metrics.ts).
+ * Check series carry `check`, `element`, `type` and `target` (credentials stripped); `pengawas_check_info` also
+ * carries the check's own `labels:`. Pipeline series (lag, queue, recorder) are per type or global so their
+ * cardinality does not grow with the number of checks.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Check, CheckSet } from '../config/check';
 import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
-import { FAMILIES } from './families';
+import { stripCredentials } from '../util/scrub';
+import { evidenceFamily } from './families/evidence';
 import { registerEventLoopLag } from './event-loop';
+import { ProbeFamilies } from './probe-families';
 import { ResultsMetrics } from './results';
 
-const CHECK_LABELS = ['check', 'element', 'type'] as const;
+const CHECK_LABELS = ['check', 'element', 'type', 'target'] as const;
+type CheckLabels = Record<(typeof CHECK_LABELS)[number], string>;
+const INFO_HELP = 'Static facts about a configured check (always 1), with the check\'s own labels';
 /** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -25,7 +30,9 @@ export class Metrics {
   readonly runs = new Counter({ name: 'pengawas_check_runs_total', help: 'Check runs recorded, by result', labelNames: [...CHECK_LABELS, 'result'], registers: [this.registry] });
   readonly findings = new Gauge({ name: 'pengawas_check_findings', help: 'Findings of the last result that did not pass, by severity', labelNames: [...CHECK_LABELS, 'severity'], registers: [this.registry] });
   readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status'], registers: [this.registry] });
-  readonly info = new Gauge({ name: 'pengawas_check_info', help: 'Static facts about a configured check (always 1)', labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
+  /** Re-created when the set of label names the checks use changes (a Gauge's label names are fixed). */
+  private info = new Gauge({ name: 'pengawas_check_info', help: INFO_HELP, labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
+  private infoLabelNames: string[] = [];
   readonly interval = new Gauge({ name: 'pengawas_check_interval_seconds', help: 'Nominal interval between runs of the check', labelNames: CHECK_LABELS, registers: [this.registry] });
   // Element aggregates are computed at scrape time, not per result: O(checks) once per scrape.
   readonly elementRatio = new Gauge({ name: 'pengawas_element_compliance_ratio', help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)', labelNames: ['element'], registers: [this.registry], collect: () => this.updateElements() });
@@ -41,11 +48,14 @@ export class Metrics {
   readonly recorderPending = new Gauge({ name: 'pengawas_recorder_pending_results', help: 'Results delivered to recorders but not yet acknowledged', registers: [this.registry] });
   readonly queueJobs = new Gauge({ name: 'pengawas_queue_jobs', help: 'Jobs in the check queue by state', labelNames: ['state'], registers: [this.registry] });
   readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
-  readonly families = FAMILIES.map((f) => f.create(this.registry));
+  readonly families = new ProbeFamilies(this.registry);
+  readonly evidence = evidenceFamily.create(this.registry);
   readonly results = new ResultsMetrics(this.registry);
 
   private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[]; findingsKey: string }>();
   private checks = new Map<string, Check>();
+  /** The check-series labels of each configured check, computed once per configuration (hot path). */
+  private labelsById = new Map<string, CheckLabels>();
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -57,17 +67,24 @@ export class Metrics {
     for (const [id, old] of this.checks) {
       const now = set.byId.get(id);
       // A check that left, or whose element or type changed, drops its series (labels would be stale).
-      if (!now || now.element !== old.element || now.type !== old.type) this.forgetCheck(old);
+      if (!now || now.element !== old.element || now.type !== old.type || now.target !== old.target) this.forgetCheck(old);
     }
     this.checks = new Map(set.byId);
+    this.labelsById = new Map(set.checks.map((c) => [c.id, labelsOf(c)]));
+    const own = [...new Set(set.checks.flatMap((c) => Object.keys(c.labels)))].sort();
+    if (own.join(',') !== this.infoLabelNames.join(',')) {
+      this.registry.removeSingleMetric('pengawas_check_info');
+      this.info = new Gauge({ name: 'pengawas_check_info', help: INFO_HELP, labelNames: [...CHECK_LABELS, 'severity', 'owner', ...own], registers: [this.registry] });
+      this.infoLabelNames = own;
+    }
     this.info.reset();
     for (const c of set.checks) {
-      const l = labelsOf(c);
-      this.info.set({ ...l, severity: c.severity, owner: c.owner ?? '' }, 1);
+      const l = this.labelsById.get(c.id)!;
+      this.info.set({ ...l, severity: c.severity, owner: c.owner ?? '', ...c.labels }, 1);
       this.interval.set(l, c.intervalMs / 1000);
     }
     this.configChecks.set(set.checks.length);
-    for (const family of this.families) family.configure?.(set.checks);
+    this.families.configure(set.checks);
   }
 
   configReloaded(ok: boolean): void {
@@ -76,7 +93,7 @@ export class Metrics {
   }
 
   record(result: ProbeResult): void {
-    const l = { check: result.checkId, element: result.element, type: result.type };
+    const l = this.labelsOf(result);
     const prev = this.last.get(result.checkId);
     // Series that only change with the status or the findings are set only when they change (hot path).
     if (prev?.status !== result.status) {
@@ -104,7 +121,14 @@ export class Metrics {
       for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
     }
     this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys, findingsKey });
-    for (const family of this.families) family.observe(result);
+    this.families.observe(result);
+  }
+
+  /** A result's check labels: its configured check's, or (a check no longer configured) from the result itself. */
+  private labelsOf(r: ProbeResult): CheckLabels {
+    const l = this.labelsById.get(r.checkId);
+    if (l && l.element === r.element && l.type === r.type) return l;
+    return { check: r.checkId, element: r.element, type: r.type, target: stripCredentials(r.target) };
   }
 
   private forgetCheck(c: Check): void {
@@ -116,7 +140,7 @@ export class Metrics {
     }
     for (const severity of SEVERITIES) this.findings.remove({ ...l, severity });
     for (const key of this.last.get(c.id)?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
-    for (const family of this.families) family.forget?.(c.id);
+    this.families.forget(c.id, c.type);
     this.last.delete(c.id);
   }
 
@@ -135,6 +159,6 @@ export class Metrics {
   }
 }
 
-function labelsOf(c: Check) {
-  return { check: c.id, element: c.element, type: c.type };
+function labelsOf(c: Check): CheckLabels {
+  return { check: c.id, element: c.element, type: c.type, target: stripCredentials(c.target) };
 }

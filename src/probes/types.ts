@@ -1,7 +1,9 @@
 /** What a probe type is: one folder under src/probes/, registered once in registry.ts. */
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
+import type { Check } from '../config/check';
 import type { ElementId } from '../elements';
-import type { Finding, Status } from '../results/contract';
+import type { Finding, ProbeResult, Status } from '../results/contract';
 
 export interface ProbeContext {
   /** Aborted when the check's timeout passes or the worker shuts down; every socket must honour it. */
@@ -14,16 +16,19 @@ export interface ProbeContext {
   checkId: string;
 }
 
-export interface ProbeOutput {
+/** Measurements of a run that measured nothing (e.g. the target refused the certificate before any response). */
+export type NoMeasurements = { readonly [key: string]: undefined };
+
+export interface ProbeOutput<M extends object = Record<string, unknown>> {
   /** The target as the probe understood it (normalised), shown in results and evidence. */
   target?: string;
   findings: Finding[];
-  measurements: Record<string, unknown>;
+  measurements: M;
   /** Overrides the status derived from findings (rarely needed). */
   status?: Status;
 }
 
-export interface ProbeType<Options = unknown> {
+export interface ProbeType<Options = unknown, M extends object = Record<string, unknown>> {
   type: string;
   summary: string;
   /** The element a check of this type belongs to when the CLI runs it ad hoc. */
@@ -33,10 +38,40 @@ export interface ProbeType<Options = unknown> {
   /** Schema of the check's `options:` block. Strings may still hold ${env:..}/${file:..} references. */
   options: z.ZodType<Options>;
   /** Runs one probe. Throws a ProbeError (src/errors.ts) when it cannot decide. */
-  run(target: string, options: Options, ctx: ProbeContext): Promise<ProbeOutput>;
+  run(target: string, options: Options, ctx: ProbeContext): Promise<ProbeOutput<M>>;
 }
 
-/** Declares a probe type with its options type inferred from the schema. */
-export function defineProbe<S extends z.ZodType>(def: Omit<ProbeType<z.infer<S>>, 'options'> & { options: S }): ProbeType<z.infer<S>> {
-  return def as ProbeType<z.infer<S>>;
+/**
+ * Declares a probe type: options inferred from the schema, measurements `M` given as
+ * `defineProbe<typeof schema, MyMeasurements>` (default: an untyped record), so the type's metric family reads them without a cast.
+ */
+export function defineProbe<S extends z.ZodType, M extends object = Record<string, unknown>>(def: Omit<ProbeType<z.infer<S>, NoInfer<M>>, 'options'> & { options: S }): ProbeType<z.infer<S>, M> {
+  return def as ProbeType<z.infer<S>, M>;
+}
+
+/** Statuses whose results carry the probe's measurements. */
+export type DecidedStatus = Extract<Status, 'pass' | 'warn' | 'fail'>;
+
+/**
+ * A result of one probe type as its metric family sees it: decided (pass, warn, fail) with the probe's
+ * measurements, or anything else (`error`: the runner drops its measurements), untyped. A status added later falls
+ * in the untyped branch, so every family must say what it does with it before it compiles.
+ */
+export type TypedResult<M> = Omit<ProbeResult, 'status' | 'measurements'> &
+  ({ status: DecidedStatus; measurements: M } | { status: Exclude<Status, DecidedStatus>; measurements: Record<string, unknown> });
+
+/** The series one family keeps for the checks of its probe type. */
+export interface FamilyMetrics<M, Options = unknown> {
+  // Properties, not methods, so the compiler checks parameter types strictly (a family for other measurements fails).
+  /** Called with results of this family's probe type only. */
+  observe: (result: TypedResult<M>) => void;
+  /** The configuration in force (start and every accepted reload), checks of this type only. */
+  configure?: (checks: Array<Check & { options: Options }>) => void;
+  /** Drops the series of a check that left the configuration. */
+  forget?: (checkId: string) => void;
+}
+
+/** A probe type's own metric family (`pengawas_<type>_*`), in the type's folder as `metrics.ts`. */
+export interface MetricFamily<M, Options = unknown> {
+  create(registry: Registry): FamilyMetrics<M, Options>;
 }

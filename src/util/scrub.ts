@@ -180,3 +180,32 @@ export class Scrubber {
 export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
   return new Scrubber(secrets).value(value);
 }
+
+/** Query parameters whose values are credentials by their name (API keys, tokens, signatures, passwords). */
+const CREDENTIAL_PARAM = /(pass|pwd|secret|token|key|sig|auth|credential|session|code|jwt|bearer)/i;
+/** The longest target a label carries; longer ones are cut with "…". */
+export const MAX_TARGET_LABEL = 256;
+
+/**
+ * A target fit for a label or a log line: URL user-info (`user:password@`) removed, values of credential-named
+ * query parameters replaced by `[redacted]`, cut to MAX_TARGET_LABEL characters. Secret references never reach a
+ * target (validate refuses them outside options); this strips credentials written into the target itself.
+ */
+export function stripCredentials(target: string): string {
+  let t = target.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/i, '$1');
+  const q = t.indexOf('?');
+  if (q >= 0) {
+    const hash = t.indexOf('#', q);
+    const end = hash >= 0 ? hash : t.length;
+    const query = t
+      .slice(q + 1, end)
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        return eq > 0 && CREDENTIAL_PARAM.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+      })
+      .join('&');
+    t = `${t.slice(0, q + 1)}${query}${t.slice(end)}`;
+  }
+  return t.length > MAX_TARGET_LABEL ? `${t.slice(0, MAX_TARGET_LABEL - 1)}…` : t;
+}

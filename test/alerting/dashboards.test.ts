@@ -1,10 +1,10 @@
-/** Grafana dashboards and provisioning: generated JSON is committed and current, well-formed, on one datasource. */
+/** Grafana dashboards and provisioning: generated JSON is committed and current, well-formed, on the `${datasource}` variable. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/cli';
 import { renderAll } from '../../src/dashboards/build';
-import { DATASOURCE_UID } from '../../src/dashboards/model';
+import { DATASOURCE_REF, DATASOURCE_UID } from '../../src/dashboards/model';
 import { ELEMENT_IDS } from '../../src/elements';
 import { DASHBOARDS_DIR } from './prometheus';
 
@@ -37,14 +37,23 @@ describe('Grafana dashboards', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 
-  it.each(files)('%s: unique panel ids, only the provisioned datasource, no overlapping panels', (file) => {
+  it.each(files)('%s: unique panel ids, every datasource is the ${datasource} variable, no overlapping panels', (file) => {
     const board = boards.find((b) => b.file === file)!.board;
     const panels = board.panels as Json[];
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     const ds = datasources(board);
     expect(ds.length).toBeGreaterThan(0);
-    for (const d of ds) expect(d).toEqual({ type: 'prometheus', uid: DATASOURCE_UID });
+    for (const d of ds) expect(d).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    expect(DATASOURCE_REF).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    // Every panel with queries names it, and so does each of its queries (Grafana takes the panel's otherwise).
+    for (const p of panels.filter((x) => x.type !== 'row')) {
+      expect([p.title, p.datasource]).toEqual([p.title, DATASOURCE_REF]);
+      for (const t of (p.targets as Json[] | undefined) ?? []) expect([p.title, t.datasource]).toEqual([p.title, DATASOURCE_REF]);
+    }
+    // The variable itself: any Prometheus datasource, the provisioned one by default, first so the others can use it.
+    const first = ((board.templating as Json).list as Json[])[0];
+    expect(first).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus', current: { value: DATASOURCE_UID } });
     const cells = new Set<string>();
     for (const p of panels) {
       const g = p.gridPos as { x: number; y: number; w: number; h: number };
@@ -61,7 +70,7 @@ describe('Grafana dashboards', () => {
     for (const { file, board } of boards) {
       if (file === 'pipeline.json') continue;
       const vars = ((board.templating as Json).list as Json[]).map((v) => v.name);
-      expect([file, vars]).toEqual([file, ['element', 'check']]);
+      expect([file, vars]).toEqual([file, ['datasource', 'element', 'check']]);
       const exprs = (board.panels as Json[]).flatMap((p) => ((p.targets as Json[] | undefined) ?? []).map((t) => String(t.expr)));
       expect(exprs.some((e) => e.includes('$check'))).toBe(true);
     }

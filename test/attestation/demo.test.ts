@@ -11,7 +11,7 @@ import { parseChecksFile } from '../../src/config/load';
 import { DEMO_ATTESTATIONS, seedDemoAttestations } from '../../src/demo/attestations';
 import type { ConfigProblem } from '../../src/errors';
 import { withEvidence } from '../../src/evidence/access';
-import { attestationFamily } from '../../src/metrics/families/attestation';
+import { ProbeFamilies } from '../../src/metrics/probe-families';
 import { runCheck } from '../../src/probes/runner';
 import { ROOT } from '../helpers/cli';
 import { sha256 } from './helpers';
@@ -57,7 +57,7 @@ describe('demo attestations', () => {
     expect(results[0].findings[0].evidence).toMatchObject({ evidenceSha256: sha256(drill) });
 
     const registry = new Registry();
-    const metrics = attestationFamily.create(registry);
+    const metrics = new ProbeFamilies(registry, ['attestation']);
     for (const r of results) metrics.observe(r);
     const text = await registry.metrics();
     expect(text).toMatch(/pengawas_attestation_present\{check="demo-att-training-completed",element="capability"\} 1/);

@@ -45,10 +45,26 @@ export async function startTestMonitor(name: string, checksYaml: string, overrid
   };
 }
 
-/** The value of one series in Prometheus text, or undefined. Labels must be given in exposition order. */
+/**
+ * The value of the first series in Prometheus text whose name is `series`'s and whose labels include every label
+ * `series` names (in any order; labels it does not name, such as `target` or a check's own labels, may be present).
+ */
 export function sample(text: string, series: string): number | undefined {
+  const want = parseSeries(series);
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
+    if (!line.startsWith(want.name) || line.startsWith('#')) continue;
+    const cut = line.lastIndexOf(' ');
+    const got = parseSeries(line.slice(0, cut));
+    if (got.name === want.name && [...want.labels].every(([k, v]) => got.labels.get(k) === v)) return Number(line.slice(cut + 1));
   }
   return undefined;
+}
+
+/** `name{a="x",b="y"}` → name and labels (values unescaped as the exposition format escapes them). */
+function parseSeries(s: string): { name: string; labels: Map<string, string> } {
+  const brace = s.indexOf('{');
+  const labels = new Map<string, string>();
+  if (brace < 0) return { name: s, labels };
+  for (const m of s.slice(brace + 1, -1).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels.set(m[1], m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)));
+  return { name: s.slice(0, brace), labels };
 }

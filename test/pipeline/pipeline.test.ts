@@ -96,7 +96,7 @@ describe('pipeline end to end (real Redis, in-process roles)', () => {
     expect(sample(text, 'pengawas_element_compliance_ratio{element="consumer_protection"}')).toBe(0);
     expect(text).not.toContain('pengawas_element_compliance_ratio{element="security"}');
     expect(text).toMatch(/pengawas_schedule_lag_seconds_count\{type="http"\} \d+/);
-    expect(text).toMatch(/pengawas_check_duration_seconds_bucket\{le="0.005",check="good",element="efficiency",type="http"\}/);
+    expect(text).toMatch(/pengawas_check_duration_seconds_bucket\{le="0.005",check="good",element="efficiency",type="http",target="http:\/\/127\.0\.0\.1:\d+\/ok"\}/);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
     expect(sample(text, 'pengawas_config_last_reload_success')).toBe(1);
     expect(hits.auth).toBe(`Bearer ${SECRET}`);

@@ -28,6 +28,15 @@ export const tls: BoardSpec = {
           queries: [{ expr: `max by (check) (pengawas_tls_cert_revoked{${SEL}})` }],
         },
         { title: 'HSTS max-age', type: 'table', w: 6, h: 9, unit: 's', queries: [{ expr: `max by (check) (pengawas_tls_hsts_max_age_seconds{${SEL}})` }] },
+        {
+          title: 'Certificates presented',
+          type: 'table',
+          w: 24,
+          h: 7,
+          description: 'The leaf certificates of the last scan (as blackbox_exporter probe_ssl_last_chain_info): a changed fingerprint or issuer shows a renewal or a swapped certificate.',
+          queries: [{ expr: `max by (check, subject, issuer, serial, not_after, fingerprint_sha256) (pengawas_tls_cert_info{${SEL}})` }],
+          hide: ['Value'],
+        },
       ],
     },
     {

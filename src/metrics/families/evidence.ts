@@ -1,10 +1,8 @@
 /**
- * `pengawas_evidence_*`: the evidence pipeline's own gauges (not a probe type: no result carries type
- * "evidence", so observe() has nothing to do). The monthly pack job calls setEvidenceLastBuild() after each
- * build; every registry created through this family shows the value.
+ * `pengawas_evidence_*`: the evidence pipeline's own gauges (not a probe type). The monthly pack job calls
+ * setEvidenceLastBuild() after each build; every registry created through this family shows the value.
  */
-import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
+import { Gauge, type Registry } from 'prom-client';
 
 const gauges = new Set<Gauge>();
 let lastBuild: number | undefined;
@@ -27,15 +25,13 @@ export function setEvidenceLastBuild(unixSeconds: number): void {
   for (const g of gauges) g.set(unixSeconds);
 }
 
-export const evidenceFamily: MetricFamily = {
-  type: 'evidence',
-  create(registry) {
+export const evidenceFamily = {
+  create(registry: Registry): void {
     const g = new Gauge({ name: 'pengawas_evidence_last_build_timestamp_seconds', help: 'When the last monthly evidence pack was built (unix seconds)', registers: [registry] });
     if (lastBuild !== undefined) g.set(lastBuild);
     gauges.add(g);
     const up = new Gauge({ name: 'pengawas_evidence_store_up', help: 'Whether the evidence store accepts writes (1) or is down (0); absent where no recorder runs', labelNames: ['backend'], registers: [registry] });
     if (storeUp !== undefined) up.set({ backend: storeUp.backend }, storeUp.value);
     upGauges.add(up);
-    return { observe() {} };
   },
 };

@@ -12,7 +12,7 @@ import { AttestationStoreUnreachableError, UsageError } from '../../errors';
 import type { Attestation } from '../../evidence/attestations';
 import { defineProbe } from '../types';
 import { attestationOptions } from './options';
-import { evaluate, type EvidenceCheck } from './rules';
+import { evaluate, type AttestationMeasurements, type EvidenceCheck } from './rules';
 
 export const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 /** Evidence files larger than this are not re-hashed by a check (a worker is no place for a 1 GB read). */
@@ -43,7 +43,7 @@ async function rehash(ref: string, signal: AbortSignal): Promise<EvidenceCheck |
   }
 }
 
-export const attestationProbe = defineProbe({
+export const attestationProbe = defineProbe<typeof attestationOptions, AttestationMeasurements>({
   type: 'attestation',
   summary: 'Attestation: a valid, unexpired sign-off (who, when, evidence hash) recorded with `pengawas attest`',
   defaultElement: 'cooperation',

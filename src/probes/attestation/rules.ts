@@ -14,7 +14,17 @@ export interface EvidenceCheck {
   currentHash: string | null;
 }
 
-export function evaluate(checkId: string, a: Attestation | undefined, o: AttestationOptions, now: Date, evidence?: EvidenceCheck): { findings: Finding[]; measurements: Record<string, unknown> } {
+/** What an attestation check measured (seconds; expiry as unix seconds when the attestation has one). */
+export interface AttestationMeasurements {
+  attested: 0 | 1;
+  warnBeforeSeconds: number;
+  attestationId?: number;
+  ageSeconds?: number;
+  expiresAtSeconds?: number;
+  secondsToExpiry?: number;
+}
+
+export function evaluate(checkId: string, a: Attestation | undefined, o: AttestationOptions, now: Date, evidence?: EvidenceCheck): { findings: Finding[]; measurements: AttestationMeasurements } {
   if (!a) {
     return {
       findings: [{ id: 'attestation.missing', severity: 'high', status: 'fail', message: `no attestation recorded for ${checkId}; record one with \`pengawas attest --check ${checkId} ...\`` }],

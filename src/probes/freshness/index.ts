@@ -5,14 +5,14 @@
  */
 import { defineProbe } from '../types';
 import { freshnessOptions } from './options';
-import { evaluate } from './rules';
+import { evaluate, type FreshnessMeasurements } from './rules';
 import { readFileSource } from './sources/file';
 import { readGitSource } from './sources/git';
 import { readHttpSource } from './sources/http';
 import type { DocumentFacts } from './sources/types';
 import { describeTarget, FRESHNESS_TARGET_HELP, parseSourceTarget } from './target';
 
-export const freshnessProbe = defineProbe({
+export const freshnessProbe = defineProbe<typeof freshnessOptions, FreshnessMeasurements>({
   type: 'freshness',
   summary: 'Document freshness: review date, next review and required fields of a file, git path or URL',
   defaultElement: 'capability',

@@ -9,7 +9,7 @@ import { formatDuration } from '../../util/duration';
 import { clip } from '../http/assertions';
 import { parseDate } from './dates';
 import type { FreshnessOptions } from './options';
-import type { DocumentFacts } from './sources/types';
+import type { DocumentFacts, SourceEvidence } from './sources/types';
 
 const DAY = 86_400_000;
 /** A review date this far in the future is a typo or a clock problem, not a review. */
@@ -17,9 +17,28 @@ const FUTURE_TOLERANCE_MS = DAY;
 /** Fields worth showing in evidence even when not required. */
 const SHOWN_FIELDS = ['owner', 'approver', 'version', 'title'];
 
+/** What a freshness check measured about its document (ages in seconds, dates ISO-8601, due as unix seconds). */
+export interface FreshnessMeasurements {
+  source: DocumentFacts['kind'];
+  format: DocumentFacts['declared']['format'];
+  /** Where the review date came from (a field, a JSON path, or the source's own date). */
+  evidence: string | SourceEvidence | null;
+  reviewedAt: string | null;
+  ageSeconds: number | null;
+  maxAgeSeconds: number | null;
+  nextReview: string | null;
+  reviewDueAt: string | null;
+  reviewDueTimestamp: number | null;
+  fields: Record<string, unknown>;
+  /** The source's own evidence, under its kind. */
+  file?: Record<string, unknown>;
+  git?: Record<string, unknown>;
+  http?: Record<string, unknown>;
+}
+
 export interface Evaluation {
   findings: Finding[];
-  measurements: Record<string, unknown>;
+  measurements: FreshnessMeasurements;
 }
 
 function isBlank(v: unknown): boolean {

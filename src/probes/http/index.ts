@@ -6,12 +6,26 @@ import { performance } from 'node:perf_hooks';
 import { TlsHandshakeError } from '../../errors';
 import { headersForRedirect } from '../../net/redirect';
 import { parseWebUrl, readCa } from '../../net/target';
-import { timedRequest, type TimedResponse } from '../../net/timed-request';
+import { timedRequest, type PhaseTimings, type TimedResponse } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
 import { currentSecrets } from '../../util/secret-scope';
-import { defineProbe, type ProbeContext } from '../types';
+import { defineProbe, type NoMeasurements, type ProbeContext } from '../types';
 import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions';
 import { httpOptions, type HttpOptions } from './options';
+
+/** What one request measured; a certificate rejected before any response measures nothing. */
+export interface HttpResponseMeasurements {
+  status: number;
+  httpVersion: string;
+  finalUrl: string;
+  redirects: number;
+  /** Header names only: which credentials were withheld from another origin on the way. */
+  headersStrippedOnRedirect?: string[];
+  bodyBytes: number;
+  phasesMs: PhaseTimings;
+  tls: { protocol: string | null; cipher: string | null } | null;
+}
+export type HttpMeasurements = HttpResponseMeasurements | NoMeasurements;
 
 const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
 
@@ -54,7 +68,7 @@ async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: s
   }
 }
 
-export const httpProbe = defineProbe({
+export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
   type: 'http',
   summary: 'HTTP(S) endpoint: status, body/JSON/header assertions, redirects, TLS, timing phases',
   defaultElement: 'sustainability',

@@ -61,7 +61,7 @@ async function posture(base: URL, o: MfaOptions, ctx: ProbeContext, deadline: nu
   }
 }
 
-export const mfaProbe = defineProbe({
+export const mfaProbe = defineProbe<typeof mfaOptions, MfaMeasurements>({
   type: 'mfa',
   summary: 'MFA enforcement: identity-provider posture (Keycloak, Okta, Entra ID) and a live password-only / TOTP login',
   defaultElement: 'security',
@@ -96,7 +96,7 @@ export const mfaProbe = defineProbe({
         api.close();
       }
     }
-    return { target: base.href, findings, measurements: m as unknown as Record<string, unknown> };
+    return { target: base.href, findings, measurements: m };
   },
 });
 

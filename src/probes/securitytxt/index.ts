@@ -20,7 +20,21 @@ export function securityTxtUrl(target: string): URL {
   return url;
 }
 
-export const securityTxtProbe = defineProbe({
+/** What a securitytxt check measured; only `status` when there is no security.txt to read. */
+export interface SecurityTxtMeasurements {
+  status: number;
+  finalUrl?: string;
+  contentType?: string;
+  signed?: boolean;
+  contacts?: string[];
+  expires?: string | null;
+  /** Expires as unix seconds (RFC 9116), null when absent or unreadable. */
+  expiresTimestamp?: number | null;
+  preferredLanguages?: string[];
+  fields?: string[];
+}
+
+export const securityTxtProbe = defineProbe<typeof securityTxtOptions, SecurityTxtMeasurements>({
   type: 'securitytxt',
   summary: 'security.txt (RFC 9116): incident contact present, HTTPS, text/plain, Contact and a valid unexpired Expires',
   defaultElement: 'cooperation',

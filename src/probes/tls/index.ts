@@ -41,7 +41,13 @@ const certificateSummary = (c: CertificateReport) => ({
   hostnameMatch: c.hostnameMatch,
 });
 
-function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }): Record<string, unknown> {
+/**
+ * What a tls check measured: one scan's facts (all absent when STARTTLS was refused), the address scanned and,
+ * with `addresses: all`, a summary per address. Typed by what `measurements()` builds, so it cannot drift.
+ */
+export type TlsMeasurements = Partial<ReturnType<typeof measurements>> & { address: string; addresses: string[]; perAddress?: AddressScan['summary'][] };
+
+function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }) {
   const f = r.facts;
   const c = f.certificate;
   const counts = { insecure: 0, weak: 0, recommended: 0 };
@@ -93,7 +99,7 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
   };
 }
 
-export const tlsProbe = defineProbe({
+export const tlsProbe = defineProbe<typeof tlsOptions, TlsMeasurements>({
   type: 'tls',
   summary: 'TLS endpoint: protocol and cipher enumeration, certificate, revocation, HSTS, STARTTLS, Mozilla/custom profiles',
   defaultElement: 'security',
@@ -104,14 +110,14 @@ export const tlsProbe = defineProbe({
 
 /** One address's complete result (findings and measurements as for a single-address scan). */
 interface AddressResult extends AddressScan {
-  measurements: Record<string, unknown>;
+  measurements: Partial<ReturnType<typeof measurements>>;
 }
 
 /**
  * The check: resolve the name once, scan the first reachable address (`addresses: first`) or each address in turn
  * (`all`; the check's timeout bounds the whole run). `deps.lookup` replaces the resolver in tests.
  */
-export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, deps: { lookup?: LookupAll } = {}): Promise<ProbeOutput> {
+export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, deps: { lookup?: LookupAll } = {}): Promise<ProbeOutput<TlsMeasurements>> {
   const { host, port } = parseTlsTarget(target, o.starttls);
   const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const profile = await loadProfile(o.profile);

@@ -80,7 +80,7 @@ export class Flow {
     this.tctx = { vars: this.vars, timestampOffset: o.auth?.type === 'snap' ? o.auth.timestampOffset : '+07:00' };
   }
 
-  async run(): Promise<ProbeOutput> {
+  async run(): Promise<ProbeOutput<TransactionMeasurements>> {
     const start = performance.now();
     this.deadline = start + this.ctx.timeoutMs;
     // Keep part of the budget for the cleanup, so a hanging step cannot stop it from running.
@@ -139,7 +139,7 @@ export class Flow {
         good: completed && !failed && (s.latency === undefined || flowMs <= s.latency),
       })),
     };
-    return scrubSecrets({ target: this.base.href, findings: this.findings, measurements: measurements as unknown as Record<string, unknown> }, this.secrets);
+    return scrubSecrets({ target: this.base.href, findings: this.findings, measurements }, this.secrets);
   }
 
   /** One timed exchange; a ProbeError becomes a TransactionStepError naming the step. */

@@ -5,10 +5,10 @@
  */
 import { parseWebUrl, readCa } from '../../net/target';
 import { defineProbe } from '../types';
-import { Flow } from './flow';
+import { Flow, type TransactionMeasurements } from './flow';
 import { transactionOptions } from './options';
 
-export const transactionProbe = defineProbe({
+export const transactionProbe = defineProbe<typeof transactionOptions, TransactionMeasurements>({
   type: 'transaction',
   summary: 'multi-step API flow (SNAP BI signing, OAuth2), per-step timing phases, thresholds and SLOs',
   defaultElement: 'efficiency',

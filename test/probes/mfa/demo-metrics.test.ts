@@ -73,6 +73,6 @@ test('pengawas_mfa_* series carry check, element and bounded scopes; no user nam
   const good = results.get('demo-mfa-posture-good')!;
   metrics.record({ ...good, status: 'error', measurements: {}, findings: [] });
   expect(await metrics.registry.metrics()).toContain('pengawas_mfa_enforced{check="demo-mfa-posture-good",element="security",scope="privileged"} 1');
-  metrics.families.forEach((f) => f.forget?.('demo-mfa-posture-good'));
+  metrics.families.forget('demo-mfa-posture-good', 'mfa');
   expect(await metrics.registry.metrics()).not.toContain('check="demo-mfa-posture-good",element="security",scope');
 });

@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { Registry } from 'prom-client';
-import { tlsFamily } from '../../../src/metrics/families/tls';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import { ids, measurements, Pki, scan, sServer, startChild, type Server, stamp } from './helpers';
 
 let pki: Pki;
@@ -88,10 +88,10 @@ test('dual certificates, the ECDSA one expiring in 3 days: its finding names it 
   expect(soon.message).toMatch(/^EC certificate: certificate expires in [23] days/);
   expect((soon.evidence!.certificates as Array<{ keyType: string }>).map((c) => c.keyType)).toEqual(['EC']);
   const registry = new Registry();
-  tlsFamily.create(registry).observe(r);
+  new ProbeFamilies(registry, ['tls']).observe(r);
   const text = await registry.metrics();
-  const days = Number(/pengawas_tls_cert_days_left\{[^}]*\} (-?\d+)/.exec(text)![1]);
-  expect(days).toBeLessThanOrEqual(3);
+  const left = Number(/pengawas_tls_cert_expiry_seconds\{[^}]*\} (-?\d+)/.exec(text)![1]);
+  expect(left).toBeLessThanOrEqual(3 * 86_400);
   const ecNotAfter = certs(r).find((c) => c.keyType === 'EC')! as unknown as { notAfter: string };
   expect(text).toContain(`pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${Date.parse(ecNotAfter.notAfter) / 1000}`);
 });

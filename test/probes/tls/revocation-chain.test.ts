@@ -3,7 +3,7 @@
  * (served over HTTP) speak about the intermediates; each leaf's own CRL says the leaf is good.
  */
 import { Registry } from 'prom-client';
-import { tlsFamily } from '../../../src/metrics/families/tls';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import { freePort, startHttp, type Started } from '../../helpers/net';
 import { ChainPki, type Intermediate } from './chain-pki';
 import { ids, measurements, scan, sServer, startChild, type Server } from './helpers';
@@ -100,7 +100,7 @@ test('an intermediate naming no responder or CRL is unknown without a finding (a
 test('pengawas_tls_cert_revoked is 1 for a revoked intermediate under a good leaf, 0 when all are good', async () => {
   const value = async (name: string) => {
     const registry = new Registry();
-    tlsFamily.create(registry).observe(await run(name));
+    new ProbeFamilies(registry, ['tls']).observe(await run(name));
     return (await registry.metrics()).match(/^pengawas_tls_cert_revoked\{[^}]*\} (\S+)$/m)?.[1];
   };
   expect(await value('ocspRevoked')).toBe('1');

@@ -7,7 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Registry } from 'prom-client';
-import { tlsFamily } from '../../../src/metrics/families/tls';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import { ids, measurements, Pki, scan } from './helpers';
 
 let pki: Pki;
@@ -143,7 +143,7 @@ test('custom YAML profile extends intermediate with the operator own limits', as
 test('metrics family: expiry, protocols, strengths, findings, compliance, timings with check and element', async () => {
   const r = await scan(`localhost:${httpsPort}`, { ...base(), hsts: true, profile: 'intermediate' });
   const registry = new Registry();
-  const fam = tlsFamily.create(registry);
+  const fam = new ProbeFamilies(registry, ['tls']);
   fam.observe(r);
   const text = await registry.metrics();
   const notAfter = Date.parse((measurements(r).certificate as { notAfter: string }).notAfter) / 1000;
@@ -155,6 +155,6 @@ test('metrics family: expiry, protocols, strengths, findings, compliance, timing
   expect(text).toContain('pengawas_tls_hsts_max_age_seconds{check="tls-test",element="security"} 300');
   expect(text).toMatch(/pengawas_tls_cipher_suites\{check="tls-test",element="security",strength="recommended"\} [1-9]/);
   expect(text).toMatch(/pengawas_tls_scan_duration_seconds\{check="tls-test",element="security"\} 0\.\d+/);
-  fam.forget!('tls-test');
+  fam.forget('tls-test', 'tls');
   expect(await registry.metrics()).not.toContain('check="tls-test"');
 });

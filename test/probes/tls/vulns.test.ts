@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { Registry } from 'prom-client';
-import { tlsFamily } from '../../../src/metrics/families/tls';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import { FALLBACK_SCSV } from '../../../src/probes/tls/vulns';
 import { ids, measurements, Pki, scan, sServer, type Server } from './helpers';
 
@@ -90,7 +90,7 @@ test('openssl s_server with TLS 1.0 and a CBC suite: BEAST and Lucky Thirteen (w
   // SCSV honoured by OpenSSL here too: the fallback hello (TLS 1.1) is refused.
   expect(measurements(r).vulnerabilityChecks).toMatchObject({ fallbackScsv: true, fallbackEvidence: { offered: 'TLSv1.1' } });
   const registry = new Registry();
-  tlsFamily.create(registry).observe(r);
+  new ProbeFamilies(registry, ['tls']).observe(r);
   const text = await registry.metrics();
   expect(text).toContain('pengawas_tls_vulnerable{check="tls-test",element="security",vuln="beast"} 1');
   expect(text).toContain('pengawas_tls_vulnerable{check="tls-test",element="security",vuln="sweet32"} 0');

@@ -1,6 +1,6 @@
 /** The pengawas_transaction_* family, fed with real flow results, as Prometheus would scrape it. */
 import { Registry } from 'prom-client';
-import { transactionFamily } from '../../../src/metrics/families/transaction';
+import { ProbeFamilies } from '../../../src/metrics/probe-families';
 import type { ProbeResult } from '../../../src/results/contract';
 import { freePort, startHttp, type Started } from '../../helpers/net';
 import { adHocCheck } from '../../../src/probes/ad-hoc';
@@ -36,7 +36,7 @@ const options = {
 describe('pengawas_transaction_* metrics', () => {
   it('exports step phases, step and flow outcomes, and SLO gauges and good/total counters', async () => {
     const registry = new Registry();
-    const fam = transactionFamily.create(registry);
+    const fam = new ProbeFamilies(registry, ['transaction']);
     const results: ProbeResult[] = [];
     results.push(await runFlow(server.url, options, { id: 'tx-m' }));
     results.push(await runFlow(server.url, { ...options, steps: [options.steps[0], { name: 'inquire', url: '/broken' }] }, { id: 'tx-m' }));
@@ -68,16 +68,16 @@ describe('pengawas_transaction_* metrics', () => {
     expect(sample(text, 'pengawas_transaction_slo_events_total', { ...l, slo: 'availability' })).toBe(3);
     expect(sample(text, 'pengawas_transaction_slo_good_total', { ...l, slo: 'availability' })).toBe(1);
 
-    fam.forget!('tx-m');
+    fam.forget('tx-m', 'transaction');
     const after = await registry.metrics();
     expect(after).not.toContain('check="tx-m"');
   });
 
   it('knows SLOs from the configuration: series exist before any run, and a first-ever error counts as bad', async () => {
     const registry = new Registry();
-    const fam = transactionFamily.create(registry);
+    const fam = new ProbeFamilies(registry, ['transaction']);
     const check = adHocCheck({ type: 'transaction', target: server.url, options, id: 'tx-cfg', element: 'efficiency' });
-    fam.configure!([check]);
+    fam.configure([check]);
     const l = { check: 'tx-cfg', element: 'efficiency' };
     let text = await registry.metrics();
     expect(sample(text, 'pengawas_transaction_slo_objective_ratio', { ...l, slo: 'availability' })).toBe(0.995);
@@ -93,7 +93,7 @@ describe('pengawas_transaction_* metrics', () => {
 
   it('ignores results of other probe types', async () => {
     const registry = new Registry();
-    const fam = transactionFamily.create(registry);
+    const fam = new ProbeFamilies(registry, ['transaction']);
     fam.observe({ id: 'x@t', checkId: 'x', type: 'http', element: 'efficiency', target: 't', status: 'pass', scheduledAt: '', startedAt: '', durationMs: 1, attempt: 1, findings: [], measurements: {} });
     expect(await registry.metrics()).not.toContain('check="x"');
   });

@@ -3,10 +3,10 @@
  * so alerts can fire before a drill, training or partner agreement attestation runs out.
  */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
+import type { MetricFamily } from '../types';
+import type { AttestationMeasurements } from './rules';
 
-export const attestationFamily: MetricFamily = {
-  type: 'attestation',
+export const attestationMetrics: MetricFamily<AttestationMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const present = new Gauge({ name: 'pengawas_attestation_present', help: 'Whether an attestation has been recorded for the check (1) or not (0)', labelNames: labels, registers: [registry] });
@@ -16,14 +16,13 @@ export const attestationFamily: MetricFamily = {
     const seen = new Map<string, string>();
     return {
       observe(r) {
-        if (r.type !== 'attestation') return;
         const l = { check: r.checkId, element: r.element };
         const prev = seen.get(r.checkId);
         if (prev && prev !== r.element) for (const g of all) g.remove({ check: r.checkId, element: prev });
         seen.set(r.checkId, r.element);
         // An `error` result (store unreachable) says nothing about the attestation: keep the last known values.
         if (r.status === 'error') return;
-        const m = r.measurements as { attested?: number; expiresAtSeconds?: number; ageSeconds?: number };
+        const m = r.measurements;
         const put = (g: Gauge, v: number | undefined) => (typeof v === 'number' ? g.set(l, v) : g.remove(l));
         put(present, m.attested);
         put(expiry, m.expiresAtSeconds);

@@ -4,19 +4,10 @@
  * user names never become labels — they live only in findings' evidence.
  */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
+import type { MetricFamily } from '../types';
+import type { MfaMeasurements } from './index';
 
-interface MfaMeasurements {
-  provider?: string;
-  enforced?: Record<string, number>;
-  coverage?: Record<string, { enrolled: number; total: number; ratio: number | null }>;
-  unenrolledPrivileged?: number;
-  api?: { requests: number; totalMs: number; maxMs: number };
-  login?: { ms: number };
-}
-
-export const mfaFamily: MetricFamily = {
-  type: 'mfa',
+export const mfaMetrics: MetricFamily<MfaMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const enforced = new Gauge({ name: 'pengawas_mfa_enforced', help: 'A second factor is enforced in this scope (1) or not (0), from the last successful run', labelNames: [...labels, 'scope'], registers: [registry] });
@@ -42,19 +33,18 @@ export const mfaFamily: MetricFamily = {
 
     return {
       observe(r) {
-        if (r.type !== 'mfa') return;
         // An `error` run decided nothing: keep the last decided values rather than report a false 0.
         if (r.status === 'error') return;
         forget(r.checkId); // scopes may change with the config: start from a clean slate per check
         const l = { check: r.checkId, element: r.element };
-        const m = r.measurements as MfaMeasurements;
+        const m = r.measurements;
         const s = { element: r.element, scopes: new Set<string>(), coverageScopes: new Set<string>() };
         seen.set(r.checkId, s);
-        for (const [scope, v] of Object.entries(m.enforced ?? {})) {
+        for (const [scope, v] of Object.entries(m.enforced)) {
           enforced.set({ ...l, scope }, v ? 1 : 0);
           s.scopes.add(scope);
         }
-        for (const [scope, c] of Object.entries(m.coverage ?? {})) {
+        for (const [scope, c] of Object.entries(m.coverage)) {
           s.coverageScopes.add(scope);
           enrolled.set({ ...l, scope }, c.enrolled);
           total.set({ ...l, scope }, c.total);

@@ -1,10 +1,10 @@
 /** `pengawas_http_*`: the last request's phases and status, as blackbox_exporter's probe_http_* do. */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
-import { PHASES, type PhaseTimings } from '../../net/timed-request';
+import { PHASES } from '../../net/timed-request';
+import type { MetricFamily } from '../types';
+import type { HttpMeasurements } from './index';
 
-export const httpFamily: MetricFamily = {
-  type: 'http',
+export const httpMetrics: MetricFamily<HttpMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const phase = new Gauge({ name: 'pengawas_http_duration_seconds', help: 'Duration of each phase of the last HTTP request (dns, connect, tls, ttfb, transfer)', labelNames: [...labels, 'phase'], registers: [registry] });
@@ -14,10 +14,10 @@ export const httpFamily: MetricFamily = {
     const seen = new Map<string, string>();
     return {
       observe(r) {
-        if (r.type !== 'http') return;
         const l = { check: r.checkId, element: r.element };
         seen.set(r.checkId, r.element);
-        const m = r.measurements as { status?: number; redirects?: number; bodyBytes?: number; phasesMs?: PhaseTimings };
+        if (r.status === 'error') return; // nothing measured: keep the last request's values
+        const m = r.measurements;
         if (m.phasesMs) for (const p of PHASES) phase.set({ ...l, phase: p }, m.phasesMs[p] / 1000);
         if (m.status !== undefined) status.set(l, m.status);
         if (m.redirects !== undefined) redirects.set(l, m.redirects);

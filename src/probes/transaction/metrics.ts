@@ -4,17 +4,16 @@
  * Label values are bounded by the configuration: step and SLO names come from the check, never from responses.
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { MetricFamily } from './index';
 import { PHASES } from '../../net/timed-request';
-import type { SloOutcome, TransactionMeasurements } from '../../probes/transaction/flow';
-import type { Slo } from '../../probes/transaction/options';
+import type { MetricFamily } from '../types';
+import type { SloOutcome, TransactionMeasurements } from './flow';
+import type { TransactionOptions } from './options';
 
 /** Payment APIs answer in tens to hundreds of ms; SLO latencies are usually 1–3 s; timeouts 10–30 s. */
 export const TRANSACTION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
 const STEP_PHASES = [...PHASES, 'total'] as const;
 
-export const transactionFamily: MetricFamily = {
-  type: 'transaction',
+export const transactionMetrics: MetricFamily<TransactionMeasurements, TransactionOptions> = {
   create(registry) {
     const base = ['check', 'element'] as const;
     const registers = [registry];
@@ -46,11 +45,10 @@ export const transactionFamily: MetricFamily = {
     return {
       configure(checks) {
         for (const c of checks) {
-          if (c.type !== 'transaction') continue;
           const l = { check: c.id, element: c.element };
           const s = state.get(c.id) ?? { element: c.element, steps: new Set<string>(), slos: new Map<string, SloOutcome>() };
           state.set(c.id, s);
-          for (const slo of (c.options as { slo?: Slo[] }).slo ?? []) {
+          for (const slo of c.options.slo) {
             const declared = { name: slo.name, objective: slo.objective, latencyMs: slo.latency, windowMs: slo.window, countErrors: slo.countErrors };
             publishSlo(l, declared, s.slos.get(slo.name));
             s.slos.set(slo.name, { ...declared, good: true });
@@ -58,7 +56,6 @@ export const transactionFamily: MetricFamily = {
         }
       },
       observe(r) {
-        if (r.type !== 'transaction') return;
         const l = { check: r.checkId, element: r.element };
         const s = state.get(r.checkId) ?? { element: r.element, steps: new Set<string>(), slos: new Map<string, SloOutcome>() };
         state.set(r.checkId, s);
@@ -68,14 +65,14 @@ export const transactionFamily: MetricFamily = {
 
         // An `error` result carries no measurements (the runner drops them): count it against the SLOs the check
         // declares (known from the configuration, or from its last measured run), when they say errors count.
-        const m = r.status === 'error' ? undefined : (r.measurements as unknown as Partial<TransactionMeasurements>);
-        if (!m) {
+        if (r.status === 'error') {
           for (const slo of s.slos.values()) {
             if (slo.countErrors) sloEvents.inc({ ...l, slo: slo.name });
           }
           return;
         }
-        for (const step of m.steps ?? []) {
+        const m = r.measurements;
+        for (const step of m.steps) {
           s.steps.add(step.name);
           const sl = { ...l, step: step.name };
           stepRuns.inc({ ...sl, result: step.result });
@@ -83,7 +80,7 @@ export const transactionFamily: MetricFamily = {
           if (step.phasesMs) for (const p of STEP_PHASES) duration.observe({ ...sl, phase: p }, step.phasesMs[p] / 1000);
         }
         if (m.completed && m.flowMs !== undefined) flowDuration.observe(l, m.flowMs / 1000);
-        for (const slo of m.slo ?? []) {
+        for (const slo of m.slo) {
           const ll = { ...l, slo: slo.name };
           publishSlo(l, slo, s.slos.get(slo.name));
           s.slos.set(slo.name, slo);

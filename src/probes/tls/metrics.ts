@@ -1,40 +1,50 @@
 /**
- * `pengawas_tls_*`: the last scan of each tls check — certificate expiry (as blackbox_exporter's
- * probe_ssl_earliest_cert_expiry), protocols enabled, suite counts by strength, findings by severity,
+ * `pengawas_tls_*`: the last scan of each tls check — certificate identity (as blackbox_exporter's
+ * probe_ssl_last_chain_info) and expiry (as probe_ssl_earliest_cert_expiry; seconds left at scrape time), protocols enabled, suite counts by strength, findings by severity,
  * profile compliance, handshake and scan time. Label values are bounded (fixed protocol/strength/severity sets).
  */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
 import { SEVERITIES } from '../../results/contract';
+import type { MetricFamily } from '../types';
+import type { TlsMeasurements } from './index';
 
 const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
+/** Longest subject or issuer kept in a label (a DN is rarely over 200 characters; a hostile one could be huge). */
+const MAX_DN = 256;
 
-interface TlsMeasurements {
-  protocols?: Record<string, boolean>;
-  testedProtocols?: string[];
-  certificateDetails?: { chain: Array<{ notAfter: string }>; revocation?: { chain?: Array<{ status: string }> } | null } | null;
-  certificate?: { notAfter: string; daysLeft: number; revoked: boolean | null } | null;
-  /** Every certificate the server presents (dual RSA/ECDSA): expiry gauges take the one that expires first. */
-  certificates?: Array<{ notAfter: string; daysLeft: number }>;
-  hsts?: { present: boolean; maxAge: number | null } | null;
-  strengthCounts?: Record<(typeof STRENGTHS)[number], number>;
-  profile?: { name: string; compliant: boolean } | null;
-  negotiated?: { handshakeMs: number } | null;
-  handshakes?: number;
-  scanMs?: number;
-  /** Vulnerability id → true/false, null when undecided (vuln-findings.ts). */
-  vulnerabilities?: Record<string, boolean | null> | null;
+/** blackbox_exporter's label spellings for a certificate: fingerprint and serial as lower-case hex without colons. */
+function certLabels(c: { fingerprint256: string; subject: string; issuer: string; serial: string; notAfter: string }): Record<string, string> {
+  const clip = (v: string) => (v.length > MAX_DN ? `${v.slice(0, MAX_DN - 1)}…` : v);
+  return {
+    fingerprint_sha256: c.fingerprint256.replace(/:/g, '').toLowerCase(),
+    subject: clip(c.subject),
+    issuer: clip(c.issuer),
+    serial: c.serial.replace(/:/g, '').toLowerCase(),
+    not_after: Number.isNaN(Date.parse(c.notAfter)) ? c.notAfter : new Date(c.notAfter).toISOString(),
+  };
 }
 
-export const tlsFamily: MetricFamily = {
-  type: 'tls',
+export const tlsMetrics: MetricFamily<TlsMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
     const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds); with several leaves (RSA and ECDSA), the earliest');
     const chainExpiry = g('pengawas_tls_chain_earliest_expiry_timestamp_seconds', 'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry');
-    const daysLeft = g('pengawas_tls_cert_days_left', 'Whole days until the leaf certificate expires (negative once expired); with several leaves, the fewest');
+    // Seconds left are computed when Prometheus scrapes, from the notAfter of the last scan: never a stale count.
+    const notAfter = new Map<string, { element: string; at: number }>();
+    const expiresIn = new Gauge({
+      name: 'pengawas_tls_cert_expiry_seconds',
+      help: 'Seconds until the leaf certificate expires, at scrape time (negative once expired); with several leaves, the earliest',
+      labelNames: labels,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = Date.now() / 1000;
+        for (const [check, e] of notAfter) this.set({ check, element: e.element }, Math.round(e.at - now));
+      },
+    });
+    const certInfo = g('pengawas_tls_cert_info', 'A leaf certificate the server presented in the last scan (always 1; two with RSA and ECDSA leaves): SHA-256 fingerprint (lower-case hex), subject, issuer, serial (lower-case hex), notAfter (ISO-8601)', ['fingerprint_sha256', 'subject', 'issuer', 'serial', 'not_after']);
     const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate or any intermediate the server sent is revoked, 0 if the leaf is good and no intermediate is known to be revoked (absent when the leaf is unknown and no intermediate is revoked)');
     const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
     const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', ['strength']);
@@ -45,8 +55,8 @@ export const tlsFamily: MetricFamily = {
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
     const vulnerable = g('pengawas_tls_vulnerable', '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided', ['vuln']);
-    const seen = new Map<string, { element: string; profile?: string; vulns?: string[] }>();
-    const plain = [expiry, chainExpiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
+    const seen = new Map<string, { element: string; profile?: string; vulns?: string[]; certs?: Array<Record<string, string>> }>();
+    const plain = [expiry, chainExpiry, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
       const s = seen.get(checkId);
@@ -58,18 +68,21 @@ export const tlsFamily: MetricFamily = {
       for (const sev of SEVERITIES) findings.remove({ ...l, severity: sev });
       if (s.profile) compliant.remove({ ...l, profile: s.profile });
       for (const v of s.vulns ?? []) vulnerable.remove({ ...l, vuln: v });
+      for (const c of s.certs ?? []) certInfo.remove(c);
+      notAfter.delete(checkId);
       seen.delete(checkId);
     }
 
     return {
       observe(r) {
-        if (r.type !== 'tls') return;
+        if (r.status === 'error') return; // the monitor could not decide: keep the last facts
         const l = { check: r.checkId, element: r.element };
-        const m = r.measurements as TlsMeasurements;
-        if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
+        const m = r.measurements;
         forget(r.checkId);
         const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
-        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k) });
+        const certs = (m.certificates ?? []).map((c) => ({ ...l, ...certLabels(c) }));
+        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k), certs });
+        for (const c of certs) certInfo.set(c, 1);
         // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
         for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
@@ -78,7 +91,7 @@ export const tlsFamily: MetricFamily = {
           // An ECDSA leaf expiring beside a fresh RSA one must still raise the expiry alert.
           const leaves = m.certificates?.length ? m.certificates : [m.certificate];
           expiry.set(l, Math.min(...leaves.map((c) => Date.parse(c.notAfter))) / 1000);
-          daysLeft.set(l, Math.min(...leaves.map((c) => c.daysLeft)));
+          notAfter.set(r.checkId, { element: r.element, at: Math.min(...leaves.map((c) => Date.parse(c.notAfter))) / 1000 });
           const chain = m.certificateDetails?.chain ?? [];
           if (chain.length) chainExpiry.set(l, Math.min(...chain.map((c) => Date.parse(c.notAfter))) / 1000);
           const intermediateRevoked = (m.certificateDetails?.revocation?.chain ?? []).some((c) => c.status === 'revoked');

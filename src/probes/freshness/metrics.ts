@@ -3,10 +3,10 @@
  * (unix seconds), so alerts can fire before a document goes stale and dashboards can list what is due.
  */
 import { Gauge } from 'prom-client';
-import type { MetricFamily } from './index';
+import type { MetricFamily } from '../types';
+import type { FreshnessMeasurements } from './rules';
 
-export const freshnessFamily: MetricFamily = {
-  type: 'freshness',
+export const freshnessMetrics: MetricFamily<FreshnessMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
     const age = new Gauge({ name: 'pengawas_document_age_seconds', help: 'Time since the document was last reviewed (declared date, last commit, Last-Modified or mtime)', labelNames: labels, registers: [registry] });
@@ -15,15 +15,14 @@ export const freshnessFamily: MetricFamily = {
     const seen = new Map<string, string>();
     return {
       observe(r) {
-        if (r.type !== 'freshness') return;
         const l = { check: r.checkId, element: r.element };
         const prev = seen.get(r.checkId);
         // A check moved to another element leaves no stale series behind.
         if (prev && prev !== r.element) for (const g of [age, maxAge, due]) g.remove({ check: r.checkId, element: prev });
         seen.set(r.checkId, r.element);
-        const m = r.measurements as { ageSeconds?: number | null; maxAgeSeconds?: number | null; reviewDueTimestamp?: number | null };
         // An `error` result carries no measurements: keep the last known values rather than inventing zeros.
         if (r.status === 'error') return;
+        const m = r.measurements;
         const put = (g: Gauge, v: number | null | undefined) => (typeof v === 'number' ? g.set(l, v) : g.remove(l));
         put(age, m.ageSeconds);
         put(maxAge, m.maxAgeSeconds);
