@@ -5,7 +5,7 @@
  * with the built CLI's --help, the checks ConfigMap with the monitor's own loader laid out as the kubelet mounts it.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RE2JS } from 're2js';
@@ -16,6 +16,7 @@ import { getProbe } from '../../src/probes/registry';
 import { render, type KObject } from '../../scripts/k8s/kustomize';
 import { prometheusRulesYaml, RULES_DIR, RULES_MANIFEST } from '../../scripts/k8s/prometheus-rules';
 import { BIN, ROOT } from '../helpers/cli';
+import { mountLikeKubelet } from './kubelet-volume';
 
 const K8S = path.join(ROOT, 'deploy', 'kubernetes');
 const VARIANTS = ['base', 'overlays/sqlite', 'overlays/hpa'];
@@ -193,17 +194,6 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
     }
   });
 });
-
-/**
- * The layout of a ConfigMap volume, from Kubernetes' AtomicWriter (pkg/volume/util/atomic_writer.go): the files
- * live in a timestamped hidden folder, `..data` links to it, and each key is a link `key -> ..data/key`.
- */
-export function mountLikeKubelet(dir: string, data: Record<string, string>, stamp: string): void {
-  mkdirSync(path.join(dir, stamp));
-  for (const [k, v] of Object.entries(data)) writeFileSync(path.join(dir, stamp, k), v);
-  symlinkSync(stamp, path.join(dir, '..data'));
-  for (const k of Object.keys(data)) symlinkSync(path.join('..data', k), path.join(dir, k));
-}
 
 describe('deploy/kubernetes: generated and derived parts', () => {
   it('base/prometheusrules.yaml is what config/prometheus/rules generate (npm run k8s:rules)', () => {
