@@ -17,6 +17,7 @@ import { render, type KObject } from '../../scripts/k8s/kustomize';
 import { prometheusRulesYaml, RULES_DIR, RULES_MANIFEST } from '../../scripts/k8s/prometheus-rules';
 import { BIN, ROOT } from '../helpers/cli';
 import { mountLikeKubelet } from './kubelet-volume';
+import { unknownFields } from './strict-fields';
 
 const K8S = path.join(ROOT, 'deploy', 'kubernetes');
 const VARIANTS = ['base', 'overlays/sqlite', 'overlays/hpa'];
@@ -91,6 +92,10 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
     expect(bad).toEqual([]);
     const names = objs.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('no object has a field its Kubernetes type does not define (strict field validation)', () => {
+    expect(unknownFields(objs)).toEqual([]);
   });
 
   it('runs the scheduler (2), workers and the recorder, non-root on a read-only root filesystem', () => {
@@ -227,7 +232,7 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     }
   });
 
-  it('a rule the CRD would refuse is caught (the schema check can fail)', () => {
+  it('each schema check catches a wrong object: CRD field and pattern, a core type, an unknown core field', () => {
     const pr = structuredClone(rendered.get('base')!.find((o) => o.kind === 'PrometheusRule')!) as KObject & { spec: { groups: Array<{ rules: Array<Record<string, unknown>> }> } };
     pr.spec.groups[0].rules[0].expresion = pr.spec.groups[0].rules[0].expr;
     delete pr.spec.groups[0].rules[0].expr;
@@ -241,6 +246,9 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     const dep = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & { spec: Record<string, unknown> };
     dep.spec.replicas = 'two';
     expect(schemaProblems(dep).join('\n')).toMatch(/replicas/);
+    const typo = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    typo.spec.template.spec.containers[0].readinesProbe = typo.spec.template.spec.containers[0].readinessProbe;
+    expect(unknownFields([typo]).join('\n')).toMatch(/Deployment\/pengawas-scheduler: .*readinesProbe\W* does not exist in type 'IContainer'/);
   });
 
   it('the HPA scales the worker Deployment on a backlog the adapter derives from a metric pengawas exports', () => {
