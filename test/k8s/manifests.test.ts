@@ -276,6 +276,12 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     }
   });
 
+  it('no number is written with a leading zero (0440 is octal to kubectl’s YAML 1.1, 440 to YAML 1.2)', () => {
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
+    const bad = files(K8S).flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => ({ at: `${path.relative(K8S, f)}:${i + 1}`, l })).filter((x) => /:\s+[-+]?0[0-9]+\s*(#.*)?$/.test(x.l)));
+    expect(bad).toEqual([]);
+  });
+
   it('base/checks/example.yaml is the repository’s checks/example.yaml', () => {
     expect(readFileSync(path.join(K8S, 'base', 'checks', 'example.yaml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'checks', 'example.yaml'), 'utf8'));
   });
