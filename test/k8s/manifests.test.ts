@@ -14,7 +14,7 @@ import { loadChecks } from '../../src/config/load';
 import { Metrics } from '../../src/metrics/definitions';
 import { getProbe } from '../../src/probes/registry';
 import { render, type KObject } from '../../scripts/k8s/kustomize';
-import { prometheusRulesYaml, RULES_DIR, RULES_MANIFEST } from '../../scripts/k8s/prometheus-rules';
+import { prometheusRulesYaml, RULES_DIR, RULES_MANIFEST, SLO_FILE, sloPrometheusRule } from '../../scripts/k8s/prometheus-rules';
 import { BIN, ROOT } from '../helpers/cli';
 import { mountLikeKubelet } from './kubelet-volume';
 import { unknownFields } from './strict-fields';
@@ -205,18 +205,25 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     expect(readFileSync(RULES_MANIFEST, 'utf8')).toBe(prometheusRulesYaml());
   });
 
-  it('the rules inside the rendered PrometheusRules pass promtool check rules and the project’s promtool tests', () => {
+  it('the rules inside the rendered PrometheusRules (and the SLO rule k8s:slo makes of checks/demo) pass promtool check rules and the project’s promtool tests', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-k8s-rules-'));
     try {
       mkdirSync(path.join(dir, 'rules'));
       mkdirSync(path.join(dir, 'tests'));
       const rules = rendered.get('base')!.filter((o) => o.kind === 'PrometheusRule') as Array<KObject & { spec: { groups: unknown[] }; metadata: { annotations: Record<string, string> } }>;
-      expect(rules.length).toBe(readdirSync(RULES_DIR).filter((f) => /\.ya?ml$/.test(f)).length);
+      const ruleFiles = readdirSync(RULES_DIR).filter((f) => /\.ya?ml$/.test(f));
+      expect(rules.length).toBe(ruleFiles.length - 1); // all but the demo's SLO rules
       const files = rules.map((r) => {
         const f = path.join(dir, 'rules', path.basename(r.metadata.annotations['pengawas.io/generated-from']));
         writeFileSync(f, stringify({ groups: r.spec.groups }));
         return f;
       });
+      // The SLO rules an operator's overlay gets from k8s:slo, made of the demo's checks: the same groups as slo.yml.
+      const slo = sloPrometheusRule(path.join(ROOT, 'checks', 'demo')).object as KObject & { spec: { groups: unknown[] } };
+      expect(slo.spec.groups).toEqual((parse(readFileSync(path.join(RULES_DIR, SLO_FILE), 'utf8')) as { groups: unknown[] }).groups);
+      writeFileSync(path.join(dir, 'rules', SLO_FILE), stringify({ groups: slo.spec.groups }));
+      files.push(path.join(dir, 'rules', SLO_FILE));
+      expect(files.map((f) => path.basename(f)).sort()).toEqual(ruleFiles.sort());
       const check = spawnSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8', timeout: 60_000 });
       expect(`${check.stdout}${check.stderr}`).not.toMatch(/FAILED/);
       expect(check.status).toBe(0);
