@@ -96,7 +96,7 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
 
   it('no object has a field its Kubernetes type does not define (strict field validation)', () => {
     expect(unknownFields(objs)).toEqual([]);
-  });
+  }, 120_000);
 
   it('runs the scheduler (2), workers and the recorder, non-root on a read-only root filesystem', () => {
     const byRole = Object.fromEntries(workloads(objs).map((w) => [w.spec.template.metadata.labels['app.kubernetes.io/component'], w]));
@@ -178,7 +178,7 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
         for (const flag of rest.filter((a) => a.startsWith('--'))) expect(r.stdout).toContain(`${flag} `);
       }
     }
-  });
+  }, 120_000);
 
   it('the checks ConfigMap loads, mounted as the kubelet lays it out, and names only probes that exist', () => {
     const cm = find(objs, 'ConfigMap', 'pengawas-checks') as KObject & { data: Record<string, string> };
@@ -237,7 +237,7 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 
   it('each schema check catches a wrong object: CRD field and pattern, a core type, an unknown core field', () => {
     const pr = structuredClone(rendered.get('base')!.find((o) => o.kind === 'PrometheusRule')!) as KObject & { spec: { groups: Array<{ rules: Array<Record<string, unknown>> }> } };
@@ -256,7 +256,7 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     const typo = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
     typo.spec.template.spec.containers[0].readinesProbe = typo.spec.template.spec.containers[0].readinessProbe;
     expect(unknownFields([typo]).join('\n')).toMatch(/Deployment\/pengawas-scheduler: .*readinesProbe\W* does not exist in type 'IContainer'/);
-  });
+  }, 120_000);
 
   it('the HPA scales the worker Deployment on a backlog the adapter derives from a metric pengawas exports', () => {
     const objs = rendered.get('overlays/hpa')!;

@@ -133,7 +133,7 @@ describe.each([
     store = await makeEnv(backend);
     root = mkdtempSync(path.join(tmpdir(), 'pengawas-k8s-pods-'));
     chmodSync(root, 0o755);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     for (const p of pods) if (p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -142,7 +142,7 @@ describe.each([
     await target?.close();
     await store?.cleanup();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('every replica starts, becomes ready, records a check, and stops within its grace period', async () => {
     const objs = render(path.join(ROOT, 'deploy', 'kubernetes', variant));
@@ -189,5 +189,5 @@ describe.each([
       await ev.close();
     }
     expect(existsSync(path.join(recorderData, 'evidence'))).toBe(backend === 'sqlite');
-  });
+  }, 600_000);
 });
