@@ -10,7 +10,10 @@
  *   const ev = await obtainEvidence({ dataDir });
  *   try { await ev.call('recordAttestation', {...}); } finally { await ev.release(); }
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { sqliteDir } from './db/open';
+import { SQLITE_FILE } from './db/sqlite';
 import { runOp, type Op, type OpArgs, type OpResults } from './operations';
 import { EvidenceStore, storeOptionsFromEnv } from './store';
 
@@ -55,6 +58,12 @@ export async function closeCachedStores(): Promise<void> {
 
 function handle(store: EvidenceStore, via: AccessPath, release: () => Promise<void>): EvidenceHandle {
   return { via, call: (op, args) => runOp(store, op, args), release };
+}
+
+/** Whether a store exists to be opened here (PostgreSQL by URL, this process's own, or a SQLite file on disk). */
+export function hasEvidenceStore(o: AccessOptions): boolean {
+  const env = o.env ?? process.env;
+  return Boolean(env.DATABASE_URL) || shared.has(locationKey(o.dataDir, env)) || existsSync(path.join(sqliteDir(o.dataDir), SQLITE_FILE));
 }
 
 /**

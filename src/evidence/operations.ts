@@ -70,7 +70,8 @@ export interface PackBuilt {
 }
 
 export interface OpResults {
-  info: { timezone: string; backend: string };
+  /** `recorderSeen`: a recorder has written this store (its configuration is recorded), so "nothing here" means something. */
+  info: { timezone: string; backend: string; recorderSeen: boolean };
   recordAttestation: Attestation;
   latestAttestation: Attestation | null;
   /** As stored, dates in ISO text. */
@@ -97,7 +98,7 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
     switch (op) {
       case 'info':
         parseArgs('info', rawArgs);
-        return { timezone: store.timezone, backend: store.kind };
+        return { timezone: store.timezone, backend: store.kind, recorderSeen: (await store.db.query(`SELECT 1 AS x FROM evidence_chain_heads WHERE stream = '#config'`)).length > 0 };
       case 'recordAttestation': {
         const a = parseArgs('recordAttestation', rawArgs);
         return recordAttestation(store, { ...a, expiresAt: a.expiresAt ? new Date(a.expiresAt) : null });

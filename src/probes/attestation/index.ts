@@ -18,14 +18,28 @@ export const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 /** Evidence files larger than this are not re-hashed by a check (a worker is no place for a 1 GB read). */
 const MAX_REHASH_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A worker that does not see the recorder's store (split roles on other hosts without DATABASE_URL) would find no
+ * attestation in a store nobody writes and fail the check: a false verdict. It cannot decide, so it is an error.
+ */
+function notTheRecordersStore(where: string): AttestationStoreUnreachableError {
+  return new AttestationStoreUnreachableError(
+    `no recorder has written the evidence store ${where}, so this process cannot tell whether an attestation exists; run attestation checks where the recorder's store is (the recorder's host, or a PostgreSQL store shared through DATABASE_URL)`,
+  );
+}
+
 async function latest(dataDir: string, checkId: string): Promise<Attestation | undefined> {
   let ev;
   try {
     // Loaded on first use: the store's database drivers are heavy, and every CLI start loads the probe registry.
-    const { obtainEvidence } = await import('../../evidence/access');
+    const { obtainEvidence, hasEvidenceStore } = await import('../../evidence/access');
+    if (!hasEvidenceStore({ dataDir })) throw notTheRecordersStore(`under ${dataDir} (there is none, and DATABASE_URL is not set)`);
     ev = await obtainEvidence({ dataDir, keepOpen: true });
-    return (await ev.call('latestAttestation', { checkId })) ?? undefined;
+    const found = (await ev.call('latestAttestation', { checkId })) ?? undefined;
+    if (!found && ev.via === 'direct' && !(await ev.call('info', {})).recorderSeen) throw notTheRecordersStore(`under ${dataDir}`);
+    return found;
   } catch (e) {
+    if (e instanceof AttestationStoreUnreachableError) throw e;
     throw new AttestationStoreUnreachableError(`cannot read attestations: ${(e as Error).message}`, { cause: e });
   } finally {
     await ev?.release().catch(() => undefined);
