@@ -13,6 +13,9 @@ import { runCheck } from '../../src/probes/runner';
 import { makeEnv } from '../evidence/helpers';
 import { attestationCheck, DAY, sha256 } from './helpers';
 
+/** The checks a recorder's configuration holds in these tests (attestations are accepted only for configured checks). */
+const IDS = ['drill', 'forever', 'pact', 'pg-drill', 'shared', 'training'];
+
 describe('attestation check type', () => {
   let dir: string;
   let dataDir: string;
@@ -20,10 +23,15 @@ describe('attestation check type', () => {
   const run = (check = attestationCheck('drill', { warnBefore: '30d' })) => runCheck(check, { dataDir, env });
   const saved = process.env.DATABASE_URL;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     delete process.env.DATABASE_URL;
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-att-'));
     dataDir = path.join(dir, 'data');
+    // The recorder's store: a recorder has recorded its configuration there (without that, "no attestation" could
+    // mean "not the recorder's store", and the check says it cannot decide: test/attestation/split-worker.test.ts).
+    const store = await EvidenceStore.open({ dataDir });
+    await store.recordConfig('recorder-config', IDS.map((id) => attestationCheck(id)));
+    await store.close();
   });
   afterAll(() => {
     if (saved !== undefined) process.env.DATABASE_URL = saved;
@@ -121,6 +129,9 @@ describe('attestation check type', () => {
     const pg = await makeEnv('postgres');
     process.env.DATABASE_URL = pg.databaseUrl;
     try {
+      const recorder = await EvidenceStore.open({ dataDir: pg.dataDir, databaseUrl: pg.databaseUrl });
+      await recorder.recordConfig('recorder-config', IDS.map((id) => attestationCheck(id)));
+      await recorder.close();
       const check = attestationCheck('pg-drill', { warnBefore: '30d' });
       expect((await run(check)).findings.map((f) => f.id)).toEqual(['attestation.missing']);
       await withEvidence({ dataDir: pg.dataDir }, 'recordAttestation', { checkId: 'pg-drill', by: 'Gita', evidenceHash: sha256('pg'), evidenceRef: 'https://wiki.example/pg', expiresAt: new Date(Date.now() + 20 * DAY).toISOString() });
