@@ -138,7 +138,8 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
         [stream, result.element, scheduledAt, result.id, failing.join(' ')],
       );
       open = Number(row.id);
-    } else if ((result.status === 'pass' || result.status === 'warn') && open !== null) {
+    } else if ((result.status === 'pass' || result.status === 'warn' || inWindow) && open !== null) {
+      // A run inside a maintenance window ends the incident too: from here the time is maintenance, not failure.
       await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
       open = null;
     }

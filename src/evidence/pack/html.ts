@@ -8,6 +8,7 @@ import { attestationStatement } from '../attestations';
 import { signatureProblem, type OperatorSignature, type WrittenBy } from '../record-checks';
 import { waiverStatement } from '../waivers';
 import type { MonthData } from './data';
+import { maintenanceSection } from './maintenance-section';
 import { durationText, escapeHtml as e, localTime, msText, pct } from './format';
 import { label, LABELS, type Lang, type LabelKey } from './i18n';
 import { elementName, passRate, type PackSummary } from './summary';
@@ -128,6 +129,8 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"${signedAttr(w.signature, () => waiverStatement(w))}><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td><td>${provenance(w.signature, w.writtenBy, () => waiverStatement(w))}</td></tr>`);
     parts.push('</table>');
   }
+
+  parts.push(maintenanceSection(d, s, lang));
 
   parts.push(`<h2>${L('attestations')}</h2>`);
   if (!d.attestations.length) parts.push(`<p>${L('none')}</p>`);

@@ -102,7 +102,7 @@ export class Recount {
     row.last_run_at = later(row.last_run_at, at);
   }
 
-  /** As writeBatch: `fail` opens an incident when none is open, `pass`/`warn` closes it, `error` leaves it. */
+  /** As writeBatch: `fail` opens an incident when none is open, `pass`/`warn` closes it, `error` leaves it; a run in maintenance opens none and closes one. */
   private replayIncident(stream: string, body: StoredBody, at: Date): void {
     const r = body.result;
     const open = this.open.get(stream) ?? null;
@@ -111,7 +111,7 @@ export class Recount {
       const row: IncidentRow = { id: this.nextIncident++, check_id: stream, element: r.element, started_at: at, ended_at: null, opened_by: r.id, closed_by: null, findings: failing.join(' ') };
       this.incidents.push(row);
       this.open.set(stream, { row });
-    } else if ((r.status === 'pass' || r.status === 'warn') && open) {
+    } else if ((r.status === 'pass' || r.status === 'warn' || body.effectiveStatus === 'maintenance') && open) {
       open.row.ended_at = new Date(Math.max(open.row.started_at.getTime(), at.getTime()));
       open.row.closed_by = r.id;
       this.open.set(stream, null);
