@@ -27,6 +27,8 @@ export interface PrometheusOptions {
   rules?: (file: string, text: string) => string;
   /** host:port of an Alertmanager to send alerts to. */
   alertmanager?: string;
+  /** The scrape job's name (default pengawas): the rules must not depend on it. */
+  jobName?: string;
   /** global.external_labels (e.g. runbook_base_url). */
   externalLabels?: Record<string, string>;
 }
@@ -46,7 +48,7 @@ export async function startPrometheus(scrapeTarget: string, opts: PrometheusOpti
       `rule_files: ['${path.join(dir, 'rules')}/*.yml']`,
       ...(opts.alertmanager ? ['alerting:', `  alertmanagers: [{ static_configs: [{ targets: ['${opts.alertmanager}'] }] }]`] : []),
       'scrape_configs:',
-      `  - job_name: pengawas`,
+      `  - job_name: ${opts.jobName ?? 'pengawas'}`,
       `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
       '',
     ].join('\n'),
