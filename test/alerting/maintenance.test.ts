@@ -88,6 +88,15 @@ describe('maintenance window end to end (real Prometheus and Alertmanager, time 
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     const window = JSON.parse(add.stdout) as { id: number };
+    const listed = await runCli(['maintenance', 'list', '--active'], { env, timeoutMs: 90_000 });
+    expect(listed.stdout).toMatch(new RegExp(`^window ${window.id}: check core-db-api from .* by sre-budi: database upgrade\n$`));
+    // Bad input is named: two scopes at once, an unknown check (the running monitor recorded its configuration).
+    const two = await runCli(['maintenance', 'add', '--check', 'core-db-api', '--all', '--from', new Date().toISOString(), '--to', '2099-01-01', '--reason', 'x', '--by', 'y'], { env, timeoutMs: 90_000 });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('give exactly one of --check, --element, --label, --all (got --check, --all)');
+    const unknown = await runCli(['maintenance', 'add', '--check', 'core-db-apj', '--from', new Date().toISOString(), '--to', new Date(Date.now() + 60_000).toISOString(), '--reason', 'x', '--by', 'y'], { env, timeoutMs: 90_000 });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('checkId "core-db-apj" is not a check of the configuration in force');
     am = await startAlertmanager(sink.url, sink.port, scaleAm);
     prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, { rules: (_f, t) => scaleFor(t), alertmanager: am.address, externalLabels: { runbook_base_url: RUNBOOKS } });
     const failingAlerts = () => prom!.labels('ALERTS{alertname="PengawasCheckFailing", check="core-db-api"}');
