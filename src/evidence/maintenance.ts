@@ -226,8 +226,9 @@ export async function endMaintenance(store: EvidenceStore, e: { windowId: number
       const bad = signatureProblem(maintenanceEndStatement({ windowId: w.id, at, by: e.by }), e.signature);
       if (bad) throw invalid('maintenance end', [`signature: ${bad}`]);
     }
-    // Ending a window before it started cancels it: its effective end is its start.
-    const endAt = at < new Date(w.startsAt) ? new Date(w.startsAt) : at;
+    // Ending a window before it started cancels it (its effective end is then before its start: it covers nothing).
+    // The end is stored as given, so an operator's signature over it still verifies.
+    const endAt = at;
     const writtenBy = await writerOf(tx, store.kind);
     const body = { action: 'end', windowId: w.id, at: endAt.toISOString(), by: e.by, createdAt: now.toISOString(), writtenBy, ...(e.signature ? { signature: e.signature } : {}) };
     await appendRecord(tx, 'evidence_maintenance', MAINTENANCE_STREAM, canonicalJson(body), {
