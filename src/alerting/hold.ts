@@ -6,8 +6,14 @@
  * over again as soon as the monitor is back. The same text is used in config/prometheus/rules/*.yml.
  */
 
-/** True (one sample) while a pengawas scrape target is down or no pengawas target is up. */
-export const MONITOR_UNAVAILABLE = '((count(up{job="pengawas"} == 0) > 0) or absent(up{job="pengawas"} == 1))';
+/**
+ * A pengawas scrape target that is down, whatever its job name: `up == 0` on a target whose scrapes carried
+ * `pengawas_config_checks` (every pengawas process exports it) within the last day. No `job` matcher.
+ */
+export const PENGAWAS_TARGET_DOWN = 'up == 0 and on (job, instance) last_over_time(pengawas_config_checks[1d])';
+
+/** True (one sample) while a pengawas scrape target is down or no pengawas process is up. */
+export const MONITOR_UNAVAILABLE = `((count(${PENGAWAS_TARGET_DOWN}) > 0) or absent(pengawas_config_checks))`;
 
 export interface HoldSpec {
   alert: string;

@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import type { Check } from '../config/check';
 import { holdWhileMonitorUnavailable } from './hold';
+import { outsideMaintenance, runbookUrl } from './runbooks';
 
 /** One tier of the workbook's table: burn this share of the budget within `long`, confirmed over `short`. */
 interface Tier {
@@ -87,7 +88,7 @@ export function generateSloRules(checks: Check[], source: string): Generated {
       const live = `${ratioRecord(t.long)}${sel} > ${threshold}\nand\n${ratioRecord(t.short)}${sel} > ${threshold}\n`;
       alerts.push({
         alert: t.alert,
-        expr: holdWhileMonitorUnavailable(live, { alert: t.alert, staticLabels: labels, match: { check: s.check, slo: s.name, long_window: t.long, short_window: t.short }, on: 'check' }),
+        expr: holdWhileMonitorUnavailable(outsideMaintenance(live), { alert: t.alert, staticLabels: labels, match: { check: s.check, slo: s.name, long_window: t.long, short_window: t.short }, on: 'check' }),
         for: t.for,
         labels,
         annotations: {
@@ -97,7 +98,7 @@ export function generateSloRules(checks: Check[], source: string): Generated {
             `({{ $labels.element }}) were bad; the SLO allows ${(budget * 100).toPrecision(3)} % over ${humanWindow(windowS)}. ` +
             `At this pace ${Math.round(t.budgetShare * 100)} % of the budget is gone within ${t.long}. Failing steps: ` +
             `{{ range printf "max by (step) (pengawas_transaction_step_success{check=%q} == 0)" $labels.check | query | sortByLabel "step" }}{{ .Labels.step }}; {{ end }}`,
-          runbook_url: `docs/runbooks/${t.alert}.md`,
+          runbook_url: runbookUrl(t.alert),
         },
       });
     }

@@ -41,10 +41,10 @@ export async function saveHead(tx: Queryable, stream: string, link: Link, openIn
   }
 }
 
-/** A record of one of the small chained tables (`#config`, `#waivers`, `#attestations`, `#signers`, `#lifecycle`): appended, never updated. */
+/** A record of one of the small chained tables (`#config`, `#waivers`, `#attestations`, `#signers`, `#lifecycle`, `#maintenance`): appended, never updated. */
 export async function appendRecord(
   tx: Queryable,
-  table: 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle',
+  table: 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance',
   stream: string,
   body: string,
   columns: Record<string, unknown>,

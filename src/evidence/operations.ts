@@ -15,6 +15,7 @@ import { listSigners, type ListedSigner } from './pack/signers';
 import type { EvidenceStore } from './store';
 import { verifyStore, type StoreVerification } from './verify-store';
 import { addWaiver, RISKS, type Waiver } from './waivers';
+import { addMaintenance, endMaintenance, listMaintenance, SCOPE_KINDS, type MaintenanceWindow } from './maintenance';
 
 /** The most stream heads one pack can anchor for `evidence verify DIR --store` (one stream per check, plus a few). */
 export const MAX_ANCHORED_HEADS = 10_000;
@@ -44,6 +45,14 @@ export const OPS = {
       expiresAt: isoTime, startsAt: isoTime.optional(), createdBy: text(200).optional(), signature: operatorSignature.optional(),
     })
     .strict(),
+  recordMaintenance: z
+    .object({
+      scope: z.object({ kind: z.enum(SCOPE_KINDS), value: text(300).nullable() }).strict(),
+      startsAt: isoTime, endsAt: isoTime, reason: text(2000), by: text(200), createdBy: text(200).optional(), signature: operatorSignature.optional(),
+    })
+    .strict(),
+  endMaintenance: z.object({ windowId: z.number().int().positive(), by: text(200), at: isoTime.optional(), signature: operatorSignature.optional() }).strict(),
+  listMaintenance: z.object({ activeAt: isoTime.optional(), limit: z.number().int().positive().max(10_000).optional() }).strict(),
   buildPack: z
     .object({ month: z.string().regex(/^\d{4}-\d{2}$/), outDir: absolutePath, lang: z.enum(['en', 'id']), keyFile: absolutePath.optional(), overwrite: z.boolean().optional(), pdf: z.boolean().optional() })
     .strict(),
@@ -76,6 +85,9 @@ export interface OpResults {
   latestAttestation: Attestation | null;
   /** As stored, dates in ISO text. */
   recordWaiver: Omit<Waiver, 'startsAt' | 'expiresAt'> & { startsAt: string; expiresAt: string };
+  recordMaintenance: MaintenanceWindow;
+  endMaintenance: MaintenanceWindow;
+  listMaintenance: MaintenanceWindow[];
   buildPack: PackBuilt;
   verifyStore: StoreVerification;
   compareAnchors: AnchorVerification;
@@ -108,6 +120,18 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       case 'recordWaiver': {
         const w = parseArgs('recordWaiver', rawArgs);
         return addWaiver(store, { ...w, expiresAt: new Date(w.expiresAt), startsAt: w.startsAt ? new Date(w.startsAt) : undefined });
+      }
+      case 'recordMaintenance': {
+        const m = parseArgs('recordMaintenance', rawArgs);
+        return addMaintenance(store, { ...m, startsAt: new Date(m.startsAt), endsAt: new Date(m.endsAt) });
+      }
+      case 'endMaintenance': {
+        const m = parseArgs('endMaintenance', rawArgs);
+        return endMaintenance(store, { ...m, at: m.at ? new Date(m.at) : undefined });
+      }
+      case 'listMaintenance': {
+        const m = parseArgs('listMaintenance', rawArgs);
+        return listMaintenance(store.db, { activeAt: m.activeAt ? new Date(m.activeAt) : undefined, limit: m.limit });
       }
       case 'buildPack': {
         const r = await buildPack(store, parseArgs('buildPack', rawArgs));

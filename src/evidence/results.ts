@@ -9,13 +9,19 @@ import type { ProbeResult } from '../results/contract';
 import { nextLink, type Head } from './chain';
 import type { Queryable } from './db/types';
 import { canonicalJson, GENESIS } from './hash';
+import { maintenanceForPeriod, windowAt } from './maintenance';
 import { dayOf } from './tz';
 
 /** A result as the store keeps it: the probe's own contract plus what the store decided when recording it. */
 export interface StoredBody {
   result: ProbeResult;
-  /** `status`, or `waived` when every non-passing finding was covered by a waiver in force at `startedAt`. */
-  effectiveStatus: ProbeResult['status'] | 'waived';
+  /**
+   * `status`; `maintenance` when the run started inside a maintenance window covering the check (maintenance.ts);
+   * else `waived` when every non-passing finding was covered by a waiver in force at `startedAt`.
+   */
+  effectiveStatus: ProbeResult['status'] | 'waived' | 'maintenance';
+  /** The maintenance window the run started in (absent outside windows). */
+  maintenanceWindow?: number;
   /** finding id → waiver id, for the findings a waiver covered. */
   waivedFindings: Record<string, number>;
   configHash: string | null;
@@ -95,6 +101,15 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
   // Checked after taking the locks: two recorders holding the same redelivered result cannot both insert it.
   const existing = new Set((await tx.query<{ result_id: string }>(`SELECT result_id FROM evidence_results WHERE result_id IN (SELECT value FROM ${d.list('$1')})`, [batch.map((b) => b.result.id)])).map((r) => r.result_id));
   const waivers = await tx.query<WaiverRow>(`SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id IN (SELECT value FROM ${d.list('$1')}) ORDER BY seq DESC`, [streams]);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const b of batch) {
+    const t = Date.parse(b.result.startedAt);
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  // One query per batch: the windows in force at any start time of the batch (windows are few).
+  const windows = batch.length ? await maintenanceForPeriod(tx, new Date(first), new Date(last + 1)) : [];
   const rows: unknown[][] = [];
   const touched = new Set<string>();
   const lateDays = new Map<string, unknown[]>();
@@ -105,21 +120,26 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
     const head = heads.get(stream)!;
     const startedAt = new Date(result.startedAt);
     const active = waivers.filter((w) => w.check_id === stream && new Date(w.starts_at) <= startedAt && new Date(w.expires_at) > startedAt);
-    const stored: StoredBody = { result, ...effectiveOf(result, active), configHash };
+    const inWindow = windows.length ? windowAt(windows, check ?? { id: stream, element: result.element }, startedAt) : undefined;
+    const stored: StoredBody = inWindow
+      ? { result, effectiveStatus: 'maintenance', waivedFindings: {}, maintenanceWindow: inWindow.id, configHash }
+      : { result, ...effectiveOf(result, active), configHash };
     const body = canonicalJson(stored);
     const link = nextLink(head, stream, body);
     const scheduledAt = new Date(result.scheduledAt);
     const day = dayOf(scheduledAt, tz);
     rows.push([result.id, stream, link.seq, body, link.prevHash, link.hash, check?.element ?? result.element, result.type, day, scheduledAt, startedAt, result.status, stored.effectiveStatus, result.durationMs]);
     let open = head.openIncident;
-    if (result.status === 'fail' && open === null) {
+    // A failure inside a maintenance window opens no incident (the time is maintenance, not failure).
+    if (result.status === 'fail' && open === null && !inWindow) {
       const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.id);
       const [row] = await tx.query<{ id: number }>(
         `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [stream, result.element, scheduledAt, result.id, failing.join(' ')],
       );
       open = Number(row.id);
-    } else if ((result.status === 'pass' || result.status === 'warn') && open !== null) {
+    } else if ((result.status === 'pass' || result.status === 'warn' || inWindow) && open !== null) {
+      // A run inside a maintenance window ends the incident too: from here the time is maintenance, not failure.
       await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
       open = null;
     }

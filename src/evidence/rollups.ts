@@ -1,5 +1,5 @@
 /**
- * Daily rollups per check (runs, passes, warns, fails, waived, errors, p50/p95 duration, a duration histogram,
+ * Daily rollups per check (runs, passes, warns, fails, waived, errors; runs in maintenance are runs minus these; p50/p95 duration, a duration histogram,
  * first/last failure) and per finding, computed from the raw results of a day in one SQL pass. A day is sealed (final) once it is
  * over plus a grace period; reports read rollups only, and raw rows may then be dropped after the retention
  * period. The seal ties a final rollup to the hash of the last result it counted, so verify can still check
@@ -20,8 +20,8 @@ export function rollupSelect(d: Dialect, where: string): string {
     ${count('pass')} AS passes, ${count('warn')} AS warns, ${count('fail')} AS fails, ${count('waived')} AS waived, ${count('error')} AS errors,
     CAST(${d.percentile('duration_ms', 0.5)} AS double precision) AS p50_ms,
     CAST(${d.percentile('duration_ms', 0.95)} AS double precision) AS p95_ms,
-    min(scheduled_at) FILTER (WHERE status = 'fail') AS first_failure_at,
-    max(scheduled_at) FILTER (WHERE status = 'fail') AS last_failure_at,
+    min(scheduled_at) FILTER (WHERE status = 'fail' AND effective_status <> 'maintenance') AS first_failure_at,
+    max(scheduled_at) FILTER (WHERE status = 'fail' AND effective_status <> 'maintenance') AS last_failure_at,
     min(scheduled_at) AS first_run_at, max(scheduled_at) AS last_run_at,
     (SELECT h.hash FROM evidence_results h WHERE ${same} ORDER BY h.seq DESC LIMIT 1) AS last_hash,
     (SELECT ${d.jsonObjectAgg('b', 'n')} FROM (SELECT ${BUCKET_SQL(d, 'h.duration_ms')} AS b, CAST(count(*) AS integer) AS n

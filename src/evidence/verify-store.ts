@@ -13,6 +13,7 @@ import { attestationStatement } from './attestations';
 import type { Queryable } from './db/types';
 import { signatureProblem, type OperatorSignature } from './record-checks';
 import { waiverStatement } from './waivers';
+import { MAINTENANCE_STREAM, maintenanceEndStatement, maintenanceStatement } from './maintenance';
 import { linkHash } from './hash';
 import type { StoredBody } from './results';
 import { findingSelect, rollupDiff, rollupSelect, sealOf, type RollupRow } from './rollups';
@@ -34,7 +35,7 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle';
+export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
@@ -43,6 +44,7 @@ export function tableOf(stream: string): Table {
   if (stream === '#attestations') return 'evidence_attestations';
   if (stream === '#signers') return 'evidence_signers';
   if (stream === '#lifecycle') return 'evidence_lifecycle';
+  if (stream === MAINTENANCE_STREAM) return 'evidence_maintenance';
   return 'evidence_results';
 }
 
@@ -80,6 +82,10 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     want.event = body.event;
     want.subject = body.resultId ?? null;
     times.at = body.at;
+  } else if (table === 'evidence_maintenance') {
+    const add = body.action === 'add';
+    Object.assign(want, { action: body.action, window_id: add ? body.id : body.windowId, ...(add ? { scope_kind: body.scope.kind, scope_value: body.scope.value } : {}) });
+    Object.assign(times, { starts_at: add ? body.startsAt : null, ends_at: add ? body.endsAt : body.at });
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });
     Object.assign(times, { starts_at: body.startsAt, expires_at: body.expiresAt });
@@ -94,9 +100,10 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
 
 /** A signed waiver or attestation whose operator signature no longer holds over its hashed body. */
 export function signedRecordProblem(table: Table, body: string): string | undefined {
-  if (table !== 'evidence_waivers' && table !== 'evidence_attestations') return undefined;
+  if (table !== 'evidence_waivers' && table !== 'evidence_attestations' && table !== 'evidence_maintenance') return undefined;
   const b = JSON.parse(body);
   if (!b.signature) return undefined;
+  if (table === 'evidence_maintenance') return signatureProblem(b.action === 'add' ? maintenanceStatement(b) : maintenanceEndStatement(b), b.signature as OperatorSignature);
   return signatureProblem(table === 'evidence_waivers' ? waiverStatement(b) : attestationStatement(b), b.signature as OperatorSignature);
 }
 
@@ -181,7 +188,7 @@ export async function verifyChains(db: Queryable, tz: string): Promise<{ streams
     records += c.records;
     if (c.broken) problems.push(c.broken);
   }
-  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_signers', 'evidence_lifecycle'] as Table[]) {
+  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_signers', 'evidence_lifecycle', 'evidence_maintenance'] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
     for (const s of streams) if (!known.has(s.stream)) problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
   }

@@ -29,7 +29,10 @@ export class Metrics {
   readonly duration = new Histogram({ name: 'pengawas_check_duration_seconds', help: 'How long each check run took', labelNames: CHECK_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
   readonly runs = new Counter({ name: 'pengawas_check_runs_total', help: 'Check runs recorded, by result', labelNames: [...CHECK_LABELS, 'result'], registers: [this.registry] });
   readonly findings = new Gauge({ name: 'pengawas_check_findings', help: 'Findings of the last result that did not pass, by severity', labelNames: [...CHECK_LABELS, 'severity'], registers: [this.registry] });
-  readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status'], registers: [this.registry] });
+  // `message`: the finding's message, bounded (findingMessageLabel). One series per non-passing finding of the last
+  // result, as before: a message that changes replaces its series, so the count stays that of the active findings.
+  readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason and its message for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status', 'message'], registers: [this.registry] });
+  readonly inMaintenance = new Gauge({ name: 'pengawas_check_in_maintenance', help: '1 while a maintenance window covers the check (its alerts are silenced), 0 otherwise; exported by the recorder', labelNames: CHECK_LABELS, registers: [this.registry] });
   /** Re-created when the set of label names the checks use changes (a Gauge's label names are fixed). */
   private info = new Gauge({ name: 'pengawas_check_info', help: INFO_HELP, labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
   private infoLabelNames: string[] = [];
@@ -56,6 +59,7 @@ export class Metrics {
   private checks = new Map<string, Check>();
   /** The check-series labels of each configured check, computed once per configuration (hot path). */
   private labelsById = new Map<string, CheckLabels>();
+  private maintenance: Set<string> | undefined;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -84,7 +88,15 @@ export class Metrics {
       this.interval.set(l, c.intervalMs / 1000);
     }
     this.configChecks.set(set.checks.length);
+    if (this.maintenance) this.setMaintenance(this.maintenance);
     this.families.configure(set.checks);
+  }
+
+  /** The checks a maintenance window covers now (the recorder polls the evidence store); the others get 0. */
+  setMaintenance(ids: Set<string>): void {
+    this.maintenance = ids;
+    this.inMaintenance.reset();
+    for (const c of this.checks.values()) this.inMaintenance.set(labelsOf(c), ids.has(c.id) ? 1 : 0);
   }
 
   configReloaded(ok: boolean): void {
@@ -112,7 +124,7 @@ export class Metrics {
     for (const f of result.findings) {
       if (f.status === 'pass') continue;
       bySeverity[f.severity] += 1;
-      keys.push(JSON.stringify({ ...l, finding: f.id, severity: f.severity, status: f.status }));
+      keys.push(JSON.stringify({ ...l, finding: f.id, severity: f.severity, status: f.status, message: findingMessageLabel(f.message) }));
     }
     const findingsKey = keys.join('\n');
     if (!prev || prev.findingsKey !== findingsKey) {
@@ -148,7 +160,8 @@ export class Metrics {
     for (const element of ELEMENT_IDS) {
       const counts: Record<Status | 'none', number> = { pass: 0, warn: 0, fail: 0, error: 0, none: 0 };
       for (const c of this.checks.values()) {
-        if (c.element !== element || !c.enabled) continue;
+        // A check in maintenance is neither compliant nor failing: it leaves the ratio, as errors do.
+        if (c.element !== element || !c.enabled || this.maintenance?.has(c.id)) continue;
         counts[this.last.get(c.id)?.status ?? 'none'] += 1;
       }
       for (const [status, n] of Object.entries(counts)) this.elementChecks.set({ element, status }, n);
@@ -161,4 +174,14 @@ export class Metrics {
 
 function labelsOf(c: Check): CheckLabels {
   return { check: c.id, element: c.element, type: c.type, target: stripCredentials(c.target) };
+}
+
+/** Longest `message` label: three of them with separators stay within 300 characters in an alert description. */
+export const MESSAGE_LABEL_MAX = 96;
+
+/** A finding message as a label value: one line, control characters dropped, at most MESSAGE_LABEL_MAX characters. */
+export function findingMessageLabel(message: unknown): string {
+  const one = String(message ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...one];
+  return chars.length <= MESSAGE_LABEL_MAX ? one : `${chars.slice(0, MESSAGE_LABEL_MAX - 1).join('')}…`;
 }

@@ -103,7 +103,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
     : undefined;
   step('worker', () => worker?.close(0));
   // The recorder owns the evidence store: every result it records is kept there too.
-  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s) : undefined;
+  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, { metrics, checks: () => config.current.checks }) : undefined;
   step('evidence store', async () => { await evidence?.close(); }, 3000);
   const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.

@@ -27,6 +27,10 @@ export interface PrometheusOptions {
   rules?: (file: string, text: string) => string;
   /** host:port of an Alertmanager to send alerts to. */
   alertmanager?: string;
+  /** The scrape job's name (default pengawas): the rules must not depend on it. */
+  jobName?: string;
+  /** global.external_labels (e.g. runbook_base_url). */
+  externalLabels?: Record<string, string>;
 }
 
 export async function startPrometheus(scrapeTarget: string, opts: PrometheusOptions = {}): Promise<RunningPrometheus> {
@@ -40,11 +44,11 @@ export async function startPrometheus(scrapeTarget: string, opts: PrometheusOpti
   writeFileSync(
     path.join(dir, 'prometheus.yml'),
     [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `global: { scrape_interval: 1s, evaluation_interval: 1s${opts.externalLabels ? `, external_labels: ${JSON.stringify(opts.externalLabels)}` : ''} }`,
       `rule_files: ['${path.join(dir, 'rules')}/*.yml']`,
       ...(opts.alertmanager ? ['alerting:', `  alertmanagers: [{ static_configs: [{ targets: ['${opts.alertmanager}'] }] }]`] : []),
       'scrape_configs:',
-      `  - job_name: pengawas`,
+      `  - job_name: ${opts.jobName ?? 'pengawas'}`,
       `    static_configs: [{ targets: ['${scrapeTarget}'] }]`,
       '',
     ].join('\n'),

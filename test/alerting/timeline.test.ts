@@ -78,7 +78,8 @@ async function scenario(rules: (f: string, t: string) => string) {
     ].join('\n');
     mon = await startTestMonitor('alert-timeline', checks);
     am = await startAlertmanager(sink.url, sink.port, scaleAm);
-    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, { rules: (f, t) => scaleFor(rules(f, t)), alertmanager: am.address });
+    // Any job name: the rules recognise pengawas targets by their series, not by job="pengawas".
+    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, { rules: (f, t) => scaleFor(rules(f, t)), alertmanager: am.address, jobName: 'payments-monitor' });
     const firing = (name: string) => prom!.labels(`ALERTS{alertname="${name}", alertstate="firing", check="tls-legacy"}`);
     // Both the generic and the specific alert reach `firing` (10 s and 20 s with the old rules, 10 s with the new).
     await waitFor(async () => (await firing('PengawasTlsInsecureProtocol')).length > 0 && (await firing('PengawasCheckFailing')).length > 0, 90_000, 500);

@@ -86,7 +86,7 @@ describe('pipeline end to end (real Redis, in-process roles)', () => {
     expect(sample(text, 'pengawas_check_status{check="good",element="efficiency",type="http"}')).toBe(1);
     expect(sample(text, 'pengawas_check_status{check="failing",element="consumer_protection",type="http"}')).toBe(0);
     expect(sample(text, 'pengawas_check_result{check="failing",element="consumer_protection",type="http",status="fail"}')).toBe(1);
-    expect(sample(text, 'pengawas_check_failing_finding_info{check="failing",element="consumer_protection",type="http",finding="http.status.unexpected",severity="high",status="fail"}')).toBe(1);
+    expect(sample(text, 'pengawas_check_failing_finding_info{check="failing",element="consumer_protection",type="http",finding="http.status.unexpected",severity="high",status="fail",message="status 503, expected 2xx"}')).toBe(1);
     expect(sample(text, 'pengawas_check_result{check="unreachable",element="security",type="http",status="error"}')).toBe(1);
     expect(sample(text, 'pengawas_check_result{check="unreachable",element="security",type="http",status="fail"}')).toBe(0);
     expect(sample(text, 'pengawas_check_result{check="silent",element="sustainability",type="http",status="error"}')).toBe(1);

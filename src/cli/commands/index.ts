@@ -5,6 +5,7 @@ import { checkCommand } from './check';
 import { demoCommand } from './demo';
 import { evidenceCommand } from './evidence';
 import { listCommand } from './list';
+import { maintenanceCommand } from './maintenance';
 import { probeCommand } from './probe';
 import { recorderCommand, runCommand, schedulerCommand, workerCommand } from './roles';
 import { rulesCommand } from './rules';
@@ -23,6 +24,7 @@ export const COMMANDS: Array<() => Command> = [
   checkCommand,
   evidenceCommand,
   waiveCommand,
+  maintenanceCommand,
   attestCommand,
   rulesCommand,
 ];

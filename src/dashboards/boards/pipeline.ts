@@ -13,7 +13,7 @@ export const pipeline: BoardSpec = {
     {
       title: 'Processes',
       panels: [
-        { title: 'pengawas processes up', type: 'stat', w: 6, h: 4, queries: [{ expr: 'sum(up{job="pengawas"})', instant: true }], baseColor: 'red', thresholds: [['green', 1]] },
+        { title: 'pengawas processes up', type: 'stat', w: 6, h: 4, queries: [{ expr: 'count(pengawas_config_checks)', instant: true }], baseColor: 'red', thresholds: [['green', 1]] },
         { title: 'Workers connected', type: 'stat', w: 6, h: 4, queries: [{ expr: 'max(pengawas_queue_workers)', instant: true }], baseColor: 'red', thresholds: [['green', 1]] },
         { title: 'Config last reload ok', type: 'stat', w: 6, h: 4, queries: [{ expr: 'min(pengawas_config_last_reload_success)', instant: true }], baseColor: 'red', thresholds: [['green', 1]], mappings: { '1': { text: 'ok', color: 'green' }, '0': { text: 'rejected', color: 'red' } } },
         { title: 'Checks configured', type: 'stat', w: 6, h: 4, queries: [{ expr: 'max(pengawas_config_checks)', instant: true }], baseColor: 'blue' },
@@ -52,8 +52,8 @@ export const pipeline: BoardSpec = {
         },
         { title: 'Recorder lag and pending results', type: 'timeseries', w: 8, h: 8, queries: [{ expr: 'max(pengawas_recorder_lag_seconds)', legend: 'lag (s)' }, { expr: 'max(pengawas_recorder_pending_results)', legend: 'pending' }] },
         { title: 'Results recorded by outcome', type: 'timeseries', w: 8, h: 8, unit: 'ops', queries: [{ expr: `sum by (outcome) (rate(pengawas_recorder_results_total[${RATE}]))`, legend: '{{outcome}}' }] },
-        { title: 'Process memory (RSS)', type: 'timeseries', w: 12, h: 7, unit: 'bytes', queries: [{ expr: 'max by (instance) (process_resident_memory_bytes{job="pengawas"})', legend: '{{instance}}' }] },
-        { title: 'Event-loop lag p99', type: 'timeseries', w: 12, h: 7, unit: 's', queries: [{ expr: 'max by (instance) (nodejs_eventloop_lag_p99_seconds{job="pengawas"})', legend: '{{instance}}' }] },
+        { title: 'Process memory (RSS)', type: 'timeseries', w: 12, h: 7, unit: 'bytes', queries: [{ expr: 'max by (instance) (process_resident_memory_bytes and on (job, instance) pengawas_config_checks)', legend: '{{instance}}' }] },
+        { title: 'Event-loop lag p99', type: 'timeseries', w: 12, h: 7, unit: 's', queries: [{ expr: 'max by (instance) (nodejs_eventloop_lag_p99_seconds and on (job, instance) pengawas_config_checks)', legend: '{{instance}}' }] },
       ],
     },
   ],

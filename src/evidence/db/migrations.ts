@@ -94,6 +94,19 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
       `CREATE INDEX evidence_lifecycle_subject ON evidence_lifecycle (subject)`,
     ],
   },
+  {
+    // 6, not 5: another change adds migration 5 at the same time. Each version is applied on its own (below).
+    version: 6,
+    name: 'maintenance windows',
+    statements: [
+      // The `#maintenance` stream (src/evidence/maintenance.ts): `add` records (scope, planned start and end) and
+      // `end` records (an early end of window_id; starts_at NULL, ends_at the end).
+      (d) => `CREATE TABLE evidence_maintenance (${CHAIN_COLUMNS(d)}, action text NOT NULL, window_id bigint NOT NULL,
+         scope_kind text NOT NULL, scope_value text, starts_at timestamptz, ends_at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
+      `CREATE INDEX evidence_maintenance_time ON evidence_maintenance (action, ends_at, starts_at)`,
+      `CREATE INDEX evidence_maintenance_window ON evidence_maintenance (window_id)`,
+    ],
+  },
 ];
 
 /**
@@ -104,8 +117,10 @@ export async function migrate(db: EvidenceDb): Promise<number> {
   const d = db.dialect;
   const [have] = await db.query<{ n: number }>(d.tableCount('evidence_migrations'));
   if (Number(have.n)) {
-    const [v] = await db.query<{ v: number | null }>(`SELECT max(version) AS v FROM evidence_migrations`);
-    if (Number(v.v) >= MIGRATIONS[MIGRATIONS.length - 1].version) return 0; // up to date: no write lock taken
+    // Every known version applied (not just the highest: versions may land out of order): no write lock taken.
+    const versions = MIGRATIONS.map((m) => m.version);
+    const [v] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM evidence_migrations WHERE version IN (${versions.join(', ')})`);
+    if (Number(v.n) >= versions.length) return 0;
   }
   let applied = 0;
   for (const m of MIGRATIONS) {

@@ -12,6 +12,7 @@ import type { EvidenceDb, Queryable } from '../db/types';
 import type { RollupRow } from '../rollups';
 import { parseMonth, previousMonth, startOfDay, type Month } from '../tz';
 import { waiversForPeriod, type Waiver } from '../waivers';
+import { maintenanceForPeriod, type MaintenanceWindow } from '../maintenance';
 
 export interface FindingDay {
   check_id: string;
@@ -51,6 +52,8 @@ export interface MonthData {
   previousFindings: FindingDay[];
   incidents: IncidentRow[];
   waivers: Waiver[];
+  /** Maintenance windows in force at any time of the period (early ends applied). */
+  maintenance: MaintenanceWindow[];
   attestations: Attestation[];
   configs: ConfigRecord[];
   /** Spans when no recorder was running (`#lifecycle`), clipped to the period. */
@@ -95,6 +98,7 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
   return {
     month, timezone, from, to, complete, generatedAt: now, backend, rollups, findings, previousFindings, incidents,
     waivers: await waiversForPeriod(db, from, to),
+    maintenance: await maintenanceForPeriod(db, from, to),
     attestations: await attestationsForPeriod(db, from, to),
     configs: await configsForPeriod(db, from, to),
     monitorDown: await monitorDownSpans(db, from, to, timezone),

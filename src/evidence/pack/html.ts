@@ -8,6 +8,7 @@ import { attestationStatement } from '../attestations';
 import { signatureProblem, type OperatorSignature, type WrittenBy } from '../record-checks';
 import { waiverStatement } from '../waivers';
 import type { MonthData } from './data';
+import { maintenanceSection } from './maintenance-section';
 import { durationText, escapeHtml as e, localTime, msText, pct } from './format';
 import { label, LABELS, type Lang, type LabelKey } from './i18n';
 import { elementName, passRate, type PackSummary } from './summary';
@@ -83,7 +84,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   parts.push(`<h2>${L('gaps')}</h2><p>${L('coverageNote')}</p>`);
   if (!s.gaps.length) parts.push(`<p data-gaps="0">${L('none')}</p>`);
   else {
-    parts.push(`<table data-gaps="${s.gaps.length}">${th('check', 'day', 'expectedSlots', 'recordedSlots', 'missing', 'monitorDown', 'maintenance', 'redisDown', 'resultsDropped', 'slotsExpired', 'unexplained')}`);
+    parts.push(`<table data-gaps="${s.gaps.length}">${th('check', 'day', 'expectedSlots', 'recordedSlots', 'missing', 'monitorDown', 'gapMaintenance', 'redisDown', 'resultsDropped', 'slotsExpired', 'unexplained')}`);
     for (const g of s.gaps.slice(0, CAP)) {
       const causes = [g.monitorDown, g.maintenance, g.redisDown, g.resultsDropped, g.slotsExpired, g.unexplained].map((n) => `<td class="n">${n}</td>`).join('');
       parts.push(`<tr data-gap="${e(g.checkId)}/${g.day}" data-missing="${g.missing}" data-monitor-down="${g.monitorDown}" data-redis-down="${g.redisDown}" data-results-dropped="${g.resultsDropped}" data-slots-expired="${g.slotsExpired}" data-unexplained="${g.unexplained}"><td>${e(g.checkId)}</td><td>${g.day}</td><td class="n">${g.expected}</td><td class="n">${g.recorded}</td><td class="n fail">${g.missing}</td>${causes}</tr>`);
@@ -134,6 +135,8 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"${signedAttr(w.signature, () => waiverStatement(w))}><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td><td>${provenance(w.signature, w.writtenBy, () => waiverStatement(w))}</td></tr>`);
     parts.push('</table>');
   }
+
+  parts.push(maintenanceSection(d, s, lang));
 
   parts.push(`<h2>${L('attestations')}</h2>`);
   if (!d.attestations.length) parts.push(`<p>${L('none')}</p>`);

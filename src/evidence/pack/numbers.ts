@@ -119,7 +119,7 @@ export function compareNumbers(dir: string, manifest: Manifest, recount: Recount
     month, timezone: manifest.period.timezone, from, to, complete: manifest.period.complete, generatedAt: new Date(manifest.generatedAt), backend: manifest.store.backend,
     rollups: recount.rollups, findings: recount.findings, previousFindings: recount.previousFindings, incidents: recount.incidents,
     // Coverage (expected vs observed slots) is not among the recounted figures: monitorDown only names causes.
-    waivers: [], attestations: [], configs, monitorDown: [], redisDown: [], lost: [], chain: { head: manifest.chain.head, streams: manifest.chain.streams, heads: [] },
+    waivers: [], attestations: [], maintenance: [], configs, monitorDown: [], redisDown: [], lost: [], chain: { head: manifest.chain.head, streams: manifest.chain.streams, heads: [] },
   };
   const s = summarise(data);
   const read = (name: string) => {

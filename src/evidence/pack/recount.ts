@@ -94,7 +94,7 @@ export class Recount {
     else if (s === 'fail') row.fails += 1;
     else if (s === 'waived') row.waived += 1;
     else if (s === 'error') row.errors += 1;
-    if (body.result.status === 'fail') {
+    if (body.result.status === 'fail' && s !== 'maintenance') {
       row.first_failure_at = earlier(row.first_failure_at, at);
       row.last_failure_at = later(row.last_failure_at, at);
     }
@@ -102,16 +102,16 @@ export class Recount {
     row.last_run_at = later(row.last_run_at, at);
   }
 
-  /** As writeBatch: `fail` opens an incident when none is open, `pass`/`warn` closes it, `error` leaves it. */
+  /** As writeBatch: `fail` opens an incident when none is open, `pass`/`warn` closes it, `error` leaves it; a run in maintenance opens none and closes one. */
   private replayIncident(stream: string, body: StoredBody, at: Date): void {
     const r = body.result;
     const open = this.open.get(stream) ?? null;
-    if (r.status === 'fail' && !open) {
+    if (r.status === 'fail' && !open && body.effectiveStatus !== 'maintenance') {
       const failing = (r.findings ?? []).filter((f) => f.status === 'fail').map((f) => f.id);
       const row: IncidentRow = { id: this.nextIncident++, check_id: stream, element: r.element, started_at: at, ended_at: null, opened_by: r.id, closed_by: null, findings: failing.join(' ') };
       this.incidents.push(row);
       this.open.set(stream, { row });
-    } else if ((r.status === 'pass' || r.status === 'warn') && open) {
+    } else if ((r.status === 'pass' || r.status === 'warn' || body.effectiveStatus === 'maintenance') && open) {
       open.row.ended_at = new Date(Math.max(open.row.started_at.getTime(), at.getTime()));
       open.row.closed_by = r.id;
       this.open.set(stream, null);
