@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { nextEverySlot } from '../../src/config/schedule';
 import type { Check } from '../../src/config/check';
-import { slotsBetween, parseScheduleText } from '../../src/evidence/coverage';
+import { computeCoverage, slotsBetween, parseScheduleText } from '../../src/evidence/coverage';
 import { recordLifecycle } from '../../src/evidence/lifecycle';
 import { recordLostResults, recordRedisDown } from '../../src/evidence/outages';
 import { resultId } from '../../src/results/contract';
@@ -32,6 +32,26 @@ describe('coverage: slots expected by the schedule against results recorded', ()
     expect(slotsBetween('api', parseScheduleText('*/15 * * * *'), a, a + 2 * HOUR, TZ)).toBe(8);
     expect(slotsBetween('api', parseScheduleText('0 2 * * * (UTC)'), a, a + 48 * HOUR, TZ)).toBe(2);
     expect(parseScheduleText('every 0.5s')).toEqual({ kind: 'every', intervalMs: 500 });
+  });
+
+  it('names maintenance before Redis down and lost-result reports, each taking only what is left', () => {
+    const day = '2026-10-03';
+    const a = at(day, 0);
+    const b = at('2026-10-04', 0);
+    const applied = { id: 'api', name: 'api', type: 'http', element: 'security', schedule: 'every 3600s', timeoutMs: 1000, target: 'x', options: {}, severity: 'high', labels: {}, enabled: true };
+    const slot = (h: number) => new Date(nextEverySlot('api', HOUR, at(day, h).getTime() - 1));
+    const c = computeCoverage({
+      days: [day], timezone: TZ, from: a, to: b, settleMs: 0,
+      configs: [{ hash: 'h', appliedAt: a.toISOString(), checks: [applied] }] as never,
+      rollups: [{ check_id: 'api', day, runs: 24 - 6 } as never],
+      down: [],
+      // Hours 2-5 in maintenance (4 slots), Redis down over hours 4-7 (2 more beyond the window), and two reports:
+      // one inside the maintenance window (already explained), one at hour 10.
+      maintenance: (id) => (id === 'api' ? [{ from: at(day, 2), to: at(day, 6) }] : []),
+      redisDown: [{ from: at(day, 4), to: at(day, 8) }],
+      lost: [{ resultId: 'r1', checkId: 'api', slot: slot(3), reason: 'expired' }, { resultId: 'r2', checkId: 'api', slot: slot(10), reason: 'results_backlog' }],
+    });
+    expect(c.gaps).toEqual([{ checkId: 'api', day, expected: 24, recorded: 18, missing: 6, monitorDown: 0, maintenance: 4, redisDown: 2, resultsDropped: 0, slotsExpired: 0, unexplained: 0 }]);
   });
 });
 

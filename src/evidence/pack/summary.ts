@@ -8,6 +8,7 @@ import type { AppliedCheck } from '../config-log';
 import { computeCoverage, coverageRatio, type CoverageGap } from '../coverage';
 import type { MonitorDown } from '../lifecycle';
 import type { RedisDownSpan } from '../outages';
+import { clipFor } from '../maintenance';
 import { histogramPercentile, mergeHistograms, parseHistogram, type DurationHistogram } from '../duration-histogram';
 import type { RollupRow } from '../rollups';
 import type { FindingDay, IncidentRow, MonthData } from './data';
@@ -160,7 +161,13 @@ export function summarise(d: MonthData): PackSummary {
     failureBy.set(i.check_id, f);
   }
   const settleMs = d.complete ? 0 : Math.max(0, ...d.configs.flatMap((c) => c.checks.map((k) => k.timeoutMs))) + SETTLE_MARGIN_MS;
-  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, redisDown: d.redisDown, lost: d.lost, settleMs });
+  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, redisDown: d.redisDown, lost: d.lost, settleMs,
+    // A check's windows by its latest configured element and labels (a window covers a check, an element, a label or all).
+    maintenance: (checkId) => {
+      const c = appliedById.get(checkId);
+      return clipFor(d.maintenance, { id: checkId, element: c?.element ?? '', labels: c?.labels }, d.from, d.to);
+    },
+  });
   const coverageBy = new Map(coverage.checks.map((c) => [c.checkId, c]));
   for (const c of coverage.checks) ids.add(c.checkId);
   const checks: CheckSummary[] = [...ids].sort().map((checkId) => {
