@@ -29,7 +29,7 @@ export interface ReportMeta {
  * Option names whose values are durations in milliseconds (every `durationMs` field of the probe option schemas;
  * test/evidence/report-i18n.test.ts walks the schemas and fails when one is missing here).
  */
-export const DURATION_OPTIONS = new Set(['warnBefore', 'maxAge', 'maxValidity', 'degradedAfter', 'failAfter', 'requestTimeout', 'maxRetryWait', 'timeout', 'latency']);
+export const DURATION_OPTIONS = new Set(['warnBefore', 'maxAge', 'maxValidity', 'degradedAfter', 'failAfter', 'requestTimeout', 'maxRetryWait', 'timeout', 'latency', 'window']);
 
 /** Options as indented `name: value` lines: durations in units (`365 d`), file paths without the build machine's folders. */
 export function optionsText(value: unknown, roots: string[], key = '', depth = 0): string[] {
