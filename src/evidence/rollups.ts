@@ -32,7 +32,8 @@ export function rollupSelect(d: Dialect, where: string): string {
 /**
  * The aggregate of each failing or warning finding of a (check, day), over raw results `r` matching `where`. A result
  * that carries the same finding id twice (one per flow or scope) counts once: occurrences are results, not instances. The
- * latest severity and message (by scheduled time, then chain order) come from a window, which both backends have.
+ * latest severity and message (by scheduled time, then chain order, then the first instance in the result) come from a
+ * window, which both backends have.
  */
 export function findingSelect(d: Dialect, where: string): string {
   const f = (name: string) => d.jsonField('f', name);
@@ -48,7 +49,7 @@ export function findingSelect(d: Dialect, where: string): string {
           first_value(${f('message')}) OVER latest AS latest_message
         FROM evidence_results r ${d.jsonArrayJoin('r.body', ['result', 'findings'], 'f')}
         WHERE ${where} AND ${f('status')} IN ('fail', 'warn')
-        WINDOW latest AS (PARTITION BY r.stream, r.day, ${f('id')} ORDER BY r.scheduled_at DESC, r.seq DESC)) x
+        WINDOW latest AS (PARTITION BY r.stream, r.day, ${f('id')} ORDER BY r.scheduled_at DESC, r.seq DESC, ${d.jsonArrayIndex('f')} ASC)) x
   GROUP BY check_id, day, finding_id`;
 }
 

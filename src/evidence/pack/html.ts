@@ -164,7 +164,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     parts.push(`<table data-incidents="${d.incidents.length}">${th('check', 'element', 'started', 'ended', 'duration', 'findings')}`);
     for (const i of d.incidents.slice(0, CAP)) {
       const dur = (i.ended_at ? new Date(i.ended_at).getTime() : d.to.getTime()) - new Date(i.started_at).getTime();
-      parts.push(`<tr><td>${e(i.check_id)}</td><td>${e(elementName(i.element, lang))}</td><td>${e(localTime(i.started_at, tz))}</td><td>${i.ended_at ? e(localTime(i.ended_at, tz)) : `<span class="fail">${L('ongoing')}</span>`}</td><td class="n">${durationText(dur)}</td><td><code>${e(i.findings)}</code></td></tr>`);
+      parts.push(`<tr><td>${e(i.check_id)}</td><td>${e(elementName(i.element, lang))}</td><td>${e(localTime(i.started_at, tz))}</td><td>${i.ended_at ? e(localTime(i.ended_at, tz)) : `<span class="fail">${L('ongoing')}</span>`}</td><td class="n">${durationText(dur)}</td><td><code>${e([...new Set(i.findings.split(' '))].join(' '))}</code></td></tr>`);
     }
     parts.push('</table>');
     if (d.incidents.length > CAP) parts.push(`<p>+${d.incidents.length - CAP} ${L('truncated')}</p>`);

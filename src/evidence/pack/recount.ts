@@ -69,14 +69,14 @@ export class Recount {
         fd = { check_id: stream, day, finding_id: f.id, severity: f.severity, status: f.status, occurrences: 0, waived: 0, first_seen_at: at, last_seen_at: at, message: '' };
         target.set(k, fd);
       }
-      if (!counted.has(f.id)) {
-        counted.add(f.id);
-        fd.occurrences += 1;
-        if (body.waivedFindings && Object.prototype.hasOwnProperty.call(body.waivedFindings, f.id)) fd.waived += 1;
-      }
       if (f.status === 'fail') fd.status = 'fail';
+      if (counted.has(f.id)) continue;
+      counted.add(f.id);
+      fd.occurrences += 1;
+      if (body.waivedFindings && Object.prototype.hasOwnProperty.call(body.waivedFindings, f.id)) fd.waived += 1;
       fd.first_seen_at = earlier(fd.first_seen_at, at)!;
-      // The newest result names the severity and message (ties: the later record, as the SQL's ORDER BY).
+      // The newest result names the severity and message (ties: the later record, as the SQL's ORDER BY; within a
+      // result, its first instance of the id).
       if (at >= fd.last_seen_at || fd.message === '') {
         fd.last_seen_at = later(fd.last_seen_at, at)!;
         fd.severity = f.severity;
