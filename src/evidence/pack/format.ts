@@ -7,14 +7,14 @@ export function pct(r: number | null): string {
   return r === null ? '–' : `${(r * 100).toFixed(2)}%`;
 }
 
-/** A span rounded to minutes, in unit symbols both languages read (d, h, min): `3 d 4 h 5 min`. */
+/** A span rounded to minutes, in unit symbols both languages read (d, h, min): `3 d 4 h 5 min` (no break inside a group). */
 export function durationText(ms: number): string {
   if (ms <= 0) return '0 min';
   const m = Math.round(ms / 60_000);
   const d = Math.floor(m / 1440);
   const h = Math.floor((m % 1440) / 60);
   const mm = m % 60;
-  return [d ? `${d} d` : '', h ? `${h} h` : '', mm || (!d && !h) ? `${mm} min` : ''].filter(Boolean).join('\u00a0');
+  return [d ? `${d}\u00a0d` : '', h ? `${h}\u00a0h` : '', mm || (!d && !h) ? `${mm}\u00a0min` : ''].filter(Boolean).join(' ');
 }
 
 const UNITS: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
@@ -56,5 +56,5 @@ export function localTime(t: Date | string | null | undefined, tz: string): stri
 }
 
 export function msText(v: number | null): string {
-  return v === null ? '–' : `${v.toFixed(1)} ms`;
+  return v === null ? '–' : `${v.toFixed(1)}\u00a0ms`;
 }

@@ -68,12 +68,12 @@ function scheduleText(text: string, lang: Lang): string {
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;font-size:13px;overflow-wrap:anywhere}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #bdbdbd;padding-bottom:4px}
 table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #e0e0e0;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f5f5f5;font-size:12px;hyphens:auto}td.n{text-align:right;font-variant-numeric:tabular-nums}.empty{padding:12px;background:#fff8e1;border:1px solid #ffe082}
+th{background:#f5f5f5;font-size:12px;overflow-wrap:normal}td.n{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal}.empty{padding:12px;background:#fff8e1;border:1px solid #ffe082}
 .fail{color:#c62828;font-weight:600}.waived{color:#6a1b9a}.ok{color:#2e7d32}.sub{color:#616161}code,pre{font-family:ui-monospace,Menlo,monospace;font-size:11px}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:2px 12px}dt{font-weight:600}dd{margin:0}
 svg{max-width:100%;height:auto}
 @page{size:A4 portrait;margin:12mm}
-@media print{body{margin:0;font-size:8pt}h1{font-size:15pt}h2{font-size:11pt;break-after:avoid}th{font-size:7pt}th,td{padding:1px 3px}code,pre{font-size:7pt}tr{break-inside:avoid}}`;
+@media print{body{margin:0;font-size:8pt}h1{font-size:15pt}h2{font-size:11pt;break-after:avoid}th{font-size:6.5pt}table[data-table=per-check] th{overflow-wrap:anywhere}th,td{padding:1px 2px}code,pre{font-size:7pt}tr{break-inside:avoid}}`;
 
 const CAP = 1000;
 
