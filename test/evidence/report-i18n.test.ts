@@ -12,6 +12,7 @@ import { recordAttestation } from '../../src/evidence/attestations';
 import { buildPack } from '../../src/evidence/pack/build';
 import { checkPackDir } from '../../src/evidence/pack/check-store';
 import { FINDING_CATALOGUE } from '../../src/evidence/pack/finding-catalogue';
+import { configDuration, displayPath, durationText } from '../../src/evidence/pack/format';
 import { LABELS } from '../../src/evidence/pack/i18n';
 import { verifyPack } from '../../src/evidence/pack/verify';
 import type { EvidenceStore } from '../../src/evidence/store';
@@ -213,5 +214,25 @@ describe('check descriptions in YAML', () => {
       expect(problems[0].message).toContain(why);
       expect(problems[0].line).toBe(7);
     }
+  });
+});
+
+describe('report units and paths', () => {
+  it('shows configured durations in their largest exact unit', () => {
+    expect([31_536_000_000, 2_592_000_000, 3_600_000, 90_000, 10_000, 2500, 0].map(configDuration)).toEqual(['365 d', '30 d', '1 h', '90 s', '10 s', '2500 ms', '0 ms']);
+    expect(durationText(3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000)).toBe('3\u00a0d 4\u00a0h 5\u00a0min');
+    expect(durationText(0)).toBe('0 min');
+  });
+
+  it('shows paths relative to a root, or only their tail, never climbing out of a root', () => {
+    const roots = ['/srv/pengawas', '/tmp/pack'];
+    expect(displayPath('/srv/pengawas/docs/bcp.md', roots)).toBe('docs/bcp.md');
+    expect(displayPath('file:/srv/pengawas/docs/bcp.md', roots)).toBe('file:docs/bcp.md');
+    expect(displayPath('git:/srv/pengawas#docs/bcp.md', roots)).toBe('git:.#docs/bcp.md');
+    expect(displayPath('file:///srv/pengawas/a%20b.md', roots)).toBe('file:a b.md');
+    expect(displayPath('/srv/pengawas-other/x/y.md', roots)).toBe('…/x/y.md');
+    expect(displayPath('/srv/pengawas/../../etc/shadow', roots)).toBe('…/etc/shadow');
+    expect(displayPath('https://example.co.id/a/b', roots)).toBe('https://example.co.id/a/b');
+    expect(displayPath('dms://drp/2026-q3', roots)).toBe('dms://drp/2026-q3');
   });
 });

@@ -1,4 +1,5 @@
 /** Formatting shared by the HTML and CSV outputs. */
+import path from 'node:path';
 import { dayOf } from '../tz';
 
 export const escapeHtml = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -37,7 +38,9 @@ export function displayPath(ref: string, roots: string[]): string {
     if (!ref.startsWith('file://')) return ref;
     return displayPath(`file:${decodeURIComponent(ref.slice(7))}`, roots);
   }
-  const [, prefix = '', abs, rest = ''] = m;
+  const [, prefix = '', raw, rest = ''] = m;
+  // `/docs/../etc/x` is shown by where it really points, never as a relative path climbing out of a root.
+  const abs = path.posix.normalize(raw);
   for (const root of roots) {
     const r = root.replace(/\/+$/, '');
     if (abs === r) return `${prefix}.${rest}`;
