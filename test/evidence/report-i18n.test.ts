@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Check } from '../../src/config/check';
 import { parseChecksFile } from '../../src/config/load';
 import { recordAttestation } from '../../src/evidence/attestations';
+import { migrate } from '../../src/evidence/db/migrations';
 import { buildPack } from '../../src/evidence/pack/build';
 import { checkPackDir } from '../../src/evidence/pack/check-store';
 import { FINDING_CATALOGUE } from '../../src/evidence/pack/finding-catalogue';
@@ -17,7 +18,7 @@ import { LABELS } from '../../src/evidence/pack/i18n';
 import { verifyPack } from '../../src/evidence/pack/verify';
 import type { EvidenceStore } from '../../src/evidence/store';
 import { startOfDay } from '../../src/evidence/tz';
-import { verifyChains } from '../../src/evidence/verify-store';
+import { verifyChains, verifyStore } from '../../src/evidence/verify-store';
 import { addWaiver } from '../../src/evidence/waivers';
 import type { Finding } from '../../src/results/contract';
 import { BACKENDS, HOUR, makeEnv, result, TLS10, TZ, writeAll, type TestEnv } from './helpers';
@@ -181,6 +182,18 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     const check = await checkPackDir(store.db, path.join(out, 'id'), TZ);
     expect(check.numbers?.differences).toEqual([]);
     expect(check.numbers?.ok).toBe(true);
+  });
+
+  it('recounts finding rollups stored under the old per-instance rule when the store is migrated', async () => {
+    // A store written before this version counted each instance: 16 for 8 results. verify flags the derived figure...
+    await store.db.run(`UPDATE evidence_finding_rollups SET occurrences = 2 * occurrences WHERE check_id = 'idp-mfa'`);
+    expect((await verifyStore(store.db, TZ)).problems.map((p) => p.problem)).toContain('occurrences differs from the stored results');
+    // ...and migration 5 recomputes it from the raw results.
+    await store.db.run(`DELETE FROM evidence_migrations WHERE version = 5`);
+    expect(await migrate(store.db)).toBe(1);
+    const [row] = await store.db.query<{ n: number }>(`SELECT sum(occurrences) AS n FROM evidence_finding_rollups WHERE check_id = 'idp-mfa'`);
+    expect(Number(row.n)).toBe(8);
+    expect((await verifyStore(store.db, TZ)).problems).toEqual([]);
   });
 
   it('writes CSV files with a UTF-8 BOM that verify', () => {
