@@ -25,6 +25,11 @@ export interface RegulationRef {
   ref: string;
   /** What the regulation is about, in one line. */
   subject: string;
+  /**
+   * The full titles, in Bahasa Indonesia, exactly as Bank Indonesia lists them on its regulation pages
+   * (www.bi.go.id/id/publikasi/peraturan/Pages/<page>.aspx, page named in the comment beside each).
+   */
+  titles: string[];
 }
 
 export interface ElementDefinition {
@@ -40,19 +45,34 @@ export interface ElementDefinition {
 const PBI_PAYMENT_SYSTEMS: RegulationRef = {
   ref: 'PBI No. 22/23/PBI/2020',
   subject: 'Payment systems: fast, easy, cheap, safe and reliable payments; wider access; consumer protection',
+  titles: ['Peraturan Bank Indonesia Nomor 22/23/PBI/2020 tentang Sistem Pembayaran'], // PBI_222320
 };
-const PBI_PJP: RegulationRef = { ref: 'PBI No. 23/6/PBI/2021', subject: 'Payment service providers (PJP)' };
+const PBI_PJP: RegulationRef = {
+  ref: 'PBI No. 23/6/PBI/2021',
+  subject: 'Payment service providers (PJP)',
+  // As cited in the preamble of PADG No. 24/7/PADG/2022, which lists it with PBI 22/23/PBI/2020.
+  titles: ['Peraturan Bank Indonesia Nomor 23/6/PBI/2021 tentang Penyedia Jasa Pembayaran'],
+};
 const PBI_KKS: RegulationRef = {
   ref: 'PBI No. 2 of 2024 and PADG No. 24 of 2024',
   subject: 'Information-system security and cyber resilience (KKS)',
+  titles: [
+    'Peraturan Bank Indonesia Nomor 2 Tahun 2024 tentang Keamanan Sistem Informasi dan Ketahanan Siber bagi Penyelenggara Sistem Pembayaran, Pelaku Pasar Uang dan Pasar Valuta Asing, serta Pihak Lain yang Diatur dan Diawasi Bank Indonesia', // PBI_022024
+    'Peraturan Anggota Dewan Gubernur Nomor 24 Tahun 2024 tentang Keamanan Sistem Informasi dan Ketahanan Siber bagi Penyelenggara Sistem Pembayaran, Pelaku Pasar Uang dan Pasar Valuta Asing, serta Pihak Lain yang Diatur dan Diawasi Bank Indonesia', // PADG_242024
+  ],
 };
 const PADG_SNAP: RegulationRef = {
   ref: 'PADG No. 23/15/PADG/2021',
   subject: 'SNAP, the national open-API payment standard (authentication, authorisation, encryption, secured channel)',
+  titles: ['Peraturan Anggota Dewan Gubernur Nomor 23/15/PADG/2021 tentang Standar Nasional Open Application Programming Interface Pembayaran'], // PADG_231521
 };
 const PBI_CONSUMER: RegulationRef = {
   ref: 'PBI No. 3 of 2023 and PADG No. 20 of 2023',
   subject: 'Bank Indonesia consumer protection',
+  titles: [
+    'Peraturan Bank Indonesia Nomor 3 Tahun 2023 tentang Pelindungan Konsumen Bank Indonesia', // PBI_032023
+    'Peraturan Anggota Dewan Gubernur Nomor 20 Tahun 2023 tentang Tata Cara Pelaksanaan Pelindungan Konsumen Bank Indonesia', // PADG_202023
+  ],
 };
 
 export const ELEMENTS: Record<ElementId, ElementDefinition> = {

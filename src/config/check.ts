@@ -19,6 +19,9 @@ export interface Check {
   options: Record<string, unknown>;
   severity: Severity;
   owner?: string;
+  /** What the check proves, in English and in Bahasa Indonesia (`description` / `description_id` in YAML). */
+  description?: string;
+  descriptionId?: string;
   runbook?: string;
   labels: Record<string, string>;
   retries: number;

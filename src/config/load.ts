@@ -135,6 +135,8 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
     options,
     severity: c.severity as Severity,
     owner: c.owner,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...(c.description_id !== undefined ? { descriptionId: c.description_id } : {}),
     runbook: c.runbook,
     labels: c.labels,
     retries: c.retries,

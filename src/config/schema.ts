@@ -60,6 +60,14 @@ const scheduleSchema = z.unknown().transform((v, ctx): string | { every: number 
   return { cron: o.cron, ...(o.timezone !== undefined ? { timezone: o.timezone as string } : {}) };
 });
 
+/** One or two sentences of plain text: no control characters, no markup, bounded for the report's table cells. */
+const descriptionText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(300, 'must be at most 300 characters (one or two sentences; the report shows it in a table cell)')
+  .refine((t) => !/[\u0000-\u001f\u007f<>]/.test(t), 'must be plain text on one line, without < or >');
+
 export const checkSchema = z
   .object({
     id: z.string().regex(CHECK_ID, 'expected lower-case letters, digits, ".", "_" or "-" (at most 100), starting with a letter or digit'),
@@ -72,6 +80,9 @@ export const checkSchema = z
     options: z.record(z.string(), z.unknown()).default({}),
     severity: z.enum(SEVERITIES as [string, ...string[]]).default('medium'),
     owner: z.string().min(1).optional(),
+    /** What the check proves, for the evidence report: English, and Bahasa Indonesia in `description_id`. */
+    description: descriptionText.optional(),
+    description_id: descriptionText.optional(),
     /** An http(s) URL, or a path inside the repository such as docs/runbooks/x.md. */
     runbook: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(/^[\w./-]+\.md(#[\w-]+)?$/, 'expected an http(s) URL or a relative path to a .md file')]).optional(),
     labels: labelsSchema,

@@ -21,6 +21,9 @@ export interface AppliedCheck {
   options: Record<string, unknown>;
   severity: string;
   owner?: string;
+  /** Absent in configurations recorded before descriptions existed, and for checks without one. */
+  description?: string;
+  descriptionId?: string;
   runbook?: string;
   labels: Record<string, string>;
   retries: number;
@@ -31,6 +34,8 @@ export function appliedCheck(c: Check): AppliedCheck {
   return {
     id: c.id, name: c.name, type: c.type, element: c.element, schedule: c.scheduleText, timeoutMs: c.timeoutMs, target: c.target,
     options: c.options, severity: c.severity, owner: c.owner, runbook: c.runbook, labels: c.labels, retries: c.retries, enabled: c.enabled,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...(c.descriptionId !== undefined ? { descriptionId: c.descriptionId } : {}),
   };
 }
 

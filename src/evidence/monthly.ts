@@ -51,7 +51,8 @@ export function scheduleMonthlyPack(store: EvidenceStore, opts: MonthlyOptions &
     opts.cron ?? '0 2 1 * *',
     async () => {
       try {
-        await buildMonthlyPack(store, { ...opts, now: undefined });
+        // The scheduled pack includes report.pdf whenever Chromium is installed (the report says so when it is not).
+        await buildMonthlyPack(store, { pdf: true, ...opts, now: undefined });
       } catch (err) {
         logger().error({ err }, 'monthly evidence pack failed');
       }

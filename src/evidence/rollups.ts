@@ -30,24 +30,26 @@ export function rollupSelect(d: Dialect, where: string): string {
 }
 
 /**
- * The aggregate of each failing or warning finding of a (check, day), over raw results `r` matching `where`. The
- * latest severity and message (by scheduled time, then chain order) come from a window, which both backends have.
+ * The aggregate of each failing or warning finding of a (check, day), over raw results `r` matching `where`. A result
+ * that carries the same finding id twice (one per flow or scope) counts once: occurrences are results, not instances. The
+ * latest severity and message (by scheduled time, then chain order, then the first instance in the result) come from a
+ * window, which both backends have.
  */
 export function findingSelect(d: Dialect, where: string): string {
   const f = (name: string) => d.jsonField('f', name);
   return `
   SELECT check_id, day, finding_id, max(latest_severity) AS severity,
     CASE WHEN max(CASE WHEN fstatus = 'fail' THEN 1 ELSE 0 END) = 1 THEN 'fail' ELSE 'warn' END AS status,
-    CAST(count(*) AS integer) AS occurrences, CAST(sum(w) AS integer) AS waived,
+    CAST(count(DISTINCT seq) AS integer) AS occurrences, CAST(count(DISTINCT CASE WHEN w = 1 THEN seq END) AS integer) AS waived,
     min(scheduled_at) AS first_seen_at, max(scheduled_at) AS last_seen_at,
     substr(max(latest_message), 1, 1000) AS message
-  FROM (SELECT r.stream AS check_id, r.day, ${f('id')} AS finding_id, ${f('status')} AS fstatus, r.scheduled_at,
+  FROM (SELECT r.stream AS check_id, r.day, r.seq, ${f('id')} AS finding_id, ${f('status')} AS fstatus, r.scheduled_at,
           CASE WHEN ${d.jsonHasKey('r.body', ['waivedFindings'], f('id'))} THEN 1 ELSE 0 END AS w,
           first_value(${f('severity')}) OVER latest AS latest_severity,
           first_value(${f('message')}) OVER latest AS latest_message
         FROM evidence_results r ${d.jsonArrayJoin('r.body', ['result', 'findings'], 'f')}
         WHERE ${where} AND ${f('status')} IN ('fail', 'warn')
-        WINDOW latest AS (PARTITION BY r.stream, r.day, ${f('id')} ORDER BY r.scheduled_at DESC, r.seq DESC)) x
+        WINDOW latest AS (PARTITION BY r.stream, r.day, ${f('id')} ORDER BY r.scheduled_at DESC, r.seq DESC, ${d.jsonArrayIndex('f')} ASC)) x
   GROUP BY check_id, day, finding_id`;
 }
 

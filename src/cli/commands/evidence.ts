@@ -24,6 +24,7 @@ interface BuildFlags {
   key?: string;
   force?: boolean;
   pdf?: boolean;
+  docsRoot?: string;
   json?: boolean;
 }
 
@@ -32,10 +33,11 @@ function buildCommand(): Command {
     .description('build the evidence pack of one month: report.html, CSV, OCSF, signed manifest')
     .requiredOption('--month <YYYY-MM>', 'the month to report, e.g. 2026-10')
     .option('--out <dir>', 'output folder (default ./pengawas-evidence-<month>)')
-    .option('--lang <en|id>', 'language shown first in the report (both are always present)', 'en')
+    .option('--lang <en|id>', 'language of the report: en (English) or id (Bahasa Indonesia)', 'en')
     .option('--key <file>', 'PEM private key (RSA, ECDSA or Ed25519) to sign the manifest; default: a key generated once under <dataDir>/keys')
     .option('--force', 'replace an existing pack in the output folder')
-    .option('--pdf', 'also print report.pdf with headless Chromium, when installed')
+    .option('--no-pdf', 'do not print report.pdf (by default printed on A4 with headless Chromium when it is installed)')
+    .option('--docs-root <dir>', 'folder the report shows file paths relative to (default: the working directory)')
     .option('--json', 'print the manifest as JSON')
     .action(async (flags: BuildFlags, cmd: Command) => {
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
@@ -45,12 +47,15 @@ function buildCommand(): Command {
       const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
-        const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
+        const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: flags.pdf !== false, ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}) });
         if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
         else {
           const t = r.manifest.totals;
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
           process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
+          const printed = r.manifest.files.some((f) => f.path === 'report.pdf');
+          if (printed) process.stdout.write('  report.pdf printed (A4, headless Chromium) and signed with the manifest\n');
+          else if (flags.pdf !== false) process.stdout.write('  no report.pdf: Chromium is not installed (/usr/bin/chromium); the report says so\n');
           process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} by key sha256 ${r.manifest.signature.publicKeySha256} (give verifiers this fingerprint or the public key: docs/security.md)\n`);
         }
       } finally {

@@ -40,6 +40,8 @@ export interface Dialect {
   jsonArrayJoin(col: string, path: string[], alias: string): string;
   /** Field `name` of an element joined by jsonArrayJoin, as text. */
   jsonField(alias: string, name: string): string;
+  /** The position (from 0 or 1, increasing in array order) of an element joined by jsonArrayJoin. */
+  jsonArrayIndex(alias: string): string;
   /** True when the JSON object at `path` of text column `col` has the key given by SQL expression `key`. */
   jsonHasKey(col: string, path: string[], key: string): string;
 }
@@ -62,8 +64,10 @@ export const POSTGRES: Dialect = {
   json: (p) => `${p}::text::jsonb`,
   percentile: (e, p) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${e})`,
   jsonObjectAgg: (k, v) => `jsonb_object_agg(${k}::text, ${v})`,
-  jsonArrayJoin: (col, path, alias) => `CROSS JOIN LATERAL jsonb_array_elements(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) AS ${alias}`,
+  // The element is column `alias` of table `alias_o`, so `alias->>'x'` still reads it and `alias_i` is its position.
+  jsonArrayJoin: (col, path, alias) => `CROSS JOIN LATERAL jsonb_array_elements(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) WITH ORDINALITY AS ${alias}_o(${alias}, ${alias}_i)`,
   jsonField: (alias, name) => `${alias}->>${quote(name)}`,
+  jsonArrayIndex: (alias) => `${alias}_i`,
   jsonHasKey: (col, path, key) => `(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) ? (${key})`,
 };
 
@@ -89,5 +93,6 @@ export const SQLITE: Dialect = {
   jsonObjectAgg: (k, v) => `json_group_object(CAST(${k} AS text), ${v})`,
   jsonArrayJoin: (col, path, alias) => `CROSS JOIN json_each(${col}, ${jsonPath(path)}) AS ${alias}`,
   jsonField: (alias, name) => `(${alias}.value ->> ${quote(name)})`,
+  jsonArrayIndex: (alias) => `${alias}.key`,
   jsonHasKey: (col, path, key) => `EXISTS (SELECT 1 FROM json_each(${col}, ${jsonPath(path)}) AS k WHERE k.key = (${key}))`,
 };

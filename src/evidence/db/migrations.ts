@@ -8,6 +8,7 @@
  * `body` is the canonical JSON the hash covers; the other columns are copies for querying, and verify checks
  * they agree with the body. Rollups and incidents are derived from the chained results.
  */
+import { findingSelect } from '../rollups';
 import type { Dialect } from './dialect';
 import type { EvidenceDb } from './types';
 
@@ -95,7 +96,6 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
     ],
   },
   {
-    // 6, not 5: another change adds migration 5 at the same time. Each version is applied on its own (below).
     version: 6,
     name: 'maintenance windows',
     statements: [
@@ -105,6 +105,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
          scope_kind text NOT NULL, scope_value text, starts_at timestamptz, ends_at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
       `CREATE INDEX evidence_maintenance_time ON evidence_maintenance (action, ends_at, starts_at)`,
       `CREATE INDEX evidence_maintenance_window ON evidence_maintenance (window_id)`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'finding occurrences count results',
+    statements: [
+      // A finding id now counts once per result (rollups.ts findingSelect). Finding rollups are derived: recompute
+      // them wherever the raw results are still kept, so `verify --store` compares like with like. Days whose raw
+      // rows retention has dropped keep their figures (nothing to recompute them from, nor to compare them with).
+      `DELETE FROM evidence_finding_rollups WHERE day IN (SELECT DISTINCT day FROM evidence_results)`,
+      (d) => `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(d, '1 = 1')}`,
     ],
   },
 ];

@@ -38,8 +38,15 @@ export interface BuildOptions {
   keyFile?: string;
   /** Replace an existing pack in outDir (the monthly job rebuilds in place). */
   overwrite?: boolean;
-  /** Also print report.pdf with headless Chromium, when it is installed. */
+  /**
+   * Also print report.pdf (A4) with headless Chromium, when it is installed; without Chromium the report says there is
+   * no PDF and why. The CLI asks for it unless `--no-pdf`.
+   */
   pdf?: boolean;
+  /** The Chromium binary (default /usr/bin/chromium). */
+  chromium?: string;
+  /** Folder the report shows file paths relative to (default: the working directory, where check targets resolve). */
+  docsRoot?: string;
   now?: Date;
 }
 
@@ -77,10 +84,12 @@ export interface BuildResult {
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-async function printPdf(html: string, pdf: string): Promise<void> {
+async function printPdf(chromium: string, html: string, pdf: string): Promise<void> {
   const profile = `${pdf}.chromium-profile`;
   try {
-    await promisify(execFile)(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { timeout: 120_000 });
+    await promisify(execFile)(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { timeout: 120_000 });
+  } catch (e) {
+    throw new EvidencePackError(`printing report.pdf with ${chromium} failed: ${(e as Error).message.split('\n')[0]}; build without the PDF with --no-pdf`, { cause: e });
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
@@ -134,9 +143,12 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   mkdirSync(path.dirname(outDir), { recursive: true });
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
   mkdirSync(tmp);
+  const chromium = opts.chromium ?? CHROMIUM;
+  const pdf = opts.pdf ? (existsSync(chromium) ? 'printed' : 'missing') : undefined;
+  const pathRoots = [path.resolve(opts.docsRoot ?? process.cwd()), outDir];
   try {
     const files: Record<string, string | Buffer> = {
-      'report.html': renderReport(data, summary, lang, { toolVersion: TOOL_VERSION, configHash }),
+      'report.html': renderReport(data, summary, lang, { toolVersion: TOOL_VERSION, configHash, pathRoots, pdf }),
       'results.csv': resultsCsv(data.rollups),
       'findings.csv': findingsCsv(summary.findings),
       'incidents.csv': incidentsCsv(data.incidents),
@@ -146,8 +158,8 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       [CHAINS_FILE]: chainsFile(data.chain),
     };
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(tmp, name), content);
-    if (opts.pdf && existsSync(CHROMIUM)) {
-      await printPdf(path.join(tmp, 'report.html'), path.join(tmp, 'report.pdf'));
+    if (pdf === 'printed') {
+      await printPdf(chromium, path.join(tmp, 'report.html'), path.join(tmp, 'report.pdf'));
       files['report.pdf'] = readFileSync(path.join(tmp, 'report.pdf'));
     }
     const manifest: Manifest = {

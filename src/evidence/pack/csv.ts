@@ -1,5 +1,5 @@
 /**
- * Spreadsheet-friendly CSV (RFC 4180, UTF-8, CRLF). Cells that a spreadsheet would run as a formula
+ * Spreadsheet-friendly CSV (RFC 4180, UTF-8 with a byte-order mark, CRLF). Cells that a spreadsheet would run as a formula
  * (=, +, -, @ first) get a leading apostrophe: finding messages come from probed targets.
  */
 import type { RollupRow } from '../rollups';
@@ -13,8 +13,11 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Starts every file so spreadsheets (Excel) read it as UTF-8 and keep accents; verify hashes the bytes as written. */
+export const UTF8_BOM = '\uFEFF';
+
 function csv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return UTF8_BOM + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 export function resultsCsv(rollups: RollupRow[]): string {

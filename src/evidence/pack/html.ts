@@ -1,7 +1,9 @@
 /**
  * report.html: one self-contained file (inline CSS and SVG, no scripts, no network) an auditor can open offline.
- * Labels are bilingual; regulation references come only from src/elements.ts. Numbers carry data-* attributes
- * so tools (and tests) can read them back without parsing text.
+ * Written in one language (`--lang en|id`): labels from i18n.ts, finding messages from finding-catalogue.ts, check
+ * descriptions from the YAML; regulation references come only from src/elements.ts. Tables wrap to fit a 1280 px
+ * screen and A4 portrait paper. Numbers carry data-* attributes so tools (and tests) can read them back without
+ * parsing text.
  */
 import { ELEMENTS } from '../../elements';
 import { attestationStatement } from '../attestations';
@@ -9,23 +11,70 @@ import { signatureProblem, type OperatorSignature, type WrittenBy } from '../rec
 import { waiverStatement } from '../waivers';
 import type { MonthData } from './data';
 import { maintenanceSection } from './maintenance-section';
-import { durationText, escapeHtml as e, localTime, msText, pct } from './format';
-import { label, LABELS, type Lang, type LabelKey } from './i18n';
+import { configDuration, displayPath, durationText, escapeHtml as e, localTime, msText, pct } from './format';
+import { findingMessage } from './finding-catalogue';
+import { label, LABELS, severityText, type Lang, type LabelKey } from './i18n';
 import { elementName, passRate, type PackSummary } from './summary';
 import { dailyRateChart, legendSvg, timelineChart } from './svg';
 
 export interface ReportMeta {
   toolVersion: string;
   configHash: string | null;
+  /** Absolute folders file paths are shown relative to (the documents root, the pack); none: only `…/` tails. */
+  pathRoots?: string[];
+  /** Whether report.pdf is printed beside this file; undefined: the report says nothing about a PDF. */
+  pdf?: 'printed' | 'missing';
 }
 
-const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;font-size:13px}
+/**
+ * Option names whose values are durations in milliseconds (every `durationMs` field of the probe option schemas;
+ * test/evidence/report-i18n.test.ts walks the schemas and fails when one is missing here).
+ */
+export const DURATION_OPTIONS = new Set(['warnBefore', 'maxAge', 'maxValidity', 'degradedAfter', 'failAfter', 'requestTimeout', 'maxRetryWait', 'timeout', 'latency', 'window']);
+
+/** Options as indented `name: value` lines: durations in units (`365 d`), file paths without the build machine's folders. */
+export function optionsText(value: unknown, roots: string[], key = '', depth = 0): string[] {
+  const pad = '  '.repeat(depth);
+  const head = key ? `${pad}${key}:` : '';
+  if (Array.isArray(value)) {
+    if (!value.length) return [`${head} []`];
+    const items = value.flatMap((v) => {
+      const lines = optionsText(v, roots, '', depth + 1);
+      return lines.map((l, i) => (i === 0 ? `${'  '.repeat(depth)}- ${l.trimStart()}` : l));
+    });
+    return key ? [head, ...items] : items;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (!entries.length) return [`${head} {}`];
+    const inner = entries.flatMap(([k, v]) => optionsText(v, roots, k, key ? depth + 1 : depth));
+    return key ? [head, ...inner] : inner;
+  }
+  let text: string;
+  if (typeof value === 'number' && (DURATION_OPTIONS.has(key) || /Ms$/.test(key))) text = configDuration(value);
+  else if (typeof value === 'string') text = displayPath(value, roots);
+  else text = JSON.stringify(value) ?? String(value);
+  return [key ? `${head} ${text}` : `${pad}${text}`];
+}
+
+/** `every 3600s` → `every 1 h` / `setiap 1 h`; cron expressions as written. */
+function scheduleText(text: string, lang: Lang): string {
+  const m = /^every (\d+(?:\.\d+)?)s$/.exec(text);
+  return m ? `${LABELS.every[lang]} ${configDuration(Math.round(Number(m[1]) * 1000))}` : `${LABELS.cron[lang]} ${text}`;
+}
+
+// Every cell may wrap anywhere (overflow-wrap:anywhere also lowers a table's minimum width), so no table is wider than
+// its page: a 1280 px screen or A4 portrait (186 mm between 12 mm margins). test/evidence/report-render.test.ts
+// measures both in Chromium.
+const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;font-size:13px;overflow-wrap:anywhere}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #bdbdbd;padding-bottom:4px}
-table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums}.alt{color:#616161}.empty{padding:12px;background:#fff8e1;border:1px solid #ffe082}
-.fail{color:#c62828;font-weight:600}.waived{color:#6a1b9a}.ok{color:#2e7d32}code,pre{font-family:ui-monospace,Menlo,monospace;font-size:11px}
-pre{white-space:pre-wrap;word-break:break-all;margin:0;max-width:520px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:600}
-@media print{body{margin:8mm}h2{break-after:avoid}tr{break-inside:avoid}}`;
+table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #e0e0e0;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f5f5f5;font-size:12px;overflow-wrap:normal}td.n{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal}.empty{padding:12px;background:#fff8e1;border:1px solid #ffe082}
+.fail{color:#c62828;font-weight:600}.waived{color:#6a1b9a}.ok{color:#2e7d32}.sub{color:#616161}code,pre{font-family:ui-monospace,Menlo,monospace;font-size:11px}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:2px 12px}dt{font-weight:600}dd{margin:0}
+svg{max-width:100%;height:auto}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{margin:0;font-size:8pt}h1{font-size:15pt}h2{font-size:11pt;break-after:avoid}th{font-size:6.5pt}table[data-table=per-check] th{overflow-wrap:anywhere}th,td{padding:1px 2px}code,pre{font-size:7pt}tr{break-inside:avoid}}`;
 
 const CAP = 1000;
 
@@ -36,10 +85,12 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     sig ? ` data-signed="${signatureProblem(statement(), sig) ? 'invalid' : 'valid'}" data-signer="${e(sig.signer)}"` : ' data-signed="no"';
   const provenance = (sig: OperatorSignature | undefined, by: WrittenBy | undefined, statement: () => Record<string, unknown>) => {
     const signed = !sig ? L('notSigned') : signatureProblem(statement(), sig) ? `<strong class="fail">${L('signatureInvalid')}</strong>` : `✔ ${L('signedBy')} ${e(sig.signer)}<br><code>sha256 ${e(sig.keySha256.slice(0, 16))}…</code>`;
-    return `${signed}${by ? `<br><small>${L('writtenBy')} ${e(by.name)} (${by.kind})</small>` : ''}`;
+    return `${signed}${by ? `<br><small>${L('writtenBy')} ${e(by.name)} (${L(by.kind === 'db-role' ? 'kind_db_role' : 'kind_os_user')})</small>` : ''}`;
   };
   const th = (...keys: LabelKey[]) => `<tr>${keys.map((k) => `<th>${L(k)}</th>`).join('')}</tr>`;
   const tz = d.timezone;
+  const roots = meta.pathRoots ?? [];
+  const sev = (x: string) => e(severityText(x, lang));
   const parts: string[] = [];
   parts.push(`<h1>${L('title')} — ${e(d.month.id)}</h1>`);
   parts.push(`<h2>${L('scope')}</h2><dl>
@@ -53,15 +104,22 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
 <dt>${L('generated')}</dt><dd>${e(localTime(d.generatedAt, tz))}</dd></dl>`);
   if (s.empty) parts.push(`<p class="empty" data-empty="true">${L('noData')}</p>`);
 
-  parts.push(`<h2>${L('elements')}</h2><p>${L('legend')}</p><p>${L('coverageNote')}</p><table>${th('element', 'checks', 'coverage', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'timeInFailure', 'rules')}`);
+  parts.push(`<h2>${L('elements')}</h2><p>${L('legend')}</p><p data-waived-definition="true">${L('waivedDefinition')}</p><p>${L('coverageNote')}</p><table>${th('element', 'checks', 'coverage', 'runs', 'pass', 'warn', 'failUnwaived', 'waived', 'error', 'passRate', 'timeInFailure')}`);
   for (const el of s.elements) {
     const def = ELEMENTS[el.element];
-    const rules = def.rules.length ? def.rules.map((r) => `${e(r.ref)} — ${e(r.subject)}`).join('<br>') : L('ownPolicy');
-    parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}" data-coverage="${el.coverage ?? ''}"><td>${e(def.name[lang])}<span class="alt"> / ${e(def.name[lang === 'en' ? 'id' : 'en'])}</span></td>
-<td class="n">${el.checks}</td><td class="n">${pct(el.coverage)}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td><td><small>${rules}</small></td></tr>`);
+    parts.push(`<tr data-element="${el.element}" data-runs="${el.runs}" data-pass-rate="${el.passRate ?? ''}" data-coverage="${el.coverage ?? ''}"><td>${e(def.name[lang])}</td>
+<td class="n">${el.checks}</td><td class="n">${pct(el.coverage)}</td><td class="n">${el.runs}</td><td class="n">${el.passes}</td><td class="n">${el.warns}</td><td class="n">${el.fails}</td><td class="n">${el.waived}</td><td class="n">${el.errors}</td><td class="n">${pct(el.passRate)}</td><td class="n">${durationText(el.failureMs)}</td></tr>`);
   }
   const t = s.totals;
-  parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}" data-coverage="${t.coverage ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${pct(t.coverage)}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td><td></td></tr></table>`);
+  parts.push(`<tr data-totals="true" data-runs="${t.runs}" data-passes="${t.passes}" data-warns="${t.warns}" data-fails="${t.fails}" data-waived="${t.waived}" data-errors="${t.errors}" data-pass-rate="${t.passRate ?? ''}" data-coverage="${t.coverage ?? ''}"><th>${L('total')}</th><td class="n">${t.checks}</td><td class="n">${pct(t.coverage)}</td><td class="n">${t.runs}</td><td class="n">${t.passes}</td><td class="n">${t.warns}</td><td class="n">${t.fails}</td><td class="n">${t.waived}</td><td class="n">${t.errors}</td><td class="n">${pct(t.passRate)}</td><td class="n">${durationText(t.failureMs)}</td></tr></table>`);
+  // English: number and subject; Indonesian: the full titles as Bank Indonesia publishes them.
+  const ruleText = (r: (typeof ELEMENTS)[keyof typeof ELEMENTS]['rules'][number]) => (lang === 'id' ? r.titles.map(e).join('<br>') : `${e(r.ref)} — ${e(r.subject)}`);
+  parts.push(`<h3>${L('rules')}</h3><p>${L('rulesNote')}</p><dl data-rules="true">${s.elements
+    .map((el) => {
+      const def = ELEMENTS[el.element];
+      return `<dt>${e(def.name[lang])}</dt><dd>${def.rules.length ? def.rules.map(ruleText).join('<br>') : L('ownPolicy')}</dd>`;
+    })
+    .join('')}</dl>`);
 
   const rates = d.month.days.map((day) => {
     const c = { runs: 0, passes: 0, warns: 0, fails: 0, waived: 0, errors: 0 };
@@ -74,10 +132,13 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   const exact = s.checks.some((c) => c.percentileMethod === 'histogram') || !approx;
   const notes = `${exact ? `<p data-percentile-note="histogram">${L('percentileExact')}</p>` : ''}${approx ? `<p data-percentile-note="daily-approximation">${L('percentileApprox')}</p><p>${L('percentileNote')}</p>` : ''}`;
   const mark = (c: { percentileMethod: string | null }) => (c.percentileMethod === 'daily-approximation' ? '≈ ' : '');
-  parts.push(`<h2>${L('perCheck')}</h2>${notes}<table>${th('check', 'element', 'type', 'coverage', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'passRate', 'p50', 'p95', 'firstFailure', 'lastFailure', 'timeInFailure')}`);
+  parts.push(`<h2>${L('perCheck')}</h2>${notes}<table data-table="per-check">${th('check', 'coverage', 'runs', 'pass', 'warn', 'failUnwaived', 'waived', 'error', 'passRate', 'durations', 'firstLastFailure', 'timeInFailure')}`);
+  const describedBy = new Map(s.appliedChecks.map((c) => [c.id, lang === 'id' ? c.descriptionId : c.description]));
   for (const c of s.checks) {
+    // The name is the operator's own text (often English): the Indonesian report shows description_id instead when there is one.
+    const description = describedBy.get(c.checkId);
     parts.push(`<tr data-check="${e(c.checkId)}" data-runs="${c.runs}" data-passes="${c.passes}" data-warns="${c.warns}" data-fails="${c.fails}" data-waived="${c.waived}" data-errors="${c.errors}" data-pass-rate="${c.passRate ?? ''}" data-failure-ms="${c.failureMs}" data-p50-ms="${c.p50Ms ?? ''}" data-p95-ms="${c.p95Ms ?? ''}" data-percentile-method="${c.percentileMethod ?? ''}" data-coverage="${c.coverage ?? ''}" data-expected-slots="${c.expectedSlots}">
-<td>${e(c.checkId)}${c.name !== c.checkId ? `<br><small>${e(c.name)}</small>` : ''}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.type)}</td><td class="n${c.coverage !== null && c.coverage < 1 ? ' fail' : ''}">${pct(c.coverage)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${mark(c)}${msText(c.p50Ms)}</td><td class="n">${mark(c)}${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}</td><td>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
+<td><code>${e(c.checkId)}</code>${c.name !== c.checkId && !(lang === 'id' && description) ? `<br>${e(c.name)}` : ''}${description ? `<br><small data-description="true">${e(description)}</small>` : ''}<br><small class="sub">${e(elementName(c.element, lang))} · ${e(c.type)}</small></td><td class="n${c.coverage !== null && c.coverage < 1 ? ' fail' : ''}">${pct(c.coverage)}</td><td class="n">${c.runs}</td><td class="n">${c.passes}</td><td class="n">${c.warns}</td><td class="n${c.fails ? ' fail' : ''}">${c.fails}</td><td class="n${c.waived ? ' waived' : ''}">${c.waived}</td><td class="n">${c.errors}</td><td class="n">${pct(c.passRate)}</td><td class="n">${mark(c)}${msText(c.p50Ms)}<br>${mark(c)}${msText(c.p95Ms)}</td><td>${e(localTime(c.firstFailureAt, tz))}<br>${e(localTime(c.lastFailureAt, tz))}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
   }
   parts.push('</table>');
 
@@ -102,7 +163,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   const troubled = s.checks.filter((c) => c.days.some((x) => x === 'fail' || x === 'waived' || x === 'error')).sort((a, b) => b.fails - a.fails || a.checkId.localeCompare(b.checkId));
   const names = { pass: LABELS.pass[lang], warn: LABELS.warn[lang], fail: LABELS.fail[lang], waived: LABELS.waived[lang], error: LABELS.error[lang], none: '–' };
   parts.push(`<h2>${L('timeline')}</h2><p>${L('timelineNote')}</p>${legendSvg(names)}`);
-  parts.push(troubled.length ? timelineChart(d.month.days, troubled.slice(0, 300), LABELS.timeline[lang]) : `<p>${L('none')}</p>`);
+  parts.push(troubled.length ? timelineChart(d.month.days, troubled.slice(0, 300), LABELS.timeline[lang], names) : `<p>${L('none')}</p>`);
   if (troubled.length > 300) parts.push(`<p>+${troubled.length - 300} ${L('truncated')}</p>`);
 
   parts.push(`<h2>${L('incidents')}</h2>`);
@@ -111,7 +172,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     parts.push(`<table data-incidents="${d.incidents.length}">${th('check', 'element', 'started', 'ended', 'duration', 'findings')}`);
     for (const i of d.incidents.slice(0, CAP)) {
       const dur = (i.ended_at ? new Date(i.ended_at).getTime() : d.to.getTime()) - new Date(i.started_at).getTime();
-      parts.push(`<tr><td>${e(i.check_id)}</td><td>${e(elementName(i.element, lang))}</td><td>${e(localTime(i.started_at, tz))}</td><td>${i.ended_at ? e(localTime(i.ended_at, tz)) : `<span class="fail">${L('ongoing')}</span>`}</td><td class="n">${durationText(dur)}</td><td><code>${e(i.findings)}</code></td></tr>`);
+      parts.push(`<tr><td>${e(i.check_id)}</td><td>${e(elementName(i.element, lang))}</td><td>${e(localTime(i.started_at, tz))}</td><td>${i.ended_at ? e(localTime(i.ended_at, tz)) : `<span class="fail">${L('ongoing')}</span>`}</td><td class="n">${durationText(dur)}</td><td><code>${e([...new Set(i.findings.split(' '))].join(' '))}</code></td></tr>`);
     }
     parts.push('</table>');
     if (d.incidents.length > CAP) parts.push(`<p>+${d.incidents.length - CAP} ${L('truncated')}</p>`);
@@ -119,10 +180,13 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
 
   parts.push(`<h2>${L('findings')} — ${L('delta')}</h2><p data-delta-new="${s.delta.new}" data-delta-still="${s.delta.still_failing}" data-delta-resolved="${s.delta.resolved}">${L('new')}: <b>${s.delta.new}</b> · ${L('still_failing')}: <b>${s.delta.still_failing}</b> · ${L('resolved')}: <b>${s.delta.resolved}</b> · ${L('not_observed')}: <b>${s.delta.not_observed}</b></p>`);
   if (s.findings.length) {
-    parts.push(`<table>${th('check', 'finding', 'severity', 'status', 'occurrences', 'waived', 'firstFailure', 'lastFailure', 'openAtEnd', 'delta')}`);
+    parts.push(`<p>${L('occurrencesNote')} ${L('findingDetailNote')}</p><table data-table="findings">${th('check', 'finding', 'severity', 'status', 'occurrences', 'waived', 'firstLastSeen', 'openAtEnd', 'delta')}`);
     for (const f of s.findings.slice(0, CAP)) {
       const st = f.occurrences > 0 && f.waived === f.occurrences ? 'waived' : f.status;
-      parts.push(`<tr data-finding="${e(f.checkId)}/${e(f.findingId)}" data-occurrences="${f.occurrences}" data-waived="${f.waived}" data-delta="${f.delta}"><td>${e(f.checkId)}</td><td><code>${e(f.findingId)}</code><br><small>${e(f.message)}</small></td><td>${e(f.severity)}</td><td class="${st === 'fail' ? 'fail' : st === 'waived' ? 'waived' : ''}">${L(st)}</td><td class="n">${f.occurrences}</td><td class="n">${f.waived}</td><td>${e(localTime(f.firstSeenAt, tz))}</td><td>${e(localTime(f.lastSeenAt, tz))}</td><td>${f.openAtEnd ? '✔' : ''}</td><td>${L(f.delta)}</td></tr>`);
+      // The catalogue sentence in the report's language; the probe's English detail only in the English report.
+      const said = findingMessage(f.findingId, lang);
+      const message = said ? `<span data-catalogue="true">${e(said)}</span>${lang === 'en' && f.message ? `<br><small class="sub">${e(f.message)}</small>` : ''}` : `<small class="sub">${L('notInCatalogue')}</small>${lang === 'en' && f.message ? `<br><small class="sub">${e(f.message)}</small>` : ''}`;
+      parts.push(`<tr data-finding="${e(f.checkId)}/${e(f.findingId)}" data-occurrences="${f.occurrences}" data-waived="${f.waived}" data-delta="${f.delta}"><td><code>${e(f.checkId)}</code></td><td><code>${e(f.findingId)}</code><br>${message}</td><td>${sev(f.severity)}</td><td class="${st === 'fail' ? 'fail' : st === 'waived' ? 'waived' : ''}">${L(st)}</td><td class="n">${f.occurrences}</td><td class="n">${f.waived}</td><td>${e(localTime(f.firstSeenAt, tz))}<br>${e(localTime(f.lastSeenAt, tz))}</td><td>${f.openAtEnd ? '✔' : ''}</td><td>${L(f.delta)}</td></tr>`);
     }
     parts.push('</table>');
     if (s.findings.length > CAP) parts.push(`<p>+${s.findings.length - CAP} ${L('truncated')}</p>`);
@@ -132,7 +196,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   if (!d.waivers.length) parts.push(`<p>${L('none')}</p>`);
   else {
     parts.push(`<table>${th('check', 'finding', 'reason', 'approver', 'risk', 'from', 'expires', 'provenance')}`);
-    for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"${signedAttr(w.signature, () => waiverStatement(w))}><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${e(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td><td>${provenance(w.signature, w.writtenBy, () => waiverStatement(w))}</td></tr>`);
+    for (const w of d.waivers) parts.push(`<tr data-waiver="${w.id}"${signedAttr(w.signature, () => waiverStatement(w))}><td>${e(w.checkId)}</td><td>${w.findingId ? `<code>${e(w.findingId)}</code>` : L('allFindings')}</td><td>${e(w.reason)}</td><td>${e(w.approver)}</td><td>${sev(w.risk)}</td><td>${e(localTime(w.startsAt, tz))}</td><td>${e(localTime(w.expiresAt, tz))}</td><td>${provenance(w.signature, w.writtenBy, () => waiverStatement(w))}</td></tr>`);
     parts.push('</table>');
   }
 
@@ -142,7 +206,7 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
   if (!d.attestations.length) parts.push(`<p>${L('none')}</p>`);
   else {
     parts.push(`<table>${th('check', 'attestedBy', 'evidence', 'recorded', 'expires', 'provenance')}`);
-    for (const a of d.attestations) parts.push(`<tr data-attestation="${a.id}"${signedAttr(a.signature, () => attestationStatement(a))}><td>${e(a.checkId)}</td><td>${e(a.by)}</td><td>${e(a.evidenceRef)}<br><code>sha256 ${e(a.evidenceHash)}</code>${a.note ? `<br><small>${e(a.note)}</small>` : ''}</td><td>${e(localTime(a.recordedAt, tz))}</td><td>${e(localTime(a.expiresAt, tz))}</td><td>${provenance(a.signature, a.writtenBy, () => attestationStatement(a))}</td></tr>`);
+    for (const a of d.attestations) parts.push(`<tr data-attestation="${a.id}"${signedAttr(a.signature, () => attestationStatement(a))}><td>${e(a.checkId)}</td><td>${e(a.by)}</td><td>${e(displayPath(a.evidenceRef, roots))}<br><code>sha256 ${e(a.evidenceHash)}</code>${a.note ? `<br><small>${e(a.note)}</small>` : ''}</td><td>${e(localTime(a.recordedAt, tz))}</td><td>${e(localTime(a.expiresAt, tz))}</td><td>${provenance(a.signature, a.writtenBy, () => attestationStatement(a))}</td></tr>`);
     parts.push('</table>');
   }
 
@@ -152,14 +216,15 @@ export function renderReport(d: MonthData, s: PackSummary, lang: Lang, meta: Rep
     if (d.configs.length > 1) {
       parts.push(`<h3>${L('configChanges')}</h3><ul>${d.configs.map((c) => `<li>${e(localTime(c.appliedAt, tz))} — <code>${e(c.configHash)}</code> (${c.checks.length})</li>`).join('')}</ul>`);
     }
-    parts.push(`<table>${th('check', 'type', 'element', 'schedule', 'target', 'severity', 'options')}`);
+    parts.push(`<p>${L('pathsNote')}</p><table data-table="config">${th('check', 'schedule', 'target', 'severity', 'options')}`);
     for (const c of s.appliedChecks.slice(0, CAP)) {
-      const opts = JSON.stringify(c.options, null, 1);
-      parts.push(`<tr><td>${e(c.id)}</td><td>${e(c.type)}</td><td>${e(elementName(c.element, lang))}</td><td>${e(c.schedule)}<br><small>timeout ${c.timeoutMs} ms</small></td><td><code>${e(c.target)}</code></td><td>${e(c.severity)}</td><td><pre>${e(opts.length > 2000 ? `${opts.slice(0, 2000)}…` : opts)}</pre></td></tr>`);
+      const opts = optionsText(c.options, roots).join('\n');
+      parts.push(`<tr data-config-check="${e(c.id)}"><td><code>${e(c.id)}</code><br><small class="sub">${e(elementName(c.element, lang))} · ${e(c.type)}</small></td><td>${e(scheduleText(c.schedule, lang))}<br><small>${L('timeout')} ${configDuration(c.timeoutMs)}</small></td><td><code>${e(displayPath(c.target, roots))}</code></td><td>${sev(c.severity)}</td><td><pre>${e(opts.length > 2000 ? `${opts.slice(0, 2000)}…` : opts)}</pre></td></tr>`);
     }
     parts.push('</table>');
   }
   parts.push(`<h2>${L('files')}</h2><p>${L('filesNote')}</p>`);
+  if (meta.pdf) parts.push(`<p data-pdf="${meta.pdf}">${L(meta.pdf === 'printed' ? 'pdfPrinted' : 'pdfMissing')}</p>`);
   return `<!DOCTYPE html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

@@ -1,4 +1,4 @@
-/** Report labels in English and Bahasa Indonesia. Both are always shown; `--lang` picks which comes first. */
+/** Report labels in English and Bahasa Indonesia; `--lang` picks the one language the whole report is written in. */
 export type Lang = 'en' | 'id';
 
 export const LABELS = {
@@ -16,6 +16,10 @@ export const LABELS = {
   elements: { en: 'Summary by element', id: 'Ringkasan per elemen' },
   element: { en: 'Element', id: 'Elemen' },
   rules: { en: 'Rules supported', id: 'Ketentuan yang didukung' },
+  rulesNote: {
+    en: 'Bank Indonesia regulations each element supports, by number and subject; the full Indonesian titles are in the Indonesian report. No article, clause or deadline is cited.',
+    id: 'Peraturan Bank Indonesia yang didukung setiap elemen, dengan judul lengkap sebagaimana dipublikasikan Bank Indonesia. Tidak ada pasal, ayat atau tenggat yang dirujuk.',
+  },
   ownPolicy: { en: "Operator's own policy (no rule cited)", id: 'Kebijakan internal operator (tanpa ketentuan yang dirujuk)' },
   checks: { en: 'Checks', id: 'Pemeriksaan' },
   check: { en: 'Check', id: 'Pemeriksaan' },
@@ -24,6 +28,38 @@ export const LABELS = {
   pass: { en: 'Pass', id: 'Lulus' },
   warn: { en: 'Warn', id: 'Peringatan' },
   fail: { en: 'Fail', id: 'Gagal' },
+  failUnwaived: { en: 'Fail (not waived)', id: 'Gagal (tidak dikecualikan)' },
+  waivedDefinition: {
+    en: 'Waived runs, one definition everywhere: a run whose failing or warning findings are all covered by a waiver counts once, in Waived, never in Fail or Warn. A waived failing run is still a failure of the target, so first failure, last failure, time in failure, incidents and finding occurrences include it. Fail (not waived) plus the waived failing runs are all failing runs.',
+    id: 'Eksekusi yang dikecualikan, satu definisi di semua bagian: eksekusi yang seluruh temuan gagal atau peringatannya tercakup pengecualian dihitung satu kali, pada kolom Dikecualikan, tidak pernah pada kolom Gagal atau Peringatan. Eksekusi gagal yang dikecualikan tetap merupakan kegagalan target, sehingga kegagalan pertama, kegagalan terakhir, waktu dalam kegagalan, insiden dan kemunculan temuan mencakupnya. Gagal (tidak dikecualikan) ditambah eksekusi gagal yang dikecualikan adalah seluruh eksekusi yang gagal.',
+  },
+  occurrencesNote: {
+    en: 'Occurrences = results that carry the finding; a result that reports the same finding for several flows or scopes counts once.',
+    id: 'Kemunculan = jumlah hasil yang memuat temuan tersebut; satu hasil yang melaporkan temuan yang sama untuk beberapa alur atau cakupan dihitung satu kali.',
+  },
+  findingDetailNote: {
+    en: "Finding messages come from pengawas's message catalogue; the probe's own message with the measured values is in findings.csv (column message).",
+    id: 'Pesan temuan berasal dari katalog pesan pengawas; pesan asli dari probe beserta nilai yang terukur (dalam bahasa Inggris) ada di findings.csv (kolom message).',
+  },
+  notInCatalogue: { en: 'no catalogue message for this finding id; see findings.csv', id: 'tidak ada pesan katalog untuk id temuan ini; lihat findings.csv' },
+  firstLastFailure: { en: 'First / last failure', id: 'Kegagalan pertama / terakhir' },
+  firstLastSeen: { en: 'First / last seen', id: 'Pertama / terakhir terlihat' },
+  durations: { en: 'Duration p50 / p95', id: 'Durasi p50 / p95' },
+  description: { en: 'Description', id: 'Deskripsi' },
+  timeout: { en: 'timeout', id: 'batas waktu' },
+  every: { en: 'every', id: 'setiap' },
+  cron: { en: 'cron', id: 'cron' },
+  sev_critical: { en: 'critical', id: 'kritis' },
+  sev_high: { en: 'high', id: 'tinggi' },
+  sev_medium: { en: 'medium', id: 'sedang' },
+  sev_low: { en: 'low', id: 'rendah' },
+  sev_info: { en: 'info', id: 'informasi' },
+  pathsNote: {
+    en: 'File paths are shown relative to the documents root or the pack; paths outside both show only their last two parts after "…/".',
+    id: 'Jalur berkas ditampilkan relatif terhadap folder dokumen atau paket; jalur di luar keduanya hanya menampilkan dua bagian terakhirnya setelah "…/".',
+  },
+  pdfPrinted: { en: 'report.pdf is this report printed on A4 by headless Chromium; it is listed in manifest.json and covered by the signature.', id: 'report.pdf adalah laporan ini yang dicetak pada kertas A4 oleh Chromium headless; berkas ini tercantum di manifest.json dan tercakup tanda tangan.' },
+  pdfMissing: { en: 'No report.pdf: Chromium is not installed on the machine that built this pack (or printing was turned off).', id: 'Tidak ada report.pdf: Chromium tidak terpasang pada mesin yang membuat paket ini (atau pencetakan dinonaktifkan).' },
   waived: { en: 'Waived', id: 'Dikecualikan' },
   error: { en: 'Error (undecided)', id: 'Galat (tidak terputuskan)' },
   passRate: { en: 'Pass rate', id: 'Tingkat kelulusan' },
@@ -88,6 +124,8 @@ export const LABELS = {
   signatureInvalid: { en: 'SIGNATURE DOES NOT VERIFY', id: 'TANDA TANGAN TIDAK VALID' },
   notSigned: { en: 'not signed', id: 'tidak ditandatangani' },
   writtenBy: { en: 'written by', id: 'ditulis oleh' },
+  kind_db_role: { en: 'database role', id: 'peran basis data' },
+  kind_os_user: { en: 'operating-system user', id: 'pengguna sistem operasi' },
   attestations: { en: 'Attestations', id: 'Atestasi' },
   attestedBy: { en: 'Attested by', id: 'Diatestasi oleh' },
   evidence: { en: 'Evidence', id: 'Bukti' },
@@ -121,14 +159,14 @@ export const LABELS = {
   down_not_closed: { en: 'ended without a clean stop (crash or kill); from the last recorded result', id: 'berakhir tanpa penghentian yang benar (crash atau kill); sejak hasil terakhir yang tercatat' },
   total: { en: 'Total', id: 'Total' },
   legend: {
-    en: 'Pass rate = (pass + warn) / (pass + warn + fail + waived). Waived results are not passes. Errors mean the monitor could not decide and are not counted as failures. Time in failure sums incident time over checks.',
-    id: 'Tingkat kelulusan = (lulus + peringatan) / (lulus + peringatan + gagal + dikecualikan). Hasil yang dikecualikan bukan kelulusan. Galat berarti pemantau tidak dapat memutuskan dan tidak dihitung sebagai kegagalan. Waktu dalam kegagalan menjumlahkan durasi insiden seluruh pemeriksaan.',
+    en: 'Pass rate = (pass + warn) / (pass + warn + fail + waived). Waived results are not passes. Errors mean the monitor could not decide and are not counted as failures. Time in failure sums incident time over checks. Durations: d = days, h = hours, min = minutes, s = seconds, ms = milliseconds.',
+    id: 'Tingkat kelulusan = (lulus + peringatan) / (lulus + peringatan + gagal + dikecualikan). Hasil yang dikecualikan bukan kelulusan. Galat berarti pemantau tidak dapat memutuskan dan tidak dihitung sebagai kegagalan. Waktu dalam kegagalan menjumlahkan durasi insiden seluruh pemeriksaan. Durasi: d = hari, h = jam, min = menit, s = detik, ms = milidetik.',
   },
   truncated: { en: 'more rows in the CSV files', id: 'baris lainnya ada di berkas CSV' },
   files: { en: 'Files of this pack', id: 'Berkas dalam paket ini' },
   filesNote: {
-    en: 'results.csv (per check per day), findings.csv, incidents.csv, findings.ocsf.json (OCSF Compliance Finding, class 2003), manifest.json with SHA-256 of every file, manifest.sig (detached signature) and public-key.pem. Check with: pengawas evidence verify <folder>.',
-    id: 'results.csv (per pemeriksaan per hari), findings.csv, incidents.csv, findings.ocsf.json (OCSF Compliance Finding, kelas 2003), manifest.json berisi SHA-256 setiap berkas, manifest.sig (tanda tangan terpisah) dan public-key.pem. Periksa dengan: pengawas evidence verify <folder>.',
+    en: 'results.csv (per check per day), findings.csv, incidents.csv, coverage.csv (CSV files in UTF-8 with a byte-order mark, so spreadsheets keep accents), findings.ocsf.json (OCSF Compliance Finding, class 2003), manifest.json with SHA-256 of every file, manifest.sig (detached signature) and public-key.pem. Check with: pengawas evidence verify <folder>.',
+    id: 'results.csv (per pemeriksaan per hari), findings.csv, incidents.csv, coverage.csv (berkas CSV dalam UTF-8 dengan penanda BOM, agar aplikasi lembar kerja mempertahankan aksen), findings.ocsf.json (OCSF Compliance Finding, kelas 2003), manifest.json berisi SHA-256 setiap berkas, manifest.sig (tanda tangan terpisah) dan public-key.pem. Periksa dengan: pengawas evidence verify <folder>.',
   },
 } as const;
 
@@ -136,9 +174,13 @@ export type LabelKey = keyof typeof LABELS;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** "Primary / secondary" with each half marked by its language. */
+/** A label in the report's one language (an Indonesian report holds no English labels, and the other way round). */
 export function label(key: LabelKey, lang: Lang): string {
-  const other: Lang = lang === 'en' ? 'id' : 'en';
-  const l = LABELS[key];
-  return `<span lang="${lang}">${esc(l[lang])}</span><span class="alt" lang="${other}"> / ${esc(l[other])}</span>`;
+  return esc(LABELS[key][lang]);
+}
+
+/** A severity (critical, high, medium, low, info) in the report's language; an unknown one passes unchanged. */
+export function severityText(severity: string, lang: Lang): string {
+  const key = `sev_${severity}` as LabelKey;
+  return key in LABELS ? LABELS[key][lang] : severity;
 }

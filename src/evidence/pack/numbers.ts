@@ -66,7 +66,8 @@ const TABLES: Table[] = [
 ];
 
 function records(text: string): Array<Record<string, string>> {
-  const [header, ...rows] = parseCsv(text);
+  // The UTF-8 byte-order mark the CSV files start with (for spreadsheets); packs built before it have none.
+  const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
   return rows.map((cells) => Object.fromEntries((header ?? []).map((h, i) => [h, cells[i] ?? ''])));
 }
 

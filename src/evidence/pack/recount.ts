@@ -58,6 +58,8 @@ export class Recount {
     const inPrev = day >= this.prev.firstDay && day < this.prev.endDay;
     if (!inMonth && !inPrev) return;
     if (inMonth) this.countRun(stream, day, body, at);
+    // A finding id counts once per result, however many instances (flows, scopes) the result carries.
+    const counted = new Set<string>();
     for (const f of r.findings ?? []) {
       if (f.status !== 'fail' && f.status !== 'warn') continue;
       const target = inMonth ? this.findings : this.previous;
@@ -67,11 +69,14 @@ export class Recount {
         fd = { check_id: stream, day, finding_id: f.id, severity: f.severity, status: f.status, occurrences: 0, waived: 0, first_seen_at: at, last_seen_at: at, message: '' };
         target.set(k, fd);
       }
+      if (f.status === 'fail') fd.status = 'fail';
+      if (counted.has(f.id)) continue;
+      counted.add(f.id);
       fd.occurrences += 1;
       if (body.waivedFindings && Object.prototype.hasOwnProperty.call(body.waivedFindings, f.id)) fd.waived += 1;
-      if (f.status === 'fail') fd.status = 'fail';
       fd.first_seen_at = earlier(fd.first_seen_at, at)!;
-      // The newest result names the severity and message (ties: the later record, as the SQL's ORDER BY).
+      // The newest result names the severity and message (ties: the later record, as the SQL's ORDER BY; within a
+      // result, its first instance of the id).
       if (at >= fd.last_seen_at || fd.message === '') {
         fd.last_seen_at = later(fd.last_seen_at, at)!;
         fd.severity = f.severity;

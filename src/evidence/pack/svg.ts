@@ -29,14 +29,14 @@ export function dailyRateChart(days: string[], rates: Array<number | null>, titl
 }
 
 /** One row per check, one cell per day, coloured by the day's worst state. */
-export function timelineChart(days: string[], rows: Array<{ checkId: string; days: DayState[] }>, title: string): string {
+export function timelineChart(days: string[], rows: Array<{ checkId: string; days: DayState[] }>, title: string, names?: Record<DayState, string>): string {
   const cell = 14;
   const labelW = 220;
   const width = labelW + days.length * cell + 4;
   const height = rows.length * cell + 20;
   const body = rows
     .map((r, y) => {
-      const cells = r.days.map((s, x) => `<rect x="${labelW + x * cell}" y="${y * cell}" width="${cell - 2}" height="${cell - 2}" fill="${STATE_COLOURS[s]}"><title>${esc(r.checkId)} ${days[x]}: ${s}</title></rect>`).join('');
+      const cells = r.days.map((s, x) => `<rect x="${labelW + x * cell}" y="${y * cell}" width="${cell - 2}" height="${cell - 2}" fill="${STATE_COLOURS[s]}"><title>${esc(r.checkId)} ${days[x]}: ${esc(names?.[s] ?? s)}</title></rect>`).join('');
       return `<text x="0" y="${y * cell + 10}" font-size="10">${esc(r.checkId.length > 36 ? `${r.checkId.slice(0, 35)}…` : r.checkId)}</text>${cells}`;
     })
     .join('');
