@@ -188,8 +188,8 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     // A store written before this version counted each instance: 16 for 8 results. verify flags the derived figure...
     await store.db.run(`UPDATE evidence_finding_rollups SET occurrences = 2 * occurrences WHERE check_id = 'idp-mfa'`);
     expect((await verifyStore(store.db, TZ)).problems.map((p) => p.problem)).toContain('occurrences differs from the stored results');
-    // ...and migration 5 recomputes it from the raw results.
-    await store.db.run(`DELETE FROM evidence_migrations WHERE version = 5`);
+    // ...and migration 7 recomputes it from the raw results.
+    await store.db.run(`DELETE FROM evidence_migrations WHERE version = 7`);
     expect(await migrate(store.db)).toBe(1);
     const [row] = await store.db.query<{ n: number }>(`SELECT sum(occurrences) AS n FROM evidence_finding_rollups WHERE check_id = 'idp-mfa'`);
     expect(Number(row.n)).toBe(8);
