@@ -12,10 +12,11 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { EXIT } from '../output';
 import type { EvidenceHandle } from '../../evidence/access';
 import { verifyDir } from './evidence-verify';
+import { parseMonthFlag } from '../when';
 
 interface BuildFlags {
   month: string;
@@ -28,7 +29,7 @@ interface BuildFlags {
 }
 
 function buildCommand(): Command {
-  return addCommon(new Command('build'))
+  return addSettings(new Command('build'))
     .description('build the evidence pack of one month: report.html, CSV, OCSF, signed manifest')
     .requiredOption('--month <YYYY-MM>', 'the month to report, e.g. 2026-10')
     .option('--out <dir>', 'output folder (default ./pengawas-evidence-<month>)')
@@ -38,6 +39,7 @@ function buildCommand(): Command {
     .option('--pdf', 'also print report.pdf with headless Chromium, when installed')
     .option('--json', 'print the manifest as JSON')
     .action(async (flags: BuildFlags, cmd: Command) => {
+      parseMonthFlag(flags.month);
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
       // Heavy modules (database drivers, queue) load inside the action, so `--help` and other commands start fast.
@@ -74,7 +76,7 @@ async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: s
 }
 
 function verifyCommand(): Command {
-  return addCommon(new Command('verify'))
+  return addSettings(new Command('verify'))
     .description('verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored')
     .argument('[dir]', 'evidence pack folder')
     .option('--store', 'verify the evidence store (with DIR: compare the pack\'s chain heads with the store)')
@@ -94,7 +96,7 @@ function verifyCommand(): Command {
 }
 
 function signersCommand(): Command {
-  return addCommon(new Command('signers'))
+  return addSettings(new Command('signers'))
     .description("list every key the evidence store recorded as a pack signer (the store's #signers stream), oldest first")
     .option('--json', 'print the keys as JSON')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
@@ -108,7 +110,7 @@ function signersCommand(): Command {
 }
 
 function migrateCommand(): Command {
-  return addCommon(new Command('migrate'))
+  return addSettings(new Command('migrate'))
     .description('copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after')
     .requiredOption('--from <dir>', 'the PGlite store folder (an earlier <dataDir>/evidence)')
     .option('--json', 'print the migration report as JSON')

@@ -5,7 +5,7 @@ import type { Monitor } from '../../monitor/monitor';
 import { ALL_ROLES, type Role } from '../../monitor/roles';
 import type { ResultSink } from '../../recorder/sink';
 import { logger } from '../../util/logger';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 
 export interface Extra {
   sinks?: ResultSink[];
@@ -69,7 +69,7 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
 
 function roleCommand(name: string, roles: Role[], description: string): () => Command {
   return () =>
-    addCommon(new Command(name))
+    addSettings(new Command(name), { checks: true, serve: true })
       .description(description)
       .option('--concurrency <n>', 'checks a worker runs at once')
       .action(async (flags: { concurrency?: string }, cmd: Command) => {
