@@ -19,7 +19,7 @@ export function demoCommand(): Command {
       await seedDemoAttestations(settings.dataDir, settings.checksDir);
       let monitor;
       try {
-        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true });
+        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true, logLevelGiven: opts.logLevel !== undefined });
       } catch (e) {
         await targets.stop();
         throw e;
