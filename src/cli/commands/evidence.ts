@@ -17,6 +17,7 @@ import { EXIT } from '../output';
 import type { EvidenceHandle } from '../../evidence/access';
 import { verifyDir } from './evidence-verify';
 import { parseMonthFlag } from '../when';
+import { withProgress } from '../progress';
 
 interface BuildFlags {
   month: string;
@@ -47,7 +48,9 @@ function buildCommand(): Command {
       const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
-        const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
+        const lang = flags.lang;
+        const build = () => ev.call('buildPack', { month: flags.month, outDir, lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: Boolean(flags.pdf) });
+        const r = await withProgress(`building the ${flags.month} evidence pack (verifying the store's hash chains, reading the month, signing)`, build);
         if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
         else {
           const t = r.manifest.totals;
@@ -86,7 +89,7 @@ function verifyCommand(): Command {
       if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
       if (dir) return verifyDir(dir, flags, settingsFrom(cmd.opts()), (fn) => withVerifier(cmd, fn));
       await withVerifier(cmd, async (ev, backend) => {
-        const v = await ev.call('verifyStore', {});
+        const v = await withProgress(`verifying the hash chains of the evidence store (${backend})`, () => ev.call('verifyStore', {}));
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
