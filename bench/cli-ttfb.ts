@@ -3,8 +3,9 @@
  * Against a target (bench/cli-ttfb/server.py) that answers 80 ms after it read the request: the median ttfb of
  * BENCH_RUNS (default 10) fresh `node bin/pengawas.js probe http URL --json` processes, and the median of the same
  * number of probes by a long-lived process running the same code (bench/cli-ttfb/monitor-child.cjs, as a worker),
- * interleaved so load changes hit both alike. Issue 18 item 6: the fresh-process median within 1 ms of the
- * monitor's. Also prints connect and total, where the cold process's set-up shows when it lands in the window.
+ * interleaved so load changes hit both alike, and as "fresh, unprepared" the same fresh process without
+ * src/cli/one-shot.ts (PENGAWAS_ONE_SHOT_PREPARE=0): the cold path as it was. Issue 18 item 6: the fresh-process
+ * median within 1 ms of the monitor's. Also prints connect and total, where the cold process's set-up shows.
  */
 import { execFile, fork, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -37,17 +38,19 @@ async function main(): Promise<void> {
       monitor.once('message', (m: { phasesMs?: Phases; error?: string; status?: string }) => (m.phasesMs && m.status === 'pass' ? resolve(m.phasesMs) : reject(new Error(m.error ?? `status ${m.status}`))));
       monitor.send({ url });
     });
-  const cold = async () => {
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'http', url, '--json'], { cwd: ROOT });
+  const cold = async (prepare = true) => {
+    const env = { ...process.env, PENGAWAS_ONE_SHOT_PREPARE: prepare ? '1' : '0' };
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'http', url, '--json'], { cwd: ROOT, env });
     const r = JSON.parse(stdout) as { status: string; measurements: { phasesMs: Phases } };
     if (r.status !== 'pass') throw new Error(`probe status ${r.status}`);
     return r.measurements.phasesMs;
   };
   try {
     for (let i = 0; i < 5; i++) await warm(); // the monitor has run for a while
-    const results: Record<'fresh process' | 'running monitor', Phases[]> = { 'fresh process': [], 'running monitor': [] };
+    const results: Record<'fresh process' | 'fresh, unprepared' | 'running monitor', Phases[]> = { 'fresh process': [], 'fresh, unprepared': [], 'running monitor': [] };
     for (let i = 0; i < RUNS; i++) {
       results['fresh process'].push(await cold());
+      results['fresh, unprepared'].push(await cold(false));
       results['running monitor'].push(await warm());
     }
     console.log(`target waits ${DELAY} ms (median really waited ${median(waited).toFixed(2)} ms); median of ${RUNS} each, ms:`);

@@ -39,6 +39,8 @@ async function loopbackRoundTrip(): Promise<void> {
 
 /** Call once before a one-shot probe (`pengawas probe`, `pengawas check`); a few tens of ms, outside any timing. */
 export async function prepareOneShot(): Promise<void> {
+  // Off only for bench/cli-ttfb.ts, which measures the cold path with and without this preparation.
+  if (process.env.PENGAWAS_ONE_SHOT_PREPARE === '0') return;
   await loopbackRoundTrip();
   collector()?.();
 }
