@@ -3,6 +3,7 @@
  * could not decide; the runner turns it into an `error` result. A target that breaks a rule is never an error:
  * it is a finding with status `fail`.
  */
+import { didYouMean } from './util/nearest';
 
 export class PengawasError extends Error {
   constructor(
@@ -104,8 +105,9 @@ export class CredentialsError extends ProbeError {
 }
 
 export class UnknownCheckError extends PengawasError {
-  constructor(checkId: string) {
-    super('PENGAWAS_UNKNOWN_CHECK', `no check with id "${checkId}" in the loaded configuration`);
+  /** `known`: the ids that do exist, for "did you mean". */
+  constructor(checkId: string, known: readonly string[] = []) {
+    super('PENGAWAS_UNKNOWN_CHECK', `no check with id "${checkId}" in the loaded configuration${didYouMean(checkId, known)}`);
   }
 }
 

@@ -35,7 +35,21 @@ export function reportError(err: unknown): number {
   return EXIT.usage;
 }
 
+/**
+ * A reader that goes away (`pengawas list | head -1`) closes the pipe: stop quietly, as Unix tools do, with the exit
+ * code the command already decided (a probe sets it before printing), instead of an EPIPE stack trace.
+ */
+export function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(process.exitCode ?? EXIT.ok);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -1,4 +1,4 @@
-/** Options shared by every command, and the `--opt key=value` parser for ad-hoc probes. */
+/** Options shared by the commands (each adds only the groups it uses), and the `--opt key=value` parser for ad-hoc probes. */
 import type { Command } from 'commander';
 import { loadSettings, type Settings } from '../config/settings';
 import { UsageError } from '../errors';
@@ -14,15 +14,26 @@ export interface CommonFlags {
   prefix?: string;
 }
 
-export function addCommon(cmd: Command): Command {
-  return cmd
-    .option('--checks <dir>', 'folder of checks YAML files (default: checks/)')
-    .option('--config <file>', "the monitor's own settings (YAML)")
-    .option('--metrics-port <n>', 'port of /metrics, /healthz, /readyz (default 9464; 0 = any free port)')
-    .option('--metrics-host <address>', 'listen address of /metrics (default 0.0.0.0; 127.0.0.1 keeps it on this host)')
-    .option('--web-config-file <file>', 'exporter-toolkit web-config.yml for /metrics: TLS, client certificates, basic auth')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
-    .option('--prefix <name>', 'Redis key prefix (default pengawas)');
+/** What a command reads besides the settings file: the checks folder, or the monitor's listener and Redis keys. */
+export interface OptionGroups {
+  /** `--checks`: the command loads the checks folder. */
+  checks?: boolean;
+  /** `--metrics-*`, `--web-config-file`, `--prefix`: the command serves /metrics and talks to Redis (the roles). */
+  serve?: boolean;
+}
+
+/** Adds `--config` and `--log-level` (every command that reads the settings), plus the groups the command uses. */
+export function addSettings(cmd: Command, groups: OptionGroups = {}): Command {
+  if (groups.checks) cmd.option('--checks <dir>', 'folder of checks YAML files (default: checks/)');
+  cmd.option('--config <file>', "the monitor's own settings (YAML)");
+  if (groups.serve) {
+    cmd
+      .option('--metrics-port <n>', 'port of /metrics, /healthz, /readyz (default 9464; 0 = any free port)')
+      .option('--metrics-host <address>', 'listen address of /metrics (default 0.0.0.0; 127.0.0.1 keeps it on this host)')
+      .option('--web-config-file <file>', 'exporter-toolkit web-config.yml for /metrics: TLS, client certificates, basic auth')
+      .option('--prefix <name>', 'Redis key prefix (default pengawas)');
+  }
+  return cmd.option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent');
 }
 
 export function settingsFrom(flags: CommonFlags): Settings {

@@ -1,4 +1,4 @@
-/** Dates on the command line (`--expires`, `--from`): a bare day in the evidence store's time zone, or ISO-8601. */
+/** Dates and months on the command line (`--expires`, `--from`, `--month`): a bare day in the store time zone, or ISO-8601. */
 import { UsageError } from '../errors';
 import { addDays, startOfDay } from '../evidence/tz';
 
@@ -11,4 +11,15 @@ export function parseWhen(text: string, tz: string, endOfDay: boolean, flag: str
   const t = new Date(text);
   if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
   return t;
+}
+
+/** One message for every bad month on the command line: `month "12-2026" — expected YYYY-MM`. */
+export function monthMessage(text: string): string {
+  return `month "${text}" — expected YYYY-MM (e.g. 2026-10)`;
+}
+
+/** `--month`: YYYY-MM with a month 01–12; anything else is the one message above, naming the flag. */
+export function parseMonthFlag(text: string, flag = '--month'): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(text)) throw new UsageError(`${flag}: ${monthMessage(text)}`);
+  return text;
 }

@@ -34,7 +34,8 @@ describe.each(['sqlite', 'postgres'] as const)('evidence store beside a running 
   const savedDb = process.env.DATABASE_URL;
   // Split roles sign and verify results with a shared key, given by reference (docs/results.md).
   const env = () => ({ PENGAWAS_DATA_DIR: ev.dataDir, DATABASE_URL: ev.databaseUrl ?? '', REDIS_URL, PENGAWAS_LOG_LEVEL: 'info', PENGAWAS_RESULTS_KEY: '${env:BESIDE_RESULTS_KEY}', BESIDE_RESULTS_KEY: 'beside-monitor-test-results-key-0123456789abcdef' });
-  const cli = (args: string[]) => runCli([...args, '--checks', checksDir, '--prefix', prefix], { env: { ...env(), PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 60_000 });
+  // Only `attest` reads the checks folder; none of these commands uses Redis (no --prefix).
+  const cli = (args: string[]) => runCli([...args, ...(args[0] === 'attest' ? ['--checks', checksDir] : [])], { env: { ...env(), PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 60_000 });
   const counts = async () => {
     const s = await EvidenceStore.open({ dataDir: ev.dataDir, databaseUrl: ev.databaseUrl });
     try {

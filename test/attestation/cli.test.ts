@@ -24,7 +24,7 @@ describe('pengawas attest', () => {
   const prefix = testPrefix('attest-cli');
   const env = (dataDir: string, databaseUrl = '') => ({ PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL, PENGAWAS_LOG_LEVEL: 'silent' });
   const attest = (dataDir: string, extra: string[], more: Record<string, string> = {}, databaseUrl = '') =>
-    runCli(['attest', '--checks', checksDir, '--prefix', prefix, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], { env: { ...env(dataDir, databaseUrl), ...more } });
+    runCli(['attest', '--checks', checksDir, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], { env: { ...env(dataDir, databaseUrl), ...more } });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-att-cli-'));

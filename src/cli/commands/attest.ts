@@ -11,8 +11,9 @@ import { UsageError } from '../../errors';
 import { attestationStatement } from '../../evidence/attestations';
 import { resolveEvidence } from '../../evidence/evidence-ref';
 import { signRecord } from './sign-key';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
+import { didYouMean } from '../../util/nearest';
 
 interface AttestFlags {
   check: string;
@@ -31,11 +32,12 @@ function assertKnownCheck(checksDir: string, id: string): void {
   if (set.byId.has(id)) return;
   if (set.checks.some((c) => c.type === 'attestation' && c.target === id)) return;
   const attestable = set.checks.filter((c) => c.type === 'attestation').map((c) => c.target);
-  throw new UsageError(`unknown check "${id}" in ${checksDir}${attestable.length ? `; attestation checks expect: ${[...new Set(attestable)].join(', ')}` : ''}`);
+  const near = didYouMean(id, [...set.byId.keys(), ...attestable]);
+  throw new UsageError(`unknown check "${id}" in ${checksDir}${near}${attestable.length ? `; attestation checks expect: ${[...new Set(attestable)].join(', ')}` : ''}`);
 }
 
 export function attestCommand(): Command {
-  return addCommon(new Command('attest'))
+  return addSettings(new Command('attest'), { checks: true })
     .description('record a signed-off attestation (who, when, evidence hash, expiry) for a check no probe can observe')
     .requiredOption('--check <id>', 'the attested check (or the target of an attestation check)')
     .requiredOption('--by <name>', 'who attests, as they would sign')

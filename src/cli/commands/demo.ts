@@ -1,11 +1,11 @@
 /** `pengawas demo`: local demo targets plus the whole monitor on checks/demo, live on /metrics within seconds. */
 import { Command } from 'commander';
 import { ALL_ROLES } from '../../monitor/roles';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { runRoles } from './roles';
 
 export function demoCommand(): Command {
-  return addCommon(new Command('demo'))
+  return addSettings(new Command('demo'), { checks: true, serve: true })
     .description('start the demo targets and the monitor on checks/demo (Ctrl-C stops both)')
     .action(async (_flags: unknown, cmd: Command) => {
       const opts = cmd.opts();
@@ -19,7 +19,7 @@ export function demoCommand(): Command {
       await seedDemoAttestations(settings.dataDir, settings.checksDir);
       let monitor;
       try {
-        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true });
+        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true, logLevelGiven: opts.logLevel !== undefined });
       } catch (e) {
         await targets.stop();
         throw e;

@@ -12,10 +12,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { EXIT } from '../output';
 import type { EvidenceHandle } from '../../evidence/access';
 import { verifyDir } from './evidence-verify';
+import { parseMonthFlag } from '../when';
+import { withProgress } from '../progress';
 
 interface BuildFlags {
   month: string;
@@ -29,7 +31,7 @@ interface BuildFlags {
 }
 
 function buildCommand(): Command {
-  return addCommon(new Command('build'))
+  return addSettings(new Command('build'))
     .description('build the evidence pack of one month: report.html, CSV, OCSF, signed manifest')
     .requiredOption('--month <YYYY-MM>', 'the month to report, e.g. 2026-10')
     .option('--out <dir>', 'output folder (default ./pengawas-evidence-<month>)')
@@ -40,6 +42,7 @@ function buildCommand(): Command {
     .option('--docs-root <dir>', 'folder the report shows file paths relative to (default: the working directory)')
     .option('--json', 'print the manifest as JSON')
     .action(async (flags: BuildFlags, cmd: Command) => {
+      parseMonthFlag(flags.month);
       if (flags.lang !== 'en' && flags.lang !== 'id') throw new UsageError(`--lang must be en or id, got "${flags.lang}"`);
       const settings = settingsFrom(cmd.opts());
       // Heavy modules (database drivers, queue) load inside the action, so `--help` and other commands start fast.
@@ -47,7 +50,10 @@ function buildCommand(): Command {
       const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
-        const r = await ev.call('buildPack', { month: flags.month, outDir, lang: flags.lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: flags.pdf !== false, ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}) });
+        const lang = flags.lang as 'en' | 'id'; // checked above
+        const build = () =>
+          ev.call('buildPack', { month: flags.month, outDir, lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: flags.pdf !== false, ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}) });
+        const r = await withProgress(`building the ${flags.month} evidence pack (verifying the store's hash chains, reading the month, signing)`, build);
         if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
         else {
           const t = r.manifest.totals;
@@ -79,7 +85,7 @@ async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: s
 }
 
 function verifyCommand(): Command {
-  return addCommon(new Command('verify'))
+  return addSettings(new Command('verify'))
     .description('verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored')
     .argument('[dir]', 'evidence pack folder')
     .option('--store', 'verify the evidence store (with DIR: compare the pack\'s chain heads with the store)')
@@ -89,7 +95,7 @@ function verifyCommand(): Command {
       if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
       if (dir) return verifyDir(dir, flags, settingsFrom(cmd.opts()), (fn) => withVerifier(cmd, fn));
       await withVerifier(cmd, async (ev, backend) => {
-        const v = await ev.call('verifyStore', {});
+        const v = await withProgress(`verifying the hash chains of the evidence store (${backend})`, () => ev.call('verifyStore', {}));
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
         else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
@@ -99,7 +105,7 @@ function verifyCommand(): Command {
 }
 
 function signersCommand(): Command {
-  return addCommon(new Command('signers'))
+  return addSettings(new Command('signers'))
     .description("list every key the evidence store recorded as a pack signer (the store's #signers stream), oldest first")
     .option('--json', 'print the keys as JSON')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
@@ -113,7 +119,7 @@ function signersCommand(): Command {
 }
 
 function migrateCommand(): Command {
-  return addCommon(new Command('migrate'))
+  return addSettings(new Command('migrate'))
     .description('copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after')
     .requiredOption('--from <dir>', 'the PGlite store folder (an earlier <dataDir>/evidence)')
     .option('--json', 'print the migration report as JSON')

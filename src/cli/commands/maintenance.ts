@@ -9,7 +9,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { effectiveEnd, maintenanceEndStatement, maintenanceStatement, scopeText, type MaintenanceWindow, type Scope } from '../../evidence/maintenance';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 import { signRecord } from './sign-key';
 
@@ -44,7 +44,7 @@ export function maintenanceCommand(): Command {
   const cmd = new Command('maintenance').description('planned maintenance windows: results count as maintenance, alerts stay silent');
 
   cmd.addCommand(
-    addCommon(new Command('add'))
+    addSettings(new Command('add'))
       .description('record a maintenance window (one of --check, --element, --label, --all)')
       .option('--check <id>', 'one check')
       .option('--element <id>', 'every check of an element')
@@ -75,7 +75,7 @@ export function maintenanceCommand(): Command {
   );
 
   cmd.addCommand(
-    addCommon(new Command('list'))
+    addSettings(new Command('list'))
       .description('list maintenance windows, newest first')
       .option('--active', 'only the windows in force now')
       .option('--json', 'print the windows as JSON')
@@ -91,7 +91,7 @@ export function maintenanceCommand(): Command {
   );
 
   cmd.addCommand(
-    addCommon(new Command('end'))
+    addSettings(new Command('end'))
       .description('end a maintenance window now (alerts and failures count again)')
       .argument('<id>', 'window id (see maintenance list)')
       .requiredOption('--by <name>', 'who ends it')

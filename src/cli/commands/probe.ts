@@ -1,37 +1,62 @@
-/** `pengawas probe <type> <target> [--opt k=v ...] [--json]`: run one probe ad hoc, no Redis, no checks file. */
+/** `pengawas probe <type> <target> [--opt k=v ...] [--json]`: run one probe ad hoc, no Redis, no checks file; `probe <type> --help`. */
 import { Command } from 'commander';
 import { ConfigError, UsageError } from '../../errors';
 import { getProbe, probeTypes } from '../../probes/registry';
+import type { ProbeType } from '../../probes/types';
+import { issueMessage } from '../../config/messages';
+import { didYouMean } from '../../util/nearest';
+import { probeTypeHelp } from '../schema-help';
 import { adHocCheck } from '../../probes/ad-hoc';
 import { runCheck } from '../../probes/runner';
 import { parseDuration } from '../../util/duration';
-import { addCommon, collect, parseOpts, settingsFrom } from '../options';
+import { addSettings, collect, parseOpts, settingsFrom } from '../options';
 import { exitCodeFor, printResult } from '../output';
+import { prepareOneShot } from '../one-shot';
+
+/** The probe type named on the command line, or a usage error with the known types and the nearest one. */
+function probeOf(type: string): ProbeType<unknown> {
+  const probe = getProbe(type);
+  if (!probe) throw new UsageError(`unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}`);
+  return probe;
+}
 
 export function probeCommand(): Command {
-  return addCommon(new Command('probe'))
+  return addSettings(new Command('probe'))
     .description(`run one probe now and print its result (types: ${probeTypes().join(', ')})`)
-    .argument('<type>', 'probe type')
-    .argument('<target>', "what to probe; see the type's help")
-    .option('--opt <key=value>', 'probe option (repeatable; dotted keys for nesting, JSON values)', collect, [])
+    .usage('<type> <target> [options]')
+    .argument('[type]', `probe type: ${probeTypes().join(', ')}`)
+    .argument('[target]', 'what to probe; `pengawas probe <type> --help` says what it is for that type')
+    .option('--opt <key=value>', 'probe option (repeatable; dotted keys for nesting, JSON values); `pengawas probe <type> --help` lists them', collect, [])
     .option('--timeout <duration>', 'hard timeout', '30s')
     .option('--json', 'print the result contract as JSON')
-    .action(async (type: string, target: string, flags: { opt: string[]; timeout: string; json?: boolean }, cmd: Command) => {
+    // Commander's own --help would answer before the type is known: this one shows the type's options.
+    .helpOption(false)
+    .option('-h, --help', "display help; after a type, that type's options from its schema")
+    .action(async (type: string | undefined, target: string | undefined, flags: { opt: string[]; timeout: string; json?: boolean; help?: boolean }, cmd: Command) => {
+      if (flags.help) {
+        if (!type) cmd.help();
+        process.stdout.write(probeTypeHelp(probeOf(type)));
+        return;
+      }
+      if (!type || !target) throw new UsageError(`give a probe type and a target, e.g. pengawas probe http https://127.0.0.1:8443/health (types: ${probeTypes().join(', ')}; pengawas probe <type> --help lists its options)`);
+      const probe = probeOf(type);
       const settings = settingsFrom(cmd.opts());
-      const probe = getProbe(type);
-      if (!probe) throw new UsageError(`unknown probe type "${type}"; known types: ${probeTypes().join(', ')}`);
       const timeoutMs = parseDuration(flags.timeout);
       if (timeoutMs === undefined) throw new UsageError(`--timeout expects a duration like 10s, got "${flags.timeout}"`);
-      const parsed = probe.options.safeParse(parseOpts(flags.opt));
+      const given = parseOpts(flags.opt);
+      const parsed = probe.options.safeParse(given);
       if (!parsed.success) {
-        throw new ConfigError(parsed.error.issues.map((i) => ({ file: '--opt', field: i.path.join('.') || '(options)', message: i.message })));
+        throw new ConfigError(parsed.error.issues.map((i) => ({ file: '--opt', field: i.path.join('.') || '(options)', message: issueMessage(i, given, probe.options) })));
       }
       const check = adHocCheck({ type, target, options: parsed.data, timeoutMs });
+      await prepareOneShot(); // the cold process's GC and first-run costs, out of the timed window
       const result = await runCheck(check, { dataDir: settings.dataDir });
-      printResult(result, Boolean(flags.json));
       // One-shot: the answer is printed, so nothing a probe may have left behind (a socket a hostile target keeps
-      // feeding, a timer) may hold the process. Exit once stdout has taken the output.
+      // feeding, a timer) may hold the process. Exit once stdout has taken the output. The code is set before
+      // printing, so a reader that closes the pipe early (`| head -1`) still gets it (main.ts).
       const code = exitCodeFor(result);
+      process.exitCode = code;
+      printResult(result, Boolean(flags.json));
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       process.exit(code);
     });

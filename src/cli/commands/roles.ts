@@ -4,8 +4,9 @@ import type { Settings } from '../../config/settings';
 import type { Monitor } from '../../monitor/monitor';
 import { ALL_ROLES, type Role } from '../../monitor/roles';
 import type { ResultSink } from '../../recorder/sink';
-import { logger } from '../../util/logger';
-import { addCommon, settingsFrom } from '../options';
+import { logger, setLogLevel } from '../../util/logger';
+import { LiveSummary } from '../live-summary';
+import { addSettings, settingsFrom } from '../options';
 
 export interface Extra {
   sinks?: ResultSink[];
@@ -13,6 +14,18 @@ export interface Extra {
   onStop?: () => Promise<void>;
   /** Run every check once at start (the demo). */
   runNow?: boolean;
+  /** `--log-level` was given: keep it even on a terminal. */
+  logLevelGiven?: boolean;
+}
+
+/**
+ * On a terminal, with the recorder in this process: the live summary on stdout (src/cli/live-summary.ts), and logs
+ * on stderr from warn up unless a level was asked for. Not a TTY (a service manager, a pipe): JSON logs only.
+ */
+function liveSummaryFor(settings: Settings, roles: Role[], extra: Extra): LiveSummary | undefined {
+  if (!process.stdout.isTTY || !roles.includes('recorder') || process.env.PENGAWAS_LIVE_SUMMARY === '0') return undefined;
+  if (!extra.logLevelGiven && !process.env.PENGAWAS_LOG_LEVEL && settings.logLevel === 'info') setLogLevel('warn');
+  return new LiveSummary(process.stdout);
 }
 
 /** Past the stop budget the process exits anyway: an orchestrator's SIGKILL must never be needed. */
@@ -35,9 +48,10 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
   } catch (err) {
     throw explainStartupError(err, settings);
   }
+  const live = liveSummaryFor(settings, roles, extra);
   let monitor: Monitor;
   try {
-    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: extra.sinks, runNow: extra.runNow });
+    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: [...(extra.sinks ?? []), ...(live ? [live] : [])], runNow: extra.runNow });
   } catch (err) {
     await redis.stop();
     throw err;
@@ -69,13 +83,16 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
 
 function roleCommand(name: string, roles: Role[], description: string): () => Command {
   return () =>
-    addCommon(new Command(name))
+    addSettings(new Command(name), { checks: true, serve: true })
       .description(description)
       .option('--concurrency <n>', 'checks a worker runs at once')
       .action(async (flags: { concurrency?: string }, cmd: Command) => {
         const settings = settingsFrom(cmd.opts());
         if (flags.concurrency) settings.worker.concurrency = Math.max(1, Number(flags.concurrency) || 1);
-        await runRoles(settings, roles);
+        const monitor = await runRoles(settings, roles, { logLevelGiven: cmd.opts().logLevel !== undefined });
+        if (process.stdout.isTTY && roles.includes('recorder')) {
+          process.stdout.write(`pengawas ${name}: ${monitor.config.current.checks.length} checks from ${settings.checksDir}, metrics on http://127.0.0.1:${monitor.metricsPort}/metrics; Ctrl-C stops\n`);
+        }
       });
 }
 

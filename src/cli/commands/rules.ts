@@ -3,12 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { generateSloRules } from '../../alerting/slo-rules';
 import { loadChecks } from '../../config/load';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 
 export function rulesCommand(): Command {
   const rules = new Command('rules').description('Prometheus rules generated from the checks');
   rules.addCommand(
-    addCommon(new Command('generate'))
+    addSettings(new Command('generate'), { checks: true })
       .description('write multi-window burn-rate alerts for every SLO of every transaction check')
       .option('--out <file>', 'write the rules here (default: stdout)')
       .option('--verify', 'exit 1 if --out differs from what would be generated (for CI)')

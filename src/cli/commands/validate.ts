@@ -1,10 +1,10 @@
 /** `pengawas validate`: list every configuration problem at once; exit 2 when there is any. */
 import { Command } from 'commander';
 import { loadChecks } from '../../config/load';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 
 export function validateCommand(): Command {
-  return addCommon(new Command('validate'))
+  return addSettings(new Command('validate'), { checks: true })
     .description('validate the checks folder and report every problem (file, line, check, field)')
     .option('--no-secrets', 'do not require secret references to resolve on this machine')
     .option('--json', 'print problems as JSON')

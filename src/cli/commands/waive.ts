@@ -8,11 +8,11 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { RISKS, waiverStatement, type Risk } from '../../evidence/waivers';
 import { signRecord } from './sign-key';
-import { addCommon, settingsFrom } from '../options';
+import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 
 export function waiveCommand(): Command {
-  return addCommon(new Command('waive'))
+  return addSettings(new Command('waive'))
     .description('accept the risk of a failing finding until a date (approver and expiry required)')
     .requiredOption('--check <id>', 'check id')
     .option('--finding <id>', 'finding id (default: every finding of the check)')
