@@ -25,6 +25,8 @@ interface TlsMeasurements {
   scanMs?: number;
   /** Vulnerability id → true/false, null when undecided (vuln-findings.ts). */
   vulnerabilities?: Record<string, boolean | null> | null;
+  /** Session/transparency feature id → true/false, null when undecided (session-findings.ts FEATURE_IDS). */
+  features?: Record<string, boolean | null> | null;
 }
 
 export const tlsFamily: MetricFamily = {
@@ -45,7 +47,8 @@ export const tlsFamily: MetricFamily = {
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
     const vulnerable = g('pengawas_tls_vulnerable', '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided', ['vuln']);
-    const seen = new Map<string, { element: string; profile?: string; vulns?: string[] }>();
+    const feature = g('pengawas_tls_feature', '1 if the server has the session/transparency feature (session_resumption_id, session_resumption_ticket, early_data, client_renegotiation, heartbeat, sct, ocsp_must_staple), 0 if not; absent when undecided', ['feature']);
+    const seen = new Map<string, { element: string; profile?: string; vulns?: string[]; features?: string[] }>();
     const plain = [expiry, chainExpiry, daysLeft, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
@@ -58,6 +61,7 @@ export const tlsFamily: MetricFamily = {
       for (const sev of SEVERITIES) findings.remove({ ...l, severity: sev });
       if (s.profile) compliant.remove({ ...l, profile: s.profile });
       for (const v of s.vulns ?? []) vulnerable.remove({ ...l, vuln: v });
+      for (const v of s.features ?? []) feature.remove({ ...l, feature: v });
       seen.delete(checkId);
     }
 
@@ -69,7 +73,9 @@ export const tlsFamily: MetricFamily = {
         if (r.status === 'error' && !m.protocols) return; // the monitor could not decide: keep the last facts
         forget(r.checkId);
         const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
-        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k) });
+        const featured = Object.entries(m.features ?? {}).filter(([, v]) => v !== null);
+        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k), features: featured.map(([k]) => k) });
+        for (const [k, v] of featured) feature.set({ ...l, feature: k }, v ? 1 : 0);
         // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
         for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
