@@ -1,7 +1,7 @@
 /**
  * Differential test of the vulnerability and session checks: testssl.sh (test/probes/tls/testssl-vulns.ts) and
  * pengawas judge the same `openssl s_server` instances and must agree on every verdict both give. testssl is slow
- * (minutes on a loaded machine): the servers run side by side in this one file.
+ * (minutes; 34 min for one server under load 30 on two cores): the servers run side by side in this one file.
  */
 import { measurements, Pki, scan, sServer, type Server } from './helpers';
 import { testsslVulns } from './testssl-vulns';
@@ -40,4 +40,4 @@ test('pengawas and testssl.sh agree on every vulnerability and session verdict b
     expect(compared.length).toBeGreaterThanOrEqual(10);
     expect(Object.fromEntries(compared.map((k) => [k, ours[k]]))).toEqual(Object.fromEntries(compared.map((k) => [k, views[i][k]])));
   }
-}, 1_200_000);
+}, 2_000_000);

@@ -29,7 +29,7 @@ export const TESTSSL_IDS: Record<string, string> = {
 export function testsslVulns(target: string, jsonFile: string): Promise<Record<string, boolean>> {
   return new Promise((resolve, reject) => {
     const flags = ['-H', '-I', '-R', '-C', '-O', '-W', '-F', '-J', '-D', '-A', '-L', '-S'];
-    execFile('testssl', ['--quiet', '--color', '0', '--warnings', 'off', ...flags, '--jsonfile', jsonFile, target], { timeout: 900_000 }, (err) => {
+    execFile('testssl', ['--quiet', '--color', '0', '--warnings', 'off', ...flags, '--jsonfile', jsonFile, target], { timeout: 1_800_000 }, (err) => {
       let rows: Array<{ id: string; severity: string; finding: string }>;
       try {
         rows = JSON.parse(readFileSync(jsonFile, 'utf8'));
