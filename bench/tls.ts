@@ -5,7 +5,8 @@
  *
  * pengawas runs as the CLI (`node bin/pengawas.js probe tls … --json`, so its time includes Node start-up; run
  * `npm run build` first) like the other two tools. testssl.sh runs only `-p -E` (protocols, ciphers per
- * protocol): its full default run takes minutes.
+ * protocol): its full default run takes minutes; BENCH_TLS_SKIP_TESTSSL=1 leaves it out. pengawas runs its default
+ * scan, vulnerability and session checks included (Heartbleed, CCS injection, renegotiation, resumption, 0-RTT).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -150,12 +151,13 @@ async function main() {
     for (const [label, server, delayMs] of servers) {
       const r = await relay(server.port, delayMs);
       // [tool, timed run, untimed warm-up]
-      const tools: Array<[string, () => Promise<View>, (() => Promise<unknown>)?]> = [
+      const all: Array<[string, () => Promise<View>, (() => Promise<unknown>)?]> = [
         ['pengawas', () => pengawas(r.port)],
         ['pengawas, warm worker', () => pengawasWarm(r.port), () => pengawasWarm(r.port)],
         ['sslscan', () => sslscan(r.port, pki.file('sslscan.xml'))],
         ['testssl.sh -p -E', () => testssl(`127.0.0.1:${r.port}`, pki.file(`testssl-${rows.length}.json`))],
       ];
+      const tools = all.filter(([tool]) => !(process.env.BENCH_TLS_SKIP_TESTSSL && tool.startsWith('testssl')));
       for (const [tool, fn, warmUp] of tools) {
         if (warmUp) await warmUp();
         r.reset();

@@ -62,6 +62,13 @@ export const tls: BoardSpec = {
       ],
     },
     {
+      title: 'Vulnerabilities and sessions',
+      panels: [
+        { title: 'Vulnerable (1) per check and vulnerability (absent: undecided)', type: 'table', w: 12, h: 9, queries: [{ expr: `max by (check, vuln) (pengawas_tls_vulnerable{${SEL}}) == 1` }] },
+        { title: 'Session and transparency features (resumption, 0-RTT, client renegotiation, heartbeat, SCT, must-staple)', type: 'table', w: 12, h: 9, queries: [{ expr: `max by (check, feature) (pengawas_tls_feature{${SEL}})` }] },
+      ],
+    },
+    {
       title: 'Scan cost',
       panels: [
         { title: 'Handshake time', type: 'timeseries', w: 8, h: 8, unit: 's', queries: [{ expr: `max by (check) (pengawas_tls_handshake_duration_seconds{${SEL}})`, legend: '{{check}}' }] },

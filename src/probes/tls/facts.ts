@@ -7,6 +7,8 @@ import type { Revocation } from './revocation';
 import type { IntermediateRevocation } from './revocation/chain';
 import type { AnyProtocol, Protocol } from './wire/constants';
 import type { Sslv2Result } from './wire/sslv2';
+import type { SessionChecks } from './session';
+import type { Transparency } from './cert/transparency';
 import type { VulnChecks } from './vulns';
 
 export interface ScanFacts {
@@ -31,6 +33,10 @@ export interface ScanFacts {
   hstsError?: string;
   /** Renegotiation, compression and fallback-SCSV handshakes (absent when no TLS <= 1.2 version was tested). */
   vulns?: VulnChecks;
+  /** Resumption, 0-RTT and client renegotiation (absent when `sessions` is off). */
+  sessions?: SessionChecks;
+  /** Certificate transparency and must-staple of the leaf (absent without a certificate). */
+  transparency?: Transparency;
   expiryWarnDays: number;
   checkRevocation: boolean;
 }

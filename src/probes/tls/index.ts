@@ -8,6 +8,7 @@ import type { Finding } from '../../results/contract';
 import { consistencyFinding, firstReachable, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
 import type { CertificateReport } from './cert/analyze';
 import { hexCode } from './ciphers';
+import { features, sessionFindings } from './session-findings';
 import { vulnFindings, vulnVerdicts } from './vuln-findings';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
@@ -92,6 +93,10 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
     /** Per vulnerability id: true vulnerable, false not, null undecided; `vulnerabilityChecks` the raw answers. */
     vulnerabilities: f.vulns || f.suites.length ? vulnVerdicts(f) : null,
     vulnerabilityChecks: f.vulns ?? null,
+    /** Session and transparency features (session-findings.ts FEATURE_IDS): true, false, null undecided. */
+    features: features(f),
+    sessions: f.sessions ?? null,
+    transparency: f.transparency ?? null,
     negotiated: r.negotiated ?? null,
     profile: profile ?? null,
     handshakes: r.handshakes,
@@ -145,6 +150,7 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
       ...certificateFindings(result.facts),
       ...hstsFindings(result.facts),
       ...(o.vulnerabilities ? vulnFindings(result.facts) : []),
+      ...sessionFindings(result.facts),
       ...(verdict?.findings ?? []),
     ];
     const f = result.facts;

@@ -55,7 +55,8 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
     const vulnerable = g('pengawas_tls_vulnerable', '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided', ['vuln']);
-    const seen = new Map<string, { element: string; profile?: string; vulns?: string[]; certs?: Array<Record<string, string>> }>();
+    const feature = g('pengawas_tls_feature', '1 if the server has the session/transparency feature (session_resumption_id, session_resumption_ticket, early_data, client_renegotiation, heartbeat, sct, ocsp_must_staple), 0 if not; absent when undecided', ['feature']);
+    const seen = new Map<string, { element: string; profile?: string; vulns?: string[]; features?: string[]; certs?: Array<Record<string, string>> }>();
     const plain = [expiry, chainExpiry, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
@@ -70,6 +71,7 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
       for (const v of s.vulns ?? []) vulnerable.remove({ ...l, vuln: v });
       for (const c of s.certs ?? []) certInfo.remove(c);
       notAfter.delete(checkId);
+      for (const v of s.features ?? []) feature.remove({ ...l, feature: v });
       seen.delete(checkId);
     }
 
@@ -81,8 +83,10 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
         forget(r.checkId);
         const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
         const certs = (m.certificates ?? []).map((c) => ({ ...l, ...certLabels(c) }));
-        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k), certs });
+        const featured = Object.entries(m.features ?? {}).filter(([, v]) => v !== null);
+        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k), features: featured.map(([k]) => k), certs });
         for (const c of certs) certInfo.set(c, 1);
+        for (const [k, v] of featured) feature.set({ ...l, feature: k }, v ? 1 : 0);
         // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
         for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.

@@ -28,10 +28,13 @@ export const tlsOptions = z
     /** Protocols to test (default all: SSLv2 .. TLSv1.3). */
     protocols: z.array(z.enum(ALL_PROTOCOLS)).min(1).optional(),
     /**
-     * Vulnerability checks: three extra handshakes (secure renegotiation, TLS compression, TLS_FALLBACK_SCSV)
-     * and the inferences from the enumeration (POODLE, BEAST, SWEET32, FREAK, Logjam, DROWN, Lucky Thirteen).
+     * Vulnerability checks: extra handshakes (secure renegotiation, TLS compression, TLS_FALLBACK_SCSV, CCS
+     * injection, Heartbleed when the heartbeat extension is on) and the inferences from the enumeration (POODLE,
+     * BEAST, SWEET32, FREAK, Logjam, DROWN, Lucky Thirteen).
      */
     vulnerabilities: z.boolean().default(true),
+    /** Session checks (src/probes/tls/session.ts): resumption by id and by ticket, 0-RTT, client renegotiation. */
+    sessions: z.boolean().default(true),
     /** Enumerate every accepted suite (false: only detect protocols and the negotiated suite). */
     enumerateCiphers: z.boolean().default(true),
     /**

@@ -16,6 +16,8 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
+import { checkSessions } from './session';
+import { transparency } from './cert/transparency';
 import { checkVulns } from './vulns';
 import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
 import type { Endpoint, HandshakeLimits } from './wire/handshake';
@@ -79,9 +81,12 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
   if (!node.ok && signal.aborted) throw node.e;
-  const [classChains, vulns] = await Promise.all([
+  const has = (p: Protocol) => Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported);
+  const sessionSupport = { tls13: has('TLSv1.3'), legacy: has('TLSv1') || has('TLSv1.1') || has('TLSv1.2') };
+  const [classChains, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
     o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
+    o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy) ? checkSessions(ep, sessionSupport, limiter, limits) : undefined,
   ]);
 
   const facts: ScanFacts = {
@@ -95,6 +100,7 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     expiryWarnDays: o.expiryWarnDays,
     checkRevocation: o.checkRevocation,
     vulns,
+    sessions,
   };
 
   // The raw TLS <= 1.2 Certificate message keeps the server's order; prefer it when it shows the same leaf.
@@ -109,6 +115,13 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });
     const stapled = node.ok ? node.v.ocspResponse : undefined;
     facts.certificate = { ...report, ocspStapled: Boolean(stapled) };
+    try {
+      // CT policies bind publicly trusted certificates only: a path that needs `caFile` is a private PKI.
+      const publiclyTrusted = env.caPem ? analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors: trustAnchors() }).pathTrusted : report.pathTrusted;
+      facts.transparency = { ...transparency(chain[0], stapled, vulns?.sctExtension ?? null), publiclyTrusted };
+    } catch {
+      // a leaf the ASN.1 reader cannot walk was already judged by analyzeChain; no CT verdict for it
+    }
     // Other leaves (another key type) from the raw answers and the per-key-type handshakes, each judged alone.
     const seen = new Set([chain[0].toString('base64')]);
     for (const other of [...enumeration.sentChains, ...classChains]) {

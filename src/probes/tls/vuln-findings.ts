@@ -13,7 +13,7 @@ const list = (s: Suite[]) => s.map((x) => ({ protocol: x.protocol, name: x.suite
 const names = (s: Suite[]) => [...new Set(s.map((x) => x.suite.name))].slice(0, 4).join(', ') + (new Set(s.map((x) => x.suite.name)).size > 4 ? ', …' : '');
 
 /** Ids of every vulnerability the scan judges (the metric reports each as 0/1 once decided). */
-export const VULN_IDS = ['insecure_renegotiation', 'crime_compression', 'no_fallback_scsv', 'poodle_sslv3', 'beast', 'sweet32', 'freak', 'logjam', 'drown', 'lucky13'] as const;
+export const VULN_IDS = ['insecure_renegotiation', 'crime_compression', 'no_fallback_scsv', 'poodle_sslv3', 'beast', 'sweet32', 'freak', 'logjam', 'drown', 'lucky13', 'heartbleed', 'ccs_injection', 'client_renegotiation', 'early_data'] as const;
 export type VulnId = (typeof VULN_IDS)[number];
 
 /** Per vulnerability: true vulnerable, false not, null undecided (not applicable or no answer). */
@@ -32,6 +32,10 @@ export function vulnVerdicts(f: ScanFacts): Record<VulnId, boolean | null> {
     logjam: f.suites.some((s) => (s.suite.export && s.suite.kx.startsWith('DH')) || (s.dhBits !== undefined && s.dhBits <= 1024)),
     drown: tls('SSLv2') ? Boolean(f.protocols.SSLv2) : null,
     lucky13: f.suites.some((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None'),
+    heartbleed: v?.heartbleed ?? null,
+    ccs_injection: v?.ccsInjection ?? null,
+    client_renegotiation: f.sessions?.clientRenegotiation ?? null,
+    early_data: f.sessions?.earlyData ?? null,
   };
 }
 
@@ -64,5 +68,9 @@ export function vulnFindings(f: ScanFacts): Finding[] {
   add('drown', 'fail', 'critical', 'SSLv2 is accepted with this certificate\'s key: TLS sessions with the same key can be decrypted (DROWN, CVE-2016-0800)', { ciphers: (f.sslv2?.ciphers ?? []).map((c) => c.name) });
   const lucky = f.suites.filter((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None');
   add('lucky13', 'warn', 'high', `CBC suites with HMAC: a timing side channel if the implementation is not constant-time (Lucky Thirteen, CVE-2013-0169): ${names(lucky)}`, { suites: list(lucky).slice(0, 20) });
+  add('heartbleed', 'fail', 'critical', `the heartbeat answer echoed server memory (Heartbleed, CVE-2014-0160): private keys and session data can be read`, { ...f.vulns?.heartbleedEvidence });
+  add('ccs_injection', 'fail', 'critical', `an early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224): a man in the middle can force weak keys`, { ...f.vulns?.ccsEvidence });
+  add('client_renegotiation', 'fail', 'high', 'the server completes renegotiations the client starts: each costs the server a full handshake, a cheap denial of service (CVE-2011-1473)', { answer: f.sessions?.renegotiationAnswer });
+  add('early_data', 'warn', 'high', `TLS 1.3 0-RTT is on (tickets allow ${f.sessions?.maxEarlyData} bytes of early data): early data can be replayed, safe only if the application refuses it for non-idempotent requests (RFC 8446 8, E.5)`, { maxEarlyData: f.sessions?.maxEarlyData });
   return out;
 }

@@ -1,13 +1,16 @@
 /**
  * Vulnerability checks that need their own handshake (each one hand-built ClientHello, run side by side):
- * RFC 5746 secure renegotiation, TLS compression (CRIME) and TLS_FALLBACK_SCSV (RFC 7507). What each sends and
- * what counts as vulnerable is in docs/probes/tls.md.
+ * RFC 5746 secure renegotiation, TLS compression (CRIME), TLS_FALLBACK_SCSV (RFC 7507), CCS injection (its hello
+ * also asks for heartbeat and SCTs), and Heartbleed on one more connection only when the server took the heartbeat
+ * extension. What each sends and what counts as vulnerable is in docs/probes/tls.md.
  */
 import { suitesFor } from './ciphers';
 import type { ProtocolResult } from './enumerate';
 import type { Limiter } from './limiter';
 import { EXT, PROTOCOLS, VERSION_CODE, type Protocol } from './wire/constants';
-import { tryHello, type Endpoint, type HandshakeLimits, type HelloOutcome } from './wire/handshake';
+import { ccsInjection } from './wire/ccs';
+import { openHello, tryHello, type Endpoint, type HandshakeLimits, type HelloOutcome } from './wire/handshake';
+import { heartbleed } from './wire/heartbleed';
 
 /** TLS_FALLBACK_SCSV (RFC 7507 section 6): a cipher-suite value that says "this is a downgraded retry". */
 export const FALLBACK_SCSV = 0x5600;
@@ -23,9 +26,22 @@ export interface VulnChecks {
   fallbackScsv: boolean | null;
   /** The version the fallback hello used, and how the server answered. */
   fallbackEvidence?: { offered: Protocol; answer: string };
+  /** The server accepted the heartbeat extension (RFC 6520); null when no TLS 1.0-1.2 hello was answered. */
+  heartbeatExtension: boolean | null;
+  /** A heartbeat request claiming more than it carried was answered with more (Heartbleed, CVE-2014-0160). */
+  heartbleed: boolean | null;
+  heartbleedEvidence?: { protocol: Protocol; answer: string };
+  /** An early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224). */
+  ccsInjection: boolean | null;
+  ccsEvidence?: { protocol: Protocol; answer: string };
+  /** The ServerHello to a hello asking for SCTs carried signed_certificate_timestamp (RFC 6962 3.3.1). */
+  sctExtension: boolean | null;
   /** Why a check stayed undecided. */
   notes: string[];
 }
+
+/** How long a follow-up (heartbeat, early CCS) waits for an answer that a fixed server may never send. */
+const FOLLOWUP_WAIT_MS = 1500;
 
 export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limiter: Limiter, limits: HandshakeLimits): Promise<VulnChecks> {
   const supported = PROTOCOLS.filter((p) => results.find((r) => r.protocol === p)?.supported);
@@ -46,11 +62,50 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
   // A version below the newest, with the server's own suites for it plus the SCSV.
   const newest = supported[supported.length - 1];
   const below = supported.filter((p) => p !== newest && p !== 'SSLv3').pop() ?? (supported.length > 1 ? supported[supported.length - 2] : undefined);
-  const [reneg, deflate, fallback] = await Promise.all([
+  const waitMs = Math.min(FOLLOWUP_WAIT_MS, limits.timeoutMs);
+  /** A hello whose connection stays open for a follow-up; undefined when the hello itself was not answered. */
+  const followup = <T>(protocol: Protocol, spec: { heartbeat?: boolean; sct?: boolean }, then: (conn: Parameters<typeof ccsInjection>[0], version: number) => Promise<T>) =>
+    limiter
+      .run(async () => {
+        const { conn, outcome } = await openHello(ep, { protocol, ciphers: suitesOf(protocol), ...spec }, limits);
+        try {
+          if (!accepted(outcome, protocol)) return { outcome, result: undefined };
+          return { outcome, result: await then(conn, outcome.version) };
+        } finally {
+          conn.close();
+        }
+      })
+      .catch((e: Error) => {
+        if (limits.signal.aborted) throw e;
+        notes.push(`CCS injection: ${e.message}`);
+        return undefined;
+      });
+  const [reneg, deflate, fallback, ccs] = await Promise.all([
     legacy ? hello(legacy, suitesOf(legacy)) : undefined,
     legacy ? hello(legacy, suitesOf(legacy), { compression: [DEFLATE, 0] }) : undefined,
     below ? hello(below, [...suitesOf(below), FALLBACK_SCSV]) : undefined,
+    legacy ? followup(legacy, { heartbeat: true, sct: true }, (conn, version) => ccsInjection(conn, version, waitMs)) : undefined,
   ]);
+  const ccsHello = ccs?.outcome && accepted(ccs.outcome, legacy!) ? ccs.outcome : undefined;
+  const heartbeatExtension = ccsHello ? (ccsHello.extensions ?? []).includes(EXT.heartbeat) : null;
+  // Heartbleed needs a connection of its own, and only where the server speaks heartbeat at all.
+  const hb = heartbeatExtension ? await heartbleedRun() : undefined;
+  async function heartbleedRun() {
+    return limiter
+      .run(async () => {
+        const { conn, outcome } = await openHello(ep, { protocol: legacy!, ciphers: suitesOf(legacy!), heartbeat: true }, limits);
+        try {
+          return accepted(outcome, legacy!) ? await heartbleed(conn, outcome.version, waitMs) : undefined;
+        } finally {
+          conn.close();
+        }
+      })
+      .catch((e: Error) => {
+        if (limits.signal.aborted) throw e;
+        notes.push(`Heartbleed: ${e.message}`);
+        return undefined;
+      });
+  }
 
   let secureRenegotiation: boolean | null = null;
   if (!legacy) notes.push('renegotiation and compression: no TLS 1.0-1.2 version (TLS 1.3 has neither)');
@@ -71,5 +126,16 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
     else if (accepted(fallback, below)) fallbackScsv = false;
     else notes.push(`fallback SCSV: undecided, the ${below} hello got "${answer}"`);
   }
-  return { secureRenegotiation, compression, fallbackScsv, fallbackEvidence, notes };
+  const out: VulnChecks = { secureRenegotiation, compression, fallbackScsv, fallbackEvidence, heartbeatExtension, heartbleed: null, ccsInjection: null, sctExtension: ccsHello ? (ccsHello.extensions ?? []).includes(EXT.signedCertificateTimestamp) : null, notes };
+  if (heartbeatExtension === false) out.heartbleed = false;
+  else if (hb) {
+    out.heartbleed = hb.vulnerable;
+    out.heartbleedEvidence = { protocol: legacy!, answer: hb.answer };
+  } else if (heartbeatExtension) notes.push('Heartbleed: the heartbeat hello was not answered');
+  if (ccs?.result) {
+    out.ccsInjection = ccs.result.vulnerable;
+    out.ccsEvidence = { protocol: legacy!, answer: ccs.result.answer };
+    if (ccs.result.vulnerable === null) notes.push(`CCS injection: undecided (${ccs.result.answer})`);
+  } else if (legacy) notes.push('CCS injection: the hello was not answered');
+  return out;
 }

@@ -33,6 +33,8 @@ export interface LeafSpec {
   days?: number;
   ocspUrl?: string;
   crlUrl?: string;
+  /** Further openssl extension lines (e.g. `tlsfeature=status_request`, an SCT list as `<oid>=DER:…`). */
+  extensions?: string[];
 }
 
 export interface Leaf {
@@ -82,6 +84,7 @@ export class Pki {
       `subjectAltName=${spec.san ?? 'DNS:localhost,IP:127.0.0.1'}`,
       ...(spec.ocspUrl ? [`authorityInfoAccess=OCSP;URI:${spec.ocspUrl}`] : []),
       ...(spec.crlUrl ? [`crlDistributionPoints=URI:${spec.crlUrl}`] : []),
+      ...(spec.extensions ?? []),
     ].join('\n');
     writeFileSync(path.join(d, `${n}.ext`), ext);
     const dates = spec.startdate ? ['-startdate', spec.startdate, '-enddate', spec.enddate!] : ['-days', String(spec.days ?? 90)];

@@ -80,5 +80,6 @@ test('server preference order and groups are reported; a compliant server has no
   expect(r.status).toBe('warn');
   expect(m.profile?.compliant).toBe(true);
   // offer-all/remove-chosen: handshakes grow with accepted suites, not with the ~350-suite registry
-  expect(m.handshakes).toBeLessThan(30);
+  // (5 of them are the session checks' four connections and the CCS injection hello)
+  expect(m.handshakes).toBeLessThan(35);
 });

@@ -18,6 +18,10 @@ export interface HelloSpec {
   compression?: number[];
   /** Leave out renegotiation_info (the check of RFC 5746 support sends it; a plain hello does too). */
   noRenegotiationInfo?: boolean;
+  /** Offer the heartbeat extension (RFC 6520, peer_allowed_to_send): the Heartbleed check. */
+  heartbeat?: boolean;
+  /** Ask for SCTs in the TLS extension (RFC 6962 3.3.1): certificate transparency. */
+  sct?: boolean;
 }
 
 function u16(n: number): Buffer {
@@ -67,6 +71,8 @@ function extensions(spec: HelloSpec): Buffer {
   if (!spec.noRenegotiationInfo) parts.push(ext(EXT.renegotiationInfo, Buffer.from([0])));
   parts.push(ext(EXT.extendedMasterSecret, Buffer.alloc(0)));
   parts.push(ext(EXT.sessionTicket, Buffer.alloc(0)));
+  if (spec.heartbeat) parts.push(ext(EXT.heartbeat, Buffer.from([1])));
+  if (spec.sct) parts.push(ext(EXT.signedCertificateTimestamp, Buffer.alloc(0)));
   if (tls13) {
     parts.push(ext(EXT.supportedVersions, Buffer.from([2, 0x03, 0x04])));
     const { x25519, p256 } = keyShares();

@@ -17,6 +17,8 @@ export const HS = { clientHello: 1, serverHello: 2, certificate: 11, serverKeyEx
 export const EXT = {
   serverName: 0,
   statusRequest: 5,
+  heartbeat: 15,
+  signedCertificateTimestamp: 18,
   supportedGroups: 10,
   ecPointFormats: 11,
   signatureAlgorithms: 13,

@@ -58,12 +58,20 @@ export async function openEndpoint(ep: Endpoint, limits: HandshakeLimits, phase:
 }
 
 export async function tryHello(ep: Endpoint, spec: Omit<HelloSpec, 'servername'>, limits: HandshakeLimits): Promise<HelloOutcome> {
+  const { conn, outcome } = await openHello(ep, spec, limits);
+  conn.close();
+  return outcome;
+}
+
+/** As tryHello, but the connection stays open after the server's first flight (the caller sends more, then closes). */
+export async function openHello(ep: Endpoint, spec: Omit<HelloSpec, 'servername'>, limits: HandshakeLimits): Promise<{ conn: Conn; outcome: HelloOutcome }> {
   const conn = await openEndpoint(ep, limits, `${spec.protocol} handshake`);
   try {
     conn.write(buildClientHello({ ...spec, servername: ep.servername }));
-    return await readAnswer(conn, spec.protocol, limits.maxBytes);
-  } finally {
+    return { conn, outcome: await readAnswer(conn, spec.protocol, limits.maxBytes) };
+  } catch (e) {
     conn.close();
+    throw e;
   }
 }
 

@@ -116,7 +116,9 @@ export function parseServerHello(body: Buffer): ServerHello {
   const extensions: number[] = [];
   let group: number | undefined;
   if (c.left >= 2) {
-    const end = c.off + c.u16();
+    // The length first, then the offset it counts from (reading both in one expression lost the last 2 bytes).
+    const len = c.u16();
+    const end = c.off + len;
     while (c.off + 4 <= end) {
       const type = c.u16();
       extensions.push(type);

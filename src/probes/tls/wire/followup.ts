@@ -1,0 +1,54 @@
+/**
+ * Records that follow a first flight (Heartbleed and CCS injection checks): raw record reading with a short wait,
+ * bounded in bytes and time. Silence is a result here (a patched server may drop what it was sent), not an error.
+ */
+import type { Conn } from '../transport';
+
+export interface RawRecord {
+  type: number;
+  version: number;
+  /** Declared payload length (the payload itself is capped: a hostile peer cannot make us hold more). */
+  length: number;
+  payload: Buffer;
+}
+
+export interface Followup {
+  records: RawRecord[];
+  /** How the wait ended. */
+  end: 'closed' | 'silent' | 'enough';
+}
+
+/** Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived). */
+export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, enough: (r: RawRecord[]) => boolean): Promise<Followup> {
+  let buf = Buffer.alloc(0);
+  let total = 0;
+  const records: RawRecord[] = [];
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return { records, end: 'silent' };
+    let timer: NodeJS.Timeout | undefined;
+    const chunk = await Promise.race([
+      conn.read().catch(() => null),
+      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left))),
+    ]);
+    clearTimeout(timer);
+    if (chunk === 'timeout') return { records, end: 'silent' };
+    if (chunk === null) return { records, end: 'closed' };
+    total += chunk.length;
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 5) {
+      const length = buf.readUInt16BE(3);
+      if (buf.length < 5 + length && total < maxBytes) break;
+      records.push({ type: buf[0], version: buf.readUInt16BE(1), length, payload: buf.subarray(5, 5 + length) });
+      buf = buf.subarray(Math.min(buf.length, 5 + length));
+    }
+    if (enough(records) || total >= maxBytes) return { records, end: 'enough' };
+  }
+}
+
+/** A TLS record of `type` with the given version and payload. */
+export function record(type: number, version: number, payload: Buffer): Buffer {
+  const h = Buffer.from([type, version >> 8, version & 0xff, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([h, payload]);
+}
