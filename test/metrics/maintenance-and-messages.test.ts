@@ -43,7 +43,7 @@ describe('finding messages and maintenance on /metrics', () => {
     m.record(result('a', 'fail', 'status 502, expected 2xx'));
     const text = await m.registry.getSingleMetricAsString('pengawas_check_failing_finding_info');
     expect(text.split('\n').filter((l) => l.startsWith('pengawas_check_failing_finding_info{'))).toEqual([
-      'pengawas_check_failing_finding_info{check="a",element="security",type="http",finding="http.status.unexpected",severity="high",status="fail",message="status 502, expected 2xx"} 1',
+      'pengawas_check_failing_finding_info{check="a",element="security",type="http",target="http://127.0.0.1:9/a",finding="http.status.unexpected",severity="high",status="fail",message="status 502, expected 2xx"} 1',
     ]);
   });
 
@@ -55,11 +55,11 @@ describe('finding messages and maintenance on /metrics', () => {
     expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain('pengawas_element_compliance_ratio{element="security"} 0.5');
     m.setMaintenance(new Set(['a']));
     const maint = await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance');
-    expect(maint).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http"} 1');
-    expect(maint).toContain('pengawas_check_in_maintenance{check="b",element="security",type="http"} 0');
+    expect(maint).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http",target="http://127.0.0.1:9/a"} 1');
+    expect(maint).toContain('pengawas_check_in_maintenance{check="b",element="security",type="http",target="http://127.0.0.1:9/b"} 0');
     expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain('pengawas_element_compliance_ratio{element="security"} 1');
     // A reload keeps the known state for the checks that remain.
     m.syncChecks(checks());
-    expect(await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance')).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http"} 1');
+    expect(await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance')).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http",target="http://127.0.0.1:9/a"} 1');
   });
 });

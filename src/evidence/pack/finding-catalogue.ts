@@ -55,6 +55,12 @@ export const FINDING_CATALOGUE: Record<string, CatalogueEntry> = {
   'tls.cert.not_yet_valid': { en: 'The certificate is not valid yet.', id: 'Sertifikat belum berlaku.' },
   'tls.cert.revocation_unknown': { en: 'The revocation status of the certificate could not be determined.', id: 'Status pencabutan sertifikat tidak dapat ditentukan.' },
   'tls.cert.revoked': { en: 'The certificate has been revoked.', id: 'Sertifikat telah dicabut.' },
+  'tls.cert.must_staple_not_stapled': {
+    en: 'The certificate demands OCSP stapling (must-staple) but the server staples no OCSP answer.',
+    id: 'Sertifikat mewajibkan OCSP stapling (must-staple) tetapi server tidak melampirkan jawaban OCSP.',
+  },
+  'tls.cert.no_sct': { en: 'The certificate carries no signed certificate timestamp (certificate transparency).', id: 'Sertifikat tidak membawa signed certificate timestamp (transparansi sertifikat).' },
+  'tls.session.no_resumption': { en: 'The server resumes no TLS session, neither by id nor by ticket.', id: 'Server tidak melanjutkan sesi TLS, baik dengan id maupun dengan tiket.' },
   'tls.cert.self_signed': { en: 'The certificate is self-signed.', id: 'Sertifikat ditandatangani sendiri.' },
   'tls.cert.sha1_signature': { en: 'The chain uses SHA-1 or MD5 signatures.', id: 'Rantai sertifikat menggunakan tanda tangan SHA-1 atau MD5.' },
   'tls.cert.unavailable': { en: 'The certificate could not be obtained.', id: 'Sertifikat tidak dapat diperoleh.' },
