@@ -14,7 +14,8 @@ import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
 import { Recorder } from '../recorder/recorder';
-import type { ResultSink } from '../recorder/sink';
+import type { ResultSink } from '../results/sink';
+import { metricsSink } from '../metrics/sink';
 import { keyringFor } from '../results/keyring';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
@@ -103,7 +104,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   // The recorder owns the evidence store: every result it records is kept there too.
   const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s) : undefined;
   step('evidence store', async () => { await evidence?.close(); }, 3000);
-  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
+  // Metrics last: counters move only once every durable sink holds the result (src/metrics/sink.ts).
+  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : []), metricsSink(metrics)];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn

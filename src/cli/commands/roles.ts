@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Settings } from '../../config/settings';
 import type { Monitor } from '../../monitor/monitor';
 import { ALL_ROLES, type Role } from '../../monitor/roles';
-import type { ResultSink } from '../../recorder/sink';
+import type { ResultSink } from '../../results/sink';
 import { logger } from '../../util/logger';
 import { addCommon, settingsFrom } from '../options';
 
