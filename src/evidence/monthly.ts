@@ -24,7 +24,7 @@ export interface MonthlyOptions {
   pdf?: boolean;
   now?: Date;
   /** Called with the build time (unix seconds) after each successful build, and at schedule time with the last one. */
-  onBuilt?(unixSeconds: number): void;
+  onBuilt?: (unixSeconds: number) => void;
 }
 
 export async function buildMonthlyPack(store: EvidenceStore, opts: MonthlyOptions = {}): Promise<BuildResult> {

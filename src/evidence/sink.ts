@@ -27,8 +27,8 @@ import { EvidenceStore, type EvidenceStoreOptions } from './store';
 interface Pending {
   result: ProbeResult;
   check?: Check;
-  resolve(): void;
-  reject(e: unknown): void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 const BATCH = 500;
@@ -39,7 +39,7 @@ export interface EvidenceSinkOptions {
   /** Seal closed days and apply retention this often (default 1 h; 0 = never). */
   maintainEveryMs?: number;
   /** Called with the store's backend on open and whenever the store goes down or comes back. */
-  onHealth?(backend: string, up: boolean): void;
+  onHealth?: (backend: string, up: boolean) => void;
 }
 
 export interface StoreHealth {
@@ -186,7 +186,7 @@ export class EvidenceSink implements ResultSink {
     if (this.down?.timer) clearTimeout(this.down.timer);
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
-    await opts.beforeClose?.().catch((err: Error) => logger().warn({ err: err.message }, 'could not record the stop in the evidence store'));
+    await opts.beforeClose?.().catch((err: unknown) => logger().warn({ err: (err as Error).message }, 'could not record the stop in the evidence store'));
     await this.store.close();
   }
 }

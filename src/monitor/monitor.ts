@@ -112,7 +112,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
     ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention, clockSkewMs: s.results.clockSkew })
     : undefined;
   const recordConfig = (set: typeof config.current) =>
-    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
+    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks) ?? Promise.resolve())).catch((err: unknown) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
 
   config.onReload((ev) => {
     metrics.configReloaded(ev.ok);
@@ -143,7 +143,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
     },
     ready: async () => {
       const reasons: string[] = [];
-      await ping(o.redisUrl, 1000).catch((e: Error) => reasons.push(e.message));
+      await ping(o.redisUrl, 1000).catch((e: unknown) => reasons.push((e as Error).message));
       if (!config.current.checks.length) reasons.push('no checks loaded');
       const store = evidence?.sink.health();
       if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);

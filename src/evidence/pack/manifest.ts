@@ -22,7 +22,17 @@ export interface Manifest {
   chain: { head: string; streams: number; heads?: StreamHead[] };
   totals: PackSummary['totals'];
   /** Per element (all ten): counts and pass rate. Absent in packs built before they were listed. */
-  elements?: Array<{ element: string; checks: number; runs: number; passes: number; warns: number; fails: number; waived: number; errors: number; passRate: number | null }>;
+  elements?: Array<{
+    element: string;
+    checks: number;
+    runs: number;
+    passes: number;
+    warns: number;
+    fails: number;
+    waived: number;
+    errors: number;
+    passRate: number | null;
+  }>;
   files: ManifestFile[];
   signature: { algorithm: string; publicKeyFile: string; publicKeySha256: string };
 }
