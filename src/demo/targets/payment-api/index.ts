@@ -2,7 +2,7 @@
 import https from 'node:https';
 import { issue } from '../../pki';
 import { DEMO_PORTS } from '../../ports';
-import type { DemoTarget } from '../../target';
+import type { DemoTarget } from '../../types';
 import type { StubSettings } from './route';
 import { json, ROUTES } from './routes';
 

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { minifyBody, verifyAsymmetric, verifySymmetric } from '../../../probes/transaction/snap';
-import type { DemoTarget } from '../../target';
+import type { DemoTarget } from '../../types';
 import type { Route } from './route';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
