@@ -18,6 +18,7 @@ module.exports = {
     '<rootDir>/test/util/*.test.ts',
     '<rootDir>/test/probes/http/{http-probe,redirect-secrets}.test.ts',
     '<rootDir>/test/probes/mfa/{entra,keycloak,login,okta}.test.ts',
+    '<rootDir>/test/probes/registry.test.ts',
     '<rootDir>/test/probes/openapi/*.test.ts',
     '<rootDir>/test/probes/securitytxt/*.test.ts',
     '<rootDir>/test/probes/webpage/*.test.ts',
