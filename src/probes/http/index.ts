@@ -8,7 +8,7 @@ import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe } from '../types';
 import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions';
-import { httpOptions, type HttpOptions } from './options';
+import { httpOptions } from './options';
 
 const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
 
