@@ -3,9 +3,9 @@
  * names, 3.1-style type arrays in a 3.0 document, unknown top-level fields and the like, which pengawas's own
  * structural rules (validate.ts) do not check. External `$ref`s are never followed: a hostile document could
  * otherwise make the monitor read local files (relative refs resolve against the working directory) or fetch any
- * URL; only same-document refs are resolved (and validate.ts reports those that do not resolve).
+ * URL; only same-document refs are resolved (and validate.ts reports those that do not resolve). swagger-parser is
+ * loaded on first use, so processes that never check an OpenAPI document do not pay for it at start.
  */
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Problem } from './validate';
 
 interface AjvError {
@@ -26,6 +26,7 @@ function noise(e: AjvError): boolean {
 }
 
 export async function schemaProblems(doc: Record<string, unknown>): Promise<Problem[]> {
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   try {
     await SwaggerParser.validate(structuredClone(doc) as never, { resolve: { external: false }, validate: { schema: true, spec: false } });
     return [];

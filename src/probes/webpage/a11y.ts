@@ -3,10 +3,10 @@
  * that need no layout are claimed: html-has-lang, html-lang-valid, document-title, image-alt, input-image-alt,
  * label, select-name, button-name, link-name. Colour contrast, focus order and target size need a rendering engine
  * and are not claimed. Page scripts never run (jsdom `runScripts: 'outside-only'` runs only axe) and no sub-resource
- * is fetched (jsdom loads none unless asked); the page is at most the probe's `maxBytes`.
+ * is fetched (jsdom loads none unless asked); the page is at most the probe's `maxBytes`. jsdom and axe-core are
+ * loaded on first use: requiring jsdom costs about a second of CPU, which no other command should pay at start.
  */
-import axe from 'axe-core';
-import { JSDOM, VirtualConsole } from 'jsdom';
+import type axe from 'axe-core';
 import type { Finding } from '../../results/contract';
 
 export const A11Y_RULES = [
@@ -63,10 +63,11 @@ function clip(html: string): string {
 export async function checkAccessibility(html: string, url: URL, skip: string[]): Promise<Finding[]> {
   const rules = A11Y_RULES.filter((r) => !skip.includes(r));
   if (!rules.length) return [];
+  const [{ JSDOM, VirtualConsole }, { source }] = await Promise.all([import('jsdom'), import('axe-core')]);
   const dom = new JSDOM(html, { url: url.href, runScripts: 'outside-only', virtualConsole: new VirtualConsole() });
   try {
     const window = dom.window as unknown as AxeWindow & { eval(code: string): unknown };
-    window.eval(axe.source);
+    window.eval(source);
     const { violations } = await window.axe.run(dom.window.document, {
       runOnly: { type: 'rule', values: rules },
       resultTypes: ['violations'],

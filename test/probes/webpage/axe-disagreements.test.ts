@@ -37,11 +37,13 @@ beforeAll(async () => {
     res.writeHead(c ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
     res.end(c?.[0] ?? '');
   });
-});
+  // The first run loads jsdom and axe-core (about a second of CPU, far more on a loaded machine): not under test here.
+  await probe('webpage', `${srv.url}/lang-xx`, {}, 120_000);
+}, 180_000);
 afterAll(() => srv.close());
 
 test.each(Object.entries(CASES))('%s: the verdict of axe-core', async (path, [, expected]) => {
-  const r = await probe('webpage', `${srv.url}${path}`);
+  const r = await probe('webpage', `${srv.url}${path}`, {}, 30_000);
   expect(
     findingIds(r, 'fail')
       .filter((id) => id.startsWith('webpage.a11y.'))
