@@ -11,6 +11,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)'],
   setupFiles: ['<rootDir>/test/setup.ts'],
+  // Rebuilds dist/ when src/ is newer, so CLI tests never run a stale build.
+  globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

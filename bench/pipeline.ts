@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { freePort } from '../test/helpers/net';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'pengawas.js');
@@ -33,16 +34,6 @@ const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
 const work = mkdtempSync(path.join(tmpdir(), 'pengawas-bench-'));
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

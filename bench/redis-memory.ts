@@ -16,6 +16,7 @@ import IORedis from 'ioredis';
 import { settingsSchema } from '../src/config/settings';
 import { startMonitor } from '../src/monitor/monitor';
 import { setLogLevel } from '../src/util/logger';
+import { freePort } from '../test/helpers/net';
 
 const CHECKS = Number(process.env.SOAK_CHECKS ?? 100);
 const INTERVAL = process.env.SOAK_INTERVAL ?? '5s';
@@ -24,16 +25,6 @@ const SKEW = process.env.SOAK_SKEW ?? '10s';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const SAMPLE = Number(process.env.SOAK_SAMPLE ?? 15);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Key family of a pengawas key, for the breakdown. */
 function family(key: string): string {

@@ -1,6 +1,6 @@
 /**
  * The ten elements: pengawas' own taxonomy. They are NOT a Bank Indonesia term. Each element names the Bank
- * Indonesia rules it supports only where such a rule can be cited (see ../shared/REFERENCES.md); no clause
+ * Indonesia rules it supports only where such a rule can be cited (see docs/references.md); no clause
  * numbers or deadlines are given because none were verified. Where no rule is cited, the checks under that
  * element enforce the operator's own policy.
  */

@@ -1,5 +1,6 @@
 /**
- * Named error classes with stable codes (searchable in docs and logs). A probe throws a ProbeError when it
+ * Named error classes with stable codes (searchable in docs and logs). The one rule: every error class lives here,
+ * shared or used by one part alone, so its code is defined once and found in one place (docs/architecture.md). A probe throws a ProbeError when it
  * could not decide; the runner turns it into an `error` result. A target that breaks a rule is never an error:
  * it is a finding with status `fail`.
  */
@@ -172,5 +173,28 @@ export class StartTlsRefusedError extends ProbeError {
 export class AttestationStoreUnreachableError extends ProbeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PROBE_ATTESTATION_STORE_UNREACHABLE', message, options);
+  }
+}
+
+// Identity-provider admin APIs (the mfa probe's clients).
+
+/** The API answered 403: the monitor's service account lacks a permission (the reason names which, if the API says). */
+export class PermissionDeniedError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_PERMISSION_DENIED', message);
+  }
+}
+
+/** The API kept answering 429, or asked us to wait longer than the check's time allows. */
+export class RateLimitedError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_RATE_LIMITED', message);
+  }
+}
+
+/** The API answered with an unexpected status (5xx, 404 of a configured object, ...). */
+export class ProviderApiError extends ProbeError {
+  constructor(message: string) {
+    super('PROBE_PROVIDER_API', message);
   }
 }

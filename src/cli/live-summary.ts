@@ -6,7 +6,7 @@
  */
 import type { Check } from '../config/check';
 import type { ProbeResult, Status } from '../results/contract';
-import type { ResultSink } from '../recorder/sink';
+import type { ResultSink } from '../results/sink';
 
 const ORDER: Status[] = ['pass', 'warn', 'fail', 'error'];
 const MAX_WHY = 160;

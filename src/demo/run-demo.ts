@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCa } from './pki';
-import type { DemoContext, RunningTarget } from './target';
-import { DEMO_TARGETS } from './targets';
+import type { DemoContext, RunningTarget } from './types';
+import { DEMO_TARGETS } from './registry';
 
 /** Where `pengawas demo` keeps its targets' files: checks/demo/*.yaml reference data/demo/... relative to the repo. */
 export const DEMO_DATA_DIR = 'data';

@@ -1,14 +1,13 @@
 /**
- * Delivery of the monthly pack. The lead's `pengawas run` / `recorder` calls:
- *   const task = scheduleMonthlyPack(sink.store, { cron: '0 2 1 * *' });  // 02:00 on the 1st, store's time zone
+ * Delivery of the monthly pack. The composition root (src/monitor/evidence.ts) calls:
+ *   const task = scheduleMonthlyPack(sink.store, { cron: '0 2 1 * *', onBuilt });  // 02:00 on the 1st, store's time zone
  *   ...; await task.stop();
  * or, from its own node-cron job, `await buildMonthlyPack(store)`. Either way the pack of the previous month is
- * written to `<dataDir>/packs/<YYYY-MM>` (rebuilt in place if it exists) and
- * `pengawas_evidence_last_build_timestamp_seconds` is set (src/metrics/families/evidence.ts).
+ * written to `<dataDir>/packs/<YYYY-MM>` (rebuilt in place if it exists) and `onBuilt(unixSeconds)` is called (the
+ * root points it at `pengawas_evidence_last_build_timestamp_seconds`).
  */
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
-import { setEvidenceLastBuild } from '../metrics/families/evidence';
 import { logger } from '../util/logger';
 import { buildPack, type BuildResult } from './pack/build';
 import type { Lang } from './pack/i18n';
@@ -24,6 +23,8 @@ export interface MonthlyOptions {
   keyFile?: string;
   pdf?: boolean;
   now?: Date;
+  /** Called with the build time (unix seconds) after each successful build, and at schedule time with the last one. */
+  onBuilt?: (unixSeconds: number) => void;
 }
 
 export async function buildMonthlyPack(store: EvidenceStore, opts: MonthlyOptions = {}): Promise<BuildResult> {
@@ -34,7 +35,7 @@ export async function buildMonthlyPack(store: EvidenceStore, opts: MonthlyOption
     month, outDir: path.join(opts.outRoot ?? path.join(store.dataDir, 'packs'), month), overwrite: true,
     lang: opts.lang, keyFile: opts.keyFile, pdf: opts.pdf, now,
   });
-  setEvidenceLastBuild(Date.now() / 1000);
+  opts.onBuilt?.(Date.now() / 1000);
   logger().info({ month, outDir: result.outDir, ms: result.durationMs, manifest: result.manifestSha256 }, 'evidence pack built');
   return result;
 }
@@ -46,7 +47,7 @@ export async function lastPackBuild(store: EvidenceStore): Promise<number | unde
 }
 
 export function scheduleMonthlyPack(store: EvidenceStore, opts: MonthlyOptions & { cron?: string } = {}): ScheduledTask {
-  void lastPackBuild(store).then((t) => t !== undefined && setEvidenceLastBuild(t), () => undefined);
+  void lastPackBuild(store).then((t) => t !== undefined && opts.onBuilt?.(t), () => undefined);
   return cron.schedule(
     opts.cron ?? '0 2 1 * *',
     async () => {

@@ -1,6 +1,6 @@
 /**
- * The recorder's evidence sink. The lead's recorder calls:
- *   const sink = await EvidenceSink.open({ dataDir: settings.dataDir, databaseUrl: process.env.DATABASE_URL });
+ * The recorder's evidence sink. The composition root (src/monitor/evidence.ts) calls:
+ *   const sink = await EvidenceSink.open({ dataDir, databaseUrl, onHealth: (backend, up) => gauge.set(...) });
  *   await sink.recordConfig(checkSet.hash, checkSet.checks);   // at start and after every reload
  *   await sink.write(result, check);                           // per result; idempotent by result.id
  *   await sink.writeMany(batch.map((result) => ({ result, check })));  // a delivery batch: one transaction
@@ -11,15 +11,15 @@
  * unacknowledged. The sink also seals closed days and applies retention every `maintainEveryMs` (default 1 h).
  *
  * The store going away (PostgreSQL stopped, disk full, file read-only, locked too long) never ends the process:
- * the sink marks the store down (`pengawas_evidence_store_up` 0, `health()` for /readyz), rejects writes at once
+ * the sink marks the store down (`onHealth(backend, false)`, which the root points at `pengawas_evidence_store_up`;
+ * `health()` for /readyz), rejects writes at once
  * so their results stay pending in Redis, and tries the store again with exponential backoff (0.5 s … 30 s).
  * Once a write or a ping succeeds it is up again, and the recorder's redelivery records every pending result
  * exactly once (writes are idempotent by result id).
  */
 import type { Check } from '../config/check';
 import { EvidenceStoreDownError } from '../errors';
-import { setEvidenceStoreUp } from '../metrics/families/evidence';
-import type { ResultSink } from '../recorder/sink';
+import type { ResultSink } from '../results/sink';
 import type { ProbeResult } from '../results/contract';
 import type { GapEntry } from '../results/gaps';
 import { logger } from '../util/logger';
@@ -29,13 +29,20 @@ import { EvidenceStore, type EvidenceStoreOptions } from './store';
 interface Pending {
   result: ProbeResult;
   check?: Check;
-  resolve(): void;
-  reject(e: unknown): void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 const BATCH = 500;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+
+export interface EvidenceSinkOptions {
+  /** Seal closed days and apply retention this often (default 1 h; 0 = never). */
+  maintainEveryMs?: number;
+  /** Called with the store's backend on open and whenever the store goes down or comes back. */
+  onHealth?: (backend: string, up: boolean) => void;
+}
 
 export interface StoreHealth {
   up: boolean;
@@ -54,16 +61,19 @@ export class EvidenceSink implements ResultSink {
   private readonly upSince = new Date();
   private closed = false;
 
+  private readonly onHealth: (backend: string, up: boolean) => void;
+
   constructor(
     readonly store: EvidenceStore,
-    opts: { maintainEveryMs?: number } = {},
+    opts: EvidenceSinkOptions = {},
   ) {
+    this.onHealth = opts.onHealth ?? (() => undefined);
     const every = opts.maintainEveryMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.maintain(), every);
       this.timer.unref();
     }
-    setEvidenceStoreUp(store.kind, true);
+    this.onHealth(store.kind, true);
   }
 
   /** Whether the store accepts writes; /readyz answers 503 with the reason while it does not. */
@@ -76,7 +86,7 @@ export class EvidenceSink implements ResultSink {
     if (!this.down) logger().error({ err: err.message }, 'evidence store down; results stay pending and are recorded once it is back');
     if (this.down?.timer) clearTimeout(this.down.timer);
     this.down = { reason: err.message, since: this.down?.since ?? new Date(), retryAt: Date.now() + backoffMs, backoffMs };
-    setEvidenceStoreUp(this.store.kind, false);
+    this.onHealth(this.store.kind, false);
     // Probe it even when no result arrives, so /readyz and the gauge recover on their own.
     this.down.timer = setTimeout(() => void this.probe(), backoffMs);
     this.down.timer.unref();
@@ -87,7 +97,7 @@ export class EvidenceSink implements ResultSink {
     if (this.down.timer) clearTimeout(this.down.timer);
     logger().info({ downMs: Date.now() - this.down.since.getTime() }, 'evidence store is back');
     this.down = undefined;
-    setEvidenceStoreUp(this.store.kind, true);
+    this.onHealth(this.store.kind, true);
   }
 
   private async probe(): Promise<void> {
@@ -100,7 +110,7 @@ export class EvidenceSink implements ResultSink {
     }
   }
 
-  static async open(opts: EvidenceStoreOptions & { maintainEveryMs?: number }): Promise<EvidenceSink> {
+  static async open(opts: EvidenceStoreOptions & EvidenceSinkOptions): Promise<EvidenceSink> {
     return new EvidenceSink(await EvidenceStore.open(opts), opts);
   }
 
@@ -184,7 +194,7 @@ export class EvidenceSink implements ResultSink {
     if (this.down?.timer) clearTimeout(this.down.timer);
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
-    await opts.beforeClose?.().catch((err: Error) => logger().warn({ err: err.message }, 'could not record the stop in the evidence store'));
+    await opts.beforeClose?.().catch((err: unknown) => logger().warn({ err: (err as Error).message }, 'could not record the stop in the evidence store'));
     await this.store.close();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The recorder's evidence store: the sink every result goes to and the monthly pack job. The store is
- * registered for this process's own `attestation` checks; other processes open it themselves.
+ * registered for this process's own `attestation` checks; other processes open it themselves. The evidence code
+ * reports its health and pack builds through callbacks; this composition step points them at the metrics gauges.
  */
 import type { ScheduledTask } from 'node-cron';
 import type { Check } from '../config/check';
@@ -13,6 +14,7 @@ import { recordLifecycle } from '../evidence/lifecycle';
 import { scheduleMonthlyPack } from '../evidence/monthly';
 import { EvidenceSink } from '../evidence/sink';
 import { storeOptionsFromEnv } from '../evidence/store';
+import { setEvidenceLastBuild, setEvidenceStoreUp } from '../metrics/families/evidence';
 
 /** How often the recorder reads the maintenance windows: a window added or ended is picked up without restart. */
 export const MAINTENANCE_POLL_MS = 5000;
@@ -38,10 +40,10 @@ function watchMaintenance(sink: EvidenceSink, metrics: Metrics, checks: () => Ch
 }
 
 export async function openEvidence(s: Settings, watch?: { metrics: Metrics; checks: () => Check[] }): Promise<{ sink: EvidenceSink; close(): Promise<void> }> {
-  const sink = await EvidenceSink.open(storeOptionsFromEnv(s.dataDir));
+  const sink = await EvidenceSink.open({ ...storeOptionsFromEnv(s.dataDir), onHealth: setEvidenceStoreUp });
   // The session's start and clean stop are evidence too: the pack tells "monitor off" from "target passing".
   await recordLifecycle(sink.store.db, 'started');
-  const task: ScheduledTask | undefined = s.evidence.monthlyPackCron ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron }) : undefined;
+  const task: ScheduledTask | undefined = s.evidence.monthlyPackCron ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron, onBuilt: setEvidenceLastBuild }) : undefined;
   const unregister = registerEvidenceStore(sink.store);
   const unwatch = watch ? watchMaintenance(sink, watch.metrics, watch.checks) : () => undefined;
   return {

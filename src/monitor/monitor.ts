@@ -15,7 +15,8 @@ import { CheckWorker } from '../queue/check-worker';
 import { connect, ping } from '../queue/connection';
 import { GapReader } from '../recorder/gap-reader';
 import { Recorder } from '../recorder/recorder';
-import type { ResultSink } from '../recorder/sink';
+import type { ResultSink } from '../results/sink';
+import { metricsSink } from '../metrics/sink';
 import { keyringFor } from '../results/keyring';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
@@ -105,7 +106,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   // The recorder owns the evidence store: every result it records is kept there too.
   const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, { metrics, checks: () => config.current.checks }) : undefined;
   step('evidence store', async () => { await evidence?.close(); }, 3000);
-  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
+  // Metrics last: counters move only once every durable sink holds the result (src/metrics/sink.ts).
+  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : []), metricsSink(metrics)];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
@@ -115,7 +117,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   const gapReader = recorder && recorderConn ? new GapReader({ redis: conn('gaps'), prefix: s.prefix, keyring, sinks, metrics: metrics.results, consumer: recorder.consumer, claimIdleMs: s.recorder.claimIdle }) : undefined;
   const outages = evidence && recorderConn ? watchRedisOutages(recorderConn, evidence.sink.store.db) : undefined;
   const recordConfig = (set: typeof config.current) =>
-    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks))).catch((err) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
+    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks) ?? Promise.resolve())).catch((err: unknown) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
 
   config.onReload((ev) => {
     metrics.configReloaded(ev.ok);
@@ -148,7 +150,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
     },
     ready: async () => {
       const reasons: string[] = [];
-      await ping(o.redisUrl, 1000).catch((e: Error) => reasons.push(e.message));
+      await ping(o.redisUrl, 1000).catch((e: unknown) => reasons.push((e as Error).message));
       if (!config.current.checks.length) reasons.push('no checks loaded');
       const store = evidence?.sink.health();
       if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);

@@ -10,7 +10,7 @@ import { gapsKey, parseGapEntry, type GapEntry } from '../results/gaps';
 import type { Keyring } from '../results/keyring';
 import { RECORDER_GROUP } from '../results/stream';
 import { logger } from '../util/logger';
-import type { ResultSink } from './sink';
+import type { ResultSink } from '../results/sink';
 
 export interface GapReaderOptions {
   redis: Redis;

@@ -1,6 +1,6 @@
 /**
- * The recorder: reads results from the stream's consumer group, records each once (metrics and sinks such as the
- * evidence store), then acknowledges it. Idempotent by result id through Redis markers; at-least-once delivery
+ * The recorder: reads results from the stream's consumer group, records each once in its sinks (the composition
+ * root wires the evidence store and the metrics registry), then acknowledges it. Idempotent by result id through Redis markers; at-least-once delivery
  * from the worker side (a retried or recovered job may publish twice) is absorbed here. Entries whose MAC does
  * not verify are dead-lettered and counted, never recorded. A result older than the retention is dropped as a
  * counted, logged gap: its marker may be gone, so recording it could record a replay twice.
@@ -14,13 +14,15 @@ import { recordGaps } from '../results/gaps';
 import { RECORDER_GROUP, type ResultStream, type StreamEntry } from '../results/stream';
 import { logger } from '../util/logger';
 import { Markers } from './markers';
-import type { ResultSink } from './sink';
+import type { ResultSink } from '../results/sink';
 
 export interface RecorderOptions {
   redis: Redis;
   prefix: string;
   stream: ResultStream;
+  /** The recorder's own counters (recorded, duplicate, rejected, lag); results reach metrics as a sink. */
   metrics: Metrics;
+  /** Written in order for each result; a sink that must see a result only once (metrics) goes last. */
   sinks: ResultSink[];
   getCheck(id: string): Check | undefined;
   /** Pending entries idle this long are taken from a recorder that died. */
@@ -117,7 +119,7 @@ export class Recorder {
     });
     // Sinks get the whole batch at once (the evidence sink commits concurrent writes in one transaction); a result
     // whose sink write fails stays unacknowledged and is delivered again. The marker is set only once everything
-    // succeeded, so metrics are never touched twice.
+    // succeeded, so the metrics sink (last) is never touched twice.
     const fresh = valid.filter((_e, i) => !seen[i]);
     const outcomes = await Promise.allSettled(
       fresh.map(async ({ result }) => {
@@ -143,7 +145,6 @@ export class Recorder {
         continue;
       }
       if (failed.has(entryId)) continue;
-      this.o.metrics.record(r);
       this.o.metrics.recorded.inc({ outcome: 'recorded' });
       this.o.metrics.recorderLag.set(Math.max(0, Date.now() - (Date.parse(r.startedAt) + r.durationMs)) / 1000);
       this.markers.mark(done, r);

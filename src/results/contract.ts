@@ -1,4 +1,4 @@
-/** The result contract every probe type returns (../shared/DESIGN.md, "One probe result"). */
+/** The result contract every probe type returns (docs/result-contract.md). */
 import type { ElementId } from '../elements';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'error';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import { settingsSchema } from '../../src/config/settings';
 import { startMonitor } from '../../src/monitor/monitor';
-import type { ResultSink } from '../../src/recorder/sink';
+import type { ResultSink } from '../../src/results/sink';
 import { freePort, sleep, startHttp, waitFor } from '../helpers/net';
 import { startRedisChild, type RedisChild } from '../helpers/redis-server';
 

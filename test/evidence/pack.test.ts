@@ -11,6 +11,7 @@ import { addWaiver } from '../../src/evidence/waivers';
 import { recordAttestation } from '../../src/evidence/attestations';
 import type { Check } from '../../src/config/check';
 import { Metrics } from '../../src/metrics/definitions';
+import { setEvidenceLastBuild } from '../../src/metrics/families/evidence';
 import { buildMonthlyPack } from '../../src/evidence/monthly';
 import { BACKENDS, makeEnv, octoberResults, septemberResults, TZ, writeAll, type TestEnv } from './helpers';
 
@@ -95,7 +96,7 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
   it('builds last month from the monthly job and publishes the build time gauge', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const before = Date.now() / 1000;
-    const r = await buildMonthlyPack(store, { now: NOW });
+    const r = await buildMonthlyPack(store, { now: NOW, onBuilt: setEvidenceLastBuild });
     expect(r.outDir).toBe(path.join(env.dataDir, 'packs', '2026-10'));
     expect(r.manifest.totals.runs).toBe(3 * 744);
     expect(verifyPack(r.outDir).ok).toBe(true);

@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import { EvidenceStoreDownError } from '../../src/errors';
 import { EvidenceSink } from '../../src/evidence/sink';
 import { verifyStore } from '../../src/evidence/verify-store';
-import { evidenceFamily } from '../../src/metrics/families/evidence';
+import { evidenceFamily, setEvidenceStoreUp } from '../../src/metrics/families/evidence';
 import { waitFor } from '../helpers/net';
 import { result, TLS10 } from './helpers';
 
@@ -33,7 +33,7 @@ if (!mounted) process.stderr.write('store-disk-full: skipped (cannot mount a tmp
     const up = async () => /pengawas_evidence_store_up\{backend="sqlite"\} (\d)/.exec(await registry.metrics())?.[1];
     const dataDir = path.join(dir, 'data');
     mkdirSync(dataDir);
-    const sink = await EvidenceSink.open({ dataDir, maintainEveryMs: 0 });
+    const sink = await EvidenceSink.open({ dataDir, maintainEveryMs: 0, onHealth: setEvidenceStoreUp });
     const big = { ...TLS10, message: 'x'.repeat(4000) };
     const all = Array.from({ length: 400 }, (_, i) => result(`c${i % 4}`, 'security', new Date(Date.UTC(2026, 9, 1) + i * 60_000), i % 2 ? 'fail' : 'pass', i % 2 ? [big] : []));
     try {

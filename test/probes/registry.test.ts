@@ -1,7 +1,8 @@
 /**
  * The probe registry keeps "a probe type is one folder and one registry line" true: every folder under
  * src/probes/ is a registered type, every metrics.ts in a type folder is that type's registered family, families
- * read their probe's typed measurements without casts, and /metrics carries every family with no table in between.
+ * read their probe's typed measurements without casts, and /metrics carries every family with no table in between;
+ * and docs/architecture.md "How to add a probe type" stays true (its steps are read from the document itself).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -88,5 +89,45 @@ describe('probe registry', () => {
     for (const prefix of ['pengawas_http_', 'pengawas_tls_', 'pengawas_transaction_', 'pengawas_document_', 'pengawas_securitytxt_', 'pengawas_mfa_', 'pengawas_attestation_']) {
       expect([prefix, names.some((n) => n.startsWith(prefix))]).toEqual([prefix, true]);
     }
+  });
+});
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PROBES = path.join(ROOT, 'src', 'probes');
+const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
+
+function howToSteps(): string[] {
+  const doc = read('docs/architecture.md');
+  const section = /## How to add a probe type\n([\s\S]*?)\n## /.exec(doc)?.[1];
+  if (!section) throw new Error('docs/architecture.md has no "How to add a probe type" section');
+  return section.split('\n').filter((l) => /^\d+\. /.test(l));
+}
+
+describe('the probe registry and "How to add a probe type" (docs/architecture.md)', () => {
+
+  it('the document names the folder, options.ts, index.ts, metrics.ts and the one registry line, in that order', () => {
+    const steps = howToSteps().join('\n');
+    const order = ['src/probes/<type>/', 'src/probes/<type>/options.ts', 'src/probes/<type>/index.ts', 'src/probes/<type>/metrics.ts', 'src/probes/registry.ts'].map((s) =>
+      steps.indexOf(s),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it.each(probeTypes())('type %s is one folder with options.ts and an index.ts declaring it', (type) => {
+    const dir = path.join(PROBES, type);
+    expect(existsSync(path.join(dir, 'options.ts'))).toBe(true);
+    const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
+    expect(index).toMatch(new RegExp(`defineProbe(<[^>]*>)?\\(\\{[\\s\\S]*?type: '${type}'`));
+    expect(registry.get(type)!.type).toBe(type);
+  });
+
+  it.each(probeTypes())('type %s is imported once in registry.ts and documented', (type) => {
+    const imports = read('src/probes/registry.ts')
+      .split('\n')
+      .filter((l) => l.startsWith('import ') && l.endsWith(`from './${type}';`));
+    expect(imports).toHaveLength(1);
+    const docs = [read('README.md'), ...readdirSync(path.join(ROOT, 'docs', 'probes')).map((f) => read(`docs/probes/${f}`))];
+    expect(docs.some((d) => d.includes(`\`${type}\``))).toBe(true);
   });
 });

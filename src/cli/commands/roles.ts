@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Settings } from '../../config/settings';
 import type { Monitor } from '../../monitor/monitor';
 import { ALL_ROLES, type Role } from '../../monitor/roles';
-import type { ResultSink } from '../../recorder/sink';
+import type { ResultSink } from '../../results/sink';
 import { logger, setLogLevel } from '../../util/logger';
 import { LiveSummary } from '../live-summary';
 import { addSettings, settingsFrom } from '../options';

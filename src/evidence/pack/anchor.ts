@@ -14,7 +14,7 @@ import { EvidencePackError } from '../../errors';
 import { combineHeads, type StreamHead } from '../chain';
 import type { EvidenceDb, Queryable } from '../db/types';
 import { HEAD_SELECT, tableOf, verifyChain, type ChainHeadRow } from '../verify-store';
-import type { Manifest } from './build';
+import type { Manifest } from './manifest';
 import { inSnapshot } from './data';
 
 export const CHAINS_FILE = 'chains.json';

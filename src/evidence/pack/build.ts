@@ -15,7 +15,6 @@ import type { EvidenceStore } from '../store';
 import { parseMonth, previousMonth, startOfDay } from '../tz';
 import { coverageCsv, findingsCsv, incidentsCsv, resultsCsv } from './csv';
 import { chainsFile, CHAINS_FILE } from './anchor';
-import type { StreamHead } from '../chain';
 import { inSnapshot, loadMonth } from './data';
 import { renderReport } from './html';
 import type { Lang } from './i18n';
@@ -24,7 +23,10 @@ import { loadSigningKey, signBytes } from './sign';
 import { recordSigner } from './signers';
 import { verifyChains } from '../verify-store';
 import { elementTotals } from './numbers';
-import { summarise, type PackSummary } from './summary';
+import type { Manifest } from './manifest';
+import { summarise } from './summary';
+
+export type { Manifest, ManifestFile } from './manifest';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const TOOL_VERSION: string = require('../../../package.json').version;
@@ -48,31 +50,6 @@ export interface BuildOptions {
   /** Folder the report shows file paths relative to (default: the working directory, where check targets resolve). */
   docsRoot?: string;
   now?: Date;
-}
-
-export interface ManifestFile {
-  path: string;
-  sha256: string;
-  bytes: number;
-}
-
-export interface Manifest {
-  format: string;
-  month: string;
-  period: { from: string; to: string; timezone: string; complete: boolean };
-  scope: { checks: number; elements: string[]; checkIds: string[] };
-  empty: boolean;
-  tool: { name: string; version: string };
-  generatedAt: string;
-  store: { backend: string };
-  checkDefinitions: { sha256: string | null; applied: Array<{ sha256: string; appliedAt: string }> };
-  /** `heads`: only in packs built before chains.json, which listed every stream's head here. */
-  chain: { head: string; streams: number; heads?: StreamHead[] };
-  totals: PackSummary['totals'];
-  /** Per element (all ten): counts and pass rate. Absent in packs built before they were listed. */
-  elements?: Array<{ element: string; checks: number; runs: number; passes: number; warns: number; fails: number; waived: number; errors: number; passRate: number | null }>;
-  files: ManifestFile[];
-  signature: { algorithm: string; publicKeyFile: string; publicKeySha256: string };
 }
 
 export interface BuildResult {

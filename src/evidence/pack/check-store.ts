@@ -17,7 +17,7 @@ import { tableOf } from '../verify-store';
 import { EvidencePackError } from '../../errors';
 import { compareAnchors, readAnchors, type AnchorVerification } from './anchor';
 import { verifyPack } from './verify';
-import type { Manifest } from './build';
+import type { Manifest } from './manifest';
 import { inSnapshot } from './data';
 import { compareNumbers, type NumbersCheck } from './numbers';
 import { Recount } from './recount';

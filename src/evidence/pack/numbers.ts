@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigRecord } from '../config-log';
-import type { Manifest } from './build';
+import type { Manifest } from './manifest';
 import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
 import type { MonthData } from './data';
 import type { RecountResult } from './recount';

@@ -11,7 +11,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from '../hash';
-import type { Manifest } from './build';
+import type { Manifest } from './manifest';
 import { fingerprintOf, verifyBytes } from './sign';
 import { findTrusted, type TrustedKey } from './trust';
 

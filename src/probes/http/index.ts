@@ -2,16 +2,14 @@
  * Probe type `http`: one HTTP(S) request (following redirects), with status, body, JSON-path and header
  * assertions, TLS on/off, a response-time budget, a body cap, and dns/connect/tls/ttfb/transfer timings.
  */
-import { performance } from 'node:perf_hooks';
 import { TlsHandshakeError } from '../../errors';
-import { headersForRedirect } from '../../net/redirect';
+import { requestFollowing } from '../../net/follow-redirects';
 import { parseWebUrl, readCa } from '../../net/target';
-import { timedRequest, type PhaseTimings, type TimedResponse } from '../../net/timed-request';
+import type { PhaseTimings } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
-import { currentSecrets } from '../../util/secret-scope';
-import { defineProbe, type NoMeasurements, type ProbeContext } from '../types';
+import { defineProbe, type NoMeasurements } from '../types';
 import { checkBody, checkHeaders, checkJson, statusMatches } from './assertions';
-import { httpOptions, type HttpOptions } from './options';
+import { httpOptions } from './options';
 
 /** What one request measured; a certificate rejected before any response measures nothing. */
 export interface HttpResponseMeasurements {
@@ -29,45 +27,6 @@ export type HttpMeasurements = HttpResponseMeasurements | NoMeasurements;
 
 const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
 
-async function fetchFollowing(url: URL, o: HttpOptions, ctx: ProbeContext, ca: string | undefined) {
-  const deadline = performance.now() + ctx.timeoutMs;
-  const hops: Array<{ url: string; status: number }> = [];
-  let current = url;
-  let method = o.method;
-  let body = o.body;
-  let headers = o.headers;
-  const stripped = new Set<string>();
-  for (;;) {
-    const res: TimedResponse = await timedRequest({
-      url: current,
-      method,
-      headers,
-      body,
-      timeoutMs: Math.max(1, deadline - performance.now()),
-      signal: ctx.signal,
-      maxBodyBytes: o.maxBodyBytes,
-      ca,
-      verifyTls: o.verifyTls,
-    });
-    const location = res.headers.location;
-    if (!o.followRedirects || res.status < 300 || res.status >= 400 || !location) {
-      return { res, hops, finalUrl: current, stripped: [...stripped] };
-    }
-    hops.push({ url: current.href, status: res.status });
-    if (hops.length > o.maxRedirects) return { res, hops, finalUrl: current, tooMany: true, stripped: [...stripped] };
-    const next = new URL(location, current);
-    // Credentials stay with their origin (see net/redirect.ts); what is dropped stays dropped for later hops.
-    const carried = headersForRedirect(headers, current, next, currentSecrets());
-    headers = carried.headers;
-    for (const name of carried.stripped) stripped.add(name);
-    current = next;
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-      method = 'GET';
-      body = undefined;
-    }
-  }
-}
-
 export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
   type: 'http',
   summary: 'HTTP(S) endpoint: status, body/JSON/header assertions, redirects, TLS, timing phases',
@@ -80,7 +39,18 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
     const findings: Finding[] = [];
     let fetched;
     try {
-      fetched = await fetchFollowing(url, o, ctx, ca);
+      fetched = await requestFollowing(url, {
+        method: o.method,
+        headers: o.headers,
+        body: o.body,
+        timeoutMs: ctx.timeoutMs,
+        signal: ctx.signal,
+        maxBodyBytes: o.maxBodyBytes,
+        ca,
+        verifyTls: o.verifyTls,
+        follow: o.followRedirects,
+        maxRedirects: o.maxRedirects,
+      });
     } catch (err) {
       const code = (err as { tlsCode?: string }).tlsCode ?? '';
       if (err instanceof TlsHandshakeError && CERT_CODES.test(code)) {

@@ -7,9 +7,8 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CredentialsError, ProbeAbortedError, ProbeTimeoutError, ProtocolError, ResponseTooLargeError } from '../../errors';
+import { CredentialsError, PermissionDeniedError, ProbeAbortedError, ProbeTimeoutError, ProtocolError, ProviderApiError, RateLimitedError, ResponseTooLargeError } from '../../errors';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
-import { PermissionDeniedError, ProviderApiError, RateLimitedError } from './errors';
 
 /** Supplies the Authorization header; may fetch and cache a token through the same bounded client. */
 export interface TokenSource {

@@ -12,9 +12,9 @@
  *   — https://learn.microsoft.com/graph/api/resources/userregistrationdetails
  * Lists page with @odata.nextLink; throttling answers 429 with Retry-After (https://learn.microsoft.com/graph/throttling).
  */
+import { ProviderApiError } from '../../errors';
 import { ClientCredentials } from './auth';
 import type { ApiClient } from './client';
-import { ProviderApiError } from './errors';
 import { exclusions, grantVerdict, narrowing, type Conditions, type GrantControls, type StrengthPolicy } from './entra-grants';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
 import type { EntraOptions } from './options';

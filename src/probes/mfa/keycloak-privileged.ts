@@ -20,8 +20,8 @@
  * - GET /admin/realms/{realm}/clients/{id}/roles/{role-name}/users, …/groups                  client-role holders
  * Every group, role and client is fetched at most once per run; disabled users are left out.
  */
+import { ProviderApiError } from '../../errors';
 import { mapLimit, type ApiClient } from './client';
-import { ProviderApiError } from './errors';
 
 export interface PrivilegedUser {
   id: string;

@@ -11,11 +11,10 @@
  * - GET /api/v1/groups/{id}/users                    members of configured privileged groups (Link: rel="next" paging)
  * - GET /api/v1/users/{id}/factors                   enrolled factors (factorType, status)
  */
-import { ProtocolError } from '../../errors';
+import { ProtocolError, ProviderApiError } from '../../errors';
 import type { Finding } from '../../results/contract';
 import { PrivateKeyJwt, StaticHeader } from './auth';
 import { mapLimit, type ApiClient, type TokenSource } from './client';
-import { ProviderApiError } from './errors';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
 import type { OktaOptions } from './options';
 

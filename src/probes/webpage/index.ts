@@ -1,7 +1,7 @@
 /**
  * Probe type `webpage`: a public page is usable by everyone — served in the expected language (`<html lang>`),
- * linked to its translations (`hreflang` pairs that answer and link back), and passing a documented subset of
- * accessibility rules checked without a browser. A page that answers non-2xx is a `fail` (customers cannot read
+ * linked to its translations (`hreflang` pairs that answer and link back), and passing the layout-free
+ * accessibility rules of axe-core, run on jsdom without a browser (a11y.ts). A page that answers non-2xx is a `fail` (customers cannot read
  * it); a server that cannot be reached is an `error`.
  */
 import { fetchText } from '../../net/fetch-text';
@@ -72,7 +72,7 @@ export const webpageProbe = defineProbe({
       findings.push({ id: 'webpage.lang.mismatch', severity: 'medium', status: 'fail', message: `<html lang="${page.htmlLang ?? ''}">, expected ${o.expectLang}`, evidence: { lang: page.htmlLang ?? null, expected: o.expectLang } });
     }
     const pairs = await checkPairs(res.finalUrl, page, o, ctx, findings);
-    if (o.accessibility) findings.push(...checkAccessibility(page, o.skipRules));
+    if (o.accessibility) findings.push(...(await checkAccessibility(res.text, res.finalUrl, o.skipRules)));
     if (!findings.some((f) => f.status !== 'pass')) {
       findings.push({ id: 'webpage.ok', severity: 'info', status: 'pass', message: `lang="${page.htmlLang}", ${pairs.length} alternate(s) checked, ${o.accessibility ? 'accessibility subset passed' : 'accessibility not checked'}` });
     }

@@ -12,7 +12,7 @@ import { issue } from '../../../src/demo/pki';
 import { demoContext } from '../../../src/demo/run-demo';
 import { paymentApiHandler } from '../../../src/demo/targets/payment-api';
 import { snapCredentials } from '../../../src/demo/targets/payment-api/snap';
-import type { RunningTarget } from '../../../src/demo/target';
+import type { RunningTarget } from '../../../src/demo/types';
 import type { ConfigProblem } from '../../../src/errors';
 import { runCheck } from '../../../src/probes/runner';
 import type { TransactionMeasurements } from '../../../src/probes/transaction/flow';

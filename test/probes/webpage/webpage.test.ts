@@ -33,7 +33,9 @@ beforeAll(async () => {
     res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
     res.end(body ?? page('en', 'Not found', '', ''));
   });
-});
+  // The first run loads jsdom and axe-core (about a second of CPU, far more on a loaded machine): not under test here.
+  await probe('webpage', `${srv.url}/en/pay`, {}, 120_000);
+}, 180_000);
 afterAll(() => srv.close());
 
 test('a paired, accessible page passes; every labelling technique counts', async () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { newTotpSeed } from '../../../probes/mfa/totp';
 import { issue } from '../../pki';
 import { DEMO_PORTS } from '../../ports';
-import type { DemoTarget } from '../../target';
+import type { DemoTarget } from '../../types';
 import { goodRealm, weakRealm, type DemoSecrets } from './realms';
 import { keycloakHandler } from './server';
 

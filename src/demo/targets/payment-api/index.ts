@@ -2,8 +2,9 @@
 import https from 'node:https';
 import { issue } from '../../pki';
 import { DEMO_PORTS } from '../../ports';
-import type { DemoTarget } from '../../target';
-import { json, ROUTES, type StubSettings } from './routes';
+import type { DemoTarget } from '../../types';
+import type { StubSettings } from './route';
+import { json, ROUTES } from './routes';
 
 export function stubSettings(env: NodeJS.ProcessEnv = process.env): StubSettings {
   return { delayMs: Number(env.PENGAWAS_DEMO_DELAY_MS ?? 0) || 0, errorRate: Math.min(1, Math.max(0, Number(env.PENGAWAS_DEMO_ERROR_RATE ?? 0) || 0)) };

@@ -1,22 +1,7 @@
 /** Route tables of the payment-API stub; a feature adds its own file of routes and one entry in ROUTES. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Route } from './route';
 import { SNAP_ROUTES } from './snap';
-
-export interface StubSettings {
-  /** Extra delay before answering, ms (PENGAWAS_DEMO_DELAY_MS). */
-  delayMs: number;
-  /** Share of requests answered with 500 (PENGAWAS_DEMO_ERROR_RATE, 0..1). */
-  errorRate: number;
-}
-
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, settings: StubSettings) => void | Promise<void>;
-
-export interface Route {
-  method: string;
-  /** Exact path, or a prefix when it ends with `*`. */
-  path: string;
-  handler: Handler;
-}
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });

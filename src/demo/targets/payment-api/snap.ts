@@ -13,9 +13,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { minifyBody, verifyAsymmetric, verifySymmetric } from '../../../probes/transaction/snap';
-import type { DemoTarget } from '../../target';
-// Type-only: routes.ts imports this file, so a runtime import back would be a cycle.
-import type { Route } from './routes';
+import type { DemoTarget } from '../../types';
+import type { Route } from './route';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

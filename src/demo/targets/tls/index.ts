@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { issue } from '../../pki';
 import { DEMO_PORTS } from '../../ports';
-import type { DemoTarget } from '../../target';
+import type { DemoTarget } from '../../types';
 import { goodOcspResponse } from './staple';
 
 const INTERMEDIATE_SUITES = [

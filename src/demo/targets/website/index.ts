@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_PORTS } from '../../ports';
-import type { DemoTarget } from '../../target';
+import type { DemoTarget } from '../../types';
 import { paymentApiOpenApi } from './openapi';
 import { PAGES, renderPage, renderStatus } from './pages';
 

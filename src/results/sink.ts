@@ -1,7 +1,10 @@
-/** Where the recorder sends each result besides metrics (the evidence store is one). */
+/**
+ * Where the recorder sends each result: the metrics registry and the evidence store are both sinks, wired by the
+ * composition root (src/monitor/monitor.ts); the recorder knows only this interface.
+ */
 import type { Check } from '../config/check';
-import type { ProbeResult } from '../results/contract';
-import type { GapEntry } from '../results/gaps';
+import type { ProbeResult } from './contract';
+import type { GapEntry } from './gaps';
 
 export interface ResultSink {
   name: string;

@@ -1,4 +1,4 @@
-/** A local target the demo starts so a newcomer sees real results; one file per target under targets/. */
+/** What a demo target is (the interface); the table is registry.ts, one folder per target under targets/. */
 export interface DemoContext {
   /** Folder for the demo's files (CA, certificates, documents): <dataDir>/demo. */
   dir: string;
