@@ -211,6 +211,22 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   const redis = new IORedis(redisUrl);
   const r0 = await redisCounters(redis);
   const from = Date.now();
+  // Recorders trim what they recorded, so the stream is read as it grows (XREAD from the window's start), with this
+  // reader's cursor reported like a recorder's metrics follower so trimming waits for it.
+  const reader = new IORedis(redisUrl);
+  const entries: Array<[string, string[]]> = [];
+  let cursor = `${from}-0`;
+  let reading = true;
+  const readLoop = (async () => {
+    while (reading) {
+      const res = (await reader.xread('COUNT', 5000, 'BLOCK', 200, 'STREAMS', `${prefix}:results`, cursor)) as Array<[string, Array<[string, string[]]>]> | null;
+      for (const e of res?.[0][1] ?? []) {
+        cursor = e[0];
+        entries.push(e);
+      }
+      await reader.hset(`${prefix}:results:cursors`, 'bench', `${cursor} ${Date.now()}`);
+    }
+  })();
   const u0 = usage(worker.pid!);
   const others = [scheduler.pid!, recorder.pid!, redisPid];
   const o0 = others.map((p) => usage(p).cpu);
@@ -224,8 +240,13 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   const u1 = usage(worker.pid!);
   const o1 = others.map((p) => usage(p).cpu);
   const r1 = await redisCounters(redis);
-  // Results whose run finished inside the window; lag = start - slot.
-  const entries = await redis.xrange(`${prefix}:results`, String(from), String(to));
+  // Results published inside the window; lag = start - slot.
+  await sleep(300);
+  reading = false;
+  await readLoop;
+  reader.disconnect();
+  const toId = to;
+  for (let i = entries.length - 1; i >= 0 && Number(entries[i][0].split('-')[0]) > toId; i--) entries.pop();
   const lags: number[] = [];
   let pass = 0;
   for (const [, fields] of entries) {
