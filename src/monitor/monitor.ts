@@ -16,7 +16,6 @@ import { connect, ping } from '../queue/connection';
 import { GapReader } from '../recorder/gap-reader';
 import { Recorder } from '../recorder/recorder';
 import type { ResultSink } from '../results/sink';
-import { metricsSink } from '../metrics/sink';
 import { keyringFor } from '../results/keyring';
 import { ResultStream } from '../results/stream';
 import { Scheduler } from '../scheduler/scheduler';
@@ -106,8 +105,9 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   // The recorder owns the evidence store: every result it records is kept there too.
   const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, { metrics, checks: () => config.current.checks }) : undefined;
   step('evidence store', async () => { await evidence?.close(); }, 3000);
-  // Metrics last: counters move only once every durable sink holds the result (src/metrics/sink.ts).
-  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : []), metricsSink(metrics)];
+  // Check metrics are not a sink: each recorder's metrics follower reads the whole stream (recorder/follower.ts),
+  // so every recorder's /metrics lists every check while evidence is written once through the consumer group.
+  const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn

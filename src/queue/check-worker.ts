@@ -34,6 +34,9 @@ export interface WorkerOptions {
   handBackDelayMs?: number;
 }
 
+/** How long one answer to "is the results stream full?" is reused. */
+const FULL_CHECK_MS = 250;
+
 /** Thrown to make BullMQ retry an `error` result; carries nothing secret. */
 class RetryableError extends Error {
   override name = 'RetryableError';
@@ -42,6 +45,7 @@ class RetryableError extends Error {
 export class CheckWorker {
   readonly worker: Worker<JobData>;
   private readonly abort = new AbortController();
+  private full?: { at: number; answer: Promise<boolean> };
 
   constructor(private readonly o: WorkerOptions) {
     // Every running job listens on the shutdown signal (and removes its listener when done): up to `concurrency`
@@ -66,8 +70,8 @@ export class CheckWorker {
     const check = this.o.getCheck(job.data.checkId);
     // Another worker may have the check (its configuration is newer or older than ours): hand the job back.
     if (!check) return this.handBack(job, token, 'unknown_check');
-    // No point running a probe whose result the stream would refuse.
-    if (await this.o.stream.isFull()) return this.handBack(job, token, 'results_backlog');
+    // No point running a probe whose result the stream would refuse (publish still checks the cap atomically).
+    if (await this.streamFull()) return this.handBack(job, token, 'results_backlog');
     const attempt = job.attemptsMade + 1;
     const result = await runCheck(check, { slot: new Date(job.data.slot), attempt, dataDir: this.o.dataDir, signal: this.abort.signal });
     if (this.abort.signal.aborted) {
@@ -80,10 +84,26 @@ export class CheckWorker {
     try {
       await this.o.stream.publish(result);
     } catch (e) {
-      if (e instanceof ResultsBacklogError) return this.handBack(job, token, 'results_backlog');
+      if (e instanceof ResultsBacklogError) {
+        this.full = { at: Date.now(), answer: Promise.resolve(true) };
+        return this.handBack(job, token, 'results_backlog');
+      }
       throw e;
     }
     return result.status;
+  }
+
+  /**
+   * Whether the results stream is at its cap, asked at most every FULL_CHECK_MS and shared by concurrent jobs: one
+   * XLEN per interval instead of one round trip per job. A stale "not full" only means the probe runs and its publish
+   * is refused (handed back then); a stale "full" hands a job back one check early.
+   */
+  private streamFull(): Promise<boolean> {
+    if (!this.full || Date.now() - this.full.at > FULL_CHECK_MS) {
+      const at = Date.now();
+      this.full = { at, answer: this.o.stream.isFull().catch((e) => ((this.full = undefined), Promise.reject(e))) };
+    }
+    return this.full.answer;
   }
 
   /**

@@ -32,11 +32,12 @@ export const ROLE_COMMANDS: Record<AclRole, string[]> = {
   ],
   // Results consumer group (XGROUP CREATE, XREADGROUP, XACK, XAUTOCLAIM, XPENDING); "already recorded" markers
   // (HEXISTS, then HSET and PEXPIRE in a MULTI/EXEC with the XACK); trimming acknowledged entries (XINFO GROUPS,
-  // XPENDING, XTRIM MINID); dead letters and gaps (XADD).
+  // XPENDING, XTRIM MINID, below every metrics follower's cursor: HGETALL, HDEL of stale ones); dead letters and gaps
+  // (XADD); the metrics follower reading the whole stream (XREAD) and reporting its cursor (HSET; HDEL at stop).
   recorder: [
     ...CONNECTION, ...SCRIPTS, ...METRICS_READ,
-    'exec', 'hexists', 'hset', 'multi', 'pexpire', 'xack', 'xadd', 'xautoclaim', 'xgroup|create', 'xinfo|groups',
-    'xpending', 'xreadgroup', 'xtrim',
+    'exec', 'hdel', 'hexists', 'hgetall', 'hset', 'multi', 'pexpire', 'xack', 'xadd', 'xautoclaim', 'xgroup|create', 'xinfo|groups',
+    'xpending', 'xread', 'xreadgroup', 'xtrim',
   ],
 };
 

@@ -1,6 +1,7 @@
 /**
- * The recorder: reads results from the stream's consumer group, records each once in its sinks (the composition
- * root wires the evidence store and the metrics registry), then acknowledges it. Idempotent by result id through Redis markers; at-least-once delivery
+ * The recorder: reads results from the stream's consumer group, records each once in the sinks (such as the
+ * evidence store), then acknowledges it. Its /metrics come from its metrics follower (follower.ts), which reads the
+ * whole stream, so every recorder exports every check. Idempotent by result id through Redis markers; at-least-once delivery
  * from the worker side (a retried or recovered job may publish twice) is absorbed here. Entries whose MAC does
  * not verify are dead-lettered and counted, never recorded. A result older than the retention is dropped as a
  * counted, logged gap: its marker may be gone, so recording it could record a replay twice.
@@ -13,6 +14,7 @@ import type { ProbeResult } from '../results/contract';
 import { recordGaps } from '../results/gaps';
 import { RECORDER_GROUP, type ResultStream, type StreamEntry } from '../results/stream';
 import { logger } from '../util/logger';
+import { MetricsFollower } from './follower';
 import { Markers } from './markers';
 import type { ResultSink } from '../results/sink';
 
@@ -49,21 +51,29 @@ export class Recorder {
   private loop?: Promise<void>;
   private readonly markers: Markers;
   private readonly retentionMs: number;
+  /** The follower blocks on XREAD, so it has a connection of its own (same endpoint and options). */
+  private readonly followConn: Redis;
+  private readonly follower: MetricsFollower;
 
   constructor(private readonly o: RecorderOptions) {
     this.retentionMs = o.retentionMs ?? DEFAULT_RETENTION_MS;
     this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
+    this.followConn = o.redis.duplicate();
+    this.followConn.on('error', (err) => logger().warn({ conn: 'follower', err: err.message }, 'redis connection error'));
+    this.follower = new MetricsFollower({ name: this.consumer, stream: o.stream.on(this.followConn), metrics: o.metrics, retentionMs: this.retentionMs, blockMs: o.blockMs });
   }
 
   async start(): Promise<void> {
     await this.o.stream.ensureGroup();
+    await this.follower.start();
     this.running = true;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await Promise.all([this.loop, this.follower.stop(() => this.followConn.disconnect())]);
+    await this.o.stream.forgetCursor(this.consumer).catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -119,7 +129,7 @@ export class Recorder {
     });
     // Sinks get the whole batch at once (the evidence sink commits concurrent writes in one transaction); a result
     // whose sink write fails stays unacknowledged and is delivered again. The marker is set only once everything
-    // succeeded, so the metrics sink (last) is never touched twice.
+    // succeeded, so no sink records a result twice. Check metrics are the follower's, not this path's.
     const fresh = valid.filter((_e, i) => !seen[i]);
     const outcomes = await Promise.allSettled(
       fresh.map(async ({ result }) => {

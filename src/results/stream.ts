@@ -2,7 +2,8 @@
  * The results stream: workers XADD each result with a MAC (see keyring.ts); recorders read it through a consumer
  * group and XACK only after the result is recorded, so a recorder that crashes loses nothing (its pending entries
  * are claimed by the next). Nothing unacknowledged is ever trimmed: the stream is cut only below the group's
- * oldest pending or undelivered entry, and a full stream refuses new results (back-pressure) instead of dropping.
+ * oldest pending or undelivered entry, nor below what a live metrics follower (every recorder has one) has read, and a
+ * full stream refuses new results (back-pressure) instead of dropping.
  */
 import type { Redis } from 'ioredis';
 import type { ProbeResult } from './contract';
@@ -33,17 +34,23 @@ export interface StreamEntry {
 const PUBLISH = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4])`;
 
+/** A follower's cursor older than this is a follower that died: trimming stops waiting for it. */
+export const FOLLOWER_STALE_MS = 60_000;
+
 export class ResultStream {
   readonly key: string;
   readonly deadKey: string;
+  /** Hash of follower → `<last read id> <unix ms>`: each recorder's metrics cursor (see recorder/follower.ts). */
+  readonly cursorsKey: string;
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly prefix: string,
     private readonly o: { keyring?: Keyring; maxLength?: number } = {},
   ) {
     this.key = `${prefix}:results`;
     this.deadKey = `${prefix}:results:dead`;
+    this.cursorsKey = `${prefix}:results:cursors`;
   }
 
   /** The keys this stream signs and verifies with (gap reports are signed with the same ones). */
@@ -89,6 +96,27 @@ export class ResultStream {
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
+  /** Every entry after `after` (not through the group): a recorder's metrics follower reads the whole stream. */
+  async follow(after: string, count: number, blockMs: number): Promise<StreamEntry[]> {
+    const res = (await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after)) as Array<[string, Array<[string, string[]]>]> | null;
+    return res ? res[0][1].map((e) => this.parse(e)) : [];
+  }
+
+  /** Records how far a follower has read, so trimming keeps what it has not read yet (while it reports). */
+  async reportCursor(follower: string, after: string): Promise<void> {
+    await this.redis.hset(this.cursorsKey, follower, `${after} ${Date.now()}`);
+  }
+
+  /** A follower that stopped cleanly: trimming need not wait for it. */
+  async forgetCursor(follower: string): Promise<void> {
+    await this.redis.hdel(this.cursorsKey, follower);
+  }
+
+  /** The same stream (same keyring) on another connection, e.g. one that may block on XREAD. */
+  on(redis: Redis): ResultStream {
+    return new ResultStream(redis, this.prefix, this.o);
+  }
+
   /** Takes over entries another (dead) recorder left unacknowledged for at least `minIdleMs`. */
   async claimStale(consumer: string, minIdleMs: number, count: number): Promise<StreamEntry[]> {
     const res = (await this.redis.xautoclaim(this.key, RECORDER_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, Array<[string, string[]] | null>];
@@ -132,14 +160,24 @@ export class ResultStream {
       if (summary[1] && compareIds(summary[1], delivered) <= 0) return summary[1];
     }
     // Nothing pending: the last delivered entry is acknowledged too, so it may go (MINID keeps ids >= point).
-    const [ms, seq] = delivered.split('-');
-    return delivered === '0-0' ? undefined : `${ms}-${BigInt(seq) + 1n}`;
+    return delivered === '0-0' ? undefined : nextId(delivered);
   }
 
-  /** Deletes acknowledged entries only (XTRIM MINID at the safe point); returns how many went. */
+  /**
+   * Deletes acknowledged entries that every live follower has read (XTRIM MINID at the lower of the group's safe
+   * point and the followers' cursors); returns how many went. A follower silent for FOLLOWER_STALE_MS is forgotten.
+   */
   async trimAcknowledged(): Promise<number> {
-    const point = await this.safeTrimPoint();
+    let point = await this.safeTrimPoint();
     if (!point) return 0;
+    const cursors = await this.redis.hgetall(this.cursorsKey);
+    const stale: string[] = [];
+    for (const [follower, value] of Object.entries(cursors)) {
+      const [after, at] = value.split(' ');
+      if (!/^\d+-\d+$/.test(after ?? '') || Date.now() - Number(at) > FOLLOWER_STALE_MS) stale.push(follower);
+      else if (compareIds(nextId(after), point) < 0) point = nextId(after);
+    }
+    if (stale.length) await this.redis.hdel(this.cursorsKey, ...stale);
     return Number(await this.redis.xtrim(this.key, 'MINID', point));
   }
 
@@ -164,6 +202,12 @@ function pairs(list: unknown[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i + 1 < list.length; i += 2) o[String(list[i])] = list[i + 1];
   return o;
+}
+
+/** The smallest id after `id` (MINID at it keeps everything after `id`). */
+function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${BigInt(seq) + 1n}`;
 }
 
 /** Orders stream ids `<ms>-<seq>` numerically (string order is wrong: "9-0" > "10-0"). */

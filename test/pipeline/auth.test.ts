@@ -8,7 +8,6 @@ import IORedis from 'ioredis';
 import { settingsSchema } from '../../src/config/settings';
 import { ConfigError } from '../../src/errors';
 import { Metrics } from '../../src/metrics/definitions';
-import { metricsSink } from '../../src/metrics/sink';
 import { Recorder } from '../../src/recorder/recorder';
 import type { ProbeResult } from '../../src/results/contract';
 import { readGaps } from '../../src/results/gaps';
@@ -41,7 +40,7 @@ describe('authenticated results on the stream', () => {
     prefix,
     stream: new ResultStream(recConn, prefix, { keyring: verifier }),
     metrics,
-    sinks: [{ name: 'collect', write: async (r) => void written.push(`${r.id} ${r.status}`) }, metricsSink(metrics)],
+    sinks: [{ name: 'collect', write: async (r) => void written.push(`${r.id} ${r.status}`) }],
     getCheck: () => undefined,
     claimIdleMs: 1000,
     blockMs: 100,

@@ -5,7 +5,6 @@
  */
 import IORedis from 'ioredis';
 import { Metrics } from '../../src/metrics/definitions';
-import { metricsSink } from '../../src/metrics/sink';
 import { Recorder } from '../../src/recorder/recorder';
 import type { ProbeResult } from '../../src/results/contract';
 import { readGaps } from '../../src/results/gaps';
@@ -44,7 +43,7 @@ describe('results backlog with the recorder down', () => {
     const conn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const metrics = new Metrics({ defaultMetrics: false });
     const sink = { name: 'count', write: async (r: ProbeResult) => void written.set(r.id, (written.get(r.id) ?? 0) + 1) };
-    const recorder = new Recorder({ redis: conn, prefix, stream: new ResultStream(conn, prefix, { keyring }), metrics, sinks: [sink, metricsSink(metrics)], getCheck: () => undefined, claimIdleMs: 5000, blockMs: 100, trimEveryMs: 200 });
+    const recorder = new Recorder({ redis: conn, prefix, stream: new ResultStream(conn, prefix, { keyring }), metrics, sinks: [sink], getCheck: () => undefined, claimIdleMs: 5000, blockMs: 100, trimEveryMs: 200 });
     await recorder.start();
     await waitFor(() => written.size === 2500, 60_000);
     // Once acknowledged, the entries are trimmed: the stream does not keep what was recorded.

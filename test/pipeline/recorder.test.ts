@@ -1,7 +1,6 @@
 /** The recorder against real Redis: crash before acknowledging → another recorder records it; duplicates once. */
 import IORedis from 'ioredis';
 import { Metrics } from '../../src/metrics/definitions';
-import { metricsSink } from '../../src/metrics/sink';
 import { Recorder } from '../../src/recorder/recorder';
 import type { ResultSink } from '../../src/results/sink';
 import type { ProbeResult } from '../../src/results/contract';
@@ -51,7 +50,7 @@ describe('recorder', () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const collect: ResultSink = { name: 'collect', write: async (r) => void seen.push(r.id) };
     const bConn = conn();
-    const b = new Recorder({ redis: bConn, prefix, stream: new ResultStream(bConn, prefix, { keyring }), metrics, sinks: [collect, metricsSink(metrics)], getCheck: () => undefined, claimIdleMs: 500, blockMs: 200 });
+    const b = new Recorder({ redis: bConn, prefix, stream: new ResultStream(bConn, prefix, { keyring }), metrics, sinks: [collect], getCheck: () => undefined, claimIdleMs: 500, blockMs: 200 });
     await b.start();
     await waitFor(async () => (await publisher.pending()) === 0 && seen.length >= 2, 10_000);
     await b.stop();
@@ -77,7 +76,7 @@ describe('recorder', () => {
     };
     const metrics = new Metrics({ defaultMetrics: false });
     const rc = conn();
-    const r = new Recorder({ redis: rc, prefix: p2, stream: new ResultStream(rc, p2, { keyring }), metrics, sinks: [flaky, metricsSink(metrics)], getCheck: () => undefined, claimIdleMs: 300, blockMs: 100 });
+    const r = new Recorder({ redis: rc, prefix: p2, stream: new ResultStream(rc, p2, { keyring }), metrics, sinks: [flaky], getCheck: () => undefined, claimIdleMs: 300, blockMs: 100 });
     await r.start();
     await publisher.publish(result('c3', Math.floor(Date.now() / 1000) * 1000 - 30_000));
     await waitFor(async () => sample(await metrics.registry.metrics(), 'pengawas_recorder_results_total{outcome="recorded"}') === 1, 15_000);
