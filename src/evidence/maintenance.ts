@@ -9,11 +9,10 @@
  * were already recorded. At most MAX_WINDOW_MS long (pengawas's own limit, not a regulation).
  */
 import { appendRecord } from './chain';
-import type { Queryable } from './db/types';
+import type { BackendKind, EvidenceDb, Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import { ELEMENT_IDS } from '../elements';
 import { checksInForce, dateProblems, invalid, signatureProblem, textProblems, unknownCheckProblem, writerOf, type OperatorSignature, type WrittenBy } from './record-checks';
-import type { EvidenceStore } from './store';
 
 export const MAINTENANCE_STREAM = '#maintenance';
 export const SCOPE_KINDS = ['check', 'element', 'label', 'all'] as const;
@@ -193,7 +192,13 @@ export function unionMs(spans: Array<{ from: Date; to: Date }>): number {
   return total + (cur ? cur[1] - cur[0] : 0);
 }
 
-export async function addMaintenance(store: EvidenceStore, w: MaintenanceInput, now = new Date()): Promise<MaintenanceWindow> {
+/** What adding or ending a window needs of the store (not the EvidenceStore class: store.ts → results.ts imports this file). */
+export interface MaintenanceStore {
+  readonly db: EvidenceDb;
+  readonly kind: BackendKind;
+}
+
+export async function addMaintenance(store: MaintenanceStore, w: MaintenanceInput, now = new Date()): Promise<MaintenanceWindow> {
   return store.db.transaction(async (tx) => {
     const problems = validateMaintenance(w, now, await checksInForce(tx));
     if (problems.length) throw invalid('maintenance window', problems);
@@ -211,7 +216,7 @@ export async function addMaintenance(store: EvidenceStore, w: MaintenanceInput, 
 }
 
 /** Ends a window now (it must still be open); the end is its own chained record. */
-export async function endMaintenance(store: EvidenceStore, e: { windowId: number; by: string; at?: Date; signature?: OperatorSignature }, now = new Date()): Promise<MaintenanceWindow> {
+export async function endMaintenance(store: MaintenanceStore, e: { windowId: number; by: string; at?: Date; signature?: OperatorSignature }, now = new Date()): Promise<MaintenanceWindow> {
   return store.db.transaction(async (tx) => {
     const at = e.at ?? now;
     const problems = [...textProblems('by', e.by, true), ...dateProblems('at', at, true)];
