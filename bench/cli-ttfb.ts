@@ -35,19 +35,28 @@ async function main(): Promise<void> {
   const monitor = fork(path.join(__dirname, 'cli-ttfb', 'monitor-child.cjs'), [], { stdio: 'inherit' });
   const warm = () =>
     new Promise<Phases>((resolve, reject) => {
-      monitor.once('message', (m: { phasesMs?: Phases; error?: string; status?: string }) => (m.phasesMs && m.status === 'pass' ? resolve(m.phasesMs) : reject(new Error(m.error ?? `status ${m.status}`))));
+      monitor.once('message', (m: { phasesMs?: Phases; error?: string; status?: string }) =>
+        m.phasesMs && m.status === 'pass' ? resolve(m.phasesMs) : reject(new Error(m.error ?? `status ${m.status}`)),
+      );
       monitor.send({ url });
     });
   const cold = async (prepare = true) => {
     const env = { ...process.env, PENGAWAS_ONE_SHOT_PREPARE: prepare ? '1' : '0' };
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'http', url, '--json'], { cwd: ROOT, env });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'http', url, '--json'], {
+      cwd: ROOT,
+      env,
+    });
     const r = JSON.parse(stdout) as { status: string; measurements: { phasesMs: Phases } };
     if (r.status !== 'pass') throw new Error(`probe status ${r.status}`);
     return r.measurements.phasesMs;
   };
   try {
     for (let i = 0; i < 5; i++) await warm(); // the monitor has run for a while
-    const results: Record<'fresh process' | 'fresh, unprepared' | 'running monitor', Phases[]> = { 'fresh process': [], 'fresh, unprepared': [], 'running monitor': [] };
+    const results: Record<'fresh process' | 'fresh, unprepared' | 'running monitor', Phases[]> = {
+      'fresh process': [],
+      'fresh, unprepared': [],
+      'running monitor': [],
+    };
     for (let i = 0; i < RUNS; i++) {
       results['fresh process'].push(await cold());
       results['fresh, unprepared'].push(await cold(false));
@@ -57,7 +66,9 @@ async function main(): Promise<void> {
     console.log('                   connect     ttfb    total   ttfb - delay');
     for (const [who, xs] of Object.entries(results)) {
       const m = (k: keyof Phases) => median(xs.map((x) => x[k]));
-      console.log(`${who.padEnd(17)} ${m('connect').toFixed(2).padStart(8)} ${m('ttfb').toFixed(2).padStart(8)} ${m('total').toFixed(2).padStart(8)} ${(m('ttfb') - DELAY).toFixed(2).padStart(13)}`);
+      console.log(
+        `${who.padEnd(17)} ${m('connect').toFixed(2).padStart(8)} ${m('ttfb').toFixed(2).padStart(8)} ${m('total').toFixed(2).padStart(8)} ${(m('ttfb') - DELAY).toFixed(2).padStart(13)}`,
+      );
     }
     const gap = median(results['fresh process'].map((x) => x.ttfb)) - median(results['running monitor'].map((x) => x.ttfb));
     console.log(`fresh − monitor ttfb median: ${gap.toFixed(2)} ms (goal: within 1 ms)`);

@@ -20,21 +20,30 @@ function folder(n: number): string {
   for (let f = 0; f * PER_FILE < n; f++) {
     const lines = ['checks:'];
     for (let i = f * PER_FILE; i < Math.min(n, (f + 1) * PER_FILE); i++) {
-      lines.push(`  - { id: c-${i}, type: http, element: efficiency, schedule: { every: 1m }, timeout: 5s, target: "http://127.0.0.1:9/${i}", labels: { team: t${i % 7} } }`);
+      lines.push(
+        `  - { id: c-${i}, type: http, element: efficiency, schedule: { every: 1m }, timeout: 5s, target: "http://127.0.0.1:9/${i}", labels: { team: t${i % 7} } }`,
+      );
     }
     writeFileSync(path.join(dir, `checks-${f}.yaml`), `${lines.join('\n')}\n`);
   }
   return dir;
 }
 
-const rows: string[] = ['| checks | files | validate wall (median s) | CPU user+sys (median s) | peak RSS (median MiB) |', '|---:|---:|---:|---:|---:|'];
+const rows: string[] = [
+  '| checks | files | validate wall (median s) | CPU user+sys (median s) | peak RSS (median MiB) |',
+  '|---:|---:|---:|---:|---:|',
+];
 for (const n of SIZES) {
   const dir = folder(n);
   const secs: number[] = [];
   const cpu: number[] = [];
   const rss: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, path.join(ROOT, 'bin', 'pengawas.js'), 'validate', '--checks', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%e %U %S %M', process.execPath, path.join(ROOT, 'bin', 'pengawas.js'), 'validate', '--checks', dir],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     if (run.status !== 0) throw new Error(`validate of ${n} checks exited ${run.status}: ${run.stderr.slice(-500)}`);
     const [s, user, sys, kb] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     secs.push(s);

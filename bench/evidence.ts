@@ -40,8 +40,16 @@ function results(n: number, offset: number): ProbeResult[] {
     const slot = new Date(t0 + Math.floor(i / CHECKS) * 60_000).toISOString();
     const fail = i % 37 === 0;
     out.push({
-      id: `${check}@${slot}`, checkId: check, type: 'http', element: ELEMENT_IDS[i % 10], target: `https://${check}.example.co.id/health`,
-      status: fail ? 'fail' : 'pass', scheduledAt: slot, startedAt: slot, durationMs: 20 + (i % 50), attempt: 1,
+      id: `${check}@${slot}`,
+      checkId: check,
+      type: 'http',
+      element: ELEMENT_IDS[i % 10],
+      target: `https://${check}.example.co.id/health`,
+      status: fail ? 'fail' : 'pass',
+      scheduledAt: slot,
+      startedAt: slot,
+      durationMs: 20 + (i % 50),
+      attempt: 1,
       findings: fail ? [{ id: 'http.status.unexpected', severity: 'high', status: 'fail', message: 'expected 200, got 503' }] : [],
       measurements: { status: fail ? 503 : 200, phasesMs: { dns: 0.4, connect: 1.1, tls: 4.2, ttfb: 12.5, transfer: 0.3 } },
     });
@@ -85,26 +93,133 @@ async function seedMonth(store: EvidenceStore): Promise<number> {
       const p50 = 40 + (c % 30);
       const p95 = 120 + (c % 60);
       const r: RollupRow = {
-        check_id: check, day, element: ELEMENT_IDS[c % 10], type: ['http', 'tls', 'transaction', 'freshness'][c % 4],
-        runs: 1440, passes: 1440 - fails - errors - warns, warns, fails, waived: 0, errors,
-        p50_ms: p50, p95_ms: p95,
+        check_id: check,
+        day,
+        element: ELEMENT_IDS[c % 10],
+        type: ['http', 'tls', 'transaction', 'freshness'][c % 4],
+        runs: 1440,
+        passes: 1440 - fails - errors - warns,
+        warns,
+        fails,
+        waived: 0,
+        errors,
+        p50_ms: p50,
+        p95_ms: p95,
         // The day's duration histogram (what `evidence build` merges for the month's p50/p95): 1,440 runs shaped
         // around the day's p50 and p95.
-        duration_hist: dayHistogram([[p50 * 0.8, 500], [p50, 300], [p50 * 1.3, 400], [p95 * 0.9, 168], [p95, 58], [p95 * 1.6, 14]]),
-        first_failure_at: fails ? new Date(start + 3_600_000) : null, last_failure_at: fails ? new Date(start + 3_600_000 + (fails - 1) * 60_000) : null,
-        first_run_at: new Date(start), last_run_at: new Date(start + 1439 * 60_000), last_hash: randomBytes(32).toString('hex'),
+        duration_hist: dayHistogram([
+          [p50 * 0.8, 500],
+          [p50, 300],
+          [p50 * 1.3, 400],
+          [p95 * 0.9, 168],
+          [p95, 58],
+          [p95 * 1.6, 14],
+        ]),
+        first_failure_at: fails ? new Date(start + 3_600_000) : null,
+        last_failure_at: fails ? new Date(start + 3_600_000 + (fails - 1) * 60_000) : null,
+        first_run_at: new Date(start),
+        last_run_at: new Date(start + 1439 * 60_000),
+        last_hash: randomBytes(32).toString('hex'),
       };
-      rollups.push([r.check_id, r.day, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, r.p50_ms, r.p95_ms, r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, true, sealOf(r), histogramText(r.duration_hist as DurationHistogram)]);
+      rollups.push([
+        r.check_id,
+        r.day,
+        r.element,
+        r.type,
+        r.runs,
+        r.passes,
+        r.warns,
+        r.fails,
+        r.waived,
+        r.errors,
+        r.p50_ms,
+        r.p95_ms,
+        r.first_failure_at,
+        r.last_failure_at,
+        r.first_run_at,
+        r.last_run_at,
+        r.last_hash,
+        true,
+        sealOf(r),
+        histogramText(r.duration_hist as DurationHistogram),
+      ]);
       if (fails) {
-        findings.push([check, day, 'http.status.unexpected', 'high', 'fail', fails, 0, r.first_failure_at, r.last_failure_at, 'expected 200, got 503']);
-        incidents.push([check, r.element, r.first_failure_at, new Date(r.last_failure_at!.getTime() + 60_000), `${check}@${r.first_failure_at!.toISOString()}`, `${check}@x`, 'http.status.unexpected']);
+        findings.push([
+          check,
+          day,
+          'http.status.unexpected',
+          'high',
+          'fail',
+          fails,
+          0,
+          r.first_failure_at,
+          r.last_failure_at,
+          'expected 200, got 503',
+        ]);
+        incidents.push([
+          check,
+          r.element,
+          r.first_failure_at,
+          new Date(r.last_failure_at!.getTime() + 60_000),
+          `${check}@${r.first_failure_at!.toISOString()}`,
+          `${check}@x`,
+          'http.status.unexpected',
+        ]);
       }
-      if (warns) findings.push([check, day, 'http.latency.slow', 'low', 'warn', warns, 0, new Date(start), new Date(start + 600_000), 'answered in 2.1 s']);
+      if (warns)
+        findings.push([
+          check,
+          day,
+          'http.latency.slow',
+          'low',
+          'warn',
+          warns,
+          0,
+          new Date(start),
+          new Date(start + 600_000),
+          'answered in 2.1 s',
+        ]);
     }
   }
-  await insertRows(store, 'evidence_rollups', ['check_id', 'day', 'element', 'type', 'runs', 'passes', 'warns', 'fails', 'waived', 'errors', 'p50_ms', 'p95_ms', 'first_failure_at', 'last_failure_at', 'first_run_at', 'last_run_at', 'last_hash', 'final', 'seal', 'duration_hist'], rollups);
-  await insertRows(store, 'evidence_finding_rollups', ['check_id', 'day', 'finding_id', 'severity', 'status', 'occurrences', 'waived', 'first_seen_at', 'last_seen_at', 'message'], findings);
-  await insertRows(store, 'evidence_incidents', ['check_id', 'element', 'started_at', 'ended_at', 'opened_by', 'closed_by', 'findings'], incidents);
+  await insertRows(
+    store,
+    'evidence_rollups',
+    [
+      'check_id',
+      'day',
+      'element',
+      'type',
+      'runs',
+      'passes',
+      'warns',
+      'fails',
+      'waived',
+      'errors',
+      'p50_ms',
+      'p95_ms',
+      'first_failure_at',
+      'last_failure_at',
+      'first_run_at',
+      'last_run_at',
+      'last_hash',
+      'final',
+      'seal',
+      'duration_hist',
+    ],
+    rollups,
+  );
+  await insertRows(
+    store,
+    'evidence_finding_rollups',
+    ['check_id', 'day', 'finding_id', 'severity', 'status', 'occurrences', 'waived', 'first_seen_at', 'last_seen_at', 'message'],
+    findings,
+  );
+  await insertRows(
+    store,
+    'evidence_incidents',
+    ['check_id', 'element', 'started_at', 'ended_at', 'opened_by', 'closed_by', 'findings'],
+    incidents,
+  );
   return rollups.length;
 }
 
@@ -146,9 +261,18 @@ async function benchBackend(backend: 'sqlite' | 'postgres'): Promise<Row> {
     const ts = await timeIt(async () => {
       for (const result of singles) await store.writeResults([{ result }]);
     });
-    await store.db.query(`CREATE TABLE bench_plain (result_id text PRIMARY KEY, stream text, body text, status text, scheduled_at timestamptz, duration_ms float8)`);
+    await store.db.query(
+      `CREATE TABLE bench_plain (result_id text PRIMARY KEY, stream text, body text, status text, scheduled_at timestamptz, duration_ms float8)`,
+    );
     const plain = results(WRITES, 20_000);
-    const tp = await timeIt(() => insertRows(store, 'bench_plain', ['result_id', 'stream', 'body', 'status', 'scheduled_at', 'duration_ms'], plain.map((r) => [r.id, r.checkId, JSON.stringify(r), r.status, r.scheduledAt, r.durationMs])));
+    const tp = await timeIt(() =>
+      insertRows(
+        store,
+        'bench_plain',
+        ['result_id', 'stream', 'body', 'status', 'scheduled_at', 'duration_ms'],
+        plain.map((r) => [r.id, r.checkId, JSON.stringify(r), r.status, r.scheduledAt, r.durationMs]),
+      ),
+    );
     const seedS = await timeIt(() => seedMonth(store));
     const out = path.join(dataDir, 'pack');
     let reportBytes = 0;
@@ -165,7 +289,17 @@ async function benchBackend(backend: 'sqlite' | 'postgres'): Promise<Row> {
     // Every check's month p50/p95 must have come from the merged histograms, not the daily approximation.
     const methods = readFileSync(path.join(out, 'report.html'), 'utf8').match(/data-percentile-method="histogram"/g)?.length ?? 0;
     if (methods !== CHECKS) throw new Error(`only ${methods} of ${CHECKS} checks had their percentiles read from histograms`);
-    return { backend, batched: WRITES / tb, single: singles.length / ts, plain: WRITES / tp, seal: WRITES / sealS, seedS, buildS, verifyS, reportMB: reportBytes / 1e6 };
+    return {
+      backend,
+      batched: WRITES / tb,
+      single: singles.length / ts,
+      plain: WRITES / tp,
+      seal: WRITES / sealS,
+      seedS,
+      buildS,
+      verifyS,
+      reportMB: reportBytes / 1e6,
+    };
   } finally {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -186,10 +320,19 @@ async function main(): Promise<void> {
     rows.push(await benchBackend(b));
   }
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
-  process.stdout.write(`\nEvidence store, ${WRITES.toLocaleString('en-US')} results from ${CHECKS} checks; pack of ${MONTH}: ${CHECKS} checks × 1-min schedule = ${(CHECKS * 31 * 1440).toLocaleString('en-US')} results as 31,000 sealed daily rollups\n\n`);
-  process.stdout.write('| backend | store rows/s, group commit (500/tx) | store rows/s, 1 result/tx | plain INSERT rows/s (no chain, floor) | sealing rollups, raw rows/s | seed rollups s | `evidence build` s | pack verify s | report.html MB |\n|---|---|---|---|---|---|---|---|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.backend} | ${f(r.batched)} | ${f(r.single)} | ${f(r.plain)} | ${f(r.seal)} | ${r.seedS.toFixed(1)} | ${r.buildS.toFixed(2)} | ${r.verifyS.toFixed(2)} | ${r.reportMB.toFixed(2)} |\n`);
-  process.stdout.write(`\nPipeline need at 1,000 checks on 1-minute schedules: ${(CHECKS / 60).toFixed(1)} results/s. Raw insertion of the full month would take ${rows.map((r) => `${r.backend} ${((CHECKS * 31 * 1440) / r.batched / 3600).toFixed(1)} h`).join(', ')} at the group-commit rate.\n`);
+  process.stdout.write(
+    `\nEvidence store, ${WRITES.toLocaleString('en-US')} results from ${CHECKS} checks; pack of ${MONTH}: ${CHECKS} checks × 1-min schedule = ${(CHECKS * 31 * 1440).toLocaleString('en-US')} results as 31,000 sealed daily rollups\n\n`,
+  );
+  process.stdout.write(
+    '| backend | store rows/s, group commit (500/tx) | store rows/s, 1 result/tx | plain INSERT rows/s (no chain, floor) | sealing rollups, raw rows/s | seed rollups s | `evidence build` s | pack verify s | report.html MB |\n|---|---|---|---|---|---|---|---|---|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.backend} | ${f(r.batched)} | ${f(r.single)} | ${f(r.plain)} | ${f(r.seal)} | ${r.seedS.toFixed(1)} | ${r.buildS.toFixed(2)} | ${r.verifyS.toFixed(2)} | ${r.reportMB.toFixed(2)} |\n`,
+    );
+  process.stdout.write(
+    `\nPipeline need at 1,000 checks on 1-minute schedules: ${(CHECKS / 60).toFixed(1)} results/s. Raw insertion of the full month would take ${rows.map((r) => `${r.backend} ${((CHECKS * 31 * 1440) / r.batched / 3600).toFixed(1)} h`).join(', ')} at the group-commit rate.\n`,
+  );
 }
 
 main().catch((e) => {

@@ -90,7 +90,11 @@ async function waitHttp(url: string, ms = 10_000): Promise<void> {
 }
 
 /** The target server; `injected(id)` waits for its report of what it did for that request. */
-async function startServer(): Promise<{ child: ChildProcess; port: number; injected(id: string): Promise<{ ttfb: number; transfer: number }> }> {
+async function startServer(): Promise<{
+  child: ChildProcess;
+  port: number;
+  injected(id: string): Promise<{ ttfb: number; transfer: number }>;
+}> {
   const child = spawn('python3', [path.join(__dirname, 'latency', 'server.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const reports = new Map<string, { ttfb: number; transfer: number }>();
   const waiting = new Map<string, (r: { ttfb: number; transfer: number }) => void>();
@@ -126,7 +130,10 @@ async function startServer(): Promise<{ child: ChildProcess; port: number; injec
 
 /** pengawas runs in its own process on the built code (bench/latency/pengawas-child.cjs), driven over IPC. */
 function pengawasChild(): { child: ChildProcess; measure(url: string): Promise<Sample> } {
-  const child = fork(path.join(__dirname, 'latency', 'pengawas-child.cjs'), [], { execArgv: process.env.BENCH_TRACE ? ['--trace-gc'] : [], stdio: ['ignore', 2, 2, 'ipc'] });
+  const child = fork(path.join(__dirname, 'latency', 'pengawas-child.cjs'), [], {
+    execArgv: process.env.BENCH_TRACE ? ['--trace-gc'] : [],
+    stdio: ['ignore', 2, 2, 'ipc'],
+  });
   return {
     child,
     measure: (url) =>
@@ -160,7 +167,10 @@ async function blackbox(exporter: string, url: string): Promise<Sample> {
 
 async function curl(url: string): Promise<Sample> {
   const { stdout } = await run('curl', ['-sf', '-o', '/dev/null', '-w', '%{time_pretransfer} %{time_starttransfer} %{time_total}', url]);
-  const [pre, start, total] = stdout.trim().split(' ').map((x) => Number(x) * 1000);
+  const [pre, start, total] = stdout
+    .trim()
+    .split(' ')
+    .map((x) => Number(x) * 1000);
   return { ttfb: start - pre, transfer: total - start, total };
 }
 
@@ -174,7 +184,9 @@ function errorTable(rows: Array<{ tool: string; label: string; errors: number[] 
   for (const { tool, label, errors } of rows) {
     const abs = errors.map(Math.abs);
     const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-    lines.push(`| ${tool} | ${label} | ${[50, 90, 99, 100].map((p) => pct(abs, p).toFixed(3)).join(' | ')} | ${mean >= 0 ? '+' : ''}${mean.toFixed(3)} |`);
+    lines.push(
+      `| ${tool} | ${label} | ${[50, 90, 99, 100].map((p) => pct(abs, p).toFixed(3)).join(' | ')} | ${mean >= 0 ? '+' : ''}${mean.toFixed(3)} |`,
+    );
   }
   return lines;
 }
@@ -198,19 +210,30 @@ async function main(): Promise<void> {
 
     const bbPort = await freePort();
     const cfg = path.join(tmp, 'blackbox.yml');
-    writeFileSync(cfg, 'modules:\n  http_bench:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      method: GET\n');
-    const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(
+      cfg,
+      'modules:\n  http_bench:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      method: GET\n',
+    );
+    const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${bbPort}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(bb);
     const exporter = `http://127.0.0.1:${bbPort}`;
     await waitHttp(`${exporter}/-/healthy`);
-    const { stdout: bbVersion } = await run('prometheus-blackbox-exporter', ['--version']).catch((e: { stderr?: string }) => ({ stdout: e.stderr ?? '' }));
+    const { stdout: bbVersion } = await run('prometheus-blackbox-exporter', ['--version']).catch((e: { stderr?: string }) => ({
+      stdout: e.stderr ?? '',
+    }));
     const { stdout: curlVersion } = await run('curl', ['--version']);
     const capture = await startCapture(server.port, path.join(tmp, 'wire.pcap'));
     if (typeof capture !== 'string') stopCapture = () => capture.stop();
 
     const pengawas = pengawasChild();
     children.push(pengawas.child);
-    const measure: Record<Tool, (url: string) => Promise<Sample>> = { pengawas: pengawas.measure, blackbox_exporter: (u) => blackbox(exporter, u), curl };
+    const measure: Record<Tool, (url: string) => Promise<Sample>> = {
+      pengawas: pengawas.measure,
+      blackbox_exporter: (u) => blackbox(exporter, u),
+      curl,
+    };
     const samples: Measured[] = [];
     let n = 0;
     // Warm-up, not counted: every tool's code paths compiled (V8's baseline compiler runs on the main thread).
@@ -242,26 +265,47 @@ async function main(): Promise<void> {
       '',
     ];
     const vsInjected = (tool: Tool, phase: Phase) =>
-      samples.filter((s) => s.tool === tool).map((s) => s.got[phase] - (phase === 'total' ? s.injected.ttfb + s.injected.transfer : s.injected[phase]));
-    out.push(...errorTable(TOOLS.flatMap((tool) => PHASES.map((phase) => ({ tool, label: LABEL[tool][phase], errors: vsInjected(tool, phase) })))));
+      samples
+        .filter((s) => s.tool === tool)
+        .map((s) => s.got[phase] - (phase === 'total' ? s.injected.ttfb + s.injected.transfer : s.injected[phase]));
+    out.push(
+      ...errorTable(TOOLS.flatMap((tool) => PHASES.map((phase) => ({ tool, label: LABEL[tool][phase], errors: vsInjected(tool, phase) })))),
+    );
 
     let wireP99: number | undefined;
     if (typeof wire === 'string') out.push('', wire);
     else {
       const missing = samples.filter((s) => !wire.has(s.id)).length;
-      if (missing > 0) throw new Error(`${missing} of ${samples.length} requests are missing from the capture: ${samples.filter((s) => !wire.has(s.id)).map((s) => `${s.tool} ${s.id}`).join(", ")}`);
-      const vsWire = (tool: Tool, phase: Phase) => samples.filter((s) => s.tool === tool).map((s) => s.got[phase] - wireValue(tool, phase, wire.get(s.id)!));
+      if (missing > 0)
+        throw new Error(
+          `${missing} of ${samples.length} requests are missing from the capture: ${samples
+            .filter((s) => !wire.has(s.id))
+            .map((s) => `${s.tool} ${s.id}`)
+            .join(', ')}`,
+        );
+      const vsWire = (tool: Tool, phase: Phase) =>
+        samples.filter((s) => s.tool === tool).map((s) => s.got[phase] - wireValue(tool, phase, wire.get(s.id)!));
       // What loopback and the server's write add to every ttfb beyond D1, before any client sees a byte.
       const floor = samples.map((s) => wire.get(s.id)!.firstByte - wire.get(s.id)!.requestSent - s.injected.ttfb);
-      out.push('', '| floor, all tools | wire (request → first byte) − injected D1 | ' + [50, 90, 99, 100].map((p) => pct(floor, p).toFixed(3)).join(' | ') + ' | |');
+      out.push(
+        '',
+        '| floor, all tools | wire (request → first byte) − injected D1 | ' +
+          [50, 90, 99, 100].map((p) => pct(floor, p).toFixed(3)).join(' | ') +
+          ' | |',
+      );
       out.push('', '### Error against the wire (measured − tcpdump on lo, same interval)', '');
-      out.push(...errorTable(TOOLS.flatMap((tool) => PHASES.map((phase) => ({ tool, label: LABEL[tool][phase], errors: vsWire(tool, phase) })))));
+      out.push(
+        ...errorTable(TOOLS.flatMap((tool) => PHASES.map((phase) => ({ tool, label: LABEL[tool][phase], errors: vsWire(tool, phase) })))),
+      );
       const worst = samples
         .filter((s) => s.tool === 'pengawas')
         .map((s) => ({ s, e: PHASES.slice(0, 2).map((ph) => s.got[ph] - wireValue('pengawas', ph, wire.get(s.id)!)) }))
         .sort((a, b) => Math.max(...b.e.map(Math.abs)) - Math.max(...a.e.map(Math.abs)))
         .slice(0, 3);
-      out.push('', `pengawas's worst samples against the wire (request id: ttfb, transfer error ms): ${worst.map(({ s, e }) => `${s.id}: ${e.map((x) => x.toFixed(3)).join(', ')}`).join('; ')}`);
+      out.push(
+        '',
+        `pengawas's worst samples against the wire (request id: ttfb, transfer error ms): ${worst.map(({ s, e }) => `${s.id}: ${e.map((x) => x.toFixed(3)).join(', ')}`).join('; ')}`,
+      );
       wireP99 = Math.max(...PHASES.map((p) => pct(vsWire('pengawas', p).map(Math.abs), 99)));
     }
     // Against the injected delays only the phases the server injects: the total also holds the connection's

@@ -116,7 +116,18 @@ let redisPid = 0;
 
 async function startRedis(): Promise<string> {
   const port = await freePort();
-  redisPid = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction']).pid!;
+  redisPid = start('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ]).pid!;
   await waitPort(port);
   return `redis://127.0.0.1:${port}`;
 }
@@ -126,7 +137,9 @@ function writeChecks(dir: string, n: number, schedule: string, target: string): 
   mkdirSync(dir, { recursive: true });
   const lines = ['checks:'];
   for (let i = 0; i < n; i++) {
-    lines.push(`  - { id: bench-${i}, type: http, element: efficiency, schedule: ${schedule}, timeout: 900ms, retries: 0, target: "${target}" }`);
+    lines.push(
+      `  - { id: bench-${i}, type: http, element: efficiency, schedule: ${schedule}, timeout: 900ms, retries: 0, target: "${target}" }`,
+    );
   }
   writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
 }
@@ -172,24 +185,51 @@ async function redisCounters(r: IORedis): Promise<{ calls: number; bytes: number
 }
 
 /** Rows in every evidence table and the store's size on disk / in PostgreSQL, divided by the results kept. */
-async function measureStore(q: (sql: string) => Promise<Array<Record<string, unknown>>>, size: () => Promise<number>): Promise<{ rowsPerResult: number; bytesPerResult: number }> {
+async function measureStore(
+  q: (sql: string) => Promise<Array<Record<string, unknown>>>,
+  size: () => Promise<number>,
+): Promise<{ rowsPerResult: number; bytesPerResult: number }> {
   const results = Number((await q('SELECT count(*) AS n FROM evidence_results'))[0].n);
   // Every table a recorded result can add rows to (src/evidence/migrations); fixed rows (meta, signers) are noise.
-  const tables = ['evidence_results', 'evidence_rollups', 'evidence_finding_rollups', 'evidence_incidents', 'evidence_chain_heads', 'evidence_lifecycle', 'evidence_configs'];
+  const tables = [
+    'evidence_results',
+    'evidence_rollups',
+    'evidence_finding_rollups',
+    'evidence_incidents',
+    'evidence_chain_heads',
+    'evidence_lifecycle',
+    'evidence_configs',
+  ];
   let rows = 0;
   for (const t of tables) rows += Number((await q(`SELECT count(*) AS n FROM ${t}`))[0].n);
   return { rowsPerResult: rows / Math.max(1, results), bytesPerResult: (await size()) / Math.max(1, results) };
 }
 
-async function runPipeline(redisUrl: string, n: number, schedule: string, seconds: number, target: string, tag: string, ev: Evidence): Promise<PipelineRun> {
+async function runPipeline(
+  redisUrl: string,
+  n: number,
+  schedule: string,
+  seconds: number,
+  target: string,
+  tag: string,
+  ev: Evidence,
+): Promise<PipelineRun> {
   const checksDir = path.join(work, `checks-${tag}`);
   writeChecks(checksDir, n, schedule, target);
   const prefix = `bench-${tag}`;
   const settings = path.join(work, `settings-${tag}.yaml`);
-  writeFileSync(settings, `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: info\nworker: { concurrency: ${CONCURRENCY} }\nresults: { maxLength: 2000000 }\n${ev.settings}\n`);
+  writeFileSync(
+    settings,
+    `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: info\nworker: { concurrency: ${CONCURRENCY} }\nresults: { maxLength: 2000000 }\n${ev.settings}\n`,
+  );
   const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0', '--log-level', 'info'];
   // Worker and recorder run apart, so they share a results key (by reference; a random one per bench run).
-  const env = { REDIS_URL: redisUrl, PENGAWAS_RESULTS_KEY: '${env:BENCH_RESULTS_KEY}', BENCH_RESULTS_KEY: randomBytes(32).toString('hex'), ...ev.env };
+  const env = {
+    REDIS_URL: redisUrl,
+    PENGAWAS_RESULTS_KEY: '${env:BENCH_RESULTS_KEY}',
+    BENCH_RESULTS_KEY: randomBytes(32).toString('hex'),
+    ...ev.env,
+  };
   // BENCH_PROF=DIR writes V8 CPU profiles of the worker and recorder there (for finding hot spots).
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const worker = start(process.execPath, [...prof, BIN, 'worker', ...common], env);
@@ -210,7 +250,9 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   let reading = true;
   const readLoop = (async () => {
     while (reading) {
-      const res = (await reader.xread('COUNT', 5000, 'BLOCK', 200, 'STREAMS', `${prefix}:results`, cursor)) as Array<[string, Array<[string, string[]]>]> | null;
+      const res = (await reader.xread('COUNT', 5000, 'BLOCK', 200, 'STREAMS', `${prefix}:results`, cursor)) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
       for (const e of res?.[0][1] ?? []) {
         cursor = e[0];
         entries.push(e);
@@ -248,7 +290,10 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   lags.sort((a, b) => a - b);
   for (const c of [scheduler, worker, recorder]) c.kill('SIGTERM');
   // Bounded: a role that does not stop in 15 s is killed (the finally block SIGKILLs every child anyway).
-  await Promise.race([Promise.all([scheduler, worker, recorder].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))), sleep(15_000)]);
+  await Promise.race([
+    Promise.all([scheduler, worker, recorder].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))),
+    sleep(15_000),
+  ]);
   await redis.flushall();
   redis.disconnect();
   const store = await ev.measure?.(`${work}/data-${tag}`).catch((e: Error) => {
@@ -274,7 +319,10 @@ async function runPipeline(redisUrl: string, n: number, schedule: string, second
   };
 }
 
-async function runBlackbox(target: string, seconds: number): Promise<{ probesPerSec: number; cpuPct: number; rssMb: number; cpuPer1000: number }> {
+async function runBlackbox(
+  target: string,
+  seconds: number,
+): Promise<{ probesPerSec: number; cpuPct: number; rssMb: number; cpuPer1000: number }> {
   const port = await freePort();
   const cfg = path.join(work, 'blackbox.yml');
   writeFileSync(cfg, 'modules:\n  http_2xx:\n    prober: http\n    timeout: 1s\n    http:\n      preferred_ip_protocol: ip4\n');
@@ -288,7 +336,12 @@ async function runBlackbox(target: string, seconds: number): Promise<{ probesPer
   bb.kill('SIGTERM');
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
   const requests = Number(/(\d+) requests in/.exec(out)![1]);
-  return { probesPerSec: rps, cpuPct: ((u1.cpu - u0.cpu) / seconds) * 100, rssMb: rss / 1048576, cpuPer1000: ((u1.cpu - u0.cpu) / Math.max(1, requests)) * 1000 };
+  return {
+    probesPerSec: rps,
+    cpuPct: ((u1.cpu - u0.cpu) / seconds) * 100,
+    rssMb: rss / 1048576,
+    cpuPer1000: ((u1.cpu - u0.cpu) / Math.max(1, requests)) * 1000,
+  };
 }
 
 /** A throw-away database on the local PostgreSQL (trust auth), when one answers. */
@@ -325,7 +378,9 @@ async function main(): Promise<void> {
   console.log(`pengawas pipeline benchmark — ${new Date().toISOString()}, 2 cores, concurrency ${CONCURRENCY}, target nginx ${target}`);
 
   const bb = await runBlackbox(target, SECONDS);
-  rows.push(`| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} | - | ${fmt(bb.cpuPer1000, 2)} (exporter only) | - |`);
+  rows.push(
+    `| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} | - | ${fmt(bb.cpuPer1000, 2)} (exporter only) | - |`,
+  );
 
   const evidence: Evidence[] = [];
   if (STORES.includes('sqlite')) {
@@ -356,7 +411,13 @@ async function main(): Promise<void> {
         const c = new Client({ connectionString: pgDb.url });
         await c.connect();
         try {
-          const r = await measureStore(async (sql) => (await c.query(sql)).rows, async () => Number((await c.query('SELECT pg_database_size(current_database()) - (SELECT pg_database_size(\'template1\')) AS n')).rows[0].n));
+          const r = await measureStore(
+            async (sql) => (await c.query(sql)).rows,
+            async () =>
+              Number(
+                (await c.query("SELECT pg_database_size(current_database()) - (SELECT pg_database_size('template1')) AS n")).rows[0].n,
+              ),
+          );
           await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
           return r;
         } finally {
@@ -365,23 +426,30 @@ async function main(): Promise<void> {
       },
     });
   }
-  if (STORES.includes('none')) evidence.push({ label: 'no evidence store', settings: 'evidence: { enabled: false }', env: { DATABASE_URL: '' } });
+  if (STORES.includes('none'))
+    evidence.push({ label: 'no evidence store', settings: 'evidence: { enabled: false }', env: { DATABASE_URL: '' } });
   try {
     for (const ev of evidence) {
       for (const n of THROUGHPUT_CHECKS) {
         const r = await runPipeline(redisUrl, n, '{ every: 1s }', SECONDS, target, `tp${n}-${evidence.indexOf(ev)}`, ev);
-        rows.push(`| pengawas, ${n} checks every 1s (demand ${n}/s), ${ev.label} | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) = ${fmt(r.executedPerSec / bb.probesPerSec, 2)}× | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} | ${r.otherCpu} | ${fmt(r.cpuPer1000, 2)} | ${fmt(r.redisCallsPerCheck)} cmds, ${fmt(r.redisBytesPerCheck, 0)} B${r.rowsPerResult !== undefined ? `; store ${fmt(r.rowsPerResult, 2)} rows, ${fmt(r.bytesPerResult!, 0)} B per result` : ''} |`);
+        rows.push(
+          `| pengawas, ${n} checks every 1s (demand ${n}/s), ${ev.label} | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) = ${fmt(r.executedPerSec / bb.probesPerSec, 2)}× | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} | ${r.otherCpu} | ${fmt(r.cpuPer1000, 2)} | ${fmt(r.redisCallsPerCheck)} cmds, ${fmt(r.redisBytesPerCheck, 0)} B${r.rowsPerResult !== undefined ? `; store ${fmt(r.rowsPerResult, 2)} rows, ${fmt(r.bytesPerResult!, 0)} B per result` : ''} |`,
+        );
       }
     }
     if (LAG_SECONDS > 0 && evidence.length) {
       const lag = await runPipeline(redisUrl, LAG_CHECKS, '{ every: 1m }', LAG_SECONDS, target, 'lag', evidence[0]);
-      rows.push(`| pengawas, ${LAG_CHECKS} checks every 1m, ${evidence[0].label} | ${LAG_CHECKS} | ${fmt(lag.executedPerSec)} (${lag.pass}/${lag.total} pass) | ${fmt(lag.lagP50, 0)} | ${fmt(lag.lagP99, 0)} | ${fmt(lag.workerCpuPct, 0)}% | ${fmt(lag.workerRssMb)} | ${lag.otherCpu} | ${fmt(lag.cpuPer1000, 2)} | ${fmt(lag.redisCallsPerCheck)} cmds, ${fmt(lag.redisBytesPerCheck, 0)} B |`);
+      rows.push(
+        `| pengawas, ${LAG_CHECKS} checks every 1m, ${evidence[0].label} | ${LAG_CHECKS} | ${fmt(lag.executedPerSec)} (${lag.pass}/${lag.total} pass) | ${fmt(lag.lagP50, 0)} | ${fmt(lag.lagP99, 0)} | ${fmt(lag.workerCpuPct, 0)}% | ${fmt(lag.workerRssMb)} | ${lag.otherCpu} | ${fmt(lag.cpuPer1000, 2)} | ${fmt(lag.redisCallsPerCheck)} cmds, ${fmt(lag.redisBytesPerCheck, 0)} B |`,
+      );
     }
   } finally {
     await pgDb?.drop();
   }
 
-  console.log('\n| run | checks | executed checks/s (probes/s) | lag p50 ms | lag p99 ms | worker (or exporter) CPU | RSS MB | scheduler / recorder / redis CPU | CPU s per 1,000 checks (all processes) | Redis and store per check |');
+  console.log(
+    '\n| run | checks | executed checks/s (probes/s) | lag p50 ms | lag p99 ms | worker (or exporter) CPU | RSS MB | scheduler / recorder / redis CPU | CPU s per 1,000 checks (all processes) | Redis and store per check |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

@@ -61,18 +61,40 @@ async function main(): Promise<void> {
   setLogLevel('warn');
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-soak-'));
   const port = await freePort();
-  const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
   const target = http.createServer((_q, s) => s.writeHead(200).end('ok'));
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(target.address() as net.AddressInfo).port}/`;
   await sleep(500);
   const redis = new IORedis(`redis://127.0.0.1:${port}`);
-  const checks = Array.from({ length: CHECKS }, (_x, i) => `  - id: soak-${i}\n    type: http\n    element: efficiency\n    schedule: { every: ${INTERVAL} }\n    timeout: 2s\n    target: ${url}\n`);
+  const checks = Array.from(
+    { length: CHECKS },
+    (_x, i) =>
+      `  - id: soak-${i}\n    type: http\n    element: efficiency\n    schedule: { every: ${INTERVAL} }\n    timeout: 2s\n    target: ${url}\n`,
+  );
   writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n${checks.join('')}`);
-  const settings = settingsSchema.parse({ checksDir: dir, dataDir: path.join(dir, 'data'), prefix: 'soak', metrics: { port: 0, host: '127.0.0.1' }, evidence: { enabled: false }, results: { retention: RETENTION, clockSkew: SKEW } });
+  const settings = settingsSchema.parse({
+    checksDir: dir,
+    dataDir: path.join(dir, 'data'),
+    prefix: 'soak',
+    metrics: { port: 0, host: '127.0.0.1' },
+    evidence: { enabled: false },
+    results: { retention: RETENTION, clockSkew: SKEW },
+  });
   const baseline = await usedMemory(redis);
-  const monitor = await startMonitor({ settings, roles: ['scheduler', 'worker', 'recorder'], redisUrl: `redis://127.0.0.1:${port}`, watch: false });
-  console.log(`soak: ${CHECKS} checks every ${INTERVAL}, retention ${RETENTION} + skew ${SKEW}, ${SECONDS} s; baseline used_memory ${baseline} B`);
+  const monitor = await startMonitor({
+    settings,
+    roles: ['scheduler', 'worker', 'recorder'],
+    redisUrl: `redis://127.0.0.1:${port}`,
+    watch: false,
+  });
+  console.log(
+    `soak: ${CHECKS} checks every ${INTERVAL}, retention ${RETENTION} + skew ${SKEW}, ${SECONDS} s; baseline used_memory ${baseline} B`,
+  );
   const samples: Array<{ t: number; used: number }> = [];
   const t0 = Date.now();
   let last: Record<string, { keys: number; bytes: number }> = {};
@@ -82,7 +104,9 @@ async function main(): Promise<void> {
     last = await breakdown(redis);
     const t = Math.round((Date.now() - t0) / 1000);
     samples.push({ t, used });
-    const parts = Object.entries(last).map(([k, v]) => `${k} ${v.keys}k/${v.bytes}B`).join(', ');
+    const parts = Object.entries(last)
+      .map(([k, v]) => `${k} ${v.keys}k/${v.bytes}B`)
+      .join(', ');
     console.log(`t=${t}s used=${used} B (${Math.round(used / CHECKS)} B/check) | ${parts}`);
   }
   const text = await (await fetch(`http://127.0.0.1:${monitor.metricsPort}/metrics`)).text();
@@ -96,21 +120,39 @@ async function main(): Promise<void> {
   const tail = samples.slice(-3).map((s) => s.used);
   const mid = samples[Math.floor(samples.length * 0.6)]?.used ?? 0;
   const plateau = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
-  console.log(JSON.stringify({
-    checks: CHECKS, interval: INTERVAL, retention: RETENTION, seconds: SECONDS, recorded,
-    plateauBytes: Math.round(plateau), bytesPerCheck: Math.round(plateau / CHECKS),
-    growthLast40PercentBytes: Math.round(plateau - mid),
-    markerBucket: { fields: bucketFields, bytes: bucketBytes, bytesPerMarker: bucketFields ? Math.round(bucketBytes / bucketFields) : 0 },
-    markersPerCheckAt24hBytes: Math.round(bucketBytes * ((86_400_000 + 300_000) / 120_000)),
-    breakdown: last,
-  }, null, 1));
+  console.log(
+    JSON.stringify(
+      {
+        checks: CHECKS,
+        interval: INTERVAL,
+        retention: RETENTION,
+        seconds: SECONDS,
+        recorded,
+        plateauBytes: Math.round(plateau),
+        bytesPerCheck: Math.round(plateau / CHECKS),
+        growthLast40PercentBytes: Math.round(plateau - mid),
+        markerBucket: {
+          fields: bucketFields,
+          bytes: bucketBytes,
+          bytesPerMarker: bucketFields ? Math.round(bucketBytes / bucketFields) : 0,
+        },
+        markersPerCheckAt24hBytes: Math.round(bucketBytes * ((86_400_000 + 300_000) / 120_000)),
+        breakdown: last,
+      },
+      null,
+      1,
+    ),
+  );
   redis.disconnect();
   redisServer.kill('SIGTERM');
   target.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
-void main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

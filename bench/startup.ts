@@ -17,7 +17,8 @@ const ROOT = path.resolve(__dirname, '..');
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const CHECKS = 'checks:\n  - id: startup-probe\n    name: startup probe\n    type: http\n    element: security\n    schedule: { every: 1s }\n    timeout: 1s\n    retries: 0\n    target: http://127.0.0.1:9/\n';
+const CHECKS =
+  'checks:\n  - id: startup-probe\n    name: startup probe\n    type: http\n    element: security\n    schedule: { every: 1s }\n    timeout: 1s\n    retries: 0\n    target: http://127.0.0.1:9/\n';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -39,9 +40,13 @@ async function once(backend: 'sqlite' | 'postgres'): Promise<{ started: number; 
     url = u.toString();
   }
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'run', '--checks', path.join(dir, 'checks'), '--prefix', prefix, '--metrics-port', '0'], {
-    env: { ...process.env, PENGAWAS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: url, REDIS_URL, PENGAWAS_LOG_LEVEL: 'info' },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'pengawas.js'), 'run', '--checks', path.join(dir, 'checks'), '--prefix', prefix, '--metrics-port', '0'],
+    {
+      env: { ...process.env, PENGAWAS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: url, REDIS_URL, PENGAWAS_LOG_LEVEL: 'info' },
+    },
+  );
   let out = '';
   try {
     const started = await new Promise<{ ms: number; port: number }>((resolve, reject) => {
@@ -56,7 +61,8 @@ async function once(backend: 'sqlite' | 'postgres'): Promise<{ started: number; 
     });
     for (;;) {
       const text = await (await fetch(`http://127.0.0.1:${started.port}/metrics`)).text();
-      if (/^pengawas_recorder_results_total\{outcome="recorded"\} [1-9]/m.test(text)) return { started: started.ms, recorded: performance.now() - t0 };
+      if (/^pengawas_recorder_results_total\{outcome="recorded"\} [1-9]/m.test(text))
+        return { started: started.ms, recorded: performance.now() - t0 };
       await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
@@ -76,12 +82,16 @@ async function once(backend: 'sqlite' | 'postgres'): Promise<{ started: number; 
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`| backend | spawn → "pengawas started" ms (median of ${RUNS}) | spawn → first result recorded ms | runs (started / recorded) |\n|---|---|---|---|\n`);
+  process.stdout.write(
+    `| backend | spawn → "pengawas started" ms (median of ${RUNS}) | spawn → first result recorded ms | runs (started / recorded) |\n|---|---|---|---|\n`,
+  );
   for (const backend of ['sqlite', 'postgres'] as const) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await once(backend));
     const list = runs.map((r) => `${r.started.toFixed(0)}/${r.recorded.toFixed(0)}`).join(', ');
-    process.stdout.write(`| ${backend} | ${median(runs.map((r) => r.started)).toFixed(0)} | ${median(runs.map((r) => r.recorded)).toFixed(0)} | ${list} |\n`);
+    process.stdout.write(
+      `| ${backend} | ${median(runs.map((r) => r.started)).toFixed(0)} | ${median(runs.map((r) => r.recorded)).toFixed(0)} | ${list} |\n`,
+    );
   }
 }
 

@@ -67,7 +67,10 @@ http { access_log off; client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p;
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
-const run = (cmd: string, args: string[]) => new Promise<string>((resolve) => execFile(cmd, args, { cwd: ROOT, timeout: 3_600_000, maxBuffer: 256 * 1024 * 1024 }, (_e, out) => resolve(out)));
+const run = (cmd: string, args: string[]) =>
+  new Promise<string>((resolve) =>
+    execFile(cmd, args, { cwd: ROOT, timeout: 3_600_000, maxBuffer: 256 * 1024 * 1024 }, (_e, out) => resolve(out)),
+  );
 
 async function main() {
   const pki = new Pki();
@@ -80,7 +83,21 @@ async function main() {
   try {
     r.reset();
     let t0 = performance.now();
-    const out = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'tls', '--targets', list, '--parallel', String(P), '--opt', 'checkRevocation=false', '--opt', 'profile="none"', '--timeout', '120s']);
+    const out = await run(process.execPath, [
+      path.join(ROOT, 'bin', 'pengawas.js'),
+      'probe',
+      'tls',
+      '--targets',
+      list,
+      '--parallel',
+      String(P),
+      '--opt',
+      'checkRevocation=false',
+      '--opt',
+      'profile="none"',
+      '--timeout',
+      '120s',
+    ]);
     const pWall = (performance.now() - t0) / 1000;
     const summary = out.trim().split('\n').pop() ?? '';
     rows.push(['pengawas probe tls --targets', pWall.toFixed(1), String(r.count()), summary]);
@@ -100,7 +117,12 @@ async function main() {
       }),
     );
     const sWall = (performance.now() - t0) / 1000;
-    rows.push(['sslscan (P processes)', sWall.toFixed(1), String(r.count()), failed ? `${failed} runs without a cipher list` : 'all endpoints listed']);
+    rows.push([
+      'sslscan (P processes)',
+      sWall.toFixed(1),
+      String(r.count()),
+      failed ? `${failed} runs without a cipher list` : 'all endpoints listed',
+    ]);
     process.stderr.write(`sslscan: ${sWall.toFixed(1)} s, ${r.count()} connections\n`);
   } finally {
     r.close();

@@ -93,7 +93,10 @@ http { access_log off; client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p;
   );
   const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
   await waitListening(port);
-  return { port, stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))) };
+  return {
+    port,
+    stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
+  };
 }
 
 function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> {
@@ -103,14 +106,35 @@ function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> 
 }
 
 async function pengawas(port: number): Promise<View> {
-  const out = await run(process.execPath, [path.join(ROOT, 'bin', 'pengawas.js'), 'probe', 'tls', `127.0.0.1:${port}`, '--opt', 'checkRevocation=false', '--opt', 'profile=none', '--json']);
-  const r = JSON.parse(out) as { measurements: { protocols: Record<string, boolean>; ciphers: Array<{ protocol: string; code: string }>; scanMs: number } };
-  return { protocols: r.measurements.protocols, suites: r.measurements.ciphers.map((c) => `${c.protocol} ${c.code}`).sort(), scanMs: r.measurements.scanMs };
+  const out = await run(process.execPath, [
+    path.join(ROOT, 'bin', 'pengawas.js'),
+    'probe',
+    'tls',
+    `127.0.0.1:${port}`,
+    '--opt',
+    'checkRevocation=false',
+    '--opt',
+    'profile=none',
+    '--json',
+  ]);
+  const r = JSON.parse(out) as {
+    measurements: { protocols: Record<string, boolean>; ciphers: Array<{ protocol: string; code: string }>; scanMs: number };
+  };
+  return {
+    protocols: r.measurements.protocols,
+    suites: r.measurements.ciphers.map((c) => `${c.protocol} ${c.code}`).sort(),
+    scanMs: r.measurements.scanMs,
+  };
 }
 
 /** The same scan inside a long-running process, as a worker runs it every few minutes (JIT and tables warm). */
 async function pengawasWarm(port: number): Promise<View> {
-  const check = adHocCheck({ type: 'tls', target: `127.0.0.1:${port}`, options: { checkRevocation: false, profile: 'none' }, timeoutMs: 60_000 });
+  const check = adHocCheck({
+    type: 'tls',
+    target: `127.0.0.1:${port}`,
+    options: { checkRevocation: false, profile: 'none' },
+    timeoutMs: 60_000,
+  });
   const r = await runCheck(check, { dataDir: ROOT });
   const m = r.measurements as { protocols: Record<string, boolean>; ciphers: Array<{ protocol: string; code: string }>; scanMs: number };
   return { protocols: m.protocols, suites: m.ciphers.map((c) => `${c.protocol} ${c.code}`).sort(), scanMs: m.scanMs };
@@ -123,13 +147,25 @@ async function sslscan(port: number, xmlFile: string): Promise<View> {
   const version = (v: string) => (v === 'TLSv1.0' ? 'TLSv1' : v);
   const protocols: Record<string, boolean> = {};
   for (const m of xml.matchAll(/<protocol type="(\w+)" version="([\d.]+)" enabled="(\d)"/g)) protocols[name(m[1], m[2])] = m[3] === '1';
-  const suites = [...xml.matchAll(/<cipher status="(?:accepted|preferred)" sslversion="([\w.]+)"[^>]*? id="0x([0-9A-Fa-f]+)"/g)].map((m) => `${version(m[1])} 0x${m[2].toUpperCase().padStart(4, '0')}`);
+  const suites = [...xml.matchAll(/<cipher status="(?:accepted|preferred)" sslversion="([\w.]+)"[^>]*? id="0x([0-9A-Fa-f]+)"/g)].map(
+    (m) => `${version(m[1])} 0x${m[2].toUpperCase().padStart(4, '0')}`,
+  );
   return { protocols, suites: suites.sort() };
 }
 
 function agree(a: View | undefined, b: View | undefined): string {
   if (!a || !b) return 'n/a';
-  const p = JSON.stringify(Object.keys(a.protocols).sort().map((k) => [k, a.protocols[k]])) === JSON.stringify(Object.keys(b.protocols).sort().map((k) => [k, b.protocols[k]]));
+  const p =
+    JSON.stringify(
+      Object.keys(a.protocols)
+        .sort()
+        .map((k) => [k, a.protocols[k]]),
+    ) ===
+    JSON.stringify(
+      Object.keys(b.protocols)
+        .sort()
+        .map((k) => [k, b.protocols[k]]),
+    );
   const onlyA = a.suites.filter((s) => !b.suites.includes(s));
   const onlyB = b.suites.filter((s) => !a.suites.includes(s));
   if (p && !onlyA.length && !onlyB.length) return `yes (${a.suites.length} suites)`;
@@ -143,7 +179,20 @@ async function main() {
   const servers: Array<[string, Server, number]> = [
     ['2-suite TLS 1.2', await sServer(cert, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'], pki.dir), 0],
     ['ALL suites, TLS 1.0-1.3', await sServer(cert, ['-cipher', 'ALL:@SECLEVEL=0', '-min_protocol', 'TLSv1'], pki.dir), 0],
-    ['intermediate TLS 1.2+1.3', await sServer(cert, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256', '-min_protocol', 'TLSv1.2'], pki.dir), 0],
+    [
+      'intermediate TLS 1.2+1.3',
+      await sServer(
+        cert,
+        [
+          '-cipher',
+          'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256',
+          '-min_protocol',
+          'TLSv1.2',
+        ],
+        pki.dir,
+      ),
+      0,
+    ],
     ['nginx ALL suites, 20 ms RTT', await nginx(pki, cert), 10],
   ];
   const rows: Row[] = [];
@@ -181,7 +230,17 @@ async function main() {
   const header = ['server', 'tool', 'wall s (CLI)', 'handshakes', 'agrees with pengawas (protocols + accepted suites)'];
   const lines = rows.map((row) => {
     const mine = rows.find((x) => x.server === row.server && x.tool === 'pengawas')?.view;
-    return [row.server, row.tool, row.seconds.toFixed(2), String(row.handshakes), row.tool === 'pengawas, warm worker' ? `${agree(row.view, mine)}; the per-check cost in a running monitor` : row.tool === 'pengawas' ? `(reference, ${row.view?.suites.length ?? 0} suites; scan itself ${((row.view?.scanMs ?? 0) / 1000).toFixed(2)} s in-process)` : row.note ?? agree(row.view, mine)];
+    return [
+      row.server,
+      row.tool,
+      row.seconds.toFixed(2),
+      String(row.handshakes),
+      row.tool === 'pengawas, warm worker'
+        ? `${agree(row.view, mine)}; the per-check cost in a running monitor`
+        : row.tool === 'pengawas'
+          ? `(reference, ${row.view?.suites.length ?? 0} suites; scan itself ${((row.view?.scanMs ?? 0) / 1000).toFixed(2)} s in-process)`
+          : (row.note ?? agree(row.view, mine)),
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

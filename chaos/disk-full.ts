@@ -21,10 +21,20 @@ export async function diskFullSegment(work: string, targets: Targets, n: number,
   }
   const checksDir = path.join(work, 'checks-disk');
   mkdirSync(checksDir, { recursive: true });
-  writeFileSync(path.join(checksDir, 'checks.yaml'), checksYaml(targets, Math.min(n, 10), every).split('\n').filter((l) => !l.includes('hostile')).join('\n'));
+  writeFileSync(
+    path.join(checksDir, 'checks.yaml'),
+    checksYaml(targets, Math.min(n, 10), every)
+      .split('\n')
+      .filter((l) => !l.includes('hostile'))
+      .join('\n'),
+  );
   const redis = await startRedis(path.join(work, 'redis-disk'));
   const dataDir = path.join(mnt, 'data');
-  const run = pengawas('run', { REDIS_URL: redis.url, PENGAWAS_DATA_DIR: dataDir, PENGAWAS_PREFIX: 'chaos-disk', DATABASE_URL: '' }, checksDir).start();
+  const run = pengawas(
+    'run',
+    { REDIS_URL: redis.url, PENGAWAS_DATA_DIR: dataDir, PENGAWAS_PREFIX: 'chaos-disk', DATABASE_URL: '' },
+    checksDir,
+  ).start();
   try {
     await sleep(8000);
     const from = Date.now();

@@ -68,7 +68,22 @@ export class Proc {
 export async function startRedis(dir: string): Promise<{ proc: Proc; url: string }> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const proc = new Proc('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction']).start();
+  const proc = new Proc('redis', 'redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--maxmemory-policy',
+    'noeviction',
+  ]).start();
   await waitPort(port);
   return { proc, url: `redis://127.0.0.1:${port}` };
 }
@@ -106,14 +121,24 @@ export class Postgres {
     const pg = new Postgres(dir, await freePort());
     // The run's folder is 0700 (mkdtemp): the postgres user must be able to reach its cluster below it.
     if (pg.asPostgres) chmodSync(path.dirname(dir), 0o711);
-    if (pg.asPostgres) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+    if (pg.asPostgres)
+      chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
     pg.run('initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     await pg.start();
     return pg;
   }
 
   async start(): Promise<void> {
-    this.run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=on`, 'start']);
+    this.run('pg_ctl', [
+      '-D',
+      path.join(this.dir, 'data'),
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=on`,
+      'start',
+    ]);
     await waitPort(this.port);
   }
 
@@ -123,5 +148,10 @@ export class Postgres {
 }
 
 export function pengawas(role: string, env: NodeJS.ProcessEnv, checksDir: string): Proc {
-  return new Proc(role, process.execPath, [BIN, role.replace(/-.*$/, ''), '--checks', checksDir, '--metrics-port', '0', '--log-level', 'warn'], env);
+  return new Proc(
+    role,
+    process.execPath,
+    [BIN, role.replace(/-.*$/, ''), '--checks', checksDir, '--metrics-port', '0', '--log-level', 'warn'],
+    env,
+  );
 }

@@ -34,7 +34,13 @@ const ROLES = ['scheduler', 'worker', 'recorder'] as const;
 process.env.PENGAWAS_RECORD_RESULTS_KEY = randomBytes(32).toString('hex');
 const RESULTS = { keys: { main: '${env:PENGAWAS_RECORD_RESULTS_KEY}' }, maxLength: 100 };
 
-const freePort = () => new Promise<number>((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => r(p)); }); });
+const freePort = () =>
+  new Promise<number>((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => r(p));
+    });
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Observed {
@@ -47,18 +53,33 @@ async function run(rules: (role: string) => string[]): Promise<Observed> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-acl-record-'));
   const port = await freePort();
   const users = ROLES.flatMap((u) => ['--user', u, 'on', `>${u}-pw`, ...rules(u)]);
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], { stdio: 'ignore' });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...users], {
+    stdio: 'ignore',
+  });
   await sleep(500);
   const target = http.createServer((req, res) => res.writeHead(req.url === '/fail' ? 500 : 200).end('ok')).listen(0, '127.0.0.1');
   await new Promise((r) => target.once('listening', r));
   const tport = (target.address() as net.AddressInfo).port;
-  const checks = ['checks:', ...['ok', 'fail'].map((n) => `  - { id: rec-${n}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 500ms, target: "http://127.0.0.1:${tport}/${n}" }`),
-    `  - { id: rec-error, type: http, element: efficiency, schedule: { every: 2s }, timeout: 300ms, retries: 1, target: "http://127.0.0.1:1/" }`];
+  const checks = [
+    'checks:',
+    ...['ok', 'fail'].map(
+      (n) =>
+        `  - { id: rec-${n}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 500ms, target: "http://127.0.0.1:${tport}/${n}" }`,
+    ),
+    `  - { id: rec-error, type: http, element: efficiency, schedule: { every: 2s }, timeout: 300ms, retries: 1, target: "http://127.0.0.1:1/" }`,
+  ];
   // The worker reads a checks folder without rec-gone (a rolling configuration change): it hands those jobs back.
   const workerDir = path.join(dir, 'worker-checks');
   mkdirSync(workerDir);
   writeFileSync(path.join(workerDir, 'checks.yaml'), [...checks, ''].join('\n'));
-  writeFileSync(path.join(dir, 'checks.yaml'), [...checks, `  - { id: rec-gone, type: http, element: efficiency, schedule: { every: 1s }, timeout: 500ms, target: "http://127.0.0.1:${tport}/ok" }`, ''].join('\n'));
+  writeFileSync(
+    path.join(dir, 'checks.yaml'),
+    [
+      ...checks,
+      `  - { id: rec-gone, type: http, element: efficiency, schedule: { every: 1s }, timeout: 500ms, target: "http://127.0.0.1:${tport}/ok" }`,
+      '',
+    ].join('\n'),
+  );
   const url = (u: string) => `redis://${u}:${u}-pw@127.0.0.1:${port}`;
   const admin = new IORedis(port, '127.0.0.1');
   const mon = await new IORedis(port, '127.0.0.1').monitor();
@@ -80,7 +101,13 @@ async function run(rules: (role: string) => string[]): Promise<Observed> {
     }
   }, 5);
 
-  const base = { prefix: 'pengawas', metrics: { port: 0, host: '127.0.0.1' }, worker: { lockDuration: '5s', stalledInterval: '2s', retryBackoff: '200ms' }, recorder: { claimIdle: '2s' }, results: RESULTS };
+  const base = {
+    prefix: 'pengawas',
+    metrics: { port: 0, host: '127.0.0.1' },
+    worker: { lockDuration: '5s', stalledInterval: '2s', retryBackoff: '200ms' },
+    recorder: { claimIdle: '2s' },
+    results: RESULTS,
+  };
   const started = [];
   for (const role of ['scheduler', 'worker', 'recorder'] as Role[]) {
     await sleep(300); // CLIENT LIST must see each role's connections before they send much
@@ -101,17 +128,23 @@ async function run(rules: (role: string) => string[]): Promise<Observed> {
   const raw = fields[fields.indexOf('r') + 1];
   await admin.xadd('pengawas:results', '*', ...fields);
   const old = { ...JSON.parse(raw), startedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() };
-  await new ResultStream(admin, 'pengawas', { keyring: keyringFor(settingsSchema.parse(base).results, { signs: true, verifies: false }) }).publish(old);
+  await new ResultStream(admin, 'pengawas', {
+    keyring: keyringFor(settingsSchema.parse(base).results, { signs: true, verifies: false }),
+  }).publish(old);
   for (let i = 0; i < 3; i++) (await sleep(1000), await scrapeAll());
   // A full results stream (results.maxLength 100): the worker hands its jobs back until the recorder has
   // dead-lettered the unsigned filler and trimmed it (every 5 s).
   for (let i = 0; i < 120; i++) await admin.xadd('pengawas:results', '*', 'r', '{}');
   for (let i = 0; i < 8; i++) (await sleep(1000), await scrapeAll());
   const count = async (k: string) => admin.xlen(k).catch(() => 0);
-  console.error(`results ${await count('pengawas:results')}, dead ${await count('pengawas:results:dead')}, gaps ${await count('pengawas:results:gaps')}`);
+  console.error(
+    `results ${await count('pengawas:results')}, dead ${await count('pengawas:results:dead')}, gaps ${await count('pengawas:results:gaps')}`,
+  );
   for (const m of started) {
     const t = await (await fetch(`http://127.0.0.1:${m.metricsPort}/metrics`)).text();
-    for (const l of t.split('\n')) if (/^pengawas_(jobs_handed_back|slots_expired|results_dropped|results_rejected|recorder_results)_total/.test(l)) console.error(' ', l);
+    for (const l of t.split('\n'))
+      if (/^pengawas_(jobs_handed_back|slots_expired|results_dropped|results_rejected|recorder_results)_total/.test(l))
+        console.error(' ', l);
   }
   for (const m of started.reverse()) await m.stop();
   await sleep(300);
@@ -159,8 +192,16 @@ async function main(): Promise<void> {
     console.error(`pass ${pass}: ${added} command(s) added from ACL LOG`);
     if (!added) break;
   }
-  const out = Object.fromEntries(ROLES.map((r) => [r, { commands: [...allowed.get(r)!].sort(), seenOnlyInAclLog: [...fromLog.get(r)!].sort() }]));
+  const out = Object.fromEntries(
+    ROLES.map((r) => [r, { commands: [...allowed.get(r)!].sort(), seenOnlyInAclLog: [...fromLog.get(r)!].sort() }]),
+  );
   console.log(JSON.stringify(out, null, 2));
 }
 
-void main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

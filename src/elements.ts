@@ -64,7 +64,9 @@ const PBI_KKS: RegulationRef = {
 const PADG_SNAP: RegulationRef = {
   ref: 'PADG No. 23/15/PADG/2021',
   subject: 'SNAP, the national open-API payment standard (authentication, authorisation, encryption, secured channel)',
-  titles: ['Peraturan Anggota Dewan Gubernur Nomor 23/15/PADG/2021 tentang Standar Nasional Open Application Programming Interface Pembayaran'], // PADG_231521
+  titles: [
+    'Peraturan Anggota Dewan Gubernur Nomor 23/15/PADG/2021 tentang Standar Nasional Open Application Programming Interface Pembayaran',
+  ], // PADG_231521
 };
 const PBI_CONSUMER: RegulationRef = {
   ref: 'PBI No. 3 of 2023 and PADG No. 20 of 2023',

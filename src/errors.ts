@@ -137,7 +137,10 @@ export class TemplateVariableError extends ProbeError {
  * users search the same code as for a single request, and names the step in the message.
  */
 export class TransactionStepError extends ProbeError {
-  constructor(readonly step: string, cause: ProbeError) {
+  constructor(
+    readonly step: string,
+    cause: ProbeError,
+  ) {
     super(cause.code, `step "${step}": ${cause.message}`, { cause });
   }
 }

@@ -82,7 +82,11 @@ export function marksById(packets: TcpPacket[], serverPort: number): Map<string,
     const request = list.filter((p) => toServer(p) && p.payload.length > 0 && (!firstByte || p.t <= firstByte.t));
     const lastByte = [...list].reverse().find((p) => !toServer(p) && p.payload.length > 0);
     if (!established || !firstByte || !lastByte || request.length === 0) continue;
-    const id = /[?&]id=([\w-]+)/.exec(Buffer.concat(request.map((p) => p.payload)).toString('latin1').split('\r\n')[0])?.[1];
+    const id = /[?&]id=([\w-]+)/.exec(
+      Buffer.concat(request.map((p) => p.payload))
+        .toString('latin1')
+        .split('\r\n')[0],
+    )?.[1];
     if (!id) continue;
     out.set(id, {
       syn: syn.t,

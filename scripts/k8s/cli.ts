@@ -12,7 +12,11 @@ import { prometheusRulesYaml, RULES_MANIFEST, sloPrometheusRule, sloPrometheusRu
 function main(argv: string[]): number {
   const [cmd, arg] = argv;
   if (cmd === 'render' && arg) {
-    process.stdout.write(render(arg).map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join(''));
+    process.stdout.write(
+      render(arg)
+        .map((o) => `---\n${stringify(o, { lineWidth: 0 })}`)
+        .join(''),
+    );
     return 0;
   }
   if (cmd === 'slo' && arg) {

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 
 /** A Kubernetes object as plain data. */
-export type KObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
+export type KObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 /** RFC 6902 operations kustomize applies from `patches:` (the four used here; `test` guards an index). */
 interface PatchOp {
@@ -34,7 +39,8 @@ function readText(file: string): string {
 /** Kustomize's load restriction: every file a kustomization names lies inside its own directory. */
 function inside(root: string, rel: string, where: string): string {
   const abs = path.resolve(root, rel);
-  if (abs !== root && !abs.startsWith(root + path.sep)) throw new RenderError(`${where}: "${rel}" is outside ${root} (Kustomize's load restrictor refuses it too)`);
+  if (abs !== root && !abs.startsWith(root + path.sep))
+    throw new RenderError(`${where}: "${rel}" is outside ${root} (Kustomize's load restrictor refuses it too)`);
   return abs;
 }
 
@@ -59,7 +65,8 @@ const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 export function applyJsonPatch(doc: unknown, ops: PatchOp[], where: string): void {
   for (const [i, op] of ops.entries()) {
     const at = `${where}: operation ${i + 1} (${op.op} ${op.path})`;
-    if (!['add', 'replace', 'remove', 'test'].includes(op.op)) throw new RenderError(`${at}: only add, replace, remove and test are supported`);
+    if (!['add', 'replace', 'remove', 'test'].includes(op.op))
+      throw new RenderError(`${at}: only add, replace, remove and test are supported`);
     const parts = op.path.split('/').slice(1).map(unescape);
     if (!op.path.startsWith('/') || parts.length === 0) throw new RenderError(`${at}: the path must start with / and name a member`);
     let node = doc as Record<string, unknown> | unknown[];
@@ -71,12 +78,14 @@ export function applyJsonPatch(doc: unknown, ops: PatchOp[], where: string): voi
     const last = parts[parts.length - 1];
     if (op.op === 'test') {
       const actual = Array.isArray(node) ? node[Number(last)] : node[last];
-      if (JSON.stringify(actual) !== JSON.stringify(op.value)) throw new RenderError(`${at}: expected ${JSON.stringify(op.value)}, found ${JSON.stringify(actual)}`);
+      if (JSON.stringify(actual) !== JSON.stringify(op.value))
+        throw new RenderError(`${at}: expected ${JSON.stringify(op.value)}, found ${JSON.stringify(actual)}`);
       continue;
     }
     if (Array.isArray(node)) {
       const idx = last === '-' ? node.length : Number(last);
-      if (!Number.isInteger(idx) || idx < 0 || idx > node.length || (op.op !== 'add' && idx >= node.length)) throw new RenderError(`${at}: index ${last} is out of range`);
+      if (!Number.isInteger(idx) || idx < 0 || idx > node.length || (op.op !== 'add' && idx >= node.length))
+        throw new RenderError(`${at}: index ${last} is out of range`);
       if (op.op === 'add') node.splice(idx, 0, op.value);
       else if (op.op === 'replace') node[idx] = op.value;
       else node.splice(idx, 1);
@@ -92,19 +101,28 @@ interface Kustomization {
   resources?: string[];
   namespace?: string;
   images?: Array<{ name: string; newName?: string; newTag?: string }>;
-  configMapGenerator?: Array<{ name: string; behavior?: 'create' | 'replace'; files?: string[]; options?: { disableNameSuffixHash?: boolean } }>;
+  configMapGenerator?: Array<{
+    name: string;
+    behavior?: 'create' | 'replace';
+    files?: string[];
+    options?: { disableNameSuffixHash?: boolean };
+  }>;
   patches?: Array<{ path?: string; patch?: string; target?: { kind?: string; name?: string } }>;
 }
 
 function loadKustomization(dir: string): Kustomization {
   const file = path.join(dir, 'kustomization.yaml');
   const k = parse(readText(file), { maxAliasCount: 0 }) as Kustomization & Record<string, unknown>;
-  for (const key of Object.keys(k ?? {})) if (!KNOWN.has(key)) throw new RenderError(`${file}: "${key}" is not supported by this renderer (supported: ${[...KNOWN].join(', ')})`);
+  for (const key of Object.keys(k ?? {}))
+    if (!KNOWN.has(key)) throw new RenderError(`${file}: "${key}" is not supported by this renderer (supported: ${[...KNOWN].join(', ')})`);
   return k ?? {};
 }
 
 function configMap(dir: string, g: NonNullable<Kustomization['configMapGenerator']>[number], where: string): KObject {
-  if (!g.options?.disableNameSuffixHash) throw new RenderError(`${where}: configMapGenerator ${g.name}: set options.disableNameSuffixHash: true (name hashes are not rendered here)`);
+  if (!g.options?.disableNameSuffixHash)
+    throw new RenderError(
+      `${where}: configMapGenerator ${g.name}: set options.disableNameSuffixHash: true (name hashes are not rendered here)`,
+    );
   const data: Record<string, string> = {};
   for (const f of g.files ?? []) {
     const key = path.basename(f);

@@ -14,12 +14,19 @@ export const SLO_FILE = 'slo.yml';
 const LABELS = { 'app.kubernetes.io/name': 'pengawas', 'app.kubernetes.io/part-of': 'pengawas' };
 
 function rule(name: string, from: string, groups: unknown[]): KObject {
-  return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name, labels: LABELS, annotations: { 'pengawas.io/generated-from': from } }, spec: { groups } };
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name, labels: LABELS, annotations: { 'pengawas.io/generated-from': from } },
+    spec: { groups },
+  };
 }
 
 /** One PrometheusRule per rules file (pengawas-rules-<file>), with the file's groups unchanged; not the demo's SLOs. */
 export function prometheusRules(dir = RULES_DIR): KObject[] {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== SLO_FILE).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && f !== SLO_FILE)
+    .sort();
   return files.map((f) => {
     const doc = parse(readFileSync(path.join(dir, f), 'utf8')) as { groups?: unknown[] };
     if (!Array.isArray(doc?.groups) || doc.groups.length === 0) throw new Error(`${path.join(dir, f)}: no rule groups`);

@@ -27,9 +27,20 @@ export interface HoldSpec {
 
 export function holdWhileMonitorUnavailable(live: string, h: HoldSpec): string {
   const drop = ['alertname', 'alertstate', ...Object.keys(h.staticLabels)].join(', ');
-  const matchers = [`alertname=${JSON.stringify(h.alert)}`, 'alertstate="firing"', ...Object.entries(h.match ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join(', ');
-  const present = h.on === 'check' ? 'max by (check) (pengawas_check_last_run_timestamp_seconds)' : 'max by (element) (pengawas_element_compliance_ratio)';
-  const indented = live.trim().split('\n').map((l) => `  ${l}`).join('\n');
+  const matchers = [
+    `alertname=${JSON.stringify(h.alert)}`,
+    'alertstate="firing"',
+    ...Object.entries(h.match ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+  ].join(', ');
+  const present =
+    h.on === 'check'
+      ? 'max by (check) (pengawas_check_last_run_timestamp_seconds)'
+      : 'max by (element) (pengawas_element_compliance_ratio)';
+  const indented = live
+    .trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return (
     `(\n${indented}\n)\n` +
     '# The monitor is unavailable: its series went stale, the problem did not go away. Hold the firing alert\n' +

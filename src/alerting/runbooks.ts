@@ -13,7 +13,11 @@ export function runbookUrl(alert: string): string {
 
 /** A check alert's live expression, silent while a maintenance window covers the check (pengawas_check_in_maintenance). */
 export function outsideMaintenance(live: string): string {
-  const indented = live.trim().split('\n').map((l) => `  ${l}`).join('\n');
+  const indented = live
+    .trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return (
     `(\n${indented}\n)\n` +
     '# A maintenance window covers the check (pengawas maintenance add): no page, the time is maintenance.\n' +

@@ -88,7 +88,12 @@ export function generateSloRules(checks: Check[], source: string): Generated {
       const live = `${ratioRecord(t.long)}${sel} > ${threshold}\nand\n${ratioRecord(t.short)}${sel} > ${threshold}\n`;
       alerts.push({
         alert: t.alert,
-        expr: holdWhileMonitorUnavailable(outsideMaintenance(live), { alert: t.alert, staticLabels: labels, match: { check: s.check, slo: s.name, long_window: t.long, short_window: t.short }, on: 'check' }),
+        expr: holdWhileMonitorUnavailable(outsideMaintenance(live), {
+          alert: t.alert,
+          staticLabels: labels,
+          match: { check: s.check, slo: s.name, long_window: t.long, short_window: t.short },
+          on: 'check',
+        }),
         for: t.for,
         labels,
         annotations: {

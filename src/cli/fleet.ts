@@ -33,13 +33,20 @@ export interface FleetRun {
 }
 
 /** Runs the probe on every target, at most `parallel` at once; results in the file's order. */
-export async function runFleet(type: string, targets: string[], o: { options: Record<string, unknown>; timeoutMs: number; parallel: number; dataDir: string; progress?: NodeJS.WriteStream }): Promise<FleetRun> {
+export async function runFleet(
+  type: string,
+  targets: string[],
+  o: { options: Record<string, unknown>; timeoutMs: number; parallel: number; dataDir: string; progress?: NodeJS.WriteStream },
+): Promise<FleetRun> {
   const t0 = Date.now();
   const results: ProbeResult[] = new Array(targets.length);
   let next = 0;
   let done = 0;
   const tty = o.progress?.isTTY ? o.progress : undefined;
-  const show = () => tty?.write(`\r\x1b[K${done}/${targets.length} scanned, ${Math.min(o.parallel, targets.length - done)} in flight, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const show = () =>
+    tty?.write(
+      `\r\x1b[K${done}/${targets.length} scanned, ${Math.min(o.parallel, targets.length - done)} in flight, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   const worker = async () => {
     while (next < targets.length) {
       const i = next++;
@@ -62,21 +69,39 @@ const statusRank = (s: string) => STATUSES.indexOf(s as never);
 function worst(r: ProbeResult): string {
   const bad = r.findings.filter((f) => f.status !== 'pass');
   if (!bad.length) return '-';
-  bad.sort((a, b) => (a.status === 'error' ? 1 : 0) - (b.status === 'error' ? 1 : 0) || statusRank(b.status) - statusRank(a.status) || rank(b.severity) - rank(a.severity));
+  bad.sort(
+    (a, b) =>
+      (a.status === 'error' ? 1 : 0) - (b.status === 'error' ? 1 : 0) ||
+      statusRank(b.status) - statusRank(a.status) ||
+      rank(b.severity) - rank(a.severity),
+  );
   const w = bad[0];
   return `${w.severity} ${w.id}${bad.length > 1 ? ` (+${bad.length - 1})` : ''}`;
 }
 
 export function fleetTable(run: FleetRun): string {
   const rows = run.results.map((r) => {
-    const m = r.measurements as { protocols?: Record<string, boolean>; certificate?: { notAfter: string; daysLeft: number } | null; handshakes?: number };
-    const protocols = m.protocols ? Object.entries(m.protocols).filter(([, on]) => on).map(([p]) => p.replace('TLSv', '')).join(',') || 'none' : '-';
+    const m = r.measurements as {
+      protocols?: Record<string, boolean>;
+      certificate?: { notAfter: string; daysLeft: number } | null;
+      handshakes?: number;
+    };
+    const protocols = m.protocols
+      ? Object.entries(m.protocols)
+          .filter(([, on]) => on)
+          .map(([p]) => p.replace('TLSv', ''))
+          .join(',') || 'none'
+      : '-';
     const expiry = m.certificate ? `${m.certificate.notAfter.slice(0, 10)} (${m.certificate.daysLeft}d)` : '-';
     return [r.target, r.status.toUpperCase(), worst(r), protocols, expiry];
   });
   const head = ['ENDPOINT', 'STATUS', 'WORST FINDING', 'PROTOCOLS', 'EXPIRY'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const count = (s: string) => run.results.filter((r) => r.status === s).length;
   const handshakes = run.results.reduce((n, r) => n + ((r.measurements as { handshakes?: number }).handshakes ?? 0), 0);
   const summary = `${run.results.length} endpoints in ${(run.wallMs / 1000).toFixed(1)} s: ${STATUSES.map((s) => `${count(s)} ${s}`).join(', ')}${handshakes ? `; ${handshakes} handshakes` : ''}`;

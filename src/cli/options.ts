@@ -47,7 +47,12 @@ export function settingsFrom(flags: CommonFlags): Settings {
     checksDir: flags.checks ?? base.checksDir,
     logLevel: (flags.logLevel as Settings['logLevel']) ?? base.logLevel,
     prefix: flags.prefix ?? base.prefix,
-    metrics: { ...base.metrics, port: port ?? base.metrics.port, host: flags.metricsHost ?? base.metrics.host, webConfigFile: flags.webConfigFile ?? base.metrics.webConfigFile },
+    metrics: {
+      ...base.metrics,
+      port: port ?? base.metrics.port,
+      host: flags.metricsHost ?? base.metrics.host,
+      webConfigFile: flags.webConfigFile ?? base.metrics.webConfigFile,
+    },
   };
   setLogLevel(s.logLevel);
   return s;

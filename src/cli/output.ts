@@ -16,7 +16,9 @@ export function printResult(result: ProbeResult, json: boolean, out: NodeJS.Writ
     out.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  out.write(`${result.status.toUpperCase()}  ${result.checkId} (${result.type}, ${result.element}) ${result.target}  ${result.durationMs.toFixed(1)} ms\n`);
+  out.write(
+    `${result.status.toUpperCase()}  ${result.checkId} (${result.type}, ${result.element}) ${result.target}  ${result.durationMs.toFixed(1)} ms\n`,
+  );
   for (const f of result.findings) {
     if (f.status === 'pass') continue;
     out.write(`  ${f.status.padEnd(5)} ${f.severity.padEnd(8)} ${f.id}: ${f.message}\n`);

@@ -12,7 +12,8 @@ function clip(text: string, max: number): string {
 
 /** One schema node in a few words: `one of GET, HEAD`, `list of string`, `integer 0..3650`, `map of string`. */
 export function describeNode(node: Json): string {
-  if (Array.isArray(node.enum)) return `one of ${(node.enum as unknown[]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
+  if (Array.isArray(node.enum))
+    return `one of ${(node.enum as unknown[]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
   if ('const' in node) return JSON.stringify(node.const);
   const union = (node.anyOf ?? node.oneOf) as Json[] | undefined;
   if (Array.isArray(union)) return union.map(describeVariant).join(' | ');
@@ -58,7 +59,12 @@ export function optionLines(schema: z.ZodType): OptionLine[] {
     const props = (node.properties ?? {}) as Record<string, Json>;
     const required = new Set((node.required as string[] | undefined) ?? []);
     for (const [key, child] of Object.entries(props)) {
-      out.push({ key: `${prefix}${key}`, what: describeNode(child), required: required.has(key), ...('default' in child ? { default: child.default } : {}) });
+      out.push({
+        key: `${prefix}${key}`,
+        what: describeNode(child),
+        required: required.has(key),
+        ...('default' in child ? { default: child.default } : {}),
+      });
       if (depth < 2 && child.properties && !child.anyOf && !child.oneOf) walk(child, `${prefix}${key}.`, depth + 1);
     }
   };

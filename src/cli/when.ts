@@ -9,7 +9,8 @@ export function parseWhen(text: string, tz: string, endOfDay: boolean, flag: str
     return startOfDay(endOfDay ? addDays(text, 1) : text, tz);
   }
   const t = new Date(text);
-  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
+  if (Number.isNaN(t.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text))
+    throw new UsageError(`${flag} must be YYYY-MM-DD or an ISO-8601 time, got "${text}"`);
   return t;
 }
 

@@ -20,7 +20,11 @@ export interface ConfigLimits {
 export const DEFAULT_LIMITS: ConfigLimits = { maxFileBytes: 32 * 1024 * 1024, maxChecks: 200_000, maxAliases: 100 };
 
 export function describeBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB`
+    : n >= 1024
+      ? `${Math.round(n / 1024)} KiB`
+      : `${n} bytes`;
 }
 
 function errnoText(e: unknown): string {
@@ -51,7 +55,12 @@ export function listChecksFiles(dir: string, problems: ConfigProblem[]): string[
     try {
       const st = statSync(file); // follows symlinks: a dangling one throws ENOENT here
       if (st.isFile()) files.push(file);
-      else problems.push({ file, field: '(file)', message: 'is not a regular file (a folder or device named like a checks file); rename or remove it' });
+      else
+        problems.push({
+          file,
+          field: '(file)',
+          message: 'is not a regular file (a folder or device named like a checks file); rename or remove it',
+        });
     } catch (e) {
       problems.push({ file, field: '(file)', message: `cannot read: ${errnoText(e)}` });
     }
@@ -66,7 +75,11 @@ export function readChecksFile(file: string, limits: ConfigLimits, problems: Con
     fd = openSync(file, 'r');
     const size = statSync(file).size;
     if (size > limits.maxFileBytes) {
-      problems.push({ file, field: '(file)', message: `file is ${describeBytes(size)}, above the limit of ${describeBytes(limits.maxFileBytes)} per checks file; split it into several files` });
+      problems.push({
+        file,
+        field: '(file)',
+        message: `file is ${describeBytes(size)}, above the limit of ${describeBytes(limits.maxFileBytes)} per checks file; split it into several files`,
+      });
       return undefined;
     }
     // Read at most one byte past the limit: a file that grows while being read is caught too.
@@ -74,7 +87,11 @@ export function readChecksFile(file: string, limits: ConfigLimits, problems: Con
     let n = 0;
     for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, n);
     if (n > limits.maxFileBytes) {
-      problems.push({ file, field: '(file)', message: `file grew above the limit of ${describeBytes(limits.maxFileBytes)} per checks file while being read` });
+      problems.push({
+        file,
+        field: '(file)',
+        message: `file grew above the limit of ${describeBytes(limits.maxFileBytes)} per checks file while being read`,
+      });
       return undefined;
     }
     return decodeUtf8(file, buf.subarray(0, n), problems);
@@ -93,14 +110,19 @@ function decodeUtf8(file: string, buf: Buffer, problems: ConfigProblem[]): strin
     // Locate the first bad byte for the message: decode growing prefixes is too slow; scan the sequences.
     const at = firstInvalidUtf8(buf);
     const line = buf.subarray(0, at).toString('latin1').split('\n').length;
-    problems.push({ file, line, field: '(file)', message: `not valid UTF-8: byte 0x${buf[at]?.toString(16).padStart(2, '0') ?? '??'} at offset ${at}; save the file as UTF-8` });
+    problems.push({
+      file,
+      line,
+      field: '(file)',
+      message: `not valid UTF-8: byte 0x${buf[at]?.toString(16).padStart(2, '0') ?? '??'} at offset ${at}; save the file as UTF-8`,
+    });
     return undefined;
   }
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence (RFC 3629 §4). */
 export function firstInvalidUtf8(buf: Buffer): number {
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     const b = buf[i];
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (len === 0 || i + len > buf.length) return i;

@@ -42,7 +42,16 @@ export class ConfigHolder {
       return true;
     } catch (thrown) {
       // Whatever went wrong while reading, the running monitor must survive it: only the new set is rejected.
-      const err = thrown instanceof ConfigError ? thrown : new ConfigError([{ file: this.dir, field: '(folder)', message: `cannot load the checks folder: ${(thrown as Error)?.message ?? String(thrown)}` }]);
+      const err =
+        thrown instanceof ConfigError
+          ? thrown
+          : new ConfigError([
+              {
+                file: this.dir,
+                field: '(folder)',
+                message: `cannot load the checks folder: ${(thrown as Error)?.message ?? String(thrown)}`,
+              },
+            ]);
       logger().error({ reason, problems: err.problems }, 'configuration rejected; the last good configuration keeps running');
       for (const l of this.listeners) l({ ok: false, error: err });
       return false;

@@ -55,7 +55,15 @@ function fieldName(p: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Problems for zod issues; `root` is the value that was parsed (to quote the bad value), `schema` its schema. */
-function zodProblems(ctx: FileContext, base: Array<string | number>, error: z.ZodError, root: unknown, schema: z.ZodType, checkId?: string, prefix: string[] = []): ConfigProblem[] {
+function zodProblems(
+  ctx: FileContext,
+  base: Array<string | number>,
+  error: z.ZodError,
+  root: unknown,
+  schema: z.ZodType,
+  checkId?: string,
+  prefix: string[] = [],
+): ConfigProblem[] {
   // One problem per unknown key, located at that key.
   const issues: Array<{ issue: z.core.$ZodIssue; at: PropertyKey[] }> = [];
   for (const i of error.issues) {
@@ -72,7 +80,10 @@ function toSchedule(raw: unknown): { schedule: Schedule; text: string } {
   if (typeof raw === 'string') return { schedule: { kind: 'cron', expression: raw }, text: raw };
   const r = raw as { every?: number; cron?: string; timezone?: string };
   if (r.every !== undefined) return { schedule: { kind: 'every', intervalMs: r.every }, text: `every ${r.every / 1000}s` };
-  return { schedule: { kind: 'cron', expression: r.cron!, timezone: r.timezone }, text: `${r.cron}${r.timezone ? ` (${r.timezone})` : ''}` };
+  return {
+    schedule: { kind: 'cron', expression: r.cron!, timezone: r.timezone },
+    text: `${r.cron}${r.timezone ? ` (${r.timezone})` : ''}`,
+  };
 }
 
 function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptions, problems: ConfigProblem[]): Check | undefined {
@@ -86,7 +97,13 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
   const probe = typeof type === 'string' ? getProbe(type) : undefined;
   if (typeof type === 'string' && !probe) {
-    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'type']), checkId, field: 'type', message: `unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}` });
+    problems.push({
+      file: ctx.file,
+      line: lineOf(ctx, [...base, 'type']),
+      checkId,
+      field: 'type',
+      message: `unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}`,
+    });
   }
   let options: Record<string, unknown> | undefined;
   if (probe) {
@@ -99,13 +116,27 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   if (raw && typeof raw === 'object') {
     const { options: rawOptions, ...rest } = raw as Record<string, unknown>;
     for (const ref of findRefs(rest)) {
-      problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ref.path.split('.')[0]]), checkId, field: ref.path, message: 'secret references are only allowed inside options (this field ends up in metrics and evidence)' });
+      problems.push({
+        file: ctx.file,
+        line: lineOf(ctx, [...base, ref.path.split('.')[0]]),
+        checkId,
+        field: ref.path,
+        message: 'secret references are only allowed inside options (this field ends up in metrics and evidence)',
+      });
     }
     if (opts.checkSecrets) {
-      for (const f of probe && options ? localFileProblems(probe.type, options) : []) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ...f.field.split('.')]), checkId, ...f });
+      for (const f of probe && options ? localFileProblems(probe.type, options) : [])
+        problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ...f.field.split('.')]), checkId, ...f });
       for (const ref of findRefs(rawOptions, 'options')) {
         const why = refProblem(ref, opts.env);
-        if (why) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'options']), checkId, field: ref.path, message: `missing secret reference \${${ref.kind}:${ref.name}}: ${why}` });
+        if (why)
+          problems.push({
+            file: ctx.file,
+            line: lineOf(ctx, [...base, 'options']),
+            checkId,
+            field: ref.path,
+            message: `missing secret reference \${${ref.kind}:${ref.name}}: ${why}`,
+          });
         const short = why ? undefined : shortRefProblem(ref, opts.env);
         if (short) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'options']), checkId, field: ref.path, message: short });
       }
@@ -113,14 +144,30 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   }
   // The target, checked by the parser the probe itself runs (reported whatever else is wrong with the check).
   const rawTarget = raw && typeof raw === 'object' ? (raw as { target?: unknown }).target : undefined;
-  const badTarget = probe && typeof rawTarget === 'string' && rawTarget ? targetProblem(probe.type, rawTarget, options ?? ((raw as { options?: Record<string, unknown> }).options ?? {})) : undefined;
-  if (badTarget) problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'target']), checkId, field: 'target', message: `${badTarget}; a ${probe!.type} check expects ${probe!.targetHelp}` });
+  const badTarget =
+    probe && typeof rawTarget === 'string' && rawTarget
+      ? targetProblem(probe.type, rawTarget, options ?? (raw as { options?: Record<string, unknown> }).options ?? {})
+      : undefined;
+  if (badTarget)
+    problems.push({
+      file: ctx.file,
+      line: lineOf(ctx, [...base, 'target']),
+      checkId,
+      field: 'target',
+      message: `${badTarget}; a ${probe!.type} check expects ${probe!.targetHelp}`,
+    });
   if (!parsed.success || !options || badTarget) return undefined;
   const c = parsed.data;
   const { schedule, text } = toSchedule(c.schedule);
   const intervalMs = intervalSeconds(schedule) * 1000;
   if (c.timeout > intervalMs) {
-    problems.push({ file: ctx.file, line: lineOf(ctx, [...base, 'timeout']), checkId, field: 'timeout', message: `timeout ${c.timeout}ms is longer than the schedule interval (${intervalMs}ms); runs would overlap` });
+    problems.push({
+      file: ctx.file,
+      line: lineOf(ctx, [...base, 'timeout']),
+      checkId,
+      field: 'timeout',
+      message: `timeout ${c.timeout}ms is longer than the schedule interval (${intervalMs}ms); runs would overlap`,
+    });
   }
   return {
     id: c.id,
@@ -162,19 +209,28 @@ export function parseChecksFile(file: string, text: string, opts: InnerOptions, 
     // maxAliasCount weighs each alias by the aliases inside it, so a nested "billion laughs" is caught early.
     js = doc.toJS({ maxAliasCount: limits.maxAliases });
   } catch (e) {
-    const why = e instanceof ReferenceError && /alias/i.test(e.message) ? `too many YAML alias expansions (limit ${limits.maxAliases}); an alias bomb expands exponentially` : `cannot read the YAML: ${(e as Error).message}`;
+    const why =
+      e instanceof ReferenceError && /alias/i.test(e.message)
+        ? `too many YAML alias expansions (limit ${limits.maxAliases}); an alias bomb expands exponentially`
+        : `cannot read the YAML: ${(e as Error).message}`;
     problems.push({ file, field: '(yaml)', message: why });
     return [];
   }
   const top = checksFileSchema.safeParse(js);
   if (!top.success) {
-    for (const p of zodProblems(ctx, [], top.error, js, checksFileSchema)) problems.push({ ...p, message: `${p.message} (a checks file has one top-level key, checks: a list)` });
+    for (const p of zodProblems(ctx, [], top.error, js, checksFileSchema))
+      problems.push({ ...p, message: `${p.message} (a checks file has one top-level key, checks: a list)` });
     return [];
   }
   const raws = top.data.checks;
   const seen = opts.seen ?? { count: 0 };
   if (seen.count + raws.length > limits.maxChecks) {
-    problems.push({ file, line: lineOf(ctx, ['checks']), field: 'checks', message: `${seen.count + raws.length} checks in the folder so far, above the limit of ${limits.maxChecks}` });
+    problems.push({
+      file,
+      line: lineOf(ctx, ['checks']),
+      field: 'checks',
+      message: `${seen.count + raws.length} checks in the folder so far, above the limit of ${limits.maxChecks}`,
+    });
     return [];
   }
   seen.count += raws.length;
@@ -205,7 +261,8 @@ export function loadChecks(dir: string, opts: LoadOptions = {}): CheckSet {
   const problems: ConfigProblem[] = [];
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const files = listChecksFiles(dir, problems);
-  if (files && files.length === 0 && problems.length === 0) problems.push({ file: dir, field: '(folder)', message: 'no *.yaml or *.yml files found' });
+  if (files && files.length === 0 && problems.length === 0)
+    problems.push({ file: dir, field: '(folder)', message: 'no *.yaml or *.yml files found' });
   const checks: Check[] = [];
   // Every check that names an id, valid or not: a duplicate is reported even when a copy has other errors.
   const ids: RawId[] = [];
@@ -219,7 +276,14 @@ export function loadChecks(dir: string, opts: LoadOptions = {}): CheckSet {
   const firstAt = new Map<string, RawId>();
   for (const r of ids) {
     const prior = firstAt.get(r.id);
-    if (prior) problems.push({ file: r.file, line: r.line, checkId: r.id, field: 'id', message: `duplicate check id "${r.id}"; first defined at ${prior.file}:${prior.line ?? '?'}` });
+    if (prior)
+      problems.push({
+        file: r.file,
+        line: r.line,
+        checkId: r.id,
+        field: 'id',
+        message: `duplicate check id "${r.id}"; first defined at ${prior.file}:${prior.line ?? '?'}`,
+      });
     else firstAt.set(r.id, r);
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -28,7 +28,8 @@ function valueAt(root: unknown, p: ReadonlyArray<PropertyKey>): unknown {
 
 /** The keys an object schema knows, when `schema` (or what it wraps) is a plain zod object. */
 function knownKeys(schema: z.ZodType | undefined, p: ReadonlyArray<PropertyKey>): string[] {
-  let s = schema as unknown as { shape?: Record<string, unknown>; unwrap?: () => unknown; def?: { innerType?: unknown; in?: unknown; element?: unknown } } | undefined;
+  let s = schema as unknown as
+    { shape?: Record<string, unknown>; unwrap?: () => unknown; def?: { innerType?: unknown; in?: unknown; element?: unknown } } | undefined;
   const step = (x: typeof s) => {
     for (let i = 0; i < 6 && x && !x.shape; i++) x = (x.def?.innerType ?? x.def?.in ?? (x.unwrap ? x.unwrap() : undefined)) as typeof s;
     return x;
@@ -55,15 +56,18 @@ export function issueMessage(issue: z.core.$ZodIssue, root: unknown, schema?: z.
       return `expected ${issue.expected}, got ${show(value)}`;
     case 'unrecognized_keys': {
       const known = knownKeys(schema, issue.path);
-      return issue.keys
-        .map((k) => `unknown field "${k}" (value ${show(valueAt(root, [...issue.path, k]))})${didYouMean(k, known)}`)
-        .join('; ') + (known.length ? `; known fields: ${known.join(', ')}` : '');
+      return (
+        issue.keys.map((k) => `unknown field "${k}" (value ${show(valueAt(root, [...issue.path, k]))})${didYouMean(k, known)}`).join('; ') +
+        (known.length ? `; known fields: ${known.join(', ')}` : '')
+      );
     }
     case 'too_small':
     case 'too_big':
     case 'invalid_format':
     case 'custom':
-      return issue.message.includes(show(value)) || value === undefined || typeof value === 'object' ? issue.message : `${show(value)}: ${issue.message}`;
+      return issue.message.includes(show(value)) || value === undefined || typeof value === 'object'
+        ? issue.message
+        : `${show(value)}: ${issue.message}`;
     default:
       return value === undefined ? issue.message : `${show(value)}: ${issue.message}`;
   }

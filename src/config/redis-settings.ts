@@ -34,20 +34,42 @@ export function redisFromEnv(env: NodeJS.ProcessEnv): RedisSettings {
   const set = <K extends keyof RedisSettings>(k: K, v: RedisSettings[K] | undefined) => v !== undefined && v !== '' && (r[k] = v);
   set('url', env.REDIS_URL);
   set('username', env.REDIS_USERNAME);
-  set('password', env.REDIS_PASSWORD_FILE ? `\${file:${env.REDIS_PASSWORD_FILE}}` : env.REDIS_PASSWORD ? (REF.test(env.REDIS_PASSWORD) ? env.REDIS_PASSWORD : '${env:REDIS_PASSWORD}') : undefined);
+  set(
+    'password',
+    env.REDIS_PASSWORD_FILE
+      ? `\${file:${env.REDIS_PASSWORD_FILE}}`
+      : env.REDIS_PASSWORD
+        ? REF.test(env.REDIS_PASSWORD)
+          ? env.REDIS_PASSWORD
+          : '${env:REDIS_PASSWORD}'
+        : undefined,
+  );
   set('tlsCaFile', env.REDIS_TLS_CA_FILE);
   set('tlsCertFile', env.REDIS_TLS_CERT_FILE);
   set('tlsKeyFile', env.REDIS_TLS_KEY_FILE);
   set('tlsServername', env.REDIS_TLS_SERVERNAME);
   set('sentinels', env.REDIS_SENTINELS);
   set('sentinelMaster', env.REDIS_SENTINEL_MASTER);
-  set('sentinelPassword', env.REDIS_SENTINEL_PASSWORD ? (REF.test(env.REDIS_SENTINEL_PASSWORD) ? env.REDIS_SENTINEL_PASSWORD : '${env:REDIS_SENTINEL_PASSWORD}') : undefined);
+  set(
+    'sentinelPassword',
+    env.REDIS_SENTINEL_PASSWORD
+      ? REF.test(env.REDIS_SENTINEL_PASSWORD)
+        ? env.REDIS_SENTINEL_PASSWORD
+        : '${env:REDIS_SENTINEL_PASSWORD}'
+      : undefined,
+  );
   return r;
 }
 
 /** The Redis address for these settings, or undefined when nothing is configured (the embedded default). */
 export function composeRedisUrl(r: RedisSettings): string | undefined {
-  const sentinels = typeof r.sentinels === 'string' ? r.sentinels.split(',').map((s) => s.trim()).filter(Boolean) : r.sentinels;
+  const sentinels =
+    typeof r.sentinels === 'string'
+      ? r.sentinels
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : r.sentinels;
   const anyTls = Boolean(r.tlsCaFile || r.tlsCertFile || r.tlsKeyFile || r.tlsServername);
   let base = r.url;
   if (sentinels?.length) {
@@ -55,16 +77,27 @@ export function composeRedisUrl(r: RedisSettings): string | undefined {
     if (base && parseRedisUrl(base).kind !== 'single') throw new Error('set either url or sentinels, not both');
     // A plain url next to sentinels contributes only its scheme (TLS or not) and credentials.
     const from = base ? parseRedisUrl(base) : undefined;
-    base = formatRedisUrl({ kind: 'sentinel', tls: Boolean(from?.tls) || anyTls, nodes: parseRedisUrl(`redis+sentinel://${sentinels.join(',')}/m`).nodes, master: r.sentinelMaster, username: from?.username, password: from?.password, db: from?.db, params: from?.params ?? {} });
+    base = formatRedisUrl({
+      kind: 'sentinel',
+      tls: Boolean(from?.tls) || anyTls,
+      nodes: parseRedisUrl(`redis+sentinel://${sentinels.join(',')}/m`).nodes,
+      master: r.sentinelMaster,
+      username: from?.username,
+      password: from?.password,
+      db: from?.db,
+      params: from?.params ?? {},
+    });
   } else if (r.sentinelMaster) {
     throw new Error('sentinelMaster is set but no sentinels (REDIS_SENTINELS=host:port,…)');
   }
   if (!base) {
-    if (r.username || r.password || anyTls) throw new Error('Redis credentials or TLS files are set but no Redis address (REDIS_URL or REDIS_SENTINELS)');
+    if (r.username || r.password || anyTls)
+      throw new Error('Redis credentials or TLS files are set but no Redis address (REDIS_URL or REDIS_SENTINELS)');
     return undefined;
   }
   const e = parseRedisUrl(base);
-  if (anyTls && !e.tls) throw new Error(`TLS files are set but the Redis address is plain ${e.kind === 'single' ? 'redis://' : 'redis+…://'}; use rediss`);
+  if (anyTls && !e.tls)
+    throw new Error(`TLS files are set but the Redis address is plain ${e.kind === 'single' ? 'redis://' : 'redis+…://'}; use rediss`);
   if (r.username) e.username = r.username;
   if (r.password) e.password = r.password;
   const p = e.params;

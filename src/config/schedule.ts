@@ -12,7 +12,10 @@ export type Schedule = { kind: 'cron'; expression: string; timezone?: string } |
 export function validateCron(expression: string): string | undefined {
   const detail = cron.validateDetailed(expression);
   if (detail.valid) return undefined;
-  return detail.errors.map((e) => `${e.field}${e.value !== undefined ? ` "${e.value}"` : ''}: ${e.message}`).join('; ') || 'invalid cron expression';
+  return (
+    detail.errors.map((e) => `${e.field}${e.value !== undefined ? ` "${e.value}"` : ''}: ${e.message}`).join('; ') ||
+    'invalid cron expression'
+  );
 }
 
 /** The stable offset of a check inside its interval, in [0, intervalMs). */

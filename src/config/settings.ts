@@ -14,17 +14,25 @@ function trustedKey(allowFingerprint: boolean) {
       name: z.string().trim().min(1).max(200),
       pem: z.string().max(20_000).optional(),
       file: z.string().min(1).max(4096).optional(),
-      sha256: z.string().regex(/^(sha256:)?[0-9A-Fa-f:]{64,95}$/, 'must be the key\'s SHA-256 in hex').optional(),
+      sha256: z
+        .string()
+        .regex(/^(sha256:)?[0-9A-Fa-f:]{64,95}$/, "must be the key's SHA-256 in hex")
+        .optional(),
     })
     .strict()
-    .refine((k) => allowFingerprint || k.sha256 === undefined, { message: 'an operator key needs the public key itself (pem or file), not only its sha256', path: ['sha256'] })
+    .refine((k) => allowFingerprint || k.sha256 === undefined, {
+      message: 'an operator key needs the public key itself (pem or file), not only its sha256',
+      path: ['sha256'],
+    })
     .refine((k) => [k.pem, k.file, k.sha256].filter((x) => x !== undefined).length === 1, {
       message: allowFingerprint ? 'give exactly one of pem, file, sha256' : 'give exactly one of pem, file',
     });
 }
 
 /** A secret written as a reference, never as its value: settings files are read by more people than keys are. */
-const secretRef = z.string().regex(/^\$\{(env|file):[^}]+\}$/, 'must be a ${env:NAME} or ${file:PATH} reference; a key is never written into settings');
+const secretRef = z
+  .string()
+  .regex(/^\$\{(env|file):[^}]+\}$/, 'must be a ${env:NAME} or ${file:PATH} reference; a key is never written into settings');
 const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The results stream: MAC keys, how long results and their markers live in Redis, and the back-pressure cap. */
@@ -54,7 +62,10 @@ export const settingsSchema = z
     redis: redisSettingsSchema.optional(),
     /** Redis key prefix: two monitors (or a test) can share one Redis without touching each other's keys. */
     /** `{name}` (a hash tag) puts every key in one Redis Cluster slot, as a cluster deployment requires. */
-    prefix: z.string().regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'letters, digits, _ . - (or {name}, a Redis Cluster hash tag)').default('pengawas'),
+    prefix: z
+      .string()
+      .regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'letters, digits, _ . - (or {name}, a Redis Cluster hash tag)')
+      .default('pengawas'),
     /** Reload when a file in the checks folder changes (SIGHUP always reloads). */
     watchChecks: z.boolean().default(true),
     /** Bounds on the checks folder; a load or reload beyond them is rejected with the limit named. */
@@ -72,7 +83,11 @@ export const settingsSchema = z
      * host); `webConfigFile` is an exporter-toolkit web-config.yml (TLS, client certificates, basic auth).
      */
     metrics: z
-      .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('0.0.0.0'), webConfigFile: z.string().optional() })
+      .object({
+        port: z.number().int().min(0).max(65535).default(9464),
+        host: z.string().default('0.0.0.0'),
+        webConfigFile: z.string().optional(),
+      })
       .strict()
       .default({ port: 9464, host: '0.0.0.0' }),
     worker: z
@@ -127,18 +142,25 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
   // A reference (not the key) in the environment: handy where a settings file is awkward (containers).
   if (env.PENGAWAS_RESULTS_KEY) raw.results = { ...((raw.results as object) ?? {}), keys: { default: env.PENGAWAS_RESULTS_KEY } };
-  const metricsEnv = { ...(env.PENGAWAS_METRICS_HOST ? { host: env.PENGAWAS_METRICS_HOST } : {}), ...(env.PENGAWAS_WEB_CONFIG_FILE ? { webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE } : {}) };
+  const metricsEnv = {
+    ...(env.PENGAWAS_METRICS_HOST ? { host: env.PENGAWAS_METRICS_HOST } : {}),
+    ...(env.PENGAWAS_WEB_CONFIG_FILE ? { webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE } : {}),
+  };
   if (Object.keys(metricsEnv).length) raw.metrics = { ...((raw.metrics ?? {}) as object), ...metricsEnv };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ file: file ?? '(settings)', field: i.path.join('.') || '(settings)', message: i.message })));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ file: file ?? '(settings)', field: i.path.join('.') || '(settings)', message: i.message })),
+    );
   }
   const where = file ?? '(environment)';
   const fromFile: RedisSettings = { ...parsed.data.redis, url: parsed.data.redis?.url ?? parsed.data.redisUrl };
   try {
     if (file && fromFile.url && hasLiteralPassword(fromFile.url)) {
-      throw new Error('the Redis address in the settings file holds a password; write ${file:PATH} or ${env:NAME} in its place, or set REDIS_PASSWORD_FILE');
+      throw new Error(
+        'the Redis address in the settings file holds a password; write ${file:PATH} or ${env:NAME} in its place, or set REDIS_PASSWORD_FILE',
+      );
     }
     parsed.data.redisUrl = composeRedisUrl({ ...fromFile, ...redisFromEnv(env) });
   } catch (e) {

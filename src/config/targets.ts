@@ -30,7 +30,8 @@ export const TARGET_CHECKS: Record<string, TargetCheck> = {
   tls: (t, o) => void parseTlsTarget(t, typeof o.starttls === 'string' ? o.starttls : undefined),
   freshness: (t) => void parseSourceTarget(t),
   attestation: (t) => {
-    if (!ATTESTATION_TARGET.test(t.trim())) throw new UsageError(`target "${t}" is not a check or control id (letters, digits, "_", ".", ":", "/", "-"; at most 200)`);
+    if (!ATTESTATION_TARGET.test(t.trim()))
+      throw new UsageError(`target "${t}" is not a check or control id (letters, digits, "_", ".", ":", "/", "-"; at most 200)`);
   },
 };
 
@@ -76,10 +77,16 @@ export function localFileProblems(type: string, options: Record<string, unknown>
       try {
         parsed = profileSchema.safeParse(YAML.parse(readFileSync(profile, 'utf8')));
       } catch (e) {
-        out.push({ field: 'options.profile', message: `TLS profile ${JSON.stringify(profile)} is not valid YAML: ${(e as Error).message.split('\n')[0]}` });
+        out.push({
+          field: 'options.profile',
+          message: `TLS profile ${JSON.stringify(profile)} is not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+        });
       }
       if (parsed && !parsed.success) {
-        out.push({ field: 'options.profile', message: `TLS profile ${JSON.stringify(profile)} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` });
+        out.push({
+          field: 'options.profile',
+          message: `TLS profile ${JSON.stringify(profile)} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+        });
       }
     }
   }

@@ -74,9 +74,17 @@ export interface BoardSpec {
 type Json = Record<string, unknown>;
 
 function panelJson(p: PanelSpec, id: number, x: number, y: number): Json {
-  const steps = [{ color: p.baseColor ?? 'green', value: null as number | null }, ...(p.thresholds ?? []).map(([color, value]) => ({ color, value }))];
+  const steps = [
+    { color: p.baseColor ?? 'green', value: null as number | null },
+    ...(p.thresholds ?? []).map(([color, value]) => ({ color, value })),
+  ];
   const mappings = p.mappings
-    ? [{ type: 'value', options: Object.fromEntries(Object.entries(p.mappings).map(([k, v], i) => [k, { text: v.text, color: v.color, index: i }])) }]
+    ? [
+        {
+          type: 'value',
+          options: Object.fromEntries(Object.entries(p.mappings).map(([k, v], i) => [k, { text: v.text, color: v.color, index: i }])),
+        },
+      ]
     : [];
   const isTable = p.type === 'table';
   const overrides: Json[] = [];
@@ -123,16 +131,29 @@ function panelJson(p: PanelSpec, id: number, x: number, y: number): Json {
 function optionsFor(p: PanelSpec): Json {
   switch (p.type) {
     case 'stat':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', textMode: 'auto' };
+      return {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'background',
+        graphMode: 'none',
+        textMode: 'auto',
+      };
     case 'gauge':
     case 'bargauge':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient', showUnfilled: true };
+      return {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        orientation: 'horizontal',
+        displayMode: 'gradient',
+        showUnfilled: true,
+      };
     case 'table':
       return { showHeader: true, cellHeight: 'sm', footer: { show: false } };
     case 'state-timeline':
       return { mergeValues: true, showValue: 'never', alignValue: 'left', rowHeight: 0.8, legend: { showLegend: false } };
     default:
-      return { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } };
+      return {
+        legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      };
   }
 }
 
@@ -175,9 +196,14 @@ export function buildBoard(b: BoardSpec): Json {
     }
     y += rowH;
   }
-  const vars = b.variables === false
-    ? [datasourceVariable]
-    : [datasourceVariable, variable('element', 'Element', 'label_values(pengawas_check_info, element)'), variable('check', 'Check', 'label_values(pengawas_check_info{element=~"$element"}, check)')];
+  const vars =
+    b.variables === false
+      ? [datasourceVariable]
+      : [
+          datasourceVariable,
+          variable('element', 'Element', 'label_values(pengawas_check_info, element)'),
+          variable('check', 'Check', 'label_values(pengawas_check_info{element=~"$element"}, check)'),
+        ];
   return {
     uid: b.uid,
     title: b.title,

@@ -21,8 +21,20 @@ interface Seed {
 
 export const DEMO_ATTESTATIONS: Seed[] = [
   { target: 'demo-tabletop-drill', by: 'Demo CISO', file: 'tabletop-drill-report.md', expiresInDays: 300, note: 'demo seed: valid' },
-  { target: 'demo-training-completed', by: 'Demo Head of HR', file: 'security-training-completion.md', expiresInDays: -10, note: 'demo seed: expired' },
-  { target: 'demo-partner-agreement', by: 'Demo General Counsel', file: 'partner-cooperation-agreement.md', expiresInDays: 20, note: 'demo seed: expires soon' },
+  {
+    target: 'demo-training-completed',
+    by: 'Demo Head of HR',
+    file: 'security-training-completion.md',
+    expiresInDays: -10,
+    note: 'demo seed: expired',
+  },
+  {
+    target: 'demo-partner-agreement',
+    by: 'Demo General Counsel',
+    file: 'partner-cooperation-agreement.md',
+    expiresInDays: 20,
+    note: 'demo seed: expires soon',
+  },
 ];
 
 /** Returns how many were seeded. Runs before the monitor opens the store; a failure only costs the seed. */
@@ -35,7 +47,14 @@ export async function seedDemoAttestations(dataDir: string, checksDir: string, n
       for (const s of DEMO_ATTESTATIONS) {
         if (await ev.call('latestAttestation', { checkId: s.target })) continue;
         const e = await resolveEvidence(path.join(evidenceDir, s.file));
-        await ev.call('recordAttestation', { checkId: s.target, by: s.by, evidenceHash: e.evidenceHash, evidenceRef: e.evidenceRef, expiresAt: new Date(now.getTime() + s.expiresInDays * DAY).toISOString(), note: s.note });
+        await ev.call('recordAttestation', {
+          checkId: s.target,
+          by: s.by,
+          evidenceHash: e.evidenceHash,
+          evidenceRef: e.evidenceRef,
+          expiresAt: new Date(now.getTime() + s.expiresInDays * DAY).toISOString(),
+          note: s.note,
+        });
         seeded++;
       }
     } finally {

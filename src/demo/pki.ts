@@ -40,7 +40,10 @@ export function issue(opts: CertOptions, issuer?: Issued): Issued {
   const start = Date.now() + (opts.startDays ?? -1) * 86_400_000;
   cert.validity.notBefore = new Date(start);
   cert.validity.notAfter = new Date(start + (opts.days ?? 90) * 86_400_000);
-  const subject = [{ name: 'commonName', value: opts.commonName }, { name: 'organizationName', value: 'pengawas demo' }];
+  const subject = [
+    { name: 'commonName', value: opts.commonName },
+    { name: 'organizationName', value: 'pengawas demo' },
+  ];
   cert.setSubject(subject);
   const signer = issuer ? forge.pki.certificateFromPem(issuer.certPem) : undefined;
   cert.setIssuer(signer ? signer.subject.attributes : subject);
@@ -51,7 +54,10 @@ export function issue(opts: CertOptions, issuer?: Issued): Issued {
     exts.push({ name: 'extKeyUsage', serverAuth: true });
   }
   if (opts.hosts?.length) {
-    exts.push({ name: 'subjectAltName', altNames: opts.hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h })) });
+    exts.push({
+      name: 'subjectAltName',
+      altNames: opts.hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h })),
+    });
   }
   exts.push({ name: 'subjectKeyIdentifier' });
   cert.setExtensions(exts);

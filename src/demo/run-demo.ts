@@ -33,7 +33,9 @@ export async function startDemoTargets(dataDir: string): Promise<{ running: Runn
         running.push(await t.start(ctx));
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        throw new Error(`demo target ${t.name} could not start: ${err.code === 'EADDRINUSE' ? 'its port is in use (is another demo running?)' : err.message}`);
+        throw new Error(
+          `demo target ${t.name} could not start: ${err.code === 'EADDRINUSE' ? 'its port is in use (is another demo running?)' : err.message}`,
+        );
       }
     }
   } catch (e) {

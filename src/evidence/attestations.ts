@@ -15,7 +15,17 @@ import { appendRecord } from './chain';
 import type { Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import type { AppliedCheck } from './config-log';
-import { checksInForce, dateProblems, invalid, signatureProblem, textProblems, unknownCheckProblem, writerOf, type OperatorSignature, type WrittenBy } from './record-checks';
+import {
+  checksInForce,
+  dateProblems,
+  invalid,
+  signatureProblem,
+  textProblems,
+  unknownCheckProblem,
+  writerOf,
+  type OperatorSignature,
+  type WrittenBy,
+} from './record-checks';
 import type { EvidenceStore } from './store';
 
 export const ATTESTATION_STREAM = '#attestations';
@@ -49,10 +59,22 @@ export interface Attestation {
 }
 
 /** What an operator signs for an attestation: its content, never its id or time of recording. */
-export function attestationStatement(a: { checkId: string; by: string; evidenceHash: string; evidenceRef: string; expiresAt?: Date | string | null; note?: string | null }): Record<string, unknown> {
+export function attestationStatement(a: {
+  checkId: string;
+  by: string;
+  evidenceHash: string;
+  evidenceRef: string;
+  expiresAt?: Date | string | null;
+  note?: string | null;
+}): Record<string, unknown> {
   return {
-    kind: 'pengawas-attestation/1', checkId: a.checkId, by: a.by, evidenceHash: a.evidenceHash, evidenceRef: a.evidenceRef,
-    expiresAt: a.expiresAt ? new Date(a.expiresAt).toISOString() : null, note: a.note ?? null,
+    kind: 'pengawas-attestation/1',
+    checkId: a.checkId,
+    by: a.by,
+    evidenceHash: a.evidenceHash,
+    evidenceRef: a.evidenceRef,
+    expiresAt: a.expiresAt ? new Date(a.expiresAt).toISOString() : null,
+    note: a.note ?? null,
   };
 }
 
@@ -65,7 +87,8 @@ export function validateAttestation(a: AttestationInput, checks?: AppliedCheck[]
     ...textProblems('note', a.note, false),
     ...dateProblems('expiresAt', a.expiresAt, false),
   ];
-  if (!/^[0-9a-f]{64}$/.test(String(a.evidenceHash ?? ''))) problems.push(`evidenceHash "${String(a.evidenceHash ?? '').slice(0, 80)}" is not a SHA-256 in lower-case hex`);
+  if (!/^[0-9a-f]{64}$/.test(String(a.evidenceHash ?? '')))
+    problems.push(`evidenceHash "${String(a.evidenceHash ?? '').slice(0, 80)}" is not a SHA-256 in lower-case hex`);
   if (typeof a.checkId === 'string' && a.checkId.trim()) {
     const unknown = unknownCheckProblem(checks, a.checkId, true);
     if (unknown) problems.push(unknown);
@@ -83,19 +106,33 @@ export async function recordAttestation(store: EvidenceStore, a: AttestationInpu
     if (problems.length) throw invalid('attestation', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_attestations`);
     const att: Attestation = {
-      id: Number(id), checkId: a.checkId, by: a.by, evidenceHash: a.evidenceHash, evidenceRef: a.evidenceRef,
-      expiresAt: a.expiresAt ? a.expiresAt.toISOString() : null, note: a.note ?? null, recordedAt: now.toISOString(),
-      writtenBy: await writerOf(tx, store.kind), ...(a.signature ? { signature: a.signature } : {}),
+      id: Number(id),
+      checkId: a.checkId,
+      by: a.by,
+      evidenceHash: a.evidenceHash,
+      evidenceRef: a.evidenceRef,
+      expiresAt: a.expiresAt ? a.expiresAt.toISOString() : null,
+      note: a.note ?? null,
+      recordedAt: now.toISOString(),
+      writtenBy: await writerOf(tx, store.kind),
+      ...(a.signature ? { signature: a.signature } : {}),
     };
     await appendRecord(tx, 'evidence_attestations', ATTESTATION_STREAM, canonicalJson(att), {
-      id: att.id, check_id: att.checkId, evidence_hash: att.evidenceHash, expires_at: a.expiresAt ?? null, recorded_at: now,
+      id: att.id,
+      check_id: att.checkId,
+      evidence_hash: att.evidenceHash,
+      expires_at: a.expiresAt ?? null,
+      recorded_at: now,
     });
     return att;
   });
 }
 
 export async function latestAttestation(store: EvidenceStore, checkId: string): Promise<Attestation | undefined> {
-  const [row] = await store.db.query<{ body: string }>(`SELECT body FROM evidence_attestations WHERE check_id = $1 ORDER BY seq DESC LIMIT 1`, [checkId]);
+  const [row] = await store.db.query<{ body: string }>(
+    `SELECT body FROM evidence_attestations WHERE check_id = $1 ORDER BY seq DESC LIMIT 1`,
+    [checkId],
+  );
   return row ? (JSON.parse(row.body) as Attestation) : undefined;
 }
 

@@ -13,7 +13,10 @@ export interface Head {
 }
 
 export async function lockHead(tx: Queryable, stream: string): Promise<Head> {
-  await tx.query(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) VALUES ($1, 0, $2, $2) ON CONFLICT (stream) DO NOTHING`, [stream, GENESIS]);
+  await tx.query(
+    `INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) VALUES ($1, 0, $2, $2) ON CONFLICT (stream) DO NOTHING`,
+    [stream, GENESIS],
+  );
   const [row] = await tx.query<{ seq: number; hash: string; open_incident: number | null }>(
     `SELECT seq, hash, open_incident FROM evidence_chain_heads WHERE stream = $1${tx.dialect.forUpdate}`,
     [stream],
@@ -37,14 +40,20 @@ export async function saveHead(tx: Queryable, stream: string, link: Link, openIn
   if (openIncident === undefined) {
     await tx.query(`UPDATE evidence_chain_heads SET seq = $2, hash = $3 WHERE stream = $1`, [stream, link.seq, link.hash]);
   } else {
-    await tx.query(`UPDATE evidence_chain_heads SET seq = $2, hash = $3, open_incident = $4 WHERE stream = $1`, [stream, link.seq, link.hash, openIncident]);
+    await tx.query(`UPDATE evidence_chain_heads SET seq = $2, hash = $3, open_incident = $4 WHERE stream = $1`, [
+      stream,
+      link.seq,
+      link.hash,
+      openIncident,
+    ]);
   }
 }
 
 /** A record of one of the small chained tables (`#config`, `#waivers`, `#attestations`, `#signers`, `#lifecycle`, `#maintenance`): appended, never updated. */
 export async function appendRecord(
   tx: Queryable,
-  table: 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance',
+  table:
+    'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance',
   stream: string,
   body: string,
   columns: Record<string, unknown>,
@@ -66,7 +75,9 @@ export interface StreamHead {
 
 /** Every stream's head, sorted by stream: what a pack anchors in chains.json. */
 export async function streamHeads(db: Queryable): Promise<StreamHead[]> {
-  const rows = await db.query<{ stream: string; seq: number; hash: string }>(`SELECT stream, seq, hash FROM evidence_chain_heads ORDER BY stream`);
+  const rows = await db.query<{ stream: string; seq: number; hash: string }>(
+    `SELECT stream, seq, hash FROM evidence_chain_heads ORDER BY stream`,
+  );
   return rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
 }
 

@@ -32,8 +32,20 @@ export interface AppliedCheck {
 
 export function appliedCheck(c: Check): AppliedCheck {
   return {
-    id: c.id, name: c.name, type: c.type, element: c.element, schedule: c.scheduleText, timeoutMs: c.timeoutMs, target: c.target,
-    options: c.options, severity: c.severity, owner: c.owner, runbook: c.runbook, labels: c.labels, retries: c.retries, enabled: c.enabled,
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    element: c.element,
+    schedule: c.scheduleText,
+    timeoutMs: c.timeoutMs,
+    target: c.target,
+    options: c.options,
+    severity: c.severity,
+    owner: c.owner,
+    runbook: c.runbook,
+    labels: c.labels,
+    retries: c.retries,
+    enabled: c.enabled,
     ...(c.description !== undefined ? { description: c.description } : {}),
     ...(c.descriptionId !== undefined ? { descriptionId: c.descriptionId } : {}),
   };
@@ -47,9 +59,16 @@ export interface ConfigRecord {
 
 /** Appends a configuration unless it is the one already in force. Returns true when it was new. */
 export async function recordConfig(tx: Queryable, hash: string, checks: Check[], at: Date): Promise<boolean> {
-  const [last] = await tx.query<{ config_hash: string }>(`SELECT config_hash FROM evidence_configs WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [CONFIG_STREAM]);
+  const [last] = await tx.query<{ config_hash: string }>(
+    `SELECT config_hash FROM evidence_configs WHERE stream = $1 ORDER BY seq DESC LIMIT 1`,
+    [CONFIG_STREAM],
+  );
   if (last?.config_hash === hash) return false;
-  const record: ConfigRecord = { configHash: hash, appliedAt: at.toISOString(), checks: checks.map(appliedCheck).sort((a, b) => a.id.localeCompare(b.id)) };
+  const record: ConfigRecord = {
+    configHash: hash,
+    appliedAt: at.toISOString(),
+    checks: checks.map(appliedCheck).sort((a, b) => a.id.localeCompare(b.id)),
+  };
   await appendRecord(tx, 'evidence_configs', CONFIG_STREAM, canonicalJson(record), { config_hash: hash, recorded_at: at });
   return true;
 }

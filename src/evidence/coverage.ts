@@ -35,7 +35,11 @@ export function slotsBetween(checkId: string, s: ParsedSchedule, a: number, b: n
     const first = nextEverySlot(checkId, s.intervalMs, a - 1);
     return first >= b ? 0 : Math.floor((b - 1 - first) / s.intervalMs) + 1;
   }
-  const it = CronExpressionParser.parse(s.expression, { currentDate: new Date(a - 1), endDate: new Date(b - 1), tz: s.timezone ?? defaultTz });
+  const it = CronExpressionParser.parse(s.expression, {
+    currentDate: new Date(a - 1),
+    endDate: new Date(b - 1),
+    tz: s.timezone ?? defaultTz,
+  });
   let n = 0;
   while (it.hasNext()) {
     it.next();
@@ -124,7 +128,11 @@ export function computeCoverage(input: {
   const to = input.to.getTime() - input.settleMs;
   const windows = activeWindows(input.configs, input.from.getTime(), to);
   const runs = new Map(input.rollups.map((r) => [`${r.check_id}\u0000${r.day}`, r.runs]));
-  const bounds = input.days.map((day, i) => ({ day, a: startOfDay(day, input.timezone).getTime(), b: i + 1 < input.days.length ? startOfDay(input.days[i + 1], input.timezone).getTime() : input.to.getTime() }));
+  const bounds = input.days.map((day, i) => ({
+    day,
+    a: startOfDay(day, input.timezone).getTime(),
+    b: i + 1 < input.days.length ? startOfDay(input.days[i + 1], input.timezone).getTime() : input.to.getTime(),
+  }));
   const checks: CheckCoverage[] = [];
   const gaps: CoverageGap[] = [];
   const lostBy = new Map<string, { dropped: number; expired: number }>();
@@ -150,7 +158,10 @@ export function computeCoverage(input: {
         const hi = Math.min(b, w.to);
         if (hi <= lo) continue;
         const within = (spans: Array<{ from: Date; to: Date }>) =>
-          spans.reduce((n, s) => n + slotsBetween(checkId, schedule(w), Math.max(lo, s.from.getTime()), Math.min(hi, s.to.getTime()), input.timezone), 0);
+          spans.reduce(
+            (n, s) => n + slotsBetween(checkId, schedule(w), Math.max(lo, s.from.getTime()), Math.min(hi, s.to.getTime()), input.timezone),
+            0,
+          );
         exp += slotsBetween(checkId, schedule(w), lo, hi, input.timezone);
         down += within(input.down);
         maint += within(maintenance);
@@ -177,7 +188,19 @@ export function computeCoverage(input: {
         const redisDown = take(redis);
         const resultsDropped = take(lost?.dropped ?? 0);
         const slotsExpired = take(lost?.expired ?? 0);
-        gaps.push({ checkId, day, expected: exp, recorded, missing, monitorDown, maintenance: inMaintenance, redisDown, resultsDropped, slotsExpired, unexplained: left });
+        gaps.push({
+          checkId,
+          day,
+          expected: exp,
+          recorded,
+          missing,
+          monitorDown,
+          maintenance: inMaintenance,
+          redisDown,
+          resultsDropped,
+          slotsExpired,
+          unexplained: left,
+        });
       }
     }
     checks.push({ checkId, element: ws[ws.length - 1].check.element, expected, observed, ratio: expected ? observed / expected : null });

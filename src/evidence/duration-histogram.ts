@@ -65,7 +65,9 @@ export function parseHistogram(v: unknown): DurationHistogram | null {
 /** The same histogram always gives the same text (sorted by index): what seals and comparisons use. */
 export function histogramText(h: DurationHistogram | null): string | null {
   if (!h) return null;
-  const keys = Object.keys(h).map(Number).sort((a, b) => a - b);
+  const keys = Object.keys(h)
+    .map(Number)
+    .sort((a, b) => a - b);
   return JSON.stringify(Object.fromEntries(keys.map((k) => [String(k), h[String(k)]])));
 }
 
@@ -90,7 +92,10 @@ export function histogramOf(durations: number[]): DurationHistogram {
  * value: rank h = p·(n−1), interpolated linearly between the values of ranks ⌊h⌋ and ⌈h⌉. Null when empty.
  */
 export function histogramPercentile(h: DurationHistogram, p: number): number | null {
-  const buckets = Object.entries(h).map(([k, n]) => [Number(k), n] as const).filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const buckets = Object.entries(h)
+    .map(([k, n]) => [Number(k), n] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((s, [, n]) => s + n, 0);
   if (!total) return null;
   const rank = p * (total - 1);

@@ -73,7 +73,8 @@ async function urlEvidence(text: string, sha: string | undefined, o: EvidenceRef
   } catch {
     throw new UsageError(`--evidence "${text}" is not a valid URL`);
   }
-  if (url.username || url.password) throw new UsageError('--evidence URL must not carry credentials; they would be stored with the attestation');
+  if (url.username || url.password)
+    throw new UsageError('--evidence URL must not carry credentials; they would be stored with the attestation');
   if (url.search) throw new UsageError('--evidence URL must not carry a query string (it often holds tokens); link the document itself');
   url.hash = '';
   const ref = url.toString();
@@ -83,9 +84,19 @@ async function urlEvidence(text: string, sha: string | undefined, o: EvidenceRef
   try {
     res = await timedRequest({ url, timeoutMs: o.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, maxBodyBytes: maxBytes + 1, ca: o.ca });
   } catch (e) {
-    throw new UsageError(`cannot fetch the evidence ${ref}: ${(e as Error).message}. If it cannot be reached from here, pass the SHA-256 of your copy with --evidence-sha256`);
+    throw new UsageError(
+      `cannot fetch the evidence ${ref}: ${(e as Error).message}. If it cannot be reached from here, pass the SHA-256 of your copy with --evidence-sha256`,
+    );
   }
-  if (res.status < 200 || res.status > 299) throw new UsageError(`fetching the evidence ${ref} answered HTTP ${res.status}; link the document itself, or pass --evidence-sha256`);
-  if (res.bodyTruncated || res.body.length > maxBytes) throw new UsageError(`the evidence ${ref} is larger than ${maxBytes} bytes; pass the SHA-256 of your copy with --evidence-sha256`);
-  return { evidenceHash: createHash('sha256').update(res.body).digest('hex'), evidenceRef: ref, kind: 'url', hashedFrom: 'download', bytes: res.body.length };
+  if (res.status < 200 || res.status > 299)
+    throw new UsageError(`fetching the evidence ${ref} answered HTTP ${res.status}; link the document itself, or pass --evidence-sha256`);
+  if (res.bodyTruncated || res.body.length > maxBytes)
+    throw new UsageError(`the evidence ${ref} is larger than ${maxBytes} bytes; pass the SHA-256 of your copy with --evidence-sha256`);
+  return {
+    evidenceHash: createHash('sha256').update(res.body).digest('hex'),
+    evidenceRef: ref,
+    kind: 'url',
+    hashedFrom: 'download',
+    bytes: res.body.length,
+  };
 }

@@ -22,7 +22,12 @@ export interface LifecycleRecord {
   pid: number;
 }
 
-export async function recordLifecycle(db: EvidenceDb, event: LifecycleEvent, at = new Date(), who = { host: hostname(), pid: process.pid }): Promise<void> {
+export async function recordLifecycle(
+  db: EvidenceDb,
+  event: LifecycleEvent,
+  at = new Date(),
+  who = { host: hostname(), pid: process.pid },
+): Promise<void> {
   const record: LifecycleRecord = { event, at: at.toISOString(), ...who };
   await db.transaction((tx) => appendRecord(tx, 'evidence_lifecycle', LIFECYCLE_STREAM, canonicalJson(record), { event, at }));
 }
@@ -42,7 +47,10 @@ export interface MonitorDown {
  * restarts stays counted as open: with several recorders, only the others' stops and restarts bound the gap.)
  */
 export async function monitorDownSpans(db: Queryable, from: Date, to: Date, tz: string): Promise<MonitorDown[]> {
-  const rows = await db.query<{ body: string }>(`SELECT body FROM evidence_lifecycle WHERE stream = $1 AND event IN ('started', 'stopped') ORDER BY seq`, [LIFECYCLE_STREAM]);
+  const rows = await db.query<{ body: string }>(
+    `SELECT body FROM evidence_lifecycle WHERE stream = $1 AND event IN ('started', 'stopped') ORDER BY seq`,
+    [LIFECYCLE_STREAM],
+  );
   const open = new Set<string>();
   const spans: MonitorDown[] = [];
   let downSince: { at: number; kind: MonitorDown['kind'] } | null = null;
@@ -52,7 +60,8 @@ export async function monitorDownSpans(db: Queryable, from: Date, to: Date, tz: 
       const stale = [...open].filter((k) => k.startsWith(`${e.host}/`));
       for (const k of stale) open.delete(k);
       if (stale.length && open.size === 0) downSince = { at: (await lastResultBefore(db, new Date(at), tz)) ?? at, kind: 'not_closed' };
-      if (open.size === 0 && downSince && downSince.at < at) spans.push({ from: new Date(downSince.at), to: new Date(at), kind: downSince.kind });
+      if (open.size === 0 && downSince && downSince.at < at)
+        spans.push({ from: new Date(downSince.at), to: new Date(at), kind: downSince.kind });
       downSince = null;
       open.add(`${e.host}/${e.pid}`);
     } else {
@@ -69,6 +78,9 @@ export async function monitorDownSpans(db: Queryable, from: Date, to: Date, tz: 
 /** When the last result before `at` started, looking back two days (by `day`, which is indexed). */
 async function lastResultBefore(db: Queryable, at: Date, tz: string): Promise<number | null> {
   const today = dayOf(at, tz);
-  const [row] = await db.query<{ t: unknown }>(`SELECT max(started_at) AS t FROM evidence_results WHERE day >= $1 AND day <= $2 AND started_at < $3`, [addDays(today, -2), today, at]);
+  const [row] = await db.query<{ t: unknown }>(
+    `SELECT max(started_at) AS t FROM evidence_results WHERE day >= $1 AND day <= $2 AND started_at < $3`,
+    [addDays(today, -2), today, at],
+  );
   return row?.t ? new Date(row.t as string).getTime() : null;
 }

@@ -12,7 +12,17 @@ import { appendRecord } from './chain';
 import type { BackendKind, EvidenceDb, Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import { ELEMENT_IDS } from '../elements';
-import { checksInForce, dateProblems, invalid, signatureProblem, textProblems, unknownCheckProblem, writerOf, type OperatorSignature, type WrittenBy } from './record-checks';
+import {
+  checksInForce,
+  dateProblems,
+  invalid,
+  signatureProblem,
+  textProblems,
+  unknownCheckProblem,
+  writerOf,
+  type OperatorSignature,
+  type WrittenBy,
+} from './record-checks';
 
 export const MAINTENANCE_STREAM = '#maintenance';
 export const SCOPE_KINDS = ['check', 'element', 'label', 'all'] as const;
@@ -62,8 +72,21 @@ export function effectiveEnd(w: MaintenanceWindow): Date {
   return w.ended && new Date(w.ended.at) < planned ? new Date(w.ended.at) : planned;
 }
 
-export function maintenanceStatement(w: { scope: Scope; startsAt: Date | string; endsAt: Date | string; reason: string; by: string }): Record<string, unknown> {
-  return { kind: 'pengawas-maintenance/1', scope: { kind: w.scope.kind, value: w.scope.value ?? null }, startsAt: new Date(w.startsAt).toISOString(), endsAt: new Date(w.endsAt).toISOString(), reason: w.reason, by: w.by };
+export function maintenanceStatement(w: {
+  scope: Scope;
+  startsAt: Date | string;
+  endsAt: Date | string;
+  reason: string;
+  by: string;
+}): Record<string, unknown> {
+  return {
+    kind: 'pengawas-maintenance/1',
+    scope: { kind: w.scope.kind, value: w.scope.value ?? null },
+    startsAt: new Date(w.startsAt).toISOString(),
+    endsAt: new Date(w.endsAt).toISOString(),
+    reason: w.reason,
+    by: w.by,
+  };
 }
 
 export function maintenanceEndStatement(e: { windowId: number; at: Date | string; by: string }): Record<string, unknown> {
@@ -105,8 +128,13 @@ function scopeProblems(s: Scope | undefined, checks: Awaited<ReturnType<typeof c
     const unknown = unknownCheckProblem(checks, s.value, false);
     return unknown ? [`scope: ${unknown}`] : [];
   }
-  if (s.kind === 'element') return (ELEMENT_IDS as readonly string[]).includes(s.value) ? [] : [`scope element "${s.value}" is not one of ${ELEMENT_IDS.join(', ')}`];
-  return LABEL.test(s.value) ? [] : [`scope label "${s.value.slice(0, 100)}" must be key=value (key: letters, digits, _; value: 1-200 characters)`];
+  if (s.kind === 'element')
+    return (ELEMENT_IDS as readonly string[]).includes(s.value)
+      ? []
+      : [`scope element "${s.value}" is not one of ${ELEMENT_IDS.join(', ')}`];
+  return LABEL.test(s.value)
+    ? []
+    : [`scope label "${s.value.slice(0, 100)}" must be key=value (key: letters, digits, _; value: 1-200 characters)`];
 }
 
 /** Every problem of a new window, each naming the field and its value. */
@@ -122,8 +150,12 @@ export function validateMaintenance(w: MaintenanceInput, now: Date, checks?: Awa
   if (!problems.some((p) => p.startsWith('startsAt') || p.startsWith('endsAt'))) {
     const span = w.endsAt.getTime() - w.startsAt.getTime();
     if (span <= 0) problems.push(`endsAt ${w.endsAt.toISOString()} is not after startsAt ${w.startsAt.toISOString()}`);
-    else if (span > MAX_WINDOW_MS) problems.push(`the window is ${(span / 3_600_000).toFixed(1)} h long; at most ${MAX_WINDOW_MS / 3_600_000} h (record longer work as several windows)`);
-    if (w.startsAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) problems.push(`startsAt ${w.startsAt.toISOString()} is in the past: a window cannot excuse results already recorded`);
+    else if (span > MAX_WINDOW_MS)
+      problems.push(
+        `the window is ${(span / 3_600_000).toFixed(1)} h long; at most ${MAX_WINDOW_MS / 3_600_000} h (record longer work as several windows)`,
+      );
+    if (w.startsAt.getTime() < now.getTime() - PAST_TOLERANCE_MS)
+      problems.push(`startsAt ${w.startsAt.toISOString()} is in the past: a window cannot excuse results already recorded`);
   }
   if (w.signature && !problems.length) {
     const bad = signatureProblem(maintenanceStatement(w), w.signature);
@@ -166,14 +198,28 @@ export async function maintenanceForPeriod(db: Queryable, from: Date, to: Date):
  * The windows covering one check between `from` and `to`, each clipped to the period: what [gaps] names as the
  * `maintenance` cause of missing or excused time, and what the report sums.
  */
-export async function maintenanceWindowsFor(db: Queryable, check: Covered, from: Date, to: Date): Promise<Array<{ window: MaintenanceWindow; from: Date; to: Date }>> {
+export async function maintenanceWindowsFor(
+  db: Queryable,
+  check: Covered,
+  from: Date,
+  to: Date,
+): Promise<Array<{ window: MaintenanceWindow; from: Date; to: Date }>> {
   return clipFor(await maintenanceForPeriod(db, from, to), check, from, to);
 }
 
-export function clipFor(windows: MaintenanceWindow[], check: Covered, from: Date, to: Date): Array<{ window: MaintenanceWindow; from: Date; to: Date }> {
+export function clipFor(
+  windows: MaintenanceWindow[],
+  check: Covered,
+  from: Date,
+  to: Date,
+): Array<{ window: MaintenanceWindow; from: Date; to: Date }> {
   return windows
     .filter((w) => scopeCovers(w.scope, check))
-    .map((w) => ({ window: w, from: new Date(Math.max(from.getTime(), new Date(w.startsAt).getTime())), to: new Date(Math.min(to.getTime(), effectiveEnd(w).getTime())) }))
+    .map((w) => ({
+      window: w,
+      from: new Date(Math.max(from.getTime(), new Date(w.startsAt).getTime())),
+      to: new Date(Math.min(to.getTime(), effectiveEnd(w).getTime())),
+    }))
     .filter((s) => s.to > s.from);
 }
 
@@ -204,24 +250,42 @@ export async function addMaintenance(store: MaintenanceStore, w: MaintenanceInpu
     if (problems.length) throw invalid('maintenance window', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(window_id), 0) + 1 AS id FROM evidence_maintenance`);
     const window: MaintenanceWindow = {
-      id: Number(id), scope: { kind: w.scope.kind, value: w.scope.kind === 'all' ? null : w.scope.value }, startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(),
-      reason: w.reason, by: w.by, createdBy: w.createdBy ?? null, createdAt: now.toISOString(), writtenBy: await writerOf(tx, store.kind),
+      id: Number(id),
+      scope: { kind: w.scope.kind, value: w.scope.kind === 'all' ? null : w.scope.value },
+      startsAt: w.startsAt.toISOString(),
+      endsAt: w.endsAt.toISOString(),
+      reason: w.reason,
+      by: w.by,
+      createdBy: w.createdBy ?? null,
+      createdAt: now.toISOString(),
+      writtenBy: await writerOf(tx, store.kind),
       ...(w.signature ? { signature: w.signature } : {}),
     };
     await appendRecord(tx, 'evidence_maintenance', MAINTENANCE_STREAM, canonicalJson({ action: 'add', ...window }), {
-      action: 'add', window_id: window.id, scope_kind: window.scope.kind, scope_value: window.scope.value, starts_at: w.startsAt, ends_at: w.endsAt,
+      action: 'add',
+      window_id: window.id,
+      scope_kind: window.scope.kind,
+      scope_value: window.scope.value,
+      starts_at: w.startsAt,
+      ends_at: w.endsAt,
     });
     return window;
   });
 }
 
 /** Ends a window now (it must still be open); the end is its own chained record. */
-export async function endMaintenance(store: MaintenanceStore, e: { windowId: number; by: string; at?: Date; signature?: OperatorSignature }, now = new Date()): Promise<MaintenanceWindow> {
+export async function endMaintenance(
+  store: MaintenanceStore,
+  e: { windowId: number; by: string; at?: Date; signature?: OperatorSignature },
+  now = new Date(),
+): Promise<MaintenanceWindow> {
   return store.db.transaction(async (tx) => {
     const at = e.at ?? now;
     const problems = [...textProblems('by', e.by, true), ...dateProblems('at', at, true)];
-    if (!Number.isSafeInteger(e.windowId) || e.windowId < 1) problems.push(`window id "${String(e.windowId)}" is not a positive whole number`);
-    if (!problems.length && Math.abs(at.getTime() - now.getTime()) > PAST_TOLERANCE_MS) problems.push(`at ${at.toISOString()} is not now: a window ends when it is ended`);
+    if (!Number.isSafeInteger(e.windowId) || e.windowId < 1)
+      problems.push(`window id "${String(e.windowId)}" is not a positive whole number`);
+    if (!problems.length && Math.abs(at.getTime() - now.getTime()) > PAST_TOLERANCE_MS)
+      problems.push(`at ${at.toISOString()} is not now: a window ends when it is ended`);
     if (problems.length) throw invalid('maintenance end', problems);
     const [w] = fold(await tx.query<Row>(`SELECT action, body FROM evidence_maintenance WHERE window_id = $1 ORDER BY seq`, [e.windowId]));
     if (!w) throw invalid('maintenance end', [`no maintenance window ${e.windowId}`]);
@@ -235,9 +299,22 @@ export async function endMaintenance(store: MaintenanceStore, e: { windowId: num
     // The end is stored as given, so an operator's signature over it still verifies.
     const endAt = at;
     const writtenBy = await writerOf(tx, store.kind);
-    const body = { action: 'end', windowId: w.id, at: endAt.toISOString(), by: e.by, createdAt: now.toISOString(), writtenBy, ...(e.signature ? { signature: e.signature } : {}) };
+    const body = {
+      action: 'end',
+      windowId: w.id,
+      at: endAt.toISOString(),
+      by: e.by,
+      createdAt: now.toISOString(),
+      writtenBy,
+      ...(e.signature ? { signature: e.signature } : {}),
+    };
     await appendRecord(tx, 'evidence_maintenance', MAINTENANCE_STREAM, canonicalJson(body), {
-      action: 'end', window_id: w.id, scope_kind: w.scope.kind, scope_value: w.scope.value, starts_at: null, ends_at: endAt,
+      action: 'end',
+      window_id: w.id,
+      scope_kind: w.scope.kind,
+      scope_value: w.scope.value,
+      starts_at: null,
+      ends_at: endAt,
     });
     w.ended = { at: endAt.toISOString(), by: e.by, writtenBy, ...(e.signature ? { signature: e.signature } : {}) };
     return w;

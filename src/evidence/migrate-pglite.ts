@@ -58,7 +58,10 @@ async function copyTable(src: Queryable, tx: Queryable, table: string, order: st
       const values = chunk.map((_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(', ')})`).join(', ');
       // The target's own meta (its time zone, written when it was opened) gives way to the source's.
       const conflict = table === 'evidence_meta' ? ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value' : '';
-      await tx.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values}${conflict}`, chunk.flatMap((row) => cols.map((c) => (c === 'duration_hist' && row[c] != null ? JSON.stringify(row[c]) : row[c]))));
+      await tx.run(
+        `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values}${conflict}`,
+        chunk.flatMap((row) => cols.map((c) => (c === 'duration_hist' && row[c] != null ? JSON.stringify(row[c]) : row[c]))),
+      );
     }
     if (rows.length < PAGE) return;
   }
@@ -68,9 +71,15 @@ async function copyTable(src: Queryable, tx: Queryable, table: string, order: st
  * `openTarget(timezone)` opens the configured store with the source's time zone, so a target already fixed to
  * another zone is refused by the store itself.
  */
-export async function migrateFromPglite(fromDir: string, openTarget: (timezone: string) => Promise<EvidenceStore>): Promise<MigrationReport> {
+export async function migrateFromPglite(
+  fromDir: string,
+  openTarget: (timezone: string) => Promise<EvidenceStore>,
+): Promise<MigrationReport> {
   const from = path.resolve(fromDir);
-  if (!existsSync(path.join(from, 'PG_VERSION'))) throw new EvidenceStoreError(`${from} holds no PGlite store (no PG_VERSION file); give --from the folder an earlier pengawas kept its store in (<dataDir>/evidence)`);
+  if (!existsSync(path.join(from, 'PG_VERSION')))
+    throw new EvidenceStoreError(
+      `${from} holds no PGlite store (no PG_VERSION file); give --from the folder an earlier pengawas kept its store in (<dataDir>/evidence)`,
+    );
   const src = await openPglite(from);
   try {
     const [tzRow] = await src.query<{ value: string }>(`SELECT value FROM evidence_meta WHERE key = 'timezone'`);
@@ -78,8 +87,13 @@ export async function migrateFromPglite(fromDir: string, openTarget: (timezone: 
     const timezone = tzRow.value;
     const before = await verifyStore(src, timezone);
     if (!before.ok) {
-      const first = before.problems.slice(0, 3).map((p) => `${p.table} ${p.where}: ${p.problem}`).join('; ');
-      throw new EvidenceStoreError(`refusing to migrate ${from}: its hash chains do not verify (${before.problems.length} problem(s): ${first}); investigate with an earlier pengawas's \`evidence verify --store\``);
+      const first = before.problems
+        .slice(0, 3)
+        .map((p) => `${p.table} ${p.where}: ${p.problem}`)
+        .join('; ');
+      throw new EvidenceStoreError(
+        `refusing to migrate ${from}: its hash chains do not verify (${before.problems.length} problem(s): ${first}); investigate with an earlier pengawas's \`evidence verify --store\``,
+      );
     }
     const srcHeads = await chainHeads(src);
     const srcRows = await counts(src);
@@ -90,7 +104,9 @@ export async function migrateFromPglite(fromDir: string, openTarget: (timezone: 
       const report = { from, to, timezone, streams: srcHeads.streams, records: before.records, chainHead: srcHeads.head, rows: srcRows };
       if (tgtHeads.streams > 0) {
         if (tgtHeads.head === srcHeads.head) return { ...report, alreadyMigrated: true };
-        throw new EvidenceStoreError(`refusing to migrate into ${to}: it already holds other evidence (${tgtHeads.streams} chains, head ${tgtHeads.head.slice(0, 16)}…); migrate into an empty store`);
+        throw new EvidenceStoreError(
+          `refusing to migrate into ${to}: it already holds other evidence (${tgtHeads.streams} chains, head ${tgtHeads.head.slice(0, 16)}…); migrate into an empty store`,
+        );
       }
       await target.db.transaction(async (tx) => {
         for (const [table, order] of TABLES) await copyTable(src, tx, table, order);
@@ -105,7 +121,9 @@ export async function migrateFromPglite(fromDir: string, openTarget: (timezone: 
       const problems = [
         ...after.problems.slice(0, 3).map((p) => `${p.table} ${p.where}: ${p.problem}`),
         ...(head !== srcHeads.head ? [`chain head ${head} differs from the source's ${srcHeads.head}`] : []),
-        ...Object.keys(srcRows).filter((t) => srcRows[t] !== tgtRows[t]).map((t) => `${t}: ${tgtRows[t]} rows, the source has ${srcRows[t]}`),
+        ...Object.keys(srcRows)
+          .filter((t) => srcRows[t] !== tgtRows[t])
+          .map((t) => `${t}: ${tgtRows[t]} rows, the source has ${srcRows[t]}`),
       ];
       if (problems.length) throw new EvidenceStoreError(`the migrated store ${to} does not match ${from}: ${problems.join('; ')}`);
       return { ...report, alreadyMigrated: false };

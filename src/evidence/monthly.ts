@@ -32,8 +32,13 @@ export async function buildMonthlyPack(store: EvidenceStore, opts: MonthlyOption
   const month = opts.month ?? lastMonthOf(now, store.timezone);
   await store.maintain(now);
   const result = await buildPack(store, {
-    month, outDir: path.join(opts.outRoot ?? path.join(store.dataDir, 'packs'), month), overwrite: true,
-    lang: opts.lang, keyFile: opts.keyFile, pdf: opts.pdf, now,
+    month,
+    outDir: path.join(opts.outRoot ?? path.join(store.dataDir, 'packs'), month),
+    overwrite: true,
+    lang: opts.lang,
+    keyFile: opts.keyFile,
+    pdf: opts.pdf,
+    now,
   });
   opts.onBuilt?.(Date.now() / 1000);
   logger().info({ month, outDir: result.outDir, ms: result.durationMs, manifest: result.manifestSha256 }, 'evidence pack built');
@@ -47,7 +52,10 @@ export async function lastPackBuild(store: EvidenceStore): Promise<number | unde
 }
 
 export function scheduleMonthlyPack(store: EvidenceStore, opts: MonthlyOptions & { cron?: string } = {}): ScheduledTask {
-  void lastPackBuild(store).then((t) => t !== undefined && opts.onBuilt?.(t), () => undefined);
+  void lastPackBuild(store).then(
+    (t) => t !== undefined && opts.onBuilt?.(t),
+    () => undefined,
+  );
   return cron.schedule(
     opts.cron ?? '0 2 1 * *',
     async () => {

@@ -25,42 +25,83 @@ const isoTime = z.iso.datetime({ offset: true });
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 /** A chain stream: a check id, or an internal stream such as #config; ASCII, so its size is bounded. */
 const streamName = z.string().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'must be a check id or an internal stream name');
-const absolutePath = z.string().min(1).max(4096).refine((p) => path.isAbsolute(p) && !p.includes('\0'), 'must be an absolute path');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => path.isAbsolute(p) && !p.includes('\0'), 'must be an absolute path');
 
 /** An operator's signature over a waiver or attestation (src/evidence/record-checks.ts); checked by the store. */
 const operatorSignature = z
-  .object({ algorithm: z.literal('ed25519'), keySha256: hex64, publicKey: z.string().min(1).max(1000), value: z.string().min(1).max(200), signer: text(200) })
+  .object({
+    algorithm: z.literal('ed25519'),
+    keySha256: hex64,
+    publicKey: z.string().min(1).max(1000),
+    value: z.string().min(1).max(200),
+    signer: text(200),
+  })
   .strict();
 
 /** Each operation's arguments. */
 export const OPS = {
   info: z.object({}).strict(),
   recordAttestation: z
-    .object({ checkId: text(200), by: text(200), evidenceHash: hex64, evidenceRef: text(2000), expiresAt: isoTime.nullable(), note: z.string().max(2000).optional(), signature: operatorSignature.optional() })
+    .object({
+      checkId: text(200),
+      by: text(200),
+      evidenceHash: hex64,
+      evidenceRef: text(2000),
+      expiresAt: isoTime.nullable(),
+      note: z.string().max(2000).optional(),
+      signature: operatorSignature.optional(),
+    })
     .strict(),
   latestAttestation: z.object({ checkId: text(200) }).strict(),
   recordWaiver: z
     .object({
-      checkId: text(200), findingId: text(200).optional(), reason: text(2000), approver: text(200), risk: z.enum(RISKS),
-      expiresAt: isoTime, startsAt: isoTime.optional(), createdBy: text(200).optional(), signature: operatorSignature.optional(),
+      checkId: text(200),
+      findingId: text(200).optional(),
+      reason: text(2000),
+      approver: text(200),
+      risk: z.enum(RISKS),
+      expiresAt: isoTime,
+      startsAt: isoTime.optional(),
+      createdBy: text(200).optional(),
+      signature: operatorSignature.optional(),
     })
     .strict(),
   recordMaintenance: z
     .object({
       scope: z.object({ kind: z.enum(SCOPE_KINDS), value: text(300).nullable() }).strict(),
-      startsAt: isoTime, endsAt: isoTime, reason: text(2000), by: text(200), createdBy: text(200).optional(), signature: operatorSignature.optional(),
+      startsAt: isoTime,
+      endsAt: isoTime,
+      reason: text(2000),
+      by: text(200),
+      createdBy: text(200).optional(),
+      signature: operatorSignature.optional(),
     })
     .strict(),
-  endMaintenance: z.object({ windowId: z.number().int().positive(), by: text(200), at: isoTime.optional(), signature: operatorSignature.optional() }).strict(),
+  endMaintenance: z
+    .object({ windowId: z.number().int().positive(), by: text(200), at: isoTime.optional(), signature: operatorSignature.optional() })
+    .strict(),
   listMaintenance: z.object({ activeAt: isoTime.optional(), limit: z.number().int().positive().max(10_000).optional() }).strict(),
   buildPack: z
-    .object({ month: z.string().regex(/^\d{4}-\d{2}$/), outDir: absolutePath, lang: z.enum(['en', 'id']), keyFile: absolutePath.optional(), overwrite: z.boolean().optional(), pdf: z.boolean().optional() })
+    .object({
+      month: z.string().regex(/^\d{4}-\d{2}$/),
+      outDir: absolutePath,
+      lang: z.enum(['en', 'id']),
+      keyFile: absolutePath.optional(),
+      overwrite: z.boolean().optional(),
+      pdf: z.boolean().optional(),
+    })
     .strict(),
   /** `evidence verify --store`: every chain recomputed, in the store's own timezone. */
   verifyStore: z.object({}).strict(),
   /** `evidence verify DIR --store`: the heads the pack anchored (chains.json), compared with the store. */
   compareAnchors: z
-    .object({ heads: z.array(z.object({ stream: streamName, seq: z.number().int().nonnegative(), hash: hex64 }).strict()).max(MAX_ANCHORED_HEADS) })
+    .object({
+      heads: z.array(z.object({ stream: streamName, seq: z.number().int().nonnegative(), hash: hex64 }).strict()).max(MAX_ANCHORED_HEADS),
+    })
     .strict(),
   /** `evidence verify DIR --store`: anchors, signer and recounted figures of the pack in DIR (pack/check-store.ts). */
   checkPack: z.object({ dir: absolutePath }).strict(),
@@ -110,7 +151,11 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
     switch (op) {
       case 'info':
         parseArgs('info', rawArgs);
-        return { timezone: store.timezone, backend: store.kind, recorderSeen: (await store.db.query(`SELECT 1 AS x FROM evidence_chain_heads WHERE stream = '#config'`)).length > 0 };
+        return {
+          timezone: store.timezone,
+          backend: store.kind,
+          recorderSeen: (await store.db.query(`SELECT 1 AS x FROM evidence_chain_heads WHERE stream = '#config'`)).length > 0,
+        };
       case 'recordAttestation': {
         const a = parseArgs('recordAttestation', rawArgs);
         return recordAttestation(store, { ...a, expiresAt: a.expiresAt ? new Date(a.expiresAt) : null });

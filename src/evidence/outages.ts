@@ -37,7 +37,9 @@ export const MIN_OUTAGE_MS = 1000;
 
 export async function recordRedisDown(db: EvidenceDb, from: Date, to: Date, who = { host: hostname(), pid: process.pid }): Promise<void> {
   const record: RedisDownRecord = { event: 'redis_down', at: from.toISOString(), to: to.toISOString(), ...who };
-  await db.transaction((tx) => appendRecord(tx, 'evidence_lifecycle', LIFECYCLE_STREAM, canonicalJson(record), { event: record.event, at: from }));
+  await db.transaction((tx) =>
+    appendRecord(tx, 'evidence_lifecycle', LIFECYCLE_STREAM, canonicalJson(record), { event: record.event, at: from }),
+  );
 }
 
 /**
@@ -53,8 +55,19 @@ export async function recordLostResults(db: EvidenceDb, gaps: Array<Gap & { at: 
       const [have] = await tx.query(`SELECT 1 AS x FROM evidence_lifecycle WHERE subject = $1 AND event = 'gap'`, [g.id]);
       if (have) continue;
       const at = g.slot || g.at;
-      const record: GapRecord = { event: 'gap', at: new Date(at).toISOString(), resultId: g.id, checkId: g.checkId, reason: g.reason, reportedAt: g.at };
-      await appendRecord(tx, 'evidence_lifecycle', LIFECYCLE_STREAM, canonicalJson(record), { event: 'gap', at: new Date(at), subject: g.id });
+      const record: GapRecord = {
+        event: 'gap',
+        at: new Date(at).toISOString(),
+        resultId: g.id,
+        checkId: g.checkId,
+        reason: g.reason,
+        reportedAt: g.at,
+      };
+      await appendRecord(tx, 'evidence_lifecycle', LIFECYCLE_STREAM, canonicalJson(record), {
+        event: 'gap',
+        at: new Date(at),
+        subject: g.id,
+      });
       added += 1;
     }
     return added;
@@ -69,7 +82,10 @@ export interface RedisDownSpan {
 /** Redis outages overlapping [from, to), clipped to it. */
 export async function redisDownSpans(db: Queryable, from: Date, to: Date): Promise<RedisDownSpan[]> {
   // An outage is written when it ends, with its start in `at`: look back a day for long ones.
-  const rows = await db.query<{ body: string }>(`SELECT body FROM evidence_lifecycle WHERE event = 'redis_down' AND at < $1 AND at >= $2 ORDER BY at`, [to, new Date(from.getTime() - 86_400_000 * 7)]);
+  const rows = await db.query<{ body: string }>(
+    `SELECT body FROM evidence_lifecycle WHERE event = 'redis_down' AND at < $1 AND at >= $2 ORDER BY at`,
+    [to, new Date(from.getTime() - 86_400_000 * 7)],
+  );
   return rows
     .map((r) => JSON.parse(r.body) as RedisDownRecord)
     .map((r) => ({ from: new Date(r.at), to: new Date(r.to) }))
@@ -91,5 +107,7 @@ export async function lostResults(db: Queryable, from: Date, to: Date): Promise<
        AND NOT EXISTS (SELECT 1 FROM evidence_results r WHERE r.result_id = l.subject) ORDER BY l.at`,
     [from, to],
   );
-  return rows.map((r) => JSON.parse(r.body) as GapRecord).map((g) => ({ resultId: g.resultId, checkId: g.checkId, slot: new Date(g.at), reason: g.reason }));
+  return rows
+    .map((r) => JSON.parse(r.body) as GapRecord)
+    .map((g) => ({ resultId: g.resultId, checkId: g.checkId, slot: new Date(g.at), reason: g.reason }));
 }

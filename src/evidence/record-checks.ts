@@ -51,10 +51,17 @@ export function statementBytes(statement: Record<string, unknown>): Buffer {
 
 /** Signs a statement with an operator's Ed25519 private key (PEM). */
 export function signStatement(statement: Record<string, unknown>, privateKey: KeyObject, signer: string): OperatorSignature {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new EvidenceStoreError(`--sign-key must be an Ed25519 private key, got ${privateKey.asymmetricKeyType}`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new EvidenceStoreError(`--sign-key must be an Ed25519 private key, got ${privateKey.asymmetricKeyType}`);
   const pub = createPublicKey(privateKey);
   const der = pub.export({ type: 'spki', format: 'der' });
-  return { algorithm: 'ed25519', keySha256: sha256Hex(der), publicKey: pub.export({ type: 'spki', format: 'pem' }).toString(), value: sign(null, statementBytes(statement), privateKey).toString('base64'), signer };
+  return {
+    algorithm: 'ed25519',
+    keySha256: sha256Hex(der),
+    publicKey: pub.export({ type: 'spki', format: 'pem' }).toString(),
+    value: sign(null, statementBytes(statement), privateKey).toString('base64'),
+    signer,
+  };
 }
 
 /** Why a signature does not hold over the statement, or undefined when it does. */
@@ -73,11 +80,22 @@ export function signatureProblem(statement: Record<string, unknown>, s: Operator
   } catch {
     ok = false;
   }
-  return ok ? undefined : `the signature by ${s.signer} (key sha256 ${s.keySha256}) does not verify over the record (its fields changed after signing)`;
+  return ok
+    ? undefined
+    : `the signature by ${s.signer} (key sha256 ${s.keySha256}) does not verify over the record (its fields changed after signing)`;
 }
 
 /** Field limits: every text a record keeps is bounded. */
-export const LIMITS = { checkId: 200, findingId: 200, reason: 2000, approver: 200, by: 200, evidenceRef: 2000, note: 2000, createdBy: 200 } as const;
+export const LIMITS = {
+  checkId: 200,
+  findingId: 200,
+  reason: 2000,
+  approver: 200,
+  by: 200,
+  evidenceRef: 2000,
+  note: 2000,
+  createdBy: 200,
+} as const;
 
 /** Problems of one text field: required and non-blank, and within its limit. */
 export function textProblems(field: keyof typeof LIMITS, value: unknown, required: boolean): string[] {
@@ -96,7 +114,9 @@ export function dateProblems(field: string, value: unknown, required: boolean): 
 
 /** The checks of the configuration in force (the last #config record), or undefined when none was recorded. */
 export async function checksInForce(tx: Queryable): Promise<AppliedCheck[] | undefined> {
-  const [row] = await tx.query<{ body: string }>(`SELECT body FROM evidence_configs WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [CONFIG_STREAM]);
+  const [row] = await tx.query<{ body: string }>(`SELECT body FROM evidence_configs WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [
+    CONFIG_STREAM,
+  ]);
   return row ? (JSON.parse(row.body) as { checks: AppliedCheck[] }).checks : undefined;
 }
 
@@ -105,7 +125,12 @@ export async function checksInForce(tx: Queryable): Promise<AppliedCheck[] | und
  * `attestation` check). A store that has recorded no configuration yet has nothing to check against.
  */
 export function unknownCheckProblem(checks: AppliedCheck[] | undefined, checkId: string, attestation: boolean): string | undefined {
-  if (!checks || checks.some((c) => c.id === checkId) || (attestation && checks.some((c) => c.type === 'attestation' && c.target === checkId))) return undefined;
+  if (
+    !checks ||
+    checks.some((c) => c.id === checkId) ||
+    (attestation && checks.some((c) => c.type === 'attestation' && c.target === checkId))
+  )
+    return undefined;
   return `checkId "${checkId}" is not a check of the configuration in force (${checks.length} checks)`;
 }
 

@@ -74,7 +74,22 @@ interface WaiverRow extends ActiveWaiver {
   expires_at: Date;
 }
 
-const INSERT_COLUMNS = ['result_id', 'stream', 'seq', 'body', 'prev_hash', 'hash', 'element', 'type', 'day', 'scheduled_at', 'started_at', 'status', 'effective_status', 'duration_ms'];
+const INSERT_COLUMNS = [
+  'result_id',
+  'stream',
+  'seq',
+  'body',
+  'prev_hash',
+  'hash',
+  'element',
+  'type',
+  'day',
+  'scheduled_at',
+  'started_at',
+  'status',
+  'effective_status',
+  'duration_ms',
+];
 const ROWS_PER_INSERT = 2000;
 
 /**
@@ -82,25 +97,50 @@ const ROWS_PER_INSERT = 2000;
  * so two recorders cannot deadlock), one duplicate probe, one waiver query, multi-row inserts, one head update.
  * Only incident changes (a failure starting or ending) cost a statement per result.
  */
-export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: string | null, tz: string, today: string): Promise<WriteOutcome> {
+export async function writeBatch(
+  tx: Queryable,
+  items: BatchItem[],
+  configHash: string | null,
+  tz: string,
+  today: string,
+): Promise<WriteOutcome> {
   const seen = new Set<string>();
   const batch = items.filter(({ result }) => !seen.has(result.id) && Boolean(seen.add(result.id)));
   for (const { result } of batch) {
     // Rejected before anything is written: the caller retries the rest of a batch without this result.
-    if (Number.isNaN(Date.parse(result.scheduledAt)) || Number.isNaN(Date.parse(result.startedAt))) throw new EvidenceStoreError(`result ${result.id} has an invalid scheduledAt/startedAt`);
+    if (Number.isNaN(Date.parse(result.scheduledAt)) || Number.isNaN(Date.parse(result.startedAt)))
+      throw new EvidenceStoreError(`result ${result.id} has an invalid scheduledAt/startedAt`);
   }
   const streams = [...new Set(batch.map((b) => b.result.checkId))].sort();
   const d = tx.dialect;
   // `WHERE true`: SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
-  await tx.run(`INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) SELECT value, 0, $2, $2 FROM ${d.list('$1')} WHERE true ON CONFLICT (stream) DO NOTHING`, [streams, GENESIS]);
+  await tx.run(
+    `INSERT INTO evidence_chain_heads (stream, seq, hash, pruned_hash) SELECT value, 0, $2, $2 FROM ${d.list('$1')} WHERE true ON CONFLICT (stream) DO NOTHING`,
+    [streams, GENESIS],
+  );
   const headRows = await tx.query<{ stream: string; seq: number; hash: string; open_incident: number | null }>(
     `SELECT stream, seq, hash, open_incident FROM evidence_chain_heads WHERE stream IN (SELECT value FROM ${d.list('$1')}) ORDER BY stream${d.forUpdate}`,
     [streams],
   );
-  const heads = new Map<string, Head>(headRows.map((h) => [h.stream, { seq: Number(h.seq), hash: h.hash, openIncident: h.open_incident === null ? null : Number(h.open_incident) }]));
+  const heads = new Map<string, Head>(
+    headRows.map((h) => [
+      h.stream,
+      { seq: Number(h.seq), hash: h.hash, openIncident: h.open_incident === null ? null : Number(h.open_incident) },
+    ]),
+  );
   // Checked after taking the locks: two recorders holding the same redelivered result cannot both insert it.
-  const existing = new Set((await tx.query<{ result_id: string }>(`SELECT result_id FROM evidence_results WHERE result_id IN (SELECT value FROM ${d.list('$1')})`, [batch.map((b) => b.result.id)])).map((r) => r.result_id));
-  const waivers = await tx.query<WaiverRow>(`SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id IN (SELECT value FROM ${d.list('$1')}) ORDER BY seq DESC`, [streams]);
+  const existing = new Set(
+    (
+      await tx.query<{ result_id: string }>(
+        `SELECT result_id FROM evidence_results WHERE result_id IN (SELECT value FROM ${d.list('$1')})`,
+        [batch.map((b) => b.result.id)],
+      )
+    ).map((r) => r.result_id),
+  );
+  const waivers = await tx.query<WaiverRow>(
+    `SELECT id, check_id, finding_id, starts_at, expires_at FROM evidence_waivers WHERE check_id IN (SELECT value FROM ${d.list('$1')}) ORDER BY seq DESC`,
+    [streams],
+  );
   let first = Infinity;
   let last = -Infinity;
   for (const b of batch) {
@@ -128,7 +168,22 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
     const link = nextLink(head, stream, body);
     const scheduledAt = new Date(result.scheduledAt);
     const day = dayOf(scheduledAt, tz);
-    rows.push([result.id, stream, link.seq, body, link.prevHash, link.hash, check?.element ?? result.element, result.type, day, scheduledAt, startedAt, result.status, stored.effectiveStatus, result.durationMs]);
+    rows.push([
+      result.id,
+      stream,
+      link.seq,
+      body,
+      link.prevHash,
+      link.hash,
+      check?.element ?? result.element,
+      result.type,
+      day,
+      scheduledAt,
+      startedAt,
+      result.status,
+      stored.effectiveStatus,
+      result.durationMs,
+    ]);
     let open = head.openIncident;
     // A failure inside a maintenance window opens no incident (the time is maintenance, not failure).
     if (result.status === 'fail' && open === null && !inWindow) {
@@ -140,7 +195,11 @@ export async function writeBatch(tx: Queryable, items: BatchItem[], configHash: 
       open = Number(row.id);
     } else if ((result.status === 'pass' || result.status === 'warn' || inWindow) && open !== null) {
       // A run inside a maintenance window ends the incident too: from here the time is maintenance, not failure.
-      await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [open, scheduledAt, result.id]);
+      await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [
+        open,
+        scheduledAt,
+        result.id,
+      ]);
       open = null;
     }
     // `error` leaves an incident as it is: the monitor not knowing is neither a failure nor a recovery.

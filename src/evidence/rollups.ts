@@ -77,7 +77,23 @@ export interface RollupRow {
   seal?: string | null;
 }
 
-const ROLLUP_FIELDS = ['element', 'type', 'runs', 'passes', 'warns', 'fails', 'waived', 'errors', 'p50_ms', 'p95_ms', 'first_failure_at', 'last_failure_at', 'first_run_at', 'last_run_at', 'last_hash'] as const;
+const ROLLUP_FIELDS = [
+  'element',
+  'type',
+  'runs',
+  'passes',
+  'warns',
+  'fails',
+  'waived',
+  'errors',
+  'p50_ms',
+  'p95_ms',
+  'first_failure_at',
+  'last_failure_at',
+  'first_run_at',
+  'last_run_at',
+  'last_hash',
+] as const;
 
 /** Float and time fields compared with a tolerance: percentiles pass through float8 on two drivers. */
 export function rollupDiff(stored: RollupRow, fresh: RollupRow): string | undefined {
@@ -91,7 +107,11 @@ export function rollupDiff(stored: RollupRow, fresh: RollupRow): string | undefi
     } else if (a !== b) return f;
   }
   // A row rolled up before histograms were kept has none to compare (its seal covers that it has none).
-  if (stored.duration_hist != null && histogramText(parseHistogram(stored.duration_hist)) !== histogramText(parseHistogram(fresh.duration_hist))) return 'duration_hist';
+  if (
+    stored.duration_hist != null &&
+    histogramText(parseHistogram(stored.duration_hist)) !== histogramText(parseHistogram(fresh.duration_hist))
+  )
+    return 'duration_hist';
   return undefined;
 }
 
@@ -119,7 +139,8 @@ export async function computeRollups(db: EvidenceDb, days: string[], final: bool
       const rows = await tx.query<RollupRow & Record<string, unknown>>(rollupSelect(tx.dialect, 'day = $1'), [day]);
       for (const r of rows) await upsertRollup(tx, r, final);
       await tx.run(`DELETE FROM evidence_finding_rollups WHERE day = $1`, [day]);
-      await tx.run(`INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(tx.dialect, 'r.day = $1')}`,
+      await tx.run(
+        `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(tx.dialect, 'r.day = $1')}`,
         [day],
       );
       return rows.length;
@@ -138,9 +159,28 @@ export async function upsertRollup(tx: Queryable, r: RollupRow, final: boolean):
        p50_ms = EXCLUDED.p50_ms, p95_ms = EXCLUDED.p95_ms, first_failure_at = EXCLUDED.first_failure_at,
        last_failure_at = EXCLUDED.last_failure_at, first_run_at = EXCLUDED.first_run_at, last_run_at = EXCLUDED.last_run_at,
        last_hash = EXCLUDED.last_hash, final = EXCLUDED.final, seal = EXCLUDED.seal, duration_hist = EXCLUDED.duration_hist`,
-    [r.check_id, r.day, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, r.p50_ms, r.p95_ms,
-      r.first_failure_at, r.last_failure_at, r.first_run_at, r.last_run_at, r.last_hash, final, final ? sealOf(r) : null,
-      histogramText(parseHistogram(r.duration_hist))],
+    [
+      r.check_id,
+      r.day,
+      r.element,
+      r.type,
+      r.runs,
+      r.passes,
+      r.warns,
+      r.fails,
+      r.waived,
+      r.errors,
+      r.p50_ms,
+      r.p95_ms,
+      r.first_failure_at,
+      r.last_failure_at,
+      r.first_run_at,
+      r.last_run_at,
+      r.last_hash,
+      final,
+      final ? sealOf(r) : null,
+      histogramText(parseHistogram(r.duration_hist)),
+    ],
   );
 }
 

@@ -162,7 +162,9 @@ export class EvidenceSink implements ResultSink {
     while (this.pending.length) {
       const batch = this.pending.splice(0, BATCH);
       if (this.down && Date.now() < this.down.retryAt) {
-        const err = new EvidenceStoreDownError(`evidence store down, next attempt in ${Math.ceil((this.down.retryAt - Date.now()) / 1000)} s: ${this.down.reason}`);
+        const err = new EvidenceStoreDownError(
+          `evidence store down, next attempt in ${Math.ceil((this.down.retryAt - Date.now()) / 1000)} s: ${this.down.reason}`,
+        );
         for (const p of batch) p.reject(err);
         continue;
       }
@@ -194,7 +196,9 @@ export class EvidenceSink implements ResultSink {
     if (this.down?.timer) clearTimeout(this.down.timer);
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
-    await opts.beforeClose?.().catch((err: unknown) => logger().warn({ err: (err as Error).message }, 'could not record the stop in the evidence store'));
+    await opts
+      .beforeClose?.()
+      .catch((err: unknown) => logger().warn({ err: (err as Error).message }, 'could not record the stop in the evidence store'));
     await this.store.close();
   }
 }

@@ -48,7 +48,15 @@ export class EvidenceStore {
   ) {}
 
   static async open(opts: EvidenceStoreOptions): Promise<EvidenceStore> {
-    return EvidenceStore.openOn(await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, busyTimeoutMs: opts.busyTimeoutMs, besidePglite: opts.besidePglite }), opts);
+    return EvidenceStore.openOn(
+      await openDb({
+        databaseUrl: opts.databaseUrl,
+        dataDir: opts.dataDir,
+        busyTimeoutMs: opts.busyTimeoutMs,
+        besidePglite: opts.besidePglite,
+      }),
+      opts,
+    );
   }
 
   /** A store on a database opened by the caller (migration reads a PGlite store this way); closes it on failure. */
@@ -56,9 +64,12 @@ export class EvidenceStore {
     try {
       await migrate(db);
       const tz = await fixTimezone(db, opts.timezone);
-      const [cfg] = await db.query<{ config_hash: string }>(`SELECT config_hash FROM evidence_configs WHERE stream = '#config' ORDER BY seq DESC LIMIT 1`);
+      const [cfg] = await db.query<{ config_hash: string }>(
+        `SELECT config_hash FROM evidence_configs WHERE stream = '#config' ORDER BY seq DESC LIMIT 1`,
+      );
       const retention = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
-      if (!Number.isInteger(retention) || retention < 1) throw new EvidenceStoreError(`retention must be a whole number of days ≥ 1, got ${retention}`);
+      if (!Number.isInteger(retention) || retention < 1)
+        throw new EvidenceStoreError(`retention must be a whole number of days ≥ 1, got ${retention}`);
       return new EvidenceStore(db, tz, retention, opts.graceMs ?? 3_600_000, opts.dataDir, cfg?.config_hash ?? null);
     } catch (e) {
       await db.close().catch(() => undefined);
@@ -105,18 +116,23 @@ export class EvidenceStore {
     const [first] = await this.db.query<{ day: string | null }>(`SELECT min(day) AS day FROM evidence_results`);
     const late = await this.db.query<{ day: string }>(`SELECT DISTINCT day FROM evidence_rollups WHERE NOT final AND day <= $1`, [closed]);
     const days = new Set(late.map((r) => r.day));
-    let d = meta ? addDays(meta.value, 1) : first?.day ?? null;
+    let d = meta ? addDays(meta.value, 1) : (first?.day ?? null);
     for (; d && d <= closed; d = addDays(d, 1)) days.add(d);
     const todo = await unsealedDays(this.db, [...days].sort());
     for (const day of todo) await computeRollups(this.db, [day], true);
-    await this.db.run(`INSERT INTO evidence_meta (key, value) VALUES ('sealed_through', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [closed]);
+    await this.db.run(
+      `INSERT INTO evidence_meta (key, value) VALUES ('sealed_through', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [closed],
+    );
     return { sealedDays: todo.length, prunedRows: await this.prune(now) };
   }
 
   /** Drops raw rows of sealed days older than the retention period, as a prefix of each chain. */
   private async prune(now: Date): Promise<number> {
     const cutoff = addDays(dayOf(now, this.timezone), -this.retentionDays);
-    const [any] = await this.db.query<{ x: boolean | number }>(`SELECT EXISTS (SELECT 1 FROM evidence_results WHERE day < $1) AS x`, [cutoff]);
+    const [any] = await this.db.query<{ x: boolean | number }>(`SELECT EXISTS (SELECT 1 FROM evidence_results WHERE day < $1) AS x`, [
+      cutoff,
+    ]);
     if (!any.x) return 0;
     return this.db.transaction(async (tx) => {
       const d = tx.dialect;
@@ -130,7 +146,9 @@ export class EvidenceStore {
          WHERE h.stream = c.stream AND c.p IS NOT NULL AND c.p > h.pruned_seq`,
         [cutoff],
       );
-      return tx.run(`DELETE FROM evidence_results WHERE seq <= (SELECT h.pruned_seq FROM evidence_chain_heads h WHERE h.stream = evidence_results.stream)`);
+      return tx.run(
+        `DELETE FROM evidence_results WHERE seq <= (SELECT h.pruned_seq FROM evidence_chain_heads h WHERE h.stream = evidence_results.stream)`,
+      );
     });
   }
 
@@ -162,9 +180,11 @@ async function fixTimezone(db: EvidenceDb, wanted: string | undefined): Promise<
  */
 export function storeOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EvidenceStoreOptions {
   const retention = env.PENGAWAS_EVIDENCE_RETENTION_DAYS;
-  if (retention !== undefined && !/^\d+$/.test(retention)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_RETENTION_DAYS must be a number of days, got "${retention}"`);
+  if (retention !== undefined && !/^\d+$/.test(retention))
+    throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_RETENTION_DAYS must be a number of days, got "${retention}"`);
   const busy = env.PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS;
-  if (busy !== undefined && !/^\d+$/.test(busy)) throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS must be a number of milliseconds, got "${busy}"`);
+  if (busy !== undefined && !/^\d+$/.test(busy))
+    throw new EvidenceStoreError(`PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS must be a number of milliseconds, got "${busy}"`);
   return {
     busyTimeoutMs: busy === undefined ? undefined : Number(busy),
     dataDir,

@@ -35,7 +35,14 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table = 'evidence_results' | 'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance';
+export type Table =
+  | 'evidence_results'
+  | 'evidence_configs'
+  | 'evidence_waivers'
+  | 'evidence_attestations'
+  | 'evidence_signers'
+  | 'evidence_lifecycle'
+  | 'evidence_maintenance';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
@@ -72,7 +79,15 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
   const times: Record<string, unknown> = {};
   if (table === 'evidence_results') {
     const b = body as StoredBody;
-    Object.assign(want, { result_id: b.result.id, stream: b.result.checkId, status: b.result.status, effective_status: b.effectiveStatus, type: b.result.type, duration_ms: b.result.durationMs, day: dayOfMemo(new Date(b.result.scheduledAt), tz) });
+    Object.assign(want, {
+      result_id: b.result.id,
+      stream: b.result.checkId,
+      status: b.result.status,
+      effective_status: b.effectiveStatus,
+      type: b.result.type,
+      duration_ms: b.result.durationMs,
+      day: dayOfMemo(new Date(b.result.scheduledAt), tz),
+    });
     Object.assign(times, { scheduled_at: b.result.scheduledAt, started_at: b.result.startedAt });
   } else if (table === 'evidence_configs') {
     want.config_hash = body.configHash;
@@ -84,7 +99,11 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     times.at = body.at;
   } else if (table === 'evidence_maintenance') {
     const add = body.action === 'add';
-    Object.assign(want, { action: body.action, window_id: add ? body.id : body.windowId, ...(add ? { scope_kind: body.scope.kind, scope_value: body.scope.value } : {}) });
+    Object.assign(want, {
+      action: body.action,
+      window_id: add ? body.id : body.windowId,
+      ...(add ? { scope_kind: body.scope.kind, scope_value: body.scope.value } : {}),
+    });
     Object.assign(times, { starts_at: add ? body.startsAt : null, ends_at: add ? body.endsAt : body.at });
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });
@@ -103,7 +122,8 @@ export function signedRecordProblem(table: Table, body: string): string | undefi
   if (table !== 'evidence_waivers' && table !== 'evidence_attestations' && table !== 'evidence_maintenance') return undefined;
   const b = JSON.parse(body);
   if (!b.signature) return undefined;
-  if (table === 'evidence_maintenance') return signatureProblem(b.action === 'add' ? maintenanceStatement(b) : maintenanceEndStatement(b), b.signature as OperatorSignature);
+  if (table === 'evidence_maintenance')
+    return signatureProblem(b.action === 'add' ? maintenanceStatement(b) : maintenanceEndStatement(b), b.signature as OperatorSignature);
   return signatureProblem(table === 'evidence_waivers' ? waiverStatement(b) : attestationStatement(b), b.signature as OperatorSignature);
 }
 
@@ -133,7 +153,13 @@ export interface ChainCheck {
  * (default: its head, whose seq and hash must then match the last record). `visit` sees each record once it has
  * verified (link and columns), in seq order.
  */
-export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string, through?: number, visit?: (row: Record<string, unknown>) => void): Promise<ChainCheck> {
+export async function verifyChain(
+  db: Queryable,
+  head: ChainHeadRow,
+  tz: string,
+  through?: number,
+  visit?: (row: Record<string, unknown>) => void,
+): Promise<ChainCheck> {
   const table = tableOf(head.stream);
   const end = through ?? Number(head.seq);
   let records = 0;
@@ -143,14 +169,19 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
   // Without `through`, records past the head are read too, so a head moved back is found (the chain is longer).
   const upTo = through === undefined ? '' : ` AND seq <= ${Number(through)}`;
   for (;;) {
-    const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE stream = $1 AND seq >= $2${upTo} ORDER BY seq LIMIT ${PAGE}`, [head.stream, expectSeq]);
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT * FROM ${table} WHERE stream = $1 AND seq >= $2${upTo} ORDER BY seq LIMIT ${PAGE}`,
+      [head.stream, expectSeq],
+    );
     for (const row of rows) {
       records += 1;
       const seq = Number(row.seq);
       const where = `stream ${head.stream} seq ${seq}${row.result_id ? ` (result ${row.result_id})` : ''}`;
-      if (seq !== expectSeq) broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `record missing (next record found is seq ${seq})` };
+      if (seq !== expectSeq)
+        broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `record missing (next record found is seq ${seq})` };
       else if (row.prev_hash !== prev) broken = { table, where, problem: 'prev_hash does not match the previous record' };
-      else if (linkHash(prev, head.stream, seq, row.body as string) !== row.hash) broken = { table, where, problem: 'hash does not match the record body (the record was edited)' };
+      else if (linkHash(prev, head.stream, seq, row.body as string) !== row.hash)
+        broken = { table, where, problem: 'hash does not match the record body (the record was edited)' };
       else {
         const col = columnMismatch(table, row, tz);
         if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
@@ -170,7 +201,11 @@ export async function verifyChain(db: Queryable, head: ChainHeadRow, tz: string,
   if (broken) return { records, broken, last };
   if (last.seq !== end) {
     const said = through === undefined ? `its head says ${head.seq}` : `the pack anchored seq ${through}`;
-    broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `chain ends at seq ${last.seq} but ${said} (records deleted)` };
+    broken = {
+      table,
+      where: `stream ${head.stream} seq ${expectSeq}`,
+      problem: `chain ends at seq ${last.seq} but ${said} (records deleted)`,
+    };
   } else if (through === undefined && prev !== head.hash) {
     broken = { table: 'evidence_chain_heads', where: `stream ${head.stream}`, problem: 'head hash does not match the last record' };
   }
@@ -188,9 +223,19 @@ export async function verifyChains(db: Queryable, tz: string): Promise<{ streams
     records += c.records;
     if (c.broken) problems.push(c.broken);
   }
-  for (const table of ['evidence_results', 'evidence_configs', 'evidence_waivers', 'evidence_attestations', 'evidence_signers', 'evidence_lifecycle', 'evidence_maintenance'] as Table[]) {
+  for (const table of [
+    'evidence_results',
+    'evidence_configs',
+    'evidence_waivers',
+    'evidence_attestations',
+    'evidence_signers',
+    'evidence_lifecycle',
+    'evidence_maintenance',
+  ] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
-    for (const s of streams) if (!known.has(s.stream)) problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
+    for (const s of streams)
+      if (!known.has(s.stream))
+        problems.push({ table, where: `stream ${s.stream}`, problem: 'records without a chain head (inserted outside the store)' });
   }
   return { streams: heads.length, records, problems };
 }
@@ -207,7 +252,12 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
   for (const r of stored) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
   for (const [day, rows] of byDay) {
     for (const r of rows) {
-      if (r.seal !== sealOf(r)) problems.push({ table: 'evidence_rollups', where: `check ${r.check_id} day ${day}`, problem: 'seal does not match the rollup (the rollup was edited)' });
+      if (r.seal !== sealOf(r))
+        problems.push({
+          table: 'evidence_rollups',
+          where: `check ${r.check_id} day ${day}`,
+          problem: 'seal does not match the rollup (the rollup was edited)',
+        });
     }
     const fresh = await db.query<RollupRow>(rollupSelect(db.dialect, 'day = $1'), [day]);
     if (!fresh.length) continue; // raw rows dropped by retention: the seal is all there is
@@ -215,7 +265,12 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
     for (const r of rows) {
       const f = freshBy.get(r.check_id);
       const field = f ? rollupDiff(r, f) : 'runs';
-      if (field) problems.push({ table: 'evidence_rollups', where: `check ${r.check_id} day ${day}`, problem: `${field} differs from the stored results` });
+      if (field)
+        problems.push({
+          table: 'evidence_rollups',
+          where: `check ${r.check_id} day ${day}`,
+          problem: `${field} differs from the stored results`,
+        });
     }
     const storedF = await db.query<Record<string, unknown>>(`SELECT * FROM evidence_finding_rollups WHERE day = $1`, [day]);
     const freshF = await db.query<Record<string, unknown>>(findingSelect(db.dialect, 'r.day = $1'), [day]);
@@ -223,11 +278,28 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
     const freshFBy = new Map(freshF.map((r) => [key(r), r]));
     for (const r of storedF) {
       const f = freshFBy.get(key(r));
-      const bad = !f ? 'finding' : ['severity', 'status', 'occurrences', 'waived', 'message'].find((k) => String(r[k]) !== String(f[k])) ?? (ms(r.first_seen_at) !== ms(f.first_seen_at) ? 'first_seen_at' : ms(r.last_seen_at) !== ms(f.last_seen_at) ? 'last_seen_at' : undefined);
-      if (bad) problems.push({ table: 'evidence_finding_rollups', where: `check ${r.check_id} day ${day} finding ${r.finding_id}`, problem: `${bad} differs from the stored results` });
+      const bad = !f
+        ? 'finding'
+        : (['severity', 'status', 'occurrences', 'waived', 'message'].find((k) => String(r[k]) !== String(f[k])) ??
+          (ms(r.first_seen_at) !== ms(f.first_seen_at)
+            ? 'first_seen_at'
+            : ms(r.last_seen_at) !== ms(f.last_seen_at)
+              ? 'last_seen_at'
+              : undefined));
+      if (bad)
+        problems.push({
+          table: 'evidence_finding_rollups',
+          where: `check ${r.check_id} day ${day} finding ${r.finding_id}`,
+          problem: `${bad} differs from the stored results`,
+        });
       freshFBy.delete(key(r));
     }
-    for (const f of freshFBy.values()) problems.push({ table: 'evidence_finding_rollups', where: `check ${f.check_id} day ${day} finding ${f.finding_id}`, problem: 'finding missing from the rollup' });
+    for (const f of freshFBy.values())
+      problems.push({
+        table: 'evidence_finding_rollups',
+        where: `check ${f.check_id} day ${day} finding ${f.finding_id}`,
+        problem: 'finding missing from the rollup',
+      });
   }
   return stored.length;
 }

@@ -9,7 +9,17 @@ import { appendRecord } from './chain';
 import type { Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import type { AppliedCheck } from './config-log';
-import { checksInForce, dateProblems, invalid, signatureProblem, textProblems, unknownCheckProblem, writerOf, type OperatorSignature, type WrittenBy } from './record-checks';
+import {
+  checksInForce,
+  dateProblems,
+  invalid,
+  signatureProblem,
+  textProblems,
+  unknownCheckProblem,
+  writerOf,
+  type OperatorSignature,
+  type WrittenBy,
+} from './record-checks';
 import type { EvidenceStore } from './store';
 
 export const WAIVER_STREAM = '#waivers';
@@ -42,10 +52,24 @@ export interface Waiver extends Required<Omit<WaiverInput, 'findingId' | 'create
 }
 
 /** What an operator signs for a waiver: its content, never its id or time of recording. */
-export function waiverStatement(w: { checkId: string; findingId?: string | null; reason: string; approver: string; risk: string; startsAt: Date | string; expiresAt: Date | string }): Record<string, unknown> {
+export function waiverStatement(w: {
+  checkId: string;
+  findingId?: string | null;
+  reason: string;
+  approver: string;
+  risk: string;
+  startsAt: Date | string;
+  expiresAt: Date | string;
+}): Record<string, unknown> {
   return {
-    kind: 'pengawas-waiver/1', checkId: w.checkId, findingId: w.findingId ?? null, reason: w.reason, approver: w.approver, risk: w.risk,
-    startsAt: new Date(w.startsAt).toISOString(), expiresAt: new Date(w.expiresAt).toISOString(),
+    kind: 'pengawas-waiver/1',
+    checkId: w.checkId,
+    findingId: w.findingId ?? null,
+    reason: w.reason,
+    approver: w.approver,
+    risk: w.risk,
+    startsAt: new Date(w.startsAt).toISOString(),
+    expiresAt: new Date(w.expiresAt).toISOString(),
   };
 }
 
@@ -63,7 +87,8 @@ export function validateWaiver(w: WaiverInput, now: Date, checks?: AppliedCheck[
   if (!RISKS.includes(w.risk)) problems.push(`risk "${String(w.risk ?? '')}" is not one of ${RISKS.join(', ')}`);
   if (!problems.some((p) => p.startsWith('expiresAt') || p.startsWith('startsAt'))) {
     const starts = w.startsAt ?? now;
-    if (w.expiresAt.getTime() <= starts.getTime()) problems.push(`expiresAt ${w.expiresAt.toISOString()} is not after startsAt ${starts.toISOString()}`);
+    if (w.expiresAt.getTime() <= starts.getTime())
+      problems.push(`expiresAt ${w.expiresAt.toISOString()} is not after startsAt ${starts.toISOString()}`);
   }
   if (typeof w.checkId === 'string' && w.checkId.trim()) {
     const unknown = unknownCheckProblem(checks, w.checkId, false);
@@ -85,13 +110,28 @@ export async function addWaiver(store: EvidenceStore, w: WaiverInput, now = new 
     if (problems.length) throw invalid('waiver', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_waivers`);
     const waiver: Waiver = {
-      id: Number(id), checkId: w.checkId, findingId: w.findingId ?? null, reason: w.reason, approver: w.approver, risk: w.risk,
-      startsAt: w.startsAt ?? now, expiresAt: w.expiresAt, createdBy: w.createdBy ?? null, createdAt: now.toISOString(),
-      writtenBy: await writerOf(tx, store.kind), ...(w.signature ? { signature: w.signature } : {}),
+      id: Number(id),
+      checkId: w.checkId,
+      findingId: w.findingId ?? null,
+      reason: w.reason,
+      approver: w.approver,
+      risk: w.risk,
+      startsAt: w.startsAt ?? now,
+      expiresAt: w.expiresAt,
+      createdBy: w.createdBy ?? null,
+      createdAt: now.toISOString(),
+      writtenBy: await writerOf(tx, store.kind),
+      ...(w.signature ? { signature: w.signature } : {}),
     };
     await appendRecord(tx, 'evidence_waivers', WAIVER_STREAM, canonicalJson(waiver), {
-      id: waiver.id, check_id: waiver.checkId, finding_id: waiver.findingId, approver: waiver.approver, risk: waiver.risk,
-      starts_at: waiver.startsAt, expires_at: waiver.expiresAt, recorded_at: now,
+      id: waiver.id,
+      check_id: waiver.checkId,
+      finding_id: waiver.findingId,
+      approver: waiver.approver,
+      risk: waiver.risk,
+      starts_at: waiver.startsAt,
+      expires_at: waiver.expiresAt,
+      recorded_at: now,
     });
     return waiver;
   });
@@ -99,9 +139,9 @@ export async function addWaiver(store: EvidenceStore, w: WaiverInput, now = new 
 
 /** Waivers in force at any time between `from` and `to`. */
 export async function waiversForPeriod(db: Queryable, from: Date, to: Date): Promise<Waiver[]> {
-  const rows = await db.query<{ body: string }>(
-    `SELECT body FROM evidence_waivers WHERE starts_at < $2 AND expires_at > $1 ORDER BY seq`,
-    [from, to],
-  );
+  const rows = await db.query<{ body: string }>(`SELECT body FROM evidence_waivers WHERE starts_at < $2 AND expires_at > $1 ORDER BY seq`, [
+    from,
+    to,
+  ]);
   return rows.map((r) => JSON.parse(r.body) as Waiver);
 }

@@ -33,7 +33,13 @@ export class BasicAuth {
     const hash = this.lookup(creds.user);
     // The key holds a digest of the password, never the password itself; the hash is part of it, as in
     // exporter-toolkit, so a changed hash never reuses an old verdict.
-    const key = createHash('sha256').update(creds.user).update('\0').update(hash ?? this.decoy).update('\0').update(creds.pass).digest('base64');
+    const key = createHash('sha256')
+      .update(creds.user)
+      .update('\0')
+      .update(hash ?? this.decoy)
+      .update('\0')
+      .update(creds.pass)
+      .digest('base64');
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached && hash !== undefined;
     const ok = await this.serialised(() => bcrypt.compare(creds.pass, hash ?? this.decoy));

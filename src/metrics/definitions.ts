@@ -16,41 +16,153 @@ import { ResultsMetrics } from './results';
 
 const CHECK_LABELS = ['check', 'element', 'type', 'target'] as const;
 type CheckLabels = Record<(typeof CHECK_LABELS)[number], string>;
-const INFO_HELP = 'Static facts about a configured check (always 1), with the check\'s own labels';
+const INFO_HELP = "Static facts about a configured check (always 1), with the check's own labels";
 /** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly checkStatus = new Gauge({ name: 'pengawas_check_status', help: 'Last result of the check: 1 pass, 0 warn, fail or error', labelNames: CHECK_LABELS, registers: [this.registry] });
-  readonly checkResult = new Gauge({ name: 'pengawas_check_result', help: 'Last result of the check, one-hot by status (pass, warn, fail, error)', labelNames: [...CHECK_LABELS, 'status'], registers: [this.registry] });
-  readonly lastRun = new Gauge({ name: 'pengawas_check_last_run_timestamp_seconds', help: 'When the check last produced a result (unix seconds)', labelNames: CHECK_LABELS, registers: [this.registry] });
-  readonly duration = new Histogram({ name: 'pengawas_check_duration_seconds', help: 'How long each check run took', labelNames: CHECK_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
-  readonly runs = new Counter({ name: 'pengawas_check_runs_total', help: 'Check runs recorded, by result', labelNames: [...CHECK_LABELS, 'result'], registers: [this.registry] });
-  readonly findings = new Gauge({ name: 'pengawas_check_findings', help: 'Findings of the last result that did not pass, by severity', labelNames: [...CHECK_LABELS, 'severity'], registers: [this.registry] });
+  readonly checkStatus = new Gauge({
+    name: 'pengawas_check_status',
+    help: 'Last result of the check: 1 pass, 0 warn, fail or error',
+    labelNames: CHECK_LABELS,
+    registers: [this.registry],
+  });
+  readonly checkResult = new Gauge({
+    name: 'pengawas_check_result',
+    help: 'Last result of the check, one-hot by status (pass, warn, fail, error)',
+    labelNames: [...CHECK_LABELS, 'status'],
+    registers: [this.registry],
+  });
+  readonly lastRun = new Gauge({
+    name: 'pengawas_check_last_run_timestamp_seconds',
+    help: 'When the check last produced a result (unix seconds)',
+    labelNames: CHECK_LABELS,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'pengawas_check_duration_seconds',
+    help: 'How long each check run took',
+    labelNames: CHECK_LABELS,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly runs = new Counter({
+    name: 'pengawas_check_runs_total',
+    help: 'Check runs recorded, by result',
+    labelNames: [...CHECK_LABELS, 'result'],
+    registers: [this.registry],
+  });
+  readonly findings = new Gauge({
+    name: 'pengawas_check_findings',
+    help: 'Findings of the last result that did not pass, by severity',
+    labelNames: [...CHECK_LABELS, 'severity'],
+    registers: [this.registry],
+  });
   // `message`: the finding's message, bounded (findingMessageLabel). One series per non-passing finding of the last
   // result, as before: a message that changes replaces its series, so the count stays that of the active findings.
-  readonly failingFinding = new Gauge({ name: 'pengawas_check_failing_finding_info', help: 'A finding of the last result that is not pass (1 while present); names the reason and its message for alerts', labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status', 'message'], registers: [this.registry] });
-  readonly inMaintenance = new Gauge({ name: 'pengawas_check_in_maintenance', help: '1 while a maintenance window covers the check (its alerts are silenced), 0 otherwise; exported by the recorder', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly failingFinding = new Gauge({
+    name: 'pengawas_check_failing_finding_info',
+    help: 'A finding of the last result that is not pass (1 while present); names the reason and its message for alerts',
+    labelNames: [...CHECK_LABELS, 'finding', 'severity', 'status', 'message'],
+    registers: [this.registry],
+  });
+  readonly inMaintenance = new Gauge({
+    name: 'pengawas_check_in_maintenance',
+    help: '1 while a maintenance window covers the check (its alerts are silenced), 0 otherwise; exported by the recorder',
+    labelNames: CHECK_LABELS,
+    registers: [this.registry],
+  });
   /** Re-created when the set of label names the checks use changes (a Gauge's label names are fixed). */
-  private info = new Gauge({ name: 'pengawas_check_info', help: INFO_HELP, labelNames: [...CHECK_LABELS, 'severity', 'owner'], registers: [this.registry] });
+  private info = new Gauge({
+    name: 'pengawas_check_info',
+    help: INFO_HELP,
+    labelNames: [...CHECK_LABELS, 'severity', 'owner'],
+    registers: [this.registry],
+  });
   private infoLabelNames: string[] = [];
-  readonly interval = new Gauge({ name: 'pengawas_check_interval_seconds', help: 'Nominal interval between runs of the check', labelNames: CHECK_LABELS, registers: [this.registry] });
+  readonly interval = new Gauge({
+    name: 'pengawas_check_interval_seconds',
+    help: 'Nominal interval between runs of the check',
+    labelNames: CHECK_LABELS,
+    registers: [this.registry],
+  });
   // Element aggregates are computed at scrape time, not per result: O(checks) once per scrape.
-  readonly elementRatio = new Gauge({ name: 'pengawas_element_compliance_ratio', help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)', labelNames: ['element'], registers: [this.registry], collect: () => this.updateElements() });
-  readonly elementChecks = new Gauge({ name: 'pengawas_element_checks', help: 'Checks of the element by last status (status "none" = no result yet)', labelNames: ['element', 'status'], registers: [this.registry] });
-  readonly lag = new Histogram({ name: 'pengawas_schedule_lag_seconds', help: 'Delay between a scheduled slot and the moment a worker started the check', labelNames: ['type'], buckets: LAG_BUCKETS, registers: [this.registry] });
-  readonly attempts = new Counter({ name: 'pengawas_check_retries_total', help: 'Results that needed more than one attempt (error retried)', labelNames: CHECK_LABELS, registers: [this.registry] });
-  readonly reloadSuccess = new Gauge({ name: 'pengawas_config_last_reload_success', help: '1 if the last configuration load succeeded, 0 if it was rejected', registers: [this.registry] });
-  readonly reloadTime = new Gauge({ name: 'pengawas_config_last_reload_timestamp_seconds', help: 'When the configuration was last (re)loaded or rejected', registers: [this.registry] });
-  readonly configChecks = new Gauge({ name: 'pengawas_config_checks', help: 'Checks in the running configuration', registers: [this.registry] });
-  readonly enqueued = new Counter({ name: 'pengawas_scheduler_enqueued_total', help: 'Slots handled by this scheduler: enqueued, or duplicate (another scheduler had it)', labelNames: ['outcome'], registers: [this.registry] });
-  readonly recorded = new Counter({ name: 'pengawas_recorder_results_total', help: 'Results read by the recorder: recorded, or duplicate (already recorded)', labelNames: ['outcome'], registers: [this.registry] });
-  readonly recorderLag = new Gauge({ name: 'pengawas_recorder_lag_seconds', help: 'Age of the last result the recorder processed, from its finish time', registers: [this.registry] });
-  readonly recorderPending = new Gauge({ name: 'pengawas_recorder_pending_results', help: 'Results delivered to recorders but not yet acknowledged', registers: [this.registry] });
-  readonly queueJobs = new Gauge({ name: 'pengawas_queue_jobs', help: 'Jobs in the check queue by state', labelNames: ['state'], registers: [this.registry] });
-  readonly workers = new Gauge({ name: 'pengawas_queue_workers', help: 'Workers connected to the check queue', registers: [this.registry] });
+  readonly elementRatio = new Gauge({
+    name: 'pengawas_element_compliance_ratio',
+    help: 'Share of decided checks of the element whose last result is pass or warn (errors are undecided and left out)',
+    labelNames: ['element'],
+    registers: [this.registry],
+    collect: () => this.updateElements(),
+  });
+  readonly elementChecks = new Gauge({
+    name: 'pengawas_element_checks',
+    help: 'Checks of the element by last status (status "none" = no result yet)',
+    labelNames: ['element', 'status'],
+    registers: [this.registry],
+  });
+  readonly lag = new Histogram({
+    name: 'pengawas_schedule_lag_seconds',
+    help: 'Delay between a scheduled slot and the moment a worker started the check',
+    labelNames: ['type'],
+    buckets: LAG_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly attempts = new Counter({
+    name: 'pengawas_check_retries_total',
+    help: 'Results that needed more than one attempt (error retried)',
+    labelNames: CHECK_LABELS,
+    registers: [this.registry],
+  });
+  readonly reloadSuccess = new Gauge({
+    name: 'pengawas_config_last_reload_success',
+    help: '1 if the last configuration load succeeded, 0 if it was rejected',
+    registers: [this.registry],
+  });
+  readonly reloadTime = new Gauge({
+    name: 'pengawas_config_last_reload_timestamp_seconds',
+    help: 'When the configuration was last (re)loaded or rejected',
+    registers: [this.registry],
+  });
+  readonly configChecks = new Gauge({
+    name: 'pengawas_config_checks',
+    help: 'Checks in the running configuration',
+    registers: [this.registry],
+  });
+  readonly enqueued = new Counter({
+    name: 'pengawas_scheduler_enqueued_total',
+    help: 'Slots handled by this scheduler: enqueued, or duplicate (another scheduler had it)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly recorded = new Counter({
+    name: 'pengawas_recorder_results_total',
+    help: 'Results read by the recorder: recorded, or duplicate (already recorded)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly recorderLag = new Gauge({
+    name: 'pengawas_recorder_lag_seconds',
+    help: 'Age of the last result the recorder processed, from its finish time',
+    registers: [this.registry],
+  });
+  readonly recorderPending = new Gauge({
+    name: 'pengawas_recorder_pending_results',
+    help: 'Results delivered to recorders but not yet acknowledged',
+    registers: [this.registry],
+  });
+  readonly queueJobs = new Gauge({
+    name: 'pengawas_queue_jobs',
+    help: 'Jobs in the check queue by state',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly workers = new Gauge({
+    name: 'pengawas_queue_workers',
+    help: 'Workers connected to the check queue',
+    registers: [this.registry],
+  });
   readonly families = new ProbeFamilies(this.registry);
   readonly evidence = evidenceFamily.create(this.registry);
   readonly results = new ResultsMetrics(this.registry);
@@ -78,7 +190,12 @@ export class Metrics {
     const own = [...new Set(set.checks.flatMap((c) => Object.keys(c.labels)))].sort();
     if (own.join(',') !== this.infoLabelNames.join(',')) {
       this.registry.removeSingleMetric('pengawas_check_info');
-      this.info = new Gauge({ name: 'pengawas_check_info', help: INFO_HELP, labelNames: [...CHECK_LABELS, 'severity', 'owner', ...own], registers: [this.registry] });
+      this.info = new Gauge({
+        name: 'pengawas_check_info',
+        help: INFO_HELP,
+        labelNames: [...CHECK_LABELS, 'severity', 'owner', ...own],
+        registers: [this.registry],
+      });
       this.infoLabelNames = own;
     }
     this.info.reset();
@@ -181,7 +298,10 @@ export const MESSAGE_LABEL_MAX = 96;
 
 /** A finding message as a label value: one line, control characters dropped, at most MESSAGE_LABEL_MAX characters. */
 export function findingMessageLabel(message: unknown): string {
-  const one = String(message ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const one = String(message ?? '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...one];
   return chars.length <= MESSAGE_LABEL_MAX ? one : `${chars.slice(0, MESSAGE_LABEL_MAX - 1).join('')}…`;
 }

@@ -27,7 +27,10 @@ export class ProbeFamilies {
     try {
       family.observe(typed(result));
     } catch (err) {
-      logger().error({ result: result.id, type: result.type, err: (err as Error).message }, 'probe-family metrics skipped: the result\'s measurements do not have its probe type\'s shape');
+      logger().error(
+        { result: result.id, type: result.type, err: (err as Error).message },
+        "probe-family metrics skipped: the result's measurements do not have its probe type's shape",
+      );
     }
   }
 

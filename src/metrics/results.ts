@@ -36,13 +36,47 @@ export class ResultsMetrics {
         this.set((await redisAnswers(r)) ? 1 : 0);
       },
     });
-    this.rejected = new Counter({ name: 'pengawas_results_rejected_total', help: 'Results stream entries rejected before recording (no or bad MAC, unknown key id, not a result); they are dead-lettered', labelNames: ['reason'], registers });
-    this.dropped = new Counter({ name: 'pengawas_results_dropped_total', help: 'Authentic results never recorded (waited longer than the results retention); each is logged and listed in the gaps stream', labelNames: ['reason'], registers });
-    this.handedBack = new Counter({ name: 'pengawas_jobs_handed_back_total', help: 'Check jobs this worker handed back to run later (check unknown to it, or results stream at its cap)', labelNames: ['reason'], registers });
-    this.slotsExpired = new Counter({ name: 'pengawas_slots_expired_total', help: 'Scheduled slots that expired unrun after being handed back; each is logged and listed in the gaps stream', labelNames: ['reason'], registers });
-    this.lastRecorded = new Gauge({ name: 'pengawas_last_result_recorded_timestamp_seconds', help: 'When this recorder last recorded a result (unix seconds); absent until the first one', registers });
-    this.gapsRecorded = new Counter({ name: 'pengawas_gaps_recorded_total', help: 'Authentic reports of lost results (gaps stream) this recorder passed to the evidence store, by reason', labelNames: ['reason'], registers });
-    this.gapsRejected = new Counter({ name: 'pengawas_gaps_rejected_total', help: 'Gaps stream entries rejected (no or bad MAC, unknown key id, not a gap report); their cause is not recorded', labelNames: ['reason'], registers });
+    this.rejected = new Counter({
+      name: 'pengawas_results_rejected_total',
+      help: 'Results stream entries rejected before recording (no or bad MAC, unknown key id, not a result); they are dead-lettered',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'pengawas_results_dropped_total',
+      help: 'Authentic results never recorded (waited longer than the results retention); each is logged and listed in the gaps stream',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.handedBack = new Counter({
+      name: 'pengawas_jobs_handed_back_total',
+      help: 'Check jobs this worker handed back to run later (check unknown to it, or results stream at its cap)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.slotsExpired = new Counter({
+      name: 'pengawas_slots_expired_total',
+      help: 'Scheduled slots that expired unrun after being handed back; each is logged and listed in the gaps stream',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.lastRecorded = new Gauge({
+      name: 'pengawas_last_result_recorded_timestamp_seconds',
+      help: 'When this recorder last recorded a result (unix seconds); absent until the first one',
+      registers,
+    });
+    this.gapsRecorded = new Counter({
+      name: 'pengawas_gaps_recorded_total',
+      help: 'Authentic reports of lost results (gaps stream) this recorder passed to the evidence store, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.gapsRejected = new Counter({
+      name: 'pengawas_gaps_rejected_total',
+      help: 'Gaps stream entries rejected (no or bad MAC, unknown key id, not a gap report); their cause is not recorded',
+      labelNames: ['reason'],
+      registers,
+    });
     // Zero from the start, so Prometheus's increase() sees the first event too.
     for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.rejected.inc({ reason }, 0);
     this.dropped.inc({ reason: 'expired' }, 0);
@@ -52,7 +86,11 @@ export class ResultsMetrics {
       this.handedBack.inc({ reason }, 0);
       this.slotsExpired.inc({ reason }, 0);
     }
-    this.streamEntries = new Gauge({ name: 'pengawas_results_stream_entries', help: 'Entries on the results stream (unrecorded and not yet trimmed); workers hand jobs back at results.maxLength', registers });
+    this.streamEntries = new Gauge({
+      name: 'pengawas_results_stream_entries',
+      help: 'Entries on the results stream (unrecorded and not yet trimmed); workers hand jobs back at results.maxLength',
+      registers,
+    });
   }
 
   /** The connection whose state and PING `pengawas_redis_up` reports. */
@@ -67,7 +105,13 @@ async function redisAnswers(r: RedisProbe): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
   try {
-    return await Promise.race([r.ping().then(() => true, () => false), timeout]);
+    return await Promise.race([
+      r.ping().then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -72,7 +72,10 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
         const r = (await within(o.ready(), 2000)) ?? { ok: false, reasons: ['readiness check timed out'] };
         return void res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(authed ? r : { ok: r.ok }));
       }
-      if (!authed) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="pengawas"', 'content-type': 'text/plain' }).end('Unauthorized\n');
+      if (!authed)
+        return void res
+          .writeHead(401, { 'www-authenticate': 'Basic realm="pengawas"', 'content-type': 'text/plain' })
+          .end('Unauthorized\n');
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
       } else if (path === '/metrics') {
@@ -106,7 +109,10 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
-  logger().info({ address: o.host, port: (server.address() as AddressInfo).port, tls: Boolean(tlsOpts), basicAuth: Boolean(auth) }, 'metrics endpoint listening');
+  logger().info(
+    { address: o.host, port: (server.address() as AddressInfo).port, tls: Boolean(tlsOpts), basicAuth: Boolean(auth) },
+    'metrics endpoint listening',
+  );
   return {
     port: (server.address() as AddressInfo).port,
     scheme: tlsOpts ? 'https' : 'http',

@@ -25,9 +25,30 @@ export interface WebConfig {
 
 // The exact field names and values exporter-toolkit accepts (its docs/web-configuration.md and web/tls_config.go).
 const TOP = ['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit'];
-const TLS_FIELDS = ['cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans', 'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences'];
+const TLS_FIELDS = [
+  'cert',
+  'key',
+  'client_ca',
+  'cert_file',
+  'key_file',
+  'client_auth_type',
+  'client_ca_file',
+  'client_allowed_sans',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'prefer_server_cipher_suites',
+  'curve_preferences',
+];
 const VERSIONS: Record<string, TlsOptions['minVersion']> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
-const CLIENT_AUTH = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'RequireClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'];
+const CLIENT_AUTH = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'RequireClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+];
 const CURVES: Record<string, string> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
 /** Go's crypto/tls CipherSuites() names (TLS ≤ 1.2) → OpenSSL names; the test checks this table against `openssl ciphers -stdname`. */
 export const CIPHERS: Record<string, string> = {
@@ -74,7 +95,8 @@ export function loadWebConfig(file: string): WebConfig {
   for (const [user, hash] of Object.entries(au)) {
     const field = `basic_auth_users.${user}`;
     if (typeof hash !== 'string') bad(field, 'must be a bcrypt hash string');
-    else if (!isBcrypt(hash)) bad(field, 'is not a bcrypt hash (make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`); plain passwords are refused');
+    else if (!isBcrypt(hash))
+      bad(field, 'is not a bcrypt hash (make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`); plain passwords are refused');
     else users.set(user, hash);
   }
 
@@ -96,7 +118,8 @@ export function loadWebConfig(file: string): WebConfig {
     for (const k of Object.keys(rl)) if (k !== 'interval' && k !== 'burst') bad(`rate_limit.${k}`, 'unknown field (interval, burst)');
     const iv = durationMs.safeParse(rl.interval ?? '0s');
     if (!iv.success) bad('rate_limit.interval', 'must be a duration such as 100ms or 1s');
-    if (rl.burst !== undefined && !(Number.isInteger(rl.burst) && (rl.burst as number) >= 0)) bad('rate_limit.burst', 'must be a whole number ≥ 0');
+    if (rl.burst !== undefined && !(Number.isInteger(rl.burst) && (rl.burst as number) >= 0))
+      bad('rate_limit.burst', 'must be a whole number ≥ 0');
     if (iv.success && iv.data > 0) rateLimit = { intervalMs: iv.data, burst: Number(rl.burst ?? 0) };
   }
 
@@ -111,10 +134,12 @@ export function loadWebConfig(file: string): WebConfig {
   const list = (k: string): string[] => {
     const v = tc[k];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return bad(`tls_server_config.${k}`, 'must be a list of strings'), [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return (bad(`tls_server_config.${k}`, 'must be a list of strings'), []);
     return v as string[];
   };
-  const enabled = ['cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_ca_file', 'client_auth_type'].some((k) => str(k) !== undefined);
+  const enabled = ['cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_ca_file', 'client_auth_type'].some(
+    (k) => str(k) !== undefined,
+  );
   let tls: WebConfig['tls'];
   let reloadCert: WebConfig['reloadCert'];
   if (enabled) {
@@ -134,17 +159,27 @@ export function loadWebConfig(file: string): WebConfig {
     const caFile = str('client_ca_file') && rel(str('client_ca_file')!);
     const ca = caFile ? read(caFile, 'client_ca_file') : str('client_ca');
     const auth = str('client_auth_type') ?? 'NoClientCert';
-    if (!CLIENT_AUTH.includes(auth)) bad('tls_server_config.client_auth_type', `invalid ClientAuth "${auth}" (NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert)`);
-    if (ca && auth === 'NoClientCert') bad('tls_server_config.client_ca_file', "client CA's have been configured without a Client Auth Policy (set client_auth_type)");
+    if (!CLIENT_AUTH.includes(auth))
+      bad(
+        'tls_server_config.client_auth_type',
+        `invalid ClientAuth "${auth}" (NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert)`,
+      );
+    if (ca && auth === 'NoClientCert')
+      bad('tls_server_config.client_ca_file', "client CA's have been configured without a Client Auth Policy (set client_auth_type)");
     const verifies = auth === 'RequireAndVerifyClientCert' || auth === 'VerifyClientCertIfGiven';
-    if (verifies && !ca) bad('tls_server_config.client_ca_file', `client_auth_type ${auth} needs client_ca_file (or client_ca) to verify against`);
+    if (verifies && !ca)
+      bad('tls_server_config.client_ca_file', `client_auth_type ${auth} needs client_ca_file (or client_ca) to verify against`);
     // Node cannot accept an unverified client certificate and still require one; the insecure Go policies
     // (the toolkit's own docs call them insecure) are refused rather than silently made stricter or looser.
     if (auth === 'RequestClientCert' || auth === 'RequireAnyClientCert' || auth === 'RequireClientCert') {
-      bad('tls_server_config.client_auth_type', `${auth} accepts unverified client certificates; pengawas supports NoClientCert, VerifyClientCertIfGiven and RequireAndVerifyClientCert`);
+      bad(
+        'tls_server_config.client_auth_type',
+        `${auth} accepts unverified client certificates; pengawas supports NoClientCert, VerifyClientCertIfGiven and RequireAndVerifyClientCert`,
+      );
     }
     const sans = tc.client_allowed_sans === undefined ? undefined : list('client_allowed_sans');
-    if (sans && auth !== 'RequireAndVerifyClientCert') bad('tls_server_config.client_allowed_sans', 'requires client_auth_type RequireAndVerifyClientCert');
+    if (sans && auth !== 'RequireAndVerifyClientCert')
+      bad('tls_server_config.client_allowed_sans', 'requires client_auth_type RequireAndVerifyClientCert');
     const version = (k: string, dflt: string) => {
       const v = str(k) ?? dflt;
       if (!(v in VERSIONS)) bad(`tls_server_config.${k}`, `unknown TLS version "${v}" (TLS10, TLS11, TLS12, TLS13)`);
@@ -175,7 +210,8 @@ export function loadWebConfig(file: string): WebConfig {
       honorCipherOrder: psc !== false,
       ...(sans ? { allowedSans: sans } : {}),
     };
-    if (certFile && keyFile) reloadCert = () => ({ cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), ...(ca ? { ca } : {}) });
+    if (certFile && keyFile)
+      reloadCert = () => ({ cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), ...(ca ? { ca } : {}) });
   }
   if (problems.length) throw new ConfigError(problems);
   return { file, tls, reloadCert, users, headers, rateLimit, http2: hs.http2 !== false };

@@ -39,11 +39,16 @@ function watchMaintenance(sink: EvidenceSink, metrics: Metrics, checks: () => Ch
   return () => clearInterval(timer);
 }
 
-export async function openEvidence(s: Settings, watch?: { metrics: Metrics; checks: () => Check[] }): Promise<{ sink: EvidenceSink; close(): Promise<void> }> {
+export async function openEvidence(
+  s: Settings,
+  watch?: { metrics: Metrics; checks: () => Check[] },
+): Promise<{ sink: EvidenceSink; close(): Promise<void> }> {
   const sink = await EvidenceSink.open({ ...storeOptionsFromEnv(s.dataDir), onHealth: setEvidenceStoreUp });
   // The session's start and clean stop are evidence too: the pack tells "monitor off" from "target passing".
   await recordLifecycle(sink.store.db, 'started');
-  const task: ScheduledTask | undefined = s.evidence.monthlyPackCron ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron, onBuilt: setEvidenceLastBuild }) : undefined;
+  const task: ScheduledTask | undefined = s.evidence.monthlyPackCron
+    ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron, onBuilt: setEvidenceLastBuild })
+    : undefined;
   const unregister = registerEvidenceStore(sink.store);
   const unwatch = watch ? watchMaintenance(sink, watch.metrics, watch.checks) : () => undefined;
   return {

@@ -99,25 +99,67 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
 
   const scheduler = o.roles.includes('scheduler') ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff }) : undefined;
   const worker = runsProbes
-    ? new CheckWorker({ connection: conn('worker'), prefix: s.prefix, concurrency: s.worker.concurrency, lockDurationMs: s.worker.lockDuration, stalledIntervalMs: s.worker.stalledInterval, dataDir: s.dataDir, stream, getCheck, metrics: metrics.results })
+    ? new CheckWorker({
+        connection: conn('worker'),
+        prefix: s.prefix,
+        concurrency: s.worker.concurrency,
+        lockDurationMs: s.worker.lockDuration,
+        stalledIntervalMs: s.worker.stalledInterval,
+        dataDir: s.dataDir,
+        stream,
+        getCheck,
+        metrics: metrics.results,
+      })
     : undefined;
   step('worker', () => worker?.close(0));
   // The recorder owns the evidence store: every result it records is kept there too.
-  const evidence = o.roles.includes('recorder') && s.evidence.enabled ? await openEvidence(s, { metrics, checks: () => config.current.checks }) : undefined;
-  step('evidence store', async () => { await evidence?.close(); }, 3000);
+  const evidence =
+    o.roles.includes('recorder') && s.evidence.enabled
+      ? await openEvidence(s, { metrics, checks: () => config.current.checks })
+      : undefined;
+  step(
+    'evidence store',
+    async () => {
+      await evidence?.close();
+    },
+    3000,
+  );
   // Check metrics are not a sink: each recorder's metrics follower reads the whole stream (recorder/follower.ts),
   // so every recorder's /metrics lists every check while evidence is written once through the consumer group.
   const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
   // The recorder blocks on XREADGROUP, so it gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
-    ? new Recorder({ redis: recorderConn, prefix: s.prefix, stream: new ResultStream(recorderConn, s.prefix, { keyring }), metrics, sinks, getCheck, claimIdleMs: s.recorder.claimIdle, retentionMs: s.results.retention, clockSkewMs: s.results.clockSkew })
+    ? new Recorder({
+        redis: recorderConn,
+        prefix: s.prefix,
+        stream: new ResultStream(recorderConn, s.prefix, { keyring }),
+        metrics,
+        sinks,
+        getCheck,
+        claimIdleMs: s.recorder.claimIdle,
+        retentionMs: s.results.retention,
+        clockSkewMs: s.results.clockSkew,
+      })
     : undefined;
   // Reports of lost results (the gaps stream) and the Redis outages this recorder sees become evidence of their cause.
-  const gapReader = recorder && recorderConn ? new GapReader({ redis: conn('gaps'), prefix: s.prefix, keyring, sinks, metrics: metrics.results, consumer: recorder.consumer, claimIdleMs: s.recorder.claimIdle }) : undefined;
+  const gapReader =
+    recorder && recorderConn
+      ? new GapReader({
+          redis: conn('gaps'),
+          prefix: s.prefix,
+          keyring,
+          sinks,
+          metrics: metrics.results,
+          consumer: recorder.consumer,
+          claimIdleMs: s.recorder.claimIdle,
+        })
+      : undefined;
   const outages = evidence && recorderConn ? watchRedisOutages(recorderConn, evidence.sink.store.db) : undefined;
   const recordConfig = (set: typeof config.current) =>
-    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks) ?? Promise.resolve())).catch((err: unknown) => logger().error({ err: (err as Error).message }, 'could not record the configuration in force'));
+    Promise.all(sinks.map((k) => k.recordConfig?.(set.hash, set.checks) ?? Promise.resolve())).catch((err: unknown) =>
+      logger().error({ err: (err as Error).message }, 'could not record the configuration in force'),
+    );
 
   config.onReload((ev) => {
     metrics.configReloaded(ev.ok);

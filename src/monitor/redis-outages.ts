@@ -18,7 +18,10 @@ export function watchRedisOutages(conn: Redis, db: EvidenceDb): { stop(): Promis
         await recordRedisDown(db, o.from, o.to);
         unsaved.shift();
       } catch (err) {
-        logger().warn({ err: (err as Error).message, from: o.from, to: o.to }, 'could not record a Redis outage in the evidence store yet; will retry');
+        logger().warn(
+          { err: (err as Error).message, from: o.from, to: o.to },
+          'could not record a Redis outage in the evidence store yet; will retry',
+        );
         return;
       }
     }

@@ -19,10 +19,16 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([p.then(() => true as const, (err: unknown) => {
-      logger().warn({ err: (err as Error)?.message ?? String(err) }, 'a shutdown step failed');
-      return true as const;
-    }), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true as const,
+        (err: unknown) => {
+          logger().warn({ err: (err as Error)?.message ?? String(err) }, 'a shutdown step failed');
+          return true as const;
+        },
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -26,7 +26,11 @@ const FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EI
 
 /** The first error in the `cause` chain that carries a system error code. */
 function sysErrorIn(err: unknown): SysError | undefined {
-  for (let e = err as SysError | undefined, depth = 0; e && typeof e === 'object' && depth < 8; e = e.cause as SysError | undefined, depth++) {
+  for (
+    let e = err as SysError | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 8;
+    e = e.cause as SysError | undefined, depth++
+  ) {
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e;
   }
   return undefined;
@@ -49,22 +53,37 @@ export function explainStartupError(err: unknown, s: Settings): unknown {
   if (sys?.syscall === 'listen' || sys?.syscall === 'bind') {
     const where = `${s.metrics.host}:${sys.port ?? s.metrics.port}`;
     if (sys.code === 'EADDRINUSE') {
-      return new StartupError(`metrics port ${sys.port ?? s.metrics.port} (${where}) is already in use: stop the process holding it (ss -ltnp 'sport = :${sys.port ?? s.metrics.port}') or choose another port with --metrics-port or metrics.port in the settings file`, { cause: err });
+      return new StartupError(
+        `metrics port ${sys.port ?? s.metrics.port} (${where}) is already in use: stop the process holding it (ss -ltnp 'sport = :${sys.port ?? s.metrics.port}') or choose another port with --metrics-port or metrics.port in the settings file`,
+        { cause: err },
+      );
     }
     if (sys.code === 'EACCES') {
-      return new StartupError(`no permission to listen on metrics port ${where}: ports below 1024 need privileges; choose a port from 1024 up with --metrics-port or metrics.port`, { cause: err });
+      return new StartupError(
+        `no permission to listen on metrics port ${where}: ports below 1024 need privileges; choose a port from 1024 up with --metrics-port or metrics.port`,
+        { cause: err },
+      );
     }
     if (sys.code === 'EADDRNOTAVAIL') {
-      return new StartupError(`metrics.host "${s.metrics.host}" is not an address of this machine: use 0.0.0.0, 127.0.0.1 or one of its interface addresses`, { cause: err });
+      return new StartupError(
+        `metrics.host "${s.metrics.host}" is not an address of this machine: use 0.0.0.0, 127.0.0.1 or one of its interface addresses`,
+        { cause: err },
+      );
     }
     return new StartupError(`cannot listen on metrics port ${where} (${sys.code}): ${firstLine(sys.message ?? '')}`, { cause: err });
   }
   if (sys && FILE_CODES.has(sys.code!)) {
     const p = sys.path ?? s.dataDir;
-    const what = sys.code === 'ENOSPC' ? 'has no space left' : sys.code === 'ENOTDIR' ? 'is not a folder (a file is in the way)' : 'is not writable by this user';
-    const fix = inDataDir(s, p) || !sys.path
-      ? `make ${path.resolve(s.dataDir)} writable by this user (uid ${process.getuid?.() ?? '?'}) or set PENGAWAS_DATA_DIR (dataDir in the settings file) to a writable folder`
-      : `fix the permissions of ${p}`;
+    const what =
+      sys.code === 'ENOSPC'
+        ? 'has no space left'
+        : sys.code === 'ENOTDIR'
+          ? 'is not a folder (a file is in the way)'
+          : 'is not writable by this user';
+    const fix =
+      inDataDir(s, p) || !sys.path
+        ? `make ${path.resolve(s.dataDir)} writable by this user (uid ${process.getuid?.() ?? '?'}) or set PENGAWAS_DATA_DIR (dataDir in the settings file) to a writable folder`
+        : `fix the permissions of ${p}`;
     return new StartupError(`data directory: ${p} ${what} (${sys.code}): ${fix}`, { cause: err });
   }
   if (err instanceof RedisUnavailableError && !/REDIS_URL/.test(err.message)) {

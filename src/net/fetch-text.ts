@@ -28,7 +28,6 @@ export interface FetchedText {
   totalMs: number;
 }
 
-
 export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedText> {
   const ca = o.caFile ? await readCa(o.caFile) : undefined;
   const { res, finalUrl, redirects, totalMs } = await requestFollowing(url, {
@@ -41,7 +40,15 @@ export async function fetchText(url: URL, o: FetchTextOptions): Promise<FetchedT
     verifyTls: o.verifyTls,
     maxRedirects: o.maxRedirects ?? 5,
   });
-  return { status: res.status, headers: res.headers, text: res.body.toString('utf8'), truncated: res.bodyTruncated, finalUrl, redirects, totalMs };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text: res.body.toString('utf8'),
+    truncated: res.bodyTruncated,
+    finalUrl,
+    redirects,
+    totalMs,
+  };
 }
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {

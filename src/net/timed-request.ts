@@ -15,14 +15,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import {
-  DnsError,
-  ProbeAbortedError,
-  ProbeError,
-  ProbeTimeoutError,
-  TargetUnreachableError,
-  TlsHandshakeError,
-} from '../errors';
+import { DnsError, ProbeAbortedError, ProbeError, ProbeTimeoutError, TargetUnreachableError, TlsHandshakeError } from '../errors';
 
 export type Phase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer';
 export const PHASES: readonly Phase[] = ['dns', 'connect', 'tls', 'ttfb', 'transfer'];
@@ -98,7 +91,11 @@ function classify(err: NodeJS.ErrnoException, host: string, phase: string): Prob
 function describeCert(cert: PeerCertificate | undefined): TlsInfo['peerCertificate'] {
   if (!cert || !cert.subject) return undefined;
   const name = (o: Record<string, unknown> | undefined) =>
-    o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+    o
+      ? Object.entries(o)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ')
+      : '';
   return {
     subject: name(cert.subject as unknown as Record<string, unknown>),
     issuer: name(cert.issuer as unknown as Record<string, unknown>),
@@ -123,7 +120,11 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
     phase = 'transfer';
   };
   // A hostname's lookup goes through here, so the dns phase starts when the lookup really does.
-  const lookup = (name: string, options: LookupOneOptions | LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  const lookup = (
+    name: string,
+    options: LookupOneOptions | LookupAllOptions,
+    cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     marks.start ??= performance.now();
     dns.lookup(name, options as LookupAllOptions, (err, address, family?: number) => {
       marks.lookup ??= performance.now();

@@ -46,7 +46,9 @@ const PROBES: RegisteredProbe[] = [
 export const registry: ReadonlyMap<string, ProbeType<any>> = new Map(PROBES.map((p) => [p.probe.type, p.probe]));
 
 /** Every probe type with a metric family of its own, keyed by type (src/metrics builds its families from this). */
-export const metricFamilies: ReadonlyMap<string, MetricFamily<any, any>> = new Map(PROBES.flatMap((p) => (p.metrics ? [[p.probe.type, p.metrics] as const] : [])));
+export const metricFamilies: ReadonlyMap<string, MetricFamily<any, any>> = new Map(
+  PROBES.flatMap((p) => (p.metrics ? [[p.probe.type, p.metrics] as const] : [])),
+);
 
 export function probeTypes(): string[] {
   return [...registry.keys()].sort();

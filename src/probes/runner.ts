@@ -50,13 +50,15 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw shortSecretError(check, opts.env);
     // The probe runs inside its check's secret scope: clipping scrubs first, redirects withhold what carries them.
     scrubber = new Scrubber(secrets);
-    const run = withSecrets(secrets, () =>
-      probe.run(check.target, resolved.value, {
-        signal: controller.signal,
-        timeoutMs: check.timeoutMs,
-        dataDir: opts.dataDir,
-        checkId: check.id,
-      }),
+    const run = withSecrets(
+      secrets,
+      () =>
+        probe.run(check.target, resolved.value, {
+          signal: controller.signal,
+          timeoutMs: check.timeoutMs,
+          dataDir: opts.dataDir,
+          checkId: check.id,
+        }),
       scrubber,
     );
     // The probe should stop on the signal; this race is the hard stop for one that does not.
@@ -70,9 +72,14 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     // this process). Whatever the probe concluded came too late to be trusted as on time: undecided, never a pass.
     if (took > check.timeoutMs) throw new LoopBlockedError(took, check.timeoutMs);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
-    return (scrubber ?? new Scrubber(secrets)).value(
-      { ...base, target: out.target ?? check.target, status, durationMs: round(performance.now() - t0), findings: out.findings, measurements: out.measurements },
-    );
+    return (scrubber ?? new Scrubber(secrets)).value({
+      ...base,
+      target: out.target ?? check.target,
+      status,
+      durationMs: round(performance.now() - t0),
+      findings: out.findings,
+      measurements: out.measurements,
+    });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const code = e instanceof PengawasError ? e.code : 'PROBE_UNEXPECTED';
@@ -104,7 +111,10 @@ function shortSecretError(check: Check, env: NodeJS.ProcessEnv | undefined): Sec
 /** A run that finished past its timeout because the event loop could not run the timer that enforces it. */
 class LoopBlockedError extends ProbeError {
   constructor(tookMs: number, timeoutMs: number) {
-    super('PROBE_TIMEOUT', `the run took ${Math.round(tookMs)} ms, past its ${timeoutMs} ms timeout: the event loop was blocked, so the timeout could not interrupt it; its outcome is discarded`);
+    super(
+      'PROBE_TIMEOUT',
+      `the run took ${Math.round(tookMs)} ms, past its ${timeoutMs} ms timeout: the event loop was blocked, so the timeout could not interrupt it; its outcome is discarded`,
+    );
   }
 }
 

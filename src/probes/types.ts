@@ -45,7 +45,9 @@ export interface ProbeType<Options = unknown, M extends object = Record<string, 
  * Declares a probe type: options inferred from the schema, measurements `M` given as
  * `defineProbe<typeof schema, MyMeasurements>` (default: an untyped record), so the type's metric family reads them without a cast.
  */
-export function defineProbe<S extends z.ZodType, M extends object = Record<string, unknown>>(def: Omit<ProbeType<z.infer<S>, NoInfer<M>>, 'options'> & { options: S }): ProbeType<z.infer<S>, M> {
+export function defineProbe<S extends z.ZodType, M extends object = Record<string, unknown>>(
+  def: Omit<ProbeType<z.infer<S>, NoInfer<M>>, 'options'> & { options: S },
+): ProbeType<z.infer<S>, M> {
   return def as ProbeType<z.infer<S>, M>;
 }
 

@@ -54,24 +54,27 @@ export class CheckQueue {
   async enqueueMany(slots: Array<{ check: Check; slot: number }>, opts: EnqueueOptions): Promise<Array<'enqueued' | 'duplicate'>> {
     if (!slots.length) return [];
     const claims = this.redis.pipeline();
-    for (const { check, slot } of slots) claims.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
+    for (const { check, slot } of slots)
+      claims.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
     const answers = (await claims.exec()) ?? [];
     const outcomes = answers.map(([err, v]) => {
       if (err) throw err;
       return v === 'OK' ? ('enqueued' as const) : ('duplicate' as const);
     });
-    const jobs = slots.filter((_s, i) => outcomes[i] === 'enqueued').map(({ check, slot }) => ({
-      name: 'check',
-      data: { checkId: check.id, slot },
-      opts: {
-        jobId: jobIdFor(check.id, slot),
-        attempts: check.retries + 1,
-        backoff: { type: 'exponential', delay: opts.retryBackoffMs },
-        // The slot claim, not the finished job, deduplicates: keep only a short tail of finished jobs to inspect.
-        removeOnComplete: { age: 60, count: 1000 },
-        removeOnFail: { age: 86_400, count: 20_000 },
-      },
-    }));
+    const jobs = slots
+      .filter((_s, i) => outcomes[i] === 'enqueued')
+      .map(({ check, slot }) => ({
+        name: 'check',
+        data: { checkId: check.id, slot },
+        opts: {
+          jobId: jobIdFor(check.id, slot),
+          attempts: check.retries + 1,
+          backoff: { type: 'exponential', delay: opts.retryBackoffMs },
+          // The slot claim, not the finished job, deduplicates: keep only a short tail of finished jobs to inspect.
+          removeOnComplete: { age: 60, count: 1000 },
+          removeOnFail: { age: 86_400, count: 20_000 },
+        },
+      }));
     if (jobs.length) await this.queue.addBulk(jobs);
     return outcomes;
   }

@@ -62,7 +62,8 @@ export class CheckWorker {
     });
     this.worker.on('error', (err) => logger().warn({ err: err.message }, 'worker connection error'));
     this.worker.on('failed', (job, err) => {
-      if (job && !(err instanceof RetryableError) && !(err instanceof DelayedError)) logger().warn({ job: job.id, err: err.message }, 'check job failed');
+      if (job && !(err instanceof RetryableError) && !(err instanceof DelayedError))
+        logger().warn({ job: job.id, err: err.message }, 'check job failed');
     });
   }
 
@@ -120,7 +121,13 @@ export class CheckWorker {
     }
     this.o.metrics?.slotsExpired.inc({ reason });
     const slot = new Date(job.data.slot);
-    await recordGaps(this.o.connection, this.o.prefix, [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }], 'slot expired unrun: no worker could run it in time', this.o.stream.keyring);
+    await recordGaps(
+      this.o.connection,
+      this.o.prefix,
+      [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }],
+      'slot expired unrun: no worker could run it in time',
+      this.o.stream.keyring,
+    );
     return 'expired';
   }
 

@@ -42,12 +42,26 @@ export async function ping(url: string, timeoutMs = 2000): Promise<void> {
   let cause: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
   // Built outside the try: an unreadable CA file or an unset secret is a configuration error, not an outage.
-  const r = client(url, { maxRetriesPerRequest: 0, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
+  const r = client(url, {
+    maxRetriesPerRequest: 0,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   try {
     // ioredis reports a refused AUTH or a TLS failure as an 'error' event, then only "Connection is closed".
     r.on('error', (e: Error) => (cause = e));
-    const timeout = new Promise<never>((_res, rej) => (timer = setTimeout(() => rej(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
-    await Promise.race([(async () => { await r.connect(); await r.ping(); })(), timeout]);
+    const timeout = new Promise<never>(
+      (_res, rej) => (timer = setTimeout(() => rej(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+    );
+    await Promise.race([
+      (async () => {
+        await r.connect();
+        await r.ping();
+      })(),
+      timeout,
+    ]);
   } catch (e) {
     const why = cause && cause.message !== (e as Error).message ? `${(e as Error).message} (${cause.message})` : (e as Error).message;
     throw new RedisUnavailableError(`Redis at ${redact(url)} does not answer: ${why}`);
@@ -56,4 +70,3 @@ export async function ping(url: string, timeoutMs = 2000): Promise<void> {
     r.disconnect();
   }
 }
-

@@ -44,11 +44,31 @@ export async function obtainRedis(explicitUrl: string | undefined, dataDir: stri
     // nothing on the default port: try the embedded default below
   }
   const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  if (found.error || found.status !== 0) throw new RedisUnavailableError(`no Redis at ${defaultUrl} and no redis-server on PATH. ${HOW_TO_GET_REDIS}`);
+  if (found.error || found.status !== 0)
+    throw new RedisUnavailableError(`no Redis at ${defaultUrl} and no redis-server on PATH. ${HOW_TO_GET_REDIS}`);
   const dir = path.resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', path.join(dir, 'redis.log')], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
     try {

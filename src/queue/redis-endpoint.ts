@@ -97,7 +97,9 @@ export function redact(url: string): string {
   const refs: string[] = [];
   const text = url.replace(REF, (m) => `\u0000${refs.push(m) - 1}\u0000`);
   const hidden = text
-    .replace(/^([a-z+]+:\/\/)([^@/]*?):([^@/]*)@/i, (all, s: string, u: string, p: string) => (/^\u0000\d+\u0000$/.test(p) ? all : `${s}${u}:***@`))
+    .replace(/^([a-z+]+:\/\/)([^@/]*?):([^@/]*)@/i, (all, s: string, u: string, p: string) =>
+      /^\u0000\d+\u0000$/.test(p) ? all : `${s}${u}:***@`,
+    )
     .replace(/(sentinel_password=)(?!\u0000)[^&]*/, '$1***');
   return hidden.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => refs[Number(i)]);
 }
@@ -162,7 +164,9 @@ export function formatRedisUrl(e: RedisEndpoint): string {
   const user = e.username || e.password ? `${e.username ? enc(e.username) : ''}${e.password ? `:${enc(e.password)}` : ''}@` : '';
   const hosts = e.nodes.map((n) => `${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`).join(',');
   const segs = [e.master, e.db ? String(e.db) : undefined].filter(Boolean).join('/');
-  const q = Object.entries(e.params).map(([k, v]) => `${k}=${/^\$\{(env|file):[^}]+\}$/.test(v) ? v : encodeURIComponent(v)}`).join('&');
+  const q = Object.entries(e.params)
+    .map(([k, v]) => `${k}=${/^\$\{(env|file):[^}]+\}$/.test(v) ? v : encodeURIComponent(v)}`)
+    .join('&');
   return `${scheme}://${user}${hosts}${segs ? `/${segs}` : ''}${q ? `?${q}` : ''}`;
 }
 

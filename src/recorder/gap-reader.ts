@@ -56,13 +56,30 @@ export class GapReader {
       try {
         if (Date.now() - lastClaim > Math.min(this.o.claimIdleMs, 10_000)) {
           lastClaim = Date.now();
-          const res = (await this.o.redis.xautoclaim(this.key, RECORDER_GROUP, this.o.consumer, this.o.claimIdleMs, '0-0', 'COUNT', BATCH)) as [string, Array<[string, string[]] | null>];
+          const res = (await this.o.redis.xautoclaim(
+            this.key,
+            RECORDER_GROUP,
+            this.o.consumer,
+            this.o.claimIdleMs,
+            '0-0',
+            'COUNT',
+            BATCH,
+          )) as [string, Array<[string, string[]] | null>];
           const stale = res[1].filter((e): e is [string, string[]] => Array.isArray(e));
           if (stale.length) await this.handle(stale);
         }
-        const res = (await this.o.redis.xreadgroup('GROUP', RECORDER_GROUP, this.o.consumer, 'COUNT', BATCH, 'BLOCK', this.o.blockMs ?? 1000, 'STREAMS', this.key, '>')) as
-          | Array<[string, Array<[string, string[]]>]>
-          | null;
+        const res = (await this.o.redis.xreadgroup(
+          'GROUP',
+          RECORDER_GROUP,
+          this.o.consumer,
+          'COUNT',
+          BATCH,
+          'BLOCK',
+          this.o.blockMs ?? 1000,
+          'STREAMS',
+          this.key,
+          '>',
+        )) as Array<[string, Array<[string, string[]]>]> | null;
         if (res) await this.handle(res[0][1]);
       } catch (err) {
         if (!this.running) break;
@@ -78,7 +95,10 @@ export class GapReader {
     const authentic: GapEntry[] = [];
     for (const g of parsed) {
       if (g.rejected) {
-        logger().error({ entry: g.entryId, reason: g.rejected, result: g.id }, 'gap report rejected (not authentic): its cause is not recorded');
+        logger().error(
+          { entry: g.entryId, reason: g.rejected, result: g.id },
+          'gap report rejected (not authentic): its cause is not recorded',
+        );
         this.o.metrics.gapsRejected.inc({ reason: g.rejected });
       } else authentic.push(g);
     }

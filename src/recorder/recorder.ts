@@ -60,7 +60,13 @@ export class Recorder {
     this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
     this.followConn = o.redis.duplicate();
     this.followConn.on('error', (err) => logger().warn({ conn: 'follower', err: err.message }, 'redis connection error'));
-    this.follower = new MetricsFollower({ name: this.consumer, stream: o.stream.on(this.followConn), metrics: o.metrics, retentionMs: this.retentionMs, blockMs: o.blockMs });
+    this.follower = new MetricsFollower({
+      name: this.consumer,
+      stream: o.stream.on(this.followConn),
+      metrics: o.metrics,
+      retentionMs: this.retentionMs,
+      blockMs: o.blockMs,
+    });
   }
 
   async start(): Promise<void> {
@@ -113,7 +119,13 @@ export class Recorder {
     const authentic = entries.filter((e) => e.result);
     const expired = authentic.filter((e) => now - finishedAt(e.result!) > this.retentionMs);
     if (expired.length) {
-      await recordGaps(this.o.redis, this.o.prefix, expired.map(({ result: r }) => ({ id: r!.id, checkId: r!.checkId, slot: r!.scheduledAt, reason: 'expired' })), 'result older than the results retention: dropped, not recorded', this.o.stream.keyring);
+      await recordGaps(
+        this.o.redis,
+        this.o.prefix,
+        expired.map(({ result: r }) => ({ id: r!.id, checkId: r!.checkId, slot: r!.scheduledAt, reason: 'expired' })),
+        'result older than the results retention: dropped, not recorded',
+        this.o.stream.keyring,
+      );
       this.o.metrics.results.dropped.inc({ reason: 'expired' }, expired.length);
       settled.push(...expired.map((e) => e.entryId));
     }
@@ -140,7 +152,10 @@ export class Recorder {
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') {
         failed.add(fresh[i].entryId);
-        logger().error({ result: fresh[i].result!.id, err: (o.reason as Error)?.message }, 'result sink failed; result left pending for redelivery');
+        logger().error(
+          { result: fresh[i].result!.id, err: (o.reason as Error)?.message },
+          'result sink failed; result left pending for redelivery',
+        );
       }
     });
     const done = this.o.redis.multi();

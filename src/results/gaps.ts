@@ -53,7 +53,21 @@ export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what
   for (const g of gaps) {
     const raw = gapRaw(g, at);
     const signed = keyring?.signWith !== undefined ? keyring.sign(raw) : undefined;
-    const fields = ['id', g.id, 'check', g.checkId, 'slot', g.slot, 'reason', g.reason, 'at', at, 'r', raw, ...(signed ? ['k', signed.kid, 'm', signed.mac] : [])];
+    const fields = [
+      'id',
+      g.id,
+      'check',
+      g.checkId,
+      'slot',
+      g.slot,
+      'reason',
+      g.reason,
+      'at',
+      at,
+      'r',
+      raw,
+      ...(signed ? ['k', signed.kid, 'm', signed.mac] : []),
+    ];
     p.xadd(gapsKey(prefix), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', ...fields);
   }
   await p.exec();
@@ -64,7 +78,14 @@ export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what
 export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyring): GapEntry {
   const o: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]] = fields[i + 1];
-  const listed: GapEntry = { entryId, id: o.id ?? '', checkId: o.check ?? '', slot: o.slot ?? '', reason: o.reason as GapReason, at: o.at ?? '' };
+  const listed: GapEntry = {
+    entryId,
+    id: o.id ?? '',
+    checkId: o.check ?? '',
+    slot: o.slot ?? '',
+    reason: o.reason as GapReason,
+    at: o.at ?? '',
+  };
   if (!o.r || !o.k || !o.m) return { ...listed, rejected: 'unsigned' };
   const verdict = keyring ? keyring.verify(o.k, o.r, o.m) : 'unknown_key';
   if (verdict !== 'ok') return { ...listed, rejected: verdict };
@@ -76,7 +97,8 @@ export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyri
   }
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const [id, checkId, slot, reason, at] = [str(g.id), str(g.check), str(g.slot), str(g.reason), str(g.at)];
-  if (g.kind !== 'gap' || !id || !checkId || slot === undefined || !at || !(GAP_REASONS as readonly string[]).includes(reason ?? '')) return { ...listed, rejected: 'invalid' };
+  if (g.kind !== 'gap' || !id || !checkId || slot === undefined || !at || !(GAP_REASONS as readonly string[]).includes(reason ?? ''))
+    return { ...listed, rejected: 'invalid' };
   if (slot !== '' && Number.isNaN(Date.parse(slot))) return { ...listed, rejected: 'invalid' };
   // The signed JSON is the truth; the plain fields beside it are for people reading the stream.
   return { entryId, id, checkId, slot, reason: reason as GapReason, at };

@@ -60,7 +60,11 @@ function mac(key: Buffer, kid: string, raw: string): string {
  * key is a ConfigError naming it. With no key: one process running both worker and recorder gets a random key;
  * a split worker or recorder refuses to start, since nothing it publishes or accepts could be authenticated.
  */
-export function keyringFor(settings: Settings['results'], role: { signs: boolean; verifies: boolean }, env: NodeJS.ProcessEnv = process.env): Keyring | undefined {
+export function keyringFor(
+  settings: Settings['results'],
+  role: { signs: boolean; verifies: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Keyring | undefined {
   const { signs, verifies } = role;
   if (!signs && !verifies) return undefined;
   const where = (field: string, message: string) => new ConfigError([{ file: '(settings)', field, message }]);
@@ -88,7 +92,11 @@ export function keyringFor(settings: Settings['results'], role: { signs: boolean
       throw where(`results.keys.${kid}`, e instanceof SecretError ? e.message : String(e));
     }
     const bytes = Buffer.from(value, 'utf8');
-    if (bytes.length < MIN_KEY_BYTES) throw where(`results.keys.${kid}`, `the key from ${ref} is ${bytes.length} bytes; use at least ${MIN_KEY_BYTES} (e.g. \`openssl rand -hex 32\`)`);
+    if (bytes.length < MIN_KEY_BYTES)
+      throw where(
+        `results.keys.${kid}`,
+        `the key from ${ref} is ${bytes.length} bytes; use at least ${MIN_KEY_BYTES} (e.g. \`openssl rand -hex 32\`)`,
+      );
     keys.set(kid, bytes);
   }
   let signWith: string | undefined;
@@ -98,7 +106,11 @@ export function keyringFor(settings: Settings['results'], role: { signs: boolean
     signWith = settings.signWith && keys.has(settings.signWith) ? settings.signWith : entries.length === 1 ? entries[0][0] : undefined;
   } else {
     signWith = settings.signWith ?? (entries.length === 1 ? entries[0][0] : undefined);
-    if (signWith === undefined) throw where('results.signWith', `${entries.length} keys are listed (${[...keys.keys()].join(', ')}); name the one this worker signs with`);
+    if (signWith === undefined)
+      throw where(
+        'results.signWith',
+        `${entries.length} keys are listed (${[...keys.keys()].join(', ')}); name the one this worker signs with`,
+      );
     if (!keys.has(signWith)) throw where('results.signWith', `"${signWith}" is not one of results.keys (${[...keys.keys()].join(', ')})`);
   }
   return new Keyring(keys, signWith);

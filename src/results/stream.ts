@@ -68,7 +68,8 @@ export class ResultStream {
     const raw = JSON.stringify(result);
     const { kid, mac } = this.o.keyring.sign(raw);
     const id = (await this.redis.eval(PUBLISH, 1, this.key, String(this.maxLength), raw, kid, mac)) as string | null;
-    if (!id) throw new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
+    if (!id)
+      throw new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
     return id;
   }
 
@@ -90,15 +91,26 @@ export class ResultStream {
   }
 
   async read(consumer: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xreadgroup('GROUP', RECORDER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
-      | Array<[string, Array<[string, string[]]>]>
-      | null;
+    const res = (await this.redis.xreadgroup(
+      'GROUP',
+      RECORDER_GROUP,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.key,
+      '>',
+    )) as Array<[string, Array<[string, string[]]>]> | null;
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
   /** Every entry after `after` (not through the group): a recorder's metrics follower reads the whole stream. */
   async follow(after: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after)) as Array<[string, Array<[string, string[]]>]> | null;
+    const res = (await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after)) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
@@ -119,7 +131,10 @@ export class ResultStream {
 
   /** Takes over entries another (dead) recorder left unacknowledged for at least `minIdleMs`. */
   async claimStale(consumer: string, minIdleMs: number, count: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xautoclaim(this.key, RECORDER_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, Array<[string, string[]] | null>];
+    const res = (await this.redis.xautoclaim(this.key, RECORDER_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
+      string,
+      Array<[string, string[]] | null>,
+    ];
     return res[1].filter((e): e is [string, string[]] => Array.isArray(e)).map((e) => this.parse(e));
   }
 
@@ -129,7 +144,19 @@ export class ResultStream {
 
   /** Keeps the rejected bytes and the reason for an operator to inspect; never the key. */
   async deadLetter(entry: StreamEntry, reason: string): Promise<void> {
-    await this.redis.xadd(this.deadKey, 'MAXLEN', '~', '10000', '*', 'raw', entry.raw.slice(0, 65_536), 'reason', reason, 'entry', entry.entryId);
+    await this.redis.xadd(
+      this.deadKey,
+      'MAXLEN',
+      '~',
+      '10000',
+      '*',
+      'raw',
+      entry.raw.slice(0, 65_536),
+      'reason',
+      reason,
+      'entry',
+      entry.entryId,
+    );
   }
 
   async pending(): Promise<number> {

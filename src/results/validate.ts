@@ -33,5 +33,10 @@ export function validResult(v: unknown): v is ProbeResult {
 function validFinding(v: unknown): boolean {
   if (!v || typeof v !== 'object') return false;
   const f = v as Record<string, unknown>;
-  return isStr(f.id) && isStr(f.message) && (SEVERITIES as readonly unknown[]).includes(f.severity) && (STATUSES as readonly unknown[]).includes(f.status);
+  return (
+    isStr(f.id) &&
+    isStr(f.message) &&
+    (SEVERITIES as readonly unknown[]).includes(f.severity) &&
+    (STATUSES as readonly unknown[]).includes(f.status)
+  );
 }

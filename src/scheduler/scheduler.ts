@@ -101,7 +101,8 @@ export class Scheduler {
       })
       .catch((err) => {
         this.o.metrics?.enqueued.inc({ outcome: 'error' }, batch.length);
-        for (const { check, slot } of batch) logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not enqueue check');
+        for (const { check, slot } of batch)
+          logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not enqueue check');
       })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);

@@ -3,7 +3,10 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-let root: Logger = pino({ level: process.env.PENGAWAS_LOG_LEVEL ?? 'info', base: { app: 'pengawas' } }, pino.destination({ fd: 2, sync: true }));
+let root: Logger = pino(
+  { level: process.env.PENGAWAS_LOG_LEVEL ?? 'info', base: { app: 'pengawas' } },
+  pino.destination({ fd: 2, sync: true }),
+);
 
 export function logger(): Logger {
   return root;

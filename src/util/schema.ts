@@ -4,16 +4,14 @@ import { parseDuration } from './duration';
 import { patternProblem } from './pattern';
 
 /** A duration written as text (`30s`) or milliseconds; parsed to milliseconds. */
-export const durationMs = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 5m, 1h or 365d, got ${JSON.stringify(v)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 5m, 1h or 365d, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /**
  * A regular expression given as text, for the linear-time engine (util/pattern.ts); compiled here so a pattern it

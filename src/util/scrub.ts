@@ -138,7 +138,7 @@ export class Scrubber {
     }
     if (!hit) return s;
     let out = '';
-    for (let i = 0; i < s.length; ) {
+    for (let i = 0; i < s.length;) {
       let j = i;
       if (!hit[i]) {
         while (j < s.length && !hit[j]) j++;

@@ -31,7 +31,11 @@ describe('Alertmanager inhibition (real Alertmanager)', () => {
 
   async function post(alerts: Array<Record<string, string>>): Promise<void> {
     const body = alerts.map((labels) => ({ labels, annotations: { summary: labels.alertname }, startsAt: new Date().toISOString() }));
-    const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
   }
 
@@ -75,9 +79,25 @@ describe('Alertmanager inhibition (real Alertmanager)', () => {
   });
 
   it('a down monitor silences every check alert but stays visible itself', async () => {
-    await post([{ alertname: 'PengawasMonitorDown', check: '*', element: '*', severity: 'critical', component: 'pipeline', instance: 'recorder:9464', job: 'pengawas' }]);
+    await post([
+      {
+        alertname: 'PengawasMonitorDown',
+        check: '*',
+        element: '*',
+        severity: 'critical',
+        component: 'pipeline',
+        instance: 'recorder:9464',
+        job: 'pengawas',
+      },
+    ]);
     const s = await states();
     expect(s.get('PengawasMonitorDown/*')).toBe('active');
-    for (const k of ['PengawasCheckFailing/other', 'PengawasTlsProfileViolation/tls-web', 'PengawasCheckStale/fees', 'PengawasCertificateExpiresIn7Days/tls-api']) expect([k, s.get(k)]).toEqual([k, 'suppressed']);
+    for (const k of [
+      'PengawasCheckFailing/other',
+      'PengawasTlsProfileViolation/tls-web',
+      'PengawasCheckStale/fees',
+      'PengawasCertificateExpiresIn7Days/tls-api',
+    ])
+      expect([k, s.get(k)]).toEqual([k, 'suppressed']);
   });
 });

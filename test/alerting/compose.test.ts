@@ -15,11 +15,15 @@ interface Service {
   environment?: Record<string, string>;
   restart?: string;
 }
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 
 describe('docker-compose.yml', () => {
   it('has redis, the pengawas roles, a scalable worker, Prometheus, Alertmanager and Grafana', () => {
-    for (const s of ['redis', 'scheduler', 'recorder', 'worker', 'prometheus', 'alertmanager', 'grafana']) expect(Object.keys(compose.services)).toContain(s);
+    for (const s of ['redis', 'scheduler', 'recorder', 'worker', 'prometheus', 'alertmanager', 'grafana'])
+      expect(Object.keys(compose.services)).toContain(s);
     expect(compose.services.scheduler.command).toContain('scheduler');
     expect(compose.services.recorder.command).toContain('recorder');
     expect(compose.services.worker.command).toContain('worker');
@@ -61,12 +65,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('Prometheus in the stack loads the rules folder and finds every pengawas service', () => {
-    const prom = parse(readFileSync(path.join(ROOT, 'config', 'prometheus', 'prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[] }> }> };
+    const prom = parse(readFileSync(path.join(ROOT, 'config', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[] }> }>;
+    };
     expect(prom.rule_files).toEqual(['/etc/prometheus/rules/*.yml']);
     expect(compose.services.prometheus.volumes).toContain('./config/prometheus/rules:/etc/prometheus/rules:ro');
     const job = prom.scrape_configs.find((j) => j.job_name === 'pengawas')!;
     const names = job.dns_sd_configs!.flatMap((d) => d.names);
     // One-off CLI services (restart: "no", e.g. `evidence`) serve no /metrics.
-    for (const s of Object.keys(compose.services).filter((n) => compose.services[n].build === '.' && compose.services[n].restart !== 'no')) expect(names).toContain(s);
+    for (const s of Object.keys(compose.services).filter((n) => compose.services[n].build === '.' && compose.services[n].restart !== 'no'))
+      expect(names).toContain(s);
   });
 });

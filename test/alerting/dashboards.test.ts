@@ -26,13 +26,19 @@ function datasources(node: unknown, out: Json[] = []): Json[] {
 
 describe('Grafana dashboards', () => {
   it('the committed JSON is what src/dashboards generates', () => {
-    for (const { file, json } of renderAll()) expect([path.basename(file), readFileSync(file, 'utf8') === json]).toEqual([path.basename(file), true]);
-    expect(files.sort()).toEqual(renderAll().map((r) => path.basename(r.file)).sort());
+    for (const { file, json } of renderAll())
+      expect([path.basename(file), readFileSync(file, 'utf8') === json]).toEqual([path.basename(file), true]);
+    expect(files.sort()).toEqual(
+      renderAll()
+        .map((r) => path.basename(r.file))
+        .sort(),
+    );
   });
 
   it('has the six boards with unique uids', () => {
     const titles = boards.map((b) => b.board.title);
-    for (const t of ['Overview', 'TLS & certificates', 'Transactions & latency', 'MFA', 'Documents & attestations', 'Pipeline health']) expect(titles).toContain(`pengawas / ${t}`);
+    for (const t of ['Overview', 'TLS & certificates', 'Transactions & latency', 'MFA', 'Documents & attestations', 'Pipeline health'])
+      expect(titles).toContain(`pengawas / ${t}`);
     const uids = boards.map((b) => b.board.uid);
     expect(new Set(uids).size).toBe(uids.length);
   });
@@ -58,10 +64,11 @@ describe('Grafana dashboards', () => {
     for (const p of panels) {
       const g = p.gridPos as { x: number; y: number; w: number; h: number };
       expect(g.x + g.w).toBeLessThanOrEqual(24);
-      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
-        expect(cells.has(`${x},${y}`)).toBe(false);
-        cells.add(`${x},${y}`);
-      }
+      for (let x = g.x; x < g.x + g.w; x++)
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
       for (const t of (p.targets as Json[] | undefined) ?? []) expect(String(t.expr).length).toBeGreaterThan(0);
     }
   });
@@ -88,10 +95,14 @@ describe('Grafana dashboards', () => {
 
 describe('Grafana provisioning', () => {
   it('provisions one Prometheus datasource with the uid the boards use, and the dashboards folder', () => {
-    const ds = parse(readFileSync(path.join(ROOT, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: Json[] };
+    const ds = parse(readFileSync(path.join(ROOT, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as {
+      datasources: Json[];
+    };
     expect(ds.datasources).toHaveLength(1);
     expect(ds.datasources[0]).toMatchObject({ uid: DATASOURCE_UID, type: 'prometheus' });
-    const dash = parse(readFileSync(path.join(ROOT, 'grafana', 'provisioning', 'dashboards', 'pengawas.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const dash = parse(readFileSync(path.join(ROOT, 'grafana', 'provisioning', 'dashboards', 'pengawas.yml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     expect(dash.providers[0].options.path).toBe('/var/lib/grafana/dashboards/pengawas');
   });
 });

@@ -18,7 +18,16 @@ import { parse, stringify } from 'yaml';
 import { startCli, ROOT } from '../helpers/cli';
 import { freePort } from '../helpers/net';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
-import { dashboardExpressions, expandGrafanaVars, ruleExpressions, RULES_DIR, selectorsOf, startPrometheus, stopChild, type RunningPrometheus } from './prometheus';
+import {
+  dashboardExpressions,
+  expandGrafanaVars,
+  ruleExpressions,
+  RULES_DIR,
+  selectorsOf,
+  startPrometheus,
+  stopChild,
+  type RunningPrometheus,
+} from './prometheus';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +38,8 @@ jest.setTimeout(120_000);
  * from the weak MFA realm, the weak TLS endpoint and the expired training attestation.
  */
 const FAILURE_ONLY: Record<string, string> = {
-  pengawas_tls_cert_revoked: 'set only when OCSP/CRL can decide; the demo CA publishes neither (the tls probe tests cover revocation with a local OCSP responder)',
+  pengawas_tls_cert_revoked:
+    'set only when OCSP/CRL can decide; the demo CA publishes neither (the tls probe tests cover revocation with a local OCSP responder)',
   'pengawas_tls_cert_revoked{element=~".*", check=~".*"}': 'as above',
 };
 
@@ -37,8 +47,12 @@ const FAILURE_ONLY: Record<string, string> = {
 function annotationMetrics(): string[] {
   const names = new Set<string>();
   for (const f of readdirSync(RULES_DIR).filter((x) => x.endsWith('.yml'))) {
-    const doc = parse(readFileSync(path.join(RULES_DIR, f), 'utf8')) as { groups: Array<{ rules: Array<{ annotations?: Record<string, string> }> }> };
-    for (const g of doc.groups) for (const r of g.rules) for (const a of Object.values(r.annotations ?? {})) for (const m of a.matchAll(/\b(pengawas_[a-z0-9_]+)/g)) names.add(m[1]);
+    const doc = parse(readFileSync(path.join(RULES_DIR, f), 'utf8')) as {
+      groups: Array<{ rules: Array<{ annotations?: Record<string, string> }> }>;
+    };
+    for (const g of doc.groups)
+      for (const r of g.rules)
+        for (const a of Object.values(r.annotations ?? {})) for (const m of a.matchAll(/\b(pengawas_[a-z0-9_]+)/g)) names.add(m[1]);
   }
   return [...names];
 }
@@ -76,7 +90,9 @@ describe('rules and dashboards against a real Prometheus scraping pengawas demo'
     checksDir = mkdtempSync(path.join(tmpdir(), 'pengawas-alerting-checks-'));
     shortenSchedules(checksDir);
     const metricsPort = await freePort();
-    demo = startCli(['demo', '--checks', checksDir, '--metrics-port', String(metricsPort), '--prefix', prefix, '--log-level', 'warn'], { REDIS_URL });
+    demo = startCli(['demo', '--checks', checksDir, '--metrics-port', String(metricsPort), '--prefix', prefix, '--log-level', 'warn'], {
+      REDIS_URL,
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -167,7 +183,8 @@ describe('rules and dashboards against a real Prometheus scraping pengawas demo'
   it('the failure-only exceptions are still used somewhere (no stale exception list)', () => {
     const used = new Set<string>();
     const { alerts, records } = ruleExpressions();
-    for (const e of [...alerts, ...records, ...dashboardExpressions().map((p) => ({ ...p, expr: expandGrafanaVars(p.expr) }))]) for (const s of selectorsOf(e.expr)) used.add(s);
+    for (const e of [...alerts, ...records, ...dashboardExpressions().map((p) => ({ ...p, expr: expandGrafanaVars(p.expr) }))])
+      for (const s of selectorsOf(e.expr)) used.add(s);
     for (const s of Object.keys(FAILURE_ONLY)) expect([s, used.has(s)]).toEqual([s, true]);
   });
 });

@@ -25,8 +25,13 @@ const scaleDuration = (v: string) => {
   const s = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
   return `${Math.max(1, Math.round(s / SCALE))}s`;
 };
-const scaleFor = (text: string) => text.replace(/^(\s+for:) (\d+[smh])$/gm, (_, k: string, v: string) => `${k} ${v === '0m' ? '0s' : scaleDuration(v)}`);
-const scaleAm = (text: string) => text.replace(/^(\s+(?:group_wait|group_interval|repeat_interval):) (\S+)$/gm, (_, k: string, v: string) => `${k} ${k.includes('repeat') ? '1h' : scaleDuration(v)}`);
+const scaleFor = (text: string) =>
+  text.replace(/^(\s+for:) (\d+[smh])$/gm, (_, k: string, v: string) => `${k} ${v === '0m' ? '0s' : scaleDuration(v)}`);
+const scaleAm = (text: string) =>
+  text.replace(
+    /^(\s+(?:group_wait|group_interval|repeat_interval):) (\S+)$/gm,
+    (_, k: string, v: string) => `${k} ${k.includes('repeat') ? '1h' : scaleDuration(v)}`,
+  );
 const RUNBOOKS = 'https://runbooks.example.co.id/pengawas';
 
 interface Note {
@@ -84,26 +89,84 @@ describe('maintenance window end to end (real Prometheus and Alertmanager, time 
     mon = await startTestMonitor('maint-e2e', checks);
     const env = { PENGAWAS_DATA_DIR: mon.settings.dataDir, PENGAWAS_LOG_LEVEL: 'silent' };
     // The window is recorded by another process, through the store, while the monitor runs.
-    const add = await runCli(['maintenance', 'add', '--check', 'core-db-api', '--from', new Date().toISOString(), '--to', new Date(Date.now() + 3_600_000).toISOString(), '--reason', 'database upgrade', '--by', 'sre-budi', '--json'], { env, timeoutMs: 90_000 });
+    const add = await runCli(
+      [
+        'maintenance',
+        'add',
+        '--check',
+        'core-db-api',
+        '--from',
+        new Date().toISOString(),
+        '--to',
+        new Date(Date.now() + 3_600_000).toISOString(),
+        '--reason',
+        'database upgrade',
+        '--by',
+        'sre-budi',
+        '--json',
+      ],
+      { env, timeoutMs: 90_000 },
+    );
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     const window = JSON.parse(add.stdout) as { id: number };
     const listed = await runCli(['maintenance', 'list', '--active'], { env, timeoutMs: 90_000 });
     expect(listed.stdout).toMatch(new RegExp(`^window ${window.id}: check core-db-api from .* by sre-budi: database upgrade\n$`));
     // Bad input is named: two scopes at once, an unknown check (the running monitor recorded its configuration).
-    const two = await runCli(['maintenance', 'add', '--check', 'core-db-api', '--all', '--from', new Date().toISOString(), '--to', '2099-01-01', '--reason', 'x', '--by', 'y'], { env, timeoutMs: 90_000 });
+    const two = await runCli(
+      [
+        'maintenance',
+        'add',
+        '--check',
+        'core-db-api',
+        '--all',
+        '--from',
+        new Date().toISOString(),
+        '--to',
+        '2099-01-01',
+        '--reason',
+        'x',
+        '--by',
+        'y',
+      ],
+      { env, timeoutMs: 90_000 },
+    );
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('give exactly one of --check, --element, --label, --all (got --check, --all)');
-    const unknown = await runCli(['maintenance', 'add', '--check', 'core-db-apj', '--from', new Date().toISOString(), '--to', new Date(Date.now() + 60_000).toISOString(), '--reason', 'x', '--by', 'y'], { env, timeoutMs: 90_000 });
+    const unknown = await runCli(
+      [
+        'maintenance',
+        'add',
+        '--check',
+        'core-db-apj',
+        '--from',
+        new Date().toISOString(),
+        '--to',
+        new Date(Date.now() + 60_000).toISOString(),
+        '--reason',
+        'x',
+        '--by',
+        'y',
+      ],
+      { env, timeoutMs: 90_000 },
+    );
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('checkId "core-db-apj" is not a check of the configuration in force');
     am = await startAlertmanager(sink.url, sink.port, scaleAm);
-    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, { rules: (_f, t) => scaleFor(t), alertmanager: am.address, externalLabels: { runbook_base_url: RUNBOOKS } });
+    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, {
+      rules: (_f, t) => scaleFor(t),
+      alertmanager: am.address,
+      externalLabels: { runbook_base_url: RUNBOOKS },
+    });
     const failingAlerts = () => prom!.labels('ALERTS{alertname="PengawasCheckFailing", check="core-db-api"}');
 
     // 1. Inside the window: the check fails (raw) and is in maintenance; no alert, no notification.
     await waitFor(async () => (await prom!.labels('pengawas_check_in_maintenance{check="core-db-api"} == 1')).length > 0, 60_000, 500);
-    await waitFor(async () => (await prom!.labels('pengawas_check_result{check="core-db-api", status="fail"} == 1')).length > 0, 60_000, 500);
+    await waitFor(
+      async () => (await prom!.labels('pengawas_check_result{check="core-db-api", status="fail"} == 1')).length > 0,
+      60_000,
+      500,
+    );
     await sleep(25_000); // 2.5x the scaled `for` of PengawasCheckFailing, plus group_wait
     expect(await failingAlerts()).toEqual([]);
     expect(notes.filter((n) => JSON.stringify(n.body).includes('core-db-api'))).toEqual([]);
@@ -113,7 +176,11 @@ describe('maintenance window end to end (real Prometheus and Alertmanager, time 
     expect(end.code).toBe(0);
     expect(end.stdout).toMatch(/ended early by sre-budi/);
     const endedAt = Date.now() - t0;
-    await waitFor(async () => notes.some((n) => n.receiver === '/pagerduty' && JSON.stringify(n.body).includes('core-db-api')), 90_000, 500);
+    await waitFor(
+      async () => notes.some((n) => n.receiver === '/pagerduty' && JSON.stringify(n.body).includes('core-db-api')),
+      90_000,
+      500,
+    );
     const page = notes.find((n) => n.receiver === '/pagerduty' && JSON.stringify(n.body).includes('core-db-api'))!;
     expect(page.at).toBeGreaterThan(endedAt);
     const payload = page.body.payload as { summary: string; custom_details: { description: string; runbook: string } };
@@ -128,13 +195,21 @@ describe('maintenance window end to end (real Prometheus and Alertmanager, time 
 
     // 3. The pack of this month: the runs in the window are maintenance, the later ones failures.
     const month = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Jakarta' }).slice(0, 7);
-    const built = await withEvidence({ dataDir: mon.settings.dataDir }, 'buildPack', { month, outDir: `${mon.dir}/pack`, lang: 'en', overwrite: true });
+    const built = await withEvidence({ dataDir: mon.settings.dataDir }, 'buildPack', {
+      month,
+      outDir: `${mon.dir}/pack`,
+      lang: 'en',
+      overwrite: true,
+    });
     const { readFileSync } = await import('node:fs');
     const html = readFileSync(`${built.outDir}/report.html`, 'utf8');
     const m = /data-maintenance-check="core-db-api" data-maintenance-ms="(\d+)" data-maintenance-runs="(\d+)"/.exec(html);
     expect(m).not.toBeNull();
     expect(Number(m![2])).toBeGreaterThan(5);
-    const row = /data-check="core-db-api" data-runs="(\d+)" data-passes="0" data-warns="0" data-fails="(\d+)" data-waived="0" data-errors="0"/.exec(html);
+    const row =
+      /data-check="core-db-api" data-runs="(\d+)" data-passes="0" data-warns="0" data-fails="(\d+)" data-waived="0" data-errors="0"/.exec(
+        html,
+      );
     expect(row).not.toBeNull();
     expect(Number(row![1])).toBe(Number(row![2]) + Number(m![2]));
   });

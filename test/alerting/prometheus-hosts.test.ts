@@ -48,7 +48,9 @@ describe('Prometheus configuration for plain hosts', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     // Same job name as the Docker configuration: the rules and dashboards select job="pengawas".
-    const doc = parse(readFileSync(CONFIG, 'utf8')) as { scrape_configs: Array<{ job_name: string; file_sd_configs?: unknown[]; static_configs?: unknown[] }> };
+    const doc = parse(readFileSync(CONFIG, 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; file_sd_configs?: unknown[]; static_configs?: unknown[] }>;
+    };
     const job = doc.scrape_configs.find((j) => j.job_name === 'pengawas')!;
     expect(job.file_sd_configs).toHaveLength(1);
     expect(job.static_configs).toHaveLength(1);
@@ -67,20 +69,40 @@ describe('Prometheus configuration for plain hosts', () => {
   });
 
   it('a real Prometheus on this configuration finds pengawas through file_sd and scrapes it', async () => {
-    const server = await startMetricsServer({ metrics: new Metrics(), port: 0, host: '127.0.0.1', ready: async () => ({ ok: true, reasons: [] }) });
+    const server = await startMetricsServer({
+      metrics: new Metrics(),
+      port: 0,
+      host: '127.0.0.1',
+      ready: async () => ({ ok: true, reasons: [] }),
+    });
     const port = await freePort();
     // Scrape every second, no Alertmanager, and the static target (9464, maybe taken on this machine) removed.
     const { dir, config } = installed(`- targets: ['127.0.0.1:${server.port}']\n  labels: { role: worker }\n`, (c) =>
-      c.replace(/scrape_interval: 15s/, 'scrape_interval: 1s').replace(/\n    static_configs:\n      - targets: \['127\.0\.0\.1:9464'\]\n        labels: \{ role: all-in-one \}/, '').replace(/alerting:[\s\S]*?(?=\nscrape_configs:)/, ''),
+      c
+        .replace(/scrape_interval: 15s/, 'scrape_interval: 1s')
+        .replace(/\n    static_configs:\n      - targets: \['127\.0\.0\.1:9464'\]\n        labels: \{ role: all-in-one \}/, '')
+        .replace(/alerting:[\s\S]*?(?=\nscrape_configs:)/, ''),
     );
-    const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'prometheus',
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let log = '';
     child.stdout!.on('data', (d) => (log += d));
     child.stderr!.on('data', (d) => (log += d));
     try {
       const up = await waitFor(async () => {
         try {
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: 'up{job="pengawas"} == 1' }) });
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/query`, {
+            method: 'POST',
+            body: new URLSearchParams({ query: 'up{job="pengawas"} == 1' }),
+          });
           const body = (await res.json()) as { data?: { result: Array<{ metric: Record<string, string> }> } };
           return body.data?.result.length ? body.data.result : undefined;
         } catch {

@@ -56,7 +56,12 @@ export async function startPrometheus(scrapeTarget: string, opts: PrometheusOpti
   const port = await freePort();
   const child: ChildProcess = spawn(
     'prometheus',
-    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -139,7 +144,9 @@ export function ruleExpressions(): { alerts: NamedExpr[]; records: NamedExpr[] }
   const alerts: NamedExpr[] = [];
   const records: NamedExpr[] = [];
   for (const f of readdirSync(RULES_DIR).filter((x) => x.endsWith('.yml'))) {
-    const doc = parse(readFileSync(path.join(RULES_DIR, f), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }> };
+    const doc = parse(readFileSync(path.join(RULES_DIR, f), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
+    };
     for (const g of doc.groups) {
       for (const r of g.rules) {
         if (r.alert) alerts.push({ where: `${f}: alert ${r.alert}`, expr: r.expr });
@@ -153,7 +160,9 @@ export function ruleExpressions(): { alerts: NamedExpr[]; records: NamedExpr[] }
 export function dashboardExpressions(): NamedExpr[] {
   const out: NamedExpr[] = [];
   for (const f of readdirSync(DASHBOARDS_DIR).filter((x) => x.endsWith('.json'))) {
-    const board = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, f), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+    const board = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, f), 'utf8')) as {
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
     for (const p of board.panels) for (const t of p.targets ?? []) out.push({ where: `${f}: ${p.title}`, expr: t.expr });
   }
   return out;

@@ -35,10 +35,15 @@ describe('SLO burn-rate rules', () => {
   });
 
   it('generates one recording rule per window and three alerts per SLO with thresholds from objective and window', () => {
-    writeFileSync(path.join(dir, 'c.yaml'), `checks:\n${flowCheck('pay', '[{ name: flow, objective: 0.999, window: 30d }, { name: fast, objective: 0.99, latency: 500ms, window: 7d }]')}`);
+    writeFileSync(
+      path.join(dir, 'c.yaml'),
+      `checks:\n${flowCheck('pay', '[{ name: flow, objective: 0.999, window: 30d }, { name: fast, objective: 0.99, latency: 500ms, window: 7d }]')}`,
+    );
     const g = generateSloRules(loadChecks(dir).checks, dir);
     expect(g.skipped).toEqual([]);
-    const doc = parse(g.yaml) as { groups: Array<{ name: string; rules: Array<{ record?: string; alert?: string; expr: string; labels?: Record<string, string> }> }> };
+    const doc = parse(g.yaml) as {
+      groups: Array<{ name: string; rules: Array<{ record?: string; alert?: string; expr: string; labels?: Record<string, string> }> }>;
+    };
     expect(doc.groups.map((x) => x.name)).toEqual(['pengawas-slo']);
     const records = doc.groups[0].rules.filter((r) => r.record).map((r) => r.record);
     expect(records).toEqual(['5m', '30m', '1h', '6h', '3d'].map((w) => `pengawas:transaction_slo_error_ratio:rate${w}`));
@@ -55,7 +60,10 @@ describe('SLO burn-rate rules', () => {
   });
 
   it('skips tiers a short window or a loose objective cannot use, and says why', () => {
-    writeFileSync(path.join(dir, 'c.yaml'), `checks:\n${flowCheck('short', '[{ objective: 0.99, window: 1d }]')}${flowCheck('loose', '[{ objective: 0.9, window: 30d }]')}`);
+    writeFileSync(
+      path.join(dir, 'c.yaml'),
+      `checks:\n${flowCheck('short', '[{ objective: 0.99, window: 1d }]')}${flowCheck('loose', '[{ objective: 0.9, window: 30d }]')}`,
+    );
     const g = generateSloRules(loadChecks(dir).checks, dir);
     expect(g.skipped.find((s) => s.startsWith('short/flow 3d/6h'))).toMatch(/not longer than the 3d alert window/);
     expect(g.skipped.find((s) => s.startsWith('loose/flow 1h/5m'))).toMatch(/can never be exceeded/);

@@ -25,14 +25,22 @@ const scaleDuration = (v: string) => {
   const s = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
   return `${Math.max(1, Math.round(s / SCALE))}s`;
 };
-const scaleFor = (text: string) => text.replace(/^(\s+for:) (\d+[smh])$/gm, (_, k: string, v: string) => `${k} ${v === '0m' ? '0s' : scaleDuration(v)}`);
-const scaleAm = (text: string) => text.replace(/^(\s+(?:group_wait|group_interval|repeat_interval):) (\S+)$/gm, (_, k: string, v: string) => `${k} ${k.includes('repeat') ? '1h' : scaleDuration(v)}`);
+const scaleFor = (text: string) =>
+  text.replace(/^(\s+for:) (\d+[smh])$/gm, (_, k: string, v: string) => `${k} ${v === '0m' ? '0s' : scaleDuration(v)}`);
+const scaleAm = (text: string) =>
+  text.replace(
+    /^(\s+(?:group_wait|group_interval|repeat_interval):) (\S+)$/gm,
+    (_, k: string, v: string) => `${k} ${k.includes('repeat') ? '1h' : scaleDuration(v)}`,
+  );
 
 /** The rules as they were before: specific alerts waited up to 15 minutes, and nothing held them while the monitor was down. */
 const before = (text: string) =>
   text
     .replace(/(- alert: (?:PengawasTls\w+|PengawasCertificateExpiresIn(?:30|14)Days)\n(?:.*\n)*?\s+for:) 5m/g, '$1 10m')
-    .replace(/expr: \|\n( +)\(\n((?:.*\n)*?)\1\)\n\1# The monitor is unavailable.*\n.*\n\1or\n\1\(\n(?:.*\n)*?\1\)\n/g, (_, ind: string, body: string) => `expr: |\n${body.replace(new RegExp(`^${ind}  `, 'gm'), ind)}`);
+    .replace(
+      /expr: \|\n( +)\(\n((?:.*\n)*?)\1\)\n\1# The monitor is unavailable.*\n.*\n\1or\n\1\(\n(?:.*\n)*?\1\)\n/g,
+      (_, ind: string, body: string) => `expr: |\n${body.replace(new RegExp(`^${ind}  `, 'gm'), ind)}`,
+    );
 
 interface Page {
   action: string;
@@ -62,7 +70,11 @@ async function scenario(rules: (f: string, t: string) => string) {
   let am: RunningAlertmanager | undefined;
   let prom: RunningPrometheus | undefined;
   try {
-    server = await sServer({ ...leaf, chain: pki.interCert }, ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:@SECLEVEL=0'], pki.dir);
+    server = await sServer(
+      { ...leaf, chain: pki.interCert },
+      ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:@SECLEVEL=0'],
+      pki.dir,
+    );
     const checks = [
       'checks:',
       '  - id: tls-legacy',
@@ -79,10 +91,18 @@ async function scenario(rules: (f: string, t: string) => string) {
     mon = await startTestMonitor('alert-timeline', checks);
     am = await startAlertmanager(sink.url, sink.port, scaleAm);
     // Any job name: the rules recognise pengawas targets by their series, not by job="pengawas".
-    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, { rules: (f, t) => scaleFor(rules(f, t)), alertmanager: am.address, jobName: 'payments-monitor' });
+    prom = await startPrometheus(`127.0.0.1:${mon.monitor.metricsPort}`, {
+      rules: (f, t) => scaleFor(rules(f, t)),
+      alertmanager: am.address,
+      jobName: 'payments-monitor',
+    });
     const firing = (name: string) => prom!.labels(`ALERTS{alertname="${name}", alertstate="firing", check="tls-legacy"}`);
     // Both the generic and the specific alert reach `firing` (10 s and 20 s with the old rules, 10 s with the new).
-    await waitFor(async () => (await firing('PengawasTlsInsecureProtocol')).length > 0 && (await firing('PengawasCheckFailing')).length > 0, 90_000, 500);
+    await waitFor(
+      async () => (await firing('PengawasTlsInsecureProtocol')).length > 0 && (await firing('PengawasCheckFailing')).length > 0,
+      90_000,
+      500,
+    );
     await sleep(4000); // group_wait (1 s) and a notification round trip
     const triggersWhileUp = pages.filter((p) => p.action === 'trigger').map((p) => p.summary);
 

@@ -17,8 +17,12 @@ jest.setTimeout(300_000);
 
 const TESTS_DIR = path.join(ROOT, 'config', 'prometheus', 'tests');
 const AM_DIR = path.join(ROOT, 'config', 'alertmanager');
-const ruleFiles = readdirSync(RULES_DIR).filter((f) => f.endsWith('.yml')).map((f) => path.join(RULES_DIR, f));
-const testFiles = readdirSync(TESTS_DIR).filter((f) => f.endsWith('.yml')).map((f) => path.join(TESTS_DIR, f));
+const ruleFiles = readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => path.join(RULES_DIR, f));
+const testFiles = readdirSync(TESTS_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => path.join(TESTS_DIR, f));
 
 interface Rule {
   alert?: string;
@@ -28,7 +32,9 @@ interface Rule {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
-const rules: Rule[] = ruleFiles.flatMap((f) => (parse(readFileSync(f, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules));
+const rules: Rule[] = ruleFiles.flatMap((f) =>
+  (parse(readFileSync(f, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules),
+);
 const alertNames = [...new Set(rules.filter((r) => r.alert).map((r) => r.alert!))];
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -73,10 +79,14 @@ describe('Prometheus rules', () => {
     // Labels are judged on the alerts the unit tests saw firing: element/check often come from the series and
     // severity from the check definition, so the rule text alone does not show them.
     for (const f of testFiles) {
-      const doc = parse(readFileSync(f, 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: Array<{ exp_labels: Record<string, string> }> }> }> };
+      const doc = parse(readFileSync(f, 'utf8')) as {
+        tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: Array<{ exp_labels: Record<string, string> }> }> }>;
+      };
       for (const t of doc.tests) {
         for (const a of t.alert_rule_test ?? []) {
-          for (const e of a.exp_alerts ?? []) for (const l of ['severity', 'element', 'check']) if (!e.exp_labels[l]) problems.push(`${a.alertname} in ${path.basename(f)}: fires without ${l}`);
+          for (const e of a.exp_alerts ?? [])
+            for (const l of ['severity', 'element', 'check'])
+              if (!e.exp_labels[l]) problems.push(`${a.alertname} in ${path.basename(f)}: fires without ${l}`);
         }
       }
     }
@@ -86,7 +96,9 @@ describe('Prometheus rules', () => {
       if (r.annotations?.runbook_url !== runbookUrl(r.alert!)) problems.push(`${r.alert}: runbook_url ${r.annotations?.runbook_url}`);
       const page = path.join(ROOT, 'docs', 'runbooks', `${r.alert}.md`);
       if (!existsSync(page)) problems.push(`${r.alert}: no runbook page`);
-      else for (const h of ['## What it means', '## How to confirm', '## How to fix', '## Whom to tell']) if (!readFileSync(page, 'utf8').includes(h)) problems.push(`${r.alert}: runbook lacks "${h}"`);
+      else
+        for (const h of ['## What it means', '## How to confirm', '## How to fix', '## Whom to tell'])
+          if (!readFileSync(page, 'utf8').includes(h)) problems.push(`${r.alert}: runbook lacks "${h}"`);
     }
     expect(problems).toEqual([]);
   });
@@ -105,7 +117,9 @@ describe('Prometheus rules', () => {
     const fires = new Set<string>();
     const silent = new Set<string>();
     for (const f of testFiles) {
-      const doc = parse(readFileSync(f, 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }> };
+      const doc = parse(readFileSync(f, 'utf8')) as {
+        tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }>;
+      };
       for (const t of doc.tests) for (const a of t.alert_rule_test ?? []) (a.exp_alerts?.length ? fires : silent).add(a.alertname);
     }
     expect(alertNames.filter((a) => !fires.has(a))).toEqual([]);
@@ -113,7 +127,9 @@ describe('Prometheus rules', () => {
   });
 
   it('a specific alert that silences PengawasCheckFailing never waits longer than it (one page, from the first)', () => {
-    const am = parse(readFileSync(path.join(AM_DIR, 'alertmanager.yml'), 'utf8')) as { inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[] }> };
+    const am = parse(readFileSync(path.join(AM_DIR, 'alertmanager.yml'), 'utf8')) as {
+      inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[] }>;
+    };
     const inhibit = am.inhibit_rules.find((r) => r.target_matchers.includes('alertname="PengawasCheckFailing"'));
     const pattern = new RegExp(`^(?:${/alertname=~"(.+)"/.exec(inhibit!.source_matchers[0])![1]})$`);
     const minutes = (d: string) => Number(/^(\d+)m$/.exec(d)?.[1] ?? NaN);
@@ -126,11 +142,17 @@ describe('Prometheus rules', () => {
   it('every check and element alert holds its firing state while the monitor is unavailable', () => {
     const held = rules.filter((r) => r.alert && ['check', 'element'].includes(r.labels?.component ?? ''));
     expect(held.length).toBeGreaterThan(15);
-    expect(held.filter((r) => !r.expr.includes(`ALERTS{alertname="${r.alert}", alertstate="firing"`) || !r.expr.includes(MONITOR_UNAVAILABLE)).map((r) => r.alert)).toEqual([]);
+    expect(
+      held
+        .filter((r) => !r.expr.includes(`ALERTS{alertname="${r.alert}", alertstate="firing"`) || !r.expr.includes(MONITOR_UNAVAILABLE))
+        .map((r) => r.alert),
+    ).toEqual([]);
   });
 
   it('runbook pages exist only for alerts that exist', () => {
-    const pages = readdirSync(path.join(ROOT, 'docs', 'runbooks')).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, ''));
+    const pages = readdirSync(path.join(ROOT, 'docs', 'runbooks'))
+      .filter((f) => f !== 'README.md')
+      .map((f) => f.replace(/\.md$/, ''));
     expect(pages.sort()).toEqual([...alertNames].sort());
   });
 });
@@ -141,7 +163,10 @@ describe('Prometheus and Alertmanager configuration', () => {
     try {
       mkdirSync(path.join(dir, 'rules'));
       for (const f of ruleFiles) copyFileSync(f, path.join(dir, 'rules', path.basename(f)));
-      const cfg = readFileSync(path.join(ROOT, 'config', 'prometheus', 'prometheus.yml'), 'utf8').replace('/etc/prometheus/rules', path.join(dir, 'rules'));
+      const cfg = readFileSync(path.join(ROOT, 'config', 'prometheus', 'prometheus.yml'), 'utf8').replace(
+        '/etc/prometheus/rules',
+        path.join(dir, 'rules'),
+      );
       writeFileSync(path.join(dir, 'prometheus.yml'), cfg);
       const r = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
       expect(r.out).toMatch(/SUCCESS: 6 rule files found|SUCCESS: \d+ rule files found/);
@@ -198,20 +223,32 @@ describe('Prometheus and Alertmanager configuration', () => {
     const { dir, file } = rendered();
     const route = (...labels: string[]) => run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, ...labels]).stdout.trim();
     try {
-      expect(route('alertname=PengawasMfaNotEnforced', 'element=security', 'severity=critical', 'component=check')).toBe('security-pager,security-chat');
-      expect(route('alertname=PengawasTlsProfileViolation', 'element=security', 'severity=warning', 'component=check')).toBe('security-chat');
-      expect(route('alertname=PengawasSloFastBurn', 'element=efficiency', 'severity=critical', 'component=check')).toBe('sre-pager,sre-chat');
+      expect(route('alertname=PengawasMfaNotEnforced', 'element=security', 'severity=critical', 'component=check')).toBe(
+        'security-pager,security-chat',
+      );
+      expect(route('alertname=PengawasTlsProfileViolation', 'element=security', 'severity=warning', 'component=check')).toBe(
+        'security-chat',
+      );
+      expect(route('alertname=PengawasSloFastBurn', 'element=efficiency', 'severity=critical', 'component=check')).toBe(
+        'sre-pager,sre-chat',
+      );
       expect(route('alertname=PengawasWorkersAbsent', 'element=*', 'severity=critical', 'component=pipeline')).toBe('sre-pager,sre-chat');
       expect(route('alertname=PengawasRecorderLagging', 'element=*', 'severity=warning', 'component=pipeline')).toBe('sre-chat');
-      expect(route('alertname=PengawasCheckFailing', 'element=consumer_protection', 'severity=high', 'component=check')).toBe('compliance-email');
-      expect(route('alertname=PengawasDocumentReviewDue', 'element=capability', 'severity=info', 'component=check')).toBe('default-webhook');
+      expect(route('alertname=PengawasCheckFailing', 'element=consumer_protection', 'severity=high', 'component=check')).toBe(
+        'compliance-email',
+      );
+      expect(route('alertname=PengawasDocumentReviewDue', 'element=capability', 'severity=info', 'component=check')).toBe(
+        'default-webhook',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('inhibits failures under a stale check or a down monitor, and warnings under a critical of the same check', () => {
-    const am = parse(readFileSync(path.join(AM_DIR, 'alertmanager.yml'), 'utf8')) as { inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal?: string[] }> };
+    const am = parse(readFileSync(path.join(AM_DIR, 'alertmanager.yml'), 'utf8')) as {
+      inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal?: string[] }>;
+    };
     const find = (src: RegExp) => am.inhibit_rules.find((r) => r.source_matchers.some((m) => src.test(m)));
     expect(find(/PengawasMonitorDown/)?.target_matchers).toContain('component=~"check|element"');
     expect(find(/PengawasCheckStale/)?.equal).toEqual(['check']);

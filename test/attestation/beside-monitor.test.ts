@@ -33,9 +33,20 @@ describe.each(['sqlite', 'postgres'] as const)('evidence store beside a running 
   let redis: IORedis;
   const savedDb = process.env.DATABASE_URL;
   // Split roles sign and verify results with a shared key, given by reference (docs/results.md).
-  const env = () => ({ PENGAWAS_DATA_DIR: ev.dataDir, DATABASE_URL: ev.databaseUrl ?? '', REDIS_URL, PENGAWAS_LOG_LEVEL: 'info', PENGAWAS_RESULTS_KEY: '${env:BESIDE_RESULTS_KEY}', BESIDE_RESULTS_KEY: 'beside-monitor-test-results-key-0123456789abcdef' });
+  const env = () => ({
+    PENGAWAS_DATA_DIR: ev.dataDir,
+    DATABASE_URL: ev.databaseUrl ?? '',
+    REDIS_URL,
+    PENGAWAS_LOG_LEVEL: 'info',
+    PENGAWAS_RESULTS_KEY: '${env:BESIDE_RESULTS_KEY}',
+    BESIDE_RESULTS_KEY: 'beside-monitor-test-results-key-0123456789abcdef',
+  });
   // Only `attest` reads the checks folder; none of these commands uses Redis (no --prefix).
-  const cli = (args: string[]) => runCli([...args, ...(args[0] === 'attest' ? ['--checks', checksDir] : [])], { env: { ...env(), PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 60_000 });
+  const cli = (args: string[]) =>
+    runCli([...args, ...(args[0] === 'attest' ? ['--checks', checksDir] : [])], {
+      env: { ...env(), PENGAWAS_LOG_LEVEL: 'silent' },
+      timeoutMs: 60_000,
+    });
   const counts = async () => {
     const s = await EvidenceStore.open({ dataDir: ev.dataDir, databaseUrl: ev.databaseUrl });
     try {
@@ -77,11 +88,36 @@ describe.each(['sqlite', 'postgres'] as const)('evidence store beside a running 
   });
 
   it('attest opens the store itself while the monitor runs; a second attestation supersedes the first', async () => {
-    const first = await cli(['attest', '--check', 'tabletop-drill', '--by', 'Ani', '--evidence', evidenceFile, '--expires', '2099-01-01', '--json']);
+    const first = await cli([
+      'attest',
+      '--check',
+      'tabletop-drill',
+      '--by',
+      'Ani',
+      '--evidence',
+      evidenceFile,
+      '--expires',
+      '2099-01-01',
+      '--json',
+    ]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ via: 'direct', supersedes: null, attestation: { id: 1, by: 'Ani', evidenceHash: sha256('drill report v1\n') } });
-    const second = await cli(['attest', '--check', 'tabletop-drill', '--by', 'Budi', '--evidence', evidenceFile, '--expires', '2099-06-01']);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      via: 'direct',
+      supersedes: null,
+      attestation: { id: 1, by: 'Ani', evidenceHash: sha256('drill report v1\n') },
+    });
+    const second = await cli([
+      'attest',
+      '--check',
+      'tabletop-drill',
+      '--by',
+      'Budi',
+      '--evidence',
+      evidenceFile,
+      '--expires',
+      '2099-06-01',
+    ]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/attestation 2: tabletop-drill attested by Budi/);
     expect(second.stdout).toMatch(/supersedes attestation 1 \(by Ani/);
@@ -96,10 +132,28 @@ describe.each(['sqlite', 'postgres'] as const)('evidence store beside a running 
   }, 30_000);
 
   it('waive, evidence build and evidence verify --store work beside the monitor, written by the command itself', async () => {
-    const w = await cli(['waive', '--check', 'tls-api', '--reason', 'vendor patch due', '--approver', 'CISO', '--risk', 'low', '--expires', '2099-01-31', '--json']);
+    const w = await cli([
+      'waive',
+      '--check',
+      'tls-api',
+      '--reason',
+      'vendor patch due',
+      '--approver',
+      'CISO',
+      '--risk',
+      'low',
+      '--expires',
+      '2099-01-31',
+      '--json',
+    ]);
     expect(w.stderr).toBe('');
     expect(w.code).toBe(0);
-    expect(JSON.parse(w.stdout)).toMatchObject({ checkId: 'tls-api', approver: 'CISO', risk: 'low', expiresAt: '2099-01-31T17:00:00.000Z' });
+    expect(JSON.parse(w.stdout)).toMatchObject({
+      checkId: 'tls-api',
+      approver: 'CISO',
+      risk: 'low',
+      expiresAt: '2099-01-31T17:00:00.000Z',
+    });
 
     const month = dayOf(new Date(), 'Asia/Jakarta').slice(0, 7);
     const out = path.join(dir, 'pack');
@@ -122,9 +176,18 @@ describe.each(['sqlite', 'postgres'] as const)('evidence store beside a running 
     const before = await counts();
     const requests = `${prefix}:evidence:requests`;
     const forged = [
-      { op: 'recordWaiver', args: { checkId: 'tls-api', reason: 'forged', approver: 'CISO', risk: 'critical', expiresAt: '2099-12-31T00:00:00Z' } },
-      { op: 'recordAttestation', args: { checkId: 'tabletop-drill', by: 'Mallory', evidenceHash: sha256('forged'), evidenceRef: 'forged.pdf', expiresAt: null } },
-      { op: 'buildPack', args: { month: '2026-10', outDir: path.join(dir, 'forged-pack'), lang: 'en', keyFile: path.join(dir, 'mallory.pem') } },
+      {
+        op: 'recordWaiver',
+        args: { checkId: 'tls-api', reason: 'forged', approver: 'CISO', risk: 'critical', expiresAt: '2099-12-31T00:00:00Z' },
+      },
+      {
+        op: 'recordAttestation',
+        args: { checkId: 'tabletop-drill', by: 'Mallory', evidenceHash: sha256('forged'), evidenceRef: 'forged.pdf', expiresAt: null },
+      },
+      {
+        op: 'buildPack',
+        args: { month: '2026-10', outDir: path.join(dir, 'forged-pack'), lang: 'en', keyFile: path.join(dir, 'mallory.pem') },
+      },
     ].map((r) => ({ v: 1, id: randomBytes(16).toString('hex'), deadline: Date.now() + 60_000, from: { pid: 1, host: 'attacker' }, ...r }));
     for (const r of forged) await redis.lpush(requests, JSON.stringify(r));
     // The old server claimed within milliseconds; give a monitor ample time to answer if anything would.

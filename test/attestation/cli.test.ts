@@ -22,9 +22,16 @@ describe('pengawas attest', () => {
   let evidenceFile: string;
   let web: Started;
   const prefix = testPrefix('attest-cli');
-  const env = (dataDir: string, databaseUrl = '') => ({ PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL, PENGAWAS_LOG_LEVEL: 'silent' });
+  const env = (dataDir: string, databaseUrl = '') => ({
+    PENGAWAS_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    PENGAWAS_LOG_LEVEL: 'silent',
+  });
   const attest = (dataDir: string, extra: string[], more: Record<string, string> = {}, databaseUrl = '') =>
-    runCli(['attest', '--checks', checksDir, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], { env: { ...env(dataDir, databaseUrl), ...more } });
+    runCli(['attest', '--checks', checksDir, '--check', 'tabletop-drill', '--by', 'Ani Wijaya (CISO)', ...extra], {
+      env: { ...env(dataDir, databaseUrl), ...more },
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-att-cli-'));
@@ -55,7 +62,14 @@ describe('pengawas attest', () => {
     const out = JSON.parse(first.stdout);
     expect(out).toMatchObject({ via: 'direct', supersedes: null, evidence: { kind: 'file', hashedFrom: 'file' } });
     // End of 30 June in the store's zone (Asia/Jakarta, UTC+7).
-    expect(out.attestation).toMatchObject({ checkId: 'tabletop-drill', by: 'Ani Wijaya (CISO)', evidenceHash: sha256('# Tabletop drill 2026\nparticipants: 12\n'), evidenceRef: evidenceFile, expiresAt: '2099-06-30T17:00:00.000Z', note: 'annual drill' });
+    expect(out.attestation).toMatchObject({
+      checkId: 'tabletop-drill',
+      by: 'Ani Wijaya (CISO)',
+      evidenceHash: sha256('# Tabletop drill 2026\nparticipants: 12\n'),
+      evidenceRef: evidenceFile,
+      expiresAt: '2099-06-30T17:00:00.000Z',
+      note: 'annual drill',
+    });
 
     const second = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-12-31T00:00:00Z']);
     expect(second.code).toBe(0);
@@ -73,7 +87,12 @@ describe('pengawas attest', () => {
     let pg: TestEnv | undefined;
     try {
       pg = await makeEnv('postgres');
-      const r = await attest(pg.dataDir, ['--evidence', `${web.url}/agreement.pdf`, '--expires', '2099-01-01', '--json'], {}, pg.databaseUrl);
+      const r = await attest(
+        pg.dataDir,
+        ['--evidence', `${web.url}/agreement.pdf`, '--expires', '2099-01-01', '--json'],
+        {},
+        pg.databaseUrl,
+      );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
@@ -90,7 +109,12 @@ describe('pengawas attest', () => {
       const missing = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--expires', '2099-01-01'], {}, pg.databaseUrl);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/HTTP 404.*--evidence-sha256/);
-      const given = await attest(pg.dataDir, ['--evidence', `${web.url}/gone.pdf`, '--evidence-sha256', 'AB'.repeat(32), '--expires', '2099-01-01', '--json'], {}, pg.databaseUrl);
+      const given = await attest(
+        pg.dataDir,
+        ['--evidence', `${web.url}/gone.pdf`, '--evidence-sha256', 'AB'.repeat(32), '--expires', '2099-01-01', '--json'],
+        {},
+        pg.databaseUrl,
+      );
       expect(given.code).toBe(0);
       expect(JSON.parse(given.stdout).attestation.evidenceHash).toBe('ab'.repeat(32));
     } finally {
@@ -99,21 +123,37 @@ describe('pengawas attest', () => {
   }, 60_000);
 
   it.each([
-    ['an unknown check', ['--check', 'no-such-check', '--evidence', 'EVIDENCE', '--expires', '2099-01-01'], /unknown check "no-such-check".*tabletop-drill/],
+    [
+      'an unknown check',
+      ['--check', 'no-such-check', '--evidence', 'EVIDENCE', '--expires', '2099-01-01'],
+      /unknown check "no-such-check".*tabletop-drill/,
+    ],
     ['an expiry in the past', ['--evidence', 'EVIDENCE', '--expires', '2020-01-01'], /--expires 2020-01-01 is in the past/],
     ['a day that does not exist', ['--evidence', 'EVIDENCE', '--expires', '2099-02-30'], /not a calendar day/],
-    ['an unreadable evidence file', ['--evidence', 'MISSING', '--expires', '2099-01-01'], /cannot read the evidence file .*missing\.pdf: ENOENT/],
+    [
+      'an unreadable evidence file',
+      ['--evidence', 'MISSING', '--expires', '2099-01-01'],
+      /cannot read the evidence file .*missing\.pdf: ENOENT/,
+    ],
     ['a URL with credentials', ['--evidence', 'http://user:pw@127.0.0.1/x.pdf', '--expires', '2099-01-01'], /must not carry credentials/],
-    ['a file whose hash is not the one given', ['--evidence', 'EVIDENCE', '--evidence-sha256', '0'.repeat(64), '--expires', '2099-01-01'], /has SHA-256 [0-9a-f]{64}, not the 0{64} given/],
+    [
+      'a file whose hash is not the one given',
+      ['--evidence', 'EVIDENCE', '--evidence-sha256', '0'.repeat(64), '--expires', '2099-01-01'],
+      /has SHA-256 [0-9a-f]{64}, not the 0{64} given/,
+    ],
     ['no --by', ['--by', ' ', '--evidence', 'EVIDENCE', '--expires', '2099-01-01'], /--by must name who attests/],
-  ])('refuses %s with exit 2', async (_what, args, message) => {
-    const dataDir = path.join(dir, 'bad-input');
-    const fixed = args.map((a) => (a === 'EVIDENCE' ? evidenceFile : a === 'MISSING' ? path.join(dir, 'missing.pdf') : a));
-    const r = await attest(dataDir, fixed);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stdout).toBe('');
-  }, 30_000);
+  ])(
+    'refuses %s with exit 2',
+    async (_what, args, message) => {
+      const dataDir = path.join(dir, 'bad-input');
+      const fixed = args.map((a) => (a === 'EVIDENCE' ? evidenceFile : a === 'MISSING' ? path.join(dir, 'missing.pdf') : a));
+      const r = await attest(dataDir, fixed);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    },
+    30_000,
+  );
 
   it('records beside another process that has the store open, and names the file when a writer holds it too long', async () => {
     const dataDir = path.join(dir, 'held');
@@ -127,9 +167,13 @@ describe('pengawas attest', () => {
       raw.exec('BEGIN IMMEDIATE');
       try {
         const t0 = Date.now();
-        const r = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-01-01'], { PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS: '1000' });
+        const r = await attest(dataDir, ['--evidence', evidenceFile, '--expires', '2099-01-01'], {
+          PENGAWAS_EVIDENCE_BUSY_TIMEOUT_MS: '1000',
+        });
         expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/PENGAWAS_EVIDENCE_STORE: evidence store .*held.evidence.evidence\.sqlite: locked by another process for too long/);
+        expect(r.stderr).toMatch(
+          /PENGAWAS_EVIDENCE_STORE: evidence store .*held.evidence.evidence\.sqlite: locked by another process for too long/,
+        );
         expect(Date.now() - t0).toBeLessThan(20_000);
       } finally {
         raw.exec('ROLLBACK');

@@ -61,12 +61,20 @@ describe('demo attestations', () => {
     for (const r of results) metrics.observe(r);
     const text = await registry.metrics();
     expect(text).toMatch(/pengawas_attestation_present\{check="demo-att-training-completed",element="capability"\} 1/);
-    const expiry = Number(/pengawas_attestation_expiry_timestamp_seconds\{check="demo-att-training-completed",element="capability"\} (\d+)/.exec(text)?.[1]);
+    const expiry = Number(
+      /pengawas_attestation_expiry_timestamp_seconds\{check="demo-att-training-completed",element="capability"\} (\d+)/.exec(text)?.[1],
+    );
     expect(expiry).toBeLessThan(Date.now() / 1000);
 
     // The user re-attests the training during the demo: it passes, and the next demo start leaves it alone.
     const ev = readFileSync(path.join(ROOT, 'checks', 'demo', 'attestation-evidence', 'security-training-completion.md'));
-    await withEvidence({ dataDir }, 'recordAttestation', { checkId: 'demo-training-completed', by: 'Head of HR', evidenceHash: sha256(ev), evidenceRef: 'training.md', expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString() });
+    await withEvidence({ dataDir }, 'recordAttestation', {
+      checkId: 'demo-training-completed',
+      by: 'Head of HR',
+      evidenceHash: sha256(ev),
+      evidenceRef: 'training.md',
+      expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString(),
+    });
     expect(await seedDemoAttestations(dataDir, path.join(ROOT, 'checks', 'demo'))).toBe(0);
     results = await run();
     expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'warn']);

@@ -12,7 +12,9 @@ export function sha256(text: string | Buffer): string {
 
 /** An `attestation` check as the loader makes it (options after schema defaults). */
 export function attestationCheck(target: string, options: Record<string, unknown> = {}, id = `att-${target}`): Check {
-  const yaml = JSON.stringify({ checks: [{ id, name: id, type: 'attestation', element: 'capability', schedule: { every: '1m' }, timeout: '5s', target, options }] });
+  const yaml = JSON.stringify({
+    checks: [{ id, name: id, type: 'attestation', element: 'capability', schedule: { every: '1m' }, timeout: '5s', target, options }],
+  });
   const problems: ConfigProblem[] = [];
   const [check] = parseChecksFile('test.yaml', yaml, {}, problems);
   if (problems.length || !check) throw new Error(`bad test check: ${JSON.stringify(problems)}`);

@@ -30,7 +30,10 @@ describe('attestation check type', () => {
     // The recorder's store: a recorder has recorded its configuration there (without that, "no attestation" could
     // mean "not the recorder's store", and the check says it cannot decide: test/attestation/split-worker.test.ts).
     const store = await EvidenceStore.open({ dataDir });
-    await store.recordConfig('recorder-config', IDS.map((id) => attestationCheck(id)));
+    await store.recordConfig(
+      'recorder-config',
+      IDS.map((id) => attestationCheck(id)),
+    );
     await store.close();
   });
   afterAll(() => {
@@ -41,7 +44,17 @@ describe('attestation check type', () => {
   async function attest(checkId: string, expiresInMs: number | null, by = 'Ani (CISO)', recordedAt = new Date()): Promise<number> {
     const store = await EvidenceStore.open({ dataDir });
     try {
-      const a = await recordAttestation(store, { checkId, by, evidenceHash: sha256(`${checkId}-${by}`), evidenceRef: '/srv/evidence/drill.pdf', expiresAt: expiresInMs === null ? null : new Date(Date.now() + expiresInMs) }, recordedAt);
+      const a = await recordAttestation(
+        store,
+        {
+          checkId,
+          by,
+          evidenceHash: sha256(`${checkId}-${by}`),
+          evidenceRef: '/srv/evidence/drill.pdf',
+          expiresAt: expiresInMs === null ? null : new Date(Date.now() + expiresInMs),
+        },
+        recordedAt,
+      );
       return a.id;
     } finally {
       await store.close();
@@ -60,7 +73,12 @@ describe('attestation check type', () => {
     let r = await run();
     expect(r.status).toBe('pass');
     expect(r.findings[0]).toMatchObject({ id: 'attestation.valid', status: 'pass' });
-    expect(r.findings[0].evidence).toMatchObject({ attestationId: first, by: 'Ani (CISO)', evidenceSha256: sha256('drill-Ani (CISO)'), evidenceRef: '/srv/evidence/drill.pdf' });
+    expect(r.findings[0].evidence).toMatchObject({
+      attestationId: first,
+      by: 'Ani (CISO)',
+      evidenceSha256: sha256('drill-Ani (CISO)'),
+      evidenceRef: '/srv/evidence/drill.pdf',
+    });
     expect(r.measurements.secondsToExpiry).toBeGreaterThan(199 * 86_400);
 
     await attest('drill', 10 * DAY, 'Budi');
@@ -99,7 +117,13 @@ describe('attestation check type', () => {
     const file = path.join(dir, 'training.md');
     writeFileSync(file, 'completion 96%\n');
     const store = await EvidenceStore.open({ dataDir });
-    await recordAttestation(store, { checkId: 'training', by: 'HR', evidenceHash: sha256('completion 96%\n'), evidenceRef: file, expiresAt: new Date(Date.now() + 100 * DAY) });
+    await recordAttestation(store, {
+      checkId: 'training',
+      by: 'HR',
+      evidenceHash: sha256('completion 96%\n'),
+      evidenceRef: file,
+      expiresAt: new Date(Date.now() + 100 * DAY),
+    });
     await store.close();
     const check = attestationCheck('training', { verifyEvidence: true });
     expect((await run(check)).status).toBe('pass');
@@ -115,7 +139,13 @@ describe('attestation check type', () => {
     const store = await EvidenceStore.open({ dataDir });
     const unregister = registerEvidenceStore(store, env);
     try {
-      await recordAttestation(store, { checkId: 'shared', by: 'Fajar', evidenceHash: sha256('x'), evidenceRef: 'https://wiki.example/drill', expiresAt: new Date(Date.now() + 90 * DAY) });
+      await recordAttestation(store, {
+        checkId: 'shared',
+        by: 'Fajar',
+        evidenceHash: sha256('x'),
+        evidenceRef: 'https://wiki.example/drill',
+        expiresAt: new Date(Date.now() + 90 * DAY),
+      });
       const r = await run(attestationCheck('shared'));
       expect(r.status).toBe('pass');
       expect(r.findings[0].evidence).toMatchObject({ by: 'Fajar' });
@@ -130,11 +160,20 @@ describe('attestation check type', () => {
     process.env.DATABASE_URL = pg.databaseUrl;
     try {
       const recorder = await EvidenceStore.open({ dataDir: pg.dataDir, databaseUrl: pg.databaseUrl });
-      await recorder.recordConfig('recorder-config', IDS.map((id) => attestationCheck(id)));
+      await recorder.recordConfig(
+        'recorder-config',
+        IDS.map((id) => attestationCheck(id)),
+      );
       await recorder.close();
       const check = attestationCheck('pg-drill', { warnBefore: '30d' });
       expect((await run(check)).findings.map((f) => f.id)).toEqual(['attestation.missing']);
-      await withEvidence({ dataDir: pg.dataDir }, 'recordAttestation', { checkId: 'pg-drill', by: 'Gita', evidenceHash: sha256('pg'), evidenceRef: 'https://wiki.example/pg', expiresAt: new Date(Date.now() + 20 * DAY).toISOString() });
+      await withEvidence({ dataDir: pg.dataDir }, 'recordAttestation', {
+        checkId: 'pg-drill',
+        by: 'Gita',
+        evidenceHash: sha256('pg'),
+        evidenceRef: 'https://wiki.example/pg',
+        expiresAt: new Date(Date.now() + 20 * DAY).toISOString(),
+      });
       const r = await run(check);
       expect(r.status).toBe('warn');
       expect(r.findings[0].evidence).toMatchObject({ by: 'Gita' });

@@ -43,9 +43,24 @@ describe('attestation checks in pengawas run', () => {
 
     const evidence = path.join(m.dir, 'agreement.txt');
     writeFileSync(evidence, 'signed by both parties\n');
-    const r = await runCli(['attest', '--checks', m.dir, '--check', 'partner-agreement', '--by', 'General Counsel', '--evidence', evidence, '--expires', '2099-01-01'], {
-      env: { PENGAWAS_DATA_DIR: m.settings.dataDir, DATABASE_URL: '', REDIS_URL, PENGAWAS_LOG_LEVEL: 'silent' },
-    });
+    const r = await runCli(
+      [
+        'attest',
+        '--checks',
+        m.dir,
+        '--check',
+        'partner-agreement',
+        '--by',
+        'General Counsel',
+        '--evidence',
+        evidence,
+        '--expires',
+        '2099-01-01',
+      ],
+      {
+        env: { PENGAWAS_DATA_DIR: m.settings.dataDir, DATABASE_URL: '', REDIS_URL, PENGAWAS_LOG_LEVEL: 'silent' },
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^attestation 1: partner-agreement attested by General Counsel/);

@@ -33,7 +33,9 @@ describe('attestation checks where the recorder store is out of reach', () => {
     const dir = dataDir();
     const r = await runCheck(check(), { dataDir: dir });
     expect(r.status).toBe('error');
-    expect(JSON.stringify(r.findings)).toMatch(/no recorder has written the evidence store under .* \(there is none, and DATABASE_URL is not set\)/);
+    expect(JSON.stringify(r.findings)).toMatch(
+      /no recorder has written the evidence store under .* \(there is none, and DATABASE_URL is not set\)/,
+    );
     expect(existsSync(path.join(dir, 'evidence'))).toBe(false);
   });
 

@@ -28,7 +28,9 @@ const CHECKS = `checks:
 `;
 
 function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
   return waitFor(async () => {
     const r = new IORedis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     r.on('error', () => undefined);
@@ -78,7 +80,15 @@ describe('start and stop', () => {
     writeFileSync(file, `prefix: ${prefix}\ndataDir: ${dataDir}\nworker: { concurrency: 2, shutdownGrace: ${GRACE_MS}ms }\n`);
     return file;
   };
-  const runArgs = (dataDir: string, port = '0') => ['run', '--checks', path.join(dir, 'checks'), '--config', settingsFile(dataDir), '--metrics-port', port];
+  const runArgs = (dataDir: string, port = '0') => [
+    'run',
+    '--checks',
+    path.join(dir, 'checks'),
+    '--config',
+    settingsFile(dataDir),
+    '--metrics-port',
+    port,
+  ];
 
   /** Runs a start-up that must fail; returns its one message line after checking code, time and no stack. */
   async function failsToStart(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<string> {

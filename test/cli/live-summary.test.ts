@@ -36,7 +36,16 @@ describe('run: live summary on a TTY, JSON logs otherwise', () => {
     await dropPrefix(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
-  const args = (port: number) => [BIN, 'run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', String(port)];
+  const args = (port: number) => [
+    BIN,
+    'run',
+    '--checks',
+    path.join(dir, 'checks'),
+    '--config',
+    path.join(dir, 'settings.yaml'),
+    '--metrics-port',
+    String(port),
+  ];
 
   (hasScript ? it : it.skip)('on a pseudo-TTY: the failing check with its finding message, then the counts by status', async () => {
     const command = [process.execPath, ...args(0)].map((a) => `'${a}'`).join(' ');
@@ -48,7 +57,9 @@ describe('run: live summary on a TTY, JSON logs otherwise', () => {
     try {
       await waitFor(async () => /2 checks: 1 pass, 1 fail/.test(out), 120_000);
       expect(out).toMatch(/pengawas run: 2 checks from .*, metrics on http:\/\/127\.0\.0\.1:\d+\/metrics; Ctrl-C stops/);
-      expect(out).toMatch(/\d\d:\d\d:\d\d {2}FAIL {3}down \(http, security\) http:\/\/127\.0\.0\.1:\d+\/down: http\.status\.unexpected: status 503, expected 2xx/);
+      expect(out).toMatch(
+        /\d\d:\d\d:\d\d {2}FAIL {3}down \(http, security\) http:\/\/127\.0\.0\.1:\d+\/down: http\.status\.unexpected: status 503, expected 2xx/,
+      );
       // The passing check gets no line of its own; a check that keeps failing is not repeated.
       expect(out).not.toMatch(/ up \(http, efficiency\)/);
       expect(out.match(/FAIL {3}down/g)).toHaveLength(1);

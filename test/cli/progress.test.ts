@@ -21,7 +21,9 @@ describe('progress of evidence build', () => {
   const env = () => ({ ...process.env, PENGAWAS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '', PENGAWAS_LOG_LEVEL: 'warn' });
 
   (hasScript ? it : it.skip)('on a TTY: a progress line, erased before the result', async () => {
-    const command = [process.execPath, BIN, 'evidence', 'build', '--month', '2026-11', '--out', path.join(dir, 'tty')].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, BIN, 'evidence', 'build', '--month', '2026-11', '--out', path.join(dir, 'tty')]
+      .map((a) => `'${a}'`)
+      .join(' ');
     const child = spawn('script', ['-qfc', command, '/dev/null'], { cwd: ROOT, env: env() });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

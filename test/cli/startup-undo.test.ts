@@ -15,12 +15,22 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 it('a failed start is undone and explained; the next start works', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-undo-'));
-  writeFileSync(path.join(dir, 'c.yaml'), 'checks:\n  - { id: undo, type: http, element: efficiency, schedule: { every: 1m }, target: "http://127.0.0.1:9/" }\n');
+  writeFileSync(
+    path.join(dir, 'c.yaml'),
+    'checks:\n  - { id: undo, type: http, element: efficiency, schedule: { every: 1m }, target: "http://127.0.0.1:9/" }\n',
+  );
   const prefix = testPrefix('undo');
   const holder = net.createServer();
   await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
   const port = (holder.address() as net.AddressInfo).port;
-  const settings = (p: number) => settingsSchema.parse({ checksDir: dir, dataDir: path.join(dir, 'data'), prefix, metrics: { port: p, host: '127.0.0.1' }, worker: { shutdownGrace: '1s' } });
+  const settings = (p: number) =>
+    settingsSchema.parse({
+      checksDir: dir,
+      dataDir: path.join(dir, 'data'),
+      prefix,
+      metrics: { port: p, host: '127.0.0.1' },
+      worker: { shutdownGrace: '1s' },
+    });
   try {
     const failed = startMonitor({ settings: settings(port), roles: ALL_ROLES, redisUrl: REDIS_URL, watch: false });
     await expect(failed).rejects.toBeInstanceOf(StartupError);

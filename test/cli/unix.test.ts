@@ -46,8 +46,15 @@ describe('pengawas as a Unix tool', () => {
     checks = path.join(dir, 'checks');
     mkdirSync(checks);
     // 2000 rows (~190 KB): far more than a pipe holds (64 KiB on Linux), so the writer meets the closed pipe.
-    const rows = Array.from({ length: 2000 }, (_, i) => `  - { id: api-health-${String(i).padStart(4, '0')}, type: http, element: efficiency, schedule: { every: 1m }, target: "${server.url}/ok" }`);
-    writeFileSync(path.join(checks, 'many.yaml'), `checks:\n${rows.join('\n')}\n  - { id: tls-weak, type: tls, element: security, schedule: { every: 1m }, target: "127.0.0.1:1" }\n`);
+    const rows = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `  - { id: api-health-${String(i).padStart(4, '0')}, type: http, element: efficiency, schedule: { every: 1m }, target: "${server.url}/ok" }`,
+    );
+    writeFileSync(
+      path.join(checks, 'many.yaml'),
+      `checks:\n${rows.join('\n')}\n  - { id: tls-weak, type: tls, element: security, schedule: { every: 1m }, target: "127.0.0.1:1" }\n`,
+    );
   });
   afterAll(async () => {
     await server.close();
@@ -87,9 +94,22 @@ describe('pengawas as a Unix tool', () => {
       const h = help(...serving);
       for (const o of ['--metrics-port', '--metrics-host', '--web-config-file', '--prefix', '--checks', '--config']) expect(h).toContain(o);
     }
-    for (const cmd of [['probe'], ['check'], ['list'], ['validate'], ['evidence', 'build'], ['evidence', 'verify'], ['evidence', 'signers'], ['evidence', 'migrate'], ['waive'], ['attest'], ['rules', 'generate']]) {
+    for (const cmd of [
+      ['probe'],
+      ['check'],
+      ['list'],
+      ['validate'],
+      ['evidence', 'build'],
+      ['evidence', 'verify'],
+      ['evidence', 'signers'],
+      ['evidence', 'migrate'],
+      ['waive'],
+      ['attest'],
+      ['rules', 'generate'],
+    ]) {
       const h = help(...cmd);
-      for (const o of ['--metrics-port', '--metrics-host', '--web-config-file', '--prefix']) expect({ cmd: cmd.join(' '), has: h.includes(o) }).toEqual({ cmd: cmd.join(' '), has: false });
+      for (const o of ['--metrics-port', '--metrics-host', '--web-config-file', '--prefix'])
+        expect({ cmd: cmd.join(' '), has: h.includes(o) }).toEqual({ cmd: cmd.join(' '), has: false });
       expect(h).toContain('--config');
     }
     // Only the commands that read the checks folder offer --checks.
@@ -112,7 +132,8 @@ describe('pengawas as a Unix tool', () => {
       // The keys come from the zod object itself (its shape), not from the help code's JSON-schema reading.
       const shape = (getProbe(type)!.options as unknown as { shape?: Record<string, unknown> }).shape;
       expect(shape).toBeDefined();
-      for (const key of Object.keys(shape!)) expect({ type, key, listed: new RegExp(`^  ${key} +\\S`, 'm').test(text) }).toEqual({ type, key, listed: true });
+      for (const key of Object.keys(shape!))
+        expect({ type, key, listed: new RegExp(`^  ${key} +\\S`, 'm').test(text) }).toEqual({ type, key, listed: true });
     }
     const r = await runCli(['probe', 'http', '--help']);
     expect(r.code).toBe(0);
@@ -135,7 +156,9 @@ describe('pengawas as a Unix tool', () => {
     const demo = await runCli(['check', 'demo-tls-wek', '--checks', 'checks/demo']);
     expect(demo.stderr).toMatch(/did you mean "demo-tls-weak"\?/);
     expect((await runCli(['probe', 'tsl', '127.0.0.1:1'])).stderr).toMatch(/did you mean "tls"\?/);
-    expect((await runCli(['list', '--checks', checks, '--element', 'securty'])).stderr).toMatch(/unknown element "securty"; elements: .*; did you mean "security"\?/);
+    expect((await runCli(['list', '--checks', checks, '--element', 'securty'])).stderr).toMatch(
+      /unknown element "securty"; elements: .*; did you mean "security"\?/,
+    );
     expect((await runCli(['list', '--checks', checks, '--type', 'htp'])).stderr).toMatch(/did you mean "http"\?/);
     const opt = await runCli(['probe', 'http', `${server.url}/ok`, '--opt', 'methd=HEAD']);
     expect(opt.code).toBe(2);
@@ -146,7 +169,9 @@ describe('pengawas as a Unix tool', () => {
 
   it('gives one message for every malformed month', async () => {
     for (const month of ['12-2026', '2026-13', '2026-1', '2026/10', 'oktober']) {
-      const r = await runCli(['evidence', 'build', '--month', month, '--out', path.join(dir, 'never')], { env: { PENGAWAS_DATA_DIR: path.join(dir, 'data') } });
+      const r = await runCli(['evidence', 'build', '--month', month, '--out', path.join(dir, 'never')], {
+        env: { PENGAWAS_DATA_DIR: path.join(dir, 'data') },
+      });
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe(`pengawas: PENGAWAS_USAGE: --month: month "${month}" — expected YYYY-MM (e.g. 2026-10)`);
     }

@@ -5,7 +5,10 @@ import { loadChecks } from '../../src/config/load';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
 import { spawnSource } from '../helpers/cli-source';
 
-async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = spawnSource(args, { PENGAWAS_LOG_LEVEL: 'silent', ...opts.env });
   let stdout = '';
   p.stdout!.on('data', (d) => (stdout += d));
@@ -92,7 +95,8 @@ describe('checks as code', () => {
       expectStatus: [700]
 `;
     const problems = problemsOf(mk({ 'bad.yaml': bad, 'syntax.yml': 'checks:\n  - id: a\n    type: [unclosed\n' }));
-    const find = (field: string, checkId?: string) => problems.find((p) => p.field === field && (checkId === undefined || p.checkId === checkId));
+    const find = (field: string, checkId?: string) =>
+      problems.find((p) => p.field === field && (checkId === undefined || p.checkId === checkId));
     expect(find('element', 'dup')?.message).toMatch(/security.*inclusivity|expected one of/i);
     expect(find('element', 'dup')?.line).toBe(9);
     expect(find('schedule', 'dup')?.message).toMatch(/schedule "61 \* \* \* \*" is not a valid cron expression \(minute "61"/);

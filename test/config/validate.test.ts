@@ -28,7 +28,14 @@ function problemsIn(yaml: string, checkSecrets = false): ConfigProblem[] {
 }
 
 const one = (fields: Record<string, string>) =>
-  `checks:\n  - ${Object.entries({ id: 'c1', type: 'http', element: 'security', schedule: '{ every: 1m }', target: 'http://127.0.0.1:9/', ...fields })
+  `checks:\n  - ${Object.entries({
+    id: 'c1',
+    type: 'http',
+    element: 'security',
+    schedule: '{ every: 1m }',
+    target: 'http://127.0.0.1:9/',
+    ...fields,
+  })
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n    ')}\n`;
 
@@ -57,7 +64,9 @@ describe('validate rejects what a probe would reject at run time', () => {
     expect(p?.line).toBe(6);
     const probe = getProbe(type)!;
     const signal = AbortSignal.abort();
-    await expect(probe.run(target, probe.options.parse(options), { signal, timeoutMs: 1000, dataDir: tmpdir(), checkId: 'c1' })).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      probe.run(target, probe.options.parse(options), { signal, timeoutMs: 1000, dataDir: tmpdir(), checkId: 'c1' }),
+    ).rejects.toBeInstanceOf(UsageError);
   });
 
   it('accepts good targets of each kind', () => {
@@ -78,7 +87,9 @@ describe('validate rejects what a probe would reject at run time', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0].field).toBe('options.profile');
     expect(bad[0].message).toMatch(/unknown TLS profile "mozila-modern"; did you mean "mozilla-modern"\?/);
-    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: '{ profile: intermedate }' }))[0].message).toMatch(/did you mean "intermediate"/);
+    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: '{ profile: intermedate }' }))[0].message).toMatch(
+      /did you mean "intermediate"/,
+    );
     for (const ok of ['mozilla-modern', 'modern', 'none', 'profiles/operator.yaml', 'operator.yml']) {
       expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: ${ok} }` }))).toEqual([]);
     }
@@ -89,7 +100,9 @@ describe('validate rejects what a probe would reject at run time', () => {
   });
 
   it('a duplicate id is reported even when the first copy has other errors', () => {
-    const problems = problemsIn(`checks:\n  - { id: twin, type: http, element: nope, schedule: "bad", target: "not a url" }\n  - { id: twin, type: http, element: security, schedule: { every: 1m }, target: "http://x/" }\n`);
+    const problems = problemsIn(
+      `checks:\n  - { id: twin, type: http, element: nope, schedule: "bad", target: "not a url" }\n  - { id: twin, type: http, element: security, schedule: { every: 1m }, target: "http://x/" }\n`,
+    );
     const dup = problems.filter((p) => p.field === 'id');
     expect(dup).toHaveLength(1);
     expect(dup[0].line).toBe(3);
@@ -108,7 +121,9 @@ describe('validate rejects what a probe would reject at run time', () => {
     const problems = problemsIn(one({ retrys: '3', options: '{ expectStatuss: [200], folowRedirects: false }' }));
     const by = (f: string) => problems.find((p) => p.field === f)?.message;
     expect(by('retrys')).toMatch(/^unknown field "retrys" \(value 3\); did you mean "retries"\?/);
-    expect(by('options.expectStatuss')).toMatch(/unknown field "expectStatuss" \(value a list \(1 items\)\); did you mean "expectStatus"\?/);
+    expect(by('options.expectStatuss')).toMatch(
+      /unknown field "expectStatuss" \(value a list \(1 items\)\); did you mean "expectStatus"\?/,
+    );
     expect(by('options.folowRedirects')).toMatch(/unknown field "folowRedirects" \(value false\); did you mean "followRedirects"\?/);
   });
 
@@ -120,10 +135,14 @@ describe('validate rejects what a probe would reject at run time', () => {
 
   it('schedules: every mistake names the value and what was expected', () => {
     const msg = (schedule: string) => problemsIn(one({ schedule })).find((p) => p.field === 'schedule')?.message;
-    expect(msg('"every 5"')).toMatch(/^schedule "every 5" is not a valid cron expression .*expected a cron expression like .*\{ every: <duration like 30s or 5m> \}.*for an interval write \{ every: 5s \}$/);
+    expect(msg('"every 5"')).toMatch(
+      /^schedule "every 5" is not a valid cron expression .*expected a cron expression like .*\{ every: <duration like 30s or 5m> \}.*for an interval write \{ every: 5s \}$/,
+    );
     expect(msg('{ every: 5 minutes }')).toBe('schedule every "5 minutes" — expected a duration like 30s, 5m or 1h');
     expect(msg('{ every: 500ms }')).toBe('schedule every "500ms" is shorter than the minimum of 1s');
-    expect(msg('{ cron: "0 * * * *", timezone: Asia/Jakrta }')).toMatch(/^schedule timezone "Asia\/Jakrta" is not an IANA time zone; did you mean "Asia\/Jakarta"\?/);
+    expect(msg('{ cron: "0 * * * *", timezone: Asia/Jakrta }')).toMatch(
+      /^schedule timezone "Asia\/Jakrta" is not an IANA time zone; did you mean "Asia\/Jakarta"\?/,
+    );
     expect(msg('{ evry: 5m }')).toMatch(/^unknown schedule field "evry"; did you mean "every"\?/);
     expect(msg('{ every: 5m, cron: "* * * * *" }')).toMatch(/either \{ every \} or \{ cron, timezone \}/);
     expect(problemsIn(one({ schedule: '{ cron: "0 2 * * *", timezone: Asia/Makassar }' }))).toEqual([]);
@@ -135,13 +154,22 @@ describe('validate rejects what a probe would reject at run time', () => {
     const profile = path.join(dir, 'operator.yaml');
     writeFileSync(profile, 'name: operator-minimum\nprotocols: [TLSv1.2, TLSv1.4]\n');
     const missingCa = path.join(dir, 'no-such-ca.pem');
-    const problems = problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), true);
+    const problems = problemsIn(
+      one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }),
+      true,
+    );
     expect(problems.find((p) => p.field === 'options.caFile')?.message).toBe(`caFile "${missingCa}" cannot be read here (ENOENT)`);
-    expect(problems.find((p) => p.field === 'options.profile')?.message).toMatch(/^TLS profile ".*operator\.yaml" is invalid: protocols\.1: /);
+    expect(problems.find((p) => p.field === 'options.profile')?.message).toMatch(
+      /^TLS profile ".*operator\.yaml" is invalid: protocols\.1: /,
+    );
     // Elsewhere (validate --no-secrets on a laptop) those files are not looked at.
-    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), false)).toEqual([]);
+    expect(
+      problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), false),
+    ).toEqual([]);
     writeFileSync(profile, 'name: operator-minimum\nextends: intermediate\nminRsaBits: 3072\n');
     writeFileSync(missingCa, '-----BEGIN CERTIFICATE-----\n');
-    expect(problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), true)).toEqual([]);
+    expect(
+      problemsIn(one({ type: 'tls', target: 'a.example:443', options: `{ profile: "${profile}", caFile: "${missingCa}" }` }), true),
+    ).toEqual([]);
   });
 });

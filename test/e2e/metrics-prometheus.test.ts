@@ -104,8 +104,22 @@ test('a real Prometheus scrapes it: right credentials up == 1; wrong password or
       `    tls_config: { ca_file: ${pki.ca}${withCert ? `, cert_file: ${client.cert}, key_file: ${client.key}` : ''} }`,
       `    static_configs: [{ targets: ['${target}'] }]`,
     ].join('\n');
-  writeFileSync(cfg, ['global: { scrape_interval: 1s, scrape_timeout: 900ms }', 'scrape_configs:', job('good', 'good.pass', true), job('badpass', 'bad.pass', true), job('nocert', 'good.pass', false), ''].join('\n'));
-  const prom = spawn('prometheus', [`--config.file=${cfg}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    cfg,
+    [
+      'global: { scrape_interval: 1s, scrape_timeout: 900ms }',
+      'scrape_configs:',
+      job('good', 'good.pass', true),
+      job('badpass', 'bad.pass', true),
+      job('nocert', 'good.pass', false),
+      '',
+    ].join('\n'),
+  );
+  const prom = spawn(
+    'prometheus',
+    [`--config.file=${cfg}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   prom.stdout!.on('data', (d) => (log += d));
   prom.stderr!.on('data', (d) => (log += d));
@@ -114,11 +128,15 @@ test('a real Prometheus scrapes it: right credentials up == 1; wrong password or
     return ((await res.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
   };
   try {
-    const up = await waitFor(async () => {
-      const r = await query('up');
-      const byJob = Object.fromEntries(r.map((s) => [s.metric.job, s.value[1]]));
-      return Object.keys(byJob).length === 3 ? byJob : undefined;
-    }, 60_000, 500).catch((e) => {
+    const up = await waitFor(
+      async () => {
+        const r = await query('up');
+        const byJob = Object.fromEntries(r.map((s) => [s.metric.job, s.value[1]]));
+        return Object.keys(byJob).length === 3 ? byJob : undefined;
+      },
+      60_000,
+      500,
+    ).catch((e) => {
       throw new Error(`${(e as Error).message}\nprometheus log:\n${log}`);
     });
     expect(up).toEqual({ good: '1', badpass: '0', nocert: '0' });

@@ -70,16 +70,38 @@ async function failover(scenario: 'healthy' | 'partitioned'): Promise<void> {
     children.push(replica);
     const sentinelPorts = [await freePort(), await freePort(), await freePort()];
     for (const port of sentinelPorts) {
-      const conf = [`sentinel monitor ${MASTER} 127.0.0.1 ${link.port} 2`, `sentinel down-after-milliseconds ${MASTER} 1000`, `sentinel failover-timeout ${MASTER} 5000`, `sentinel parallel-syncs ${MASTER} 1`, ''].join('\n');
+      const conf = [
+        `sentinel monitor ${MASTER} 127.0.0.1 ${link.port} 2`,
+        `sentinel down-after-milliseconds ${MASTER} 1000`,
+        `sentinel failover-timeout ${MASTER} 5000`,
+        `sentinel parallel-syncs ${MASTER} 1`,
+        '',
+      ].join('\n');
       children.push(await startRedisChild([], { port, sentinelConf: conf }));
     }
     const probe = new IORedis(replica.port, '127.0.0.1');
     await waitFor(async () => /master_link_status:up/.test(await probe.info('replication')), 20_000);
     // Sentinels must know the replica and each other before a failover can be agreed.
     const s0 = new IORedis(sentinelPorts[0], '127.0.0.1');
-    await waitFor(async () => ((await s0.call('SENTINEL', 'replicas', MASTER)) as unknown[]).length === 1 && ((await s0.call('SENTINEL', 'sentinels', MASTER)) as unknown[]).length === 2, 30_000, 250);
+    await waitFor(
+      async () =>
+        ((await s0.call('SENTINEL', 'replicas', MASTER)) as unknown[]).length === 1 &&
+        ((await s0.call('SENTINEL', 'sentinels', MASTER)) as unknown[]).length === 2,
+      30_000,
+      250,
+    );
 
-    writeFileSync(path.join(dir, 'checks.yaml'), ['checks:', ...['a', 'b', 'c'].map((n) => `  - { id: sent-${n}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 1s, target: "${target.url}/${n}" }`), ''].join('\n'));
+    writeFileSync(
+      path.join(dir, 'checks.yaml'),
+      [
+        'checks:',
+        ...['a', 'b', 'c'].map(
+          (n) =>
+            `  - { id: sent-${n}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 1s, target: "${target.url}/${n}" }`,
+        ),
+        '',
+      ].join('\n'),
+    );
     const settings = settingsSchema.parse({
       checksDir: dir,
       dataDir: path.join(dir, 'data'),
@@ -90,7 +112,13 @@ async function failover(scenario: 'healthy' | 'partitioned'): Promise<void> {
       evidence: { enabled: false },
     });
     const url = `redis+sentinel://${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${MASTER}`;
-    const monitor = await startMonitor({ settings, roles: ['scheduler', 'worker', 'recorder'], redisUrl: url, sinks: [sink], watch: false });
+    const monitor = await startMonitor({
+      settings,
+      roles: ['scheduler', 'worker', 'recorder'],
+      redisUrl: url,
+      sinks: [sink],
+      watch: false,
+    });
     stop = () => monitor.stop();
     await waitFor(() => seen.size >= 15, 60_000, 200);
 
@@ -105,9 +133,17 @@ async function failover(scenario: 'healthy' | 'partitioned'): Promise<void> {
     mconn.disconnect();
     const killedAt = Date.now();
     await master.kill();
-    const promotedAfter = await waitFor(async () => (/role:master/.test(await probe.info('replication')) ? Date.now() - killedAt : 0), 60_000, 100);
+    const promotedAfter = await waitFor(
+      async () => (/role:master/.test(await probe.info('replication')) ? Date.now() - killedAt : 0),
+      60_000,
+      100,
+    );
     // Results for slots after the promotion, through the same monitor and the same client objects.
-    await waitFor(() => [...seen.keys()].filter((id) => Date.parse(id.split('@')[1]) > killedAt + promotedAfter + 2000).length >= 9, 90_000, 250);
+    await waitFor(
+      () => [...seen.keys()].filter((id) => Date.parse(id.split('@')[1]) > killedAt + promotedAfter + 2000).length >= 9,
+      90_000,
+      250,
+    );
     const ready = await fetch(`http://127.0.0.1:${monitor.metricsPort}/readyz`);
     expect(ready.status).toBe(200);
     await sleep(3000); // let in-flight slots of the last seconds land before counting
@@ -131,14 +167,25 @@ async function failover(scenario: 'healthy' | 'partitioned'): Promise<void> {
       }
     }
     const duplicated = [...seen.values()].filter((n) => n > 1).length;
-    const report = { scenario, unreplicatedBytes, promotedAfterMs: promotedAfter, expected, recorded: seen.size, lost, duplicated, lostSlots };
+    const report = {
+      scenario,
+      unreplicatedBytes,
+      promotedAfterMs: promotedAfter,
+      expected,
+      recorded: seen.size,
+      lost,
+      duplicated,
+      lostSlots,
+    };
     // The numbers docs/deploy.md quotes come from this line.
     console.log(`sentinel failover: ${JSON.stringify(report)}`);
     expect(byCheck.size).toBe(3);
     // Asynchronous replication can lose what the master acknowledged in its last instant (docs/deploy.md);
     // bounded here by the slots of the failover window, never the slots after it.
     const windowStart = killedAt - (scenario === 'partitioned' ? 3000 : 1000);
-    expect(lostSlots.every((s) => Date.parse(s.split('@')[1]) >= windowStart && Date.parse(s.split('@')[1]) < killedAt + promotedAfter + 2000)).toBe(true);
+    expect(
+      lostSlots.every((s) => Date.parse(s.split('@')[1]) >= windowStart && Date.parse(s.split('@')[1]) < killedAt + promotedAfter + 2000),
+    ).toBe(true);
     if (scenario === 'healthy') expect(lost).toBeLessThanOrEqual(3 * Math.ceil((promotedAfter + 2000) / 1000));
     probe.disconnect();
     s0.disconnect();
@@ -151,5 +198,7 @@ async function failover(scenario: 'healthy' | 'partitioned'): Promise<void> {
   }
 }
 
-test('healthy replica: the monitor continues on the promoted replica after the master is killed; slots lost and duplicated are counted', () => failover('healthy'));
-test('partitioned replica: what the master acknowledged but never replicated is counted, and only inside the failover window', () => failover('partitioned'));
+test('healthy replica: the monitor continues on the promoted replica after the master is killed; slots lost and duplicated are counted', () =>
+  failover('healthy'));
+test('partitioned replica: what the master acknowledged but never replicated is counted, and only inside the failover window', () =>
+  failover('partitioned'));

@@ -27,7 +27,12 @@ let target: Started;
 let dir: string;
 let admin: IORedis;
 
-const USERS: Record<string, AclRole[]> = { 'pengawas-all': ['scheduler', 'worker', 'recorder'], 'pengawas-scheduler': ['scheduler'], 'pengawas-worker': ['worker'], 'pengawas-recorder': ['recorder'] };
+const USERS: Record<string, AclRole[]> = {
+  'pengawas-all': ['scheduler', 'worker', 'recorder'],
+  'pengawas-scheduler': ['scheduler'],
+  'pengawas-worker': ['worker'],
+  'pengawas-recorder': ['recorder'],
+};
 // Split roles need the results key (docs/results.md); given by reference, the way an operator would.
 process.env.PGW_ACL_TEST_RESULTS_KEY = randomBytes(32).toString('hex');
 
@@ -40,15 +45,39 @@ beforeAll(async () => {
     return ['--user', u, 'on', `>${u}-S3cret!`, ...aclRules(roles, PREFIX)];
   });
   redis = await startRedisChild(
-    ['--tls-cert-file', pki.serverCert, '--tls-key-file', pki.serverKey, '--tls-ca-cert-file', pki.ca, '--tls-auth-clients', 'no', '--user', 'default', 'off', '--user', 'admin', 'on', '>admin-pw', '~*', '&*', '+@all', ...users],
+    [
+      '--tls-cert-file',
+      pki.serverCert,
+      '--tls-key-file',
+      pki.serverKey,
+      '--tls-ca-cert-file',
+      pki.ca,
+      '--tls-auth-clients',
+      'no',
+      '--user',
+      'default',
+      'off',
+      '--user',
+      'admin',
+      'on',
+      '>admin-pw',
+      '~*',
+      '&*',
+      '+@all',
+      ...users,
+    ],
     { portArg: '--tls-port' },
   );
   admin = new IORedis({ port: redis.port, host: '127.0.0.1', username: 'admin', password: 'admin-pw', tls: { ca: readFileSync(pki.ca) } });
   writeFileSync(
     path.join(dir, 'checks.yaml'),
-    ['checks:', `  - { id: acl-ok, type: http, element: efficiency, schedule: { every: 1s }, timeout: 1s, target: "${target.url}/ok" }`,
+    [
+      'checks:',
+      `  - { id: acl-ok, type: http, element: efficiency, schedule: { every: 1s }, timeout: 1s, target: "${target.url}/ok" }`,
       `  - { id: acl-fail, type: http, element: security, schedule: { every: 1s }, timeout: 1s, target: "${target.url}/fail" }`,
-      '  - { id: acl-error, type: http, element: capability, schedule: { every: 2s }, timeout: 300ms, retries: 1, target: "http://127.0.0.1:1/" }', ''].join('\n'),
+      '  - { id: acl-error, type: http, element: capability, schedule: { every: 2s }, timeout: 300ms, retries: 1, target: "http://127.0.0.1:1/" }',
+      '',
+    ].join('\n'),
   );
 });
 
@@ -65,7 +94,12 @@ afterAll(async () => {
  * results key by reference, and a results stream cap small enough for the test to reach.
  */
 function settingsFor(user: string, name: string) {
-  const env = { REDIS_URL: `rediss://127.0.0.1:${redis.port}`, REDIS_USERNAME: user, REDIS_PASSWORD_FILE: path.join(dir, `${user}.pass`), REDIS_TLS_CA_FILE: pki.ca };
+  const env = {
+    REDIS_URL: `rediss://127.0.0.1:${redis.port}`,
+    REDIS_USERNAME: user,
+    REDIS_PASSWORD_FILE: path.join(dir, `${user}.pass`),
+    REDIS_TLS_CA_FILE: pki.ca,
+  };
   return loadSettings(undefined, env, {
     checksDir: dir,
     dataDir: path.join(dir, name),
@@ -84,7 +118,8 @@ async function start(user: string, roles: Role[], name: string): Promise<Monitor
 }
 
 const scrape = async (m: Monitor) => (await fetch(`http://127.0.0.1:${m.metricsPort}/metrics`)).text();
-const runs = (text: string, check: string, result: string) => Number(new RegExp(`^pengawas_check_runs_total\\{check="${check}",[^}]*result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+const runs = (text: string, check: string, result: string) =>
+  Number(new RegExp(`^pengawas_check_runs_total\\{check="${check}",[^}]*result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
 
 async function aclLog(): Promise<string[]> {
   const log = (await admin.acl('LOG', '100')) as unknown as Array<Array<string | number>>;
@@ -95,10 +130,14 @@ async function aclLog(): Promise<string[]> {
 }
 
 async function recordsAllResults(recorder: Monitor): Promise<void> {
-  await waitFor(async () => {
-    const t = await scrape(recorder);
-    return runs(t, 'acl-ok', 'pass') >= 2 && runs(t, 'acl-fail', 'fail') >= 2 && runs(t, 'acl-error', 'error') >= 1;
-  }, 60_000, 500);
+  await waitFor(
+    async () => {
+      const t = await scrape(recorder);
+      return runs(t, 'acl-ok', 'pass') >= 2 && runs(t, 'acl-fail', 'fail') >= 2 && runs(t, 'acl-error', 'error') >= 1;
+    },
+    60_000,
+    500,
+  );
 }
 
 test('all roles in one process, as an ACL user over TLS: checks run, results recorded, nothing refused', async () => {
@@ -130,8 +169,16 @@ test('split roles, one ACL user each, through a full results stream: nothing ref
     // the recorder dead-letters the unsigned filler and trims it off (XINFO GROUPS, XTRIM MINID); then results flow again.
     const dead = await admin.xlen(`${PREFIX}:results:dead`);
     for (let i = 0; i < 120; i++) await admin.xadd(`${PREFIX}:results`, '*', 'r', '{}');
-    await waitFor(async () => /^pengawas_jobs_handed_back_total\{reason="results_backlog"\} [1-9]/m.test(await scrape(worker)), 30_000, 200);
-    await waitFor(async () => (await admin.xlen(`${PREFIX}:results:dead`)) >= dead + 120 && (await admin.xlen(`${PREFIX}:results`)) < 100, 30_000, 500);
+    await waitFor(
+      async () => /^pengawas_jobs_handed_back_total\{reason="results_backlog"\} [1-9]/m.test(await scrape(worker)),
+      30_000,
+      200,
+    );
+    await waitFor(
+      async () => (await admin.xlen(`${PREFIX}:results:dead`)) >= dead + 120 && (await admin.xlen(`${PREFIX}:results`)) < 100,
+      30_000,
+      500,
+    );
     const after = await scrape(recorder);
     await waitFor(async () => runs(await scrape(recorder), 'acl-ok', 'pass') >= runs(after, 'acl-ok', 'pass') + 2, 60_000, 500);
   } finally {
@@ -146,11 +193,20 @@ test('the default user is off, plain TCP is refused, and stolen worker credentia
   const url = `rediss://127.0.0.1:${redis.port}?tls_ca_file=${encodeURIComponent(pki.ca)}`;
   await expect(ping(url)).rejects.toThrow(/does not answer/);
   await expect(ping(`redis://127.0.0.1:${redis.port}`)).rejects.toThrow(/does not answer/);
-  await expect(ping(`rediss://pengawas-worker:wrong@127.0.0.1:${redis.port}?tls_ca_file=${encodeURIComponent(pki.ca)}`)).rejects.toThrow(/WRONGPASS|invalid username-password/);
+  await expect(ping(`rediss://pengawas-worker:wrong@127.0.0.1:${redis.port}?tls_ca_file=${encodeURIComponent(pki.ca)}`)).rejects.toThrow(
+    /WRONGPASS|invalid username-password/,
+  );
   // Without our CA the server certificate is not trusted.
   await expect(ping(`rediss://pengawas-worker:pengawas-worker-S3cret!@127.0.0.1:${redis.port}`)).rejects.toThrow(/certificate/);
 
-  const stolen = new IORedis({ port: redis.port, host: '127.0.0.1', username: 'pengawas-worker', password: 'pengawas-worker-S3cret!', tls: { ca: readFileSync(pki.ca) }, maxRetriesPerRequest: 0 });
+  const stolen = new IORedis({
+    port: redis.port,
+    host: '127.0.0.1',
+    username: 'pengawas-worker',
+    password: 'pengawas-worker-S3cret!',
+    tls: { ca: readFileSync(pki.ca) },
+    maxRetriesPerRequest: 0,
+  });
   try {
     await admin.set('other-tenant:secret', 'x');
     await expect(stolen.get('other-tenant:secret')).rejects.toThrow(/NOPERM/);

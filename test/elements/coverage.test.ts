@@ -57,7 +57,8 @@ beforeAll(async () => {
   });
   expect(problems).toEqual([]);
   // The OpenAPI document names the demo port as its server; live calls must go to this test's API.
-  for (const c of checks) if (c.type === 'openapi' && Array.isArray(c.options.live) && c.options.live.length) c.options.baseUrl = `https://127.0.0.1:${apiPort}`;
+  for (const c of checks)
+    if (c.type === 'openapi' && Array.isArray(c.options.live) && c.options.live.length) c.options.baseUrl = `https://127.0.0.1:${apiPort}`;
   for (const c of checks) results.set(c.id, await runCheck(c, { dataDir: dir }));
 });
 

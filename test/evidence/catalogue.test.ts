@@ -32,7 +32,8 @@ export function emittedIds(): { literal: Map<string, string>; templates: Map<str
     const text = readFileSync(file, 'utf8');
     const rel = path.relative(PROBES, file);
     for (const m of text.matchAll(lit)) literal.set(m[1], rel);
-    for (const m of text.matchAll(tpl)) if (m[1].includes('${')) templates.set(m[1].replace(/\$\{[^}]+\}/g, 'x_sample'), `${rel}: \`${m[1]}\``);
+    for (const m of text.matchAll(tpl))
+      if (m[1].includes('${')) templates.set(m[1].replace(/\$\{[^}]+\}/g, 'x_sample'), `${rel}: \`${m[1]}\``);
   }
   return { literal, templates };
 }
@@ -42,8 +43,24 @@ describe('finding-message catalogue', () => {
 
   it('finds the ids the probes emit (the scan itself works)', () => {
     // Ids any reader of src/probes can confirm; if the scan broke, these would be missing.
-    for (const id of ['tls.protocol.tls1_0_enabled', 'mfa.flow_not_enforced', 'http.latency.too_slow', 'securitytxt.expires.expired', 'attestation.expired', 'openapi.server.insecure']) expect(literal.has(id)).toBe(true);
-    expect([...templates.keys()]).toEqual(expect.arrayContaining(['tls.vuln.x_sample', 'x_sample.header.missing', 'transaction.x_sample.too_slow', 'webpage.a11y.x_sample', 'probe.error.x_sample']));
+    for (const id of [
+      'tls.protocol.tls1_0_enabled',
+      'mfa.flow_not_enforced',
+      'http.latency.too_slow',
+      'securitytxt.expires.expired',
+      'attestation.expired',
+      'openapi.server.insecure',
+    ])
+      expect(literal.has(id)).toBe(true);
+    expect([...templates.keys()]).toEqual(
+      expect.arrayContaining([
+        'tls.vuln.x_sample',
+        'x_sample.header.missing',
+        'transaction.x_sample.too_slow',
+        'webpage.a11y.x_sample',
+        'probe.error.x_sample',
+      ]),
+    );
     expect(literal.size).toBeGreaterThan(100);
   });
 
@@ -80,7 +97,8 @@ function walkDurations(schema: unknown, key: string, out: Set<string>, seen = ne
   if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
   seen.add(schema);
   const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def ?? {};
-  if (def.type === 'object') for (const [k, v] of Object.entries((def.shape as Record<string, unknown>) ?? {})) walkDurations(v, k, out, seen);
+  if (def.type === 'object')
+    for (const [k, v] of Object.entries((def.shape as Record<string, unknown>) ?? {})) walkDurations(v, k, out, seen);
   for (const f of ['innerType', 'element', 'in', 'out', 'valueType']) if (def[f]) walkDurations(def[f], key, out, seen);
   for (const o of (def.options as unknown[]) ?? []) walkDurations(o, key, out, seen);
   if (def.type === 'intersection') (walkDurations(def.left, key, out, seen), walkDurations(def.right, key, out, seen));

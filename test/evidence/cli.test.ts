@@ -14,19 +14,47 @@ describe('pengawas evidence / waive', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-ev-cli-'));
     const store = await EvidenceStore.open({ dataDir: path.join(dir, 'data') });
-    await writeAll(store, octoberResults().filter((r) => r.checkId === 'api-tls'));
+    await writeAll(
+      store,
+      octoberResults().filter((r) => r.checkId === 'api-tls'),
+    );
     await store.close();
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('requires an approver and an expiry for a waiver, then records it', async () => {
-    const missing = await runCli(['waive', '--check', 'api-tls', '--reason', 'vendor patch', '--risk', 'low', '--expires', '2027-01-31'], { env: env() });
+    const missing = await runCli(['waive', '--check', 'api-tls', '--reason', 'vendor patch', '--risk', 'low', '--expires', '2027-01-31'], {
+      env: env(),
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--approver/);
-    const ok = await runCli(['waive', '--check', 'api-tls', '--finding', 'tls.protocol.tls1_0_enabled', '--reason', 'vendor patch', '--approver', 'CISO', '--risk', 'low', '--expires', '2027-01-31', '--json'], { env: env() });
+    const ok = await runCli(
+      [
+        'waive',
+        '--check',
+        'api-tls',
+        '--finding',
+        'tls.protocol.tls1_0_enabled',
+        '--reason',
+        'vendor patch',
+        '--approver',
+        'CISO',
+        '--risk',
+        'low',
+        '--expires',
+        '2027-01-31',
+        '--json',
+      ],
+      { env: env() },
+    );
     expect(ok.code).toBe(0);
     // A bare date means the end of that day in Asia/Jakarta (UTC+7).
-    expect(JSON.parse(ok.stdout)).toMatchObject({ checkId: 'api-tls', approver: 'CISO', risk: 'low', expiresAt: '2027-01-31T17:00:00.000Z' });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      checkId: 'api-tls',
+      approver: 'CISO',
+      risk: 'low',
+      expiresAt: '2027-01-31T17:00:00.000Z',
+    });
   }, 60_000);
 
   it('builds a signed pack with the operator key, verifies it, and fails naming an altered file', async () => {
@@ -34,7 +62,10 @@ describe('pengawas evidence / waive', () => {
     writeFileSync(path.join(dir, 'op.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(path.join(dir, 'op.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     const out = path.join(dir, 'pack');
-    const built = await runCli(['evidence', 'build', '--month', '2026-10', '--out', out, '--lang', 'id', '--key', path.join(dir, 'op.key')], { env: env(), timeoutMs: 60_000 });
+    const built = await runCli(
+      ['evidence', 'build', '--month', '2026-10', '--out', out, '--lang', 'id', '--key', path.join(dir, 'op.key')],
+      { env: env(), timeoutMs: 60_000 },
+    );
     expect(built.stderr).toBe('');
     expect(built.code).toBe(0);
     expect(built.stdout).toMatch(/1 checks, 744 runs, pass rate 89\.78%/);
@@ -45,7 +76,10 @@ describe('pengawas evidence / waive', () => {
     expect(existsSync(path.join(out, 'report.pdf'))).toBe(chromium);
 
     const verified = await runCli(['evidence', 'verify', out, '--pubkey', path.join(dir, 'op.pub')], { env: env() });
-    expect([verified.code, verified.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^ok: .*signature valid, ${chromium ? 9 : 8} files match`))]);
+    expect([verified.code, verified.stdout]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^ok: .*signature valid, ${chromium ? 9 : 8} files match`)),
+    ]);
     const csv = path.join(out, 'results.csv');
     writeFileSync(csv, readFileSync(csv, 'utf8').replace(',744,', ',745,').replace(',24,', ',25,'));
     const broken = await runCli(['evidence', 'verify', out], { env: env() });

@@ -21,7 +21,22 @@ import { BACKENDS, HOUR, makeEnv, result, TZ, type TestEnv } from './helpers';
 jest.setTimeout(120_000);
 
 const check = (id: string): Check =>
-  ({ id, name: id, type: 'http', element: 'security', schedule: { kind: 'every', intervalMs: HOUR }, scheduleText: 'every 3600s', intervalMs: HOUR, timeoutMs: 10_000, target: `https://${id}.example`, options: {}, severity: 'high', labels: {}, retries: 0, enabled: true }) as unknown as Check;
+  ({
+    id,
+    name: id,
+    type: 'http',
+    element: 'security',
+    schedule: { kind: 'every', intervalMs: HOUR },
+    scheduleText: 'every 3600s',
+    intervalMs: HOUR,
+    timeoutMs: 10_000,
+    target: `https://${id}.example`,
+    options: {},
+    severity: 'high',
+    labels: {},
+    retries: 0,
+    enabled: true,
+  }) as unknown as Check;
 
 const at = (day: string, hour: number) => new Date(startOfDay(day, TZ).getTime() + hour * HOUR);
 
@@ -38,10 +53,26 @@ describe('coverage: slots expected by the schedule against results recorded', ()
     const day = '2026-10-03';
     const a = at(day, 0);
     const b = at('2026-10-04', 0);
-    const applied = { id: 'api', name: 'api', type: 'http', element: 'security', schedule: 'every 3600s', timeoutMs: 1000, target: 'x', options: {}, severity: 'high', labels: {}, enabled: true };
+    const applied = {
+      id: 'api',
+      name: 'api',
+      type: 'http',
+      element: 'security',
+      schedule: 'every 3600s',
+      timeoutMs: 1000,
+      target: 'x',
+      options: {},
+      severity: 'high',
+      labels: {},
+      enabled: true,
+    };
     const slot = (h: number) => new Date(nextEverySlot('api', HOUR, at(day, h).getTime() - 1));
     const c = computeCoverage({
-      days: [day], timezone: TZ, from: a, to: b, settleMs: 0,
+      days: [day],
+      timezone: TZ,
+      from: a,
+      to: b,
+      settleMs: 0,
       configs: [{ hash: 'h', appliedAt: a.toISOString(), checks: [applied] }] as never,
       rollups: [{ check_id: 'api', day, runs: 24 - 6 } as never],
       down: [],
@@ -49,14 +80,30 @@ describe('coverage: slots expected by the schedule against results recorded', ()
       // one inside the maintenance window (already explained), one at hour 10.
       maintenance: (id) => (id === 'api' ? [{ from: at(day, 2), to: at(day, 6) }] : []),
       redisDown: [{ from: at(day, 4), to: at(day, 8) }],
-      lost: [{ resultId: 'r1', checkId: 'api', slot: slot(3), reason: 'expired' }, { resultId: 'r2', checkId: 'api', slot: slot(10), reason: 'results_backlog' }],
+      lost: [
+        { resultId: 'r1', checkId: 'api', slot: slot(3), reason: 'expired' },
+        { resultId: 'r2', checkId: 'api', slot: slot(10), reason: 'results_backlog' },
+      ],
     });
-    expect(c.gaps).toEqual([{ checkId: 'api', day, expected: 24, recorded: 18, missing: 6, monitorDown: 0, maintenance: 4, redisDown: 2, resultsDropped: 0, slotsExpired: 0, unexplained: 0 }]);
+    expect(c.gaps).toEqual([
+      {
+        checkId: 'api',
+        day,
+        expected: 24,
+        recorded: 18,
+        missing: 6,
+        monitorDown: 0,
+        maintenance: 4,
+        redisDown: 2,
+        resultsDropped: 0,
+        slotsExpired: 0,
+        unexplained: 0,
+      },
+    ]);
   });
 });
 
 describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
-
   let env: TestEnv;
   let store: EvidenceStore;
   beforeAll(async () => {
@@ -95,16 +142,34 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     const results = [];
     for (let t = nextEverySlot('api', HOUR, from.getTime() - 1); t < end.getTime(); t += HOUR) {
       const lost = (a: Date, b: Date) => t >= a.getTime() && t < b.getTime();
-      if (lost(stopAt, restartAt) || lost(lostFrom, lostTo) || lost(crashFrom, crashRestart) || lost(redisFrom, redisTo) || t === expiredSlot.getTime()) continue;
+      if (
+        lost(stopAt, restartAt) ||
+        lost(lostFrom, lostTo) ||
+        lost(crashFrom, crashRestart) ||
+        lost(redisFrom, redisTo) ||
+        t === expiredSlot.getTime()
+      )
+        continue;
       results.push({ result: result('api', 'security', new Date(t), 'pass'), check: check('api') });
     }
     expect(results.length).toBe(744 - 3 - 2 - 3 - 2 - 1);
     // Reports from the gaps stream: one of Oct 20's two lost results waited past the retention (twice reported,
     // kept once); a report for a result that was recorded after all is outweighed by the store's own row.
-    const gap = (t: Date, reason: 'expired' | 'unknown_check') => ({ id: resultId('api', t), checkId: 'api', slot: t.toISOString(), reason, at: new Date(t.getTime() + 60_000).toISOString() });
+    const gap = (t: Date, reason: 'expired' | 'unknown_check') => ({
+      id: resultId('api', t),
+      checkId: 'api',
+      slot: t.toISOString(),
+      reason,
+      at: new Date(t.getTime() + 60_000).toISOString(),
+    });
     const oct20 = new Date(nextEverySlot('api', HOUR, lostFrom.getTime() - 1));
     expect(await recordLostResults(store.db, [gap(oct20, 'expired'), gap(expiredSlot, 'unknown_check'), gap(oct20, 'expired')])).toBe(2);
-    expect(await recordLostResults(store.db, [gap(oct20, 'expired'), gap(new Date(nextEverySlot('api', HOUR, at('2026-10-20', 10).getTime() - 1)), 'expired')])).toBe(1);
+    expect(
+      await recordLostResults(store.db, [
+        gap(oct20, 'expired'),
+        gap(new Date(nextEverySlot('api', HOUR, at('2026-10-20', 10).getTime() - 1)), 'expired'),
+      ]),
+    ).toBe(1);
     await store.writeResults(results, new Date('2026-11-02T00:00:00Z'));
 
     const out = path.join(env.dataDir, 'pack');
@@ -113,12 +178,29 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     // Every result passed, and the pass rate says so; coverage is what shows the gaps.
     expect(built.manifest.totals.passRate).toBe(1);
 
-    const csv = readFileSync(path.join(out, 'coverage.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    const csv = readFileSync(path.join(out, 'coverage.csv'), 'utf8')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(csv[0]).toEqual([
-      'row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained',
-      'missing_maintenance', 'missing_redis_down', 'missing_results_dropped', 'missing_slots_expired',
+      'row',
+      'check_id',
+      'element',
+      'day',
+      'expected_slots',
+      'observed_slots',
+      'coverage',
+      'missing_slots',
+      'missing_monitor_down',
+      'missing_unexplained',
+      'missing_maintenance',
+      'missing_redis_down',
+      'missing_results_dropped',
+      'missing_slots_expired',
     ]);
-    expect(csv.filter((r) => r[0] === 'check')).toEqual([['check', 'api', 'security', '', '744', '733', (733 / 744).toFixed(6), '11', '', '', '', '', '', '']]);
+    expect(csv.filter((r) => r[0] === 'check')).toEqual([
+      ['check', 'api', 'security', '', '744', '733', (733 / 744).toFixed(6), '11', '', '', '', '', '', ''],
+    ]);
     // day, expected, recorded, -, missing, monitor down, unexplained, maintenance, Redis down, dropped, expired unrun
     expect(csv.filter((r) => r[0] === 'gap').map((r) => r.slice(3))).toEqual([
       ['2026-10-05', '24', '21', '', '3', '3', '0', '0', '0', '0', '0'],
@@ -132,13 +214,18 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     expect(down).toEqual([
       [`${stopAt.toISOString()}/${restartAt.toISOString()}`, 'stopped'],
       // From the last result before the restart (the 08:xx slot) to the restart.
-      [`${new Date(nextEverySlot('api', HOUR, at('2026-10-25', 8).getTime() - 1)).toISOString()}/${crashRestart.toISOString()}`, 'not_closed'],
+      [
+        `${new Date(nextEverySlot('api', HOUR, at('2026-10-25', 8).getTime() - 1)).toISOString()}/${crashRestart.toISOString()}`,
+        'not_closed',
+      ],
     ]);
 
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain(`data-coverage="${733 / 744}" data-expected-slots="744"`);
     expect(html).toContain('data-gaps="5"');
-    expect(html).toContain('data-gap="api/2026-10-20" data-missing="2" data-monitor-down="0" data-redis-down="0" data-results-dropped="1" data-slots-expired="0" data-unexplained="1"');
+    expect(html).toContain(
+      'data-gap="api/2026-10-20" data-missing="2" data-monitor-down="0" data-redis-down="0" data-results-dropped="1" data-slots-expired="0" data-unexplained="1"',
+    );
     expect(html).toContain('data-gap="api/2026-10-12" data-missing="2" data-monitor-down="0" data-redis-down="2"');
     expect(html).toContain('data-redis-down="1"');
     // The lifecycle records (sessions, the outage, the lost results) are hash-chained like every other record.

@@ -53,14 +53,40 @@ export async function makeEnv(backend: Backend): Promise<TestEnv> {
   };
 }
 
-export function result(checkId: string, element: ElementId, slot: Date, status: Status, findings: Finding[] = [], durationMs = 10): ProbeResult {
+export function result(
+  checkId: string,
+  element: ElementId,
+  slot: Date,
+  status: Status,
+  findings: Finding[] = [],
+  durationMs = 10,
+): ProbeResult {
   const t = slot.toISOString();
-  return { id: `${checkId}@${t}`, checkId, type: 'http', element, target: `https://${checkId}.example`, status, scheduledAt: t, startedAt: t, durationMs, attempt: 1, findings, measurements: {}, ...(status === 'error' ? { errorCode: 'PROBE_TIMEOUT' } : {}) };
+  return {
+    id: `${checkId}@${t}`,
+    checkId,
+    type: 'http',
+    element,
+    target: `https://${checkId}.example`,
+    status,
+    scheduledAt: t,
+    startedAt: t,
+    durationMs,
+    attempt: 1,
+    findings,
+    measurements: {},
+    ...(status === 'error' ? { errorCode: 'PROBE_TIMEOUT' } : {}),
+  };
 }
 
 export const TLS10: Finding = { id: 'tls.protocol.tls1_0_enabled', severity: 'high', status: 'fail', message: 'TLS 1.0 is accepted' };
 export const CERT: Finding = { id: 'tls.cert.expiring', severity: 'medium', status: 'fail', message: 'certificate expires in 9 days' };
-export const STALE: Finding = { id: 'document.stale', severity: 'medium', status: 'fail', message: 'fee schedule not updated for 200 days' };
+export const STALE: Finding = {
+  id: 'document.stale',
+  severity: 'medium',
+  status: 'fail',
+  message: 'fee schedule not updated for 200 days',
+};
 export const SLOW: Finding = { id: 'http.latency.slow', severity: 'low', status: 'warn', message: 'answered in 2.1 s' };
 
 export const HOUR = 3_600_000;

@@ -17,7 +17,16 @@ import { addWaiver } from '../../src/evidence/waivers';
 import { runCli } from '../helpers/cli';
 import { HOUR, makeEnv, octoberResults, result, septemberResults, writeAll, type TestEnv } from './helpers';
 
-const COUNTED = ['evidence_results', 'evidence_rollups', 'evidence_finding_rollups', 'evidence_incidents', 'evidence_waivers', 'evidence_attestations', 'evidence_configs', 'evidence_chain_heads'];
+const COUNTED = [
+  'evidence_results',
+  'evidence_rollups',
+  'evidence_finding_rollups',
+  'evidence_incidents',
+  'evidence_waivers',
+  'evidence_attestations',
+  'evidence_configs',
+  'evidence_chain_heads',
+];
 
 async function tableCounts(store: EvidenceStore): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -42,10 +51,33 @@ describe('evidence migrate --from a PGlite store', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pengawas-migrate-'));
     source = path.join(dir, 'old', 'evidence');
     expected = await withPglite(async (s) => {
-      await addWaiver(s, { checkId: 'api-tls', reason: 'vendor fix due', approver: 'CISO', risk: 'low', startsAt: new Date('2026-10-05T00:00:00Z'), expiresAt: new Date('2026-10-08T00:00:00Z') }, new Date('2026-10-01T00:00:00Z'));
+      await addWaiver(
+        s,
+        {
+          checkId: 'api-tls',
+          reason: 'vendor fix due',
+          approver: 'CISO',
+          risk: 'low',
+          startsAt: new Date('2026-10-05T00:00:00Z'),
+          expiresAt: new Date('2026-10-08T00:00:00Z'),
+        },
+        new Date('2026-10-01T00:00:00Z'),
+      );
       await writeAll(s, [...septemberResults(), ...octoberResults()]);
-      await recordAttestation(s, { checkId: 'drill', by: 'Ani', evidenceHash: 'a'.repeat(64), evidenceRef: 'drill.pdf', expiresAt: new Date('2027-01-01T00:00:00Z') });
-      await recordAttestation(s, { checkId: 'drill', by: 'Budi', evidenceHash: 'b'.repeat(64), evidenceRef: 'drill-v2.pdf', expiresAt: null });
+      await recordAttestation(s, {
+        checkId: 'drill',
+        by: 'Ani',
+        evidenceHash: 'a'.repeat(64),
+        evidenceRef: 'drill.pdf',
+        expiresAt: new Date('2027-01-01T00:00:00Z'),
+      });
+      await recordAttestation(s, {
+        checkId: 'drill',
+        by: 'Budi',
+        evidenceHash: 'b'.repeat(64),
+        evidenceRef: 'drill-v2.pdf',
+        expiresAt: null,
+      });
       await s.maintain(new Date('2026-11-05T00:00:00Z'));
       return { head: (await chainHeads(s.db)).head, counts: await tableCounts(s) };
     });
@@ -61,7 +93,11 @@ describe('evidence migrate --from a PGlite store', () => {
       env = await makeEnv(backend);
     });
     afterAll(() => env.cleanup());
-    const migrate = (...extra: string[]) => runCli(['evidence', 'migrate', '--from', source, ...extra], { env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: env.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 120_000 });
+    const migrate = (...extra: string[]) =>
+      runCli(['evidence', 'migrate', '--from', source, ...extra], {
+        env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: env.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' },
+        timeoutMs: 120_000,
+      });
 
     it('copies every record and verifies the chains before and after; the copy works as a store', async () => {
       const r = await migrate('--json');
@@ -78,9 +114,15 @@ describe('evidence migrate --from a PGlite store', () => {
       } finally {
         await store.close();
       }
-      const v = await runCli(['evidence', 'verify', '--store'], { env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: env.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' } });
+      const v = await runCli(['evidence', 'verify', '--store'], {
+        env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: env.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' },
+      });
       expect(v.code).toBe(0);
-      expect(v.stdout).toMatch(new RegExp(`^ok: \\d+ chains, ${expected.counts.evidence_results + 2 + 1 + 2} records, \\d+ sealed rollups verified \\(${backend}\\)`));
+      expect(v.stdout).toMatch(
+        new RegExp(
+          `^ok: \\d+ chains, ${expected.counts.evidence_results + 2 + 1 + 2} records, \\d+ sealed rollups verified \\(${backend}\\)`,
+        ),
+      );
     }, 180_000);
 
     it('a second run finds the same chains and copies nothing', async () => {
@@ -106,7 +148,10 @@ describe('evidence migrate --from a PGlite store', () => {
         await store.writeResults([{ result: result('unrelated', 'security', new Date('2026-10-01T00:00:00Z'), 'pass') }]);
         const head = (await chainHeads(store.db)).head;
         await store.close();
-        const r = await runCli(['evidence', 'migrate', '--from', source], { env: { PENGAWAS_DATA_DIR: other.dataDir, DATABASE_URL: other.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 120_000 });
+        const r = await runCli(['evidence', 'migrate', '--from', source], {
+          env: { PENGAWAS_DATA_DIR: other.dataDir, DATABASE_URL: other.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' },
+          timeoutMs: 120_000,
+        });
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/refusing to migrate into .*: it already holds other evidence \(1 chains/);
         const again = await other.open();
@@ -121,8 +166,13 @@ describe('evidence migrate --from a PGlite store', () => {
   it('in place: a monitor refuses to start over the PGlite store until it is migrated beside it', async () => {
     const dataDir = path.dirname(source);
     const err = await EvidenceStore.open({ dataDir }).catch((e: unknown) => e as Error);
-    expect(String(err)).toMatch(/the evidence folder .*old.evidence holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with `pengawas evidence migrate --from /);
-    const r = await runCli(['evidence', 'migrate', '--from', source], { env: { PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: '', PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 120_000 });
+    expect(String(err)).toMatch(
+      /the evidence folder .*old.evidence holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with `pengawas evidence migrate --from /,
+    );
+    const r = await runCli(['evidence', 'migrate', '--from', source], {
+      env: { PENGAWAS_DATA_DIR: dataDir, DATABASE_URL: '', PENGAWAS_LOG_LEVEL: 'silent' },
+      timeoutMs: 120_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const store = await EvidenceStore.open({ dataDir });
@@ -134,7 +184,9 @@ describe('evidence migrate --from a PGlite store', () => {
   }, 120_000);
 
   it('refuses a source whose chain does not verify, before writing anything', async () => {
-    await withPglite((s) => s.db.run(`UPDATE evidence_results SET status = 'pass', effective_status = 'pass' WHERE stream = 'api-tls' AND seq = 11`));
+    await withPglite((s) =>
+      s.db.run(`UPDATE evidence_results SET status = 'pass', effective_status = 'pass' WHERE stream = 'api-tls' AND seq = 11`),
+    );
     const target = await makeEnv('sqlite');
     try {
       let opened = false;
@@ -142,7 +194,9 @@ describe('evidence migrate --from a PGlite store', () => {
         opened = true;
         return EvidenceStore.open({ dataDir: target.dataDir, timezone });
       }).catch((e: unknown) => e as Error);
-      expect(String(err)).toMatch(/refusing to migrate .*: its hash chains do not verify \(\d+ problem\(s\): evidence_results stream api-tls seq 11 .*column status does not match/);
+      expect(String(err)).toMatch(
+        /refusing to migrate .*: its hash chains do not verify \(\d+ problem\(s\): evidence_results stream api-tls seq 11 .*column status does not match/,
+      );
       expect(opened).toBe(false);
     } finally {
       await target.cleanup();

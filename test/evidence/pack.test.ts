@@ -18,8 +18,21 @@ import { BACKENDS, makeEnv, octoberResults, septemberResults, TZ, writeAll, type
 const NOW = new Date('2026-11-05T03:00:00Z');
 
 const appliedCheck = (id: string, maxMs: number): Check => ({
-  id, name: 'API gateway TLS', type: 'tls', element: 'security', schedule: { kind: 'every', intervalMs: 3_600_000 }, scheduleText: 'every 3600s', intervalMs: 3_600_000,
-  timeoutMs: 10_000, target: 'api.example.co.id:443', options: { profile: 'mozilla-intermediate', maxHandshakeMs: maxMs }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/tls.yaml' },
+  id,
+  name: 'API gateway TLS',
+  type: 'tls',
+  element: 'security',
+  schedule: { kind: 'every', intervalMs: 3_600_000 },
+  scheduleText: 'every 3600s',
+  intervalMs: 3_600_000,
+  timeoutMs: 10_000,
+  target: 'api.example.co.id:443',
+  options: { profile: 'mozilla-intermediate', maxHandshakeMs: maxMs },
+  severity: 'high',
+  labels: {},
+  retries: 1,
+  enabled: true,
+  source: { file: 'checks/tls.yaml' },
 });
 
 function attrs(html: string, selector: RegExp): Record<string, string> {
@@ -42,8 +55,31 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     out = mkdtempSync(path.join(os.tmpdir(), 'pengawas-pack-'));
     await writeAll(store, septemberResults());
     // The stale-document finding is waived for one day (Oct 11 WIB): 24 of its 72 failures count as waived.
-    await addWaiver(store, { checkId: 'docs-fresh', findingId: 'document.stale', reason: 'new fee schedule in legal review', approver: 'CISO', risk: 'low', startsAt: startOfDay('2026-10-11', TZ), expiresAt: startOfDay('2026-10-12', TZ) }, new Date('2026-10-10T12:00:00Z'));
-    await recordAttestation(store, { checkId: 'drp-test', by: 'Head of IT Ops', evidenceHash: 'a'.repeat(64), evidenceRef: 'dms://drp/2026-q3', expiresAt: new Date('2027-01-01T00:00:00Z'), note: 'DRP test Q3' }, new Date('2026-10-03T02:00:00Z'));
+    await addWaiver(
+      store,
+      {
+        checkId: 'docs-fresh',
+        findingId: 'document.stale',
+        reason: 'new fee schedule in legal review',
+        approver: 'CISO',
+        risk: 'low',
+        startsAt: startOfDay('2026-10-11', TZ),
+        expiresAt: startOfDay('2026-10-12', TZ),
+      },
+      new Date('2026-10-10T12:00:00Z'),
+    );
+    await recordAttestation(
+      store,
+      {
+        checkId: 'drp-test',
+        by: 'Head of IT Ops',
+        evidenceHash: 'a'.repeat(64),
+        evidenceRef: 'dms://drp/2026-q3',
+        expiresAt: new Date('2027-01-01T00:00:00Z'),
+        note: 'DRP test Q3',
+      },
+      new Date('2026-10-03T02:00:00Z'),
+    );
     await store.recordConfig('cfg-september', [appliedCheck('api-tls', 1500)], new Date('2026-09-01T00:00:00Z'));
     await store.recordConfig('cfg-october', [appliedCheck('api-tls', 2500)], new Date('2026-10-20T00:00:00Z'));
     await writeAll(store, octoberResults());
@@ -68,7 +104,14 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     expect(docs).toMatchObject({ runs: '744', passes: '672', fails: '48', waived: '24', 'failure-ms': String(72 * 3_600_000) });
     expect(Number(docs['pass-rate'])).toBeCloseTo(672 / 744, 12);
     const total = attrs(html, /<tr data-totals="true"[^>]*>/);
-    expect(total).toMatchObject({ runs: String(3 * 744), passes: String(668 + 625 + 672), warns: '104', fails: '124', waived: '24', errors: '15' });
+    expect(total).toMatchObject({
+      runs: String(3 * 744),
+      passes: String(668 + 625 + 672),
+      warns: '104',
+      fails: '124',
+      waived: '24',
+      errors: '15',
+    });
     const sec = attrs(html, /<tr data-element="security"[^>]*>/);
     expect(sec.runs).toBe('744');
     // 75 one-hour incidents + the one carried over from September + the one still open at month end.
@@ -89,8 +132,18 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     expect(html).toContain('mozilla-intermediate');
     expect(html).toMatch(/2026-10-20 07:00 — <code>cfg-october<\/code>/);
     const manifest = JSON.parse(readFileSync(path.join(pack, 'manifest.json'), 'utf8'));
-    expect(manifest.checkDefinitions).toEqual({ sha256: 'cfg-october', applied: [{ sha256: 'cfg-september', appliedAt: '2026-09-01T00:00:00.000Z' }, { sha256: 'cfg-october', appliedAt: '2026-10-20T00:00:00.000Z' }] });
-    expect(manifest).toMatchObject({ month: '2026-10', empty: false, period: { timezone: 'Asia/Jakarta', complete: true, from: '2026-09-30T17:00:00.000Z', to: '2026-10-31T17:00:00.000Z' } });
+    expect(manifest.checkDefinitions).toEqual({
+      sha256: 'cfg-october',
+      applied: [
+        { sha256: 'cfg-september', appliedAt: '2026-09-01T00:00:00.000Z' },
+        { sha256: 'cfg-october', appliedAt: '2026-10-20T00:00:00.000Z' },
+      ],
+    });
+    expect(manifest).toMatchObject({
+      month: '2026-10',
+      empty: false,
+      period: { timezone: 'Asia/Jakarta', complete: true, from: '2026-09-30T17:00:00.000Z', to: '2026-10-31T17:00:00.000Z' },
+    });
   });
 
   it('builds last month from the monthly job and publishes the build time gauge', async () => {
@@ -114,7 +167,9 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
     expect(rows).toHaveLength(3 * 31);
     const sum = (check: string, col: string) => rows.filter((r) => r.check_id === check).reduce((s, r) => s + Number(r[col]), 0);
-    expect([sum('api-tls', 'runs'), sum('api-tls', 'fail'), sum('docs-fresh', 'waived'), sum('pay-latency', 'error')]).toEqual([744, 76, 24, 15]);
+    expect([sum('api-tls', 'runs'), sum('api-tls', 'fail'), sum('docs-fresh', 'waived'), sum('pay-latency', 'error')]).toEqual([
+      744, 76, 24, 15,
+    ]);
     const oct11 = rows.find((r) => r.check_id === 'docs-fresh' && r.day === '2026-10-11')!;
     expect([oct11.runs, oct11.fail, oct11.waived, oct11.sealed]).toEqual(['24', '0', '24', 'yes']);
     const findings = readFileSync(path.join(pack, 'findings.csv'), 'utf8');
@@ -127,7 +182,10 @@ describe.each(BACKENDS)('evidence pack on %s', (backend) => {
     expect(ocsf).toHaveLength(3);
     for (const f of ocsf) expect(f).toMatchObject({ class_uid: 2003, category_uid: 2, type_uid: 200301, activity_id: 1 });
     const tls = ocsf.find((f) => f.finding_info.title === 'tls.protocol.tls1_0_enabled')!;
-    expect(tls.compliance).toMatchObject({ status_id: 3, standards: ['PBI No. 2 of 2024 and PADG No. 24 of 2024', 'PADG No. 23/15/PADG/2021', 'PBI No. 22/23/PBI/2020'] });
+    expect(tls.compliance).toMatchObject({
+      status_id: 3,
+      standards: ['PBI No. 2 of 2024 and PADG No. 24 of 2024', 'PADG No. 23/15/PADG/2021', 'PBI No. 22/23/PBI/2020'],
+    });
     expect(tls.status_id).toBe(1); // still failing at the end of the month
     expect(tls.count).toBe(76);
   });
@@ -175,7 +233,21 @@ const chromium = '/usr/bin/chromium';
       await buildPack(store, { month: '2026-10', outDir: path.join(dir, 'pack'), now: NOW });
       await store.close();
       const shot = path.join(dir, 'shot.png');
-      const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${path.join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', '--window-size=1400,2000', `--screenshot=${shot}`, `file://${path.join(dir, 'pack', 'report.html')}`];
+      const args = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--window-size=1400,2000',
+        `--screenshot=${shot}`,
+        `file://${path.join(dir, 'pack', 'report.html')}`,
+      ];
       const { spawnSync } = await import('node:child_process');
       const run = spawnSync(chromium, args, { encoding: 'utf8', timeout: 90_000 });
       const consoleLines = run.stderr.split('\n').filter((l) => /:CONSOLE|Refused|Content Security Policy/i.test(l));

@@ -6,7 +6,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bucketBounds, histogramOf, histogramPercentile, MAX_RELATIVE_ERROR, mergeHistograms, OVERFLOW, parseHistogram, RATIO } from '../../src/evidence/duration-histogram';
+import {
+  bucketBounds,
+  histogramOf,
+  histogramPercentile,
+  MAX_RELATIVE_ERROR,
+  mergeHistograms,
+  OVERFLOW,
+  parseHistogram,
+  RATIO,
+} from '../../src/evidence/duration-histogram';
 import { buildPack } from '../../src/evidence/pack/build';
 import { verifyPack } from '../../src/evidence/pack/verify';
 import { sealOf, type RollupRow } from '../../src/evidence/rollups';
@@ -41,9 +50,16 @@ function runs(checkId: string, day: string, durations: number[]): ProbeResult[] 
  * the worst daily p95 = 3000 ms.
  */
 function month(): Map<string, Map<string, number[]>> {
-  const m = new Map<string, Map<string, number[]>>([['skew', new Map()], ['tail', new Map()]]);
+  const m = new Map<string, Map<string, number[]>>([
+    ['skew', new Map()],
+    ['tail', new Map()],
+  ]);
   m.get('skew')!.set('2026-10-01', Array(100).fill(10)).set('2026-10-02', Array(10).fill(1000));
-  for (let d = 1; d <= 20; d++) m.get('tail')!.set(`2026-10-${String(d).padStart(2, '0')}`, Array.from({ length: 50 }, (_, i) => 10 + ((d * 7 + i * 13) % 50) + 0.37));
+  for (let d = 1; d <= 20; d++)
+    m.get('tail')!.set(
+      `2026-10-${String(d).padStart(2, '0')}`,
+      Array.from({ length: 50 }, (_, i) => 10 + ((d * 7 + i * 13) % 50) + 0.37),
+    );
   m.get('tail')!.set('2026-10-21', Array(20).fill(3000));
   return m;
 }
@@ -52,7 +68,10 @@ function month(): Map<string, Map<string, number[]>> {
 function oldMethod(days: Map<string, number[]>): { p50: number; p95: number } {
   const p50s = [...days.values()].map((xs) => exact(xs, 0.5)).sort((a, b) => a - b);
   const mid = Math.floor(p50s.length / 2);
-  return { p50: p50s.length % 2 ? p50s[mid] : (p50s[mid - 1] + p50s[mid]) / 2, p95: Math.max(...[...days.values()].map((xs) => exact(xs, 0.95))) };
+  return {
+    p50: p50s.length % 2 ? p50s[mid] : (p50s[mid - 1] + p50s[mid]) / 2,
+    p95: Math.max(...[...days.values()].map((xs) => exact(xs, 0.95))),
+  };
 }
 
 function checkRow(html: string, id: string): Record<string, string> {
@@ -68,11 +87,12 @@ describe('duration histogram', () => {
     expect(OVERFLOW - 1).toBeGreaterThanOrEqual(120);
     expect(MAX_RELATIVE_ERROR).toBeLessThan(0.05);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let t = 0; t < 50; t++) {
       const xs = Array.from({ length: 1 + Math.floor(rnd() * 500) }, () => Math.exp(rnd() * Math.log(100_000)) + 1);
       const h = mergeHistograms([histogramOf(xs.slice(0, 7)), histogramOf(xs.slice(7))]);
-      for (const p of [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1]) expect(rel(histogramPercentile(h, p)!, exact(xs, p))).toBeLessThanOrEqual(MAX_RELATIVE_ERROR + 1e-12);
+      for (const p of [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1])
+        expect(rel(histogramPercentile(h, p)!, exact(xs, p))).toBeLessThanOrEqual(MAX_RELATIVE_ERROR + 1e-12);
     }
   });
 });
@@ -88,7 +108,10 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
     store = await env.open();
     out = mkdtempSync(path.join(os.tmpdir(), 'pengawas-pct-'));
     const all = [...data].flatMap(([id, days]) => [...days].flatMap(([day, xs]) => runs(id, day, xs)));
-    await writeAll(store, all.sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt)));
+    await writeAll(
+      store,
+      all.sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt)),
+    );
     await buildPack(store, { month: '2026-10', outDir: path.join(out, 'pack'), now: NOW });
   }, 120_000);
 
@@ -98,9 +121,10 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
     rmSync(out, { recursive: true, force: true });
   });
 
-  const rollup = async (id: string, day: string) => (await store.db.query<RollupRow>(`SELECT * FROM evidence_rollups WHERE check_id = $1 AND day = $2`, [id, day]))[0];
+  const rollup = async (id: string, day: string) =>
+    (await store.db.query<RollupRow>(`SELECT * FROM evidence_rollups WHERE check_id = $1 AND day = $2`, [id, day]))[0];
 
-  it('stores each day\'s histogram in its sealed rollup, bucketed as the code defines', async () => {
+  it("stores each day's histogram in its sealed rollup, bucketed as the code defines", async () => {
     for (const [id, days] of data) {
       for (const [day, xs] of days) {
         const r = await rollup(id, day);
@@ -120,7 +144,10 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
       expect(row['percentile-method']).toBe('histogram');
       const xs = [...days.values()].flat();
       const old = oldMethod(days);
-      for (const [p, got, prior] of [[0.5, row['p50-ms'], old.p50], [0.95, row['p95-ms'], old.p95]] as const) {
+      for (const [p, got, prior] of [
+        [0.5, row['p50-ms'], old.p50],
+        [0.95, row['p95-ms'], old.p95],
+      ] as const) {
         expect(rel(Number(got), exact(xs, p))).toBeLessThanOrEqual(MAX_RELATIVE_ERROR);
         if ((id === 'skew' && p === 0.5) || (id === 'tail' && p === 0.95)) expect(rel(prior, exact(xs, p))).toBeGreaterThan(1); // more than 100% off
       }
@@ -135,22 +162,32 @@ describe.each(BACKENDS)('month percentiles from duration histograms on %s', (bac
     const k = Object.keys(edited)[0];
     edited[k] -= 1;
     edited['1'] = 1; // one run moved to the 1 ms bucket: same run count, different durations
-    await store.db.query(`UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(edited)]);
+    await store.db.query(
+      `UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`,
+      [JSON.stringify(edited)],
+    );
     const v = await verifyStore(store.db, store.timezone);
     expect(v.problems).toEqual([
       { table: 'evidence_rollups', where: 'check skew day 2026-10-01', problem: 'seal does not match the rollup (the rollup was edited)' },
       { table: 'evidence_rollups', where: 'check skew day 2026-10-01', problem: 'duration_hist differs from the stored results' },
     ]);
     await store.db.query(`UPDATE evidence_rollups SET duration_hist = NULL WHERE check_id = 'skew' AND day = '2026-10-01'`);
-    expect((await verifyStore(store.db, store.timezone)).problems.map((p) => p.problem)).toEqual(['seal does not match the rollup (the rollup was edited)']);
-    await store.db.query(`UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`, [JSON.stringify(before)]);
+    expect((await verifyStore(store.db, store.timezone)).problems.map((p) => p.problem)).toEqual([
+      'seal does not match the rollup (the rollup was edited)',
+    ]);
+    await store.db.query(
+      `UPDATE evidence_rollups SET duration_hist = ${store.db.dialect.json('$1')} WHERE check_id = 'skew' AND day = '2026-10-01'`,
+      [JSON.stringify(before)],
+    );
     expect((await verifyStore(store.db, store.timezone)).ok).toBe(true);
   });
 
   it('falls back to the daily approximation, and says so, for a check with days rolled up before histograms', async () => {
     // A row sealed before histograms were kept: no histogram, and a seal over the other fields only.
     const legacy = await rollup('skew', '2026-10-02');
-    await store.db.query(`UPDATE evidence_rollups SET duration_hist = NULL, seal = $1 WHERE check_id = 'skew' AND day = '2026-10-02'`, [sealOf({ ...legacy, duration_hist: null })]);
+    await store.db.query(`UPDATE evidence_rollups SET duration_hist = NULL, seal = $1 WHERE check_id = 'skew' AND day = '2026-10-02'`, [
+      sealOf({ ...legacy, duration_hist: null }),
+    ]);
     expect(await verifyStore(store.db, store.timezone)).toMatchObject({ ok: true, problems: [] });
     await buildPack(store, { month: '2026-10', outDir: path.join(out, 'mixed'), now: NOW });
     const html = readFileSync(path.join(out, 'mixed', 'report.html'), 'utf8');

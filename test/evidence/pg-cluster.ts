@@ -34,7 +34,9 @@ export async function createCluster(): Promise<PgCluster> {
   }
   chmodSync(dir, 0o700);
   const run = (cmd: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args], { stdio: 'pipe' }) : execFileSync(path.join(BIN, cmd), args, { stdio: 'pipe' });
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args], { stdio: 'pipe' })
+      : execFileSync(path.join(BIN, cmd), args, { stdio: 'pipe' });
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N']);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB`;

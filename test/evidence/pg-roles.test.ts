@@ -50,7 +50,9 @@ describe('PostgreSQL roles for the evidence store', () => {
     await admin(setup, db);
     // The recorder creates the schema on its first start, then the auditor's grants apply to what exists.
     const rec = await EvidenceStore.open({ dataDir: env.dataDir, databaseUrl: urlAs(names.pengawas_recorder) });
-    await rec.writeResults([1, 2, 3].map((i) => ({ result: result('api', 'security', new Date(Date.UTC(2026, 9, 1, i)), i === 2 ? 'fail' : 'pass') })));
+    await rec.writeResults(
+      [1, 2, 3].map((i) => ({ result: result('api', 'security', new Date(Date.UTC(2026, 9, 1, i)), i === 2 ? 'fail' : 'pass') })),
+    );
     await rec.close();
     await admin(afterSchema, db);
   }, 60_000);
@@ -61,7 +63,9 @@ describe('PostgreSQL roles for the evidence store', () => {
   });
 
   it('the auditor verifies the store and reads it', async () => {
-    const r = await runCli(['evidence', 'verify', '--store'], { env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: urlAs(names.pengawas_auditor), PENGAWAS_LOG_LEVEL: 'silent' } });
+    const r = await runCli(['evidence', 'verify', '--store'], {
+      env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: urlAs(names.pengawas_auditor), PENGAWAS_LOG_LEVEL: 'silent' },
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok: 1 chains, 3 records, 0 sealed rollups verified \(postgres\)/);
@@ -77,11 +81,30 @@ describe('PostgreSQL roles for the evidence store', () => {
     const checks = path.join(env.dataDir, 'checks');
     mkdirSync(checks, { recursive: true });
     writeFileSync(path.join(checks, 'checks.yaml'), CHECKS_YAML);
-    const r = await runCli(['attest', '--checks', checks, '--check', 'tabletop-drill', '--by', 'Mallory', '--evidence', 'https://example.invalid/x.pdf', '--evidence-sha256', 'a'.repeat(64), '--expires', '2099-01-01'], {
-      env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: urlAs(names.pengawas_auditor), PENGAWAS_LOG_LEVEL: 'silent' },
-    });
+    const r = await runCli(
+      [
+        'attest',
+        '--checks',
+        checks,
+        '--check',
+        'tabletop-drill',
+        '--by',
+        'Mallory',
+        '--evidence',
+        'https://example.invalid/x.pdf',
+        '--evidence-sha256',
+        'a'.repeat(64),
+        '--expires',
+        '2099-01-01',
+      ],
+      {
+        env: { PENGAWAS_DATA_DIR: env.dataDir, DATABASE_URL: urlAs(names.pengawas_auditor), PENGAWAS_LOG_LEVEL: 'silent' },
+      },
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/PENGAWAS_EVIDENCE_STORE: evidence database postgres:\/\/pengawas_aud_\w+@.*: permission denied for table evidence_\w+; this database role may not do that/);
+    expect(r.stderr).toMatch(
+      /PENGAWAS_EVIDENCE_STORE: evidence database postgres:\/\/pengawas_aud_\w+@.*: permission denied for table evidence_\w+; this database role may not do that/,
+    );
     const s = await EvidenceStore.open({ dataDir: env.dataDir, databaseUrl: urlAs(names.pengawas_auditor) });
     try {
       for (const sql of [
@@ -89,7 +112,8 @@ describe('PostgreSQL roles for the evidence store', () => {
         `UPDATE evidence_results SET status = 'pass'`,
         `DELETE FROM evidence_results`,
         `UPDATE evidence_chain_heads SET seq = 0`,
-      ]) await expect(s.db.run(sql)).rejects.toThrow(/permission denied for table/);
+      ])
+        await expect(s.db.run(sql)).rejects.toThrow(/permission denied for table/);
     } finally {
       await s.close();
     }

@@ -27,22 +27,61 @@ const NOW = new Date('2026-11-05T03:00:00Z');
 const DOCS = '/srv/pengawas';
 
 const check = (id: string, over: Partial<Check>): Check => ({
-  id, name: id, type: 'tls', element: 'security', schedule: { kind: 'every', intervalMs: HOUR }, scheduleText: 'every 3600s', intervalMs: HOUR,
-  timeoutMs: 10_000, target: 'api.example.co.id:443', options: {}, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/x.yaml' }, ...over,
+  id,
+  name: id,
+  type: 'tls',
+  element: 'security',
+  schedule: { kind: 'every', intervalMs: HOUR },
+  scheduleText: 'every 3600s',
+  intervalMs: HOUR,
+  timeoutMs: 10_000,
+  target: 'api.example.co.id:443',
+  options: {},
+  severity: 'high',
+  labels: {},
+  retries: 1,
+  enabled: true,
+  source: { file: 'checks/x.yaml' },
+  ...over,
 });
 
 const CHECKS: Check[] = [
-  check('api-tls', { description: 'The payment API accepts only current TLS versions.', descriptionId: 'API pembayaran hanya menerima versi TLS yang mutakhir.', options: { maxHandshakeMs: 2500 } }),
-  check('idp-mfa', { type: 'mfa', target: 'https://idp.example.co.id/realms/pay', description: 'Every login flow demands a second factor.', descriptionId: 'Setiap alur login mewajibkan faktor kedua.', options: { requestTimeout: 10_000 } }),
+  check('api-tls', {
+    description: 'The payment API accepts only current TLS versions.',
+    descriptionId: 'API pembayaran hanya menerima versi TLS yang mutakhir.',
+    options: { maxHandshakeMs: 2500 },
+  }),
+  check('idp-mfa', {
+    type: 'mfa',
+    target: 'https://idp.example.co.id/realms/pay',
+    description: 'Every login flow demands a second factor.',
+    descriptionId: 'Setiap alur login mewajibkan faktor kedua.',
+    options: { requestTimeout: 10_000 },
+  }),
   check('doc-bcp', {
-    type: 'freshness', element: 'sustainability', target: `file:${DOCS}/docs/bcp.md`, severity: 'medium',
-    description: 'The BCP/DRP is reviewed within a year.', descriptionId: 'BCP/DRP ditinjau paling lambat setahun sekali.',
-    options: { maxAge: 31_536_000_000, warnBefore: 30 * 86_400_000, evidenceCopy: '/home/builder/tmp/exports/bcp-signed.pdf', dateField: 'reviewed' },
+    type: 'freshness',
+    element: 'sustainability',
+    target: `file:${DOCS}/docs/bcp.md`,
+    severity: 'medium',
+    description: 'The BCP/DRP is reviewed within a year.',
+    descriptionId: 'BCP/DRP ditinjau paling lambat setahun sekali.',
+    options: {
+      maxAge: 31_536_000_000,
+      warnBefore: 30 * 86_400_000,
+      evidenceCopy: '/home/builder/tmp/exports/bcp-signed.pdf',
+      dateField: 'reviewed',
+    },
   }),
 ];
 
 /** One Keycloak result reports mfa.flow_not_enforced once per flow (browser, direct grant): it must count once. */
-const flowFinding = (scope: string): Finding => ({ id: 'mfa.flow_not_enforced', severity: 'high', status: 'fail', message: `flow "${scope}" does not demand a second factor`, evidence: { scope } });
+const flowFinding = (scope: string): Finding => ({
+  id: 'mfa.flow_not_enforced',
+  severity: 'high',
+  status: 'fail',
+  message: `flow "${scope}" does not demand a second factor`,
+  evidence: { scope },
+});
 
 function octoberResults() {
   const start = startOfDay('2026-10-01', TZ).getTime();
@@ -52,7 +91,16 @@ function octoberResults() {
     const tlsFail = i % 6 === 0;
     out.push(result('api-tls', 'security', slot, tlsFail ? 'fail' : 'pass', tlsFail ? [TLS10] : []));
     const mfaFail = i < 8;
-    out.push({ ...result('idp-mfa', 'security', slot, mfaFail ? 'fail' : 'pass', mfaFail ? [flowFinding('browser'), flowFinding('direct_grant')] : []), type: 'mfa' });
+    out.push({
+      ...result(
+        'idp-mfa',
+        'security',
+        slot,
+        mfaFail ? 'fail' : 'pass',
+        mfaFail ? [flowFinding('browser'), flowFinding('direct_grant')] : [],
+      ),
+      type: 'mfa',
+    });
     out.push({ ...result('doc-bcp', 'sustainability', slot, 'pass'), type: 'freshness' });
   }
   return out;
@@ -64,7 +112,10 @@ function visibleText(html: string): string {
     .replace(/<style>[\s\S]*?<\/style>/g, ' ')
     .replace(/<title>[\s\S]*?<\/title>/g, (t) => ` ${t} `)
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 }
 
@@ -82,8 +133,31 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     out = mkdtempSync(path.join(os.tmpdir(), 'pengawas-i18n-'));
     await store.recordConfig('cfg-oct', CHECKS, new Date('2026-09-30T00:00:00Z'));
     // api-tls's TLS 1.0 finding is waived on Oct 2 (WIB): its 4 failing runs that day are Waived, not Fail.
-    await addWaiver(store, { checkId: 'api-tls', findingId: 'tls.protocol.tls1_0_enabled', reason: 'migrasi klien lama hingga akhir bulan', approver: 'CISO', risk: 'medium', startsAt: startOfDay('2026-10-02', TZ), expiresAt: startOfDay('2026-10-03', TZ) }, new Date('2026-10-01T12:00:00Z'));
-    await recordAttestation(store, { checkId: 'doc-bcp', by: 'Kepala Operasional TI', evidenceHash: 'b'.repeat(64), evidenceRef: '/home/ci/evidence/drp/2026-q3.pdf', expiresAt: new Date('2027-01-01T00:00:00Z'), note: 'uji DRP triwulan III' }, new Date('2026-10-03T02:00:00Z'));
+    await addWaiver(
+      store,
+      {
+        checkId: 'api-tls',
+        findingId: 'tls.protocol.tls1_0_enabled',
+        reason: 'migrasi klien lama hingga akhir bulan',
+        approver: 'CISO',
+        risk: 'medium',
+        startsAt: startOfDay('2026-10-02', TZ),
+        expiresAt: startOfDay('2026-10-03', TZ),
+      },
+      new Date('2026-10-01T12:00:00Z'),
+    );
+    await recordAttestation(
+      store,
+      {
+        checkId: 'doc-bcp',
+        by: 'Kepala Operasional TI',
+        evidenceHash: 'b'.repeat(64),
+        evidenceRef: '/home/ci/evidence/drp/2026-q3.pdf',
+        expiresAt: new Date('2027-01-01T00:00:00Z'),
+        note: 'uji DRP triwulan III',
+      },
+      new Date('2026-10-03T02:00:00Z'),
+    );
     await writeAll(store, octoberResults());
     for (const lang of ['en', 'id'] as const) {
       await buildPack(store, { month: '2026-10', outDir: path.join(out, lang), lang, now: NOW, docsRoot: DOCS });
@@ -101,12 +175,20 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     const text = visibleText(html.id);
     expect(html.id).toContain('<html lang="id">');
     // Every English label that differs from its Indonesian one (and is not part of one) is absent.
-    const idTexts = Object.values(LABELS).map((l) => l.id).join('\n');
-    const english = Object.values(LABELS).map((l) => l.en).filter((en) => !idTexts.includes(en));
+    const idTexts = Object.values(LABELS)
+      .map((l) => l.id)
+      .join('\n');
+    const english = Object.values(LABELS)
+      .map((l) => l.en)
+      .filter((en) => !idTexts.includes(en));
     expect(english.length).toBeGreaterThan(100);
     expect(english.filter((en) => new RegExp(`(^|\\W)${escRe(en)}($|\\W)`).test(text))).toEqual([]);
     // The catalogue's English messages are absent, its Indonesian ones present (the finding ids stay: they are ids).
-    expect(Object.values(FINDING_CATALOGUE).map((m) => m.en).filter((en) => text.includes(en))).toEqual([]);
+    expect(
+      Object.values(FINDING_CATALOGUE)
+        .map((m) => m.en)
+        .filter((en) => text.includes(en)),
+    ).toEqual([]);
     expect(text).toContain(FINDING_CATALOGUE['mfa.flow_not_enforced'].id);
     expect(text).toContain(FINDING_CATALOGUE['tls.protocol.tls1_0_enabled'].id);
     expect(text).toContain('mfa.flow_not_enforced');
@@ -114,7 +196,11 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     expect(text).not.toContain('does not demand a second factor');
     expect(readFileSync(path.join(out, 'id', 'findings.csv'), 'utf8')).toContain('does not demand a second factor');
     // Severities and common English words: none. (Proper names here: pengawas, Chromium, OCSF Compliance Finding, SHA-256.)
-    expect(text.match(/\b(critical|high|medium|low|every|the|and|of|is|are|was|not|with|from|this|that|which|has|been|for|by|to|in|on|no)\b/gi) ?? []).toEqual([]);
+    expect(
+      text.match(
+        /\b(critical|high|medium|low|every|the|and|of|is|are|was|not|with|from|this|that|which|has|been|for|by|to|in|on|no)\b/gi,
+      ) ?? [],
+    ).toEqual([]);
     // Descriptions from description_id; the English ones absent.
     expect(text).toContain('Setiap alur login mewajibkan faktor kedua.');
     expect(text).not.toContain('Every login flow demands a second factor.');
@@ -129,8 +215,12 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     expect(en).toContain('PBI No. 2 of 2024 and PADG No. 24 of 2024 — Information-system security and cyber resilience (KKS)');
     expect(en).not.toContain('Peraturan Bank Indonesia Nomor');
     // The English report carries no Indonesian label either.
-    const enTexts = Object.values(LABELS).map((l) => l.en).join('\n');
-    const indonesian = Object.values(LABELS).map((l) => l.id).filter((id) => !enTexts.includes(id));
+    const enTexts = Object.values(LABELS)
+      .map((l) => l.en)
+      .join('\n');
+    const indonesian = Object.values(LABELS)
+      .map((l) => l.id)
+      .filter((id) => !enTexts.includes(id));
     expect(indonesian.filter((id) => new RegExp(`(^|\\W)${escRe(id)}($|\\W)`).test(en))).toEqual([]);
     expect(en).toContain('Every login flow demands a second factor.');
     expect(en).toContain(FINDING_CATALOGUE['mfa.flow_not_enforced'].en);
@@ -191,7 +281,9 @@ describe.each(BACKENDS)('evidence report languages on %s', (backend) => {
     // ...and migration 7 recomputes it from the raw results.
     await store.db.run(`DELETE FROM evidence_migrations WHERE version = 7`);
     expect(await migrate(store.db)).toBe(1);
-    const [row] = await store.db.query<{ n: number }>(`SELECT sum(occurrences) AS n FROM evidence_finding_rollups WHERE check_id = 'idp-mfa'`);
+    const [row] = await store.db.query<{ n: number }>(
+      `SELECT sum(occurrences) AS n FROM evidence_finding_rollups WHERE check_id = 'idp-mfa'`,
+    );
     expect(Number(row.n)).toBe(8);
     expect((await verifyStore(store.db, TZ)).problems).toEqual([]);
   });
@@ -220,7 +312,11 @@ describe('check descriptions in YAML', () => {
   });
 
   it('refuses an empty, overlong or marked-up description, naming the field and line', () => {
-    for (const [value, why] of [["''", 'must not be empty'], [`${'a'.repeat(301)}`, 'at most 300 characters'], ['"<b>API</b>"', 'without < or >']]) {
+    for (const [value, why] of [
+      ["''", 'must not be empty'],
+      [`${'a'.repeat(301)}`, 'at most 300 characters'],
+      ['"<b>API</b>"', 'without < or >'],
+    ]) {
       const { problems } = load(`${base}    description_id: ${value}\n`);
       expect(problems).toHaveLength(1);
       expect(JSON.stringify(problems[0])).toContain('description_id');
@@ -232,7 +328,15 @@ describe('check descriptions in YAML', () => {
 
 describe('report units and paths', () => {
   it('shows configured durations in their largest exact unit', () => {
-    expect([31_536_000_000, 2_592_000_000, 3_600_000, 90_000, 10_000, 2500, 0].map(configDuration)).toEqual(['365 d', '30 d', '1 h', '90 s', '10 s', '2500 ms', '0 ms']);
+    expect([31_536_000_000, 2_592_000_000, 3_600_000, 90_000, 10_000, 2500, 0].map(configDuration)).toEqual([
+      '365 d',
+      '30 d',
+      '1 h',
+      '90 s',
+      '10 s',
+      '2500 ms',
+      '0 ms',
+    ]);
     expect(durationText(3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000)).toBe('3\u00a0d 4\u00a0h 5\u00a0min');
     expect(durationText(0)).toBe('0 min');
   });

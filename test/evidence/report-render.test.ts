@@ -20,15 +20,44 @@ const KEEP = process.env.PENGAWAS_REPORT_SHOTS;
 
 // A check with long unbroken values (a long id, target and option values), the kind that used to widen tables.
 const LONG: Check = {
-  id: 'demo-el-consumer-complaint-channel-with-a-very-long-identifier-for-layout', name: 'Kanal pengaduan konsumen (formulir dan janji waktu tanggapan)', type: 'http', element: 'consumer_protection',
-  schedule: { kind: 'every', intervalMs: HOUR }, scheduleText: 'every 3600s', intervalMs: HOUR, timeoutMs: 10_000,
-  target: 'https://pengaduan.contoh-penyelenggara-pembayaran.co.id/layanan/konsumen/formulir-pengaduan?kanal=web&bahasa=id&versi=2026-10-01',
-  options: { bodyMatches: ['Formulir[^<]{0,200}Pengaduan[^<]{0,200}(Kirim|Ajukan)[^<]{0,200}3 x 24 jam'], headers: { 'Content-Security-Policy': "default-src 'self'; script-src 'self' https://cdn.contoh-penyelenggara-pembayaran.co.id; object-src 'none'" }, failAfter: 1000, maxAge: 31_536_000_000 },
-  severity: 'medium', labels: {}, retries: 1, enabled: true, source: { file: 'checks/x.yaml' },
-  description: 'The complaint channel answers with a working form and states its response promise.', descriptionId: 'Kanal pengaduan menjawab dengan formulir yang berfungsi dan mencantumkan janji waktu tanggapan.',
+  id: 'demo-el-consumer-complaint-channel-with-a-very-long-identifier-for-layout',
+  name: 'Kanal pengaduan konsumen (formulir dan janji waktu tanggapan)',
+  type: 'http',
+  element: 'consumer_protection',
+  schedule: { kind: 'every', intervalMs: HOUR },
+  scheduleText: 'every 3600s',
+  intervalMs: HOUR,
+  timeoutMs: 10_000,
+  target:
+    'https://pengaduan.contoh-penyelenggara-pembayaran.co.id/layanan/konsumen/formulir-pengaduan?kanal=web&bahasa=id&versi=2026-10-01',
+  options: {
+    bodyMatches: ['Formulir[^<]{0,200}Pengaduan[^<]{0,200}(Kirim|Ajukan)[^<]{0,200}3 x 24 jam'],
+    headers: {
+      'Content-Security-Policy':
+        "default-src 'self'; script-src 'self' https://cdn.contoh-penyelenggara-pembayaran.co.id; object-src 'none'",
+    },
+    failAfter: 1000,
+    maxAge: 31_536_000_000,
+  },
+  severity: 'medium',
+  labels: {},
+  retries: 1,
+  enabled: true,
+  source: { file: 'checks/x.yaml' },
+  description: 'The complaint channel answers with a working form and states its response promise.',
+  descriptionId: 'Kanal pengaduan menjawab dengan formulir yang berfungsi dan mencantumkan janji waktu tanggapan.',
 };
 
-const BASE = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'];
+const BASE = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--hide-scrollbars',
+];
 
 /** Measures, in the page itself, every element's right edge against the viewport and every table against its box. */
 const MEASURE = `<script>
@@ -46,13 +75,22 @@ addEventListener('load', () => {
 </script>`;
 
 function chromium(dir: string, args: string[]) {
-  const run = spawnSync(CHROMIUM, [...BASE, `--user-data-dir=${path.join(dir, `profile-${Math.random().toString(36).slice(2)}`)}`, ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(
+    CHROMIUM,
+    [...BASE, `--user-data-dir=${path.join(dir, `profile-${Math.random().toString(36).slice(2)}`)}`, ...args],
+    { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+  );
   if (run.status !== 0 && !run.stdout) throw new Error(`chromium failed (${run.status}): ${run.stderr.slice(-2000)}`);
   return run;
 }
 
 /** Loads a copy of the report with the measuring script (the original forbids scripts) and returns the page's numbers. */
-function measure(dir: string, report: string, width: number, print: boolean): { viewport: number; scrollWidth: number; wide: string[]; overflowingTables: number; tables: number } {
+function measure(
+  dir: string,
+  report: string,
+  width: number,
+  print: boolean,
+): { viewport: number; scrollWidth: number; wide: string[]; overflowingTables: number; tables: number } {
   let html = readFileSync(report, 'utf8').replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
   // The print layout: the same rules the PDF uses, applied on screen at the printable width of A4.
   if (print) html = html.replace('@media print{', '@media all{');
@@ -73,7 +111,10 @@ function pngSize(file: string): { width: number; height: number } {
 /** Every page's MediaBox in points (PDF 1.7 §7.7.3.3); A4 is 595.28 × 841.89 pt. */
 function mediaBoxes(pdf: Buffer): Array<[number, number]> {
   const text = pdf.toString('latin1');
-  return [...text.matchAll(/\/MediaBox\s*\[\s*([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s*\]/g)].map((m) => [Number(m[3]) - Number(m[1]), Number(m[4]) - Number(m[2])]);
+  return [...text.matchAll(/\/MediaBox\s*\[\s*([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s*\]/g)].map((m) => [
+    Number(m[3]) - Number(m[1]),
+    Number(m[4]) - Number(m[2]),
+  ]);
 }
 
 (existsSync(CHROMIUM) ? describe : describe.skip)('evidence report in headless Chromium', () => {
@@ -88,7 +129,8 @@ function mediaBoxes(pdf: Buffer): Array<[number, number]> {
     await store.recordConfig('cfg-october', [LONG], new Date('2026-09-01T00:00:00Z'));
     await writeAll(store, septemberResults());
     await writeAll(store, octoberResults());
-    for (const lang of ['en', 'id'] as const) await buildPack(store, { month: '2026-10', outDir: path.join(dir, lang), lang, pdf: true, now: NOW });
+    for (const lang of ['en', 'id'] as const)
+      await buildPack(store, { month: '2026-10', outDir: path.join(dir, lang), lang, pdf: true, now: NOW });
   }, 300_000);
 
   afterAll(async () => {
@@ -97,24 +139,44 @@ function mediaBoxes(pdf: Buffer): Array<[number, number]> {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['en', 'id'] as const)('fits a 1280 px screen without horizontal overflow (%s)', (lang) => {
-    const m = measure(dir, path.join(dir, lang, 'report.html'), 1280, false);
-    expect(m.viewport).toBeGreaterThan(1200);
-    expect(m.tables).toBeGreaterThanOrEqual(6);
-    expect({ scrollWidth: m.scrollWidth <= m.viewport, wide: m.wide, overflowingTables: m.overflowingTables }).toEqual({ scrollWidth: true, wide: [], overflowingTables: 0 });
-  }, 200_000);
+  it.each(['en', 'id'] as const)(
+    'fits a 1280 px screen without horizontal overflow (%s)',
+    (lang) => {
+      const m = measure(dir, path.join(dir, lang, 'report.html'), 1280, false);
+      expect(m.viewport).toBeGreaterThan(1200);
+      expect(m.tables).toBeGreaterThanOrEqual(6);
+      expect({ scrollWidth: m.scrollWidth <= m.viewport, wide: m.wide, overflowingTables: m.overflowingTables }).toEqual({
+        scrollWidth: true,
+        wide: [],
+        overflowingTables: 0,
+      });
+    },
+    200_000,
+  );
 
-  it.each(['en', 'id'] as const)('fits the printable width of A4 portrait with the print rules (%s)', (lang) => {
-    const m = measure(dir, path.join(dir, lang, 'report.html'), 703, true);
-    expect({ scrollWidth: m.scrollWidth <= m.viewport, wide: m.wide, overflowingTables: m.overflowingTables }).toEqual({ scrollWidth: true, wide: [], overflowingTables: 0 });
-  }, 200_000);
+  it.each(['en', 'id'] as const)(
+    'fits the printable width of A4 portrait with the print rules (%s)',
+    (lang) => {
+      const m = measure(dir, path.join(dir, lang, 'report.html'), 703, true);
+      expect({ scrollWidth: m.scrollWidth <= m.viewport, wide: m.wide, overflowingTables: m.overflowingTables }).toEqual({
+        scrollWidth: true,
+        wide: [],
+        overflowingTables: 0,
+      });
+    },
+    200_000,
+  );
 
-  it.each(['en', 'id'] as const)('takes a 1280 px wide screenshot (%s)', (lang) => {
-    const shot = path.join(dir, `report-${lang}.png`);
-    chromium(dir, ['--window-size=1280,2400', `--screenshot=${shot}`, `file://${path.join(dir, lang, 'report.html')}`]);
-    expect(pngSize(shot)).toEqual({ width: 1280, height: 2400 });
-    if (KEEP) (mkdirSync(KEEP, { recursive: true }), copyFileSync(shot, path.join(KEEP, `report-${lang}.png`)));
-  }, 200_000);
+  it.each(['en', 'id'] as const)(
+    'takes a 1280 px wide screenshot (%s)',
+    (lang) => {
+      const shot = path.join(dir, `report-${lang}.png`);
+      chromium(dir, ['--window-size=1280,2400', `--screenshot=${shot}`, `file://${path.join(dir, lang, 'report.html')}`]);
+      expect(pngSize(shot)).toEqual({ width: 1280, height: 2400 });
+      if (KEEP) (mkdirSync(KEEP, { recursive: true }), copyFileSync(shot, path.join(KEEP, `report-${lang}.png`)));
+    },
+    200_000,
+  );
 
   it.each(['en', 'id'] as const)('prints report.pdf on A4, listed in the signed manifest (%s)', (lang) => {
     const pdf = readFileSync(path.join(dir, lang, 'report.pdf'));
@@ -131,10 +193,19 @@ function mediaBoxes(pdf: Buffer): Array<[number, number]> {
 
   it('builds without a PDF, and says so, when Chromium is not installed', async () => {
     const out = path.join(dir, 'no-chromium');
-    const r = await buildPack(store, { month: '2026-10', outDir: out, lang: 'id', pdf: true, chromium: path.join(dir, 'not-installed', 'chromium'), now: NOW });
+    const r = await buildPack(store, {
+      month: '2026-10',
+      outDir: out,
+      lang: 'id',
+      pdf: true,
+      chromium: path.join(dir, 'not-installed', 'chromium'),
+      now: NOW,
+    });
     expect(r.manifest.files.map((f) => f.path)).not.toContain('report.pdf');
     expect(existsSync(path.join(out, 'report.pdf'))).toBe(false);
-    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<p data-pdf="missing">Tidak ada report\.pdf: Chromium tidak terpasang/);
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(
+      /<p data-pdf="missing">Tidak ada report\.pdf: Chromium tidak terpasang/,
+    );
     expect(verifyPack(out).ok).toBe(true);
   });
 });

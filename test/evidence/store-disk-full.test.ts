@@ -35,7 +35,9 @@ if (!mounted) process.stderr.write('store-disk-full: skipped (cannot mount a tmp
     mkdirSync(dataDir);
     const sink = await EvidenceSink.open({ dataDir, maintainEveryMs: 0, onHealth: setEvidenceStoreUp });
     const big = { ...TLS10, message: 'x'.repeat(4000) };
-    const all = Array.from({ length: 400 }, (_, i) => result(`c${i % 4}`, 'security', new Date(Date.UTC(2026, 9, 1) + i * 60_000), i % 2 ? 'fail' : 'pass', i % 2 ? [big] : []));
+    const all = Array.from({ length: 400 }, (_, i) =>
+      result(`c${i % 4}`, 'security', new Date(Date.UTC(2026, 9, 1) + i * 60_000), i % 2 ? 'fail' : 'pass', i % 2 ? [big] : []),
+    );
     try {
       expect((await sink.writeMany(all.slice(0, 40).map((r) => ({ result: r })))).every((o) => o === undefined)).toBe(true);
       expect(await up()).toBe('1');
@@ -43,7 +45,7 @@ if (!mounted) process.stderr.write('store-disk-full: skipped (cannot mount a tmp
       const filler = path.join(dir, 'filler');
       const fd = openSync(filler, 'w');
       try {
-        for (const chunk = Buffer.alloc(64 * 1024, 1); ; ) writeSync(fd, chunk);
+        for (const chunk = Buffer.alloc(64 * 1024, 1); ;) writeSync(fd, chunk);
       } catch (e) {
         expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
       } finally {
@@ -62,7 +64,9 @@ if (!mounted) process.stderr.write('store-disk-full: skipped (cannot mount a tmp
       // Redelivery: the recorder hands every unacknowledged result to the sink again.
       const again = await sink.writeMany(all.map((r) => ({ result: r })));
       expect(again.filter((o) => o !== undefined)).toEqual([]);
-      const [{ n, d }] = await sink.store.db.query<{ n: number; d: number }>(`SELECT CAST(count(*) AS integer) AS n, CAST(count(DISTINCT result_id) AS integer) AS d FROM evidence_results`);
+      const [{ n, d }] = await sink.store.db.query<{ n: number; d: number }>(
+        `SELECT CAST(count(*) AS integer) AS n, CAST(count(DISTINCT result_id) AS integer) AS d FROM evidence_results`,
+      );
       expect({ n, d }).toEqual({ n: all.length, d: all.length });
       expect(await verifyStore(sink.store.db, sink.store.timezone)).toMatchObject({ ok: true, records: all.length });
     } finally {

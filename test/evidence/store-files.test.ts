@@ -73,7 +73,10 @@ describe('embedded store files and start-up errors', () => {
   it('names the file when it is not a database', async () => {
     const dataDir = path.join(dir, 'garbage');
     execFileSync('mkdir', ['-p', path.join(dataDir, 'evidence')]);
-    writeFileSync(path.join(dataDir, 'evidence', SQLITE_FILE), 'this is not a database, just text that is long enough to look like a header'.repeat(20));
+    writeFileSync(
+      path.join(dataDir, 'evidence', SQLITE_FILE),
+      'this is not a database, just text that is long enough to look like a header'.repeat(20),
+    );
     const err = await EvidenceStore.open({ dataDir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EvidenceStoreError);
     expect((err as Error).message).toMatch(new RegExp(`${SQLITE_FILE}.*(damaged or not a pengawas store|not a database)`));
@@ -85,7 +88,11 @@ describe('embedded store files and start-up errors', () => {
     const t0 = Date.now();
     const err = await EvidenceStore.open({ dataDir: dir, databaseUrl: url }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EvidenceStoreError);
-    expect((err as Error).message).toMatch(new RegExp(`evidence database postgres://auditor:\\*\\*\\*@127\\.0\\.0\\.1:${port}/evidence is unreachable .*ECONNREFUSED.*DATABASE_URL`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `evidence database postgres://auditor:\\*\\*\\*@127\\.0\\.0\\.1:${port}/evidence is unreachable .*ECONNREFUSED.*DATABASE_URL`,
+      ),
+    );
     expect((err as Error).message).not.toMatch(/s3cret/);
     expect(Date.now() - t0).toBeLessThan(15_000);
   });

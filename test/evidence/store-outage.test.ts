@@ -17,7 +17,9 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 import { createCluster, type PgCluster } from './pg-cluster';
 
 const CHECKS = `checks:
-${[1, 2, 3].map((i) => `  - id: outage-${i}
+${[1, 2, 3]
+  .map(
+    (i) => `  - id: outage-${i}
     name: outage check ${i}
     type: http
     element: security
@@ -25,7 +27,9 @@ ${[1, 2, 3].map((i) => `  - id: outage-${i}
     timeout: 1s
     retries: 0
     target: http://127.0.0.1:9/
-`).join('')}`;
+`,
+  )
+  .join('')}`;
 
 describe('the recorder when PostgreSQL stops for 20 s', () => {
   const prefix = testPrefix('outage');
@@ -39,7 +43,8 @@ describe('the recorder when PostgreSQL stops for 20 s', () => {
     return { status: r.status, body: await r.text() };
   };
   const storeUp = async () => /^pengawas_evidence_store_up\{backend="postgres"\} (\d)/m.exec((await get('/metrics')).body)?.[1];
-  const recorded = async () => Number(/^pengawas_recorder_results_total\{outcome="recorded"\} (\d+)/m.exec((await get('/metrics')).body)?.[1] ?? 0);
+  const recorded = async () =>
+    Number(/^pengawas_recorder_results_total\{outcome="recorded"\} (\d+)/m.exec((await get('/metrics')).body)?.[1] ?? 0);
 
   beforeAll(async () => {
     pg = await createCluster();
@@ -62,13 +67,20 @@ describe('the recorder when PostgreSQL stops for 20 s', () => {
   });
 
   it('stays up, reports the store down, and records every result exactly once after it is back', async () => {
-    monitor = startCli(['run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--prefix', prefix, '--metrics-port', '0'], {
-      PENGAWAS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: pg.url, REDIS_URL, PENGAWAS_LOG_LEVEL: 'info',
-    });
+    monitor = startCli(
+      ['run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--prefix', prefix, '--metrics-port', '0'],
+      {
+        PENGAWAS_DATA_DIR: path.join(dir, 'data'),
+        DATABASE_URL: pg.url,
+        REDIS_URL,
+        PENGAWAS_LOG_LEVEL: 'info',
+      },
+    );
     // The recorder trims acknowledged entries from the stream: read it as it goes to know every result published.
     const published = new Set<string>();
     const readStream = async () => {
-      for (const [, f] of (await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>) published.add((JSON.parse(f[f.indexOf('r') + 1]) as { id: string }).id);
+      for (const [, f] of (await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>)
+        published.add((JSON.parse(f[f.indexOf('r') + 1]) as { id: string }).id);
     };
     const reader = setInterval(() => void readStream().catch(() => undefined), 500);
     port = Number((await waitFor(() => /"metricsPort":(\d+)/.exec(monitor.output()), 60_000))[1]);
@@ -100,7 +112,11 @@ describe('the recorder when PostgreSQL stops for 20 s', () => {
       const stored = new Set(rows.map((r) => r.result_id));
       const lost = [...published].filter((id) => !stored.has(id));
       const extra = [...stored].filter((id) => !published.has(id));
-      expect({ lost: lost.length, extra: extra.length, duplicated: rows.length - stored.size }).toEqual({ lost: 0, extra: 0, duplicated: 0 });
+      expect({ lost: lost.length, extra: extra.length, duplicated: rows.length - stored.size }).toEqual({
+        lost: 0,
+        extra: 0,
+        duplicated: 0,
+      });
       expect(published.size).toBeGreaterThan(40); // results kept coming during the outage
       expect(await verifyStore(store.db, store.timezone)).toMatchObject({ ok: true, records: expect.any(Number) });
     } finally {

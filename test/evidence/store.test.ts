@@ -12,7 +12,23 @@ const T0 = new Date('2026-10-05T00:00:00Z').getTime();
 const series = (checkId: string, n: number, status: (i: number) => 'pass' | 'fail' | 'error' = (i) => (i % 4 === 0 ? 'fail' : 'pass')) =>
   Array.from({ length: n }, (_, i) => result(checkId, 'security', new Date(T0 + i * HOUR), status(i), status(i) === 'fail' ? [TLS10] : []));
 
-const check = (id: string): Check => ({ id, name: id, type: 'http', element: 'security', schedule: { kind: 'every', intervalMs: 60_000 }, scheduleText: 'every 60s', intervalMs: 60_000, timeoutMs: 5000, target: 'https://x.example', options: { expect: { status: 200 }, headers: { Authorization: '${env:API_TOKEN}' } }, severity: 'high', labels: {}, retries: 1, enabled: true, source: { file: 'checks/x.yaml' } });
+const check = (id: string): Check => ({
+  id,
+  name: id,
+  type: 'http',
+  element: 'security',
+  schedule: { kind: 'every', intervalMs: 60_000 },
+  scheduleText: 'every 60s',
+  intervalMs: 60_000,
+  timeoutMs: 5000,
+  target: 'https://x.example',
+  options: { expect: { status: 200 }, headers: { Authorization: '${env:API_TOKEN}' } },
+  severity: 'high',
+  labels: {},
+  retries: 1,
+  enabled: true,
+  source: { file: 'checks/x.yaml' },
+});
 
 describe.each(BACKENDS)('evidence store on %s', (backend) => {
   let env: TestEnv;
@@ -49,29 +65,65 @@ describe.each(BACKENDS)('evidence store on %s', (backend) => {
     const victim = result('a', 'security', new Date(T0 + 8 * HOUR), 'fail').id;
     await store.db.query(`UPDATE evidence_results SET status = 'pass', effective_status = 'pass' WHERE result_id = $1`, [victim]);
     let v = await verifyStore(store.db, store.timezone);
-    expect(v.problems).toContainEqual({ table: 'evidence_results', where: `stream a seq 9 (result ${victim})`, problem: 'column status does not match the hashed record (the row was edited)' });
+    expect(v.problems).toContainEqual({
+      table: 'evidence_results',
+      where: `stream a seq 9 (result ${victim})`,
+      problem: 'column status does not match the hashed record (the row was edited)',
+    });
     // A fail turned into a pass also shows in the sealed rollup of that day.
     expect(v.problems.some((p) => p.table === 'evidence_rollups' && p.where === 'check a day 2026-10-05')).toBe(true);
     await store.db.query(`UPDATE evidence_results SET status = 'fail', effective_status = 'fail' WHERE result_id = $1`, [victim]);
 
-    await store.db.query(`UPDATE evidence_results SET body = replace(body, '"durationMs":10', '"durationMs":11') WHERE stream = 'b' AND seq = 4`);
+    await store.db.query(
+      `UPDATE evidence_results SET body = replace(body, '"durationMs":10', '"durationMs":11') WHERE stream = 'b' AND seq = 4`,
+    );
     v = await verifyStore(store.db, store.timezone);
-    expect(v.problems.filter((p) => p.table === 'evidence_results')).toEqual([{ table: 'evidence_results', where: `stream b seq 4 (result ${series('b', 4)[3].id})`, problem: 'hash does not match the record body (the record was edited)' }]);
+    expect(v.problems.filter((p) => p.table === 'evidence_results')).toEqual([
+      {
+        table: 'evidence_results',
+        where: `stream b seq 4 (result ${series('b', 4)[3].id})`,
+        problem: 'hash does not match the record body (the record was edited)',
+      },
+    ]);
 
     await store.db.query(`DELETE FROM evidence_results WHERE stream = 'a' AND seq = 20`);
     v = await verifyStore(store.db, store.timezone);
-    expect(v.problems).toContainEqual({ table: 'evidence_results', where: 'stream a seq 20', problem: 'record missing (next record found is seq 21)' });
+    expect(v.problems).toContainEqual({
+      table: 'evidence_results',
+      where: 'stream a seq 20',
+      problem: 'record missing (next record found is seq 21)',
+    });
 
     await store.db.query(`UPDATE evidence_waivers SET expires_at = $1`, [new Date(T0 + 20_000 * HOUR + 365 * 24 * HOUR)]);
     await store.db.query(`UPDATE evidence_rollups SET fails = fails - 1 WHERE check_id = 'b'`);
     v = await verifyStore(store.db, store.timezone);
-    expect(v.problems).toContainEqual({ table: 'evidence_waivers', where: 'stream #waivers seq 1', problem: 'column expires_at does not match the hashed record (the row was edited)' });
-    expect(v.problems).toContainEqual({ table: 'evidence_rollups', where: 'check b day 2026-10-05', problem: 'seal does not match the rollup (the rollup was edited)' });
+    expect(v.problems).toContainEqual({
+      table: 'evidence_waivers',
+      where: 'stream #waivers seq 1',
+      problem: 'column expires_at does not match the hashed record (the row was edited)',
+    });
+    expect(v.problems).toContainEqual({
+      table: 'evidence_rollups',
+      where: 'check b day 2026-10-05',
+      problem: 'seal does not match the rollup (the rollup was edited)',
+    });
   });
 
   it('counts waived findings as waived while the waiver is in force, and as failures after it expires', async () => {
     const at = (h: number) => new Date(T0 + h * HOUR);
-    await addWaiver(store, { checkId: 'w', findingId: TLS10.id, reason: 'vendor fix scheduled', approver: 'CISO', risk: 'medium', startsAt: at(10), expiresAt: at(20) }, at(9));
+    await addWaiver(
+      store,
+      {
+        checkId: 'w',
+        findingId: TLS10.id,
+        reason: 'vendor fix scheduled',
+        approver: 'CISO',
+        risk: 'medium',
+        startsAt: at(10),
+        expiresAt: at(20),
+      },
+      at(9),
+    );
     const rs = [
       result('w', 'security', at(5), 'fail', [TLS10]), // before the waiver
       result('w', 'security', at(12), 'fail', [TLS10]), // during
@@ -80,20 +132,40 @@ describe.each(BACKENDS)('evidence store on %s', (backend) => {
       result('w', 'security', at(25), 'fail', [TLS10]), // after expiry
     ];
     await writeAll(store, rs);
-    const rows = await store.db.query<{ result_id: string; effective_status: string }>(`SELECT result_id, effective_status FROM evidence_results ORDER BY scheduled_at`);
+    const rows = await store.db.query<{ result_id: string; effective_status: string }>(
+      `SELECT result_id, effective_status FROM evidence_results ORDER BY scheduled_at`,
+    );
     expect(rows.map((r) => r.effective_status)).toEqual(['fail', 'waived', 'fail', 'error', 'fail']);
-    await expect(addWaiver(store, { checkId: 'w', reason: 'x', approver: '', risk: 'low', expiresAt: at(30) })).rejects.toThrow(EvidenceStoreError);
-    await expect(addWaiver(store, { checkId: 'w', reason: 'x', approver: 'me', risk: 'low', startsAt: at(30), expiresAt: at(29) })).rejects.toThrow(/expiresAt \S+ is not after startsAt \S+/);
+    await expect(addWaiver(store, { checkId: 'w', reason: 'x', approver: '', risk: 'low', expiresAt: at(30) })).rejects.toThrow(
+      EvidenceStoreError,
+    );
+    await expect(
+      addWaiver(store, { checkId: 'w', reason: 'x', approver: 'me', risk: 'low', startsAt: at(30), expiresAt: at(29) }),
+    ).rejects.toThrow(/expiresAt \S+ is not after startsAt \S+/);
   });
 
   it('keeps attestations append-only; the newest supersedes', async () => {
     expect(await latestAttestation(store, 'drp')).toBeUndefined();
-    const first = await recordAttestation(store, { checkId: 'drp', by: 'Ops lead', evidenceHash: 'b'.repeat(64), evidenceRef: 'dms://drp/1', expiresAt: new Date('2027-01-01T00:00:00Z') });
-    const second = await recordAttestation(store, { checkId: 'drp', by: 'CIO', evidenceHash: 'c'.repeat(64), evidenceRef: 'dms://drp/2', note: 'retest' });
+    const first = await recordAttestation(store, {
+      checkId: 'drp',
+      by: 'Ops lead',
+      evidenceHash: 'b'.repeat(64),
+      evidenceRef: 'dms://drp/1',
+      expiresAt: new Date('2027-01-01T00:00:00Z'),
+    });
+    const second = await recordAttestation(store, {
+      checkId: 'drp',
+      by: 'CIO',
+      evidenceHash: 'c'.repeat(64),
+      evidenceRef: 'dms://drp/2',
+      note: 'retest',
+    });
     expect(first.id).toBe(1);
     expect(await latestAttestation(store, 'drp')).toEqual(second);
     expect(await count(`SELECT CAST(count(*) AS integer) AS n FROM evidence_attestations`)).toBe(2);
-    await expect(recordAttestation(store, { checkId: 'drp', by: 'x', evidenceHash: 'not-a-hash', evidenceRef: 'r' })).rejects.toThrow(/SHA-256/);
+    await expect(recordAttestation(store, { checkId: 'drp', by: 'x', evidenceHash: 'not-a-hash', evidenceRef: 'r' })).rejects.toThrow(
+      /SHA-256/,
+    );
     expect((await verifyStore(store.db, store.timezone)).ok).toBe(true);
   });
 

@@ -30,7 +30,12 @@ function keyPair(dir: string, name: string): { keyFile: string; pubFile: string;
 }
 
 /** The forger's edit: a file changed, its manifest entry re-hashed, the manifest re-signed by a fresh key whose public half replaces public-key.pem. */
-function forge(pack: string, file: string, edit: (text: string) => string, fresh: { privateKey: KeyObject; pubFile: string; fingerprint: string }): void {
+function forge(
+  pack: string,
+  file: string,
+  edit: (text: string) => string,
+  fresh: { privateKey: KeyObject; pubFile: string; fingerprint: string },
+): void {
   const p = path.join(pack, file);
   const changed = Buffer.from(edit(readFileSync(p, 'utf8')));
   writeFileSync(p, changed);
@@ -62,7 +67,11 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
       await s.close();
     }
   };
-  const cli = (args: string[], e = env) => runCli(args, { env: { PENGAWAS_DATA_DIR: e.dataDir, DATABASE_URL: e.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' }, timeoutMs: 90_000 });
+  const cli = (args: string[], e = env) =>
+    runCli(args, {
+      env: { PENGAWAS_DATA_DIR: e.dataDir, DATABASE_URL: e.databaseUrl ?? '', PENGAWAS_LOG_LEVEL: 'silent' },
+      timeoutMs: 90_000,
+    });
   const copy = (name: string) => {
     const to = path.join(tmp, name);
     execFileSync('cp', ['-r', pack, to]);
@@ -90,16 +99,26 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
     expect(bare.code).toBe(3);
     expect(bare.stdout).toContain(`UNVERIFIED: signed by key sha256 ${operator.fingerprint}, shipped inside the pack`);
     const byKey = await cli(['evidence', 'verify', pack, '--pubkey', operator.pubFile]);
-    expect([byKey.code, byKey.stdout]).toEqual([0, expect.stringContaining(`ok: signed by key sha256 ${operator.fingerprint}, vouched for by --pubkey`)]);
+    expect([byKey.code, byKey.stdout]).toEqual([
+      0,
+      expect.stringContaining(`ok: signed by key sha256 ${operator.fingerprint}, vouched for by --pubkey`),
+    ]);
     const config = path.join(tmp, 'settings.yaml');
     writeFileSync(config, `evidence:\n  trustedPackKeys:\n    - name: compliance-2026\n      sha256: ${operator.fingerprint}\n`);
     const bySettings = await cli(['evidence', 'verify', pack, '--config', config]);
-    expect([bySettings.code, bySettings.stdout]).toEqual([0, expect.stringContaining('vouched for by trusted pack key "compliance-2026" in the settings')]);
+    expect([bySettings.code, bySettings.stdout]).toEqual([
+      0,
+      expect.stringContaining('vouched for by trusted pack key "compliance-2026" in the settings'),
+    ]);
     const byStore = await cli(['evidence', 'verify', pack, '--store']);
     expect(byStore.stderr).toBe('');
     expect(byStore.code).toBe(0);
-    expect(byStore.stdout).toContain(`ok: the store lists the signing key sha256 ${operator.fingerprint} among its pack signers (first used for the 2026-10 pack)`);
-    expect(byStore.stdout).toMatch(/ok: \d+ figures of results\.csv, findings\.csv, incidents\.csv and the manifest's totals equal the recount/);
+    expect(byStore.stdout).toContain(
+      `ok: the store lists the signing key sha256 ${operator.fingerprint} among its pack signers (first used for the 2026-10 pack)`,
+    );
+    expect(byStore.stdout).toMatch(
+      /ok: \d+ figures of results\.csv, findings\.csv, incidents\.csv and the manifest's totals equal the recount/,
+    );
   }, 240_000);
 
   it('catches a pack edited, re-hashed and re-signed with a fresh key and a swapped public-key.pem', async () => {
@@ -118,24 +137,39 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
     writeFileSync(config, `evidence:\n  trustedPackKeys:\n    - name: ops\n      file: ${operator.pubFile}\n`);
     const bySettings = await cli(['evidence', 'verify', forged, '--config', config]);
     expect(bySettings.code).toBe(3);
-    expect(bySettings.stdout).toContain(`signed by key sha256 ${fresh.fingerprint}, which is none of the 1 trusted pack keys in the settings`);
+    expect(bySettings.stdout).toContain(
+      `signed by key sha256 ${fresh.fingerprint}, which is none of the 1 trusted pack keys in the settings`,
+    );
     const byStore = await cli(['evidence', 'verify', forged, '--store']);
     expect(byStore.code).toBe(1);
-    expect(byStore.stdout).toContain(`FAIL signer: the pack was signed by key sha256 ${fresh.fingerprint}, which the store never recorded as a pack signer (it lists ${operator.fingerprint} from 2026-10)`);
-    expect(byStore.stdout).toContain('FAIL findings.csv check api-tls finding tls.protocol.tls1_0_enabled: occurrences: the pack says 7, the chained history gives 76');
+    expect(byStore.stdout).toContain(
+      `FAIL signer: the pack was signed by key sha256 ${fresh.fingerprint}, which the store never recorded as a pack signer (it lists ${operator.fingerprint} from 2026-10)`,
+    );
+    expect(byStore.stdout).toContain(
+      'FAIL findings.csv check api-tls finding tls.protocol.tls1_0_enabled: occurrences: the pack says 7, the chained history gives 76',
+    );
   }, 240_000);
 
   it('refuses to build over a result row altered with SQL, naming the stream and seq', async () => {
-    const [row] = await withStore((s) => s.db.query<{ seq: number }>(`SELECT seq FROM evidence_results WHERE stream = $1 AND effective_status = $2 AND day = $3 ORDER BY seq LIMIT 1`, ['api-tls', 'fail', '2026-10-05']));
+    const [row] = await withStore((s) =>
+      s.db.query<{ seq: number }>(
+        `SELECT seq FROM evidence_results WHERE stream = $1 AND effective_status = $2 AND day = $3 ORDER BY seq LIMIT 1`,
+        ['api-tls', 'fail', '2026-10-05'],
+      ),
+    );
     const seq = Number(row.seq);
-    await withStore((s) => s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['pass', 'api-tls', seq]));
+    await withStore((s) =>
+      s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['pass', 'api-tls', seq]),
+    );
     const out = path.join(tmp, 'refused');
     const built = await cli(['evidence', 'build', '--month', '2026-10', '--out', out, '--key', operator.keyFile]);
     expect(built.code).not.toBe(0);
     expect(built.stderr).toContain(`refusing to sign the 2026-10 pack: the store's hash chains do not verify: stream api-tls seq ${seq}`);
     expect(built.stderr).toContain('column effective_status does not match the hashed record');
     expect(() => readFileSync(path.join(out, 'manifest.json'))).toThrow();
-    await withStore((s) => s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['fail', 'api-tls', seq]));
+    await withStore((s) =>
+      s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['fail', 'api-tls', seq]),
+    );
   }, 240_000);
 
   it('names the figures of a pack built from rollups sealed while a row was altered, after the row was put back', async () => {
@@ -146,10 +180,21 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
       const out = path.join(tmp, 'tampered');
       await withStore(async (s) => {
         await writeAll(s, [...septemberResults(), ...octoberResults()]);
-        [{ seq }] = await s.db.query<{ seq: number }>(`SELECT seq FROM evidence_results WHERE stream = $1 AND effective_status = $2 AND day = $3 ORDER BY seq LIMIT 1`, ['api-tls', 'fail', '2026-10-05']);
-        await s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['pass', 'api-tls', Number(seq)]);
+        [{ seq }] = await s.db.query<{ seq: number }>(
+          `SELECT seq FROM evidence_results WHERE stream = $1 AND effective_status = $2 AND day = $3 ORDER BY seq LIMIT 1`,
+          ['api-tls', 'fail', '2026-10-05'],
+        );
+        await s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, [
+          'pass',
+          'api-tls',
+          Number(seq),
+        ]);
         await s.maintain(NOW);
-        await s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, ['fail', 'api-tls', Number(seq)]);
+        await s.db.query(`UPDATE evidence_results SET effective_status = $1 WHERE stream = $2 AND seq = $3`, [
+          'fail',
+          'api-tls',
+          Number(seq),
+        ]);
         await buildPack(s, { month: '2026-10', outDir: out, keyFile: operator.keyFile, now: NOW });
       }, e);
       const results = readFileSync(path.join(out, 'results.csv'), 'utf8');
@@ -163,9 +208,20 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
       expect(v.stdout).toMatch(/FAIL manifest\.json elements\.security\.passRate: /);
       // The chains themselves verify and the store lists the signer: only the recount shows the numbers are wrong.
       const json = JSON.parse((await cli(['evidence', 'verify', out, '--store', '--json'], e)).stdout);
-      expect(json).toMatchObject({ ok: false, exitCode: 1, anchor: { ok: true, problems: [] }, signer: { listed: true }, numbers: { ok: false } });
+      expect(json).toMatchObject({
+        ok: false,
+        exitCode: 1,
+        anchor: { ok: true, problems: [] },
+        signer: { listed: true },
+        numbers: { ok: false },
+      });
       expect(json.numbers.differences).toHaveLength(9);
-      expect(json.numbers.differences[0]).toEqual({ file: 'results.csv', figure: 'day 2026-10-05 check api-tls: pass', pack: '23', recomputed: '22' });
+      expect(json.numbers.differences[0]).toEqual({
+        file: 'results.csv',
+        figure: 'day 2026-10-05 check api-tls: pass',
+        pack: '23',
+        recomputed: '22',
+      });
     } finally {
       await e.cleanup();
     }
@@ -174,7 +230,9 @@ describe.each(BACKENDS)('evidence origin and figures on %s', (backend) => {
   it('rotates keys: the new key signs new packs, old packs still verify with the old key, the store lists both', async () => {
     const next = keyPair(tmp, 'operator-2027');
     const newer = path.join(tmp, 'pack-rotated');
-    await withStore((s) => buildPack(s, { month: '2026-10', outDir: newer, keyFile: next.keyFile, now: new Date(NOW.getTime() + 3_600_000) }));
+    await withStore((s) =>
+      buildPack(s, { month: '2026-10', outDir: newer, keyFile: next.keyFile, now: new Date(NOW.getTime() + 3_600_000) }),
+    );
     expect((await cli(['evidence', 'verify', newer, '--pubkey', next.pubFile])).code).toBe(0);
     expect((await cli(['evidence', 'verify', newer, '--pubkey', operator.pubFile])).code).toBe(1);
     expect((await cli(['evidence', 'verify', pack, '--pubkey', operator.pubFile])).code).toBe(0);

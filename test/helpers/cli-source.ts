@@ -5,7 +5,11 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(__dirname, 'cli-entry.ts');
 
-export type SourceProc = ChildProcess & { output: () => string; messageAt: () => number | undefined; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }> };
+export type SourceProc = ChildProcess & {
+  output: () => string;
+  messageAt: () => number | undefined;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+};
 
 /** Starts `pengawas <args>` from source; `wrap` prefixes the command (e.g. setpriv to run as another user). */
 export function spawnSource(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): SourceProc {

@@ -16,7 +16,10 @@ export function get(url: string, o: GetOptions = {}): Promise<{ status: number; 
   const headers: Record<string, string> = {};
   if (o.user !== undefined) headers.authorization = `Basic ${Buffer.from(`${o.user}:${o.pass ?? ''}`).toString('base64')}`;
   const lib = u.protocol === 'https:' ? https : http;
-  const tls = u.protocol === 'https:' ? { ca: o.ca && readFileSync(o.ca), cert: o.cert && readFileSync(o.cert), key: o.key && readFileSync(o.key), agent: false as const } : {};
+  const tls =
+    u.protocol === 'https:'
+      ? { ca: o.ca && readFileSync(o.ca), cert: o.cert && readFileSync(o.cert), key: o.key && readFileSync(o.key), agent: false as const }
+      : {};
   return new Promise((resolve, reject) => {
     const req = lib.get(url, { headers, ...tls, timeout: 10_000 }, (res) => {
       let body = '';

@@ -16,7 +16,12 @@ export interface TestMonitor {
   stop(): Promise<void>;
 }
 
-export async function startTestMonitor(name: string, checksYaml: string, overrides: Record<string, unknown> = {}, roles: Role[] = ALL_ROLES): Promise<TestMonitor> {
+export async function startTestMonitor(
+  name: string,
+  checksYaml: string,
+  overrides: Record<string, unknown> = {},
+  roles: Role[] = ALL_ROLES,
+): Promise<TestMonitor> {
   const dir = mkdtempSync(path.join(tmpdir(), `pengawas-${name}-`));
   writeFileSync(path.join(dir, 'checks.yaml'), checksYaml);
   const prefix = testPrefix(name);
@@ -65,6 +70,10 @@ function parseSeries(s: string): { name: string; labels: Map<string, string> } {
   const brace = s.indexOf('{');
   const labels = new Map<string, string>();
   if (brace < 0) return { name: s, labels };
-  for (const m of s.slice(brace + 1, -1).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels.set(m[1], m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)));
+  for (const m of s.slice(brace + 1, -1).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+    labels.set(
+      m[1],
+      m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)),
+    );
   return { name: s.slice(0, brace), labels };
 }

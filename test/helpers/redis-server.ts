@@ -23,12 +23,29 @@ const listening = (port: number) =>
   });
 
 /** Starts `redis-server <args>`; `portArg` names the option that gets the free port ('--port' or '--tls-port'). */
-export async function startRedisChild(args: string[], o: { portArg?: string; port?: number; sentinelConf?: string } = {}): Promise<RedisChild> {
+export async function startRedisChild(
+  args: string[],
+  o: { portArg?: string; port?: number; sentinelConf?: string } = {},
+): Promise<RedisChild> {
   const port = o.port ?? (await freePort());
   const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-redis-'));
   if (o.sentinelConf !== undefined) writeFileSync(path.join(dir, 'sentinel.conf'), o.sentinelConf);
   const portArgs = o.portArg === '--tls-port' ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
-  const child = spawn('redis-server', [...(o.sentinelConf !== undefined ? [path.join(dir, 'sentinel.conf'), '--sentinel'] : []), ...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    [
+      ...(o.sentinelConf !== undefined ? [path.join(dir, 'sentinel.conf'), '--sentinel'] : []),
+      ...portArgs,
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

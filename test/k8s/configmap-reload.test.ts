@@ -10,7 +10,8 @@ import path from 'node:path';
 import { ConfigHolder } from '../../src/config/holder';
 import { mountLikeKubelet } from './kubelet-volume';
 
-const check = (id: string) => `checks:\n  - id: ${id}\n    name: ${id}\n    type: http\n    element: sustainability\n    schedule: { every: 30s }\n    target: http://127.0.0.1:9/\n`;
+const check = (id: string) =>
+  `checks:\n  - id: ${id}\n    name: ${id}\n    type: http\n    element: sustainability\n    schedule: { every: 30s }\n    target: http://127.0.0.1:9/\n`;
 
 /** The kubelet's update: new timestamped folder, ..data_tmp link, rename over ..data, old folder removed. */
 function kubeletUpdate(dir: string, data: Record<string, string>, oldStamp: string, newStamp: string): void {
@@ -22,7 +23,7 @@ function kubeletUpdate(dir: string, data: Record<string, string>, oldStamp: stri
 }
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (cond()) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -53,7 +54,12 @@ describe('checks ConfigMap updated by the kubelet', () => {
     expect(await until(() => holder!.current.checks.some((c) => c.id === 'second'), 20_000)).toBe(true);
     expect(events.at(-1)).toEqual({ ok: true, ids: ['second'] });
 
-    kubeletUpdate(dir, { 'checks.yaml': 'checks:\n  - id: broken\n    type: no-such-probe\n' }, '..2026_12_01_00_01_00.2', '..2026_12_01_00_02_00.3');
+    kubeletUpdate(
+      dir,
+      { 'checks.yaml': 'checks:\n  - id: broken\n    type: no-such-probe\n' },
+      '..2026_12_01_00_01_00.2',
+      '..2026_12_01_00_02_00.3',
+    );
     expect(await until(() => events.some((e) => !e.ok), 20_000)).toBe(true);
     expect(holder.current.checks.map((c) => c.id)).toEqual(['second']);
   });

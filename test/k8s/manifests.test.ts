@@ -48,15 +48,19 @@ function strictCrdValidator(file: string) {
   const strict = (s: Record<string, unknown>) => {
     if (!s || typeof s !== 'object') return;
     if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
-    for (const v of Object.values(s)) if (v && typeof v === 'object') Array.isArray(v) ? v.forEach((x) => strict(x)) : strict(v as Record<string, unknown>);
+    for (const v of Object.values(s))
+      if (v && typeof v === 'object') Array.isArray(v) ? v.forEach((x) => strict(x)) : strict(v as Record<string, unknown>);
   };
   strict(schema);
   // Kubernetes evaluates `pattern` as Go RE2 (e.g. `(?i)`, which JavaScript refuses): so does this validator.
-  const re2 = Object.assign((pattern: string) => {
-    const re = RE2JS.compile(pattern);
-    // ajv keys compiled patterns by toString(): it must differ per pattern.
-    return { test: (text: string) => re.matcher(text).find(), toString: () => `/${pattern}/` };
-  }, { code: 'RE2JS' });
+  const re2 = Object.assign(
+    (pattern: string) => {
+      const re = RE2JS.compile(pattern);
+      // ajv keys compiled patterns by toString(): it must differ per pattern.
+      return { test: (text: string) => re.matcher(text).find(), toString: () => `/${pattern}/` };
+    },
+    { code: 'RE2JS' },
+  );
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: re2 } });
   return { group: crd.spec.group as string, kind: crd.spec.names.kind as string, validate: ajv.compile(schema) };
 }
@@ -65,7 +69,12 @@ const CRDS = [strictCrdValidator('servicemonitors-crd.json'), strictCrdValidator
 /** Problems of one object against its schema: [] when valid. */
 function schemaProblems(o: KObject): string[] {
   const crd = CRDS.find((c) => o.apiVersion === `${c.group}/v1` && o.kind === c.kind);
-  if (crd) return crd.validate(o) ? [] : (crd.validate.errors as Array<{ instancePath: string; message: string; params: unknown }>).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  if (crd)
+    return crd.validate(o)
+      ? []
+      : (crd.validate.errors as Array<{ instancePath: string; message: string; params: unknown }>).map(
+          (e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+        );
   const Model = modelFor(o);
   if (!Model) return [`no schema for ${o.apiVersion} ${o.kind}`];
   try {
@@ -76,11 +85,35 @@ function schemaProblems(o: KObject): string[] {
   }
 }
 
-type Container = { name: string; args?: string[]; command?: string[]; env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; ports?: Array<{ name: string; containerPort: number }>; volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>; securityContext?: Record<string, unknown>; livenessProbe?: { httpGet?: { path: string; port: string } }; readinessProbe?: { httpGet?: { path: string; port: string } } };
-type PodSpec = { containers: Container[]; volumes?: Array<{ name: string; secret?: { secretName: string }; configMap?: { name: string }; emptyDir?: unknown }>; securityContext?: Record<string, unknown> };
-const workloads = (objs: KObject[]) => objs.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)) as Array<KObject & { spec: { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; volumeClaimTemplates?: Array<{ metadata: { name: string } }> } }>;
+type Container = {
+  name: string;
+  args?: string[];
+  command?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  securityContext?: Record<string, unknown>;
+  livenessProbe?: { httpGet?: { path: string; port: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string } };
+};
+type PodSpec = {
+  containers: Container[];
+  volumes?: Array<{ name: string; secret?: { secretName: string }; configMap?: { name: string }; emptyDir?: unknown }>;
+  securityContext?: Record<string, unknown>;
+};
+const workloads = (objs: KObject[]) =>
+  objs.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)) as Array<
+    KObject & {
+      spec: {
+        replicas?: number;
+        template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+        volumeClaimTemplates?: Array<{ metadata: { name: string } }>;
+      };
+    }
+  >;
 const helps = new Map<string, SpawnSyncReturns<string>>();
-const helpOf = (cmd: string) => helps.get(cmd) ?? helps.set(cmd, spawnSync(process.execPath, [BIN, cmd, '--help'], { encoding: 'utf8', timeout: 30_000 })).get(cmd)!;
+const helpOf = (cmd: string) =>
+  helps.get(cmd) ?? helps.set(cmd, spawnSync(process.execPath, [BIN, cmd, '--help'], { encoding: 'utf8', timeout: 30_000 })).get(cmd)!;
 const find = (objs: KObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
@@ -110,10 +143,15 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
       const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
       const claims = new Set((w.spec.volumeClaimTemplates ?? []).map((c) => c.metadata.name));
       for (const c of pod.containers) {
-        expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
         for (const m of c.volumeMounts ?? []) expect(volumes.has(m.name) || claims.has(m.name)).toBe(true);
         // Writable mounts are scratch or the store's own volume, never a Secret or the checks ConfigMap.
-        for (const m of c.volumeMounts ?? []) if (!m.readOnly) expect(claims.has(m.name) || volumes.get(m.name)?.emptyDir !== undefined).toBe(true);
+        for (const m of c.volumeMounts ?? [])
+          if (!m.readOnly) expect(claims.has(m.name) || volumes.get(m.name)?.emptyDir !== undefined).toBe(true);
         const mounts = (c.volumeMounts ?? []).map((m) => m.mountPath);
         expect(mounts).toContain('/tmp');
         const dataDir = c.env?.find((e) => e.name === 'PENGAWAS_DATA_DIR')?.value;
@@ -137,7 +175,8 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
         for (const e of c.env ?? []) {
           const files = [...(e.value ?? '').matchAll(/\$\{file:([^}]+)\}/g)].map((m) => m[1]);
           if (e.name.endsWith('_FILE')) files.push(e.value!);
-          for (const f of files) expect({ env: e.name, inSecret: secretDirs.some((d) => f.startsWith(d)) }).toEqual({ env: e.name, inSecret: true });
+          for (const f of files)
+            expect({ env: e.name, inSecret: secretDirs.some((d) => f.startsWith(d)) }).toEqual({ env: e.name, inSecret: true });
           if (['DATABASE_URL', 'REDIS_PASSWORD', 'PENGAWAS_RESULTS_SECRET'].includes(e.name)) expect(e.value).toBeUndefined();
         }
       }
@@ -154,16 +193,23 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
   });
 
   it('the ServiceMonitor scrapes every role under the job the alert rules select', () => {
-    const sm = find(objs, 'ServiceMonitor', 'pengawas') as KObject & { spec: { jobLabel: string; selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> } };
-    const services = objs.filter((o) => o.kind === 'Service') as Array<KObject & { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> } }>;
+    const sm = find(objs, 'ServiceMonitor', 'pengawas') as KObject & {
+      spec: { jobLabel: string; selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> };
+    };
+    const services = objs.filter((o) => o.kind === 'Service') as Array<
+      KObject & { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> } }
+    >;
     const selected = services.filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
     expect(selected.map((s) => s.metadata.name)).toEqual(['pengawas-metrics']);
     const svc = selected[0];
     expect(svc.spec.ports.map((p) => p.name)).toContain(sm.spec.endpoints[0].port);
-    for (const w of workloads(objs)) expect(Object.entries(svc.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v)).toBe(true);
+    for (const w of workloads(objs))
+      expect(Object.entries(svc.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v)).toBe(true);
     // prometheus-operator sets job to the value of the Service label named by jobLabel.
     const job = svc.metadata.labels![sm.spec.jobLabel];
-    const rulesText = readdirSync(RULES_DIR).map((f) => readFileSync(path.join(RULES_DIR, f), 'utf8')).join('\n');
+    const rulesText = readdirSync(RULES_DIR)
+      .map((f) => readFileSync(path.join(RULES_DIR, f), 'utf8'))
+      .join('\n');
     const jobsInRules = new Set([...rulesText.matchAll(/job\s*=~?\s*"([^"]+)"/g)].map((m) => m[1]));
     expect(jobsInRules.size).toBeGreaterThan(0);
     for (const j of jobsInRules) expect(new RegExp(`^(?:${j})$`).test(job)).toBe(true);
@@ -187,7 +233,8 @@ describe.each(VARIANTS)('deploy/kubernetes/%s', (variant) => {
       mountLikeKubelet(dir, cm.data, '..2026_12_01_00_00_00.000000001');
       const set = loadChecks(dir);
       expect(set.checks.length).toBeGreaterThan(0);
-      for (const c of set.checks) expect({ id: c.id, type: c.type, exists: Boolean(getProbe(c.type)) }).toEqual({ id: c.id, type: c.type, exists: true });
+      for (const c of set.checks)
+        expect({ id: c.id, type: c.type, exists: Boolean(getProbe(c.type)) }).toEqual({ id: c.id, type: c.type, exists: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -210,7 +257,9 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     try {
       mkdirSync(path.join(dir, 'rules'));
       mkdirSync(path.join(dir, 'tests'));
-      const rules = rendered.get('base')!.filter((o) => o.kind === 'PrometheusRule') as Array<KObject & { spec: { groups: unknown[] }; metadata: { annotations: Record<string, string> } }>;
+      const rules = rendered.get('base')!.filter((o) => o.kind === 'PrometheusRule') as Array<
+        KObject & { spec: { groups: unknown[] }; metadata: { annotations: Record<string, string> } }
+      >;
       const ruleFiles = readdirSync(RULES_DIR).filter((f) => /\.ya?ml$/.test(f));
       expect(rules.length).toBe(ruleFiles.length - 1); // all but the demo's SLO rules
       const files = rules.map((r) => {
@@ -240,11 +289,15 @@ describe('deploy/kubernetes: generated and derived parts', () => {
   }, 600_000);
 
   it('each schema check catches a wrong object: CRD field and pattern, a core type, an unknown core field', () => {
-    const pr = structuredClone(rendered.get('base')!.find((o) => o.kind === 'PrometheusRule')!) as KObject & { spec: { groups: Array<{ rules: Array<Record<string, unknown>> }> } };
+    const pr = structuredClone(rendered.get('base')!.find((o) => o.kind === 'PrometheusRule')!) as KObject & {
+      spec: { groups: Array<{ rules: Array<Record<string, unknown>> }> };
+    };
     pr.spec.groups[0].rules[0].expresion = pr.spec.groups[0].rules[0].expr;
     delete pr.spec.groups[0].rules[0].expr;
     expect(schemaProblems(pr).join('\n')).toMatch(/expr|expresion/);
-    const sm = structuredClone(rendered.get('base')!.find((o) => o.kind === 'ServiceMonitor')!) as KObject & { spec: { endpoints: Array<Record<string, unknown>> } };
+    const sm = structuredClone(rendered.get('base')!.find((o) => o.kind === 'ServiceMonitor')!) as KObject & {
+      spec: { endpoints: Array<Record<string, unknown>> };
+    };
     sm.spec.endpoints[0].interval = '15 seconds';
     sm.spec.endpoints[0].scrapeTimout = '10s';
     const smProblems = schemaProblems(sm).join('\n');
@@ -253,18 +306,26 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     const dep = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & { spec: Record<string, unknown> };
     dep.spec.replicas = 'two';
     expect(schemaProblems(dep).join('\n')).toMatch(/replicas/);
-    const typo = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    const typo = structuredClone(rendered.get('base')!.find((o) => o.kind === 'Deployment')!) as KObject & {
+      spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+    };
     typo.spec.template.spec.containers[0].readinesProbe = typo.spec.template.spec.containers[0].readinessProbe;
-    expect(unknownFields([typo]).join('\n')).toMatch(/Deployment\/pengawas-scheduler: .*readinesProbe\W* does not exist in type 'IContainer'/);
+    expect(unknownFields([typo]).join('\n')).toMatch(
+      /Deployment\/pengawas-scheduler: .*readinesProbe\W* does not exist in type 'IContainer'/,
+    );
   }, 120_000);
 
   it('the HPA scales the worker Deployment on a backlog the adapter derives from a metric pengawas exports', () => {
     const objs = rendered.get('overlays/hpa')!;
-    const hpa = find(objs, 'HorizontalPodAutoscaler', 'pengawas-worker') as KObject & { spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ external: { metric: { name: string } } }> } };
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'pengawas-worker') as KObject & {
+      spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ external: { metric: { name: string } } }> };
+    };
     const target = find(objs, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name) as KObject & { spec: { replicas?: number } };
     expect(target).toBeDefined();
     expect(target.spec.replicas).toBeUndefined();
-    const adapter = parse(readFileSync(path.join(K8S, 'overlays', 'hpa', 'prometheus-adapter-rules.yaml'), 'utf8')) as { externalRules: Array<{ seriesQuery: string; name: { as: string }; metricsQuery: string }> };
+    const adapter = parse(readFileSync(path.join(K8S, 'overlays', 'hpa', 'prometheus-adapter-rules.yaml'), 'utf8')) as {
+      externalRules: Array<{ seriesQuery: string; name: { as: string }; metricsQuery: string }>;
+    };
     const rule = adapter.externalRules.find((r) => r.name.as === hpa.spec.metrics[0].external.metric.name)!;
     expect(rule).toBeDefined();
     const series = rule.seriesQuery.match(/^([a-z_:]+)\{/)![1];
@@ -274,7 +335,10 @@ describe('deploy/kubernetes: generated and derived parts', () => {
     const q = rule.metricsQuery.replace('<<.LabelMatchers>>', 'namespace="pengawas"');
     const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-k8s-adapter-'));
     try {
-      writeFileSync(path.join(dir, 'adapter.yml'), stringify({ groups: [{ name: 'adapter', rules: [{ record: 'pengawas:queue_backlog', expr: q }] }] }));
+      writeFileSync(
+        path.join(dir, 'adapter.yml'),
+        stringify({ groups: [{ name: 'adapter', rules: [{ record: 'pengawas:queue_backlog', expr: q }] }] }),
+      );
       const r = spawnSync('promtool', ['check', 'rules', path.join(dir, 'adapter.yml')], { encoding: 'utf8' });
       expect(`${r.stdout}${r.stderr}`).not.toMatch(/FAILED/);
       expect(r.status).toBe(0);
@@ -284,12 +348,22 @@ describe('deploy/kubernetes: generated and derived parts', () => {
   });
 
   it('no number is written with a leading zero (0440 is octal to kubectl’s YAML 1.1, 440 to YAML 1.2)', () => {
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
-    const bad = files(K8S).flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => ({ at: `${path.relative(K8S, f)}:${i + 1}`, l })).filter((x) => /:\s+[-+]?0[0-9]+\s*(#.*)?$/.test(x.l)));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : [],
+      );
+    const bad = files(K8S).flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((l, i) => ({ at: `${path.relative(K8S, f)}:${i + 1}`, l }))
+        .filter((x) => /:\s+[-+]?0[0-9]+\s*(#.*)?$/.test(x.l)),
+    );
     expect(bad).toEqual([]);
   });
 
   it('base/checks/example.yaml is the repository’s checks/example.yaml', () => {
-    expect(readFileSync(path.join(K8S, 'base', 'checks', 'example.yaml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'checks', 'example.yaml'), 'utf8'));
+    expect(readFileSync(path.join(K8S, 'base', 'checks', 'example.yaml'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'checks', 'example.yaml'), 'utf8'),
+    );
   });
 });

@@ -29,15 +29,35 @@ const UID = 1000;
  */
 const SWITCH_USER = (() => {
   if (process.getuid?.() !== 0) return false;
-  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], { uid: UID, gid: UID });
+  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], {
+    uid: UID,
+    gid: UID,
+  });
   return r.status === 0;
 })();
 const chown = (p: string, uid: number, gid: number) => SWITCH_USER && chownSync(p, uid, gid);
 const REDIS_PASSWORD = 'k8s-test-redis-password-0123456789';
 const RESULTS_KEY = 'k8s-test-results-key-0123456789abcdef0123456789abcdef';
 
-type Container = { args: string[]; env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>; volumeMounts?: Array<{ name: string; mountPath: string }> };
-type Workload = KObject & { spec: { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext: { runAsUser: number; runAsGroup: number; fsGroup: number }; volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; configMap?: { name: string } }> } } } };
+type Container = {
+  args: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+};
+type Workload = KObject & {
+  spec: {
+    replicas?: number;
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        containers: Container[];
+        terminationGracePeriodSeconds?: number;
+        securityContext: { runAsUser: number; runAsGroup: number; fsGroup: number };
+        volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; configMap?: { name: string } }>;
+      };
+    };
+  };
+};
 
 function get(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -69,7 +89,12 @@ function podDir(p: string, mode = 0o755): string {
 }
 
 /** Starts one replica of a workload; secrets and the checks ConfigMap come from `files`. */
-async function startPod(root: string, w: Workload, replica: number, o: { redisPort: number; secrets: Record<string, Record<string, string>>; checks: Record<string, string> }): Promise<Pod> {
+async function startPod(
+  root: string,
+  w: Workload,
+  replica: number,
+  o: { redisPort: number; secrets: Record<string, Record<string, string>>; checks: Record<string, string> },
+): Promise<Pod> {
   const pod = w.spec.template.spec;
   const c = pod.containers[0];
   const name = `${w.metadata.name}-${replica}`;
@@ -110,10 +135,20 @@ async function startPod(root: string, w: Workload, replica: number, o: { redisPo
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  return { name, role: w.spec.template.metadata.labels['app.kubernetes.io/component'], port, child, out: () => out, grace: pod.terminationGracePeriodSeconds ?? 30 };
+  return {
+    name,
+    role: w.spec.template.metadata.labels['app.kubernetes.io/component'],
+    port,
+    child,
+    out: () => out,
+    grace: pod.terminationGracePeriodSeconds ?? 30,
+  };
 }
 
-const exited = (p: Pod) => (p.child.exitCode !== null || p.child.signalCode !== null ? Promise.resolve(p.child.exitCode) : new Promise<number | null>((r) => p.child.once('exit', (code) => r(code))));
+const exited = (p: Pod) =>
+  p.child.exitCode !== null || p.child.signalCode !== null
+    ? Promise.resolve(p.child.exitCode)
+    : new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
 
 describe.each([
   ['overlays/sqlite', 'sqlite'],
@@ -147,24 +182,44 @@ describe.each([
   it('every replica starts, becomes ready, records a check, and stops within its grace period', async () => {
     const objs = render(path.join(ROOT, 'deploy', 'kubernetes', variant));
     const workloads = objs.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as Workload[];
-    const checks = { 'k8s.yaml': `checks:\n  - id: k8s-http\n    name: k8s http\n    type: http\n    element: sustainability\n    schedule: { every: 5s }\n    timeout: 4s\n    target: ${target.url}/\n` };
+    const checks = {
+      'k8s.yaml': `checks:\n  - id: k8s-http\n    name: k8s http\n    type: http\n    element: sustainability\n    schedule: { every: 5s }\n    timeout: 4s\n    target: ${target.url}/\n`,
+    };
     const secrets = {
       'pengawas-redis': { password: `${REDIS_PASSWORD}\n` },
       'pengawas-results': { key: `${RESULTS_KEY}\n` },
       'pengawas-probe-secrets': { 'api-token': 'unused-token-0123456789' },
       'pengawas-postgres': { url: store.databaseUrl ?? '' },
     };
-    for (const w of workloads) for (let i = 0; i < (w.spec.replicas ?? 1); i++) pods.push(await startPod(root, w, i, { redisPort: redis.port, secrets, checks }));
+    for (const w of workloads)
+      for (let i = 0; i < (w.spec.replicas ?? 1); i++) pods.push(await startPod(root, w, i, { redisPort: redis.port, secrets, checks }));
     expect(pods.map((p) => p.role).sort()).toEqual(['recorder', 'scheduler', 'scheduler', 'worker', 'worker']);
 
     for (const p of pods) {
       // Generous: on a loaded two-core machine the recorder takes tens of seconds to open its store.
-      const ready = await waitFor(async () => (await get(p.port, '/readyz').catch(() => ({ status: 0, body: '' }))).status === 200 || p.child.exitCode !== null, 120_000, 250);
-      expect({ pod: p.name, ready, exit: p.child.exitCode, out: p.child.exitCode === null ? '' : p.out() }).toEqual({ pod: p.name, ready: true, exit: null, out: '' });
+      const ready = await waitFor(
+        async () => (await get(p.port, '/readyz').catch(() => ({ status: 0, body: '' }))).status === 200 || p.child.exitCode !== null,
+        120_000,
+        250,
+      );
+      expect({ pod: p.name, ready, exit: p.child.exitCode, out: p.child.exitCode === null ? '' : p.out() }).toEqual({
+        pod: p.name,
+        ready: true,
+        exit: null,
+        out: '',
+      });
       expect((await get(p.port, '/healthz')).status).toBe(200);
     }
     const recorder = pods.find((p) => p.role === 'recorder')!;
-    const passes = await waitFor(async () => sample((await get(recorder.port, '/metrics')).body, 'pengawas_check_status{check="k8s-http",element="sustainability",type="http"}') === 1, 90_000, 500);
+    const passes = await waitFor(
+      async () =>
+        sample(
+          (await get(recorder.port, '/metrics')).body,
+          'pengawas_check_status{check="k8s-http",element="sustainability",type="http"}',
+        ) === 1,
+      90_000,
+      500,
+    );
     expect(passes).toBe(true);
 
     const codes = await Promise.all(
@@ -180,7 +235,9 @@ describe.each([
     // The results are evidence where the manifests put it: PostgreSQL from the Secret, or SQLite on the
     // recorder's own volume (the data dir the StatefulSet's volumeClaimTemplate provides).
     const recorderData = path.join(root, `${recorder.name}`, 'data');
-    const ev = await EvidenceStore.open(backend === 'postgres' ? { dataDir: store.dataDir, databaseUrl: store.databaseUrl } : { dataDir: recorderData });
+    const ev = await EvidenceStore.open(
+      backend === 'postgres' ? { dataDir: store.dataDir, databaseUrl: store.databaseUrl } : { dataDir: recorderData },
+    );
     try {
       const rows = await ev.db.query<{ result_id: string }>(`SELECT result_id FROM evidence_results`);
       expect(rows.length).toBeGreaterThan(0);

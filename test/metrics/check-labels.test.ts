@@ -23,7 +23,20 @@ function set(checks: Check[]): CheckSet {
 
 function result(c: Check, status: ProbeResult['status']): ProbeResult {
   const now = new Date().toISOString();
-  return { id: `${c.id}@${now}`, checkId: c.id, type: c.type, element: c.element, target: c.target, status, scheduledAt: now, startedAt: now, durationMs: 5, attempt: 1, findings: [], measurements: {} };
+  return {
+    id: `${c.id}@${now}`,
+    checkId: c.id,
+    type: c.type,
+    element: c.element,
+    target: c.target,
+    status,
+    scheduledAt: now,
+    startedAt: now,
+    durationMs: 5,
+    attempt: 1,
+    findings: [],
+    measurements: {},
+  };
 }
 
 describe('check labels: validated at load', () => {
@@ -95,6 +108,8 @@ describe('check series carry the target and pengawas_check_info the labels', () 
     // The target changed: the old target's series are gone, not left stale beside the new ones.
     expect(text).not.toContain('8443');
     m.record(result(b, 'pass'));
-    expect(await m.registry.metrics()).toContain('pengawas_check_status{check="api",element="security",type="http",target="https://127.0.0.1:9443/health"} 1');
+    expect(await m.registry.metrics()).toContain(
+      'pengawas_check_status{check="api",element="security",type="http",target="https://127.0.0.1:9443/health"} 1',
+    );
   });
 });

@@ -17,14 +17,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function checks() {
   writeFileSync(
     path.join(dir, 'c.yaml'),
-    ['checks:', ...['a', 'b'].flatMap((id) => [`  - id: ${id}`, '    type: http', '    element: security', '    schedule: { every: 1m }', `    target: http://127.0.0.1:9/${id}`])].join('\n'),
+    [
+      'checks:',
+      ...['a', 'b'].flatMap((id) => [
+        `  - id: ${id}`,
+        '    type: http',
+        '    element: security',
+        '    schedule: { every: 1m }',
+        `    target: http://127.0.0.1:9/${id}`,
+      ]),
+    ].join('\n'),
   );
   return loadChecks(dir);
 }
 
 const result = (checkId: string, status: 'pass' | 'fail', message = ''): ProbeResult => ({
-  id: `${checkId}-${Math.random()}`, checkId, type: 'http', element: 'security', target: 'http://127.0.0.1:9/', status, scheduledAt: new Date().toISOString(), startedAt: new Date().toISOString(), durationMs: 5, attempt: 1,
-  findings: status === 'fail' ? [{ id: 'http.status.unexpected', severity: 'high', status: 'fail', message }] : [], measurements: {},
+  id: `${checkId}-${Math.random()}`,
+  checkId,
+  type: 'http',
+  element: 'security',
+  target: 'http://127.0.0.1:9/',
+  status,
+  scheduledAt: new Date().toISOString(),
+  startedAt: new Date().toISOString(),
+  durationMs: 5,
+  attempt: 1,
+  findings: status === 'fail' ? [{ id: 'http.status.unexpected', severity: 'high', status: 'fail', message }] : [],
+  measurements: {},
 });
 
 describe('finding messages and maintenance on /metrics', () => {
@@ -52,14 +71,20 @@ describe('finding messages and maintenance on /metrics', () => {
     m.syncChecks(checks());
     m.record(result('a', 'fail', 'down'));
     m.record(result('b', 'pass'));
-    expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain('pengawas_element_compliance_ratio{element="security"} 0.5');
+    expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain(
+      'pengawas_element_compliance_ratio{element="security"} 0.5',
+    );
     m.setMaintenance(new Set(['a']));
     const maint = await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance');
     expect(maint).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http",target="http://127.0.0.1:9/a"} 1');
     expect(maint).toContain('pengawas_check_in_maintenance{check="b",element="security",type="http",target="http://127.0.0.1:9/b"} 0');
-    expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain('pengawas_element_compliance_ratio{element="security"} 1');
+    expect(await m.registry.getSingleMetricAsString('pengawas_element_compliance_ratio')).toContain(
+      'pengawas_element_compliance_ratio{element="security"} 1',
+    );
     // A reload keeps the known state for the checks that remain.
     m.syncChecks(checks());
-    expect(await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance')).toContain('pengawas_check_in_maintenance{check="a",element="security",type="http",target="http://127.0.0.1:9/a"} 1');
+    expect(await m.registry.getSingleMetricAsString('pengawas_check_in_maintenance')).toContain(
+      'pengawas_check_in_maintenance{check="a",element="security",type="http",target="http://127.0.0.1:9/a"} 1',
+    );
   });
 });

@@ -45,7 +45,14 @@ test('a full, valid file (the options of the documented schema) loads', () => {
   const yaml = `${tls()}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${pki.ca}\n  client_allowed_sans: [a.example]\n  min_version: TLS12\n  max_version: TLS13\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256]\n  curve_preferences: [X25519, CurveP256]\n  prefer_server_cipher_suites: true\nhttp_server_config:\n  http2: false\n  headers: { X-Frame-Options: deny, Strict-Transport-Security: max-age=31536000 }\nbasic_auth_users:\n  alice: '${hash}'\nrate_limit: { interval: 100ms, burst: 5 }\n`;
   expect(problems(yaml)).toEqual([]);
   const c = loadWebConfig(path.join(dir, 'web.yml'));
-  expect(c.tls).toMatchObject({ requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256', ecdhCurve: 'X25519:P-256', allowedSans: ['a.example'] });
+  expect(c.tls).toMatchObject({
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+    ecdhCurve: 'X25519:P-256',
+    allowedSans: ['a.example'],
+  });
   expect(c.rateLimit).toEqual({ intervalMs: 100, burst: 5 });
   expect(c.http2).toBe(false);
 });
@@ -56,17 +63,37 @@ test('only basic auth, no TLS: plain HTTP with auth (as exporter-toolkit does)',
 });
 
 test.each([
-  ['plain password', "basic_auth_users:\n  bob: hunter2\n", 'basic_auth_users.bob: is not a bcrypt hash'],
+  ['plain password', 'basic_auth_users:\n  bob: hunter2\n', 'basic_auth_users.bob: is not a bcrypt hash'],
   ['unknown top field', 'tls_config: {}\n', 'tls_config: unknown field'],
-  ['unknown tls field', `${'tls_server_config:\n  cert_file: x\n  key_file: y\n  certfile: z\n'}`, 'tls_server_config.certfile: unknown field'],
-  ['missing key', `tls_server_config:\n  cert_file: ${'/nonexistent/c.pem'}\n`, 'tls_server_config.key_file: missing one of key or key_file'],
-  ['unreadable cert', 'tls_server_config:\n  cert_file: /nonexistent/c.pem\n  key_file: /nonexistent/k.pem\n', 'tls_server_config.cert_file: cannot read /nonexistent/c.pem (ENOENT)'],
+  [
+    'unknown tls field',
+    `${'tls_server_config:\n  cert_file: x\n  key_file: y\n  certfile: z\n'}`,
+    'tls_server_config.certfile: unknown field',
+  ],
+  [
+    'missing key',
+    `tls_server_config:\n  cert_file: ${'/nonexistent/c.pem'}\n`,
+    'tls_server_config.key_file: missing one of key or key_file',
+  ],
+  [
+    'unreadable cert',
+    'tls_server_config:\n  cert_file: /nonexistent/c.pem\n  key_file: /nonexistent/k.pem\n',
+    'tls_server_config.cert_file: cannot read /nonexistent/c.pem (ENOENT)',
+  ],
   ['bad client auth', 'CLIENT_AUTH', 'tls_server_config.client_auth_type: invalid ClientAuth "Sometimes"'],
   ['CA without policy', 'CA_ONLY', "tls_server_config.client_ca_file: client CA's have been configured without a Client Auth Policy"],
   ['version', 'VERSION', 'tls_server_config.min_version: unknown TLS version "TLS1.2"'],
   ['cipher', 'CIPHER', 'tls_server_config.cipher_suites: unknown cipher: TLS_RSA_WITH_RC4_128_SHA'],
-  ['header', 'http_server_config:\n  headers: { X-Powered-By: me }\n', 'http_server_config.headers.X-Powered-By: this header can not be configured'],
-  ['header value', 'http_server_config:\n  headers: { X-Frame-Options: allow }\n', 'http_server_config.headers.X-Frame-Options: must be one of deny, sameorigin'],
+  [
+    'header',
+    'http_server_config:\n  headers: { X-Powered-By: me }\n',
+    'http_server_config.headers.X-Powered-By: this header can not be configured',
+  ],
+  [
+    'header value',
+    'http_server_config:\n  headers: { X-Frame-Options: allow }\n',
+    'http_server_config.headers.X-Frame-Options: must be one of deny, sameorigin',
+  ],
   ['sans without verify', 'SANS', 'tls_server_config.client_allowed_sans: requires client_auth_type RequireAndVerifyClientCert'],
   ['not yaml', 'a: [\n', '(file):'],
 ])('%s → an error naming the field', (_name, yaml, expected) => {
@@ -81,7 +108,15 @@ test.each([
 
 test('the Go → OpenSSL cipher table agrees with openssl itself (`openssl ciphers -stdname`)', () => {
   const out = execFileSync('openssl', ['ciphers', '-stdname', 'ALL'], { encoding: 'utf8' });
-  const std = new Map(out.split('\n').filter(Boolean).map((l) => { const [iana, , ossl] = l.split(/\s+/); return [iana, ossl]; }));
+  const std = new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [iana, , ossl] = l.split(/\s+/);
+        return [iana, ossl];
+      }),
+  );
   for (const [go, ossl] of Object.entries(CIPHERS)) expect([go, std.get(go)]).toEqual([go, ossl]);
 });
 

@@ -23,7 +23,9 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string; required?: boolean }>;
 }
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const ciRun = readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
@@ -45,7 +47,8 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist and checks its own health on /readyz', () => {
-    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) for (const src of m[1].split(/\s+/)) expect({ src, exists: existsSync(path.join(ROOT, src)) }).toEqual({ src, exists: true });
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm))
+      for (const src of m[1].split(/\s+/)) expect({ src, exists: existsSync(path.join(ROOT, src)) }).toEqual({ src, exists: true });
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD .*http:\/\/127\.0\.0\.1:9464\/readyz/m);
     expect(loadSettings(undefined, {}).metrics.port).toBe(9464);
   });
@@ -76,15 +79,23 @@ describe('docker-compose.yml packaging', () => {
     const pg = compose.services.postgres;
     expect(pg.profiles).toEqual(['postgres']);
     expect(pg.healthcheck!.test).toContain('pg_isready');
-    for (const role of ['scheduler', 'worker', 'recorder', 'demo']) expect(compose.services[role].environment!.DATABASE_URL).toBe('${PENGAWAS_DATABASE_URL:-}');
+    for (const role of ['scheduler', 'worker', 'recorder', 'demo'])
+      expect(compose.services[role].environment!.DATABASE_URL).toBe('${PENGAWAS_DATABASE_URL:-}');
     // The store waits for PostgreSQL only when the profile runs it.
     expect(compose.services.recorder.depends_on!.postgres).toEqual({ condition: 'service_healthy', required: false });
     const ev = compose.services.evidence;
     expect(ev.profiles).toEqual(['evidence']);
-    expect(ev.volumes).toEqual(expect.arrayContaining(['${PENGAWAS_KEYS_DIR:-./config/keys}:/run/pengawas/keys:ro', 'pengawas-data:/app/data', '${PENGAWAS_DOCUMENTS_DIR:-./config/documents}:/app/documents:ro']));
+    expect(ev.volumes).toEqual(
+      expect.arrayContaining([
+        '${PENGAWAS_KEYS_DIR:-./config/keys}:/run/pengawas/keys:ro',
+        'pengawas-data:/app/data',
+        '${PENGAWAS_DOCUMENTS_DIR:-./config/documents}:/app/documents:ro',
+      ]),
+    );
     // The same store as the recorder: its data volume.
     expect(compose.services.recorder.volumes).toContain('pengawas-data:/app/data');
-    for (const role of ['worker', 'recorder']) expect(compose.services[role].volumes).toContain('${PENGAWAS_DOCUMENTS_DIR:-./config/documents}:/app/documents:ro');
+    for (const role of ['worker', 'recorder'])
+      expect(compose.services[role].volumes).toContain('${PENGAWAS_DOCUMENTS_DIR:-./config/documents}:/app/documents:ro');
     // Keys are never committed from the keys folder.
     expect(readFileSync(path.join(ROOT, 'config', 'keys', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
   });
@@ -110,7 +121,10 @@ function commandProblems(program: Command, args: string[]): string[] {
   }
   if (cmd === program) return [`no pengawas command in ${args.join(' ')}`];
   const known = new Set(['--help', '-h', ...cmd.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[])]);
-  return args.slice(i).filter((a) => a.startsWith('-') && !known.has(a.split('=')[0])).map((a) => `${cmd.name()} does not take ${a}`);
+  return args
+    .slice(i)
+    .filter((a) => a.startsWith('-') && !known.has(a.split('=')[0]))
+    .map((a) => `${cmd.name()} does not take ${a}`);
 }
 
 describe('systemd units (deploy/systemd)', () => {
@@ -119,10 +133,18 @@ describe('systemd units (deploy/systemd)', () => {
   const value = (text: string, key: string) => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]);
 
   it('ships one unit for all roles and one per split role, each restarting on failure', () => {
-    expect(units.sort()).toEqual(['pengawas-recorder.service', 'pengawas-scheduler.service', 'pengawas-worker@.service', 'pengawas.service']);
+    expect(units.sort()).toEqual([
+      'pengawas-recorder.service',
+      'pengawas-scheduler.service',
+      'pengawas-worker@.service',
+      'pengawas.service',
+    ]);
     for (const f of units) {
       const text = read(f);
-      expect({ f, sections: [...text.matchAll(/^\[(\w+)\]$/gm)].map((m) => m[1]) }).toEqual({ f, sections: ['Unit', 'Service', 'Install'] });
+      expect({ f, sections: [...text.matchAll(/^\[(\w+)\]$/gm)].map((m) => m[1]) }).toEqual({
+        f,
+        sections: ['Unit', 'Service', 'Install'],
+      });
       expect({ f, restart: value(text, 'Restart') }).toEqual({ f, restart: ['on-failure'] });
       // pengawas stops within shutdownGrace (10 s) + 4.5 s of SIGTERM: systemd must wait longer than that.
       expect(Number(value(text, 'TimeoutStopSec')[0])).toBeGreaterThan(14.5);
@@ -139,7 +161,9 @@ describe('systemd units (deploy/systemd)', () => {
       expect({ f, problems: commandProblems(program, words.slice(2)) }).toEqual({ f, problems: [] });
       // The split roles may share a host (pengawas.service is the alternative to them, not a companion).
       if (f === 'pengawas.service') continue;
-      const port = words.includes('--metrics-port') ? words[words.indexOf('--metrics-port') + 1] : String(loadSettings(undefined, {}).metrics.port);
+      const port = words.includes('--metrics-port')
+        ? words[words.indexOf('--metrics-port') + 1]
+        : String(loadSettings(undefined, {}).metrics.port);
       expect({ f, port, takenBy: ports.get(port) }).toEqual({ f, port, takenBy: undefined });
       ports.set(port, f);
     }
@@ -153,7 +177,10 @@ describe('systemd units (deploy/systemd)', () => {
     }
     // The verifier is awake: a bad restart value and a missing binary are reported.
     const bad = path.join(require('node:os').tmpdir(), `pengawas-bad-${process.pid}.service`);
-    require('node:fs').writeFileSync(bad, read('pengawas.service').replace('Restart=on-failure', 'Restart=sometimes').replace('/usr/bin/node', '/usr/bin/no-such-node'));
+    require('node:fs').writeFileSync(
+      bad,
+      read('pengawas.service').replace('Restart=on-failure', 'Restart=sometimes').replace('/usr/bin/node', '/usr/bin/no-such-node'),
+    );
     const r = spawnSync('systemd-analyze', ['verify', bad], { encoding: 'utf8' });
     require('node:fs').rmSync(bad);
     expect(r.stderr).toMatch(/restart specifier/);

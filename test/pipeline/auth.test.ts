@@ -19,11 +19,25 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 const KEY = 'a'.repeat(16) + '0123456789abcdef0123456789abcdef';
 const env = { RESULTS_KEY_TEST: KEY, OTHER_KEY_TEST: 'b'.repeat(40), SHORT_KEY_TEST: 'short' };
-const results = (keys: Record<string, string>, extra: Record<string, unknown> = {}) => settingsSchema.parse({ results: { keys, ...extra } }).results;
+const results = (keys: Record<string, string>, extra: Record<string, unknown> = {}) =>
+  settingsSchema.parse({ results: { keys, ...extra } }).results;
 
 function result(checkId: string, at: number, status: ProbeResult['status']): ProbeResult {
   const iso = new Date(at).toISOString();
-  return { id: `${checkId}@${iso}`, checkId, type: 'http', element: 'security', target: 'http://127.0.0.1:1/', status, scheduledAt: iso, startedAt: iso, durationMs: 3, attempt: 1, findings: [], measurements: {} };
+  return {
+    id: `${checkId}@${iso}`,
+    checkId,
+    type: 'http',
+    element: 'security',
+    target: 'http://127.0.0.1:1/',
+    status,
+    scheduledAt: iso,
+    startedAt: iso,
+    durationMs: 3,
+    attempt: 1,
+    findings: [],
+    measurements: {},
+  };
 }
 
 describe('authenticated results on the stream', () => {
@@ -31,7 +45,11 @@ describe('authenticated results on the stream', () => {
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
   const recConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
   const worker = keyringFor(results({ main: '${env:RESULTS_KEY_TEST}' }), { signs: true, verifies: false }, env)!;
-  const verifier = keyringFor(results({ main: '${env:RESULTS_KEY_TEST}', other: '${env:OTHER_KEY_TEST}' }), { signs: false, verifies: true }, env)!;
+  const verifier = keyringFor(
+    results({ main: '${env:RESULTS_KEY_TEST}', other: '${env:OTHER_KEY_TEST}' }),
+    { signs: false, verifies: true },
+    env,
+  )!;
   const publisher = new ResultStream(redis, prefix, { keyring: worker });
   const metrics = new Metrics({ defaultMetrics: false });
   const written: string[] = [];
@@ -82,7 +100,16 @@ describe('authenticated results on the stream', () => {
     await redis.xadd(publisher.key, '*', 'r', f.r, 'k', 'other', 'm', f.m);
     // 4. An attacker's own HMAC under a key id nobody has.
     const forged = JSON.stringify(result('pay-api', t + 2000, 'pass'));
-    await redis.xadd(publisher.key, '*', 'r', forged, 'k', 'attacker', 'm', createHmac('sha256', 'x'.repeat(32)).update(forged).digest('hex'));
+    await redis.xadd(
+      publisher.key,
+      '*',
+      'r',
+      forged,
+      'k',
+      'attacker',
+      'm',
+      createHmac('sha256', 'x'.repeat(32)).update(forged).digest('hex'),
+    );
     // 5. A MAC that is not even hex.
     await redis.xadd(publisher.key, '*', 'r', forged, 'k', 'main', 'm', 'zz');
     await settle();
@@ -150,7 +177,9 @@ describe('results keys from settings', () => {
   };
 
   it('a split worker or recorder without a key refuses to start, naming the setting; all roles in one get a random key', () => {
-    expect(err(() => keyringFor(results({}), { signs: true, verifies: false }, env))).toMatch(/results\.keys: a separate worker needs the results key.*pengawas run/);
+    expect(err(() => keyringFor(results({}), { signs: true, verifies: false }, env))).toMatch(
+      /results\.keys: a separate worker needs the results key.*pengawas run/,
+    );
     expect(err(() => keyringFor(results({}), { signs: false, verifies: true }, env))).toMatch(/separate recorder/);
     const a = keyringFor(results({}), { signs: true, verifies: true }, env)!;
     const b = keyringFor(results({}), { signs: true, verifies: true }, env)!;
@@ -163,12 +192,22 @@ describe('results keys from settings', () => {
 
   it('rejects a literal key, an unset or short key, and an ambiguous or unknown signWith', () => {
     expect(() => results({ main: KEY })).toThrow(/\$\{env:NAME\} or \$\{file:PATH\} reference/);
-    expect(err(() => keyringFor(results({ main: '${env:NOT_SET_ANYWHERE}' }), { signs: true, verifies: false }, env))).toMatch(/results\.keys\.main: environment variable NOT_SET_ANYWHERE is not set/);
-    expect(err(() => keyringFor(results({ main: '${file:/nonexistent/results.key}' }), { signs: true, verifies: false }, env))).toMatch(/results\.keys\.main: secret file \/nonexistent\/results.key cannot be read \(ENOENT\)/);
-    expect(err(() => keyringFor(results({ main: '${env:SHORT_KEY_TEST}' }), { signs: false, verifies: true }, env))).toMatch(/results\.keys\.main: the key from \$\{env:SHORT_KEY_TEST\} is 5 bytes; use at least 32/);
+    expect(err(() => keyringFor(results({ main: '${env:NOT_SET_ANYWHERE}' }), { signs: true, verifies: false }, env))).toMatch(
+      /results\.keys\.main: environment variable NOT_SET_ANYWHERE is not set/,
+    );
+    expect(err(() => keyringFor(results({ main: '${file:/nonexistent/results.key}' }), { signs: true, verifies: false }, env))).toMatch(
+      /results\.keys\.main: secret file \/nonexistent\/results.key cannot be read \(ENOENT\)/,
+    );
+    expect(err(() => keyringFor(results({ main: '${env:SHORT_KEY_TEST}' }), { signs: false, verifies: true }, env))).toMatch(
+      /results\.keys\.main: the key from \$\{env:SHORT_KEY_TEST\} is 5 bytes; use at least 32/,
+    );
     const two = { main: '${env:RESULTS_KEY_TEST}', other: '${env:OTHER_KEY_TEST}' };
-    expect(err(() => keyringFor(results(two), { signs: true, verifies: false }, env))).toMatch(/results\.signWith: 2 keys are listed \(main, other\)/);
-    expect(err(() => keyringFor(results(two, { signWith: 'nope' }), { signs: true, verifies: false }, env))).toMatch(/"nope" is not one of results\.keys/);
+    expect(err(() => keyringFor(results(two), { signs: true, verifies: false }, env))).toMatch(
+      /results\.signWith: 2 keys are listed \(main, other\)/,
+    );
+    expect(err(() => keyringFor(results(two, { signWith: 'nope' }), { signs: true, verifies: false }, env))).toMatch(
+      /"nope" is not one of results\.keys/,
+    );
     expect(keyringFor(results(two, { signWith: 'other' }), { signs: true, verifies: true }, env)!.signWith).toBe('other');
   });
 });

@@ -16,7 +16,20 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 function result(checkId: string, at: number): ProbeResult {
   const iso = new Date(at).toISOString();
-  return { id: `${checkId}@${iso}`, checkId, type: 'http', element: 'efficiency', target: 'http://x/', status: 'pass', scheduledAt: iso, startedAt: iso, durationMs: 1, attempt: 1, findings: [], measurements: {} };
+  return {
+    id: `${checkId}@${iso}`,
+    checkId,
+    type: 'http',
+    element: 'efficiency',
+    target: 'http://x/',
+    status: 'pass',
+    scheduledAt: iso,
+    startedAt: iso,
+    durationMs: 1,
+    attempt: 1,
+    findings: [],
+    measurements: {},
+  };
 }
 
 describe('results backlog with the recorder down', () => {
@@ -34,7 +47,8 @@ describe('results backlog with the recorder down', () => {
     const stream = new ResultStream(redis, prefix, { keyring, maxLength: 10_000 });
     await stream.ensureGroup(); // a recorder ran once, then stopped
     const base = Date.now() - 3_600_000;
-    for (let i = 0; i < 2500; i += 250) await Promise.all(Array.from({ length: 250 }, (_x, j) => stream.publish(result(`c${(i + j) % 7}`, base + (i + j) * 1000))));
+    for (let i = 0; i < 2500; i += 250)
+      await Promise.all(Array.from({ length: 250 }, (_x, j) => stream.publish(result(`c${(i + j) % 7}`, base + (i + j) * 1000))));
     // Trimming (as a live recorder does every few seconds) leaves every unacknowledged entry in place.
     expect(await stream.trimAcknowledged()).toBe(0);
     expect(await stream.length()).toBe(2500);
@@ -43,7 +57,17 @@ describe('results backlog with the recorder down', () => {
     const conn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const metrics = new Metrics({ defaultMetrics: false });
     const sink = { name: 'count', write: async (r: ProbeResult) => void written.set(r.id, (written.get(r.id) ?? 0) + 1) };
-    const recorder = new Recorder({ redis: conn, prefix, stream: new ResultStream(conn, prefix, { keyring }), metrics, sinks: [sink], getCheck: () => undefined, claimIdleMs: 5000, blockMs: 100, trimEveryMs: 200 });
+    const recorder = new Recorder({
+      redis: conn,
+      prefix,
+      stream: new ResultStream(conn, prefix, { keyring }),
+      metrics,
+      sinks: [sink],
+      getCheck: () => undefined,
+      claimIdleMs: 5000,
+      blockMs: 100,
+      trimEveryMs: 200,
+    });
     await recorder.start();
     await waitFor(() => written.size === 2500, 60_000);
     // Once acknowledged, the entries are trimmed: the stream does not keep what was recorded.
@@ -87,10 +111,18 @@ describe('results backlog with the recorder down', () => {
       const yaml = `checks:\n${ids.map((id) => `  - id: ${id}\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`).join('')}`;
       const common = { prefix, results: { keys: { k: '${env:BACKLOG_RESULTS_KEY}' }, maxLength: 100 }, evidence: { enabled: false } };
       const scheduler = await startTestMonitor('bp-sched', yaml, common, ['scheduler']);
-      const worker = await startTestMonitor('bp-worker', yaml, { ...common, worker: { concurrency: 8, lockDuration: '10s', stalledInterval: '10s', shutdownGrace: '2s', retryBackoff: '100ms' } }, ['worker']);
+      const worker = await startTestMonitor(
+        'bp-worker',
+        yaml,
+        { ...common, worker: { concurrency: 8, lockDuration: '10s', stalledInterval: '10s', shutdownGrace: '2s', retryBackoff: '100ms' } },
+        ['worker'],
+      );
       started.push(scheduler, worker);
       // Recorder down: the stream fills to its cap of 100 and the worker starts handing jobs back.
-      await waitFor(async () => (sample(await worker.scrape(), 'pengawas_jobs_handed_back_total{reason="results_backlog"}') ?? 0) > 20, 60_000);
+      await waitFor(
+        async () => (sample(await worker.scrape(), 'pengawas_jobs_handed_back_total{reason="results_backlog"}') ?? 0) > 20,
+        60_000,
+      );
       expect(await redis.xlen(`${prefix}:results`)).toBe(100);
       const recorder = await startTestMonitor('bp-rec', yaml, common, ['recorder']);
       started.push(recorder);
@@ -98,7 +130,11 @@ describe('results backlog with the recorder down', () => {
       await scheduler.monitor.stop();
       const enqueued = sample(await scheduler.monitor.metrics.registry.metrics(), 'pengawas_scheduler_enqueued_total{outcome="enqueued"}')!;
       expect(enqueued).toBeGreaterThan(150);
-      const recordedOf = (t: string) => ids.reduce((n, id) => n + (sample(t, `pengawas_check_runs_total{check="${id}",element="efficiency",type="http",result="pass"}`) ?? 0), 0);
+      const recordedOf = (t: string) =>
+        ids.reduce(
+          (n, id) => n + (sample(t, `pengawas_check_runs_total{check="${id}",element="efficiency",type="http",result="pass"}`) ?? 0),
+          0,
+        );
       await waitFor(async () => recordedOf(await recorder.scrape()) >= enqueued, 90_000);
       await sleep(1000);
       const t = await recorder.scrape();

@@ -14,7 +14,9 @@ describe('pengawas CLI', () => {
   let server: Started;
   let dir: string;
   beforeAll(async () => {
-    server = await startHttp((req, res) => (req.url === '/ok' ? res.writeHead(200).end('{"status":"UP"}') : res.writeHead(500).end('boom')));
+    server = await startHttp((req, res) =>
+      req.url === '/ok' ? res.writeHead(200).end('{"status":"UP"}') : res.writeHead(500).end('boom'),
+    );
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-cli-'));
     mkdirSync(path.join(dir, 'checks'));
     writeFileSync(
@@ -52,7 +54,9 @@ describe('pengawas CLI', () => {
     expect((await runCli(['check', 'up', '--checks', checks, '--json'])).code).toBe(0);
     const down = await runCli(['check', 'down', '--checks', checks]);
     expect(down.code).toBe(1);
-    expect(down.stdout).toMatch(/FAIL {2}down \(http, security\).*\n {2}fail {2}high {5}http\.status\.unexpected: status 500, expected 2xx/);
+    expect(down.stdout).toMatch(
+      /FAIL {2}down \(http, security\).*\n {2}fail {2}high {5}http\.status\.unexpected: status 500, expected 2xx/,
+    );
     expect((await runCli(['check', 'gone', '--checks', checks])).code).toBe(2);
     const unknown = await runCli(['check', 'nope', '--checks', checks]);
     expect(unknown.code).toBe(2);
@@ -71,10 +75,18 @@ describe('pengawas CLI', () => {
     const prefix = testPrefix('cli');
     const checks = path.join(dir, 'checks-hup');
     mkdirSync(checks);
-    writeFileSync(path.join(checks, 'a.yaml'), `checks:\n  - { id: up, type: http, element: efficiency, schedule: { every: 1s }, timeout: 800ms, target: "${server.url}/ok" }\n`);
-    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: ${prefix}\ndataDir: ${dir}/data\nwatchChecks: false\nevidence: { enabled: false }\n`);
+    writeFileSync(
+      path.join(checks, 'a.yaml'),
+      `checks:\n  - { id: up, type: http, element: efficiency, schedule: { every: 1s }, timeout: 800ms, target: "${server.url}/ok" }\n`,
+    );
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `prefix: ${prefix}\ndataDir: ${dir}/data\nwatchChecks: false\nevidence: { enabled: false }\n`,
+    );
     const port = await freePort();
-    const p = startCli(['run', '--checks', checks, '--config', path.join(dir, 'settings.yaml'), '--metrics-port', String(port)], { REDIS_URL });
+    const p = startCli(['run', '--checks', checks, '--config', path.join(dir, 'settings.yaml'), '--metrics-port', String(port)], {
+      REDIS_URL,
+    });
     try {
       const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       await waitFor(async () => sample(await scrape(), 'pengawas_check_status{check="up",element="efficiency",type="http"}') === 1, 15_000);

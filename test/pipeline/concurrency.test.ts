@@ -31,7 +31,10 @@ describe('a worker running more than ten checks at once', () => {
     });
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-concurrency-'));
     mkdirSync(path.join(dir, 'checks'));
-    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: ${prefix}\ndataDir: ${dir}/data\nworker: { concurrency: 32 }\nevidence: { enabled: false }\n`);
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `prefix: ${prefix}\ndataDir: ${dir}/data\nworker: { concurrency: 32 }\nevidence: { enabled: false }\n`,
+    );
     writeFileSync(
       path.join(dir, 'checks', 'checks.yaml'),
       `checks:\n${Array.from({ length: CHECKS }, (_, i) => `  - { id: slow-${i}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 900ms, target: "${target.url}/" }`).join('\n')}\n`,
@@ -46,7 +49,9 @@ describe('a worker running more than ten checks at once', () => {
   });
 
   it('runs them concurrently with no MaxListenersExceededWarning', async () => {
-    const p = startCli(['run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0'], { REDIS_URL });
+    const p = startCli(['run', '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0'], {
+      REDIS_URL,
+    });
     proc = p;
     await waitFor(() => peak > 10, 20_000);
     await new Promise((r) => setTimeout(r, 1500)); // a few more rounds of slots

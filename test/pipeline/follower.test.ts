@@ -14,11 +14,28 @@ import { sample } from '../helpers/monitor';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 const env = { FOLLOW_KEY_TEST: 'f'.repeat(48) };
-const keyring = keyringFor(settingsSchema.parse({ results: { keys: { main: '${env:FOLLOW_KEY_TEST}' } } }).results, { signs: true, verifies: true }, env)!;
+const keyring = keyringFor(
+  settingsSchema.parse({ results: { keys: { main: '${env:FOLLOW_KEY_TEST}' } } }).results,
+  { signs: true, verifies: true },
+  env,
+)!;
 
 function result(checkId: string, at: number, status: ProbeResult['status']): ProbeResult {
   const iso = new Date(at).toISOString();
-  return { id: `${checkId}@${iso}`, checkId, type: 'http', element: 'security', target: 'http://127.0.0.1:1/', status, scheduledAt: iso, startedAt: iso, durationMs: 3, attempt: 1, findings: [], measurements: {} };
+  return {
+    id: `${checkId}@${iso}`,
+    checkId,
+    type: 'http',
+    element: 'security',
+    target: 'http://127.0.0.1:1/',
+    status,
+    scheduledAt: iso,
+    startedAt: iso,
+    durationMs: 3,
+    attempt: 1,
+    findings: [],
+    measurements: {},
+  };
 }
 
 describe('metrics followers', () => {

@@ -37,8 +37,19 @@ describe('gap causes from a running monitor into the evidence store', () => {
   const prefix = 'gapcause';
 
   const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-    await waitFor(async () => (await new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }).connect().then(() => true, () => false)) || undefined, 10_000);
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () =>
+        (await new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }).connect().then(
+          () => true,
+          () => false,
+        )) || undefined,
+      10_000,
+    );
   };
   const scrape = async () => (await fetch(`http://127.0.0.1:${monitor!.metricsPort}/metrics`)).text();
 
@@ -46,7 +57,10 @@ describe('gap causes from a running monitor into the evidence store', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-gapcause-'));
     port = await freePort();
     target = await startHttp((_req, res) => res.writeHead(200).end('ok'));
-    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n  - id: beat\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`);
+    writeFileSync(
+      path.join(dir, 'checks.yaml'),
+      `checks:\n  - id: beat\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`,
+    );
     await startRedis();
     client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null });
     process.env.GAPCAUSE_KEY = KEY;
@@ -70,13 +84,31 @@ describe('gap causes from a running monitor into the evidence store', () => {
       results: { keys: { main: '${env:GAPCAUSE_KEY}' }, retention: '10m' },
       worker: { lockDuration: '5s', stalledInterval: '5s', shutdownGrace: '1s' },
     });
-    monitor = await startMonitor({ settings, roles: ['scheduler', 'worker', 'recorder'], redisUrl: `redis://127.0.0.1:${port}`, watch: false });
+    monitor = await startMonitor({
+      settings,
+      roles: ['scheduler', 'worker', 'recorder'],
+      redisUrl: `redis://127.0.0.1:${port}`,
+      watch: false,
+    });
     await waitFor(async () => sample(await scrape(), 'pengawas_last_result_recorded_timestamp_seconds'), 20_000);
 
     // An authentic result that waited 15 minutes (retention 10 m): dropped and reported as a signed gap.
     const ring = new Keyring(new Map([['main', Buffer.from(KEY)]]), 'main');
     const slot = new Date(Math.floor((Date.now() - 15 * 60_000) / 1000) * 1000);
-    const old: ProbeResult = { id: resultId('beat', slot), checkId: 'beat', type: 'http', element: 'efficiency', target: target.url, scheduledAt: slot.toISOString(), startedAt: slot.toISOString(), durationMs: 5, attempt: 1, status: 'pass', findings: [], measurements: {} };
+    const old: ProbeResult = {
+      id: resultId('beat', slot),
+      checkId: 'beat',
+      type: 'http',
+      element: 'efficiency',
+      target: target.url,
+      scheduledAt: slot.toISOString(),
+      startedAt: slot.toISOString(),
+      durationMs: 5,
+      attempt: 1,
+      status: 'pass',
+      findings: [],
+      measurements: {},
+    };
     await new ResultStream(client, prefix, { keyring: ring }).publish(old);
     const reported = await waitFor(async () => {
       const entries = await client.xrange(gapsKey(prefix), '-', '+');
@@ -85,14 +117,38 @@ describe('gap causes from a running monitor into the evidence store', () => {
     // The same signed report replayed, and two forgeries: one without a MAC, one with a MAC under a made-up key.
     await client.xadd(gapsKey(prefix), '*', ...reported[1]);
     const forged = resultId('beat', new Date(slot.getTime() + 1000));
-    await client.xadd(gapsKey(prefix), '*', 'id', forged, 'check', 'beat', 'slot', new Date(slot.getTime() + 1000).toISOString(), 'reason', 'expired', 'at', new Date().toISOString());
+    await client.xadd(
+      gapsKey(prefix),
+      '*',
+      'id',
+      forged,
+      'check',
+      'beat',
+      'slot',
+      new Date(slot.getTime() + 1000).toISOString(),
+      'reason',
+      'expired',
+      'at',
+      new Date().toISOString(),
+    );
     const fake = new Keyring(new Map([['main', Buffer.alloc(32, 7)]]), 'main');
-    const raw = JSON.stringify({ kind: 'gap', id: forged, check: 'beat', slot: new Date(slot.getTime() + 1000).toISOString(), reason: 'expired', at: new Date().toISOString() });
+    const raw = JSON.stringify({
+      kind: 'gap',
+      id: forged,
+      check: 'beat',
+      slot: new Date(slot.getTime() + 1000).toISOString(),
+      reason: 'expired',
+      at: new Date().toISOString(),
+    });
     const { kid, mac } = fake.sign(raw);
     await client.xadd(gapsKey(prefix), '*', 'id', forged, 'r', raw, 'k', kid, 'm', mac);
     await waitFor(async () => {
       const m = await scrape();
-      return sample(m, 'pengawas_gaps_rejected_total{reason="unsigned"}') === 1 && sample(m, 'pengawas_gaps_rejected_total{reason="bad_mac"}') === 1 && (sample(m, 'pengawas_gaps_recorded_total{reason="expired"}') ?? 0) >= 2 ? m : undefined;
+      return sample(m, 'pengawas_gaps_rejected_total{reason="unsigned"}') === 1 &&
+        sample(m, 'pengawas_gaps_rejected_total{reason="bad_mac"}') === 1 &&
+        (sample(m, 'pengawas_gaps_recorded_total{reason="expired"}') ?? 0) >= 2
+        ? m
+        : undefined;
     }, 20_000);
 
     // Redis killed for about 3 s, then back with its append-only file.
@@ -104,7 +160,9 @@ describe('gap causes from a running monitor into the evidence store', () => {
     const stalled = Date.now();
     await waitFor(async () => {
       const t = await scrape();
-      return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds')! * 1000 > stalled ? t : undefined;
+      return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds')! * 1000 > stalled
+        ? t
+        : undefined;
     }, 30_000);
     await monitor.stop();
     monitor = undefined;

@@ -16,7 +16,8 @@ import { startHttp, waitFor, type Started } from '../helpers/net';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 const KEY_ENV = { HANDBACK_RESULTS_KEY: 'handback-test-results-key-0123456789abcdef' };
-const check = (id: string, url: string) => `  - id: ${id}\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 2s\n    target: ${url}\n`;
+const check = (id: string, url: string) =>
+  `  - id: ${id}\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 2s\n    target: ${url}\n`;
 
 describe('workers on different configurations share a queue', () => {
   let dir: string;
@@ -29,11 +30,18 @@ describe('workers on different configurations share a queue', () => {
   beforeAll(async () => {
     target = await startHttp((_req, res) => res.writeHead(200).end('ok'));
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-handback-'));
-    for (const [name, ids] of [['a', ['only-a', 'both']], ['b', ['only-b', 'both']], ['all', ['only-a', 'only-b', 'both', 'nobody']]] as const) {
+    for (const [name, ids] of [
+      ['a', ['only-a', 'both']],
+      ['b', ['only-b', 'both']],
+      ['all', ['only-a', 'only-b', 'both', 'nobody']],
+    ] as const) {
       mkdirSync(path.join(dir, name));
       writeFileSync(path.join(dir, name, 'checks.yaml'), `checks:\n${ids.map((id) => check(id, `${target.url}/${id}`)).join('')}`);
     }
-    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: ${prefix}\ndataDir: ${dir}/data\nresults: { keys: { k: "\${env:HANDBACK_RESULTS_KEY}" } }\nevidence: { enabled: false }\n`);
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `prefix: ${prefix}\ndataDir: ${dir}/data\nresults: { keys: { k: "\${env:HANDBACK_RESULTS_KEY}" } }\nevidence: { enabled: false }\n`,
+    );
     process.env.HANDBACK_RESULTS_KEY = KEY_ENV.HANDBACK_RESULTS_KEY;
   });
 
@@ -49,26 +57,49 @@ describe('workers on different configurations share a queue', () => {
 
   it('every slot of a check one worker knows is run by that worker and recorded once; an unknown one becomes a gap', async () => {
     const workers = ['a', 'b'].map((name) => {
-      const p = startCli(['worker', '--checks', path.join(dir, name), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0', '--log-level', 'info'], { REDIS_URL, ...KEY_ENV });
+      const p = startCli(
+        [
+          'worker',
+          '--checks',
+          path.join(dir, name),
+          '--config',
+          path.join(dir, 'settings.yaml'),
+          '--metrics-port',
+          '0',
+          '--log-level',
+          'info',
+        ],
+        { REDIS_URL, ...KEY_ENV },
+      );
       procs.push(p);
       return p;
     });
-    const ports = await Promise.all(workers.map((p) => waitFor(() => /"metricsPort":(\d+)/.exec(p.output()), 20_000).then((m) => Number(m[1]))));
-    recorder = await startTestMonitor('handback-rec', 'checks: []\n', { prefix, results: { keys: { k: '${env:HANDBACK_RESULTS_KEY}' } }, evidence: { enabled: false } }, ['recorder']);
+    const ports = await Promise.all(
+      workers.map((p) => waitFor(() => /"metricsPort":(\d+)/.exec(p.output()), 20_000).then((m) => Number(m[1]))),
+    );
+    recorder = await startTestMonitor(
+      'handback-rec',
+      'checks: []\n',
+      { prefix, results: { keys: { k: '${env:HANDBACK_RESULTS_KEY}' } }, evidence: { enabled: false } },
+      ['recorder'],
+    );
 
     const all = loadChecks(path.join(dir, 'all'));
     const queueConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new CheckQueue(queueConn, prefix);
     const base = Math.floor(Date.now() / 1000) * 1000;
     const slots = [0, 1, 2, 3, 4].map((i) => base - i * 1000);
-    for (const slot of slots) for (const id of ['only-a', 'only-b', 'both']) await queue.enqueue(all.byId.get(id)!, slot, { retryBackoffMs: 100 });
+    for (const slot of slots)
+      for (const id of ['only-a', 'only-b', 'both']) await queue.enqueue(all.byId.get(id)!, slot, { retryBackoffMs: 100 });
     await queue.enqueue(all.byId.get('nobody')!, base, { retryBackoffMs: 100 });
     // The scheduler's claim lasts two intervals (here 2 h); shorten it as a short-interval check would have it.
     await redis.pexpire(slotClaimKey(prefix, 'nobody', base), 4000);
 
     await waitFor(async () => {
       const t = await recorder!.scrape();
-      return ['only-a', 'only-b', 'both'].every((id) => sample(t, `pengawas_check_runs_total{check="${id}",element="efficiency",type="http",result="pass"}`) === 5);
+      return ['only-a', 'only-b', 'both'].every(
+        (id) => sample(t, `pengawas_check_runs_total{check="${id}",element="efficiency",type="http",result="pass"}`) === 5,
+      );
     }, 40_000);
     const gaps = await waitFor(async () => {
       const g = await readGaps(redis, prefix);

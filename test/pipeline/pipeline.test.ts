@@ -81,12 +81,21 @@ describe('pipeline end to end (real Redis, in-process roles)', () => {
   it('records element-tagged results in /metrics: pass, fail with its finding, error (not fail)', async () => {
     const text = await waitFor(async () => {
       const t = await m.scrape();
-      return ['good', 'failing', 'unreachable', 'silent', 'endless'].every((c) => t.includes(`pengawas_check_last_run_timestamp_seconds{check="${c}"`)) ? t : undefined;
+      return ['good', 'failing', 'unreachable', 'silent', 'endless'].every((c) =>
+        t.includes(`pengawas_check_last_run_timestamp_seconds{check="${c}"`),
+      )
+        ? t
+        : undefined;
     }, 20_000);
     expect(sample(text, 'pengawas_check_status{check="good",element="efficiency",type="http"}')).toBe(1);
     expect(sample(text, 'pengawas_check_status{check="failing",element="consumer_protection",type="http"}')).toBe(0);
     expect(sample(text, 'pengawas_check_result{check="failing",element="consumer_protection",type="http",status="fail"}')).toBe(1);
-    expect(sample(text, 'pengawas_check_failing_finding_info{check="failing",element="consumer_protection",type="http",finding="http.status.unexpected",severity="high",status="fail",message="status 503, expected 2xx"}')).toBe(1);
+    expect(
+      sample(
+        text,
+        'pengawas_check_failing_finding_info{check="failing",element="consumer_protection",type="http",finding="http.status.unexpected",severity="high",status="fail",message="status 503, expected 2xx"}',
+      ),
+    ).toBe(1);
     expect(sample(text, 'pengawas_check_result{check="unreachable",element="security",type="http",status="error"}')).toBe(1);
     expect(sample(text, 'pengawas_check_result{check="unreachable",element="security",type="http",status="fail"}')).toBe(0);
     expect(sample(text, 'pengawas_check_result{check="silent",element="sustainability",type="http",status="error"}')).toBe(1);
@@ -96,7 +105,9 @@ describe('pipeline end to end (real Redis, in-process roles)', () => {
     expect(sample(text, 'pengawas_element_compliance_ratio{element="consumer_protection"}')).toBe(0);
     expect(text).not.toContain('pengawas_element_compliance_ratio{element="security"}');
     expect(text).toMatch(/pengawas_schedule_lag_seconds_count\{type="http"\} \d+/);
-    expect(text).toMatch(/pengawas_check_duration_seconds_bucket\{le="0.005",check="good",element="efficiency",type="http",target="http:\/\/127\.0\.0\.1:\d+\/ok"\}/);
+    expect(text).toMatch(
+      /pengawas_check_duration_seconds_bucket\{le="0.005",check="good",element="efficiency",type="http",target="http:\/\/127\.0\.0\.1:\d+\/ok"\}/,
+    );
     expect(text).toMatch(/^process_resident_memory_bytes /m);
     expect(sample(text, 'pengawas_config_last_reload_success')).toBe(1);
     expect(hits.auth).toBe(`Bearer ${SECRET}`);
@@ -147,11 +158,22 @@ describe('pipeline end to end (real Redis, in-process roles)', () => {
     const rejected = await waitFor(async () => sample(await m.scrape(), 'pengawas_config_last_reload_success') === 0, 10_000);
     expect(rejected).toBe(true);
     const before = sample(await m.scrape(), 'pengawas_check_last_run_timestamp_seconds{check="good",element="efficiency",type="http"}')!;
-    await waitFor(async () => (sample(await m.scrape(), 'pengawas_check_last_run_timestamp_seconds{check="good",element="efficiency",type="http"}') ?? 0) > before, 10_000);
-    m.writeChecks('broken.yaml', `checks:\n  - id: added\n    type: http\n    element: inclusivity\n    schedule: { every: 1s }\n    timeout: 500ms\n    target: ${target.url}/ok\n`);
+    await waitFor(
+      async () =>
+        (sample(await m.scrape(), 'pengawas_check_last_run_timestamp_seconds{check="good",element="efficiency",type="http"}') ?? 0) >
+        before,
+      10_000,
+    );
+    m.writeChecks(
+      'broken.yaml',
+      `checks:\n  - id: added\n    type: http\n    element: inclusivity\n    schedule: { every: 1s }\n    timeout: 500ms\n    target: ${target.url}/ok\n`,
+    );
     await waitFor(async () => {
       const t = await m.scrape();
-      return sample(t, 'pengawas_config_last_reload_success') === 1 && sample(t, 'pengawas_check_status{check="added",element="inclusivity",type="http"}') === 1;
+      return (
+        sample(t, 'pengawas_config_last_reload_success') === 1 &&
+        sample(t, 'pengawas_check_status{check="added",element="inclusivity",type="http"}') === 1
+      );
     }, 15_000);
     expect(sample(await m.scrape(), 'pengawas_config_checks')).toBe(6);
   });

@@ -38,7 +38,9 @@ function follow(prefix: string): { results(): Promise<ProbeResult[]>; stop(): vo
   let running = true;
   const loop = (async () => {
     while (running) {
-      const res = (await conn.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', `${prefix}:results`, last).catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
+      const res = (await conn.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', `${prefix}:results`, last).catch(() => null)) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
       for (const [id, f] of res?.[0][1] ?? []) {
         last = id;
         seen.push(JSON.parse(f[f.indexOf('r') + 1]) as ProbeResult);
@@ -67,12 +69,26 @@ describe('pengawas processes', () => {
 
   const start = (role: string, extra: string[] = []) => {
     // Split roles share a results key, given by reference in the environment.
-    const p = startCli([role, '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0', '--log-level', 'info', ...extra], {
-      REDIS_URL,
-      PENGAWAS_LOG_LEVEL: 'info',
-      PENGAWAS_RESULTS_KEY: '${env:PROCS_RESULTS_KEY}',
-      PROCS_RESULTS_KEY: 'processes-test-results-key-0123456789abcdef',
-    });
+    const p = startCli(
+      [
+        role,
+        '--checks',
+        path.join(dir, 'checks'),
+        '--config',
+        path.join(dir, 'settings.yaml'),
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'info',
+        ...extra,
+      ],
+      {
+        REDIS_URL,
+        PENGAWAS_LOG_LEVEL: 'info',
+        PENGAWAS_RESULTS_KEY: '${env:PROCS_RESULTS_KEY}',
+        PROCS_RESULTS_KEY: 'processes-test-results-key-0123456789abcdef',
+      },
+    );
     procs.push(p);
     return p;
   };
@@ -103,14 +119,19 @@ describe('pengawas processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-
   it('two schedulers over ~10 s enqueue each slot exactly once', async () => {
     // Not about evidence: without the store the recorder starts at once even on a loaded machine.
-    writeFileSync(path.join(dir, 'settings.yaml'), `${readFileSync(path.join(dir, 'settings.yaml'), 'utf8')}evidence: { enabled: false }\n`);
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `${readFileSync(path.join(dir, 'settings.yaml'), 'utf8')}evidence: { enabled: false }\n`,
+    );
     writeFileSync(
       path.join(dir, 'checks', 'checks.yaml'),
       `checks:\n${['a', 'b', 'c']
-        .map((id) => `  - id: sched-${id}\n    type: http\n    element: efficiency\n    schedule: "* * * * * *"\n    timeout: 800ms\n    target: ${target.url}/ok\n`)
+        .map(
+          (id) =>
+            `  - id: sched-${id}\n    type: http\n    element: efficiency\n    schedule: "* * * * * *"\n    timeout: 800ms\n    target: ${target.url}/ok\n`,
+        )
         .join('')}`,
     );
     const s1 = start('scheduler');
@@ -125,7 +146,10 @@ describe('pengawas processes', () => {
     const counters = await Promise.all(
       ports.map(async (p) => {
         const t = await (await fetch(`http://127.0.0.1:${p}/metrics`)).text();
-        return { enqueued: sample(t, 'pengawas_scheduler_enqueued_total{outcome="enqueued"}') ?? 0, duplicate: sample(t, 'pengawas_scheduler_enqueued_total{outcome="duplicate"}') ?? 0 };
+        return {
+          enqueued: sample(t, 'pengawas_scheduler_enqueued_total{outcome="enqueued"}') ?? 0,
+          duplicate: sample(t, 'pengawas_scheduler_enqueued_total{outcome="duplicate"}') ?? 0,
+        };
       }),
     );
     s1.kill('SIGTERM');
@@ -137,7 +161,10 @@ describe('pengawas processes', () => {
     const ids = rs.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ['sched-a', 'sched-b', 'sched-c']) {
-      const slots = rs.filter((r) => r.checkId === id).map((r) => Date.parse(r.scheduledAt)).sort((x, y) => x - y);
+      const slots = rs
+        .filter((r) => r.checkId === id)
+        .map((r) => Date.parse(r.scheduledAt))
+        .sort((x, y) => x - y);
       expect(slots.length).toBeGreaterThanOrEqual(8);
       // consecutive seconds, none skipped, none doubled
       for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
@@ -150,7 +177,10 @@ describe('pengawas processes', () => {
   }, 180_000);
 
   it('a worker killed mid-probe loses the job to another worker; the result is recorded once', async () => {
-    writeFileSync(path.join(dir, 'checks', 'checks.yaml'), `checks:\n  - id: slow\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 5s\n    target: ${target.url}/slow\n`);
+    writeFileSync(
+      path.join(dir, 'checks', 'checks.yaml'),
+      `checks:\n  - id: slow\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 5s\n    target: ${target.url}/slow\n`,
+    );
     const set = loadChecks(path.join(dir, 'checks'));
     const queueConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new CheckQueue(queueConn, prefix);
@@ -199,8 +229,14 @@ describe('pengawas processes', () => {
   }, 180_000);
 
   it('SIGTERM past the grace period abandons the probe, exits 0, and the job is run again elsewhere and recorded once', async () => {
-    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: ${prefix}\ndataDir: ${dir}/data\nworker: { concurrency: 4, lockDuration: 2s, stalledInterval: 1s, shutdownGrace: 500ms, retryBackoff: 200ms }\nrecorder: { claimIdle: 2s }\n`);
-    writeFileSync(path.join(dir, 'checks', 'checks.yaml'), `checks:\n  - id: slow\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 5s\n    target: ${target.url}/slow\n`);
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `prefix: ${prefix}\ndataDir: ${dir}/data\nworker: { concurrency: 4, lockDuration: 2s, stalledInterval: 1s, shutdownGrace: 500ms, retryBackoff: 200ms }\nrecorder: { claimIdle: 2s }\n`,
+    );
+    writeFileSync(
+      path.join(dir, 'checks', 'checks.yaml'),
+      `checks:\n  - id: slow\n    type: http\n    element: efficiency\n    schedule: { every: 1h }\n    timeout: 5s\n    target: ${target.url}/slow\n`,
+    );
     const set = loadChecks(path.join(dir, 'checks'));
     const queueConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new CheckQueue(queueConn, prefix);

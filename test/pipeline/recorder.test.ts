@@ -12,7 +12,20 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
 function result(checkId: string, slot: number, status: ProbeResult['status'] = 'pass'): ProbeResult {
   const at = new Date(slot).toISOString();
-  return { id: `${checkId}@${at}`, checkId, type: 'http', element: 'efficiency', target: 'http://x', status, scheduledAt: at, startedAt: at, durationMs: 5, attempt: 1, findings: [], measurements: {} };
+  return {
+    id: `${checkId}@${at}`,
+    checkId,
+    type: 'http',
+    element: 'efficiency',
+    target: 'http://x',
+    status,
+    scheduledAt: at,
+    startedAt: at,
+    durationMs: 5,
+    attempt: 1,
+    findings: [],
+    measurements: {},
+  };
 }
 
 describe('recorder', () => {
@@ -35,7 +48,16 @@ describe('recorder', () => {
     // Recorder A "crashes": its sink never returns, so nothing it read is acknowledged.
     const hang: ResultSink = { name: 'hang', write: () => new Promise<void>(() => undefined) };
     const aConn = conn();
-    const a = new Recorder({ redis: aConn, prefix, stream: new ResultStream(aConn, prefix, { keyring }), metrics: new Metrics({ defaultMetrics: false }), sinks: [hang], getCheck: () => undefined, claimIdleMs: 500, blockMs: 200 });
+    const a = new Recorder({
+      redis: aConn,
+      prefix,
+      stream: new ResultStream(aConn, prefix, { keyring }),
+      metrics: new Metrics({ defaultMetrics: false }),
+      sinks: [hang],
+      getCheck: () => undefined,
+      claimIdleMs: 500,
+      blockMs: 200,
+    });
     await a.start();
     const t = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     await publisher.publish(result('c1', t));
@@ -50,7 +72,16 @@ describe('recorder', () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const collect: ResultSink = { name: 'collect', write: async (r) => void seen.push(r.id) };
     const bConn = conn();
-    const b = new Recorder({ redis: bConn, prefix, stream: new ResultStream(bConn, prefix, { keyring }), metrics, sinks: [collect], getCheck: () => undefined, claimIdleMs: 500, blockMs: 200 });
+    const b = new Recorder({
+      redis: bConn,
+      prefix,
+      stream: new ResultStream(bConn, prefix, { keyring }),
+      metrics,
+      sinks: [collect],
+      getCheck: () => undefined,
+      claimIdleMs: 500,
+      blockMs: 200,
+    });
     await b.start();
     await waitFor(async () => (await publisher.pending()) === 0 && seen.length >= 2, 10_000);
     await b.stop();
@@ -76,10 +107,22 @@ describe('recorder', () => {
     };
     const metrics = new Metrics({ defaultMetrics: false });
     const rc = conn();
-    const r = new Recorder({ redis: rc, prefix: p2, stream: new ResultStream(rc, p2, { keyring }), metrics, sinks: [flaky], getCheck: () => undefined, claimIdleMs: 300, blockMs: 100 });
+    const r = new Recorder({
+      redis: rc,
+      prefix: p2,
+      stream: new ResultStream(rc, p2, { keyring }),
+      metrics,
+      sinks: [flaky],
+      getCheck: () => undefined,
+      claimIdleMs: 300,
+      blockMs: 100,
+    });
     await r.start();
     await publisher.publish(result('c3', Math.floor(Date.now() / 1000) * 1000 - 30_000));
-    await waitFor(async () => sample(await metrics.registry.metrics(), 'pengawas_recorder_results_total{outcome="recorded"}') === 1, 15_000);
+    await waitFor(
+      async () => sample(await metrics.registry.metrics(), 'pengawas_recorder_results_total{outcome="recorded"}') === 1,
+      15_000,
+    );
     expect(await publisher.pending()).toBe(0);
     await r.stop();
     await dropPrefix(p2);

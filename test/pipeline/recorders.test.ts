@@ -18,7 +18,8 @@ type Proc = ReturnType<typeof startCli>;
 const CHECKS = ['up-a', 'up-b', 'up-c', 'down-a', 'down-b'];
 const CHECK_SERIES = /^(pengawas_check_(?:status|last_run_timestamp_seconds|runs_total|result))\{([^}]*)\} (\S+)$/gm;
 
-const exitOf = (p: Proc): Promise<number | null> => (p.exitCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (code) => r(code))));
+const exitOf = (p: Proc): Promise<number | null> =>
+  p.exitCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (code) => r(code)));
 
 /** Every per-check series of the status family, keyed by name and labels. */
 function checkSeries(text: string): Map<string, number> {
@@ -27,7 +28,8 @@ function checkSeries(text: string): Map<string, number> {
   return out;
 }
 
-const checksIn = (series: Map<string, number>) => new Set([...series.keys()].filter((k) => k.startsWith('pengawas_check_status{')).map((k) => /check="([^"]+)"/.exec(k)![1]));
+const checksIn = (series: Map<string, number>) =>
+  new Set([...series.keys()].filter((k) => k.startsWith('pengawas_check_status{')).map((k) => /check="([^"]+)"/.exec(k)![1]));
 
 describe('two recorders', () => {
   let redis: RedisChild;
@@ -48,7 +50,10 @@ describe('two recorders', () => {
       `checks:\n${CHECKS.map((id) => `  - { id: ${id}, type: http, element: efficiency, schedule: { every: 2s }, timeout: 2s, retries: 0, target: "${target.url}/${id.startsWith('up') ? 'ok' : 'down'}" }\n`).join('')}`,
     );
     // Both recorders keep evidence in one SQLite store (the default) under the shared data dir.
-    writeFileSync(path.join(dir, 'settings.yaml'), `prefix: rec2\ndataDir: ${dir}/data\nworker: { concurrency: 8 }\nrecorder: { claimIdle: 2s }\n`);
+    writeFileSync(
+      path.join(dir, 'settings.yaml'),
+      `prefix: rec2\ndataDir: ${dir}/data\nworker: { concurrency: 8 }\nrecorder: { claimIdle: 2s }\n`,
+    );
   });
 
   afterAll(async () => {
@@ -60,17 +65,33 @@ describe('two recorders', () => {
   });
 
   const start = (role: string) => {
-    const p = startCli([role, '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0', '--log-level', 'info'], {
-      REDIS_URL: redisUrl,
-      DATABASE_URL: '',
-      PENGAWAS_RESULTS_KEY: '${env:REC2_RESULTS_KEY}',
-      REC2_RESULTS_KEY: 'two-recorders-test-results-key-0123456789abcdef',
-    });
+    const p = startCli(
+      [
+        role,
+        '--checks',
+        path.join(dir, 'checks'),
+        '--config',
+        path.join(dir, 'settings.yaml'),
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'info',
+      ],
+      {
+        REDIS_URL: redisUrl,
+        DATABASE_URL: '',
+        PENGAWAS_RESULTS_KEY: '${env:REC2_RESULTS_KEY}',
+        REC2_RESULTS_KEY: 'two-recorders-test-results-key-0123456789abcdef',
+      },
+    );
     procs.push(p);
     return p;
   };
   const portOf = async (p: Proc) => {
-    const m = await waitFor(() => /"metricsPort":(\d+)/.exec(p.output()) ?? (p.exitCode !== null ? new Error(p.output()) : undefined), 90_000);
+    const m = await waitFor(
+      () => /"metricsPort":(\d+)/.exec(p.output()) ?? (p.exitCode !== null ? new Error(p.output()) : undefined),
+      90_000,
+    );
     if (m instanceof Error) throw new Error(`pengawas exited before serving /metrics:\n${m.message}`);
     return Number(m[1]);
   };
@@ -84,7 +105,9 @@ describe('two recorders', () => {
     let reading = true;
     const readLoop = (async () => {
       while (reading) {
-        const res = (await reader.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', 'rec2:results', last).catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
+        const res = (await reader.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', 'rec2:results', last).catch(() => null)) as Array<
+          [string, Array<[string, string[]]>]
+        > | null;
         for (const [id, f] of res?.[0][1] ?? []) {
           last = id;
           published.push(JSON.parse(f[f.indexOf('r') + 1]) as ProbeResult);
@@ -127,13 +150,15 @@ describe('two recorders', () => {
     await waitFor(settled, 60_000, 0);
     const quiet = await waitFor(async () => {
       const [sa, sb] = await Promise.all([scrape(portA), scrape(portB)]);
-      const runs = (s: Map<string, number>) => [...s].filter(([k]) => k.startsWith('pengawas_check_runs_total')).reduce((n, [, v]) => n + v, 0);
+      const runs = (s: Map<string, number>) =>
+        [...s].filter(([k]) => k.startsWith('pengawas_check_runs_total')).reduce((n, [, v]) => n + v, 0);
       return runs(sa) === published.length && runs(sb) === published.length ? [sa, sb] : undefined;
     }, 30_000);
     expect([...quiet[1]].sort()).toEqual([...quiet[0]].sort());
     expect(quiet[0].size).toBeGreaterThanOrEqual(CHECKS.length * 4);
     // A 503 is a fail, never shown as passing.
-    for (const id of CHECKS.filter((c) => c.startsWith('down'))) expect([id, quiet[0].get(`pengawas_check_status{check="${id}",element="efficiency",type="http"}`)]).toEqual([id, 0]);
+    for (const id of CHECKS.filter((c) => c.startsWith('down')))
+      expect([id, quiet[0].get(`pengawas_check_status{check="${id}",element="efficiency",type="http"}`)]).toEqual([id, 0]);
 
     // Results flow again; recorder B dies mid-run (SIGKILL: no goodbye, its pending entries are claimed by A).
     scheduler = start('scheduler');

@@ -19,7 +19,9 @@ describe('Redis outage in metrics', () => {
   let target: Started;
 
   const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+      stdio: 'ignore',
+    });
     await sleep(300);
   };
   const scrape = async () => (await fetch(`http://127.0.0.1:${monitor!.metricsPort}/metrics`)).text();
@@ -28,7 +30,10 @@ describe('Redis outage in metrics', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-outage-'));
     port = await freePort();
     target = await startHttp((_req, res) => res.writeHead(200).end('ok'));
-    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n  - id: beat\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`);
+    writeFileSync(
+      path.join(dir, 'checks.yaml'),
+      `checks:\n  - id: beat\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`,
+    );
   });
 
   afterAll(async () => {
@@ -40,8 +45,20 @@ describe('Redis outage in metrics', () => {
 
   it('reports 0 while Redis is down and 1 once it is back; results resume', async () => {
     await startRedis();
-    const settings = settingsSchema.parse({ checksDir: dir, dataDir: path.join(dir, 'data'), prefix: 'outage', metrics: { port: 0, host: '127.0.0.1' }, evidence: { enabled: false }, worker: { lockDuration: '5s', stalledInterval: '5s', shutdownGrace: '1s' } });
-    monitor = await startMonitor({ settings, roles: ['scheduler', 'worker', 'recorder'], redisUrl: `redis://127.0.0.1:${port}`, watch: false });
+    const settings = settingsSchema.parse({
+      checksDir: dir,
+      dataDir: path.join(dir, 'data'),
+      prefix: 'outage',
+      metrics: { port: 0, host: '127.0.0.1' },
+      evidence: { enabled: false },
+      worker: { lockDuration: '5s', stalledInterval: '5s', shutdownGrace: '1s' },
+    });
+    monitor = await startMonitor({
+      settings,
+      roles: ['scheduler', 'worker', 'recorder'],
+      redisUrl: `redis://127.0.0.1:${port}`,
+      watch: false,
+    });
     const before = await waitFor(async () => {
       const t = await scrape();
       return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds') ? t : undefined;

@@ -22,7 +22,9 @@ async function familyRows(): Promise<string[]> {
     const reg = new Registry();
     family.create(reg);
     for (const m of await reg.getMetricsAsJSON()) {
-      const labels = (reg.getSingleMetric(m.name) as unknown as { labelNames: string[] }).labelNames.filter((l) => l !== 'check' && l !== 'element');
+      const labels = (reg.getSingleMetric(m.name) as unknown as { labelNames: string[] }).labelNames.filter(
+        (l) => l !== 'check' && l !== 'element',
+      );
       rows.push(`| \`${m.name}\` | ${m.type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${m.help.replace(/\|/g, '\\|')} |`);
     }
   }
@@ -30,7 +32,9 @@ async function familyRows(): Promise<string[]> {
 }
 
 const PROBES_DIR = path.resolve(__dirname, '..', '..', 'src', 'probes');
-const folders = readdirSync(PROBES_DIR).filter((f) => statSync(path.join(PROBES_DIR, f)).isDirectory()).sort();
+const folders = readdirSync(PROBES_DIR)
+  .filter((f) => statSync(path.join(PROBES_DIR, f)).isDirectory())
+  .sort();
 
 describe('probe registry', () => {
   it('every folder under src/probes/ is one registered type of the same name, and every type has its folder', () => {
@@ -46,12 +50,15 @@ describe('probe registry', () => {
     expect(left).toEqual(['evidence.ts']);
   });
 
-  it.each(folders.filter((f) => existsSync(path.join(PROBES_DIR, f, 'metrics.ts'))))('%s/metrics.ts reads typed measurements: no casts', (folder) => {
-    const text = readFileSync(path.join(PROBES_DIR, folder, 'metrics.ts'), 'utf8');
-    expect(text).not.toMatch(/\bas (unknown|any|\{|[A-Z]\w*Measurements)\b/);
-    expect(text).not.toMatch(/r\.type\s*[!=]==/); // the dispatcher, not each family, routes by type
-    expect(text).toMatch(/MetricFamily<\w+Measurements/);
-  });
+  it.each(folders.filter((f) => existsSync(path.join(PROBES_DIR, f, 'metrics.ts'))))(
+    '%s/metrics.ts reads typed measurements: no casts',
+    (folder) => {
+      const text = readFileSync(path.join(PROBES_DIR, folder, 'metrics.ts'), 'utf8');
+      expect(text).not.toMatch(/\bas (unknown|any|\{|[A-Z]\w*Measurements)\b/);
+      expect(text).not.toMatch(/r\.type\s*[!=]==/); // the dispatcher, not each family, routes by type
+      expect(text).toMatch(/MetricFamily<\w+Measurements/);
+    },
+  );
 
   it('docs/metrics.md lists every series of every family as the code defines it', async () => {
     const doc = readFileSync(path.resolve(PROBES_DIR, '..', '..', 'docs', 'metrics.md'), 'utf8');
@@ -73,7 +80,18 @@ describe('probe registry', () => {
   it('each family sees only its own type; Metrics creates every registered family with no list of its own', async () => {
     const reg = new Registry();
     const fam = new ProbeFamilies(reg, ['http']);
-    const base = { id: 'x@t', checkId: 'x', element: 'sustainability' as const, target: 't', status: 'pass' as const, scheduledAt: '', startedAt: '', durationMs: 1, attempt: 1, findings: [] };
+    const base = {
+      id: 'x@t',
+      checkId: 'x',
+      element: 'sustainability' as const,
+      target: 't',
+      status: 'pass' as const,
+      scheduledAt: '',
+      startedAt: '',
+      durationMs: 1,
+      attempt: 1,
+      findings: [],
+    };
     fam.observe({ ...base, type: 'tls', measurements: { protocols: { TLSv1: true } } });
     expect(await reg.metrics()).not.toContain('check="x"');
     fam.observe({ ...base, type: 'http', measurements: { status: 204, redirects: 0, bodyBytes: 0 } });
@@ -86,7 +104,15 @@ describe('probe registry', () => {
     expect(() => new ProbeFamilies(reg, ['transaction']).observe(odd)).not.toThrow();
 
     const names = (await new Metrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map((m) => m.name);
-    for (const prefix of ['pengawas_http_', 'pengawas_tls_', 'pengawas_transaction_', 'pengawas_document_', 'pengawas_securitytxt_', 'pengawas_mfa_', 'pengawas_attestation_']) {
+    for (const prefix of [
+      'pengawas_http_',
+      'pengawas_tls_',
+      'pengawas_transaction_',
+      'pengawas_document_',
+      'pengawas_securitytxt_',
+      'pengawas_mfa_',
+      'pengawas_attestation_',
+    ]) {
       expect([prefix, names.some((n) => n.startsWith(prefix))]).toEqual([prefix, true]);
     }
   });
@@ -104,12 +130,15 @@ function howToSteps(): string[] {
 }
 
 describe('the probe registry and "How to add a probe type" (docs/architecture.md)', () => {
-
   it('the document names the folder, options.ts, index.ts, metrics.ts and the one registry line, in that order', () => {
     const steps = howToSteps().join('\n');
-    const order = ['src/probes/<type>/', 'src/probes/<type>/options.ts', 'src/probes/<type>/index.ts', 'src/probes/<type>/metrics.ts', 'src/probes/registry.ts'].map((s) =>
-      steps.indexOf(s),
-    );
+    const order = [
+      'src/probes/<type>/',
+      'src/probes/<type>/options.ts',
+      'src/probes/<type>/index.ts',
+      'src/probes/<type>/metrics.ts',
+      'src/probes/registry.ts',
+    ].map((s) => steps.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -19,11 +19,14 @@ test('rules: keys under the prefix only, no channels, nothing but the listed com
   expect(aclRules(['recorder'], '{pgw}').slice(0, 4)).toEqual(['resetkeys', '~{pgw}:*', 'resetchannels', '-@all']);
   expect(aclRules(['recorder'], 'a*b')[1]).toBe('~a\\*b:*');
   expect(commandsFor(['scheduler', 'worker', 'recorder'])).toEqual(expect.arrayContaining(['xreadgroup', 'bzpopmin', 'incr']));
-  expect(commandsFor(['scheduler', 'worker', 'recorder']).some((c) => /^(flushall|flushdb|config|keys|acl|debug|shutdown)/.test(c))).toBe(false);
+  expect(commandsFor(['scheduler', 'worker', 'recorder']).some((c) => /^(flushall|flushdb|config|keys|acl|debug|shutdown)/.test(c))).toBe(
+    false,
+  );
 });
 
 test('no role has pub/sub, blocking list or channel commands; the results path is covered', () => {
-  for (const role of ['scheduler', 'worker', 'recorder'] as AclRole[]) expect([role, commandsFor([role]).filter((c) => /^(subscribe|psubscribe|publish|blpop|brpop)$/.test(c))]).toEqual([role, []]);
+  for (const role of ['scheduler', 'worker', 'recorder'] as AclRole[])
+    expect([role, commandsFor([role]).filter((c) => /^(subscribe|psubscribe|publish|blpop|brpop)$/.test(c))]).toEqual([role, []]);
   expect(commandsFor(['recorder'])).toEqual(expect.arrayContaining(['hexists', 'pexpire', 'xinfo|groups', 'xtrim', 'xadd']));
   expect(commandsFor(['worker'])).toEqual(expect.arrayContaining(['pttl', 'xlen', 'xadd', 'eval']));
 });

@@ -8,9 +8,31 @@ import { formatRedisUrl, parseRedisUrl, redact, redisOptions } from '../../src/q
 
 test('plain, TLS with an ACL user, sentinel and cluster forms', () => {
   expect(parseRedisUrl('redis://127.0.0.1:6379')).toMatchObject({ kind: 'single', tls: false, nodes: [{ host: '127.0.0.1', port: 6379 }] });
-  expect(parseRedisUrl('rediss://worker:p%40ss@redis.internal:6380/2?tls_ca_file=/etc/ca.pem')).toMatchObject({ kind: 'single', tls: true, username: 'worker', password: 'p@ss', db: 2, params: { tls_ca_file: '/etc/ca.pem' } });
-  expect(parseRedisUrl('redis+sentinel://a:26379,b:26380,[::1]:26381/mymaster')).toMatchObject({ kind: 'sentinel', master: 'mymaster', nodes: [{ host: 'a', port: 26379 }, { host: 'b', port: 26380 }, { host: '::1', port: 26381 }] });
-  expect(parseRedisUrl('rediss+cluster://n1:7000,n2:7001')).toMatchObject({ kind: 'cluster', tls: true, nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }] });
+  expect(parseRedisUrl('rediss://worker:p%40ss@redis.internal:6380/2?tls_ca_file=/etc/ca.pem')).toMatchObject({
+    kind: 'single',
+    tls: true,
+    username: 'worker',
+    password: 'p@ss',
+    db: 2,
+    params: { tls_ca_file: '/etc/ca.pem' },
+  });
+  expect(parseRedisUrl('redis+sentinel://a:26379,b:26380,[::1]:26381/mymaster')).toMatchObject({
+    kind: 'sentinel',
+    master: 'mymaster',
+    nodes: [
+      { host: 'a', port: 26379 },
+      { host: 'b', port: 26380 },
+      { host: '::1', port: 26381 },
+    ],
+  });
+  expect(parseRedisUrl('rediss+cluster://n1:7000,n2:7001')).toMatchObject({
+    kind: 'cluster',
+    tls: true,
+    nodes: [
+      { host: 'n1', port: 7000 },
+      { host: 'n2', port: 7001 },
+    ],
+  });
 });
 
 test('a password reference may hold / @ and : and is resolved only when options are built', () => {
@@ -50,10 +72,19 @@ test.each([
 });
 
 test('settings: REDIS_* variables fold into one address; secrets stay references', () => {
-  const s = loadSettings(undefined, { REDIS_URL: 'rediss://10.0.0.5:6380', REDIS_USERNAME: 'pengawas-worker', REDIS_PASSWORD: 'hunter2', REDIS_TLS_CA_FILE: '/etc/pengawas/ca.pem' });
+  const s = loadSettings(undefined, {
+    REDIS_URL: 'rediss://10.0.0.5:6380',
+    REDIS_USERNAME: 'pengawas-worker',
+    REDIS_PASSWORD: 'hunter2',
+    REDIS_TLS_CA_FILE: '/etc/pengawas/ca.pem',
+  });
   expect(s.redisUrl).toBe('rediss://pengawas-worker:${env:REDIS_PASSWORD}@10.0.0.5:6380?tls_ca_file=%2Fetc%2Fpengawas%2Fca.pem');
   expect(s.redisUrl).not.toContain('hunter2');
-  const t = loadSettings(undefined, { REDIS_SENTINELS: '127.0.0.1:26379, 127.0.0.1:26380', REDIS_SENTINEL_MASTER: 'pengawas', REDIS_PASSWORD_FILE: '/run/secrets/redis' });
+  const t = loadSettings(undefined, {
+    REDIS_SENTINELS: '127.0.0.1:26379, 127.0.0.1:26380',
+    REDIS_SENTINEL_MASTER: 'pengawas',
+    REDIS_PASSWORD_FILE: '/run/secrets/redis',
+  });
   expect(t.redisUrl).toBe('redis+sentinel://:${file:/run/secrets/redis}@127.0.0.1:26379,127.0.0.1:26380/pengawas');
   expect(loadSettings(undefined, {}).redisUrl).toBeUndefined();
 });
@@ -72,9 +103,13 @@ test('settings: bad Redis settings are config errors naming the file and field',
     }
   };
   try {
-    expect(problem('redis: { url: "rediss://w:hunter2@h:6380" }')).toMatch(/pengawas.yaml redis: the Redis address in the settings file holds a password/);
+    expect(problem('redis: { url: "rediss://w:hunter2@h:6380" }')).toMatch(
+      /pengawas.yaml redis: the Redis address in the settings file holds a password/,
+    );
     expect(problem('redis: { url: "rediss://h:6380", password: hunter2 }')).toMatch(/redis.password: must be a reference/);
-    expect(problem('redis: { url: "redis://h:6379", tlsCaFile: /etc/ca.pem }')).toMatch(/TLS files are set but the Redis address is plain redis:\/\/; use rediss/);
+    expect(problem('redis: { url: "redis://h:6379", tlsCaFile: /etc/ca.pem }')).toMatch(
+      /TLS files are set but the Redis address is plain redis:\/\/; use rediss/,
+    );
     expect(problem('redis: { sentinels: [ "a:26379" ] }')).toMatch(/sentinelMaster/);
     expect(problem('redis: { url: "redis:/h" }')).toMatch(/Redis address "redis:\/h"/);
     expect(problem('redis: { url: "rediss://h:6380", password: "${file:/run/secrets/r}" }')).toBe('');

@@ -33,7 +33,9 @@ function assertKnownCheck(checksDir: string, id: string): void {
   if (set.checks.some((c) => c.type === 'attestation' && c.target === id)) return;
   const attestable = set.checks.filter((c) => c.type === 'attestation').map((c) => c.target);
   const near = didYouMean(id, [...set.byId.keys(), ...attestable]);
-  throw new UsageError(`unknown check "${id}" in ${checksDir}${near}${attestable.length ? `; attestation checks expect: ${[...new Set(attestable)].join(', ')}` : ''}`);
+  throw new UsageError(
+    `unknown check "${id}" in ${checksDir}${near}${attestable.length ? `; attestation checks expect: ${[...new Set(attestable)].join(', ')}` : ''}`,
+  );
 }
 
 export function attestCommand(): Command {
@@ -45,7 +47,10 @@ export function attestCommand(): Command {
     .option('--evidence-sha256 <hex>', "SHA-256 of the evidence, for a URL that cannot be fetched from here (or to confirm a file's)")
     .requiredOption('--expires <date>', 'until when it counts: YYYY-MM-DD (end of that day, store time zone) or ISO-8601 time')
     .option('--note <text>', 'a short note kept with the attestation (no secrets)')
-    .option('--sign-key <file>', 'sign the attestation with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys')
+    .option(
+      '--sign-key <file>',
+      'sign the attestation with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys',
+    )
     .option('--json', 'print the attestation as JSON')
     .action(async (flags: AttestFlags, cmd: Command) => {
       const settings = settingsFrom(cmd.opts());
@@ -58,9 +63,17 @@ export function attestCommand(): Command {
       try {
         const { timezone } = await ev.call('info', {});
         const expiresAt = parseWhen(flags.expires, timezone, true, '--expires');
-        if (expiresAt.getTime() <= Date.now()) throw new UsageError(`--expires ${flags.expires} is in the past; an attestation must still be valid when recorded`);
+        if (expiresAt.getTime() <= Date.now())
+          throw new UsageError(`--expires ${flags.expires} is in the past; an attestation must still be valid when recorded`);
         const previous = await ev.call('latestAttestation', { checkId: flags.check });
-        const content = { checkId: flags.check, by: flags.by.trim(), evidenceHash: evidence.evidenceHash, evidenceRef: evidence.evidenceRef, expiresAt, note: flags.note ?? null };
+        const content = {
+          checkId: flags.check,
+          by: flags.by.trim(),
+          evidenceHash: evidence.evidenceHash,
+          evidenceRef: evidence.evidenceRef,
+          expiresAt,
+          note: flags.note ?? null,
+        };
         const signature = flags.signKey ? signRecord(flags.signKey, attestationStatement(content), settings) : undefined;
         const a = await ev.call('recordAttestation', {
           checkId: flags.check,
@@ -72,7 +85,9 @@ export function attestCommand(): Command {
           ...(signature ? { signature } : {}),
         });
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ attestation: a, supersedes: previous?.id ?? null, via: ev.via, evidence: { kind: evidence.kind, hashedFrom: evidence.hashedFrom, bytes: evidence.bytes ?? null } }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ attestation: a, supersedes: previous?.id ?? null, via: ev.via, evidence: { kind: evidence.kind, hashedFrom: evidence.hashedFrom, bytes: evidence.bytes ?? null } }, null, 2)}\n`,
+          );
           return;
         }
         const lines = [

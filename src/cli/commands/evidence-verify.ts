@@ -21,8 +21,14 @@ type WithStore = <T>(fn: (ev: EvidenceHandle, backend: string) => Promise<T>) =>
 
 function trustLine(t: PackTrust | undefined): string | undefined {
   if (!t) return undefined;
-  if (t.status === 'unverified') return `UNVERIFIED: ${t.reason}. Give --pubkey FILE, list the key in the settings (evidence.trustedPackKeys), or check it against the store with --store.`;
-  const from = t.source === 'pubkey' ? `--pubkey ${t.by}` : t.source === 'settings' ? `trusted pack key "${t.by}" in the settings` : 'the store\'s #signers stream';
+  if (t.status === 'unverified')
+    return `UNVERIFIED: ${t.reason}. Give --pubkey FILE, list the key in the settings (evidence.trustedPackKeys), or check it against the store with --store.`;
+  const from =
+    t.source === 'pubkey'
+      ? `--pubkey ${t.by}`
+      : t.source === 'settings'
+        ? `trusted pack key "${t.by}" in the settings`
+        : "the store's #signers stream";
   return `ok: signed by key sha256 ${t.fingerprint}, vouched for by ${from}`;
 }
 
@@ -56,7 +62,9 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
     return finish(EXIT.failed);
   }
   if (anchors.kind === 'predates') {
-    lines.push(`note: this pack predates chain anchoring (no ${CHAINS_FILE}): only its combined chain head ${anchors.head} (${anchors.streams} streams) is recorded, and it is not compared with the store`);
+    lines.push(
+      `note: this pack predates chain anchoring (no ${CHAINS_FILE}): only its combined chain head ${anchors.head} (${anchors.streams} streams) is recorded, and it is not compared with the store`,
+    );
     lines.push(trustLine(trust)!);
     return finish(trust?.status === 'trusted' ? EXIT.ok : EXIT.unverified);
   }
@@ -70,20 +78,38 @@ export async function verifyDir(dir: string, flags: VerifyDirFlags, settings: Se
   if (!a.ok) for (const p of a.problems) fail(describeProblem(p));
   else {
     for (const n of a.pruned) lines.push(`note stream ${n.stream} seq ${n.seq}: ${n.note}`);
-    const extra = [a.pruned.length ? `${a.pruned.length} pruned (cannot confirm)` : '', a.newStreams ? `${a.newStreams} new stream${a.newStreams === 1 ? '' : 's'} since the pack` : ''].filter(Boolean);
+    const extra = [
+      a.pruned.length ? `${a.pruned.length} pruned (cannot confirm)` : '',
+      a.newStreams ? `${a.newStreams} new stream${a.newStreams === 1 ? '' : 's'} since the pack` : '',
+    ].filter(Boolean);
     if (anchors.source !== CHAINS_FILE) extra.push(`heads read from ${anchors.source}, as packs built before ${CHAINS_FILE} list them`);
-    lines.push(`ok: the store (${backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`);
+    lines.push(
+      `ok: the store (${backend}) holds the history this pack anchored: ${a.confirmed} of ${a.streams} chains confirmed through their anchored link (${a.records} records recomputed)${extra.length ? `; ${extra.join(', ')}` : ''}`,
+    );
   }
   const s = r.signer;
-  if (s.listed) lines.push(`ok: the store lists the signing key sha256 ${s.fingerprint} among its pack signers (first used for the ${s.firstMonth} pack)`);
-  else if (s.legacyBuild) lines.push(`note: the pack predates the store's #signers stream; the store's build log holds its manifest digest, so the store built it`);
-  else fail(`signer: the pack was signed by key sha256 ${s.fingerprint}, which the store never recorded as a pack signer (it lists ${s.known.length ? s.known.map((k) => `${k.fingerprint} from ${k.firstMonth}`).join(', ') : 'none'})`);
-  if ((s.listed || s.legacyBuild) && trust?.status !== 'trusted') trust = { status: 'trusted', fingerprint: s.fingerprint, by: 'the evidence store', source: 'store' };
+  if (s.listed)
+    lines.push(
+      `ok: the store lists the signing key sha256 ${s.fingerprint} among its pack signers (first used for the ${s.firstMonth} pack)`,
+    );
+  else if (s.legacyBuild)
+    lines.push(
+      `note: the pack predates the store's #signers stream; the store's build log holds its manifest digest, so the store built it`,
+    );
+  else
+    fail(
+      `signer: the pack was signed by key sha256 ${s.fingerprint}, which the store never recorded as a pack signer (it lists ${s.known.length ? s.known.map((k) => `${k.fingerprint} from ${k.firstMonth}`).join(', ') : 'none'})`,
+    );
+  if ((s.listed || s.legacyBuild) && trust?.status !== 'trusted')
+    trust = { status: 'trusted', fingerprint: s.fingerprint, by: 'the evidence store', source: 'store' };
   json.trust = trust ?? null;
   if (r.numbers) {
     for (const d of r.numbers.differences) fail(describeDiff(d));
     for (const n of r.numbers.notes) lines.push(`note: ${n}`);
-    if (r.numbers.ok && r.numbers.compared > 0) lines.push(`ok: ${r.numbers.compared} figures of results.csv, findings.csv, incidents.csv and the manifest's totals equal the recount from the chained history`);
+    if (r.numbers.ok && r.numbers.compared > 0)
+      lines.push(
+        `ok: ${r.numbers.compared} figures of results.csv, findings.csv, incidents.csv and the manifest's totals equal the recount from the chained history`,
+      );
   }
   if (fails.length) lines.splice(0, lines.length, ...fails);
   else lines.push(trustLine(trust)!);

@@ -36,7 +36,10 @@ function buildCommand(): Command {
     .requiredOption('--month <YYYY-MM>', 'the month to report, e.g. 2026-10')
     .option('--out <dir>', 'output folder (default ./pengawas-evidence-<month>)')
     .option('--lang <en|id>', 'language of the report: en (English) or id (Bahasa Indonesia)', 'en')
-    .option('--key <file>', 'PEM private key (RSA, ECDSA or Ed25519) to sign the manifest; default: a key generated once under <dataDir>/keys')
+    .option(
+      '--key <file>',
+      'PEM private key (RSA, ECDSA or Ed25519) to sign the manifest; default: a key generated once under <dataDir>/keys',
+    )
     .option('--force', 'replace an existing pack in the output folder')
     .option('--no-pdf', 'do not print report.pdf (by default printed on A4 with headless Chromium when it is installed)')
     .option('--docs-root <dir>', 'folder the report shows file paths relative to (default: the working directory)')
@@ -52,17 +55,38 @@ function buildCommand(): Command {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
         const lang = flags.lang as 'en' | 'id'; // checked above
         const build = () =>
-          ev.call('buildPack', { month: flags.month, outDir, lang, ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}), overwrite: Boolean(flags.force), pdf: flags.pdf !== false, ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}) });
-        const r = await withProgress(`building the ${flags.month} evidence pack (verifying the store's hash chains, reading the month, signing)`, build);
-        if (flags.json) process.stdout.write(`${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`);
+          ev.call('buildPack', {
+            month: flags.month,
+            outDir,
+            lang,
+            ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}),
+            overwrite: Boolean(flags.force),
+            pdf: flags.pdf !== false,
+            ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}),
+          });
+        const r = await withProgress(
+          `building the ${flags.month} evidence pack (verifying the store's hash chains, reading the month, signing)`,
+          build,
+        );
+        if (flags.json)
+          process.stdout.write(
+            `${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`,
+          );
         else {
           const t = r.manifest.totals;
           process.stdout.write(`evidence pack ${flags.month} written to ${r.outDir} in ${r.durationMs} ms\n`);
-          process.stdout.write(r.manifest.empty ? '  no results recorded for this period\n' : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`);
+          process.stdout.write(
+            r.manifest.empty
+              ? '  no results recorded for this period\n'
+              : `  ${t.checks} checks, ${t.runs} runs, pass rate ${t.passRate === null ? '-' : (t.passRate * 100).toFixed(2)}%\n`,
+          );
           const printed = r.manifest.files.some((f) => f.path === 'report.pdf');
           if (printed) process.stdout.write('  report.pdf printed (A4, headless Chromium) and signed with the manifest\n');
-          else if (flags.pdf !== false) process.stdout.write('  no report.pdf: Chromium is not installed (/usr/bin/chromium); the report says so\n');
-          process.stdout.write(`  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} by key sha256 ${r.manifest.signature.publicKeySha256} (give verifiers this fingerprint or the public key: docs/security.md)\n`);
+          else if (flags.pdf !== false)
+            process.stdout.write('  no report.pdf: Chromium is not installed (/usr/bin/chromium); the report says so\n');
+          process.stdout.write(
+            `  manifest sha256 ${r.manifestSha256}, signed ${r.manifest.signature.algorithm} by key sha256 ${r.manifest.signature.publicKeySha256} (give verifiers this fingerprint or the public key: docs/security.md)\n`,
+          );
         }
       } finally {
         await ev.release();
@@ -86,10 +110,15 @@ async function withVerifier<T>(cmd: Command, fn: (ev: EvidenceHandle, backend: s
 
 function verifyCommand(): Command {
   return addSettings(new Command('verify'))
-    .description('verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored')
+    .description(
+      'verify an evidence pack folder, with --store the hash chains of the evidence store, or with both that the store still holds the history the pack anchored',
+    )
     .argument('[dir]', 'evidence pack folder')
-    .option('--store', 'verify the evidence store (with DIR: compare the pack\'s chain heads with the store)')
-    .option('--pubkey <file>', "the operator's public key (PEM) the pack must be signed with (else: evidence.trustedPackKeys in --config, or the store with --store)")
+    .option('--store', "verify the evidence store (with DIR: compare the pack's chain heads with the store)")
+    .option(
+      '--pubkey <file>',
+      "the operator's public key (PEM) the pack must be signed with (else: evidence.trustedPackKeys in --config, or the store with --store)",
+    )
     .option('--json', 'print the verification as JSON')
     .action(async (dir: string | undefined, flags: VerifyFlags, cmd: Command) => {
       if (!dir && !flags.store) throw new UsageError('give a pack folder, --store, or both');
@@ -97,7 +126,8 @@ function verifyCommand(): Command {
       await withVerifier(cmd, async (ev, backend) => {
         const v = await withProgress(`verifying the hash chains of the evidence store (${backend})`, () => ev.call('verifyStore', {}));
         if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-        else if (v.ok) process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
+        else if (v.ok)
+          process.stdout.write(`ok: ${v.streams} chains, ${v.records} records, ${v.rollups} sealed rollups verified (${backend})\n`);
         else for (const p of v.problems) process.stdout.write(`FAIL ${p.table} ${p.where}: ${p.problem}\n`);
         process.exitCode = v.ok ? EXIT.ok : EXIT.failed;
       });
@@ -113,26 +143,39 @@ function signersCommand(): Command {
         const keys = await ev.call('listSigners', {});
         if (flags.json) process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
         else if (!keys.length) process.stdout.write('no pack has been signed from this store yet\n');
-        else for (const k of keys) process.stdout.write(`sha256 ${k.fingerprint} ${k.algorithm}, first used ${k.firstUsedAt} for the ${k.firstMonth} pack (seq ${k.seq})\n`);
+        else
+          for (const k of keys)
+            process.stdout.write(
+              `sha256 ${k.fingerprint} ${k.algorithm}, first used ${k.firstUsedAt} for the ${k.firstMonth} pack (seq ${k.seq})\n`,
+            );
       });
     });
 }
 
 function migrateCommand(): Command {
   return addSettings(new Command('migrate'))
-    .description('copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after')
+    .description(
+      'copy an evidence store kept by an earlier pengawas (PGlite folder) into the configured store, verifying every hash chain before and after',
+    )
     .requiredOption('--from <dir>', 'the PGlite store folder (an earlier <dataDir>/evidence)')
     .option('--json', 'print the migration report as JSON')
     .action(async (flags: { from: string; json?: boolean }, cmd: Command) => {
       const settings = settingsFrom(cmd.opts());
       const { migrateFromPglite } = await import('../../evidence/migrate-pglite');
       const { EvidenceStore, storeOptionsFromEnv } = await import('../../evidence/store');
-      const r = await migrateFromPglite(flags.from, (timezone) => EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone, besidePglite: true }));
+      const r = await migrateFromPglite(flags.from, (timezone) =>
+        EvidenceStore.open({ ...storeOptionsFromEnv(settings.dataDir), timezone, besidePglite: true }),
+      );
       if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      else if (r.alreadyMigrated) process.stdout.write(`ok: ${r.to} already holds the ${r.streams} chains of ${r.from} (head ${r.chainHead}); nothing copied\n`);
+      else if (r.alreadyMigrated)
+        process.stdout.write(`ok: ${r.to} already holds the ${r.streams} chains of ${r.from} (head ${r.chainHead}); nothing copied\n`);
       else {
-        const rows = Object.entries(r.rows).map(([t, n]) => `${t.replace(/^evidence_/, '')} ${n}`).join(', ');
-        process.stdout.write(`ok: migrated ${r.from} into ${r.to}: ${r.streams} chains, ${r.records} records verified before and after (head ${r.chainHead})\n  rows: ${rows}\n`);
+        const rows = Object.entries(r.rows)
+          .map(([t, n]) => `${t.replace(/^evidence_/, '')} ${n}`)
+          .join(', ');
+        process.stdout.write(
+          `ok: migrated ${r.from} into ${r.to}: ${r.streams} chains, ${r.records} records verified before and after (head ${r.chainHead})\n  rows: ${rows}\n`,
+        );
       }
     });
 }

@@ -8,12 +8,22 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { effectiveEnd, maintenanceEndStatement, maintenanceStatement, scopeText, type MaintenanceWindow, type Scope } from '../../evidence/maintenance';
+import {
+  effectiveEnd,
+  maintenanceEndStatement,
+  maintenanceStatement,
+  scopeText,
+  type MaintenanceWindow,
+  type Scope,
+} from '../../evidence/maintenance';
 import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 import { signRecord } from './sign-key';
 
-async function withStore<T>(cmd: Command, fn: (ev: Awaited<ReturnType<typeof import('../../evidence/access').obtainEvidence>>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  cmd: Command,
+  fn: (ev: Awaited<ReturnType<typeof import('../../evidence/access').obtainEvidence>>) => Promise<T>,
+): Promise<T> {
   const settings = settingsFrom(cmd.opts());
   const { obtainEvidence } = await import('../../evidence/access'); // heavy: loaded only when used
   const ev = await obtainEvidence({ dataDir: settings.dataDir });
@@ -32,8 +42,16 @@ function line(w: MaintenanceWindow): string {
 }
 
 function scopeOf(f: { check?: string; element?: string; label?: string; all?: boolean }): Scope {
-  const given = [f.check !== undefined && 'check', f.element !== undefined && 'element', f.label !== undefined && 'label', f.all && 'all'].filter(Boolean);
-  if (given.length !== 1) throw new UsageError(`give exactly one of --check, --element, --label, --all (got ${given.length ? given.map((g) => `--${String(g)}`).join(', ') : 'none'})`);
+  const given = [
+    f.check !== undefined && 'check',
+    f.element !== undefined && 'element',
+    f.label !== undefined && 'label',
+    f.all && 'all',
+  ].filter(Boolean);
+  if (given.length !== 1)
+    throw new UsageError(
+      `give exactly one of --check, --element, --label, --all (got ${given.length ? given.map((g) => `--${String(g)}`).join(', ') : 'none'})`,
+    );
   if (f.all) return { kind: 'all', value: null };
   if (f.check !== undefined) return { kind: 'check', value: f.check };
   if (f.element !== undefined) return { kind: 'element', value: f.element };
@@ -48,29 +66,60 @@ export function maintenanceCommand(): Command {
       .description('record a maintenance window (one of --check, --element, --label, --all)')
       .option('--check <id>', 'one check')
       .option('--element <id>', 'every check of an element')
-      .option('--label <key=value>', "every check whose labels: carry this value")
+      .option('--label <key=value>', 'every check whose labels: carry this value')
       .option('--all', 'every check')
       .requiredOption('--from <when>', 'start: YYYY-MM-DD (start of day) or ISO-8601 time; not in the past')
       .requiredOption('--to <when>', 'end: YYYY-MM-DD (end of day) or ISO-8601 time')
       .requiredOption('--reason <text>', 'what is being done')
       .requiredOption('--by <name>', 'who carries it out')
-      .option('--sign-key <file>', 'sign the window with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys')
+      .option(
+        '--sign-key <file>',
+        'sign the window with your Ed25519 private key (PEM; read here, never stored); its public key must be in evidence.operatorKeys',
+      )
       .option('--json', 'print the window as JSON')
-      .action(async (flags: { check?: string; element?: string; label?: string; all?: boolean; from: string; to: string; reason: string; by: string; signKey?: string; json?: boolean }, c: Command) => {
-        const scope = scopeOf(flags);
-        await withStore(c, async (ev) => {
-          const { timezone } = await ev.call('info', {});
-          const startsAt = parseWhen(flags.from, timezone, false, '--from');
-          const endsAt = parseWhen(flags.to, timezone, true, '--to');
-          if (endsAt.getTime() <= startsAt.getTime()) throw new UsageError(`--to ${endsAt.toISOString()} must be after --from ${startsAt.toISOString()}`);
-          const signature = flags.signKey ? signRecord(flags.signKey, maintenanceStatement({ scope, startsAt, endsAt, reason: flags.reason, by: flags.by }), settingsFrom(c.opts())) : undefined;
-          const w = await ev.call('recordMaintenance', {
-            scope, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), reason: flags.reason, by: flags.by,
-            ...(process.env.USER ? { createdBy: process.env.USER } : {}), ...(signature ? { signature } : {}),
+      .action(
+        async (
+          flags: {
+            check?: string;
+            element?: string;
+            label?: string;
+            all?: boolean;
+            from: string;
+            to: string;
+            reason: string;
+            by: string;
+            signKey?: string;
+            json?: boolean;
+          },
+          c: Command,
+        ) => {
+          const scope = scopeOf(flags);
+          await withStore(c, async (ev) => {
+            const { timezone } = await ev.call('info', {});
+            const startsAt = parseWhen(flags.from, timezone, false, '--from');
+            const endsAt = parseWhen(flags.to, timezone, true, '--to');
+            if (endsAt.getTime() <= startsAt.getTime())
+              throw new UsageError(`--to ${endsAt.toISOString()} must be after --from ${startsAt.toISOString()}`);
+            const signature = flags.signKey
+              ? signRecord(
+                  flags.signKey,
+                  maintenanceStatement({ scope, startsAt, endsAt, reason: flags.reason, by: flags.by }),
+                  settingsFrom(c.opts()),
+                )
+              : undefined;
+            const w = await ev.call('recordMaintenance', {
+              scope,
+              startsAt: startsAt.toISOString(),
+              endsAt: endsAt.toISOString(),
+              reason: flags.reason,
+              by: flags.by,
+              ...(process.env.USER ? { createdBy: process.env.USER } : {}),
+              ...(signature ? { signature } : {}),
+            });
+            process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : line(w));
           });
-          process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : line(w));
-        });
-      })
+        },
+      )
       .exitOverride(),
   );
 
@@ -101,7 +150,9 @@ export function maintenanceCommand(): Command {
         if (!/^[1-9]\d{0,15}$/.test(id)) throw new UsageError(`maintenance end: window id must be a positive whole number, got "${id}"`);
         const windowId = Number(id);
         const at = new Date();
-        const signature = flags.signKey ? signRecord(flags.signKey, maintenanceEndStatement({ windowId, at, by: flags.by }), settingsFrom(c.opts())) : undefined;
+        const signature = flags.signKey
+          ? signRecord(flags.signKey, maintenanceEndStatement({ windowId, at, by: flags.by }), settingsFrom(c.opts()))
+          : undefined;
         await withStore(c, async (ev) => {
           const w = await ev.call('endMaintenance', { windowId, by: flags.by, at: at.toISOString(), ...(signature ? { signature } : {}) });
           process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : line(w));

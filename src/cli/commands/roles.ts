@@ -51,7 +51,13 @@ export async function runRoles(settings: Settings, roles: Role[], extra: Extra =
   const live = liveSummaryFor(settings, roles, extra);
   let monitor: Monitor;
   try {
-    monitor = await startMonitor({ settings, roles, redisUrl: redis.url, sinks: [...(extra.sinks ?? []), ...(live ? [live] : [])], runNow: extra.runNow });
+    monitor = await startMonitor({
+      settings,
+      roles,
+      redisUrl: redis.url,
+      sinks: [...(extra.sinks ?? []), ...(live ? [live] : [])],
+      runNow: extra.runNow,
+    });
   } catch (err) {
     await redis.stop();
     throw err;
@@ -91,12 +97,22 @@ function roleCommand(name: string, roles: Role[], description: string): () => Co
         if (flags.concurrency) settings.worker.concurrency = Math.max(1, Number(flags.concurrency) || 1);
         const monitor = await runRoles(settings, roles, { logLevelGiven: cmd.opts().logLevel !== undefined });
         if (process.stdout.isTTY && roles.includes('recorder')) {
-          process.stdout.write(`pengawas ${name}: ${monitor.config.current.checks.length} checks from ${settings.checksDir}, metrics on http://127.0.0.1:${monitor.metricsPort}/metrics; Ctrl-C stops\n`);
+          process.stdout.write(
+            `pengawas ${name}: ${monitor.config.current.checks.length} checks from ${settings.checksDir}, metrics on http://127.0.0.1:${monitor.metricsPort}/metrics; Ctrl-C stops\n`,
+          );
         }
       });
 }
 
 export const runCommand = roleCommand('run', ALL_ROLES, 'run every role in this process: scheduler, worker and recorder (the default)');
-export const schedulerCommand = roleCommand('scheduler', ['scheduler'], 'run only the scheduler (several may run: each slot is enqueued once)');
-export const workerCommand = roleCommand('worker', ['worker'], 'run only a worker (scale out across processes and hosts on the same Redis)');
+export const schedulerCommand = roleCommand(
+  'scheduler',
+  ['scheduler'],
+  'run only the scheduler (several may run: each slot is enqueued once)',
+);
+export const workerCommand = roleCommand(
+  'worker',
+  ['worker'],
+  'run only a worker (scale out across processes and hosts on the same Redis)',
+);
 export const recorderCommand = roleCommand('recorder', ['recorder'], 'run only the recorder (results → metrics and evidence)');

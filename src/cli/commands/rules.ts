@@ -25,7 +25,9 @@ export function rulesCommand(): Command {
             // a missing file differs
           }
           if (current !== g.yaml) {
-            process.stderr.write(`${flags.out ?? '(no --out)'} is out of date: run pengawas rules generate --checks ${settings.checksDir} --out ${flags.out}\n`);
+            process.stderr.write(
+              `${flags.out ?? '(no --out)'} is out of date: run pengawas rules generate --checks ${settings.checksDir} --out ${flags.out}\n`,
+            );
             process.exitCode = 1;
           }
           return;

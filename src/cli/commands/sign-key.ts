@@ -18,12 +18,15 @@ export function signRecord(file: string, statement: Record<string, unknown>, set
   } catch (e) {
     throw new UsageError(`--sign-key ${file}: not a readable PEM private key (${(e as Error).message.split('\n')[0]})`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new UsageError(`--sign-key ${file}: an Ed25519 key is required, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new UsageError(`--sign-key ${file}: an Ed25519 key is required, got ${key.asymmetricKeyType}`);
   const operators = resolveKeys(settings.evidence.operatorKeys, 'evidence.operatorKeys', { fingerprintOnly: false });
   const fingerprint = fingerprintOf(createPublicKey(key));
   const trusted = findTrusted(operators, fingerprint);
   if (!trusted) {
-    throw new UsageError(`--sign-key ${file}: key sha256 ${fingerprint} is not among the ${operators.length} operator keys in the settings (evidence.operatorKeys); add its public key there first`);
+    throw new UsageError(
+      `--sign-key ${file}: key sha256 ${fingerprint} is not among the ${operators.length} operator keys in the settings (evidence.operatorKeys); add its public key there first`,
+    );
   }
   return signStatement(statement, key, trusted.name);
 }

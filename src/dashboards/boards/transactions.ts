@@ -24,15 +24,30 @@ export const transactions: BoardSpec = {
           thresholds: [['green', 1]],
           mappings: { '1': { text: 'ok', color: 'green' }, '0': { text: 'failed', color: 'red' } },
         },
-        { title: 'Flows by status (range)', type: 'table', w: 8, h: 5, queries: [{ expr: `sum by (check, status) (increase(pengawas_transaction_flow_runs_total{${SEL}}[$__range]))` }] },
-        { title: 'Step success (last flow)', type: 'table', w: 8, h: 5, queries: [{ expr: `max by (check, step) (pengawas_transaction_step_success{${SEL}})` }] },
+        {
+          title: 'Flows by status (range)',
+          type: 'table',
+          w: 8,
+          h: 5,
+          queries: [{ expr: `sum by (check, status) (increase(pengawas_transaction_flow_runs_total{${SEL}}[$__range]))` }],
+        },
+        {
+          title: 'Step success (last flow)',
+          type: 'table',
+          w: 8,
+          h: 5,
+          queries: [{ expr: `max by (check, step) (pengawas_transaction_step_success{${SEL}})` }],
+        },
         {
           title: 'Flow duration p50 / p95 / p99',
           type: 'timeseries',
           w: 12,
           h: 8,
           unit: 's',
-          queries: [0.5, 0.95, 0.99].map((q) => ({ expr: `histogram_quantile(${q}, sum by (le, check) (rate(pengawas_transaction_flow_duration_seconds_bucket{${SEL}}[${RATE}])))`, legend: `{{check}} p${q * 100}` })),
+          queries: [0.5, 0.95, 0.99].map((q) => ({
+            expr: `histogram_quantile(${q}, sum by (le, check) (rate(pengawas_transaction_flow_duration_seconds_bucket{${SEL}}[${RATE}])))`,
+            legend: `{{check}} p${q * 100}`,
+          })),
         },
         {
           title: 'Step duration p95 (total)',
@@ -49,22 +64,42 @@ export const transactions: BoardSpec = {
           h: 8,
           unit: 's',
           description: 'dns, connect, tls, ttfb, transfer of each step, as blackbox_exporter splits an HTTP probe.',
-          queries: [{ expr: `sum by (step, phase) (rate(pengawas_transaction_duration_seconds_sum{${SEL}, phase!="total"}[${RATE}])) / sum by (step, phase) (rate(pengawas_transaction_duration_seconds_count{${SEL}, phase!="total"}[${RATE}]))`, legend: '{{step}} {{phase}}' }],
+          queries: [
+            {
+              expr: `sum by (step, phase) (rate(pengawas_transaction_duration_seconds_sum{${SEL}, phase!="total"}[${RATE}])) / sum by (step, phase) (rate(pengawas_transaction_duration_seconds_count{${SEL}, phase!="total"}[${RATE}]))`,
+              legend: '{{step}} {{phase}}',
+            },
+          ],
         },
       ],
     },
     {
       title: 'SLOs',
       panels: [
-        { title: 'SLO objective', type: 'table', w: 8, h: 7, unit: 'percentunit', queries: [{ expr: `max by (check, slo) (pengawas_transaction_slo_objective_ratio{${SEL}})` }] },
+        {
+          title: 'SLO objective',
+          type: 'table',
+          w: 8,
+          h: 7,
+          unit: 'percentunit',
+          queries: [{ expr: `max by (check, slo) (pengawas_transaction_slo_objective_ratio{${SEL}})` }],
+        },
         {
           title: 'Burn rate (1h)',
           type: 'timeseries',
           w: 8,
           h: 7,
           description: '1 = spending the error budget exactly over the SLO window; the fast-burn page fires above 14.4 (1h) and 6 (6h).',
-          queries: [{ expr: `max by (check, slo) (pengawas:transaction_slo_error_ratio:rate1h{${SEL}}) / on (check, slo) (1 - max by (check, slo) (pengawas_transaction_slo_objective_ratio{${SEL}}))`, legend: '{{check}} {{slo}}' }],
-          thresholds: [['orange', 6], ['red', 14.4]],
+          queries: [
+            {
+              expr: `max by (check, slo) (pengawas:transaction_slo_error_ratio:rate1h{${SEL}}) / on (check, slo) (1 - max by (check, slo) (pengawas_transaction_slo_objective_ratio{${SEL}}))`,
+              legend: '{{check}} {{slo}}',
+            },
+          ],
+          thresholds: [
+            ['orange', 6],
+            ['red', 14.4],
+          ],
         },
         {
           title: 'Error budget left (SLO window, data kept)',
@@ -81,23 +116,47 @@ export const transactions: BoardSpec = {
             },
           ],
           baseColor: 'red',
-          thresholds: [['orange', 0.25], ['green', 0.5]],
+          thresholds: [
+            ['orange', 0.25],
+            ['green', 0.5],
+          ],
         },
       ],
     },
     {
       title: 'HTTP checks',
       panels: [
-        { title: 'Last request phases', type: 'timeseries', w: 12, h: 8, unit: 's', queries: [{ expr: `max by (check, phase) (pengawas_http_duration_seconds{${SEL}})`, legend: '{{check}} {{phase}}' }] },
+        {
+          title: 'Last request phases',
+          type: 'timeseries',
+          w: 12,
+          h: 8,
+          unit: 's',
+          queries: [{ expr: `max by (check, phase) (pengawas_http_duration_seconds{${SEL}})`, legend: '{{check}} {{phase}}' }],
+        },
         { title: 'Status code', type: 'table', w: 6, h: 8, queries: [{ expr: `max by (check) (pengawas_http_status_code{${SEL}})` }] },
-        { title: 'Body bytes and redirects', type: 'table', w: 6, h: 8, queries: [{ expr: `max by (check) (pengawas_http_content_length_bytes{${SEL}})` }, { expr: `max by (check) (pengawas_http_redirects{${SEL}})` }] },
+        {
+          title: 'Body bytes and redirects',
+          type: 'table',
+          w: 6,
+          h: 8,
+          queries: [
+            { expr: `max by (check) (pengawas_http_content_length_bytes{${SEL}})` },
+            { expr: `max by (check) (pengawas_http_redirects{${SEL}})` },
+          ],
+        },
         {
           title: 'Check duration p95 by type',
           type: 'timeseries',
           w: 24,
           h: 8,
           unit: 's',
-          queries: [{ expr: `histogram_quantile(0.95, sum by (le, type) (rate(pengawas_check_duration_seconds_bucket{${SEL}}[${RATE}])))`, legend: '{{type}}' }],
+          queries: [
+            {
+              expr: `histogram_quantile(0.95, sum by (le, type) (rate(pengawas_check_duration_seconds_bucket{${SEL}}[${RATE}])))`,
+              legend: '{{type}}',
+            },
+          ],
         },
       ],
     },

@@ -54,10 +54,14 @@ export const POSTGRES: Dialect = {
   serialKey: 'bigserial',
   forUpdate: ' FOR UPDATE',
   migrationLock: 'SELECT pg_advisory_xact_lock(7243001)',
-  tableCount: (t) => `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${quote(t)}`,
+  tableCount: (t) =>
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${quote(t)}`,
   resetSerial: (t) => `SELECT setval(pg_get_serial_sequence(${quote(t)}, 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`,
   list: (p) => `unnest(${p}::text[]) AS list(value)`,
-  rows: (p, alias, cols) => `jsonb_to_recordset(${p}::jsonb) AS ${alias}(${Object.entries(cols).map(([c, t]) => `${c} ${t}`).join(', ')})`,
+  rows: (p, alias, cols) =>
+    `jsonb_to_recordset(${p}::jsonb) AS ${alias}(${Object.entries(cols)
+      .map(([c, t]) => `${c} ${t}`)
+      .join(', ')})`,
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,
   ts: (p) => `${p}::timestamptz`,
@@ -65,7 +69,8 @@ export const POSTGRES: Dialect = {
   percentile: (e, p) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${e})`,
   jsonObjectAgg: (k, v) => `jsonb_object_agg(${k}::text, ${v})`,
   // The element is column `alias` of table `alias_o`, so `alias->>'x'` still reads it and `alias_i` is its position.
-  jsonArrayJoin: (col, path, alias) => `CROSS JOIN LATERAL jsonb_array_elements(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) WITH ORDINALITY AS ${alias}_o(${alias}, ${alias}_i)`,
+  jsonArrayJoin: (col, path, alias) =>
+    `CROSS JOIN LATERAL jsonb_array_elements(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) WITH ORDINALITY AS ${alias}_o(${alias}, ${alias}_i)`,
   jsonField: (alias, name) => `${alias}->>${quote(name)}`,
   jsonArrayIndex: (alias) => `${alias}_i`,
   jsonHasKey: (col, path, key) => `(${col}::jsonb${path.map((k) => ` -> ${quote(k)}`).join('')}) ? (${key})`,
@@ -82,7 +87,10 @@ export const SQLITE: Dialect = {
   tableCount: (t) => `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${quote(t)}`,
   resetSerial: () => null, // INTEGER PRIMARY KEY continues after the largest id by itself
   list: (p) => `json_each(${p})`,
-  rows: (p, alias, cols) => `(SELECT ${Object.keys(cols).map((c) => `value ->> ${quote(c)} AS ${c}`).join(', ')} FROM json_each(${p})) AS ${alias}`,
+  rows: (p, alias, cols) =>
+    `(SELECT ${Object.keys(cols)
+      .map((c) => `value ->> ${quote(c)} AS ${c}`)
+      .join(', ')} FROM json_each(${p})) AS ${alias}`,
   // SQLite's scalar max/min return NULL when any argument is NULL; PostgreSQL's greatest/least skip NULLs.
   greatest: (a, b) => `max(coalesce(${a}, ${b}), coalesce(${b}, ${a}))`,
   least: (a, b) => `min(coalesce(${a}, ${b}), coalesce(${b}, ${a}))`,

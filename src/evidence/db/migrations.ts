@@ -12,7 +12,8 @@ import { findingSelect } from '../rollups';
 import type { Dialect } from './dialect';
 import type { EvidenceDb } from './types';
 
-const CHAIN_COLUMNS = (d: Dialect) => `stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT ${d.now}`;
+const CHAIN_COLUMNS = (d: Dialect) =>
+  `stream text NOT NULL, seq bigint NOT NULL, body text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT ${d.now}`;
 
 export type Statement = string | ((d: Dialect) => string);
 
@@ -81,7 +82,8 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
     name: 'monitor lifecycle',
     statements: [
       // `started` / `stopped` of each recorder session (src/evidence/lifecycle.ts): tells gaps in monitoring apart.
-      (d) => `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS(d)}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
+      (d) =>
+        `CREATE TABLE evidence_lifecycle (${CHAIN_COLUMNS(d)}, event text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
     ],
   },
   {
@@ -115,7 +117,8 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
       // them wherever the raw results are still kept, so `verify --store` compares like with like. Days whose raw
       // rows retention has dropped keep their figures (nothing to recompute them from, nor to compare them with).
       `DELETE FROM evidence_finding_rollups WHERE day IN (SELECT DISTINCT day FROM evidence_results)`,
-      (d) => `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(d, '1 = 1')}`,
+      (d) =>
+        `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(d, '1 = 1')}`,
     ],
   },
 ];
@@ -137,7 +140,9 @@ export async function migrate(db: EvidenceDb): Promise<number> {
   for (const m of MIGRATIONS) {
     const done = await db.transaction(async (tx) => {
       if (d.migrationLock) await tx.query(d.migrationLock);
-      await tx.run(`CREATE TABLE IF NOT EXISTS evidence_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT ${d.now})`);
+      await tx.run(
+        `CREATE TABLE IF NOT EXISTS evidence_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT ${d.now})`,
+      );
       const have = await tx.query(`SELECT 1 FROM evidence_migrations WHERE version = $1`, [m.version]);
       if (have.length) return false;
       for (const s of m.statements) await tx.run(typeof s === 'string' ? s : s(d));

@@ -29,7 +29,8 @@ function takeLock(dir: string): string {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid && alive(pid)) throw new EvidenceStoreError(`the PGlite store ${dir} is open in process ${pid}; stop that process (an older pengawas) first`);
+      if (pid && alive(pid))
+        throw new EvidenceStoreError(`the PGlite store ${dir} is open in process ${pid}; stop that process (an older pengawas) first`);
       rmSync(file, { force: true }); // stale: its process is gone
     }
   }

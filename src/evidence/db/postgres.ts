@@ -11,7 +11,8 @@ import type { EvidenceDb, Queryable } from './types';
 // int8 as JS numbers (counts and sequence numbers stay far below 2^53), as SQLite returns them. Set per pool,
 // not globally, so other users of `pg` in the process keep the driver's defaults.
 const typeParsers = {
-  getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text'))) as typeof types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
 /** The URL as messages may show it: the password replaced. */
@@ -26,22 +27,41 @@ export function redactUrl(url: string): string {
 }
 
 // Connection-level failures (server gone, refused, auth): the store is unavailable, not the statement wrong.
-const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|57P0[1-3]|08\d{3}|53\d{3}|28P01|28000|3D000|25006)$/;
+const CONNECTION_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|57P0[1-3]|08\d{3}|53\d{3}|28P01|28000|3D000|25006)$/;
 
 function wrap(where: string, e: unknown): unknown {
   const err = e as Error & { code?: string };
   if (err instanceof EvidenceStoreError) return err;
   // A role without write access (an auditor's, or a recorder whose grants were taken away): not this result's fault.
-  if (err.code === '42501') return new EvidenceStoreDownError(`evidence database ${where}: ${err.message}; this database role may not do that (roles and GRANTs: docs/security.md)`, { cause: e });
-  if (CONNECTION_CODES.test(String(err.code ?? '')) || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)) {
-    return new EvidenceStoreDownError(`evidence database ${where} is unreachable (${err.message}); check that PostgreSQL runs and DATABASE_URL is right`, { cause: e });
+  if (err.code === '42501')
+    return new EvidenceStoreDownError(
+      `evidence database ${where}: ${err.message}; this database role may not do that (roles and GRANTs: docs/security.md)`,
+      { cause: e },
+    );
+  if (
+    CONNECTION_CODES.test(String(err.code ?? '')) ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      err.message,
+    )
+  ) {
+    return new EvidenceStoreDownError(
+      `evidence database ${where} is unreachable (${err.message}); check that PostgreSQL runs and DATABASE_URL is right`,
+      { cause: e },
+    );
   }
   return e;
 }
 
 export function openPostgres(url: string, opts: { max?: number } = {}): EvidenceDb {
   const where = redactUrl(url);
-  const pool = new Pool({ connectionString: url, max: opts.max ?? 4, connectionTimeoutMillis: 10_000, statement_timeout: 600_000, types: typeParsers });
+  const pool = new Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: 600_000,
+    types: typeParsers,
+  });
   // An idle client that loses its server must not crash the process; the next query reports the problem.
   pool.on('error', () => undefined);
   const q = (c: { query: Pool['query'] }): Queryable => ({

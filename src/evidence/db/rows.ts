@@ -7,7 +7,22 @@
  */
 
 /** Computed columns the store selects under these names hold timestamps / booleans / json. */
-const TIME_NAMES = new Set(['recorded_at', 'scheduled_at', 'started_at', 'starts_at', 'expires_at', 'ended_at', 'first_failure_at', 'last_failure_at', 'first_run_at', 'last_run_at', 'first_seen_at', 'last_seen_at', 'built_at', 'applied_at']);
+const TIME_NAMES = new Set([
+  'recorded_at',
+  'scheduled_at',
+  'started_at',
+  'starts_at',
+  'expires_at',
+  'ended_at',
+  'first_failure_at',
+  'last_failure_at',
+  'first_run_at',
+  'last_run_at',
+  'first_seen_at',
+  'last_seen_at',
+  'built_at',
+  'applied_at',
+]);
 const BOOL_NAMES = new Set(['final']);
 const JSON_NAMES = new Set(['duration_hist']);
 

@@ -41,11 +41,16 @@ export function storeFailure(file: string, e: unknown): EvidenceStoreError | und
   const c = code(e);
   const msg = (e as Error).message;
   const say = (what: string) => new EvidenceStoreDownError(`evidence store ${file}: ${what} (${c}: ${msg})`, { cause: e });
-  if (c === 'SQLITE_FULL') return say('the disk is full; free space on that file system, pending results are recorded once it can write again');
-  if (c.startsWith('SQLITE_READONLY')) return say('the database is read-only; give the account running pengawas write access to the file and its folder');
-  if (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED')) return say('locked by another process for too long; find the process holding a long write transaction (lsof) and stop it');
-  if (c.startsWith('SQLITE_IOERR') || c.startsWith('SQLITE_CANTOPEN')) return say('cannot read or write the file; check the disk and the file permissions');
-  if (c.startsWith('SQLITE_CORRUPT') || c === 'SQLITE_NOTADB') return say('the file is damaged or not a pengawas store; restore it from a backup');
+  if (c === 'SQLITE_FULL')
+    return say('the disk is full; free space on that file system, pending results are recorded once it can write again');
+  if (c.startsWith('SQLITE_READONLY'))
+    return say('the database is read-only; give the account running pengawas write access to the file and its folder');
+  if (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED'))
+    return say('locked by another process for too long; find the process holding a long write transaction (lsof) and stop it');
+  if (c.startsWith('SQLITE_IOERR') || c.startsWith('SQLITE_CANTOPEN'))
+    return say('cannot read or write the file; check the disk and the file permissions');
+  if (c.startsWith('SQLITE_CORRUPT') || c === 'SQLITE_NOTADB')
+    return say('the file is damaged or not a pengawas store; restore it from a backup');
   return undefined;
 }
 
@@ -56,7 +61,10 @@ function prepareFiles(dir: string, file: string): void {
     chmodSync(dir, DIR_MODE);
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new EvidenceStoreError(`the evidence store folder ${dir} is not writable (${(e as Error).message}); give the account running pengawas its own data folder (PENGAWAS_DATA_DIR) or fix the owner`, { cause: e });
+    throw new EvidenceStoreError(
+      `the evidence store folder ${dir} is not writable (${(e as Error).message}); give the account running pengawas its own data folder (PENGAWAS_DATA_DIR) or fix the owner`,
+      { cause: e },
+    );
   }
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     if (f !== file && !existsSync(f)) continue;
@@ -68,7 +76,10 @@ function prepareFiles(dir: string, file: string): void {
         closeSync(fd);
       }
     } catch (e) {
-      throw new EvidenceStoreError(`cannot open the evidence store file ${f} (${(e as Error).message}); it must be readable and writable by the account running pengawas`, { cause: e });
+      throw new EvidenceStoreError(
+        `cannot open the evidence store file ${f} (${(e as Error).message}); it must be readable and writable by the account running pengawas`,
+        { cause: e },
+      );
     }
   }
 }
@@ -137,7 +148,9 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
   const folder = path.dirname(file);
   // An upgrade must not start a new, empty store over the old one's evidence and carry on as if nothing were lost.
   if (!opts.besidePglite && existsSync(path.join(folder, 'PG_VERSION')) && !existsSync(file)) {
-    throw new EvidenceStoreError(`the evidence folder ${folder} holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with \`pengawas evidence migrate --from ${folder}\` (same PENGAWAS_DATA_DIR), then start again`);
+    throw new EvidenceStoreError(
+      `the evidence folder ${folder} holds a PGlite store from an earlier pengawas and no SQLite store yet; copy it first with \`pengawas evidence migrate --from ${folder}\` (same PENGAWAS_DATA_DIR), then start again`,
+    );
   }
   prepareFiles(folder, file);
   const open = (role: string) => {
@@ -145,7 +158,8 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
     try {
       // A short synchronous wait inside SQLite for brief locks; longer waits are retried asynchronously below.
       db = new Database(file, { timeout: 200 });
-      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new EvidenceStoreError(`evidence store ${file}: cannot switch to WAL mode`);
+      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal')
+        throw new EvidenceStoreError(`evidence store ${file}: cannot switch to WAL mode`);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       return db;
@@ -210,7 +224,13 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
     // A write, not a read: a full disk or a read-only file lets reads through and fails only writes.
     ping: () =>
       serial(() =>
-        unbusy(() => void main.execute(`INSERT INTO evidence_meta (key, value) VALUES ('last_ping', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [new Date().toISOString()])),
+        unbusy(
+          () =>
+            void main.execute(
+              `INSERT INTO evidence_meta (key, value) VALUES ('last_ping', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+              [new Date().toISOString()],
+            ),
+        ),
       ),
     async close() {
       if (closed) return;

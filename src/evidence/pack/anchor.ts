@@ -29,8 +29,13 @@ interface ChainsJson {
 
 /** chains.json for a pack; the combined head must be the one computed from these very heads. */
 export function chainsFile(chain: { head: string; heads: StreamHead[] }): string {
-  if (combineHeads(chain.heads) !== chain.head) throw new EvidencePackError('the chain heads read for the pack do not combine to its chain head');
-  const doc: ChainsJson = { format: CHAINS_FORMAT, head: chain.head, streams: chain.heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })) };
+  if (combineHeads(chain.heads) !== chain.head)
+    throw new EvidencePackError('the chain heads read for the pack do not combine to its chain head');
+  const doc: ChainsJson = {
+    format: CHAINS_FORMAT,
+    head: chain.head,
+    streams: chain.heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })),
+  };
   return `${JSON.stringify(doc, null, 1)}\n`;
 }
 
@@ -39,7 +44,8 @@ export type PackAnchors =
   | { kind: 'predates'; head: string; streams: number }
   | { kind: 'invalid'; file: string; problem: string };
 
-const validHead = (h: StreamHead) => h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(String(h.hash));
+const validHead = (h: StreamHead) =>
+  h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(String(h.hash));
 
 /**
  * The anchors of a pack that verifyPack has passed (so chains.json, when listed, is the signed one). Packs built
@@ -50,7 +56,8 @@ export function readAnchors(dir: string, manifest: Manifest): PackAnchors {
     const heads = manifest.chain?.heads;
     if (Array.isArray(heads) && heads.length > 0) {
       if (!heads.every(validHead)) return { kind: 'invalid', file: 'manifest.json', problem: 'chain.heads is not a list of stream heads' };
-      if (combineHeads(heads) !== manifest.chain.head) return { kind: 'invalid', file: 'manifest.json', problem: 'chain.heads do not combine to its chain head' };
+      if (combineHeads(heads) !== manifest.chain.head)
+        return { kind: 'invalid', file: 'manifest.json', problem: 'chain.heads do not combine to its chain head' };
       return { kind: 'anchored', heads: heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })), source: 'manifest.json' };
     }
     return { kind: 'predates', head: manifest.chain?.head, streams: manifest.chain?.streams };
@@ -61,8 +68,10 @@ export function readAnchors(dir: string, manifest: Manifest): PackAnchors {
   } catch (e) {
     return { kind: 'invalid', file: CHAINS_FILE, problem: `not valid JSON (${(e as Error).message})` };
   }
-  if (doc.format !== CHAINS_FORMAT || !Array.isArray(doc.streams) || !doc.streams.every(validHead)) return { kind: 'invalid', file: CHAINS_FILE, problem: `not a ${CHAINS_FORMAT} list of stream heads` };
-  if (combineHeads(doc.streams) !== manifest.chain?.head || doc.head !== manifest.chain.head) return { kind: 'invalid', file: CHAINS_FILE, problem: 'its heads do not combine to the chain head in manifest.json' };
+  if (doc.format !== CHAINS_FORMAT || !Array.isArray(doc.streams) || !doc.streams.every(validHead))
+    return { kind: 'invalid', file: CHAINS_FILE, problem: `not a ${CHAINS_FORMAT} list of stream heads` };
+  if (combineHeads(doc.streams) !== manifest.chain?.head || doc.head !== manifest.chain.head)
+    return { kind: 'invalid', file: CHAINS_FILE, problem: 'its heads do not combine to the chain head in manifest.json' };
   return { kind: 'anchored', heads: doc.streams, source: CHAINS_FILE };
 }
 
@@ -111,7 +120,12 @@ export function compareWithStore(db: EvidenceDb, anchors: StreamHead[], tz: stri
 }
 
 /** compareWithStore inside a snapshot the caller holds. */
-export async function compareAnchors(tx: Queryable, anchors: StreamHead[], tz: string, visitor?: AnchorVisitor): Promise<AnchorVerification> {
+export async function compareAnchors(
+  tx: Queryable,
+  anchors: StreamHead[],
+  tz: string,
+  visitor?: AnchorVisitor,
+): Promise<AnchorVerification> {
   const heads = new Map((await tx.query<ChainHeadRow>(HEAD_SELECT)).map((h) => [h.stream, h]));
   const out: AnchorVerification = { ok: true, streams: anchors.length, confirmed: 0, records: 0, pruned: [], newStreams: 0, problems: [] };
   const fail = (a: StreamHead, found: string | null, problem: string, where = `stream ${a.stream} seq ${a.seq}`) =>
@@ -129,10 +143,19 @@ export async function compareAnchors(tx: Queryable, anchors: StreamHead[], tz: s
       if (a.seq === prunedSeq) {
         if (head.pruned_hash === a.hash) out.confirmed += 1;
         else fail(a, head.pruned_hash, 'the link retention dropped at this seq had another hash (history rewritten)');
-      } else out.pruned.push({ stream: a.stream, seq: a.seq, prunedSeq, note: `pruned, cannot confirm: retention dropped records through seq ${prunedSeq}` });
+      } else
+        out.pruned.push({
+          stream: a.stream,
+          seq: a.seq,
+          prunedSeq,
+          note: `pruned, cannot confirm: retention dropped records through seq ${prunedSeq}`,
+        });
       continue;
     }
-    const [row] = await tx.query<{ hash: string }>(`SELECT hash FROM ${tableOf(a.stream)} WHERE stream = $1 AND seq = $2`, [a.stream, a.seq]);
+    const [row] = await tx.query<{ hash: string }>(`SELECT hash FROM ${tableOf(a.stream)} WHERE stream = $1 AND seq = $2`, [
+      a.stream,
+      a.seq,
+    ]);
     const found = row?.hash ?? null;
     if (Number(head.seq) < a.seq) {
       fail(a, found, `the store's chain ends at seq ${head.seq}, before the anchored link (chain truncated or reset)`);
@@ -141,7 +164,8 @@ export async function compareAnchors(tx: Queryable, anchors: StreamHead[], tz: s
     const c = await verifyChain(tx, head, tz, a.seq, visitor ? (row) => visitor.record(a.stream, row) : undefined);
     out.records += c.records;
     if (c.broken) fail(a, found, c.broken.problem, c.broken.where);
-    else if (c.last.hash !== a.hash) fail(a, found, 'the store holds another record at the anchored seq (history rewritten, or a pack of another store)');
+    else if (c.last.hash !== a.hash)
+      fail(a, found, 'the store holds another record at the anchored seq (history rewritten, or a pack of another store)');
     else out.confirmed += 1;
   }
   const anchored = new Set(anchors.map((a) => a.stream));

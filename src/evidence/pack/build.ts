@@ -64,9 +64,28 @@ export const CHROMIUM = '/usr/bin/chromium';
 async function printPdf(chromium: string, html: string, pdf: string): Promise<void> {
   const profile = `${pdf}.chromium-profile`;
   try {
-    await promisify(execFile)(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { timeout: 120_000 });
+    await promisify(execFile)(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profile}`,
+        '--no-pdf-header-footer',
+        `--print-to-pdf=${pdf}`,
+        `file://${html}`,
+      ],
+      { timeout: 120_000 },
+    );
   } catch (e) {
-    throw new EvidencePackError(`printing report.pdf with ${chromium} failed: ${(e as Error).message.split('\n')[0]}; build without the PDF with --no-pdf`, { cause: e });
+    throw new EvidencePackError(
+      `printing report.pdf with ${chromium} failed: ${(e as Error).message.split('\n')[0]}; build without the PDF with --no-pdf`,
+      { cause: e },
+    );
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
@@ -83,7 +102,8 @@ function assertReplaceable(outDir: string): void {
   } catch {
     format = undefined;
   }
-  if (format !== PACK_FORMAT) throw new EvidencePackError(`${outDir} is not empty and holds no evidence pack; pengawas replaces only an earlier pack`);
+  if (format !== PACK_FORMAT)
+    throw new EvidencePackError(`${outDir} is not empty and holds no evidence pack; pengawas replaces only an earlier pack`);
 }
 
 export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promise<BuildResult> {
@@ -91,7 +111,8 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   const month = parseMonth(opts.month);
   if (!month) throw new EvidencePackError(`--month must be YYYY-MM, got "${opts.month}"`);
   const now = opts.now ?? new Date();
-  if (startOfDay(month.firstDay, store.timezone).getTime() > now.getTime()) throw new EvidencePackError(`month ${opts.month} has not started yet`);
+  if (startOfDay(month.firstDay, store.timezone).getTime() > now.getTime())
+    throw new EvidencePackError(`month ${opts.month} has not started yet`);
   const lang = opts.lang ?? 'en';
   const key = loadSigningKey({ keyFile: opts.keyFile, dataDir: store.dataDir });
   const prev = parseMonth(previousMonth(opts.month))!;
@@ -103,9 +124,14 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   const data = await inSnapshot(store.db, async (tx) => {
     const chains = await verifyChains(tx, store.timezone);
     if (chains.problems.length) {
-      const list = chains.problems.slice(0, 5).map((p) => `${p.where}: ${p.problem}`).join('; ');
+      const list = chains.problems
+        .slice(0, 5)
+        .map((p) => `${p.where}: ${p.problem}`)
+        .join('; ');
       const more = chains.problems.length > 5 ? ` (and ${chains.problems.length - 5} more)` : '';
-      throw new EvidencePackError(`refusing to sign the ${opts.month} pack: the store's hash chains do not verify: ${list}${more}. Run \`pengawas evidence verify --store\` and investigate before building.`);
+      throw new EvidencePackError(
+        `refusing to sign the ${opts.month} pack: the store's hash chains do not verify: ${list}${more}. Run \`pengawas evidence verify --store\` and investigate before building.`,
+      );
     }
     return loadMonth(tx, opts.month, store.timezone, store.kind, now);
   });
@@ -143,7 +169,11 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       format: PACK_FORMAT,
       month: opts.month,
       period: { from: data.from.toISOString(), to: data.to.toISOString(), timezone: data.timezone, complete: data.complete },
-      scope: { checks: summary.checks.length, elements: [...new Set(summary.checks.map((c) => c.element))].sort(), checkIds: summary.checks.map((c) => c.checkId) },
+      scope: {
+        checks: summary.checks.length,
+        elements: [...new Set(summary.checks.map((c) => c.element))].sort(),
+        checkIds: summary.checks.map((c) => c.checkId),
+      },
       empty: summary.empty,
       tool: { name: 'pengawas', version: TOOL_VERSION },
       generatedAt: now.toISOString(),
@@ -153,10 +183,12 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       chain: { head: data.chain.head, streams: data.chain.streams },
       totals: summary.totals,
       elements: elementTotals(summary),
-      files: Object.keys(files).sort().map((name) => {
-        const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
-        return { path: name, sha256: sha256Hex(buf), bytes: buf.length };
-      }),
+      files: Object.keys(files)
+        .sort()
+        .map((name) => {
+          const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
+          return { path: name, sha256: sha256Hex(buf), bytes: buf.length };
+        }),
       signature: { algorithm: key.algorithm, publicKeyFile: 'public-key.pem', publicKeySha256: key.fingerprint },
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -165,7 +197,10 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(tmp, outDir);
     const manifestSha256 = sha256Hex(manifestBytes);
-    await store.db.run(`INSERT INTO evidence_pack_builds (month, built_at, out_dir, manifest_sha256, chain_head) VALUES ($1, $2, $3, $4, $5)`, [opts.month, now, outDir, manifestSha256, data.chain.head]);
+    await store.db.run(
+      `INSERT INTO evidence_pack_builds (month, built_at, out_dir, manifest_sha256, chain_head) VALUES ($1, $2, $3, $4, $5)`,
+      [opts.month, now, outDir, manifestSha256, data.chain.head],
+    );
     return { outDir, manifest, manifestSha256, durationMs: Date.now() - t0 };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

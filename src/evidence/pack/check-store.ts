@@ -49,14 +49,23 @@ export interface PackStoreCheck {
 async function anchoredConfigs(tx: Queryable, anchors: StreamHead[], from: Date, to: Date): Promise<ConfigRecord[]> {
   const cfg = anchors.find((a) => a.stream === CONFIG_STREAM);
   if (!cfg) return [];
-  const rows = await tx.query<{ body: string }>(`SELECT body FROM evidence_configs WHERE stream = $1 AND seq <= $2 ORDER BY seq`, [CONFIG_STREAM, cfg.seq]);
+  const rows = await tx.query<{ body: string }>(`SELECT body FROM evidence_configs WHERE stream = $1 AND seq <= $2 ORDER BY seq`, [
+    CONFIG_STREAM,
+    cfg.seq,
+  ]);
   const all = rows.map((r) => JSON.parse(r.body) as ConfigRecord);
   const t = (c: ConfigRecord) => new Date(c.appliedAt).getTime();
   const before = all.filter((c) => t(c) < from.getTime());
   return [...before.slice(-1), ...all.filter((c) => t(c) >= from.getTime() && t(c) < to.getTime())];
 }
 
-export function checkPackWithStore(db: EvidenceDb, manifest: Manifest, dir: string, anchors: StreamHead[], tz: string): Promise<PackStoreCheck> {
+export function checkPackWithStore(
+  db: EvidenceDb,
+  manifest: Manifest,
+  dir: string,
+  anchors: StreamHead[],
+  tz: string,
+): Promise<PackStoreCheck> {
   return inSnapshot(db, async (tx) => {
     const from = new Date(manifest.period.from);
     const to = new Date(manifest.period.to);
@@ -73,14 +82,23 @@ export function checkPackWithStore(db: EvidenceDb, manifest: Manifest, dir: stri
     const fingerprint = manifest.signature.publicKeySha256;
     const mine = signers.find((s) => s.fingerprint === fingerprint);
     const signer: SignerCheck = {
-      fingerprint, listed: Boolean(mine), ...(mine ? { firstMonth: mine.firstMonth } : {}),
-      known: signers.map((s) => ({ fingerprint: s.fingerprint, algorithm: s.algorithm, firstMonth: s.firstMonth, firstUsedAt: s.firstUsedAt })),
+      fingerprint,
+      listed: Boolean(mine),
+      ...(mine ? { firstMonth: mine.firstMonth } : {}),
+      known: signers.map((s) => ({
+        fingerprint: s.fingerprint,
+        algorithm: s.algorithm,
+        firstMonth: s.firstMonth,
+        firstUsedAt: s.firstUsedAt,
+      })),
     };
     if (!mine && !anchors.some((a) => a.stream === SIGNER_STREAM)) {
       const digest = sha256Hex(readFileSync(path.join(dir, 'manifest.json')));
       signer.legacyBuild = (await tx.query(`SELECT 1 FROM evidence_pack_builds WHERE manifest_sha256 = $1`, [digest])).length > 0;
     }
-    const numbers = anchor.ok ? compareNumbers(dir, manifest, recount.result(), await anchoredConfigs(tx, anchors, from, to), parseMonth(manifest.month)!) : undefined;
+    const numbers = anchor.ok
+      ? compareNumbers(dir, manifest, recount.result(), await anchoredConfigs(tx, anchors, from, to), parseMonth(manifest.month)!)
+      : undefined;
     return { ok: anchor.ok && (signer.listed || Boolean(signer.legacyBuild)) && (numbers?.ok ?? false), anchor, signer, numbers };
   });
 }
@@ -88,8 +106,12 @@ export function checkPackWithStore(db: EvidenceDb, manifest: Manifest, dir: stri
 /** The store's side of `verify DIR --store` for a pack folder that verifyPack has passed and that anchors its chains. */
 export function checkPackDir(db: EvidenceDb, dir: string, tz: string): Promise<PackStoreCheck> {
   const v = verifyPack(dir);
-  if (!v.ok || !v.manifest) throw new EvidencePackError(`${dir} does not verify (${v.problems.map((p) => `${p.file}: ${p.problem}`).join('; ')})`);
+  if (!v.ok || !v.manifest)
+    throw new EvidencePackError(`${dir} does not verify (${v.problems.map((p) => `${p.file}: ${p.problem}`).join('; ')})`);
   const anchors = readAnchors(dir, v.manifest);
-  if (anchors.kind !== 'anchored') throw new EvidencePackError(`${dir} anchors no chain heads (${anchors.kind === 'invalid' ? anchors.problem : 'it predates chains.json'})`);
+  if (anchors.kind !== 'anchored')
+    throw new EvidencePackError(
+      `${dir} anchors no chain heads (${anchors.kind === 'invalid' ? anchors.problem : 'it predates chains.json'})`,
+    );
   return checkPackWithStore(db, v.manifest, dir, anchors.heads, tz);
 }

@@ -22,26 +22,94 @@ function csv(header: string[], rows: unknown[][]): string {
 
 export function resultsCsv(rollups: RollupRow[]): string {
   return csv(
-    ['day', 'check_id', 'element', 'type', 'runs', 'pass', 'warn', 'fail', 'waived', 'error', 'pass_rate', 'p50_ms', 'p95_ms', 'first_failure_utc', 'last_failure_utc', 'sealed'],
+    [
+      'day',
+      'check_id',
+      'element',
+      'type',
+      'runs',
+      'pass',
+      'warn',
+      'fail',
+      'waived',
+      'error',
+      'pass_rate',
+      'p50_ms',
+      'p95_ms',
+      'first_failure_utc',
+      'last_failure_utc',
+      'sealed',
+    ],
     rollups.map((r) => {
       const rate = passRate(r);
-      return [r.day, r.check_id, r.element, r.type, r.runs, r.passes, r.warns, r.fails, r.waived, r.errors, rate === null ? '' : rate.toFixed(6),
-        r.p50_ms === null ? '' : Number(r.p50_ms).toFixed(3), r.p95_ms === null ? '' : Number(r.p95_ms).toFixed(3), r.first_failure_at, r.last_failure_at, r.final ? 'yes' : 'no'];
+      return [
+        r.day,
+        r.check_id,
+        r.element,
+        r.type,
+        r.runs,
+        r.passes,
+        r.warns,
+        r.fails,
+        r.waived,
+        r.errors,
+        rate === null ? '' : rate.toFixed(6),
+        r.p50_ms === null ? '' : Number(r.p50_ms).toFixed(3),
+        r.p95_ms === null ? '' : Number(r.p95_ms).toFixed(3),
+        r.first_failure_at,
+        r.last_failure_at,
+        r.final ? 'yes' : 'no',
+      ];
     }),
   );
 }
 
 export function findingsCsv(findings: FindingSummary[]): string {
   return csv(
-    ['check_id', 'element', 'finding_id', 'severity', 'status', 'occurrences', 'waived', 'first_seen_utc', 'last_seen_utc', 'open_at_end', 'month_over_month', 'message'],
-    findings.map((f) => [f.checkId, f.element, f.findingId, f.severity, f.occurrences > 0 && f.waived === f.occurrences ? 'waived' : f.status, f.occurrences, f.waived, f.firstSeenAt, f.lastSeenAt, f.openAtEnd ? 'yes' : 'no', f.delta, f.message]),
+    [
+      'check_id',
+      'element',
+      'finding_id',
+      'severity',
+      'status',
+      'occurrences',
+      'waived',
+      'first_seen_utc',
+      'last_seen_utc',
+      'open_at_end',
+      'month_over_month',
+      'message',
+    ],
+    findings.map((f) => [
+      f.checkId,
+      f.element,
+      f.findingId,
+      f.severity,
+      f.occurrences > 0 && f.waived === f.occurrences ? 'waived' : f.status,
+      f.occurrences,
+      f.waived,
+      f.firstSeenAt,
+      f.lastSeenAt,
+      f.openAtEnd ? 'yes' : 'no',
+      f.delta,
+      f.message,
+    ]),
   );
 }
 
 export function incidentsCsv(incidents: IncidentRow[]): string {
   return csv(
     ['check_id', 'element', 'started_utc', 'recovered_utc', 'duration_seconds', 'opened_by_result', 'closed_by_result', 'findings'],
-    incidents.map((i) => [i.check_id, i.element, i.started_at, i.ended_at, i.ended_at ? Math.round((new Date(i.ended_at).getTime() - new Date(i.started_at).getTime()) / 1000) : '', i.opened_by, i.closed_by, i.findings]),
+    incidents.map((i) => [
+      i.check_id,
+      i.element,
+      i.started_at,
+      i.ended_at,
+      i.ended_at ? Math.round((new Date(i.ended_at).getTime() - new Date(i.started_at).getTime()) / 1000) : '',
+      i.opened_by,
+      i.closed_by,
+      i.findings,
+    ]),
   );
 }
 
@@ -51,12 +119,87 @@ export function incidentsCsv(incidents: IncidentRow[]): string {
  */
 export function coverageCsv(s: PackSummary): string {
   return csv(
-    ['row', 'check_id', 'element', 'day', 'expected_slots', 'observed_slots', 'coverage', 'missing_slots', 'missing_monitor_down', 'missing_unexplained', 'missing_maintenance', 'missing_redis_down', 'missing_results_dropped', 'missing_slots_expired'],
     [
-      ...s.checks.map((c) => ['check', c.checkId, c.element, '', c.expectedSlots, c.observedSlots, c.coverage === null ? '' : c.coverage.toFixed(6), c.expectedSlots - c.observedSlots, '', '', '', '', '', '']),
-      ...s.gaps.map((g) => ['gap', g.checkId, s.checks.find((c) => c.checkId === g.checkId)?.element ?? '', g.day, g.expected, g.recorded, '', g.missing, g.monitorDown, g.unexplained, g.maintenance, g.redisDown, g.resultsDropped, g.slotsExpired]),
-      ...s.monitorDown.map((m) => ['monitor_down', '', '', `${m.from.toISOString()}/${m.to.toISOString()}`, '', '', '', '', m.kind, '', '', '', '', '']),
-      ...s.redisDown.map((r) => ['redis_down', '', '', `${r.from.toISOString()}/${r.to.toISOString()}`, '', '', '', '', '', '', '', '', '', '']),
+      'row',
+      'check_id',
+      'element',
+      'day',
+      'expected_slots',
+      'observed_slots',
+      'coverage',
+      'missing_slots',
+      'missing_monitor_down',
+      'missing_unexplained',
+      'missing_maintenance',
+      'missing_redis_down',
+      'missing_results_dropped',
+      'missing_slots_expired',
+    ],
+    [
+      ...s.checks.map((c) => [
+        'check',
+        c.checkId,
+        c.element,
+        '',
+        c.expectedSlots,
+        c.observedSlots,
+        c.coverage === null ? '' : c.coverage.toFixed(6),
+        c.expectedSlots - c.observedSlots,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]),
+      ...s.gaps.map((g) => [
+        'gap',
+        g.checkId,
+        s.checks.find((c) => c.checkId === g.checkId)?.element ?? '',
+        g.day,
+        g.expected,
+        g.recorded,
+        '',
+        g.missing,
+        g.monitorDown,
+        g.unexplained,
+        g.maintenance,
+        g.redisDown,
+        g.resultsDropped,
+        g.slotsExpired,
+      ]),
+      ...s.monitorDown.map((m) => [
+        'monitor_down',
+        '',
+        '',
+        `${m.from.toISOString()}/${m.to.toISOString()}`,
+        '',
+        '',
+        '',
+        '',
+        m.kind,
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]),
+      ...s.redisDown.map((r) => [
+        'redis_down',
+        '',
+        '',
+        `${r.from.toISOString()}/${r.to.toISOString()}`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]),
     ],
   );
 }

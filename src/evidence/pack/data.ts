@@ -96,7 +96,17 @@ export async function loadMonth(db: Queryable, monthId: string, timezone: string
     [from, to],
   );
   return {
-    month, timezone, from, to, complete, generatedAt: now, backend, rollups, findings, previousFindings, incidents,
+    month,
+    timezone,
+    from,
+    to,
+    complete,
+    generatedAt: now,
+    backend,
+    rollups,
+    findings,
+    previousFindings,
+    incidents,
     waivers: await waiversForPeriod(db, from, to),
     maintenance: await maintenanceForPeriod(db, from, to),
     attestations: await attestationsForPeriod(db, from, to),

@@ -2,7 +2,12 @@
 import path from 'node:path';
 import { dayOf } from '../tz';
 
-export const escapeHtml = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (s: unknown) =>
+  String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 export function pct(r: number | null): string {
   return r === null ? '–' : `${(r * 100).toFixed(2)}%`;
@@ -18,12 +23,18 @@ export function durationText(ms: number): string {
   return [d ? `${d}\u00a0d` : '', h ? `${h}\u00a0h` : '', mm || (!d && !h) ? `${mm}\u00a0min` : ''].filter(Boolean).join(' ');
 }
 
-const UNITS: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+const UNITS: Array<[number, string]> = [
+  [86_400_000, 'd'],
+  [3_600_000, 'h'],
+  [60_000, 'min'],
+  [1000, 's'],
+];
 
 /** A configured duration in its largest exact unit: 31536000000 → `365 d`, 90000 → `90 s`, 250 → `250 ms`. */
 export function configDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
-  for (const [size, unit] of UNITS) if (ms !== 0 && ms % size === 0) return `${(ms / size).toLocaleString('en-US').replace(/,/g, '\u00a0')} ${unit}`;
+  for (const [size, unit] of UNITS)
+    if (ms !== 0 && ms % size === 0) return `${(ms / size).toLocaleString('en-US').replace(/,/g, '\u00a0')} ${unit}`;
   return `${ms} ms`;
 }
 

@@ -41,7 +41,10 @@ export const LABELS = {
     en: "Finding messages come from pengawas's message catalogue; the probe's own message with the measured values is in findings.csv (column message).",
     id: 'Pesan temuan berasal dari katalog pesan pengawas; pesan asli dari probe beserta nilai yang terukur (dalam bahasa Inggris) ada di findings.csv (kolom message).',
   },
-  notInCatalogue: { en: 'no catalogue message for this finding id; see findings.csv', id: 'tidak ada pesan katalog untuk id temuan ini; lihat findings.csv' },
+  notInCatalogue: {
+    en: 'no catalogue message for this finding id; see findings.csv',
+    id: 'tidak ada pesan katalog untuk id temuan ini; lihat findings.csv',
+  },
   firstLastFailure: { en: 'First / last failure', id: 'Kegagalan pertama / terakhir' },
   firstLastSeen: { en: 'First / last seen', id: 'Pertama / terakhir terlihat' },
   durations: { en: 'Duration p50 / p95', id: 'Durasi p50 / p95' },
@@ -58,8 +61,14 @@ export const LABELS = {
     en: 'File paths are shown relative to the documents root or the pack; paths outside both show only their last two parts after "…/".',
     id: 'Jalur berkas ditampilkan relatif terhadap folder dokumen atau paket; jalur di luar keduanya hanya menampilkan dua bagian terakhirnya setelah "…/".',
   },
-  pdfPrinted: { en: 'report.pdf is this report printed on A4 by headless Chromium; it is listed in manifest.json and covered by the signature.', id: 'report.pdf adalah laporan ini yang dicetak pada kertas A4 oleh Chromium headless; berkas ini tercantum di manifest.json dan tercakup tanda tangan.' },
-  pdfMissing: { en: 'No report.pdf: Chromium is not installed on the machine that built this pack (or printing was turned off).', id: 'Tidak ada report.pdf: Chromium tidak terpasang pada mesin yang membuat paket ini (atau pencetakan dinonaktifkan).' },
+  pdfPrinted: {
+    en: 'report.pdf is this report printed on A4 by headless Chromium; it is listed in manifest.json and covered by the signature.',
+    id: 'report.pdf adalah laporan ini yang dicetak pada kertas A4 oleh Chromium headless; berkas ini tercantum di manifest.json dan tercakup tanda tangan.',
+  },
+  pdfMissing: {
+    en: 'No report.pdf: Chromium is not installed on the machine that built this pack (or printing was turned off).',
+    id: 'Tidak ada report.pdf: Chromium tidak terpasang pada mesin yang membuat paket ini (atau pencetakan dinonaktifkan).',
+  },
   waived: { en: 'Waived', id: 'Dikecualikan' },
   error: { en: 'Error (undecided)', id: 'Galat (tidak terputuskan)' },
   passRate: { en: 'Pass rate', id: 'Tingkat kelulusan' },
@@ -83,7 +92,10 @@ export const LABELS = {
   },
   dailyRate: { en: 'Daily pass rate, all checks', id: 'Tingkat kelulusan harian, semua pemeriksaan' },
   timeline: { en: 'Failure timeline', id: 'Linimasa kegagalan' },
-  timelineNote: { en: 'One row per check with any failure, waiver or error this month; one cell per day.', id: 'Satu baris per pemeriksaan yang pernah gagal, dikecualikan atau galat bulan ini; satu sel per hari.' },
+  timelineNote: {
+    en: 'One row per check with any failure, waiver or error this month; one cell per day.',
+    id: 'Satu baris per pemeriksaan yang pernah gagal, dikecualikan atau galat bulan ini; satu sel per hari.',
+  },
   incidents: { en: 'Incidents (failure → recovery)', id: 'Insiden (kegagalan → pemulihan)' },
   started: { en: 'Started', id: 'Mulai' },
   ended: { en: 'Recovered', id: 'Pulih' },
@@ -156,7 +168,10 @@ export const LABELS = {
   redisSpans: { en: 'Periods when a recorder could not reach Redis', id: 'Periode ketika perekam tidak dapat menjangkau Redis' },
   downSpans: { en: 'Periods without a running recorder', id: 'Periode tanpa perekam yang berjalan' },
   down_stopped: { en: 'stopped cleanly', id: 'dihentikan dengan benar' },
-  down_not_closed: { en: 'ended without a clean stop (crash or kill); from the last recorded result', id: 'berakhir tanpa penghentian yang benar (crash atau kill); sejak hasil terakhir yang tercatat' },
+  down_not_closed: {
+    en: 'ended without a clean stop (crash or kill); from the last recorded result',
+    id: 'berakhir tanpa penghentian yang benar (crash atau kill); sejak hasil terakhir yang tercatat',
+  },
   total: { en: 'Total', id: 'Total' },
   legend: {
     en: 'Pass rate = (pass + warn) / (pass + warn + fail + waived). Waived results are not passes. Errors mean the monitor could not decide and are not counted as failures. Time in failure sums incident time over checks. Durations: d = days, h = hours, min = minutes, s = seconds, ms = milliseconds.',

@@ -20,11 +20,16 @@ export function maintenanceSection(d: MonthData, s: PackSummary, lang: Lang): st
   const tz = d.timezone;
   const parts = [`<h2>${L('maintenance')}</h2><p>${L('maintenanceNote')}</p>`];
   if (!d.maintenance.length) return `${parts.join('')}<p>${L('none')}</p>`;
-  const scope = (w: MaintenanceWindow) => (w.scope.kind === 'all' ? L('maintAll') : `${e(w.scope.kind)} <code>${e(w.scope.value ?? '')}</code>`);
-  parts.push(`<table><tr>${(['maintScope', 'from', 'maintTo', 'reason', 'maintBy', 'provenance'] satisfies LabelKey[]).map((k) => `<th>${L(k)}</th>`).join('')}</tr>`);
+  const scope = (w: MaintenanceWindow) =>
+    w.scope.kind === 'all' ? L('maintAll') : `${e(w.scope.kind)} <code>${e(w.scope.value ?? '')}</code>`;
+  parts.push(
+    `<table><tr>${(['maintScope', 'from', 'maintTo', 'reason', 'maintBy', 'provenance'] satisfies LabelKey[]).map((k) => `<th>${L(k)}</th>`).join('')}</tr>`,
+  );
   for (const w of d.maintenance) {
     const end = effectiveEnd(w);
-    parts.push(`<tr data-maintenance="${w.id}"><td>${scope(w)}</td><td>${e(localTime(new Date(w.startsAt), tz))}</td><td>${e(localTime(end, tz))}${w.ended ? ` (${e(L('maintEnded'))} ${e(w.ended.by)})` : ''}</td><td>${e(w.reason)}</td><td>${e(w.by)}</td><td><small>${e(who(w))}</small></td></tr>`);
+    parts.push(
+      `<tr data-maintenance="${w.id}"><td>${scope(w)}</td><td>${e(localTime(new Date(w.startsAt), tz))}</td><td>${e(localTime(end, tz))}${w.ended ? ` (${e(L('maintEnded'))} ${e(w.ended.by)})` : ''}</td><td>${e(w.reason)}</td><td>${e(w.by)}</td><td><small>${e(who(w))}</small></td></tr>`,
+    );
   }
   parts.push('</table>');
   const applied = new Map((d.configs.length ? d.configs[d.configs.length - 1].checks : []).map((c) => [c.id, c]));
@@ -34,8 +39,13 @@ export function maintenanceSection(d: MonthData, s: PackSummary, lang: Lang): st
     const ms = unionMs(spans);
     const runs = c.runs - (c.passes + c.warns + c.fails + c.waived + c.errors);
     if (!ms && !runs) continue;
-    rows.push(`<tr data-maintenance-check="${e(c.checkId)}" data-maintenance-ms="${ms}" data-maintenance-runs="${runs}"><td>${e(c.checkId)}</td><td class="n">${durationText(ms)}</td><td class="n">${runs}</td><td class="n">${durationText(c.failureMs)}</td></tr>`);
+    rows.push(
+      `<tr data-maintenance-check="${e(c.checkId)}" data-maintenance-ms="${ms}" data-maintenance-runs="${runs}"><td>${e(c.checkId)}</td><td class="n">${durationText(ms)}</td><td class="n">${runs}</td><td class="n">${durationText(c.failureMs)}</td></tr>`,
+    );
   }
-  if (rows.length) parts.push(`<table><tr>${(['check', 'timeInMaintenance', 'runsInMaintenance', 'timeInFailure'] satisfies LabelKey[]).map((k) => `<th>${L(k)}</th>`).join('')}</tr>${rows.join('')}</table>`);
+  if (rows.length)
+    parts.push(
+      `<table><tr>${(['check', 'timeInMaintenance', 'runsInMaintenance', 'timeInFailure'] satisfies LabelKey[]).map((k) => `<th>${L(k)}</th>`).join('')}</tr>${rows.join('')}</table>`,
+    );
   return parts.join('');
 }

@@ -12,7 +12,13 @@ import type { FindingSummary } from './summary';
 
 export const OCSF_VERSION = '1.1.0';
 /** severity_id and its caption (dictionary.json severity_id enum); `severity` must be the caption. */
-const SEVERITY: Record<string, [number, string]> = { info: [1, 'Informational'], low: [2, 'Low'], medium: [3, 'Medium'], high: [4, 'High'], critical: [5, 'Critical'] };
+const SEVERITY: Record<string, [number, string]> = {
+  info: [1, 'Informational'],
+  low: [2, 'Low'],
+  medium: [3, 'Medium'],
+  high: [4, 'High'],
+  critical: [5, 'Critical'],
+};
 const WARN_DETAIL = 'pengawas warn: a degraded condition was found (e.g. a limit approaching); no rule is broken yet';
 
 export function ocsfFindings(findings: FindingSummary[], meta: { toolVersion: string; month: string }): object[] {
@@ -38,7 +44,11 @@ export function ocsfFindings(findings: FindingSummary[], meta: { toolVersion: st
         status: { 1: 'New', 3: 'Suppressed', 4: 'Resolved' }[statusId],
         count: f.occurrences,
         message: f.message,
-        metadata: { version: OCSF_VERSION, product: { name: 'pengawas', vendor_name: 'pengawas', version: meta.toolVersion }, labels: [`month:${meta.month}`] },
+        metadata: {
+          version: OCSF_VERSION,
+          product: { name: 'pengawas', vendor_name: 'pengawas', version: meta.toolVersion },
+          labels: [`month:${meta.month}`],
+        },
         finding_info: {
           uid: `${f.checkId}/${f.findingId}/${meta.month}`,
           title: f.findingId,

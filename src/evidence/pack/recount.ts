@@ -39,7 +39,11 @@ export class Recount {
   private readonly partial = new Set<string>();
   private nextIncident = 1;
 
-  constructor(monthId: string, private readonly from: Date, private readonly to: Date) {
+  constructor(
+    monthId: string,
+    private readonly from: Date,
+    private readonly to: Date,
+  ) {
     this.month = parseMonth(monthId)!;
     this.prev = parseMonth(previousMonth(monthId))!;
   }
@@ -66,7 +70,18 @@ export class Recount {
       const k = `${stream}\u0000${day}\u0000${f.id}`;
       let fd = target.get(k);
       if (!fd) {
-        fd = { check_id: stream, day, finding_id: f.id, severity: f.severity, status: f.status, occurrences: 0, waived: 0, first_seen_at: at, last_seen_at: at, message: '' };
+        fd = {
+          check_id: stream,
+          day,
+          finding_id: f.id,
+          severity: f.severity,
+          status: f.status,
+          occurrences: 0,
+          waived: 0,
+          first_seen_at: at,
+          last_seen_at: at,
+          message: '',
+        };
         target.set(k, fd);
       }
       if (f.status === 'fail') fd.status = 'fail';
@@ -89,7 +104,25 @@ export class Recount {
     const k = `${stream}\u0000${day}`;
     let row = this.rollups.get(k);
     if (!row) {
-      row = { check_id: stream, day, element: body.result.element, type: body.result.type, runs: 0, passes: 0, warns: 0, fails: 0, waived: 0, errors: 0, p50_ms: null, p95_ms: null, first_failure_at: null, last_failure_at: null, first_run_at: null, last_run_at: null, last_hash: null };
+      row = {
+        check_id: stream,
+        day,
+        element: body.result.element,
+        type: body.result.type,
+        runs: 0,
+        passes: 0,
+        warns: 0,
+        fails: 0,
+        waived: 0,
+        errors: 0,
+        p50_ms: null,
+        p95_ms: null,
+        first_failure_at: null,
+        last_failure_at: null,
+        first_run_at: null,
+        last_run_at: null,
+        last_hash: null,
+      };
       this.rollups.set(k, row);
     }
     row.runs += 1;
@@ -113,7 +146,16 @@ export class Recount {
     const open = this.open.get(stream) ?? null;
     if (r.status === 'fail' && !open && body.effectiveStatus !== 'maintenance') {
       const failing = (r.findings ?? []).filter((f) => f.status === 'fail').map((f) => f.id);
-      const row: IncidentRow = { id: this.nextIncident++, check_id: stream, element: r.element, started_at: at, ended_at: null, opened_by: r.id, closed_by: null, findings: failing.join(' ') };
+      const row: IncidentRow = {
+        id: this.nextIncident++,
+        check_id: stream,
+        element: r.element,
+        started_at: at,
+        ended_at: null,
+        opened_by: r.id,
+        closed_by: null,
+        findings: failing.join(' '),
+      };
       this.incidents.push(row);
       this.open.set(stream, { row });
     } else if ((r.status === 'pass' || r.status === 'warn' || body.effectiveStatus === 'maintenance') && open) {
@@ -124,13 +166,21 @@ export class Recount {
   }
 
   result(): RecountResult {
-    const byKey = <T extends { check_id: string }>(m: Map<string, T>, order: (a: T, b: T) => number) => [...m.values()].filter((x) => !this.partial.has(x.check_id)).sort(order);
+    const byKey = <T extends { check_id: string }>(m: Map<string, T>, order: (a: T, b: T) => number) =>
+      [...m.values()].filter((x) => !this.partial.has(x.check_id)).sort(order);
     const rollups = byKey(this.rollups, (a, b) => a.check_id.localeCompare(b.check_id) || a.day.localeCompare(b.day));
-    const fOrder = (a: FindingDay, b: FindingDay) => a.check_id.localeCompare(b.check_id) || a.finding_id.localeCompare(b.finding_id) || a.day.localeCompare(b.day);
+    const fOrder = (a: FindingDay, b: FindingDay) =>
+      a.check_id.localeCompare(b.check_id) || a.finding_id.localeCompare(b.finding_id) || a.day.localeCompare(b.day);
     // Incidents overlapping the period, as data.ts selects them.
     const incidents = this.incidents
       .filter((i) => !this.partial.has(i.check_id) && i.started_at < this.to && (i.ended_at === null || i.ended_at > this.from))
       .sort((a, b) => a.started_at.getTime() - b.started_at.getTime() || a.id - b.id);
-    return { rollups, findings: byKey(this.findings, fOrder), previousFindings: byKey(this.previous, fOrder), incidents, partial: this.partial };
+    return {
+      rollups,
+      findings: byKey(this.findings, fOrder),
+      previousFindings: byKey(this.previous, fOrder),
+      incidents,
+      partial: this.partial,
+    };
   }
 }

@@ -37,7 +37,13 @@ export function fingerprintOf(publicKey: KeyObject): string {
 
 function fromPrivate(privateKey: KeyObject, source: string): SigningKey {
   const pub = createPublicKey(privateKey);
-  return { privateKey, publicPem: pub.export({ type: 'spki', format: 'pem' }).toString(), algorithm: algorithmOf(privateKey), fingerprint: fingerprintOf(pub), source };
+  return {
+    privateKey,
+    publicPem: pub.export({ type: 'spki', format: 'pem' }).toString(),
+    algorithm: algorithmOf(privateKey),
+    fingerprint: fingerprintOf(pub),
+    source,
+  };
 }
 
 export const GENERATED_KEY = path.join('keys', 'evidence-signing-ed25519.pem');

@@ -29,15 +29,26 @@ export interface ListedSigner extends SignerRecord {
 export async function recordSigner(tx: Queryable, key: SigningKey, month: string, now: Date): Promise<boolean> {
   // Locked first, so two builds with one new key record it once.
   await lockHead(tx, SIGNER_STREAM);
-  const [have] = await tx.query<{ seq: number }>(`SELECT seq FROM evidence_signers WHERE stream = $1 AND fingerprint = $2`, [SIGNER_STREAM, key.fingerprint]);
+  const [have] = await tx.query<{ seq: number }>(`SELECT seq FROM evidence_signers WHERE stream = $1 AND fingerprint = $2`, [
+    SIGNER_STREAM,
+    key.fingerprint,
+  ]);
   if (have) return false;
-  const record: SignerRecord = { fingerprint: key.fingerprint, algorithm: key.algorithm, publicKey: key.publicPem, firstUsedAt: now.toISOString(), firstMonth: month };
+  const record: SignerRecord = {
+    fingerprint: key.fingerprint,
+    algorithm: key.algorithm,
+    publicKey: key.publicPem,
+    firstUsedAt: now.toISOString(),
+    firstMonth: month,
+  };
   await appendRecord(tx, 'evidence_signers', SIGNER_STREAM, canonicalJson(record), { fingerprint: key.fingerprint, recorded_at: now });
   return true;
 }
 
 /** Every key the store lists, oldest first, read from the hashed bodies. */
 export async function listSigners(db: Queryable): Promise<ListedSigner[]> {
-  const rows = await db.query<{ seq: number; body: string }>(`SELECT seq, body FROM evidence_signers WHERE stream = $1 ORDER BY seq`, [SIGNER_STREAM]);
+  const rows = await db.query<{ seq: number; body: string }>(`SELECT seq, body FROM evidence_signers WHERE stream = $1 ORDER BY seq`, [
+    SIGNER_STREAM,
+  ]);
   return rows.map((r) => ({ ...(JSON.parse(r.body) as SignerRecord), seq: Number(r.seq) }));
 }

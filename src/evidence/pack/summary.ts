@@ -138,7 +138,11 @@ export function periodPercentiles(rows: RollupRow[]): { p50Ms: number | null; p9
     return { p50Ms: histogramPercentile(merged, 0.5), p95Ms: histogramPercentile(merged, 0.95), method: 'histogram' };
   }
   const p95s = timed.map((r) => Number(r.p95_ms)).filter((x) => !Number.isNaN(x));
-  return { p50Ms: median(timed.map((r) => Number(r.p50_ms))), p95Ms: p95s.length ? Math.max(...p95s) : null, method: 'daily-approximation' };
+  return {
+    p50Ms: median(timed.map((r) => Number(r.p50_ms))),
+    p95Ms: p95s.length ? Math.max(...p95s) : null,
+    method: 'daily-approximation',
+  };
 }
 
 export function overlapMs(i: IncidentRow, from: Date, to: Date): number {
@@ -161,7 +165,17 @@ export function summarise(d: MonthData): PackSummary {
     failureBy.set(i.check_id, f);
   }
   const settleMs = d.complete ? 0 : Math.max(0, ...d.configs.flatMap((c) => c.checks.map((k) => k.timeoutMs))) + SETTLE_MARGIN_MS;
-  const coverage = computeCoverage({ days: d.month.days, timezone: d.timezone, from: d.from, to: d.to, configs: d.configs, rollups: d.rollups, down: d.monitorDown, redisDown: d.redisDown, lost: d.lost, settleMs,
+  const coverage = computeCoverage({
+    days: d.month.days,
+    timezone: d.timezone,
+    from: d.from,
+    to: d.to,
+    configs: d.configs,
+    rollups: d.rollups,
+    down: d.monitorDown,
+    redisDown: d.redisDown,
+    lost: d.lost,
+    settleMs,
     // A check's windows by its latest configured element and labels (a window covers a check, an element, a label or all).
     maintenance: (checkId) => {
       const c = appliedById.get(checkId);
@@ -181,9 +195,15 @@ export function summarise(d: MonthData): PackSummary {
     const runs = rows.map((r) => r.last_run_at).filter(Boolean) as Date[];
     const pct = periodPercentiles(rows);
     return {
-      checkId, name: cfg?.name ?? checkId, element: rows[0]?.element ?? cfg?.element ?? 'unknown', type: rows[0]?.type ?? cfg?.type ?? 'unknown',
-      ...c, passRate: passRate(c),
-      p50Ms: pct.p50Ms, p95Ms: pct.p95Ms, percentileMethod: pct.method,
+      checkId,
+      name: cfg?.name ?? checkId,
+      element: rows[0]?.element ?? cfg?.element ?? 'unknown',
+      type: rows[0]?.type ?? cfg?.type ?? 'unknown',
+      ...c,
+      passRate: passRate(c),
+      p50Ms: pct.p50Ms,
+      p95Ms: pct.p95Ms,
+      percentileMethod: pct.method,
       firstFailureAt: fails.length ? new Date(Math.min(...fails.map((x) => new Date(x).getTime()))) : null,
       lastFailureAt: lasts.length ? new Date(Math.max(...lasts.map((x) => new Date(x).getTime()))) : null,
       lastRunAt: runs.length ? new Date(Math.max(...runs.map((x) => new Date(x).getTime()))) : null,
@@ -200,7 +220,14 @@ export function summarise(d: MonthData): PackSummary {
     const c = zero();
     for (const m of mine) add(c, m);
     const cov = coverageRatio(coverage.checks.filter((x) => x.element === element));
-    return { element, checks: mine.length, ...c, passRate: passRate(c), failureMs: mine.reduce((s, m) => s + m.failureMs, 0), coverage: cov };
+    return {
+      element,
+      checks: mine.length,
+      ...c,
+      passRate: passRate(c),
+      failureMs: mine.reduce((s, m) => s + m.failureMs, 0),
+      coverage: cov,
+    };
   });
   const totals = zero();
   for (const c of checks) add(totals, c);
@@ -208,8 +235,22 @@ export function summarise(d: MonthData): PackSummary {
   const delta: Record<Delta, number> = { new: 0, still_failing: 0, resolved: 0, not_observed: 0 };
   for (const f of findings) delta[f.delta] += 1;
   return {
-    totals: { ...totals, checks: checks.length, passRate: passRate(totals), failureMs: checks.reduce((s, c) => s + c.failureMs, 0), coverage: coverageRatio(coverage.checks) },
-    checks, elements, findings, delta, appliedChecks: applied, empty: d.rollups.length === 0, gaps: coverage.gaps, monitorDown: coverage.down, redisDown: d.redisDown,
+    totals: {
+      ...totals,
+      checks: checks.length,
+      passRate: passRate(totals),
+      failureMs: checks.reduce((s, c) => s + c.failureMs, 0),
+      coverage: coverageRatio(coverage.checks),
+    },
+    checks,
+    elements,
+    findings,
+    delta,
+    appliedChecks: applied,
+    empty: d.rollups.length === 0,
+    gaps: coverage.gaps,
+    monitorDown: coverage.down,
+    redisDown: d.redisDown,
   };
 }
 
@@ -223,7 +264,20 @@ function summariseFindings(month: FindingDay[], previous: FindingDay[], checks: 
     const last = new Date(f.last_seen_at);
     const a = agg.get(k);
     if (!a) {
-      agg.set(k, { checkId: f.check_id, element: checkBy.get(f.check_id)?.element ?? 'unknown', findingId: f.finding_id, severity: f.severity, status: f.status as 'fail' | 'warn', occurrences: f.occurrences, waived: f.waived, firstSeenAt: first, lastSeenAt: last, message: f.message, openAtEnd: false, delta: 'new' });
+      agg.set(k, {
+        checkId: f.check_id,
+        element: checkBy.get(f.check_id)?.element ?? 'unknown',
+        findingId: f.finding_id,
+        severity: f.severity,
+        status: f.status as 'fail' | 'warn',
+        occurrences: f.occurrences,
+        waived: f.waived,
+        firstSeenAt: first,
+        lastSeenAt: last,
+        message: f.message,
+        openAtEnd: false,
+        delta: 'new',
+      });
       continue;
     }
     a.occurrences += f.occurrences;
@@ -248,7 +302,20 @@ function summariseFindings(month: FindingDay[], previous: FindingDay[], checks: 
   for (const [k, f] of seenPrev) {
     if (agg.has(k)) continue;
     const ran = (checkBy.get(f.check_id)?.runs ?? 0) > 0;
-    agg.set(k, { checkId: f.check_id, element: checkBy.get(f.check_id)?.element ?? 'unknown', findingId: f.finding_id, severity: f.severity, status: f.status as 'fail' | 'warn', occurrences: 0, waived: 0, firstSeenAt: null, lastSeenAt: null, message: f.message, openAtEnd: false, delta: ran ? 'resolved' : 'not_observed' });
+    agg.set(k, {
+      checkId: f.check_id,
+      element: checkBy.get(f.check_id)?.element ?? 'unknown',
+      findingId: f.finding_id,
+      severity: f.severity,
+      status: f.status as 'fail' | 'warn',
+      occurrences: 0,
+      waived: 0,
+      firstSeenAt: null,
+      lastSeenAt: null,
+      message: f.message,
+      openAtEnd: false,
+      delta: ran ? 'resolved' : 'not_observed',
+    });
   }
   return [...agg.values()].sort((a, b) => a.checkId.localeCompare(b.checkId) || a.findingId.localeCompare(b.findingId));
 }

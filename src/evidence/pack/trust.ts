@@ -31,8 +31,12 @@ export function resolveKeys(settings: KeySetting[] | undefined, where: string, o
     const given = [k.pem, k.file, k.sha256].filter((x) => x !== undefined).length;
     if (given !== 1) throw new EvidencePackError(`${at}: give exactly one of pem, file${opts.fingerprintOnly ? ', sha256' : ''}`);
     if (k.sha256 !== undefined) {
-      if (!opts.fingerprintOnly) throw new EvidencePackError(`${at}: an operator key needs the public key itself (pem or file), not only its sha256`);
-      const fp = k.sha256.replace(/^sha256:/i, '').replace(/:/g, '').toLowerCase();
+      if (!opts.fingerprintOnly)
+        throw new EvidencePackError(`${at}: an operator key needs the public key itself (pem or file), not only its sha256`);
+      const fp = k.sha256
+        .replace(/^sha256:/i, '')
+        .replace(/:/g, '')
+        .toLowerCase();
       if (!/^[0-9a-f]{64}$/.test(fp)) throw new EvidencePackError(`${at}: sha256 must be 64 hex digits, got "${k.sha256}"`);
       return { name: k.name, fingerprint: fp };
     }

@@ -46,7 +46,13 @@ const SIGNED_SEPARATELY = new Set(['manifest.json', 'manifest.sig']);
 export function verifyPack(dir: string, opts: VerifyOptions = {}): PackVerification {
   const problems: PackProblem[] = [];
   let trust: PackTrust | undefined;
-  const done = (manifest?: Manifest, filesChecked = 0): PackVerification => ({ ok: problems.length === 0, problems, manifest, filesChecked, ...(trust ? { trust } : {}) });
+  const done = (manifest?: Manifest, filesChecked = 0): PackVerification => ({
+    ok: problems.length === 0,
+    problems,
+    manifest,
+    filesChecked,
+    ...(trust ? { trust } : {}),
+  });
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return (problems.push({ file: dir, problem: 'not a folder' }), done());
   const read = (name: string): Buffer | undefined => {
     try {
@@ -70,7 +76,7 @@ export function verifyPack(dir: string, opts: VerifyOptions = {}): PackVerificat
   let key: KeyObject | undefined;
   const keyName = manifest.signature.publicKeyFile || 'public-key.pem';
   try {
-    key = createPublicKey(opts.publicKeyFile ? readFileSync(opts.publicKeyFile) : read(keyName) ?? '');
+    key = createPublicKey(opts.publicKeyFile ? readFileSync(opts.publicKeyFile) : (read(keyName) ?? ''));
   } catch (e) {
     problems.push({ file: opts.publicKeyFile ?? keyName, problem: `not a readable public key (${(e as Error).message.split('\n')[0]})` });
   }
@@ -78,7 +84,10 @@ export function verifyPack(dir: string, opts: VerifyOptions = {}): PackVerificat
     if (fingerprintOf(key) !== manifest.signature.publicKeySha256) {
       problems.push({ file: opts.publicKeyFile ?? keyName, problem: 'public key does not match the one named in manifest.json' });
     } else if (!verifyBytes(key, manifestBytes, Buffer.from(sigText.toString('utf8').trim(), 'base64'))) {
-      problems.push({ file: 'manifest.json', problem: 'signature in manifest.sig does not verify over manifest.json (one of the two was altered)' });
+      problems.push({
+        file: 'manifest.json',
+        problem: 'signature in manifest.sig does not verify over manifest.json (one of the two was altered)',
+      });
     } else trust = trustOf(fingerprintOf(key), opts);
   }
   const listed = new Set<string>();
@@ -90,10 +99,12 @@ export function verifyPack(dir: string, opts: VerifyOptions = {}): PackVerificat
     }
     const buf = read(f.path);
     if (!buf) continue;
-    if (buf.length !== f.bytes || sha256Hex(buf) !== f.sha256) problems.push({ file: f.path, problem: 'SHA-256 does not match manifest.json (the file was altered)' });
+    if (buf.length !== f.bytes || sha256Hex(buf) !== f.sha256)
+      problems.push({ file: f.path, problem: 'SHA-256 does not match manifest.json (the file was altered)' });
   }
   for (const name of readdirSync(dir)) {
-    if (!listed.has(name) && !SIGNED_SEPARATELY.has(name)) problems.push({ file: name, problem: 'not listed in manifest.json (added after signing)' });
+    if (!listed.has(name) && !SIGNED_SEPARATELY.has(name))
+      problems.push({ file: name, problem: 'not listed in manifest.json (added after signing)' });
   }
   return done(manifest, manifest.files.length);
 }

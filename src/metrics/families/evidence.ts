@@ -27,10 +27,19 @@ export function setEvidenceLastBuild(unixSeconds: number): void {
 
 export const evidenceFamily = {
   create(registry: Registry): void {
-    const g = new Gauge({ name: 'pengawas_evidence_last_build_timestamp_seconds', help: 'When the last monthly evidence pack was built (unix seconds)', registers: [registry] });
+    const g = new Gauge({
+      name: 'pengawas_evidence_last_build_timestamp_seconds',
+      help: 'When the last monthly evidence pack was built (unix seconds)',
+      registers: [registry],
+    });
     if (lastBuild !== undefined) g.set(lastBuild);
     gauges.add(g);
-    const up = new Gauge({ name: 'pengawas_evidence_store_up', help: 'Whether the evidence store accepts writes (1) or is down (0); absent where no recorder runs', labelNames: ['backend'], registers: [registry] });
+    const up = new Gauge({
+      name: 'pengawas_evidence_store_up',
+      help: 'Whether the evidence store accepts writes (1) or is down (0); absent where no recorder runs',
+      labelNames: ['backend'],
+      registers: [registry],
+    });
     if (storeUp !== undefined) up.set({ backend: storeUp.backend }, storeUp.value);
     upGauges.add(up);
   },

@@ -9,9 +9,24 @@ import type { AttestationMeasurements } from './rules';
 export const attestationMetrics: MetricFamily<AttestationMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
-    const present = new Gauge({ name: 'pengawas_attestation_present', help: 'Whether an attestation has been recorded for the check (1) or not (0)', labelNames: labels, registers: [registry] });
-    const expiry = new Gauge({ name: 'pengawas_attestation_expiry_timestamp_seconds', help: 'When the latest attestation of the check expires (unix seconds); absent when it has no expiry', labelNames: labels, registers: [registry] });
-    const age = new Gauge({ name: 'pengawas_attestation_age_seconds', help: 'Time since the latest attestation of the check was recorded', labelNames: labels, registers: [registry] });
+    const present = new Gauge({
+      name: 'pengawas_attestation_present',
+      help: 'Whether an attestation has been recorded for the check (1) or not (0)',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const expiry = new Gauge({
+      name: 'pengawas_attestation_expiry_timestamp_seconds',
+      help: 'When the latest attestation of the check expires (unix seconds); absent when it has no expiry',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const age = new Gauge({
+      name: 'pengawas_attestation_age_seconds',
+      help: 'Time since the latest attestation of the check was recorded',
+      labelNames: labels,
+      registers: [registry],
+    });
     const all = [present, expiry, age];
     const seen = new Map<string, string>();
     return {

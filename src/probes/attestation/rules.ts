@@ -24,10 +24,23 @@ export interface AttestationMeasurements {
   secondsToExpiry?: number;
 }
 
-export function evaluate(checkId: string, a: Attestation | undefined, o: AttestationOptions, now: Date, evidence?: EvidenceCheck): { findings: Finding[]; measurements: AttestationMeasurements } {
+export function evaluate(
+  checkId: string,
+  a: Attestation | undefined,
+  o: AttestationOptions,
+  now: Date,
+  evidence?: EvidenceCheck,
+): { findings: Finding[]; measurements: AttestationMeasurements } {
   if (!a) {
     return {
-      findings: [{ id: 'attestation.missing', severity: 'high', status: 'fail', message: `no attestation recorded for ${checkId}; record one with \`pengawas attest --check ${checkId} ...\`` }],
+      findings: [
+        {
+          id: 'attestation.missing',
+          severity: 'high',
+          status: 'fail',
+          message: `no attestation recorded for ${checkId}; record one with \`pengawas attest --check ${checkId} ...\``,
+        },
+      ],
       measurements: { attested: 0, warnBeforeSeconds: o.warnBefore / 1000 },
     };
   }
@@ -35,28 +48,77 @@ export function evaluate(checkId: string, a: Attestation | undefined, o: Attesta
   const expiresAt = a.expiresAt ? new Date(a.expiresAt) : null;
   const ageMs = now.getTime() - recordedAt.getTime();
   const leftMs = expiresAt ? expiresAt.getTime() - now.getTime() : null;
-  const base = { attestationId: a.id, by: a.by, recordedAt: a.recordedAt, expiresAt: a.expiresAt, evidenceSha256: a.evidenceHash, evidenceRef: a.evidenceRef };
+  const base = {
+    attestationId: a.id,
+    by: a.by,
+    recordedAt: a.recordedAt,
+    expiresAt: a.expiresAt,
+    evidenceSha256: a.evidenceHash,
+    evidenceRef: a.evidenceRef,
+  };
   const who = `attestation ${a.id} by ${a.by} on ${a.recordedAt.slice(0, 10)}`;
   const findings: Finding[] = [];
   if (expiresAt && leftMs !== null && leftMs <= 0) {
-    findings.push({ id: 'attestation.expired', severity: 'high', status: 'fail', message: `${who} expired on ${a.expiresAt} (${days(-leftMs)} ago)`, evidence: base });
+    findings.push({
+      id: 'attestation.expired',
+      severity: 'high',
+      status: 'fail',
+      message: `${who} expired on ${a.expiresAt} (${days(-leftMs)} ago)`,
+      evidence: base,
+    });
   } else if (!expiresAt && o.requireExpiry) {
-    findings.push({ id: 'attestation.no_expiry', severity: 'medium', status: 'fail', message: `${who} has no expiry date; this check requires one`, evidence: base });
+    findings.push({
+      id: 'attestation.no_expiry',
+      severity: 'medium',
+      status: 'fail',
+      message: `${who} has no expiry date; this check requires one`,
+      evidence: base,
+    });
   } else if (leftMs !== null && leftMs <= o.warnBefore) {
-    findings.push({ id: 'attestation.expires_soon', severity: 'low', status: 'warn', message: `${who} expires on ${a.expiresAt}, in ${days(leftMs)}`, evidence: base });
+    findings.push({
+      id: 'attestation.expires_soon',
+      severity: 'low',
+      status: 'warn',
+      message: `${who} expires on ${a.expiresAt}, in ${days(leftMs)}`,
+      evidence: base,
+    });
   }
   if (o.maxAge !== undefined && ageMs > o.maxAge) {
-    findings.push({ id: 'attestation.stale', severity: 'medium', status: 'fail', message: `${who} is ${days(ageMs)} old; this check requires a new one every ${days(o.maxAge)}`, evidence: base });
+    findings.push({
+      id: 'attestation.stale',
+      severity: 'medium',
+      status: 'fail',
+      message: `${who} is ${days(ageMs)} old; this check requires a new one every ${days(o.maxAge)}`,
+      evidence: base,
+    });
   }
   if (evidence) {
     if (evidence.currentHash === null) {
-      findings.push({ id: 'attestation.evidence_unreadable', severity: 'low', status: 'warn', message: `the evidence file ${a.evidenceRef} cannot be read here to confirm its hash`, evidence: base });
+      findings.push({
+        id: 'attestation.evidence_unreadable',
+        severity: 'low',
+        status: 'warn',
+        message: `the evidence file ${a.evidenceRef} cannot be read here to confirm its hash`,
+        evidence: base,
+      });
     } else if (evidence.currentHash !== a.evidenceHash) {
-      findings.push({ id: 'attestation.evidence_changed', severity: 'high', status: 'fail', message: `the evidence file ${a.evidenceRef} changed after it was attested (now ${evidence.currentHash.slice(0, 16)}…)`, evidence: { ...base, currentSha256: evidence.currentHash } });
+      findings.push({
+        id: 'attestation.evidence_changed',
+        severity: 'high',
+        status: 'fail',
+        message: `the evidence file ${a.evidenceRef} changed after it was attested (now ${evidence.currentHash.slice(0, 16)}…)`,
+        evidence: { ...base, currentSha256: evidence.currentHash },
+      });
     }
   }
   if (!findings.length) {
-    findings.push({ id: 'attestation.valid', severity: 'info', status: 'pass', message: `${who}, valid until ${a.expiresAt ?? 'no expiry'}${leftMs !== null ? ` (${days(leftMs)} left)` : ''}`, evidence: base });
+    findings.push({
+      id: 'attestation.valid',
+      severity: 'info',
+      status: 'pass',
+      message: `${who}, valid until ${a.expiresAt ?? 'no expiry'}${leftMs !== null ? ` (${days(leftMs)} left)` : ''}`,
+      evidence: base,
+    });
   }
   return {
     findings,

@@ -9,9 +9,24 @@ import type { FreshnessMeasurements } from './rules';
 export const freshnessMetrics: MetricFamily<FreshnessMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
-    const age = new Gauge({ name: 'pengawas_document_age_seconds', help: 'Time since the document was last reviewed (declared date, last commit, Last-Modified or mtime)', labelNames: labels, registers: [registry] });
-    const maxAge = new Gauge({ name: 'pengawas_document_max_age_seconds', help: 'The maximum age the check allows for the document (maxAge)', labelNames: labels, registers: [registry] });
-    const due = new Gauge({ name: 'pengawas_document_review_due_timestamp_seconds', help: 'When the next review of the document is due (unix seconds): the earlier of review date + maxAge and next_review', labelNames: labels, registers: [registry] });
+    const age = new Gauge({
+      name: 'pengawas_document_age_seconds',
+      help: 'Time since the document was last reviewed (declared date, last commit, Last-Modified or mtime)',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const maxAge = new Gauge({
+      name: 'pengawas_document_max_age_seconds',
+      help: 'The maximum age the check allows for the document (maxAge)',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const due = new Gauge({
+      name: 'pengawas_document_review_due_timestamp_seconds',
+      help: 'When the next review of the document is due (unix seconds): the earlier of review date + maxAge and next_review',
+      labelNames: labels,
+      registers: [registry],
+    });
     const seen = new Map<string, string>();
     return {
       observe(r) {

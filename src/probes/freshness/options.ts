@@ -29,13 +29,21 @@ export const freshnessOptions = z
     /** HTTP JSON sources: JSONPath per required/known field, e.g. {owner: '$.history.createdBy.displayName'}. */
     fieldPaths: z.record(z.string(), z.string().min(1)).default({}),
     /** Git sources: the revision to read (default HEAD). */
-    ref: z.string().regex(/^[^-\s][^\s]*$/, 'a git revision (branch, tag or commit), not an option').default('HEAD'),
+    ref: z
+      .string()
+      .regex(/^[^-\s][^\s]*$/, 'a git revision (branch, tag or commit), not an option')
+      .default('HEAD'),
     /** HTTP sources: request headers (values may be ${env:..} references, e.g. an API token). */
     headers: z.record(z.string(), z.string()).default({}),
     caFile: z.string().optional(),
     verifyTls: z.boolean().default(true),
     /** Read at most this much of the document (front matter sits at the top; JSON must fit whole). */
-    maxBytes: z.number().int().positive().max(16 * 1024 * 1024).default(1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .strict();
 

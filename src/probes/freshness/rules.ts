@@ -76,11 +76,18 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
   const useField = o.dateFrom === 'field' || (o.dateFrom === 'auto' && facts.kind !== 'git');
   if (useField) {
     const where = o.jsonPath ?? o.fieldPaths[o.dateField] ?? o.dateField;
-    const raw = o.jsonPath && facts.json !== undefined ? (JSONPath({ path: o.jsonPath, json: facts.json as object, wrap: true, eval: false }) as unknown[])[0] : field(o.dateField);
+    const raw =
+      o.jsonPath && facts.json !== undefined
+        ? (JSONPath({ path: o.jsonPath, json: facts.json as object, wrap: true, eval: false }) as unknown[])[0]
+        : field(o.dateField);
     if (!isBlank(raw)) {
       reviewedAt = parseDate(raw);
       if (reviewedAt) evidence = o.jsonPath ? `json:${o.jsonPath}` : `field:${o.dateField}`;
-      else fail('freshness.field.invalid_date', 'medium', `${where} is ${JSON.stringify(clip(raw))}, not a date (expected e.g. 2026-03-01)`, { field: where, value: clip(raw) });
+      else
+        fail('freshness.field.invalid_date', 'medium', `${where} is ${JSON.stringify(clip(raw))}, not a date (expected e.g. 2026-03-01)`, {
+          field: where,
+          value: clip(raw),
+        });
     } else if (o.dateFrom === 'field') {
       fail('freshness.field.missing', 'medium', `the document declares no ${where} (review date)`, { field: where });
     }
@@ -93,10 +100,21 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
       if (evidence === 'mtime' && o.mtimeEvidence !== 'accept') {
         const msg = `no ${o.dateField} field: the file's modification time (${day(reviewedAt)}) is the only evidence, and copying or touching the file changes it`;
         if (o.mtimeEvidence === 'reject') fail('freshness.evidence.mtime_only', 'medium', msg, { field: o.dateField });
-        else findings.push({ id: 'freshness.evidence.mtime_only', severity: 'low', status: 'warn', message: msg, evidence: { field: o.dateField } });
+        else
+          findings.push({
+            id: 'freshness.evidence.mtime_only',
+            severity: 'low',
+            status: 'warn',
+            message: msg,
+            evidence: { field: o.dateField },
+          });
       }
     } else {
-      fail('freshness.date.unknown', 'medium', `no review date: no ${o.jsonPath ?? o.dateField} field and the source has no date of its own (e.g. Last-Modified)`);
+      fail(
+        'freshness.date.unknown',
+        'medium',
+        `no review date: no ${o.jsonPath ?? o.dateField} field and the source has no date of its own (e.g. Last-Modified)`,
+      );
     }
   }
 
@@ -105,37 +123,76 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
   const rawNext = field(o.nextReviewField);
   if (!isBlank(rawNext)) {
     nextReview = parseDate(rawNext);
-    if (!nextReview) fail('freshness.field.invalid_date', 'medium', `${o.nextReviewField} is ${JSON.stringify(clip(rawNext))}, not a date`, { field: o.nextReviewField, value: clip(rawNext) });
+    if (!nextReview)
+      fail('freshness.field.invalid_date', 'medium', `${o.nextReviewField} is ${JSON.stringify(clip(rawNext))}, not a date`, {
+        field: o.nextReviewField,
+        value: clip(rawNext),
+      });
   }
 
   // 3. Due date and age.
   const byMaxAge = reviewedAt && o.maxAge !== undefined ? new Date(reviewedAt.getTime() + o.maxAge) : undefined;
   const candidates = [byMaxAge, nextReview].filter((d): d is Date => d !== undefined);
   const dueAt = candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : undefined;
-  const dueBy = dueAt && nextReview && dueAt.getTime() === nextReview.getTime() ? `${o.nextReviewField}` : o.maxAge !== undefined ? `maxAge ${formatDuration(o.maxAge)}` : undefined;
+  const dueBy =
+    dueAt && nextReview && dueAt.getTime() === nextReview.getTime()
+      ? `${o.nextReviewField}`
+      : o.maxAge !== undefined
+        ? `maxAge ${formatDuration(o.maxAge)}`
+        : undefined;
   const ageMs = reviewedAt ? now.getTime() - reviewedAt.getTime() : undefined;
   const base = { reviewedAt: reviewedAt?.toISOString(), evidence, dueAt: dueAt?.toISOString() };
 
   if (reviewedAt && ageMs !== undefined && ageMs < -FUTURE_TOLERANCE_MS) {
-    findings.push({ id: 'freshness.date.future', severity: 'low', status: 'warn', message: `the review date ${day(reviewedAt)} is in the future; a typo or a wrong clock`, evidence: base });
+    findings.push({
+      id: 'freshness.date.future',
+      severity: 'low',
+      status: 'warn',
+      message: `the review date ${day(reviewedAt)} is in the future; a typo or a wrong clock`,
+      evidence: base,
+    });
   }
   if (dueAt) {
     const left = dueAt.getTime() - now.getTime();
     const last = reviewedAt ? `last reviewed ${day(reviewedAt)} (${ago(ageMs!)})` : 'review date unknown';
     if (left <= 0) {
-      fail('freshness.review.overdue', 'high', `stale: ${last}; the next review was due ${day(dueAt)} (${dueBy}), ${Math.floor(-left / DAY)} day(s) ago`, base);
+      fail(
+        'freshness.review.overdue',
+        'high',
+        `stale: ${last}; the next review was due ${day(dueAt)} (${dueBy}), ${Math.floor(-left / DAY)} day(s) ago`,
+        base,
+      );
     } else if (left <= o.warnBefore) {
-      findings.push({ id: 'freshness.review.due_soon', severity: 'low', status: 'warn', message: `review due soon: ${day(dueAt)} (${dueBy}), in ${Math.ceil(left / DAY)} day(s); ${last}`, evidence: base });
+      findings.push({
+        id: 'freshness.review.due_soon',
+        severity: 'low',
+        status: 'warn',
+        message: `review due soon: ${day(dueAt)} (${dueBy}), in ${Math.ceil(left / DAY)} day(s); ${last}`,
+        evidence: base,
+      });
     } else {
-      findings.push({ id: 'freshness.review.current', severity: 'info', status: 'pass', message: `current: ${last}; next review due ${day(dueAt)} (${dueBy})`, evidence: base });
+      findings.push({
+        id: 'freshness.review.current',
+        severity: 'info',
+        status: 'pass',
+        message: `current: ${last}; next review due ${day(dueAt)} (${dueBy})`,
+        evidence: base,
+      });
     }
   } else if (reviewedAt) {
-    findings.push({ id: 'freshness.review.no_deadline', severity: 'info', status: 'pass', message: `last reviewed ${day(reviewedAt)} (${ago(ageMs!)}); no maxAge and no ${o.nextReviewField}, so only the age is reported`, evidence: base });
+    findings.push({
+      id: 'freshness.review.no_deadline',
+      severity: 'info',
+      status: 'pass',
+      message: `last reviewed ${day(reviewedAt)} (${ago(ageMs!)}); no maxAge and no ${o.nextReviewField}, so only the age is reported`,
+      evidence: base,
+    });
   }
 
   // 4. Required fields.
   for (const name of o.requireFields) {
-    if (isBlank(field(name))) fail('freshness.field.missing', 'medium', `required field ${name} is missing or empty`, { field: name, path: o.fieldPaths[name] });
+    if (isBlank(field(name)))
+      fail('freshness.field.missing', 'medium', `required field ${name} is missing or empty`, { field: name, path: o.fieldPaths[name] });
   }
 
   const fields: Record<string, unknown> = {};

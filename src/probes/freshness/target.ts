@@ -9,10 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors';
 
-export type SourceTarget =
-  | { kind: 'file'; path: string }
-  | { kind: 'git'; repo?: string; path: string }
-  | { kind: 'http'; url: URL };
+export type SourceTarget = { kind: 'file'; path: string } | { kind: 'git'; repo?: string; path: string } | { kind: 'http'; url: URL };
 
 export const FRESHNESS_TARGET_HELP = 'file:<path> | git:<path-in-clone> | git:<repo>#<path> | http(s)://<url>';
 

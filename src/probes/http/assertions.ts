@@ -23,7 +23,9 @@ export function checkJson(prefix: string, bodyText: string, assertions: JsonAsse
   try {
     doc = JSON.parse(bodyText);
   } catch (e) {
-    return [{ id: `${prefix}.json.invalid`, severity: 'high', status: 'fail', message: `response body is not JSON: ${(e as Error).message}` }];
+    return [
+      { id: `${prefix}.json.invalid`, severity: 'high', status: 'fail', message: `response body is not JSON: ${(e as Error).message}` },
+    ];
   }
   const findings: Finding[] = [];
   for (const a of assertions) {
@@ -31,7 +33,13 @@ export function checkJson(prefix: string, bodyText: string, assertions: JsonAsse
     const present = values.length > 0;
     const value = values[0];
     const fail = (message: string) =>
-      findings.push({ id: `${prefix}.json.assertion_failed`, severity: 'high', status: 'fail', message, evidence: { path: a.path, actual: clip(value) } });
+      findings.push({
+        id: `${prefix}.json.assertion_failed`,
+        severity: 'high',
+        status: 'fail',
+        message,
+        evidence: { path: a.path, actual: clip(value) },
+      });
     if (a.exists === false) {
       if (present) fail(`${a.path} should be absent but is ${JSON.stringify(clip(value))}`);
       continue;
@@ -58,14 +66,32 @@ export function checkHeaders(prefix: string, headers: IncomingHttpHeaders, asser
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     if (a.absent) {
       if (value !== undefined) {
-        findings.push({ id: `${prefix}.header.present`, severity: 'medium', status: 'fail', message: `header ${a.name} should be absent but is "${clip(value)}"`, evidence: { header: a.name } });
+        findings.push({
+          id: `${prefix}.header.present`,
+          severity: 'medium',
+          status: 'fail',
+          message: `header ${a.name} should be absent but is "${clip(value)}"`,
+          evidence: { header: a.name },
+        });
       }
       continue;
     }
     if (value === undefined) {
-      findings.push({ id: `${prefix}.header.missing`, severity: 'medium', status: 'fail', message: `required header ${a.name} is missing`, evidence: { header: a.name } });
+      findings.push({
+        id: `${prefix}.header.missing`,
+        severity: 'medium',
+        status: 'fail',
+        message: `required header ${a.name} is missing`,
+        evidence: { header: a.name },
+      });
     } else if (a.matches !== undefined && !compilePattern(a.matches, { ignoreCase: true }).test(value)) {
-      findings.push({ id: `${prefix}.header.mismatch`, severity: 'medium', status: 'fail', message: `header ${a.name} is "${clip(value)}", expected to match /${a.matches}/`, evidence: { header: a.name, actual: clip(value) } });
+      findings.push({
+        id: `${prefix}.header.mismatch`,
+        severity: 'medium',
+        status: 'fail',
+        message: `header ${a.name} is "${clip(value)}", expected to match /${a.matches}/`,
+        evidence: { header: a.name, actual: clip(value) },
+      });
     }
   }
   return findings;
@@ -75,13 +101,25 @@ export function checkBody(prefix: string, bodyText: string, mustMatch: string[],
   const findings: Finding[] = [];
   for (const re of mustMatch) {
     if (!compilePattern(re).test(bodyText)) {
-      findings.push({ id: `${prefix}.body.regex_missing`, severity: 'high', status: 'fail', message: `response body does not match /${re}/`, evidence: { pattern: re } });
+      findings.push({
+        id: `${prefix}.body.regex_missing`,
+        severity: 'high',
+        status: 'fail',
+        message: `response body does not match /${re}/`,
+        evidence: { pattern: re },
+      });
     }
   }
   for (const re of mustNotMatch) {
     const m = compilePattern(re).exec(bodyText);
     if (m) {
-      findings.push({ id: `${prefix}.body.regex_forbidden`, severity: 'high', status: 'fail', message: `response body matches forbidden /${re}/`, evidence: { pattern: re, match: clip(m[0] ?? '') } });
+      findings.push({
+        id: `${prefix}.body.regex_forbidden`,
+        severity: 'high',
+        status: 'fail',
+        message: `response body matches forbidden /${re}/`,
+        evidence: { pattern: re, match: clip(m[0] ?? '') },
+      });
     }
   }
   return findings;

@@ -57,7 +57,15 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
         // The target presented a certificate we must not trust: a rule broken, not a probe failure.
         return {
           target: url.href,
-          findings: [{ id: 'http.tls.certificate_invalid', severity: 'critical', status: 'fail', message: `certificate rejected: ${code}`, evidence: { code } }],
+          findings: [
+            {
+              id: 'http.tls.certificate_invalid',
+              severity: 'critical',
+              status: 'fail',
+              message: `certificate rejected: ${code}`,
+              evidence: { code },
+            },
+          ],
           measurements: {},
         };
       }
@@ -67,7 +75,13 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
     const bodyText = res.body.toString('utf8');
 
     if (fetched.tooMany) {
-      findings.push({ id: 'http.redirect.too_many', severity: 'medium', status: 'fail', message: `more than ${o.maxRedirects} redirects`, evidence: { hops } });
+      findings.push({
+        id: 'http.redirect.too_many',
+        severity: 'medium',
+        status: 'fail',
+        message: `more than ${o.maxRedirects} redirects`,
+        evidence: { hops },
+      });
     } else if (!statusMatches(res.status, o.expectStatus)) {
       findings.push({
         id: 'http.status.unexpected',
@@ -83,11 +97,19 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
         id: o.expectTls ? 'http.tls.not_used' : 'http.tls.unexpected',
         severity: o.expectTls ? 'high' : 'low',
         status: 'fail',
-        message: o.expectTls ? `final URL ${finalUrl.origin} is not encrypted` : `final URL ${finalUrl.origin} uses TLS, expected plain HTTP`,
+        message: o.expectTls
+          ? `final URL ${finalUrl.origin} is not encrypted`
+          : `final URL ${finalUrl.origin} uses TLS, expected plain HTTP`,
       });
     }
     if (res.bodyTruncated) {
-      findings.push({ id: 'http.body.too_large', severity: 'medium', status: 'fail', message: `response body exceeds ${o.maxBodyBytes} bytes; reading stopped there`, evidence: { maxBodyBytes: o.maxBodyBytes } });
+      findings.push({
+        id: 'http.body.too_large',
+        severity: 'medium',
+        status: 'fail',
+        message: `response body exceeds ${o.maxBodyBytes} bytes; reading stopped there`,
+        evidence: { maxBodyBytes: o.maxBodyBytes },
+      });
     }
     findings.push(...checkBody('http', bodyText, o.bodyMatches, o.bodyNotMatches));
     if (!res.bodyTruncated) findings.push(...checkJson('http', bodyText, o.json));
@@ -95,9 +117,21 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
 
     const totalMs = res.timings.total;
     if (o.failAfter !== undefined && totalMs > o.failAfter) {
-      findings.push({ id: 'http.latency.too_slow', severity: 'high', status: 'fail', message: `response took ${totalMs.toFixed(1)} ms, limit ${o.failAfter} ms`, evidence: { ms: totalMs } });
+      findings.push({
+        id: 'http.latency.too_slow',
+        severity: 'high',
+        status: 'fail',
+        message: `response took ${totalMs.toFixed(1)} ms, limit ${o.failAfter} ms`,
+        evidence: { ms: totalMs },
+      });
     } else if (o.degradedAfter !== undefined && totalMs > o.degradedAfter) {
-      findings.push({ id: 'http.latency.degraded', severity: 'low', status: 'warn', message: `response took ${totalMs.toFixed(1)} ms, degraded above ${o.degradedAfter} ms`, evidence: { ms: totalMs } });
+      findings.push({
+        id: 'http.latency.degraded',
+        severity: 'low',
+        status: 'warn',
+        message: `response took ${totalMs.toFixed(1)} ms, degraded above ${o.degradedAfter} ms`,
+        evidence: { ms: totalMs },
+      });
     }
 
     return {

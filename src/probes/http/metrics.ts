@@ -7,10 +7,30 @@ import type { HttpMeasurements } from './index';
 export const httpMetrics: MetricFamily<HttpMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
-    const phase = new Gauge({ name: 'pengawas_http_duration_seconds', help: 'Duration of each phase of the last HTTP request (dns, connect, tls, ttfb, transfer)', labelNames: [...labels, 'phase'], registers: [registry] });
-    const status = new Gauge({ name: 'pengawas_http_status_code', help: 'HTTP status of the last response (after redirects)', labelNames: labels, registers: [registry] });
-    const redirects = new Gauge({ name: 'pengawas_http_redirects', help: 'Redirects followed by the last request', labelNames: labels, registers: [registry] });
-    const bytes = new Gauge({ name: 'pengawas_http_content_length_bytes', help: 'Body bytes read from the last response (capped)', labelNames: labels, registers: [registry] });
+    const phase = new Gauge({
+      name: 'pengawas_http_duration_seconds',
+      help: 'Duration of each phase of the last HTTP request (dns, connect, tls, ttfb, transfer)',
+      labelNames: [...labels, 'phase'],
+      registers: [registry],
+    });
+    const status = new Gauge({
+      name: 'pengawas_http_status_code',
+      help: 'HTTP status of the last response (after redirects)',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const redirects = new Gauge({
+      name: 'pengawas_http_redirects',
+      help: 'Redirects followed by the last request',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const bytes = new Gauge({
+      name: 'pengawas_http_content_length_bytes',
+      help: 'Body bytes read from the last response (capped)',
+      labelNames: labels,
+      registers: [registry],
+    });
     const seen = new Map<string, string>();
     return {
       observe(r) {

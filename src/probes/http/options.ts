@@ -39,7 +39,12 @@ export const httpOptions = z
     json: z.array(jsonAssertion).default([]),
     /** Response headers that must be present (and match), e.g. security headers; or be absent. */
     requireHeaders: z.array(headerAssertion).default([]),
-    maxBodyBytes: z.number().int().positive().max(64 * 1024 * 1024).default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
     /** Slower than this → warn (like Checkly's degradedResponseTime). */
     degradedAfter: durationMs.optional(),
     /** Slower than this → fail (like Checkly's maxResponseTime). */

@@ -34,10 +34,13 @@ abstract class CachedToken implements TokenSource {
     const text = res.body.toString('utf8');
     if (res.status === 400 || res.status === 401) {
       // invalid_client / unauthorized_client: the monitor's own credentials are wrong — the probe cannot decide.
-      throw new CredentialsError(`${client.o.provider} token endpoint refused the monitor's client credentials (HTTP ${res.status}${reason(text)})`);
+      throw new CredentialsError(
+        `${client.o.provider} token endpoint refused the monitor's client credentials (HTTP ${res.status}${reason(text)})`,
+      );
     }
     const body = client.parse<TokenAnswer>(res, what);
-    if (typeof body.access_token !== 'string' || !body.access_token) throw new ProtocolError(`${client.o.provider} token endpoint answered without access_token`);
+    if (typeof body.access_token !== 'string' || !body.access_token)
+      throw new ProtocolError(`${client.o.provider} token endpoint answered without access_token`);
     const ttl = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
     this.token = { value: body.access_token, expiresAt: Date.now() + Math.max(5, ttl - 30) * 1000 };
     return `Bearer ${this.token.value}`;
@@ -55,7 +58,10 @@ function reason(text: string): string {
 }
 
 export class ClientCredentials extends CachedToken {
-  constructor(tokenUrl: URL, private readonly c: { clientId: string; clientSecret: string; scope?: string }) {
+  constructor(
+    tokenUrl: URL,
+    private readonly c: { clientId: string; clientSecret: string; scope?: string },
+  ) {
     super(tokenUrl);
   }
 
@@ -68,7 +74,10 @@ export class ClientCredentials extends CachedToken {
 
 /** Okta service app: a short-lived RS256 JWT signed with the app's private key stands in for a secret. */
 export class PrivateKeyJwt extends CachedToken {
-  constructor(tokenUrl: URL, private readonly c: { clientId: string; privateKey: string; keyId?: string; scope: string }) {
+  constructor(
+    tokenUrl: URL,
+    private readonly c: { clientId: string; privateKey: string; keyId?: string; scope: string },
+  ) {
     super(tokenUrl);
     try {
       createPrivateKey(c.privateKey);

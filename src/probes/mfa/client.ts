@@ -7,7 +7,16 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CredentialsError, PermissionDeniedError, ProbeAbortedError, ProbeTimeoutError, ProtocolError, ProviderApiError, RateLimitedError, ResponseTooLargeError } from '../../errors';
+import {
+  CredentialsError,
+  PermissionDeniedError,
+  ProbeAbortedError,
+  ProbeTimeoutError,
+  ProtocolError,
+  ProviderApiError,
+  RateLimitedError,
+  ResponseTooLargeError,
+} from '../../errors';
 import { timedRequest, type TimedResponse } from '../../net/timed-request';
 
 /** Supplies the Authorization header; may fetch and cache a token through the same bounded client. */
@@ -73,7 +82,11 @@ export class ApiClient {
   async send(url: URL, init: SendInit = {}): Promise<TimedResponse> {
     const left = this.o.deadline - performance.now();
     if (this.o.signal.aborted) throw new ProbeAbortedError(String(this.o.signal.reason ?? 'cancelled'));
-    if (left <= 0) throw new ProbeTimeoutError(this.o.requestTimeoutMs, `${this.o.provider} ${init.method ?? 'GET'} ${url.pathname}: the check's time budget is used up`);
+    if (left <= 0)
+      throw new ProbeTimeoutError(
+        this.o.requestTimeoutMs,
+        `${this.o.provider} ${init.method ?? 'GET'} ${url.pathname}: the check's time budget is used up`,
+      );
     const t0 = performance.now();
     try {
       return await timedRequest({
@@ -110,9 +123,12 @@ export class ApiClient {
       }
       if (res.status === 429 || (res.status === 503 && res.headers['retry-after'])) {
         const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
-        if (attempt >= this.o.maxRetries) throw new RateLimitedError(`${this.o.provider} kept rate-limiting ${what} (${attempt + 1} attempts)`);
+        if (attempt >= this.o.maxRetries)
+          throw new RateLimitedError(`${this.o.provider} kept rate-limiting ${what} (${attempt + 1} attempts)`);
         if (wait > this.o.maxRetryWaitMs || performance.now() + wait >= this.o.deadline) {
-          throw new RateLimitedError(`${this.o.provider} rate-limited ${what} and asks to wait ${Math.ceil(wait / 1000)} s, beyond this check's time budget`);
+          throw new RateLimitedError(
+            `${this.o.provider} rate-limited ${what} and asks to wait ${Math.ceil(wait / 1000)} s, beyond this check's time budget`,
+          );
         }
         await sleep(wait, this.o.signal);
         continue;
@@ -170,11 +186,16 @@ export class ApiClient {
    * Cursor paging that follows a next link: Okta's `Link: <…>; rel="next"` header (or `_links.next.href` in the
    * body), or Graph's `@odata.nextLink`. A next link to another origin is refused: it would carry our token away.
    */
-  async getAllLinked<T>(path: string, query: Record<string, string | number | boolean> | undefined, items: (data: unknown) => T[] | undefined): Promise<T[]> {
+  async getAllLinked<T>(
+    path: string,
+    query: Record<string, string | number | boolean> | undefined,
+    items: (data: unknown) => T[] | undefined,
+  ): Promise<T[]> {
     const out: T[] = [];
     let next: string | undefined = this.url(path, query).href;
     for (let page = 0; next; page++) {
-      if (page >= this.o.maxPages) throw new ProtocolError(`${this.o.provider}: GET ${path} has more than ${this.o.maxPages} pages; raise maxPages`);
+      if (page >= this.o.maxPages)
+        throw new ProtocolError(`${this.o.provider}: GET ${path} has more than ${this.o.maxPages} pages; raise maxPages`);
       const res: JsonResponse<unknown> = await this.getJson<unknown>(next);
       const { data, headers } = res;
       const list = items(data);
@@ -183,7 +204,8 @@ export class ApiClient {
       next = nextLinkHeader(headers.link) ?? bodyNextLink(data);
       if (next) {
         const u: URL = new URL(next, this.o.baseUrl);
-        if (u.origin !== this.o.baseUrl.origin) throw new ProtocolError(`${this.o.provider}: next-page link points to another origin (${u.origin}); refused`);
+        if (u.origin !== this.o.baseUrl.origin)
+          throw new ProtocolError(`${this.o.provider}: next-page link points to another origin (${u.origin}); refused`);
         next = u.href;
       }
     }

@@ -30,7 +30,14 @@ export interface GrantControls {
 }
 
 export interface Conditions {
-  users?: { includeUsers?: string[]; excludeUsers?: string[]; includeRoles?: string[]; excludeRoles?: string[]; includeGroups?: string[]; excludeGroups?: string[] } | null;
+  users?: {
+    includeUsers?: string[];
+    excludeUsers?: string[];
+    includeRoles?: string[];
+    excludeRoles?: string[];
+    includeGroups?: string[];
+    excludeGroups?: string[];
+  } | null;
   applications?: { includeApplications?: string[]; excludeApplications?: string[] } | null;
   clientAppTypes?: string[] | null;
   platforms?: { includePlatforms?: string[]; excludePlatforms?: string[] } | null;
@@ -67,7 +74,10 @@ export const GRAPH_VALUES = {
 
 /** A combination is multi-factor when it joins two or more modes, or is one mode that is multi-factor by itself. */
 export function combinationIsMultiFactor(combination: string): boolean {
-  const modes = combination.split(',').map((m) => m.trim()).filter(Boolean);
+  const modes = combination
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   if (modes.length >= 2) return new Set(modes).size >= 2;
   return modes.length === 1 && MULTI_FACTOR_MODES.has(modes[0]);
 }
@@ -77,14 +87,22 @@ export function strengthVerdict(s: StrengthPolicy | null | undefined): Verdict {
   if (!s) return { mfa: false, reason: 'no authentication strength' };
   const name = `authentication strength "${s.displayName ?? s.id ?? '?'}"`;
   const combos = Array.isArray(s.allowedCombinations) ? s.allowedCombinations : undefined;
-  if (!combos && s.requirementsSatisfied === undefined) return { mfa: false, reason: `${name} could not be read (no allowedCombinations or requirementsSatisfied)` };
-  if (s.requirementsSatisfied !== undefined && !String(s.requirementsSatisfied).split(',').map((x) => x.trim()).includes('mfa')) {
+  if (!combos && s.requirementsSatisfied === undefined)
+    return { mfa: false, reason: `${name} could not be read (no allowedCombinations or requirementsSatisfied)` };
+  if (
+    s.requirementsSatisfied !== undefined &&
+    !String(s.requirementsSatisfied)
+      .split(',')
+      .map((x) => x.trim())
+      .includes('mfa')
+  ) {
     return { mfa: false, reason: `${name} has requirementsSatisfied "${s.requirementsSatisfied}", not "mfa"` };
   }
   if (combos) {
     if (combos.length === 0) return { mfa: false, reason: `${name} allows no combination` };
     const single = combos.filter((c) => !combinationIsMultiFactor(c));
-    if (single.length) return { mfa: false, reason: `${name} allows single-factor combination(s) ${single.map((c) => `"${c}"`).join(', ')}` };
+    if (single.length)
+      return { mfa: false, reason: `${name} allows single-factor combination(s) ${single.map((c) => `"${c}"`).join(', ')}` };
   }
   return { mfa: true };
 }
@@ -105,10 +123,20 @@ export function grantVerdict(g: GrantControls | null | undefined): Verdict {
   const and = alternatives === 1 || g.operator === 'AND';
   if (and) {
     if (builtIn.includes('mfa') || strength?.mfa) return { mfa: true };
-    return { mfa: false, reason: strength && !strength.mfa ? strength.reason : `no control demands MFA (builtInControls: ${builtIn.join(', ') || 'none'})` };
+    return {
+      mfa: false,
+      reason: strength && !strength.mfa ? strength.reason : `no control demands MFA (builtInControls: ${builtIn.join(', ') || 'none'})`,
+    };
   }
-  const others = [...builtIn.filter((c) => c !== 'mfa'), ...custom.map((c) => `custom control ${c}`), ...terms.map((t) => `terms of use ${t}`)];
-  const how = g.operator === 'OR' ? 'operator OR' : `operator ${g.operator === undefined || g.operator === null ? 'not stated' : `"${g.operator}"`} (read as OR)`;
+  const others = [
+    ...builtIn.filter((c) => c !== 'mfa'),
+    ...custom.map((c) => `custom control ${c}`),
+    ...terms.map((t) => `terms of use ${t}`),
+  ];
+  const how =
+    g.operator === 'OR'
+      ? 'operator OR'
+      : `operator ${g.operator === undefined || g.operator === null ? 'not stated' : `"${g.operator}"`} (read as OR)`;
   if (others.length) return { mfa: false, reason: `${how}: ${others.join(', ')} alone grants access without a second factor` };
   if (strength && !strength.mfa) return { mfa: false, reason: `${how}: ${strength.reason}` };
   return { mfa: true };

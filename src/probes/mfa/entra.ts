@@ -36,7 +36,15 @@ export const DEFAULT_PRIVILEGED_ROLES: Record<string, string> = {
 };
 
 /** Methods that are a second factor by themselves (SMS/voice/email are weaker; they do not count alone). */
-const STRONG_METHODS = new Set(['microsoftauthenticator', 'fido2', 'softwareoath', 'hardwareoath', 'x509certificate', 'windowshelloforbusiness', 'passkey']);
+const STRONG_METHODS = new Set([
+  'microsoftauthenticator',
+  'fido2',
+  'softwareoath',
+  'hardwareoath',
+  'x509certificate',
+  'windowshelloforbusiness',
+  'passkey',
+]);
 
 interface CaPolicy {
   id: string;
@@ -55,21 +63,36 @@ interface Registration {
 
 export function entraAuth(o: EntraOptions): ClientCredentials {
   const url = o.tokenUrl ?? `https://login.microsoftonline.com/${encodeURIComponent(o.tenantId)}/oauth2/v2.0/token`;
-  return new ClientCredentials(new URL(url), { clientId: o.clientId, clientSecret: o.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+  return new ClientCredentials(new URL(url), {
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    scope: 'https://graph.microsoft.com/.default',
+  });
 }
 
 export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: number): Promise<PostureOutput> {
   const out = emptyPosture();
   const roles = o.privilegedRoleIds ?? Object.keys(DEFAULT_PRIVILEGED_ROLES);
-  const policies = await api.getAllLinked<CaPolicy>('/v1.0/identity/conditionalAccess/policies', undefined, (d) => (d as { value?: CaPolicy[] })?.value);
+  const policies = await api.getAllLinked<CaPolicy>(
+    '/v1.0/identity/conditionalAccess/policies',
+    undefined,
+    (d) => (d as { value?: CaPolicy[] })?.value,
+  );
   await expandStrengths(api, policies);
   // A policy counts when it demands MFA for all apps on every sign-in it targets; the others are named with the reason.
   const notCounted: Array<{ policy: string; state?: string; reason: string }> = [];
   const mfa = policies.filter((p) => {
     const v = grantVerdict(p.grantControls);
     const narrow = narrowing(p.conditions);
-    const reason = !v.mfa ? v.reason : !allApps(p) ? 'it does not target all cloud apps' : narrow.length ? `it applies only under conditions: ${narrow.join('; ')}` : undefined;
-    if (reason && p.state !== 'disabled' && !(p.grantControls?.builtInControls ?? []).includes('block')) notCounted.push({ policy: p.displayName ?? p.id, state: p.state, reason });
+    const reason = !v.mfa
+      ? v.reason
+      : !allApps(p)
+        ? 'it does not target all cloud apps'
+        : narrow.length
+          ? `it applies only under conditions: ${narrow.join('; ')}`
+          : undefined;
+    if (reason && p.state !== 'disabled' && !(p.grantControls?.builtInControls ?? []).includes('block'))
+      notCounted.push({ policy: p.displayName ?? p.id, state: p.state, reason });
     return !reason;
   });
   const enabled = mfa.filter((p) => p.state === 'enabled');
@@ -82,14 +105,26 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   const allUsers = enabled.filter((p) => p.conditions?.users?.includeUsers?.includes('All'));
   out.enforced.all_users = allUsers.length > 0 ? 1 : 0;
   if (allUsers.length > 0) {
-    out.findings.push(pass('mfa.flow_not_enforced', `Conditional Access demands MFA from all users (${names(allUsers)})`, { policies: names(allUsers) }));
+    out.findings.push(
+      pass('mfa.flow_not_enforced', `Conditional Access demands MFA from all users (${names(allUsers)})`, { policies: names(allUsers) }),
+    );
     const excluded = [...new Set(allUsers.flatMap((p) => exclusions(p.conditions)))];
-    if (excluded.length) out.findings.push(warn('mfa.policy_exclusions', 'medium', `the all-users MFA policies exclude ${excluded.length} user(s)/group(s)/role(s)/app(s)/location(s); each must be a documented exception such as a break-glass account`, { exclusions: excluded.slice(0, 50) }));
+    if (excluded.length)
+      out.findings.push(
+        warn(
+          'mfa.policy_exclusions',
+          'medium',
+          `the all-users MFA policies exclude ${excluded.length} user(s)/group(s)/role(s)/app(s)/location(s); each must be a documented exception such as a break-glass account`,
+          { exclusions: excluded.slice(0, 50) },
+        ),
+      );
   } else if (o.requireForAllUsers) {
-    out.findings.push(fail('mfa.flow_not_enforced', 'high', 'no enabled Conditional Access policy demands MFA from all users for all apps', {
-      reportOnly: names(reportOnly.filter((p) => p.conditions?.users?.includeUsers?.includes('All'))),
-      notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
-    }));
+    out.findings.push(
+      fail('mfa.flow_not_enforced', 'high', 'no enabled Conditional Access policy demands MFA from all users for all apps', {
+        reportOnly: names(reportOnly.filter((p) => p.conditions?.users?.includeUsers?.includes('All'))),
+        notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
+      }),
+    );
   }
 
   // Privileged roles: each must be included (directly or via "All") and not excluded by an enabled MFA policy.
@@ -98,35 +133,70 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   out.enforced.admins = adminsEnforced ? 1 : 0;
   out.findings.push(
     adminsEnforced
-      ? pass('mfa.admin_not_enforced', securityDefaults && uncovered.length ? 'security defaults demand MFA from administrators' : 'enabled Conditional Access policies demand MFA from every privileged role', { securityDefaults })
-      : fail('mfa.admin_not_enforced', 'critical', `${uncovered.length} privileged role(s) are not covered by an enabled MFA Conditional Access policy`, {
-          roles: uncovered.map((id) => ({ id, name: DEFAULT_PRIVILEGED_ROLES[id] })),
-          reportOnlyCovering: names(reportOnly.filter((p) => uncovered.some((r) => coversRole(p, r)))),
-          notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
-        }),
+      ? pass(
+          'mfa.admin_not_enforced',
+          securityDefaults && uncovered.length
+            ? 'security defaults demand MFA from administrators'
+            : 'enabled Conditional Access policies demand MFA from every privileged role',
+          { securityDefaults },
+        )
+      : fail(
+          'mfa.admin_not_enforced',
+          'critical',
+          `${uncovered.length} privileged role(s) are not covered by an enabled MFA Conditional Access policy`,
+          {
+            roles: uncovered.map((id) => ({ id, name: DEFAULT_PRIVILEGED_ROLES[id] })),
+            reportOnlyCovering: names(reportOnly.filter((p) => uncovered.some((r) => coversRole(p, r)))),
+            notCounted: notCounted.filter((n) => n.state === 'enabled').slice(0, 50),
+          },
+        ),
   );
   // One finding for all report-only policies: a finding id appears once per result.
   out.findings.push(
     reportOnly.length
-      ? fail('mfa.policy_report_only', 'high', `${reportOnly.length} Conditional Access polic${reportOnly.length === 1 ? 'y' : 'ies'} would demand MFA but ${reportOnly.length === 1 ? 'is' : 'are'} in report-only mode, enforcing nothing: ${names(reportOnly).map((n) => `"${n}"`).join(', ')}`, {
-          policies: reportOnly.map((p) => ({ policy: p.displayName ?? p.id, id: p.id })),
-        })
+      ? fail(
+          'mfa.policy_report_only',
+          'high',
+          `${reportOnly.length} Conditional Access polic${reportOnly.length === 1 ? 'y' : 'ies'} would demand MFA but ${reportOnly.length === 1 ? 'is' : 'are'} in report-only mode, enforcing nothing: ${names(
+            reportOnly,
+          )
+            .map((n) => `"${n}"`)
+            .join(', ')}`,
+          {
+            policies: reportOnly.map((p) => ({ policy: p.displayName ?? p.id, id: p.id })),
+          },
+        )
       : pass('mfa.policy_report_only', 'no MFA Conditional Access policy is stuck in report-only mode'),
   );
 
-  const { data: methods } = await api.getJson<{ authenticationMethodConfigurations?: Array<{ id?: string; state?: string }>; registrationEnforcement?: { authenticationMethodsRegistrationCampaign?: { state?: string } } }>('/v1.0/policies/authenticationMethodsPolicy');
+  const { data: methods } = await api.getJson<{
+    authenticationMethodConfigurations?: Array<{ id?: string; state?: string }>;
+    registrationEnforcement?: { authenticationMethodsRegistrationCampaign?: { state?: string } };
+  }>('/v1.0/policies/authenticationMethodsPolicy');
   const enabledMethods = (methods.authenticationMethodConfigurations ?? []).filter((m) => m.state === 'enabled').map((m) => m.id ?? '?');
   const strong = enabledMethods.filter((m) => STRONG_METHODS.has(m.toLowerCase()));
   out.findings.push(
     strong.length
       ? pass('mfa.no_strong_method_enabled', `strong authentication methods enabled: ${strong.join(', ')}`, { enabledMethods })
-      : fail('mfa.no_strong_method_enabled', 'high', 'the authentication methods policy enables no strong second factor (Authenticator, FIDO2, OATH, certificate)', { enabledMethods }),
+      : fail(
+          'mfa.no_strong_method_enabled',
+          'high',
+          'the authentication methods policy enables no strong second factor (Authenticator, FIDO2, OATH, certificate)',
+          { enabledMethods },
+        ),
   );
 
-  const admins = await api.getAllLinked<Registration>('/v1.0/reports/authenticationMethods/userRegistrationDetails', { $filter: 'isAdmin eq true' }, (d) => (d as { value?: Registration[] })?.value);
+  const admins = await api.getAllLinked<Registration>(
+    '/v1.0/reports/authenticationMethods/userRegistrationDetails',
+    { $filter: 'isAdmin eq true' },
+    (d) => (d as { value?: Registration[] })?.value,
+  );
   const privileged = admins.filter((a) => a.isAdmin !== false);
-  if (privileged.length > maxUsers) throw new ProviderApiError(`more than ${maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
-  const unenrolled: UserRef[] = privileged.filter((a) => a.isMfaRegistered !== true).map((a) => ({ id: a.id, username: a.userPrincipalName }));
+  if (privileged.length > maxUsers)
+    throw new ProviderApiError(`more than ${maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
+  const unenrolled: UserRef[] = privileged
+    .filter((a) => a.isMfaRegistered !== true)
+    .map((a) => ({ id: a.id, username: a.userPrincipalName }));
   out.coverage.privileged = { enrolled: privileged.length - unenrolled.length, total: privileged.length };
   out.unenrolledPrivileged = unenrolled.length;
   out.findings.push(enrolmentFinding('Entra ID', 'privileged', unenrolled, privileged.length));
@@ -148,7 +218,11 @@ async function expandStrengths(api: ApiClient, policies: CaPolicy[]): Promise<vo
   for (const p of policies) {
     const s = p.grantControls?.authenticationStrength;
     if (!s || Array.isArray(s.allowedCombinations) || s.requirementsSatisfied !== undefined || typeof s.id !== 'string') continue;
-    if (!cache.has(s.id)) cache.set(s.id, (await api.getJson<StrengthPolicy>(`/v1.0/policies/authenticationStrengthPolicies/${encodeURIComponent(s.id)}`)).data ?? {});
+    if (!cache.has(s.id))
+      cache.set(
+        s.id,
+        (await api.getJson<StrengthPolicy>(`/v1.0/policies/authenticationStrengthPolicies/${encodeURIComponent(s.id)}`)).data ?? {},
+      );
     p.grantControls!.authenticationStrength = { ...s, ...cache.get(s.id) };
   }
 }

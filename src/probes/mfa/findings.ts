@@ -43,16 +43,26 @@ export interface UserRef {
 export function enrolmentFinding(provider: string, scope: string, unenrolled: UserRef[], total: number): Finding {
   if (total === 0) {
     // An empty admin group is more often a wrong group name or a sync gap than a realm without admins.
-    return warn('mfa.privileged_scope_empty', 'low', `no privileged ${provider} users were found where the check looks for them; enrolment coverage cannot be measured`, { scope });
+    return warn(
+      'mfa.privileged_scope_empty',
+      'low',
+      `no privileged ${provider} users were found where the check looks for them; enrolment coverage cannot be measured`,
+      { scope },
+    );
   }
   if (unenrolled.length === 0) {
     return pass('mfa.user_not_enrolled', `all ${total} privileged ${provider} users have a second factor enrolled`, { scope, total });
   }
-  return fail('mfa.user_not_enrolled', 'high', `${unenrolled.length} of ${total} privileged ${provider} users have no second factor enrolled`, {
-    scope,
-    total,
-    unenrolledCount: unenrolled.length,
-    users: unenrolled.slice(0, MAX_LISTED_USERS),
-    listTruncated: unenrolled.length > MAX_LISTED_USERS,
-  });
+  return fail(
+    'mfa.user_not_enrolled',
+    'high',
+    `${unenrolled.length} of ${total} privileged ${provider} users have no second factor enrolled`,
+    {
+      scope,
+      total,
+      unenrolledCount: unenrolled.length,
+      users: unenrolled.slice(0, MAX_LISTED_USERS),
+      listTruncated: unenrolled.length > MAX_LISTED_USERS,
+    },
+  );
 }

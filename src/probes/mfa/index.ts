@@ -27,7 +27,15 @@ export interface MfaMeasurements {
   details?: Record<string, unknown>;
 }
 
-function client(provider: string, base: URL, o: MfaOptions, ctx: ProbeContext, deadline: number, ca: string | undefined, auth?: TokenSource): ApiClient {
+function client(
+  provider: string,
+  base: URL,
+  o: MfaOptions,
+  ctx: ProbeContext,
+  deadline: number,
+  ca: string | undefined,
+  auth?: TokenSource,
+): ApiClient {
   return new ApiClient({
     provider,
     baseUrl: base,
@@ -44,7 +52,13 @@ function client(provider: string, base: URL, o: MfaOptions, ctx: ProbeContext, d
   });
 }
 
-async function posture(base: URL, o: MfaOptions, ctx: ProbeContext, deadline: number, ca: string | undefined): Promise<{ out: PostureOutput; stats: ApiStats }> {
+async function posture(
+  base: URL,
+  o: MfaOptions,
+  ctx: ProbeContext,
+  deadline: number,
+  ca: string | undefined,
+): Promise<{ out: PostureOutput; stats: ApiStats }> {
   const p = o.posture!;
   const auth = p.provider === 'keycloak' ? keycloakAuth(base, p) : p.provider === 'okta' ? oktaAuth(base, p) : entraAuth(p);
   const api = client(p.provider, base, o, ctx, deadline, ca, auth);
@@ -79,7 +93,8 @@ export const mfaProbe = defineProbe<typeof mfaOptions, MfaMeasurements>({
       findings.push(...out.findings);
       m.provider = o.posture.provider;
       m.enforced = { ...out.enforced };
-      for (const [scope, c] of Object.entries(out.coverage)) m.coverage[scope] = { ...c, ratio: c.total > 0 ? round(c.enrolled / c.total) : null };
+      for (const [scope, c] of Object.entries(out.coverage))
+        m.coverage[scope] = { ...c, ratio: c.total > 0 ? round(c.enrolled / c.total) : null };
       m.unenrolledPrivileged = out.unenrolledPrivileged;
       m.api = { requests: stats.requests, totalMs: round(stats.totalMs), maxMs: round(stats.maxMs) };
       m.details = out.details;

@@ -36,7 +36,10 @@ export const ROLE_CONDITION = { providerId: 'conditional-user-role', roleKey: 'c
 /** Role conditions by config id, parsed from an AuthenticatorConfigRepresentation's `config` map. */
 export function parseRoleCondition(config: Record<string, string> | undefined): { role?: string; negate: boolean } {
   const role = config?.[ROLE_CONDITION.roleKey];
-  return { role: typeof role === 'string' && role.trim() ? role : undefined, negate: /^true$/i.test(String(config?.[ROLE_CONDITION.negateKey] ?? '')) };
+  return {
+    role: typeof role === 'string' && role.trim() ? role : undefined,
+    negate: /^true$/i.test(String(config?.[ROLE_CONDITION.negateKey] ?? '')),
+  };
 }
 
 /** Authenticators that are a second factor by themselves. */
@@ -47,7 +50,13 @@ export const SECOND_FACTOR = new Set([
   'webauthn-authenticator-passwordless',
 ]);
 /** Alternatives that do not take a password here: an existing session (after an earlier full login) or another IdP. */
-export const NOT_A_PASSWORD_PATH = new Set(['auth-cookie', 'identity-provider-redirector', 'auth-spnego', 'idp-auto-link', 'idp-confirm-link']);
+export const NOT_A_PASSWORD_PATH = new Set([
+  'auth-cookie',
+  'identity-provider-redirector',
+  'auth-spnego',
+  'idp-auto-link',
+  'idp-confirm-link',
+]);
 
 interface Node {
   e: Execution;
@@ -96,11 +105,19 @@ function analyseLevel(nodes: Node[], rc: RoleConditions): Guarantee {
   let weakest: Guarantee = { kind: 'all' };
   for (const n of paths) {
     const g = analyseNode(n, rc);
-    if (g.kind === 'none') return { kind: 'none', reason: `alternative "${n.e.displayName ?? n.e.providerId}" lets users in without a second factor${g.reason ? ` (${g.reason})` : ''}` };
+    if (g.kind === 'none')
+      return {
+        kind: 'none',
+        reason: `alternative "${n.e.displayName ?? n.e.providerId}" lets users in without a second factor${g.reason ? ` (${g.reason})` : ''}`,
+      };
     // Users covered on every path: only clauses both paths share are kept (a safe under-estimate).
-    if (g.kind === 'roles') weakest = weakest.kind === 'roles' ? { kind: 'roles', clauses: weakest.clauses.filter((c) => g.clauses.some((d) => key(d) === key(c))) } : g;
+    if (g.kind === 'roles')
+      weakest =
+        weakest.kind === 'roles' ? { kind: 'roles', clauses: weakest.clauses.filter((c) => g.clauses.some((d) => key(d) === key(c))) } : g;
   }
-  return weakest.kind === 'roles' && weakest.clauses.length === 0 ? { kind: 'none', reason: 'alternatives demand a second factor for different roles only' } : weakest;
+  return weakest.kind === 'roles' && weakest.clauses.length === 0
+    ? { kind: 'none', reason: 'alternatives demand a second factor for different roles only' }
+    : weakest;
 }
 
 function analyseNode(n: Node, rc: RoleConditions): Guarantee {
@@ -121,17 +138,26 @@ function analyseConditional(n: Node, rc: RoleConditions): Guarantee {
   const steps = n.children.filter((c) => !conditions.includes(c));
   const inner = analyseLevel(steps, rc);
   if (inner.kind === 'none') return inner;
-  if (conditions.length === 0) return { kind: 'none', reason: `CONDITIONAL sub-flow "${label}" has no enabled condition, so Keycloak skips it for every user` };
+  if (conditions.length === 0)
+    return { kind: 'none', reason: `CONDITIONAL sub-flow "${label}" has no enabled condition, so Keycloak skips it for every user` };
   const roles: string[] = [];
   for (const c of conditions) {
     const pid = c.e.providerId;
     if (pid === 'conditional-user-configured') {
-      return { kind: 'none', reason: 'the second factor is CONDITIONAL on the user having configured one already ("Condition - user configured"), so unenrolled users pass with a password' };
+      return {
+        kind: 'none',
+        reason:
+          'the second factor is CONDITIONAL on the user having configured one already ("Condition - user configured"), so unenrolled users pass with a password',
+      };
     }
     if (pid === ROLE_CONDITION.providerId) {
       const cfg = c.e.authenticationConfig ? rc.get(c.e.authenticationConfig) : undefined;
       if (!cfg?.role) return { kind: 'none', reason: `role condition "${c.e.displayName ?? pid}" names no role, so it never matches` };
-      if (cfg.negate) return { kind: 'none', reason: `the second factor is CONDITIONAL on NOT holding role "${cfg.role}" (negated role condition): holders of that role skip it` };
+      if (cfg.negate)
+        return {
+          kind: 'none',
+          reason: `the second factor is CONDITIONAL on NOT holding role "${cfg.role}" (negated role condition): holders of that role skip it`,
+        };
       roles.push(cfg.role);
       continue;
     }
@@ -153,7 +179,9 @@ function unionClauses(a: string[][], b: string[][]): string[][] {
 
 /** The config ids of role conditions, so the caller can fetch their settings. */
 export function roleConditionConfigIds(executions: Execution[]): string[] {
-  return executions.filter((e) => e.providerId === ROLE_CONDITION.providerId && e.authenticationConfig).map((e) => e.authenticationConfig as string);
+  return executions
+    .filter((e) => e.providerId === ROLE_CONDITION.providerId && e.authenticationConfig)
+    .map((e) => e.authenticationConfig as string);
 }
 
 export function describe(g: Guarantee): string {

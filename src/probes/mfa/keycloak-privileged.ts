@@ -118,7 +118,8 @@ class Resolver {
     for (const u of list) {
       if (!u || typeof u.id !== 'string' || this.users.has(u.id)) continue;
       this.users.set(u.id, { id: u.id, username: u.username, enabled: u.enabled, via });
-      if (this.users.size > this.maxUsers) throw new ProviderApiError(`more than ${this.maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
+      if (this.users.size > this.maxUsers)
+        throw new ProviderApiError(`more than ${this.maxUsers} privileged users; raise maxPrivilegedUsers to measure them all`);
     }
   }
 
@@ -168,7 +169,11 @@ class Resolver {
   private async clientId(clientId: string, spec: string): Promise<string> {
     const known = this.clients.get(clientId);
     if (known) return known;
-    const { data } = await this.api.getJson<Array<{ id?: string; clientId?: string }>>(`${this.r}/clients`, { clientId, first: 0, max: 10 });
+    const { data } = await this.api.getJson<Array<{ id?: string; clientId?: string }>>(`${this.r}/clients`, {
+      clientId,
+      first: 0,
+      max: 10,
+    });
     const c = Array.isArray(data) ? data.find((x) => x?.clientId === clientId && typeof x.id === 'string') : undefined;
     if (!c?.id) throw new ProviderApiError(`client "${clientId}" of privileged role "${spec}" does not exist in realm ${this.o.realm}`);
     this.clients.set(clientId, c.id);
@@ -179,13 +184,20 @@ class Resolver {
   private async configuredRole(spec: string): Promise<Role> {
     const slash = spec.lastIndexOf('/');
     const name = spec.slice(slash + 1);
-    const path = slash < 0 ? `${this.r}/roles/${enc(name)}` : `${this.r}/clients/${enc(await this.clientId(spec.slice(0, slash), spec))}/roles/${enc(name)}`;
+    const path =
+      slash < 0
+        ? `${this.r}/roles/${enc(name)}`
+        : `${this.r}/clients/${enc(await this.clientId(spec.slice(0, slash), spec))}/roles/${enc(name)}`;
     let role: KcRole;
     try {
       role = (await this.api.getJson<KcRole>(path)).data;
     } catch (e) {
       if (!is404(e)) throw e;
-      throw new ProviderApiError(slash < 0 ? `privileged role "${spec}" does not exist in realm ${this.o.realm}` : `privileged role "${spec}" does not exist: client "${spec.slice(0, slash)}" has no role "${name}"`);
+      throw new ProviderApiError(
+        slash < 0
+          ? `privileged role "${spec}" does not exist in realm ${this.o.realm}`
+          : `privileged role "${spec}" does not exist: client "${spec.slice(0, slash)}" has no role "${name}"`,
+      );
     }
     if (typeof role?.id !== 'string') throw new ProviderApiError(`Keycloak returned role "${spec}" without an id`);
     return { ...role, id: role.id, name: role.name ?? name };
@@ -203,7 +215,11 @@ class Resolver {
     while (level.length) {
       const fresh = level.filter((x) => !read.has(x.id)); // a composite cycle ends here
       fresh.forEach((x) => read.add(x.id));
-      const inner = await mapLimit(fresh, PARALLEL, async (x) => (await this.api.getJson<KcRole[]>(`${this.r}/roles-by-id/${enc(x.id)}/composites`)).data);
+      const inner = await mapLimit(
+        fresh,
+        PARALLEL,
+        async (x) => (await this.api.getJson<KcRole[]>(`${this.r}/roles-by-id/${enc(x.id)}/composites`)).data,
+      );
       level = [];
       inner.forEach((list, i) => {
         for (const child of Array.isArray(list) ? list : []) {
@@ -224,7 +240,9 @@ class Resolver {
   private async roleHolders(role: Role, via: string): Promise<void> {
     if (this.rolesSeen.has(role.id)) return;
     this.rolesSeen.add(role.id);
-    const base = role.clientRole ? `${this.r}/clients/${enc(role.containerId ?? '')}/roles/${enc(role.name)}` : `${this.r}/roles/${enc(role.name)}`;
+    const base = role.clientRole
+      ? `${this.r}/clients/${enc(role.containerId ?? '')}/roles/${enc(role.name)}`
+      : `${this.r}/roles/${enc(role.name)}`;
     this.add(await this.api.getAllOffset<KcUser>(`${base}/users`, { briefRepresentation: true }), via);
     await this.expandGroups(await this.api.getAllOffset<KcGroup>(`${base}/groups`, { briefRepresentation: true }), `${via} through group`);
   }

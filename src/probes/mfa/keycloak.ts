@@ -16,7 +16,16 @@ import { ClientCredentials } from './auth';
 import { mapLimit, type ApiClient } from './client';
 import { emptyPosture, enrolmentFinding, fail, pass, warn, type PostureOutput, type UserRef } from './findings';
 import { resolvePrivilegedUsers } from './keycloak-privileged';
-import { analyseFlow, describe, describeClauses, parseRoleCondition, roleConditionConfigIds, type Execution, type Guarantee, type RoleConditions } from './keycloak-flows';
+import {
+  analyseFlow,
+  describe,
+  describeClauses,
+  parseRoleCondition,
+  roleConditionConfigIds,
+  type Execution,
+  type Guarantee,
+  type RoleConditions,
+} from './keycloak-flows';
 import type { KeycloakOptions, OtpThresholds } from './options';
 
 interface Realm {
@@ -47,7 +56,10 @@ const ENROL_ACTIONS = ['CONFIGURE_TOTP', 'webauthn-register', 'webauthn-register
 
 export function keycloakAuth(base: URL, o: KeycloakOptions): ClientCredentials {
   const realm = encodeURIComponent(o.tokenRealm ?? o.realm);
-  return new ClientCredentials(new URL(`${base.href.replace(/\/$/, '')}/realms/${realm}/protocol/openid-connect/token`), { clientId: o.clientId, clientSecret: o.clientSecret });
+  return new ClientCredentials(new URL(`${base.href.replace(/\/$/, '')}/realms/${realm}/protocol/openid-connect/token`), {
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+  });
 }
 
 export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUsers: number): Promise<PostureOutput> {
@@ -58,14 +70,21 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
   out.findings.push(
     realm.bruteForceProtected
       ? pass('mfa.bruteforce_protection_off', 'brute-force detection is on', { failureFactor: realm.failureFactor })
-      : fail('mfa.bruteforce_protection_off', 'high', `realm ${o.realm} has brute-force detection off: passwords and one-time codes can be guessed without lockout`, { realm: o.realm }),
+      : fail(
+          'mfa.bruteforce_protection_off',
+          'high',
+          `realm ${o.realm} has brute-force detection off: passwords and one-time codes can be guessed without lockout`,
+          { realm: o.realm },
+        ),
   );
 
   const { data: actions } = await api.getJson<RequiredAction[]>(`${r}/authentication/required-actions`);
   out.findings.push(...requiredActionFindings(Array.isArray(actions) ? actions : []));
 
   const flows: Array<{ key: 'browser' | 'direct_grant'; alias: string }> = o.flows.map((f) =>
-    f === 'browser' ? { key: 'browser', alias: realm.browserFlow ?? 'browser' } : { key: 'direct_grant', alias: realm.directGrantFlow ?? 'direct grant' },
+    f === 'browser'
+      ? { key: 'browser', alias: realm.browserFlow ?? 'browser' }
+      : { key: 'direct_grant', alias: realm.directGrantFlow ?? 'direct grant' },
   );
   const guarantees: Record<string, Guarantee> = {};
   for (const f of flows) {
@@ -87,12 +106,19 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
   out.enforced.privileged = uncovered.length === 0 ? 1 : 0;
   out.findings.push(
     uncovered.length === 0
-      ? pass('mfa.admin_not_enforced', 'every checked flow demands a second factor from privileged users', { flows: flows.map((f) => f.alias) })
-      : fail('mfa.admin_not_enforced', 'critical', `privileged users of realm ${o.realm} can sign in without a second factor through ${uncovered.map((f) => `"${f.alias}"`).join(', ')}`, {
-          flows: uncovered.map((f) => ({ flow: f.alias, requirement: describe(guarantees[f.key]) })),
-          privilegedRoles: o.privilegedRoles,
-          privilegedGroups: o.privilegedGroups,
-        }),
+      ? pass('mfa.admin_not_enforced', 'every checked flow demands a second factor from privileged users', {
+          flows: flows.map((f) => f.alias),
+        })
+      : fail(
+          'mfa.admin_not_enforced',
+          'critical',
+          `privileged users of realm ${o.realm} can sign in without a second factor through ${uncovered.map((f) => `"${f.alias}"`).join(', ')}`,
+          {
+            flows: uncovered.map((f) => ({ flow: f.alias, requirement: describe(guarantees[f.key]) })),
+            privilegedRoles: o.privilegedRoles,
+            privilegedGroups: o.privilegedGroups,
+          },
+        ),
   );
 
   if (o.privilegedGroups.length || o.privilegedRoles.length) {
@@ -110,7 +136,13 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
   }
   out.details = {
     realm: o.realm,
-    otpPolicy: { type: realm.otpPolicyType, algorithm: realm.otpPolicyAlgorithm, digits: realm.otpPolicyDigits, period: realm.otpPolicyPeriod, lookAround: realm.otpPolicyLookAheadWindow },
+    otpPolicy: {
+      type: realm.otpPolicyType,
+      algorithm: realm.otpPolicyAlgorithm,
+      digits: realm.otpPolicyDigits,
+      period: realm.otpPolicyPeriod,
+      lookAround: realm.otpPolicyLookAheadWindow,
+    },
     flows: Object.fromEntries(flows.map((f) => [f.key, { alias: f.alias, requirement: describe(guarantees[f.key]) }])),
   };
   return out;
@@ -118,15 +150,36 @@ export async function keycloakPosture(api: ApiClient, o: KeycloakOptions, maxUse
 
 /** One finding for all checked flows (a finding id appears once per result); each flow's verdict is in the evidence. */
 function flowFinding(flows: Array<{ key: string; alias: string }>, guarantees: Record<string, Guarantee>, required: boolean): Finding[] {
-  const evidence = { flows: flows.map((f) => ({ scope: f.key, flow: f.alias, enforced: guarantees[f.key].kind === 'all', requirement: describe(guarantees[f.key]) })) };
+  const evidence = {
+    flows: flows.map((f) => ({
+      scope: f.key,
+      flow: f.alias,
+      enforced: guarantees[f.key].kind === 'all',
+      requirement: describe(guarantees[f.key]),
+    })),
+  };
   const weak = flows.filter((f) => guarantees[f.key].kind !== 'all');
-  if (weak.length === 0) return [pass('mfa.flow_not_enforced', `every checked flow (${flows.map((f) => `"${f.alias}"`).join(', ')}) demands a second factor from every user`, evidence)];
+  if (weak.length === 0)
+    return [
+      pass(
+        'mfa.flow_not_enforced',
+        `every checked flow (${flows.map((f) => `"${f.alias}"`).join(', ')}) demands a second factor from every user`,
+        evidence,
+      ),
+    ];
   if (!required) return [];
   const why = weak.map((f) => {
     const g = guarantees[f.key];
     return `"${f.alias}": ${g.kind === 'roles' ? `it does so only for role(s) ${describeClauses(g.clauses)}` : g.kind === 'none' ? g.reason : ''}`;
   });
-  return [fail('mfa.flow_not_enforced', 'high', `${weak.length} of ${flows.length} checked flow(s) do not demand a second factor from every user: ${why.join('; ')}`, evidence)];
+  return [
+    fail(
+      'mfa.flow_not_enforced',
+      'high',
+      `${weak.length} of ${flows.length} checked flow(s) do not demand a second factor from every user: ${why.join('; ')}`,
+      evidence,
+    ),
+  ];
 }
 
 function coversPrivileged(g: Guarantee, o: KeycloakOptions): boolean {
@@ -148,27 +201,53 @@ export function otpPolicyFindings(realm: Realm, t: OtpThresholds): Finding[] {
   const digits = realm.otpPolicyDigits ?? 6;
   if (digits < t.minDigits) problems.push({ field: 'otpPolicyDigits', value: digits, expected: `>= ${t.minDigits}` });
   const algorithm = realm.otpPolicyAlgorithm ?? 'HmacSHA1';
-  if (!(t.algorithms as string[]).includes(algorithm)) problems.push({ field: 'otpPolicyAlgorithm', value: algorithm, expected: t.algorithms.join(' | ') });
+  if (!(t.algorithms as string[]).includes(algorithm))
+    problems.push({ field: 'otpPolicyAlgorithm', value: algorithm, expected: t.algorithms.join(' | ') });
   if ((realm.otpPolicyType ?? 'totp') === 'totp') {
     const period = realm.otpPolicyPeriod ?? 30;
     if (period > t.maxPeriod) problems.push({ field: 'otpPolicyPeriod', value: period, expected: `<= ${t.maxPeriod} s` });
   }
   const look = realm.otpPolicyLookAheadWindow ?? 1;
   if (look > t.maxLookAround) problems.push({ field: 'otpPolicyLookAheadWindow', value: look, expected: `<= ${t.maxLookAround}` });
-  if (realm.otpPolicyCodeReusable && !t.allowReusableCodes) problems.push({ field: 'otpPolicyCodeReusable', value: true, expected: 'false' });
-  if (problems.length === 0) return [pass('mfa.otp_policy_weak', 'the realm OTP policy meets the configured thresholds', { type: realm.otpPolicyType, algorithm, digits })];
-  return [fail('mfa.otp_policy_weak', 'medium', `the realm OTP policy is weaker than the operator's thresholds: ${problems.map((p) => `${p.field}=${String(p.value)}`).join(', ')}`, { problems })];
+  if (realm.otpPolicyCodeReusable && !t.allowReusableCodes)
+    problems.push({ field: 'otpPolicyCodeReusable', value: true, expected: 'false' });
+  if (problems.length === 0)
+    return [
+      pass('mfa.otp_policy_weak', 'the realm OTP policy meets the configured thresholds', { type: realm.otpPolicyType, algorithm, digits }),
+    ];
+  return [
+    fail(
+      'mfa.otp_policy_weak',
+      'medium',
+      `the realm OTP policy is weaker than the operator's thresholds: ${problems.map((p) => `${p.field}=${String(p.value)}`).join(', ')}`,
+      { problems },
+    ),
+  ];
 }
 
 function requiredActionFindings(actions: RequiredAction[]): Finding[] {
   const enrol = actions.filter((a) => ENROL_ACTIONS.includes(a.alias ?? ''));
   const enabled = enrol.filter((a) => a.enabled);
   if (enabled.length === 0) {
-    return [fail('mfa.enrolment_action_disabled', 'high', 'no second-factor enrolment action (CONFIGURE_TOTP, webauthn-register) is enabled: users cannot set up a second factor', { actions: enrol.map((a) => ({ alias: a.alias, enabled: a.enabled })) })];
+    return [
+      fail(
+        'mfa.enrolment_action_disabled',
+        'high',
+        'no second-factor enrolment action (CONFIGURE_TOTP, webauthn-register) is enabled: users cannot set up a second factor',
+        { actions: enrol.map((a) => ({ alias: a.alias, enabled: a.enabled })) },
+      ),
+    ];
   }
   const out: Finding[] = [pass('mfa.enrolment_action_disabled', `enrolment action(s) enabled: ${enabled.map((a) => a.alias).join(', ')}`)];
   if (!enabled.some((a) => a.defaultAction)) {
-    out.push(warn('mfa.enrolment_not_default', 'low', 'no enabled second-factor enrolment action is a default action: new users are not asked to enrol', { actions: enabled.map((a) => a.alias) }));
+    out.push(
+      warn(
+        'mfa.enrolment_not_default',
+        'low',
+        'no enabled second-factor enrolment action is a default action: new users are not asked to enrol',
+        { actions: enabled.map((a) => a.alias) },
+      ),
+    );
   }
   return out;
 }

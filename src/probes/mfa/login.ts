@@ -21,7 +21,13 @@ export interface LoginOutput {
   findings: Finding[];
   /** 1 when the password alone was refused. */
   enforced: 0 | 1;
-  details: { kind: string; passwordOnlyGranted: boolean; secondFactorGranted?: boolean; passwordOnlyStatus: number; secondStepStatus?: number };
+  details: {
+    kind: string;
+    passwordOnlyGranted: boolean;
+    secondFactorGranted?: boolean;
+    passwordOnlyStatus: number;
+    secondStepStatus?: number;
+  };
 }
 
 export async function liveLogin(api: ApiClient, o: LoginOptions): Promise<LoginOutput> {
@@ -30,22 +36,35 @@ export async function liveLogin(api: ApiClient, o: LoginOptions): Promise<LoginO
 
 async function oidc(api: ApiClient, o: OidcLoginOptions): Promise<LoginOutput> {
   const url = api.url(o.tokenUrl);
-  const base: Record<string, string> = { grant_type: 'password', client_id: o.clientId, username: o.username, password: o.password, scope: o.scope };
+  const base: Record<string, string> = {
+    grant_type: 'password',
+    client_id: o.clientId,
+    username: o.username,
+    password: o.password,
+    scope: o.scope,
+  };
   if (o.clientSecret) base.client_secret = o.clientSecret;
   const post = (extra: Record<string, string>) =>
-    api.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...base, ...extra }).toString() });
+    api.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...base, ...extra }).toString(),
+    });
   const granted = (res: TimedResponse, what: string): boolean => {
     if (res.status >= 500 || (res.status !== 200 && res.status !== 400 && res.status !== 401 && res.status !== 403)) {
       throw api.statusError(res.status, what, res.body.toString('utf8'));
     }
     if (res.status !== 200) return false;
     const body = api.parse<{ access_token?: unknown; id_token?: unknown }>(res, what);
-    if (typeof body.access_token !== 'string' && typeof body.id_token !== 'string') throw new ProtocolError(`token endpoint answered ${what} with 200 but no token`);
+    if (typeof body.access_token !== 'string' && typeof body.id_token !== 'string')
+      throw new ProtocolError(`token endpoint answered ${what} with 200 but no token`);
     return true;
   };
   const first = await post({});
   const firstGranted = granted(first, `POST ${url.pathname} (password only)`);
-  const findings: Finding[] = [firstFinding(firstGranted, 'a token', { tokenUrl: url.pathname, status: first.status, error: oauthError(first) })];
+  const findings: Finding[] = [
+    firstFinding(firstGranted, 'a token', { tokenUrl: url.pathname, status: first.status, error: oauthError(first) }),
+  ];
   const details: LoginOutput['details'] = { kind: o.kind, passwordOnlyGranted: firstGranted, passwordOnlyStatus: first.status };
   if (o.totpSeed) {
     const code = await freshCode(o, api);
@@ -81,7 +100,9 @@ async function form(api: ApiClient, o: FormLoginOptions): Promise<LoginOutput> {
     const code = await freshCode(o, api);
     // A separate code page continues the first step's session; a single form takes all three fields at once.
     const otpUrl = o.otpUrl ? api.url(o.otpUrl) : url;
-    const second = o.otpUrl ? await post(otpUrl, { [o.fields.otp]: code }, cookieHeader(first.headers)) : await post(url, { ...creds, [o.fields.otp]: code });
+    const second = o.otpUrl
+      ? await post(otpUrl, { [o.fields.otp]: code }, cookieHeader(first.headers))
+      : await post(url, { ...creds, [o.fields.otp]: code });
     const ok = check(second, `POST ${otpUrl.pathname} (one-time code)`);
     details.secondFactorGranted = ok;
     details.secondStepStatus = second.status;
@@ -94,18 +115,32 @@ async function form(api: ApiClient, o: FormLoginOptions): Promise<LoginOutput> {
 
 function firstFinding(granted: boolean, what: string, evidence: Record<string, unknown>): Finding {
   return granted
-    ? fail('mfa.password_only_login_succeeded', 'critical', `the monitoring account got ${what} with its password alone: a second factor is not enforced`, evidence)
+    ? fail(
+        'mfa.password_only_login_succeeded',
+        'critical',
+        `the monitoring account got ${what} with its password alone: a second factor is not enforced`,
+        evidence,
+      )
     : pass('mfa.password_only_login_succeeded', `the password alone did not yield ${what}`, evidence);
 }
 
 function secondFinding(granted: boolean, what: string, evidence: Record<string, unknown>): Finding {
   return granted
     ? pass('mfa.totp_login_failed', `password plus a valid one-time code yields ${what}: the second factor works`, evidence)
-    : fail('mfa.totp_login_failed', 'high', `password plus a valid one-time code did not yield ${what}: the second step is broken, or the monitoring account is locked or misconfigured`, evidence);
+    : fail(
+        'mfa.totp_login_failed',
+        'high',
+        `password plus a valid one-time code did not yield ${what}: the second step is broken, or the monitoring account is locked or misconfigured`,
+        evidence,
+      );
 }
 
 function unverified(): Finding {
-  return warn('mfa.login_second_step_unverified', 'low', 'the password alone was refused, but without a TOTP seed the probe cannot tell a demanded second factor from a wrong password; add totpSeed');
+  return warn(
+    'mfa.login_second_step_unverified',
+    'low',
+    'the password alone was refused, but without a TOTP seed the probe cannot tell a demanded second factor from a wrong password; add totpSeed',
+  );
 }
 
 /**
@@ -113,7 +148,10 @@ function unverified(): Finding {
  * step (never past the deadline). Providers that refuse code reuse (Keycloak's default) reject a second run within
  * the same step: schedule the check at least one period apart.
  */
-async function freshCode(o: { totpSeed?: string; totp: { digits: 6 | 7 | 8; period: number; algorithm: 'sha1' | 'sha256' | 'sha512' } }, api: ApiClient): Promise<string> {
+async function freshCode(
+  o: { totpSeed?: string; totp: { digits: 6 | 7 | 8; period: number; algorithm: 'sha1' | 'sha256' | 'sha512' } },
+  api: ApiClient,
+): Promise<string> {
   const period = o.totp.period;
   const left = period - ((Date.now() / 1000) % period);
   if (left < 2 && performance.now() + left * 1000 + 500 < api.o.deadline) await sleep(left * 1000 + 50, api.o.signal);

@@ -10,14 +10,54 @@ import type { MfaMeasurements } from './index';
 export const mfaMetrics: MetricFamily<MfaMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
-    const enforced = new Gauge({ name: 'pengawas_mfa_enforced', help: 'A second factor is enforced in this scope (1) or not (0), from the last successful run', labelNames: [...labels, 'scope'], registers: [registry] });
-    const coverage = new Gauge({ name: 'pengawas_mfa_enrolment_coverage_ratio', help: 'Share of the scope\'s users with a second factor enrolled', labelNames: [...labels, 'scope'], registers: [registry] });
-    const enrolled = new Gauge({ name: 'pengawas_mfa_enrolled_users', help: 'Users of the scope with a second factor enrolled', labelNames: [...labels, 'scope'], registers: [registry] });
-    const total = new Gauge({ name: 'pengawas_mfa_scope_users', help: 'Users measured in the scope', labelNames: [...labels, 'scope'], registers: [registry] });
-    const unenrolled = new Gauge({ name: 'pengawas_mfa_unenrolled_privileged_users', help: 'Privileged users without a second factor enrolled', labelNames: labels, registers: [registry] });
-    const apiSeconds = new Gauge({ name: 'pengawas_mfa_api_duration_seconds', help: 'Time spent in identity-provider API calls during the last run, total and slowest call', labelNames: [...labels, 'stat'], registers: [registry] });
-    const apiRequests = new Gauge({ name: 'pengawas_mfa_api_requests', help: 'Identity-provider API requests made by the last run (pages, retries and token calls included)', labelNames: labels, registers: [registry] });
-    const loginSeconds = new Gauge({ name: 'pengawas_mfa_login_duration_seconds', help: 'Duration of the last live login check (password-only and TOTP steps)', labelNames: labels, registers: [registry] });
+    const enforced = new Gauge({
+      name: 'pengawas_mfa_enforced',
+      help: 'A second factor is enforced in this scope (1) or not (0), from the last successful run',
+      labelNames: [...labels, 'scope'],
+      registers: [registry],
+    });
+    const coverage = new Gauge({
+      name: 'pengawas_mfa_enrolment_coverage_ratio',
+      help: "Share of the scope's users with a second factor enrolled",
+      labelNames: [...labels, 'scope'],
+      registers: [registry],
+    });
+    const enrolled = new Gauge({
+      name: 'pengawas_mfa_enrolled_users',
+      help: 'Users of the scope with a second factor enrolled',
+      labelNames: [...labels, 'scope'],
+      registers: [registry],
+    });
+    const total = new Gauge({
+      name: 'pengawas_mfa_scope_users',
+      help: 'Users measured in the scope',
+      labelNames: [...labels, 'scope'],
+      registers: [registry],
+    });
+    const unenrolled = new Gauge({
+      name: 'pengawas_mfa_unenrolled_privileged_users',
+      help: 'Privileged users without a second factor enrolled',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const apiSeconds = new Gauge({
+      name: 'pengawas_mfa_api_duration_seconds',
+      help: 'Time spent in identity-provider API calls during the last run, total and slowest call',
+      labelNames: [...labels, 'stat'],
+      registers: [registry],
+    });
+    const apiRequests = new Gauge({
+      name: 'pengawas_mfa_api_requests',
+      help: 'Identity-provider API requests made by the last run (pages, retries and token calls included)',
+      labelNames: labels,
+      registers: [registry],
+    });
+    const loginSeconds = new Gauge({
+      name: 'pengawas_mfa_login_duration_seconds',
+      help: 'Duration of the last live login check (password-only and TOTP steps)',
+      labelNames: labels,
+      registers: [registry],
+    });
     const seen = new Map<string, { element: string; scopes: Set<string>; coverageScopes: Set<string> }>();
 
     const forget = (checkId: string) => {

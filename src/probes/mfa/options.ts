@@ -19,7 +19,10 @@ const otpThresholds = z
     maxPeriod: z.number().int().min(15).max(300).default(60),
     /** Largest accepted look-around window (steps either side): a wide window widens guessing. */
     maxLookAround: z.number().int().min(0).max(10).default(1),
-    algorithms: z.array(z.enum(['HmacSHA1', 'HmacSHA256', 'HmacSHA512'])).min(1).default(['HmacSHA1', 'HmacSHA256', 'HmacSHA512']),
+    algorithms: z
+      .array(z.enum(['HmacSHA1', 'HmacSHA256', 'HmacSHA512']))
+      .min(1)
+      .default(['HmacSHA1', 'HmacSHA256', 'HmacSHA512']),
     /** Accept realms that let the same code be used twice within its period. */
     allowReusableCodes: z.boolean().default(false),
   })
@@ -41,8 +44,13 @@ const keycloak = z
      * evaluates them: direct role mappings, members of groups (and their subgroups) the role is mapped to, and holders
      * of composite roles that contain it at any depth.
      */
-    privilegedRoles: z.array(name.regex(/^(?:[^/]+|.*[^/]\/[^/]+)$/s, 'expected a realm role "name" or a client role "client-id/role-name"')).default([]),
-    flows: z.array(z.enum(['browser', 'directGrant'])).min(1).default(['browser', 'directGrant']),
+    privilegedRoles: z
+      .array(name.regex(/^(?:[^/]+|.*[^/]\/[^/]+)$/s, 'expected a realm role "name" or a client role "client-id/role-name"'))
+      .default([]),
+    flows: z
+      .array(z.enum(['browser', 'directGrant']))
+      .min(1)
+      .default(['browser', 'directGrant']),
     /** Demand a second factor for every user of the flows, not only for privileged ones. */
     requireForAllUsers: z.boolean().default(true),
     otp: otpThresholds.prefault({}),
@@ -60,7 +68,10 @@ const okta = z
         clientId: name,
         privateKey: z.string().min(1),
         keyId: z.string().optional(),
-        scopes: z.array(z.string()).min(1).default(['okta.policies.read', 'okta.users.read', 'okta.groups.read', 'okta.roles.read', 'okta.apps.read']),
+        scopes: z
+          .array(z.string())
+          .min(1)
+          .default(['okta.policies.read', 'okta.users.read', 'okta.groups.read', 'okta.roles.read', 'okta.apps.read']),
       })
       .strict()
       .optional(),
@@ -87,7 +98,10 @@ const entra = z
     /** Default https://login.microsoftonline.com/<tenantId>/oauth2/v2.0/token. */
     tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Directory role template ids that count as privileged (default: the highest-impact admin roles). */
-    privilegedRoleIds: z.array(z.string().regex(/^[0-9a-f-]{36}$/i)).min(1).optional(),
+    privilegedRoleIds: z
+      .array(z.string().regex(/^[0-9a-f-]{36}$/i))
+      .min(1)
+      .optional(),
     requireForAllUsers: z.boolean().default(true),
   })
   .strict();
@@ -157,7 +171,12 @@ export const mfaOptions = z
     verifyTls: z.boolean().default(true),
     /** Per-request cap; the check's timeout bounds the whole run. */
     requestTimeout: durationMs.default(10_000),
-    maxBodyBytes: z.number().int().positive().max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
     maxRetries: z.number().int().min(0).max(10).default(3),
     /** Longest Retry-After the probe waits out; longer → error (rate limited). */
     maxRetryWait: durationMs.default(10_000),

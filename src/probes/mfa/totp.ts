@@ -62,13 +62,30 @@ export interface TotpSettings {
 }
 
 export function totpCode(seed: string, s: TotpSettings = {}, epoch?: number): string {
-  return generateSync({ secret: seed, crypto, base32, digits: s.digits ?? 6, period: s.period ?? 30, algorithm: s.algorithm ?? 'sha1', epoch });
+  return generateSync({
+    secret: seed,
+    crypto,
+    base32,
+    digits: s.digits ?? 6,
+    period: s.period ?? 30,
+    algorithm: s.algorithm ?? 'sha1',
+    epoch,
+  });
 }
 
 /** Accepts codes one period either side (transmission delay, clock skew). */
 export function totpValid(seed: string, token: string, s: TotpSettings = {}): boolean {
   const period = s.period ?? 30;
-  return verifySync({ secret: seed, token, crypto, base32, digits: s.digits ?? 6, period, algorithm: s.algorithm ?? 'sha1', epochTolerance: period }).valid;
+  return verifySync({
+    secret: seed,
+    token,
+    crypto,
+    base32,
+    digits: s.digits ?? 6,
+    period,
+    algorithm: s.algorithm ?? 'sha1',
+    epochTolerance: period,
+  }).valid;
 }
 
 /** A new base32 seed (160 bits, RFC 4226's recommended length). */

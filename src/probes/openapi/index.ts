@@ -37,22 +37,45 @@ export const openapiProbe = defineProbe({
   async run(target, o, ctx) {
     const url = parseWebUrl(target);
     const t0 = performance.now();
-    const res = await fetchText(url, { headers: o.headers, caFile: o.caFile, verifyTls: o.verifyTls, maxBytes: o.maxBytes, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    const res = await fetchText(url, {
+      headers: o.headers,
+      caFile: o.caFile,
+      verifyTls: o.verifyTls,
+      maxBytes: o.maxBytes,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+    });
     const findings: Finding[] = [];
     if (res.status >= 500) throw new TargetUnreachableError(`${url.href} answered HTTP ${res.status}`);
     if (res.status < 200 || res.status >= 300) {
-      findings.push({ id: 'openapi.document.unavailable', severity: 'high', status: 'fail', message: `the API description at ${url.href} answers HTTP ${res.status}`, evidence: { status: res.status } });
+      findings.push({
+        id: 'openapi.document.unavailable',
+        severity: 'high',
+        status: 'fail',
+        message: `the API description at ${url.href} answers HTTP ${res.status}`,
+        evidence: { status: res.status },
+      });
       return { target: url.href, findings, measurements: { status: res.status } };
     }
     if (res.truncated) {
-      findings.push({ id: 'openapi.document.too_large', severity: 'medium', status: 'fail', message: `the document exceeds ${o.maxBytes} bytes` });
+      findings.push({
+        id: 'openapi.document.too_large',
+        severity: 'medium',
+        status: 'fail',
+        message: `the document exceeds ${o.maxBytes} bytes`,
+      });
       return { target: url.href, findings, measurements: { status: res.status } };
     }
     let doc: unknown;
     try {
       doc = /^\s*[{[]/.test(res.text) ? JSON.parse(res.text) : parseYaml(res.text);
     } catch (e) {
-      findings.push({ id: 'openapi.document.unparsable', severity: 'high', status: 'fail', message: `the document is neither JSON nor YAML: ${(e as Error).message.split('\n')[0]}` });
+      findings.push({
+        id: 'openapi.document.unparsable',
+        severity: 'high',
+        status: 'fail',
+        message: `the document is neither JSON nor YAML: ${(e as Error).message.split('\n')[0]}`,
+      });
       return { target: url.href, findings, measurements: { status: res.status } };
     }
     // swagger-parser's schema check speaks only where pengawas's structural rules found nothing: its ajv messages
@@ -63,7 +86,14 @@ export const openapiProbe = defineProbe({
     const ops = operations(d);
     const have = new Set(ops.map((op) => `${op.method} ${op.path}`));
     for (const req of o.requireOperations) {
-      if (!have.has(req)) findings.push({ id: 'openapi.operation.missing', severity: 'medium', status: 'fail', message: `${req} is not documented`, evidence: { operation: req } });
+      if (!have.has(req))
+        findings.push({
+          id: 'openapi.operation.missing',
+          severity: 'medium',
+          status: 'fail',
+          message: `${req} is not documented`,
+          evidence: { operation: req },
+        });
     }
     for (const rule of o.requireHeaders) {
       const re = compilePattern(rule.paths);
@@ -71,12 +101,26 @@ export const openapiProbe = defineProbe({
       for (const op of ops.filter((x) => re.test(x.path) && !except?.test(x.path))) {
         const declared = new Set(op.parameters.filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase()));
         const missing = rule.headers.filter((h) => !declared.has(h.toLowerCase()));
-        if (missing.length) findings.push({ id: 'openapi.headers.missing', severity: 'medium', status: 'fail', message: `${op.method} ${op.path} does not declare header(s) ${missing.join(', ')}`, evidence: { operation: `${op.method} ${op.path}`, missing } });
+        if (missing.length)
+          findings.push({
+            id: 'openapi.headers.missing',
+            severity: 'medium',
+            status: 'fail',
+            message: `${op.method} ${op.path} does not declare header(s) ${missing.join(', ')}`,
+            evidence: { operation: `${op.method} ${op.path}`, missing },
+          });
       }
     }
     const servers = Array.isArray(d.servers) ? (d.servers as Array<{ url?: unknown }>).map((s) => String(s.url ?? '')) : [];
     if (o.requireHttpsServers) {
-      for (const s of servers.filter((s) => /^http:\/\//i.test(s))) findings.push({ id: 'openapi.server.insecure', severity: 'high', status: 'fail', message: `server ${s} is plain HTTP`, evidence: { server: s } });
+      for (const s of servers.filter((s) => /^http:\/\//i.test(s)))
+        findings.push({
+          id: 'openapi.server.insecure',
+          severity: 'high',
+          status: 'fail',
+          message: `server ${s} is plain HTTP`,
+          evidence: { server: s },
+        });
     }
     const live: Array<Record<string, unknown>> = [];
     if (o.live.length) {
@@ -94,13 +138,26 @@ export const openapiProbe = defineProbe({
       }
     }
     if (!findings.some((f) => f.status !== 'pass')) {
-      findings.push({ id: 'openapi.valid', severity: 'info', status: 'pass', message: `valid OpenAPI ${String(d.openapi)}: ${ops.length} operation(s)${live.length ? `, ${live.length} live call(s) answered as documented` : ''}` });
+      findings.push({
+        id: 'openapi.valid',
+        severity: 'info',
+        status: 'pass',
+        message: `valid OpenAPI ${String(d.openapi)}: ${ops.length} operation(s)${live.length ? `, ${live.length} live call(s) answered as documented` : ''}`,
+      });
     }
     const info = (d.info ?? {}) as Record<string, unknown>;
     return {
       target: url.href,
       findings,
-      measurements: { status: res.status, openapi: d.openapi ?? d.swagger ?? null, title: info.title ?? null, apiVersion: info.version ?? null, operations: ops.length, servers, live },
+      measurements: {
+        status: res.status,
+        openapi: d.openapi ?? d.swagger ?? null,
+        title: info.title ?? null,
+        apiVersion: info.version ?? null,
+        operations: ops.length,
+        servers,
+        live,
+      },
     };
   },
 });

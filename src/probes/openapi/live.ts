@@ -22,12 +22,22 @@ function documented(op: Operation, status: number): boolean {
   return String(status) in responses || `${String(status)[0]}XX` in responses || 'default' in responses;
 }
 
-export async function callLive(call: LiveCall, ops: Operation[], lc: LiveContext): Promise<{ findings: Finding[]; measurement: Record<string, unknown> }> {
+export async function callLive(
+  call: LiveCall,
+  ops: Operation[],
+  lc: LiveContext,
+): Promise<{ findings: Finding[]; measurement: Record<string, unknown> }> {
   const [method, path] = call.operation.split(' ');
   const op = ops.find((o) => o.method === method && o.path === path);
   const findings: Finding[] = [];
   if (!op) {
-    findings.push({ id: 'openapi.live.not_documented', severity: 'medium', status: 'fail', message: `${call.operation} is not in the document, so its answers cannot be checked`, evidence: { operation: call.operation } });
+    findings.push({
+      id: 'openapi.live.not_documented',
+      severity: 'medium',
+      status: 'fail',
+      message: `${call.operation} is not in the document, so its answers cannot be checked`,
+      evidence: { operation: call.operation },
+    });
     return { findings, measurement: { operation: call.operation, called: false } };
   }
   const url = new URL(`${lc.base.pathname.replace(/\/$/, '')}${call.path ?? path}`, lc.base);
@@ -42,9 +52,20 @@ export async function callLive(call: LiveCall, ops: Operation[], lc: LiveContext
     ca: lc.ca,
     verifyTls: lc.verifyTls,
   });
-  const measurement: Record<string, unknown> = { operation: call.operation, url: url.href, status: res.status, ms: Math.round(res.timings.total * 10) / 10 };
+  const measurement: Record<string, unknown> = {
+    operation: call.operation,
+    url: url.href,
+    status: res.status,
+    ms: Math.round(res.timings.total * 10) / 10,
+  };
   if (!documented(op, res.status)) {
-    findings.push({ id: 'openapi.live.undocumented_status', severity: 'medium', status: 'fail', message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys((op.op.responses ?? {}) as object).join(', ')})`, evidence: measurement });
+    findings.push({
+      id: 'openapi.live.undocumented_status',
+      severity: 'medium',
+      status: 'fail',
+      message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys((op.op.responses ?? {}) as object).join(', ')})`,
+      evidence: measurement,
+    });
   }
   if (call.snap) {
     let code: unknown;
@@ -55,11 +76,29 @@ export async function callLive(call: LiveCall, ops: Operation[], lc: LiveContext
     }
     measurement.responseCode = code ?? null;
     if (typeof code !== 'string' || !/^\d{7}$/.test(code)) {
-      findings.push({ id: 'openapi.live.snap_response_code', severity: 'medium', status: 'fail', message: `${call.operation} answered without a 7-digit SNAP responseCode (got ${JSON.stringify(code ?? null)})`, evidence: measurement });
+      findings.push({
+        id: 'openapi.live.snap_response_code',
+        severity: 'medium',
+        status: 'fail',
+        message: `${call.operation} answered without a 7-digit SNAP responseCode (got ${JSON.stringify(code ?? null)})`,
+        evidence: measurement,
+      });
     } else if (code.slice(0, 3) !== String(res.status)) {
-      findings.push({ id: 'openapi.live.snap_response_code', severity: 'medium', status: 'fail', message: `responseCode ${code} does not start with the HTTP status ${res.status}`, evidence: measurement });
+      findings.push({
+        id: 'openapi.live.snap_response_code',
+        severity: 'medium',
+        status: 'fail',
+        message: `responseCode ${code} does not start with the HTTP status ${res.status}`,
+        evidence: measurement,
+      });
     } else if (call.snapService && code.slice(3, 5) !== call.snapService) {
-      findings.push({ id: 'openapi.live.snap_response_code', severity: 'low', status: 'fail', message: `responseCode ${code} carries service code ${code.slice(3, 5)}, expected ${call.snapService}`, evidence: measurement });
+      findings.push({
+        id: 'openapi.live.snap_response_code',
+        severity: 'low',
+        status: 'fail',
+        message: `responseCode ${code} carries service code ${code.slice(3, 5)}, expected ${call.snapService}`,
+        evidence: measurement,
+      });
     }
   }
   return { findings, measurement };

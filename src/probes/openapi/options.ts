@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { regexText } from '../../util/schema';
 
-const operationRef = z.string().regex(/^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) \/\S*$/, 'expected "METHOD /path", e.g. "POST /v1.0/access-token/b2b"');
+const operationRef = z
+  .string()
+  .regex(/^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) \/\S*$/, 'expected "METHOD /path", e.g. "POST /v1.0/access-token/b2b"');
 
 export const liveCall = z
   .object({
@@ -15,7 +17,10 @@ export const liveCall = z
     /** Expect a SNAP body: responseCode = HTTP status (3 digits) + service code (2) + case code (2). */
     snap: z.boolean().default(false),
     /** The SNAP service code this operation must answer with (e.g. 73 for the B2B access token). */
-    snapService: z.string().regex(/^\d{2}$/).optional(),
+    snapService: z
+      .string()
+      .regex(/^\d{2}$/)
+      .optional(),
   })
   .strict();
 
@@ -45,7 +50,12 @@ export const openapiOptions = z
     headers: z.record(z.string(), z.string()).default({}),
     caFile: z.string().optional(),
     verifyTls: z.boolean().default(true),
-    maxBytes: z.number().int().positive().max(32 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(32 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
   })
   .strict();
 

@@ -73,19 +73,23 @@ export function validateOpenApi(doc: unknown): Problem[] {
   const problems: Problem[] = [];
   const add = (rule: string, where: string, message: string) => problems.push({ rule, where, message });
   if (!isObj(doc)) return [{ rule: 'not_an_object', where: '#', message: 'the document is not an object' }];
-  if (doc.swagger !== undefined) add('version', '#/swagger', `Swagger ${String(doc.swagger)} is not OpenAPI 3; publish an OpenAPI 3.x document`);
-  else if (typeof doc.openapi !== 'string' || !/^3\.[01]\.\d+$/.test(doc.openapi)) add('version', '#/openapi', `openapi is ${JSON.stringify(doc.openapi)}, expected 3.0.x or 3.1.x`);
+  if (doc.swagger !== undefined)
+    add('version', '#/swagger', `Swagger ${String(doc.swagger)} is not OpenAPI 3; publish an OpenAPI 3.x document`);
+  else if (typeof doc.openapi !== 'string' || !/^3\.[01]\.\d+$/.test(doc.openapi))
+    add('version', '#/openapi', `openapi is ${JSON.stringify(doc.openapi)}, expected 3.0.x or 3.1.x`);
   const info = doc.info;
   if (!isObj(info)) add('info', '#/info', 'info is missing');
   else {
     if (typeof info.title !== 'string' || !info.title.trim()) add('info', '#/info/title', 'info.title is missing');
-    if (typeof info.version !== 'string' || !info.version.trim()) add('info', '#/info/version', 'info.version is missing (must be a string)');
+    if (typeof info.version !== 'string' || !info.version.trim())
+      add('info', '#/info/version', 'info.version is missing (must be a string)');
   }
   const is31 = typeof doc.openapi === 'string' && doc.openapi.startsWith('3.1');
   if (!isObj(doc.paths)) {
     if (!is31 || (!isObj(doc.webhooks) && !isObj(doc.components))) add('paths', '#/paths', 'paths is missing');
   } else {
-    for (const path of Object.keys(doc.paths)) if (!path.startsWith('/')) add('paths', `#/paths/${path}`, `path "${path}" does not start with "/"`);
+    for (const path of Object.keys(doc.paths))
+      if (!path.startsWith('/')) add('paths', `#/paths/${path}`, `path "${path}" does not start with "/"`);
   }
   const seenIds = new Map<string, string>();
   for (const { method, path, op, parameters } of operations(doc)) {
@@ -94,18 +98,22 @@ export function validateOpenApi(doc: unknown): Problem[] {
     if (!isObj(responses) || Object.keys(responses).length === 0) add('responses', where, 'the operation documents no responses');
     else {
       for (const [code, r] of Object.entries(responses)) {
-        if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(code)) add('responses', `${where} ${code}`, `"${code}" is not a status code, a range like 4XX, or default`);
+        if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(code))
+          add('responses', `${where} ${code}`, `"${code}" is not a status code, a range like 4XX, or default`);
         const resolved = deref(doc, r);
         if (!isObj(resolved)) add('responses', `${where} ${code}`, 'the response is not an object (or its $ref does not resolve)');
-        else if (typeof resolved.description !== 'string') add('responses', `${where} ${code}`, 'the response has no description (required)');
+        else if (typeof resolved.description !== 'string')
+          add('responses', `${where} ${code}`, 'the response has no description (required)');
       }
     }
     for (const p of parameters) {
-      if (typeof p.name !== 'string' || !['query', 'header', 'path', 'cookie'].includes(String(p.in))) add('parameters', where, `a parameter lacks name or a valid "in" (${JSON.stringify({ name: p.name, in: p.in })})`);
+      if (typeof p.name !== 'string' || !['query', 'header', 'path', 'cookie'].includes(String(p.in)))
+        add('parameters', where, `a parameter lacks name or a valid "in" (${JSON.stringify({ name: p.name, in: p.in })})`);
       else if (p.in === 'path' && p.required !== true) add('parameters', where, `path parameter ${p.name} must be required: true`);
     }
     for (const m of path.matchAll(/\{([^}]+)\}/g)) {
-      if (!parameters.some((p) => p.in === 'path' && p.name === m[1])) add('path_parameters', where, `path parameter {${m[1]}} is not declared`);
+      if (!parameters.some((p) => p.in === 'path' && p.name === m[1]))
+        add('path_parameters', where, `path parameter {${m[1]}} is not declared`);
     }
     if (typeof op.operationId === 'string') {
       const prev = seenIds.get(op.operationId);

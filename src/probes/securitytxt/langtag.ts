@@ -14,7 +14,25 @@ const singleton = '[0-9a-wyz]';
 const extension = `${singleton}(?:-${alphanum}{2,8})+`;
 const privateuse = `x(?:-${alphanum}{1,8})+`;
 const langtag = `${language}(?:-${script})?(?:-${region})?(?:-${variant})*(?:-${extension})*(?:-${privateuse})?`;
-const irregular = ['en-GB-oed', 'i-ami', 'i-bnn', 'i-default', 'i-enochian', 'i-hak', 'i-klingon', 'i-lux', 'i-mingo', 'i-navajo', 'i-pwn', 'i-tao', 'i-tay', 'i-tsu', 'sgn-BE-FR', 'sgn-BE-NL', 'sgn-CH-DE'];
+const irregular = [
+  'en-GB-oed',
+  'i-ami',
+  'i-bnn',
+  'i-default',
+  'i-enochian',
+  'i-hak',
+  'i-klingon',
+  'i-lux',
+  'i-mingo',
+  'i-navajo',
+  'i-pwn',
+  'i-tao',
+  'i-tay',
+  'i-tsu',
+  'sgn-BE-FR',
+  'sgn-BE-NL',
+  'sgn-CH-DE',
+];
 const regular = ['art-lojban', 'cel-gaulish', 'no-bok', 'no-nyn', 'zh-guoyu', 'zh-hakka', 'zh-min', 'zh-min-nan', 'zh-xiang'];
 const LANGUAGE_TAG = new RegExp(`^(?:${langtag}|${privateuse}|${[...irregular, ...regular].join('|')})$`, 'i');
 
@@ -24,7 +42,9 @@ const LANGUAGE_TAG = new RegExp(`^(?:${langtag}|${privateuse}|${[...irregular, .
  * registry still carries as deprecated subtags (in → id, iw → he, ji → yi, jw → jv, mo → ro).
  */
 const ISO_639_1 = new Set(
-  'aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu in iw ji jw mo'.split(' '),
+  'aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu in iw ji jw mo'.split(
+    ' ',
+  ),
 );
 
 /** Why a Preferred-Languages value is not a language tag, or undefined when it is one. */

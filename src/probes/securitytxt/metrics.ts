@@ -5,7 +5,12 @@ import type { SecurityTxtMeasurements } from './index';
 
 export const securityTxtMetrics: MetricFamily<SecurityTxtMeasurements> = {
   create(registry) {
-    const expires = new Gauge({ name: 'pengawas_securitytxt_expires_timestamp_seconds', help: 'Expires of the published security.txt (unix seconds, RFC 9116)', labelNames: ['check', 'element'], registers: [registry] });
+    const expires = new Gauge({
+      name: 'pengawas_securitytxt_expires_timestamp_seconds',
+      help: 'Expires of the published security.txt (unix seconds, RFC 9116)',
+      labelNames: ['check', 'element'],
+      registers: [registry],
+    });
     const seen = new Map<string, string>();
     return {
       observe(r) {

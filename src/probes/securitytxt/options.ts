@@ -17,7 +17,12 @@ export const securityTxtOptions = z
     headers: z.record(z.string(), z.string()).default({}),
     caFile: z.string().optional(),
     verifyTls: z.boolean().default(true),
-    maxBytes: z.number().int().positive().max(1024 * 1024).default(64 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(1024 * 1024)
+      .default(64 * 1024),
   })
   .strict();
 

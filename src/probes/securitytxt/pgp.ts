@@ -50,7 +50,8 @@ function checkSignatureData(lines: Array<{ text: string; line: number }>, proble
   if (checksum && Buffer.from(checksum.text.slice(1), 'base64').readUIntBE(0, 3) !== crc24(data)) {
     problems.push({ line: checksum.line, message: 'the armor checksum (CRC-24, RFC 4880 §6.1) does not match the signature data' });
   }
-  if (!isSignaturePacket(data[0])) problems.push({ line: lines[0].line, message: 'the signature data does not start with an OpenPGP signature packet (RFC 4880 §5.2)' });
+  if (!isSignaturePacket(data[0]))
+    problems.push({ line: lines[0].line, message: 'the signature data does not start with an OpenPGP signature packet (RFC 4880 §5.2)' });
 }
 
 /**
@@ -62,7 +63,8 @@ export function unwrapSigned(lines: string[]): { cleartext: Array<{ text: string
   const start = lines.indexOf(SIGNED_HEADER);
   if (start !== 0) problems.push({ line: start + 1, message: `"${SIGNED_HEADER}" must be the first line` });
   let i = start + 1;
-  if (!HASH_HEADER.test(lines[i] ?? '')) problems.push({ line: i + 1, message: 'no "Hash: <algorithm>" armor header after the header line' });
+  if (!HASH_HEADER.test(lines[i] ?? ''))
+    problems.push({ line: i + 1, message: 'no "Hash: <algorithm>" armor header after the header line' });
   while (HASH_HEADER.test(lines[i] ?? '')) i++;
   if (lines[i] !== '') problems.push({ line: i + 1, message: 'the armor headers must be followed by one blank line' });
   else i++;
@@ -96,7 +98,8 @@ export function unwrapSigned(lines: string[]): { cleartext: Array<{ text: string
     if (problems.every((p) => p.line <= begin)) checkSignatureData(data, problems);
     // The file ends with the END line and its line ending: a trailing blank line or text breaks the framing.
     const after = lines.slice(i + 1);
-    if (after.length > 1 || (after.length === 1 && after[0] !== '')) problems.push({ line: i + 2, message: 'nothing may follow the end of the signature' });
+    if (after.length > 1 || (after.length === 1 && after[0] !== ''))
+      problems.push({ line: i + 2, message: 'nothing may follow the end of the signature' });
   }
   return { cleartext, problems };
 }

@@ -117,7 +117,13 @@ export function mergeFindings(scans: AddressScan[]): Finding[] {
 
 /** A finding for each address that could not be scanned at all. */
 export function unavailableFinding(address: string, e: ProbeError): Finding {
-  return { id: 'tls.addresses.unavailable', severity: 'high', status: 'error', message: `could not scan ${address}: ${e.message}`, evidence: { address, code: e.code } };
+  return {
+    id: 'tls.addresses.unavailable',
+    severity: 'high',
+    status: 'error',
+    message: `could not scan ${address}: ${e.message}`,
+    evidence: { address, code: e.code },
+  };
 }
 
 const DIMENSIONS: Array<{ key: 'protocols' | 'ciphers' | 'certificate'; what: string; of: (s: AddressSummary) => string[] }> = [
@@ -146,7 +152,10 @@ export function consistencyFinding(scans: AddressScan[]): Finding {
     parts.push(`${d.what}: ${shown.map(([a, v]) => `${a} ${v.length ? v.join(', ') : 'none'}`).join('; ')}`);
   }
   if (!parts.length) {
-    const message = ok.length > 1 ? `the ${ok.length} addresses (${addresses.join(', ')}) show the same protocols, suites and certificate` : `one address scanned (${addresses.join(', ') || 'none'})`;
+    const message =
+      ok.length > 1
+        ? `the ${ok.length} addresses (${addresses.join(', ')}) show the same protocols, suites and certificate`
+        : `one address scanned (${addresses.join(', ') || 'none'})`;
     return { id: 'tls.addresses.inconsistent', severity: 'medium', status: 'pass', message, evidence: { addresses } };
   }
   return {

@@ -60,7 +60,15 @@ export const CIPHERS: readonly CipherSuite[] = CIPHER_ROWS.map(([code, iana, ope
 });
 
 const BY_CODE = new Map(CIPHERS.map((c) => [c.code, c]));
-const BY_NAME = new Map(CIPHERS.flatMap((c) => [[c.name.toUpperCase(), c], [c.openssl.toUpperCase(), c]] as Array<[string, CipherSuite]>).filter(([k]) => k));
+const BY_NAME = new Map(
+  CIPHERS.flatMap(
+    (c) =>
+      [
+        [c.name.toUpperCase(), c],
+        [c.openssl.toUpperCase(), c],
+      ] as Array<[string, CipherSuite]>,
+  ).filter(([k]) => k),
+);
 
 export function cipherByCode(code: number): CipherSuite | undefined {
   return BY_CODE.get(code);

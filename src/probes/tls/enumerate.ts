@@ -81,7 +81,14 @@ function acceptedAs(out: HelloOutcome, protocol: Protocol): out is Extract<Hello
 }
 
 /** Offer `candidates`, note the pick, remove it, repeat (at most `limit` picks). Mutates both arrays. */
-async function chain(c: Ctx, protocol: Protocol, candidates: number[], suites: AcceptedSuite[], sink: Sink, limit = Infinity): Promise<HelloOutcome | undefined> {
+async function chain(
+  c: Ctx,
+  protocol: Protocol,
+  candidates: number[],
+  suites: AcceptedSuite[],
+  sink: Sink,
+  limit = Infinity,
+): Promise<HelloOutcome | undefined> {
   let last: HelloOutcome | undefined;
   for (let n = 0; n < limit && candidates.length; n++) {
     const out = (last = await hello(c, protocol, candidates));
@@ -107,7 +114,11 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
   const candidates = suitesFor(protocol).map((s) => s.code);
   const suites: AcceptedSuite[] = [];
   const first = await chain(c, protocol, candidates, suites, sink, c.enumerateCiphers ? 2 : 1);
-  const refusal = suites.length ? undefined : first?.accepted ? `server answered with version 0x${first.version.toString(16)}` : first?.alert;
+  const refusal = suites.length
+    ? undefined
+    : first?.accepted
+      ? `server answered with version 0x${first.version.toString(16)}`
+      : first?.alert;
   if (suites.length < 2) return { protocol, supported: suites.length > 0, suites, refusal };
 
   // Which order rules: offered the two found suites reversed, a server enforcing its own order keeps its pick.
@@ -153,13 +164,23 @@ async function groupsOver(c: Ctx, protocol: Protocol, ciphers: number[]): Promis
 async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<Partial<Record<Protocol, number[]>>> {
   const jobs = results
     .filter((r) => r.supported && r.protocol !== 'SSLv3')
-    .map((r) => ({ protocol: r.protocol, ciphers: r.protocol === 'TLSv1.3' ? r.suites.map((s) => s.code) : r.suites.filter((s) => cipherByCode(s.code)?.kx === 'ECDH').map((s) => s.code) }))
+    .map((r) => ({
+      protocol: r.protocol,
+      ciphers:
+        r.protocol === 'TLSv1.3'
+          ? r.suites.map((s) => s.code)
+          : r.suites.filter((s) => cipherByCode(s.code)?.kx === 'ECDH').map((s) => s.code),
+    }))
     .filter((j) => j.ciphers.length);
   const found = await Promise.all(jobs.map((j) => groupsOver(c, j.protocol, j.ciphers)));
   return Object.fromEntries(jobs.map((j, i) => [j.protocol, found[i]]).filter(([, g]) => (g as number[]).length));
 }
 
-export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean; concurrency: number }): Promise<Enumeration> {
+export async function enumerate(
+  ep: Endpoint,
+  protocols: readonly Protocol[],
+  opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean; concurrency: number },
+): Promise<Enumeration> {
   const c: Ctx = { ep, ...opts };
   const sink: Sink = { chains: new Map() };
   // Newest first, so the newest protocols start first; the sent chain is the first TLS <= 1.2 answer's.
@@ -171,7 +192,12 @@ export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], op
         // The check's own deadline or cancellation ends the scan; a single protocol's failure does not.
         if (opts.limits.signal.aborted) throw e;
         errors.push(e);
-        return { protocol: p, supported: false, suites: [], refusal: `${(e as { code?: string }).code ?? 'error'}: ${e.message}` } as ProtocolResult;
+        return {
+          protocol: p,
+          supported: false,
+          suites: [],
+          refusal: `${(e as { code?: string }).code ?? 'error'}: ${e.message}`,
+        } as ProtocolResult;
       }),
     ),
   );
@@ -183,5 +209,12 @@ export async function enumerate(ep: Endpoint, protocols: readonly Protocol[], op
   const groupsByProtocol = await scanGroups(c, results);
   // Newest protocol first, each group once (a group the server takes only over an old version still counts).
   const groups = [...new Set(ordered.flatMap((p) => groupsByProtocol[p] ?? []))];
-  return { protocols: results.reverse(), groups, groupsByProtocol, sentChain: sink.chain, sentChains: [...sink.chains.values()], certificateRequest: sink.certificateRequest };
+  return {
+    protocols: results.reverse(),
+    groups,
+    groupsByProtocol,
+    sentChain: sink.chain,
+    sentChains: [...sink.chains.values()],
+    certificateRequest: sink.certificateRequest,
+  };
 }

@@ -16,10 +16,24 @@ export function parseHsts(header: string | undefined): Hsts {
   if (!header) return { present: false, includeSubDomains: false, preload: false };
   const parts = header.split(';').map((p) => p.trim().toLowerCase());
   const age = parts.map((p) => /^max-age\s*=\s*"?(\d+)"?$/.exec(p)).find(Boolean);
-  return { present: true, maxAge: age ? Number(age[1]) : undefined, includeSubDomains: parts.includes('includesubdomains'), preload: parts.includes('preload'), header };
+  return {
+    present: true,
+    maxAge: age ? Number(age[1]) : undefined,
+    includeSubDomains: parts.includes('includesubdomains'),
+    preload: parts.includes('preload'),
+    header,
+  };
 }
 
-export function fetchHsts(opts: { host: string; address?: string; port: number; servername?: string; path: string; signal: AbortSignal; timeoutMs: number }): Promise<Hsts> {
+export function fetchHsts(opts: {
+  host: string;
+  address?: string;
+  port: number;
+  servername?: string;
+  path: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+}): Promise<Hsts> {
   return new Promise((resolve, reject) => {
     const name = opts.servername ?? opts.host;
     const req = https.request({

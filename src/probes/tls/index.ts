@@ -5,7 +5,15 @@
 import { ProbeError, StartTlsRefusedError } from '../../errors';
 import { readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
-import { consistencyFinding, firstReachable, mergeFindings, resolveAddresses, unavailableFinding, type AddressScan, type LookupAll } from './addresses';
+import {
+  consistencyFinding,
+  firstReachable,
+  mergeFindings,
+  resolveAddresses,
+  unavailableFinding,
+  type AddressScan,
+  type LookupAll,
+} from './addresses';
 import type { CertificateReport } from './cert/analyze';
 import { hexCode } from './ciphers';
 import { features, sessionFindings } from './session-findings';
@@ -20,7 +28,15 @@ import { ALL_PROTOCOLS, GROUPS } from './wire/constants';
 import { defineProbe, type ProbeContext, type ProbeOutput } from '../types';
 
 /** One intermediate's revocation result beside the leaf's (`certificateDetails.revocation.chain`). */
-const chainEntry = (r: IntermediateRevocation) => ({ subject: r.subject, serial: r.serial, status: r.status, method: r.method, url: r.source ?? null, revokedAt: r.revokedAt, detail: r.detail });
+const chainEntry = (r: IntermediateRevocation) => ({
+  subject: r.subject,
+  serial: r.serial,
+  status: r.status,
+  method: r.method,
+  url: r.source ?? null,
+  revokedAt: r.revokedAt,
+  detail: r.detail,
+});
 
 const groupName = (g: number) => GROUPS[g]?.name ?? `0x${g.toString(16)}`;
 
@@ -46,7 +62,11 @@ const certificateSummary = (c: CertificateReport) => ({
  * What a tls check measured: one scan's facts (all absent when STARTTLS was refused), the address scanned and,
  * with `addresses: all`, a summary per address. Typed by what `measurements()` builds, so it cannot drift.
  */
-export type TlsMeasurements = Partial<ReturnType<typeof measurements>> & { address: string; addresses: string[]; perAddress?: AddressScan['summary'][] };
+export type TlsMeasurements = Partial<ReturnType<typeof measurements>> & {
+  address: string;
+  addresses: string[];
+  perAddress?: AddressScan['summary'][];
+};
 
 function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }) {
   const f = r.facts;
@@ -81,11 +101,30 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
     /** Every certificate the server presents (dual RSA/ECDSA setups show two); the first is `certificate`'s. */
     certificates: c ? [c, ...(f.otherCertificates ?? [])].map(certificateSummary) : [],
     clientCertificate: f.clientCertificate ?? null,
-    hsts: f.hsts ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload } : null,
-    certificateDetails: c
-      ? { serial: c.serial, fingerprint256: r.leafFingerprint ?? null, sans: c.sans, notBefore: c.notBefore, lifetimeDays: c.lifetimeDays, chainComplete: c.chainComplete, chainInOrder: c.chainInOrder, chain: c.chain, revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null }
+    hsts: f.hsts
+      ? { present: f.hsts.present, maxAge: f.hsts.maxAge ?? null, includeSubDomains: f.hsts.includeSubDomains, preload: f.hsts.preload }
       : null,
-    suiteDetails: f.suites.map((s) => ({ protocol: s.protocol, code: hexCode(s.code), forwardSecret: s.suite.forwardSecret, group: s.group !== undefined ? GROUPS[s.group]?.name ?? s.group : undefined, dhBits: s.dhBits, weaknesses: s.suite.weaknesses })),
+    certificateDetails: c
+      ? {
+          serial: c.serial,
+          fingerprint256: r.leafFingerprint ?? null,
+          sans: c.sans,
+          notBefore: c.notBefore,
+          lifetimeDays: c.lifetimeDays,
+          chainComplete: c.chainComplete,
+          chainInOrder: c.chainInOrder,
+          chain: c.chain,
+          revocation: c.revocation ? { ...c.revocation, chain: (c.chainRevocation ?? []).map(chainEntry) } : null,
+        }
+      : null,
+    suiteDetails: f.suites.map((s) => ({
+      protocol: s.protocol,
+      code: hexCode(s.code),
+      forwardSecret: s.suite.forwardSecret,
+      group: s.group !== undefined ? (GROUPS[s.group]?.name ?? s.group) : undefined,
+      dhBits: s.dhBits,
+      weaknesses: s.suite.weaknesses,
+    })),
     serverPreference: f.serverPreference,
     groups: f.groups.map(groupName),
     groupsByProtocol: Object.fromEntries(Object.entries(f.groupsByProtocol).map(([p, gs]) => [p, gs!.map(groupName)])),
@@ -122,7 +161,12 @@ interface AddressResult extends AddressScan {
  * The check: resolve the name once, scan the first reachable address (`addresses: first`) or each address in turn
  * (`all`; the check's timeout bounds the whole run). `deps.lookup` replaces the resolver in tests.
  */
-export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, deps: { lookup?: LookupAll } = {}): Promise<ProbeOutput<TlsMeasurements>> {
+export async function runTls(
+  target: string,
+  o: TlsOptions,
+  ctx: ProbeContext,
+  deps: { lookup?: LookupAll } = {},
+): Promise<ProbeOutput<TlsMeasurements>> {
   const { host, port } = parseTlsTarget(target, o.starttls);
   const normalised = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const profile = await loadProfile(o.profile);
@@ -132,15 +176,27 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
   const scanAddress = async (address: string): Promise<AddressResult> => {
     let result: ScanResult;
     try {
-      result = await scanTls({ host, address, port, servername: o.servername ?? host, starttls: o.starttls }, o, { signal: ctx.signal, timeoutMs: ctx.timeoutMs, caPem });
+      result = await scanTls({ host, address, port, servername: o.servername ?? host, starttls: o.starttls }, o, {
+        signal: ctx.signal,
+        timeoutMs: ctx.timeoutMs,
+        caPem,
+      });
     } catch (e) {
       if (!(e instanceof StartTlsRefusedError)) throw e;
       // No encryption on offer is the finding itself, not a failure of the monitor.
-      const findings: Finding[] = [{ id: 'tls.starttls.refused', severity: 'high', status: 'fail', message: e.message, evidence: { starttls: o.starttls } }];
+      const findings: Finding[] = [
+        { id: 'tls.starttls.refused', severity: 'high', status: 'fail', message: e.message, evidence: { starttls: o.starttls } },
+      ];
       return {
         findings,
         summary: { address, protocols: [], ciphers: [], certificateFingerprint: null, findings: ['tls.starttls.refused'] },
-        measurements: { protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, false])), ciphers: [], certificate: null, hsts: null, profile: profile ? { name: profile.name, compliant: false } : null },
+        measurements: {
+          protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, false])),
+          ciphers: [],
+          certificate: null,
+          hsts: null,
+          profile: profile ? { name: profile.name, compliant: false } : null,
+        },
       };
     }
     const verdict = profile ? evaluateProfile(profile, result.facts) : undefined;
@@ -165,7 +221,10 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
   };
 
   const scans: AddressResult[] = [];
-  const toScan = o.addresses === 'all' ? resolved : [await firstReachable(resolved, port, { signal: ctx.signal, attemptMs: Math.min(2000, Math.max(100, ctx.timeoutMs / 4)) })];
+  const toScan =
+    o.addresses === 'all'
+      ? resolved
+      : [await firstReachable(resolved, port, { signal: ctx.signal, attemptMs: Math.min(2000, Math.max(100, ctx.timeoutMs / 4)) })];
   for (const address of toScan) {
     try {
       scans.push(await scanAddress(address));
@@ -173,7 +232,18 @@ export async function runTls(target: string, o: TlsOptions, ctx: ProbeContext, d
       // The first address is the main result: without it the check fails as a single-address scan would.
       if (!scans.length || ctx.signal.aborted || !(e instanceof ProbeError)) throw e;
       const finding = unavailableFinding(address, e);
-      scans.push({ findings: [finding], summary: { address, protocols: [], ciphers: [], certificateFingerprint: null, findings: [finding.id], error: { code: e.code, message: e.message } }, measurements: {} });
+      scans.push({
+        findings: [finding],
+        summary: {
+          address,
+          protocols: [],
+          ciphers: [],
+          certificateFingerprint: null,
+          findings: [finding.id],
+          error: { code: e.code, message: e.message },
+        },
+        measurements: {},
+      });
     }
   }
   const main = scans[0];

@@ -5,7 +5,10 @@ export class Limiter {
   started = 0;
 
   /** `settled` hears each task's end (its error, or undefined on success): the scan watches for a silent server. */
-  constructor(private readonly max: number, private readonly settled?: (error: unknown) => void) {}
+  constructor(
+    private readonly max: number,
+    private readonly settled?: (error: unknown) => void,
+  ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));

@@ -14,7 +14,13 @@ const STRENGTHS = ['insecure', 'weak', 'recommended'] as const;
 const MAX_DN = 256;
 
 /** blackbox_exporter's label spellings for a certificate: fingerprint and serial as lower-case hex without colons. */
-function certLabels(c: { fingerprint256: string; subject: string; issuer: string; serial: string; notAfter: string }): Record<string, string> {
+function certLabels(c: {
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  serial: string;
+  notAfter: string;
+}): Record<string, string> {
   const clip = (v: string) => (v.length > MAX_DN ? `${v.slice(0, MAX_DN - 1)}…` : v);
   return {
     fingerprint_sha256: c.fingerprint256.replace(/:/g, '').toLowerCase(),
@@ -28,9 +34,16 @@ function certLabels(c: { fingerprint256: string; subject: string; issuer: string
 export const tlsMetrics: MetricFamily<TlsMeasurements> = {
   create(registry) {
     const labels = ['check', 'element'] as const;
-    const g = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
-    const expiry = g('pengawas_tls_cert_expiry_timestamp_seconds', 'notAfter of the leaf certificate (unix seconds); with several leaves (RSA and ECDSA), the earliest');
-    const chainExpiry = g('pengawas_tls_chain_earliest_expiry_timestamp_seconds', 'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry');
+    const g = (name: string, help: string, extra: string[] = []) =>
+      new Gauge({ name, help, labelNames: [...labels, ...extra], registers: [registry] });
+    const expiry = g(
+      'pengawas_tls_cert_expiry_timestamp_seconds',
+      'notAfter of the leaf certificate (unix seconds); with several leaves (RSA and ECDSA), the earliest',
+    );
+    const chainExpiry = g(
+      'pengawas_tls_chain_earliest_expiry_timestamp_seconds',
+      'Earliest notAfter of any certificate the server sent (unix seconds), like probe_ssl_earliest_cert_expiry',
+    );
     // Seconds left are computed when Prometheus scrapes, from the notAfter of the last scan: never a stale count.
     const notAfter = new Map<string, { element: string; at: number }>();
     const expiresIn = new Gauge({
@@ -44,19 +57,39 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
         for (const [check, e] of notAfter) this.set({ check, element: e.element }, Math.round(e.at - now));
       },
     });
-    const certInfo = g('pengawas_tls_cert_info', 'A leaf certificate the server presented in the last scan (always 1; two with RSA and ECDSA leaves): SHA-256 fingerprint (lower-case hex), subject, issuer, serial (lower-case hex), notAfter (ISO-8601)', ['fingerprint_sha256', 'subject', 'issuer', 'serial', 'not_after']);
-    const revoked = g('pengawas_tls_cert_revoked', '1 if the leaf certificate or any intermediate the server sent is revoked, 0 if the leaf is good and no intermediate is known to be revoked (absent when the leaf is unknown and no intermediate is revoked)');
+    const certInfo = g(
+      'pengawas_tls_cert_info',
+      'A leaf certificate the server presented in the last scan (always 1; two with RSA and ECDSA leaves): SHA-256 fingerprint (lower-case hex), subject, issuer, serial (lower-case hex), notAfter (ISO-8601)',
+      ['fingerprint_sha256', 'subject', 'issuer', 'serial', 'not_after'],
+    );
+    const revoked = g(
+      'pengawas_tls_cert_revoked',
+      '1 if the leaf certificate or any intermediate the server sent is revoked, 0 if the leaf is good and no intermediate is known to be revoked (absent when the leaf is unknown and no intermediate is revoked)',
+    );
     const protocol = g('pengawas_tls_protocol_enabled', 'Whether the server accepts the protocol version (1/0)', ['protocol']);
-    const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', ['strength']);
+    const suites = g('pengawas_tls_cipher_suites', 'Accepted cipher suites (all protocols) by strength: insecure, weak, recommended', [
+      'strength',
+    ]);
     const findings = g('pengawas_tls_findings', 'Findings of the last scan that did not pass, by severity', ['severity']);
     const compliant = g('pengawas_tls_profile_compliant', '1 if the last scan met every rule of the policy profile, else 0', ['profile']);
     const handshake = g('pengawas_tls_handshake_duration_seconds', 'Time of one full TLS handshake (as a client sees it)');
     const scan = g('pengawas_tls_scan_duration_seconds', 'Wall time of the whole scan (enumeration, certificate, revocation, HSTS)');
     const handshakes = g('pengawas_tls_scan_handshakes', 'Connections (handshake attempts) the last scan used');
     const hsts = g('pengawas_tls_hsts_max_age_seconds', 'HSTS max-age of the HTTPS response (0 when the header is absent)');
-    const vulnerable = g('pengawas_tls_vulnerable', '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided', ['vuln']);
-    const feature = g('pengawas_tls_feature', '1 if the server has the session/transparency feature (session_resumption_id, session_resumption_ticket, early_data, client_renegotiation, heartbeat, sct, ocsp_must_staple), 0 if not; absent when undecided', ['feature']);
-    const seen = new Map<string, { element: string; profile?: string; vulns?: string[]; features?: string[]; certs?: Array<Record<string, string>> }>();
+    const vulnerable = g(
+      'pengawas_tls_vulnerable',
+      '1 if the last scan judged the server vulnerable (tls.vuln.<vuln> findings), 0 if not; absent when undecided',
+      ['vuln'],
+    );
+    const feature = g(
+      'pengawas_tls_feature',
+      '1 if the server has the session/transparency feature (session_resumption_id, session_resumption_ticket, early_data, client_renegotiation, heartbeat, sct, ocsp_must_staple), 0 if not; absent when undecided',
+      ['feature'],
+    );
+    const seen = new Map<
+      string,
+      { element: string; profile?: string; vulns?: string[]; features?: string[]; certs?: Array<Record<string, string>> }
+    >();
     const plain = [expiry, chainExpiry, revoked, handshake, scan, handshakes, hsts];
 
     function forget(checkId: string) {
@@ -84,13 +117,20 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
         const decided = Object.entries(m.vulnerabilities ?? {}).filter(([, v]) => v !== null);
         const certs = (m.certificates ?? []).map((c) => ({ ...l, ...certLabels(c) }));
         const featured = Object.entries(m.features ?? {}).filter(([, v]) => v !== null);
-        seen.set(r.checkId, { element: r.element, profile: m.profile?.name, vulns: decided.map(([k]) => k), features: featured.map(([k]) => k), certs });
+        seen.set(r.checkId, {
+          element: r.element,
+          profile: m.profile?.name,
+          vulns: decided.map(([k]) => k),
+          features: featured.map(([k]) => k),
+          certs,
+        });
         for (const c of certs) certInfo.set(c, 1);
         for (const [k, v] of featured) feature.set({ ...l, feature: k }, v ? 1 : 0);
         // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
         for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
         // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
-        for (const p of PROTOCOLS) if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
+        for (const p of PROTOCOLS)
+          if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
         if (m.certificate) {
           // An ECDSA leaf expiring beside a fresh RSA one must still raise the expiry alert.
           const leaves = m.certificates?.length ? m.certificates : [m.certificate];
@@ -103,7 +143,8 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
           else if (m.certificate.revoked !== null) revoked.set(l, m.certificate.revoked ? 1 : 0);
         }
         if (m.strengthCounts) for (const st of STRENGTHS) suites.set({ ...l, strength: st }, m.strengthCounts[st] ?? 0);
-        for (const sev of SEVERITIES) findings.set({ ...l, severity: sev }, r.findings.filter((f) => f.status !== 'pass' && f.severity === sev).length);
+        for (const sev of SEVERITIES)
+          findings.set({ ...l, severity: sev }, r.findings.filter((f) => f.status !== 'pass' && f.severity === sev).length);
         if (m.profile) compliant.set({ ...l, profile: m.profile.name }, m.profile.compliant ? 1 : 0);
         if (m.negotiated) handshake.set(l, m.negotiated.handshakeMs / 1000);
         if (m.scanMs !== undefined) scan.set(l, m.scanMs / 1000);

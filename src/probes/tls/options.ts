@@ -49,7 +49,12 @@ export const tlsOptions = z
     /** Deadline of one handshake attempt in milliseconds (the check timeout still bounds the whole scan). */
     handshakeTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
     /** Bytes read from the server per handshake before giving up on it (hostile or huge chains). */
-    maxHandshakeBytes: z.number().int().min(4096).max(4 * 1024 * 1024).default(256 * 1024),
+    maxHandshakeBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(4 * 1024 * 1024)
+      .default(256 * 1024),
   })
   .strict();
 

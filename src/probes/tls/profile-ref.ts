@@ -29,6 +29,9 @@ export const profileRef = z
     const names = Object.keys(PROFILE_NAMES);
     const near = nearest(ref, names);
     const hint = near ? `did you mean "${near}"? ` : '';
-    ctx.addIssue({ code: 'custom', message: `unknown TLS profile "${ref}"; ${hint}expected one of ${names.join(', ')}, or the path of a profile YAML (with a "/" or ending in .yaml)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown TLS profile "${ref}"; ${hint}expected one of ${names.join(', ')}, or the path of a profile YAML (with a "/" or ending in .yaml)`,
+    });
     return z.NEVER;
   });

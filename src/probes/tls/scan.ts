@@ -33,7 +33,11 @@ export interface ScanResult {
   leafFingerprint?: string;
 }
 
-export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortSignal; timeoutMs: number; caPem?: string }): Promise<ScanResult> {
+export async function scanTls(
+  ep: Endpoint,
+  o: TlsOptions,
+  env: { signal: AbortSignal; timeoutMs: number; caPem?: string },
+): Promise<ScanResult> {
   const t0 = performance.now();
   const timeoutMs = Math.min(o.handshakeTimeoutMs, env.timeoutMs);
   // A port that accepts and never answers: the first attempt to time out before any attempt got an answer ends
@@ -42,25 +46,30 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   let answered = false;
   const limiter = new Limiter(o.concurrency, (e) => {
     if (!(e instanceof ProbeTimeoutError)) answered = true;
-    else if (!answered && !silence.signal.aborted && !env.signal.aborted) silence.abort(new ProbeTimeoutError(timeoutMs, 'any handshake; the port accepts connections but sends nothing'));
+    else if (!answered && !silence.signal.aborted && !env.signal.aborted)
+      silence.abort(new ProbeTimeoutError(timeoutMs, 'any handshake; the port accepts connections but sends nothing'));
   });
   const signal = AbortSignal.any([env.signal, silence.signal]);
   const limits = { signal, timeoutMs, maxBytes: o.maxHandshakeBytes };
   const tested = o.protocols ? ALL_PROTOCOLS.filter((p) => o.protocols!.includes(p)) : [...ALL_PROTOCOLS];
   const testedTls = tested.filter((p): p is Protocol => p !== 'SSLv2');
 
-  const nodeRun = limiter.run(() => nodeHandshake(ep, limits)).then(
-    (v) => ({ ok: true as const, v }),
-    (e: Error) => ({ ok: false as const, e }),
-  );
+  const nodeRun = limiter
+    .run(() => nodeHandshake(ep, limits))
+    .then(
+      (v) => ({ ok: true as const, v }),
+      (e: Error) => ({ ok: false as const, e }),
+    );
   // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row.
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
-    ? limiter.run(() => trySslv2(ep, limits)).catch((e: Error) => {
-        if (signal.aborted) throw e;
-        sslv2Error = e;
-        return { enabled: false, ciphers: [], refusal: e.message };
-      })
+    ? limiter
+        .run(() => trySslv2(ep, limits))
+        .catch((e: Error) => {
+          if (signal.aborted) throw e;
+          sslv2Error = e;
+          return { enabled: false, ciphers: [], refusal: e.message };
+        })
     : Promise.resolve(undefined);
   const enumRun = testedTls.length
     ? enumerate(ep, testedTls, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency }).then(
@@ -73,11 +82,17 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   });
   const enumOut = await enumRun;
   if (silence.signal.aborted) throw silence.signal.reason;
-  const empty: Enumeration = { protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })), groups: [], groupsByProtocol: {}, sentChains: [] };
+  const empty: Enumeration = {
+    protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })),
+    groups: [],
+    groupsByProtocol: {},
+    sentChains: [],
+  };
   // A server that speaks only SSLv2 accepts no SSLv3+/TLS version: that is a result, not a failed scan.
   if (enumOut && !enumOut.ok && (signal.aborted || !sslv2?.enabled)) throw enumOut.e;
   if (!enumOut && sslv2Error) throw sslv2Error;
-  if (!enumOut && !sslv2?.enabled) throw new TlsHandshakeError(`the server does not accept SSLv2${sslv2?.refusal ? ` (${sslv2.refusal})` : ''}`);
+  if (!enumOut && !sslv2?.enabled)
+    throw new TlsHandshakeError(`the server does not accept SSLv2${sslv2?.refusal ? ` (${sslv2.refusal})` : ''}`);
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
   if (!node.ok && signal.aborted) throw node.e;
@@ -86,15 +101,22 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   const [classChains, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
     o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
-    o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy) ? checkSessions(ep, sessionSupport, limiter, limits) : undefined,
+    o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy)
+      ? checkSessions(ep, sessionSupport, limiter, limits)
+      : undefined,
   ]);
 
   const facts: ScanFacts = {
     tested,
-    protocols: { SSLv2: Boolean(sslv2?.enabled), ...Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])) },
+    protocols: {
+      SSLv2: Boolean(sslv2?.enabled),
+      ...Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])),
+    },
     sslv2,
     suites: enumeration.protocols.flatMap((r) => r.suites.map((s) => ({ ...s, suite: cipherByCode(s.code)! }))).filter((s) => s.suite),
-    serverPreference: Object.fromEntries(enumeration.protocols.filter((r) => r.serverPreference !== undefined).map((r) => [r.protocol, r.serverPreference])),
+    serverPreference: Object.fromEntries(
+      enumeration.protocols.filter((r) => r.serverPreference !== undefined).map((r) => [r.protocol, r.serverPreference]),
+    ),
     groups: enumeration.groups,
     groupsByProtocol: enumeration.groupsByProtocol,
     expiryWarnDays: o.expiryWarnDays,
@@ -117,7 +139,9 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
     facts.certificate = { ...report, ocspStapled: Boolean(stapled) };
     try {
       // CT policies bind publicly trusted certificates only: a path that needs `caFile` is a private PKI.
-      const publiclyTrusted = env.caPem ? analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors: trustAnchors() }).pathTrusted : report.pathTrusted;
+      const publiclyTrusted = env.caPem
+        ? analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors: trustAnchors() }).pathTrusted
+        : report.pathTrusted;
       facts.transparency = { ...transparency(chain[0], stapled, vulns?.sctExtension ?? null), publiclyTrusted };
     } catch {
       // a leaf the ASN.1 reader cannot walk was already judged by analyzeChain; no CT verdict for it
@@ -128,13 +152,19 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
       const key = other[0].toString('base64');
       if (seen.has(key)) continue;
       seen.add(key);
-      facts.otherCertificates = [...(facts.otherCertificates ?? []), analyzeChain({ chain: other, orderKnown: enumeration.sentChains.includes(other), hostname: ep.servername ?? ep.host, anchors })];
+      facts.otherCertificates = [
+        ...(facts.otherCertificates ?? []),
+        analyzeChain({ chain: other, orderKnown: enumeration.sentChains.includes(other), hostname: ep.servername ?? ep.host, anchors }),
+      ];
     }
     if (o.checkRevocation) {
       // The leaf and every intermediate at once: the checks cost one round of OCSP/CRL fetches, not one per level.
       const fetchLimits = { signal: env.signal, timeoutMs: limits.timeoutMs, maxBytes: 10 * 1024 * 1024 };
       const [leaf, intermediates] = await Promise.all([
-        checkRevocation({ leaf: chain[0], issuer: findIssuer(chain, anchors), stapled, ocspUrls: report.ocspUrls, crlUrls: report.crlUrls }, fetchLimits),
+        checkRevocation(
+          { leaf: chain[0], issuer: findIssuer(chain, anchors), stapled, ocspUrls: report.ocspUrls, crlUrls: report.crlUrls },
+          fetchLimits,
+        ),
         checkChainRevocation(chain, anchors, fetchLimits),
       ]);
       facts.certificate.revocation = leaf;
@@ -145,21 +175,40 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
   }
 
   // Asked for in a TLS <= 1.2 answer; `required` once a handshake without one was refused by the server.
-  if (enumeration.certificateRequest !== undefined) facts.clientCertificate = enumeration.certificateRequest ? 'requested' : 'not requested';
+  if (enumeration.certificateRequest !== undefined)
+    facts.clientCertificate = enumeration.certificateRequest ? 'requested' : 'not requested';
   if (facts.clientCertificate === 'requested' && !node.ok && node.e instanceof TlsHandshakeError) facts.clientCertificate = 'required';
   let handshakes = limiter.started;
   if (o.hsts && !ep.starttls) {
     handshakes++;
     try {
-      facts.hsts = await fetchHsts({ host: ep.host, address: ep.address, port: ep.port, servername: ep.servername, path: o.hstsPath, signal: env.signal, timeoutMs: limits.timeoutMs });
+      facts.hsts = await fetchHsts({
+        host: ep.host,
+        address: ep.address,
+        port: ep.port,
+        servername: ep.servername,
+        path: o.hstsPath,
+        signal: env.signal,
+        timeoutMs: limits.timeoutMs,
+      });
     } catch (e) {
       if (env.signal.aborted) throw e;
       facts.hstsError = (e as Error).message;
-      if (facts.clientCertificate === 'requested' && /certificate required|alert number 116|handshake failure|alert number 40/i.test(facts.hstsError)) facts.clientCertificate = 'required';
+      if (
+        facts.clientCertificate === 'requested' &&
+        /certificate required|alert number 116|handshake failure|alert number 40/i.test(facts.hstsError)
+      )
+        facts.clientCertificate = 'required';
     }
   }
   const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
-  const leafFingerprint = chain.length ? createHash('sha256').update(chain[0]).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:') : undefined;
+  const leafFingerprint = chain.length
+    ? createHash('sha256')
+        .update(chain[0])
+        .digest('hex')
+        .toUpperCase()
+        .replace(/(..)(?!$)/g, '$1:')
+    : undefined;
   return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0, leafFingerprint };
 }
 
@@ -168,10 +217,18 @@ export async function scanTls(ep: Endpoint, o: TlsOptions, env: { signal: AbortS
  * encrypted, so the raw answers carry none) or suites were not enumerated (one pick per version may see only one
  * of an RSA/ECDSA pair), one Node handshake per signature class. A refused class means no certificate of it.
  */
-async function certificatesByKeyType(ep: Endpoint, e: Enumeration, o: TlsOptions, limiter: Limiter, limits: HandshakeLimits): Promise<Buffer[][]> {
+async function certificatesByKeyType(
+  ep: Endpoint,
+  e: Enumeration,
+  o: TlsOptions,
+  limiter: Limiter,
+  limits: HandshakeLimits,
+): Promise<Buffer[][]> {
   const v13 = e.protocols.some((p) => p.protocol === 'TLSv1.3' && p.supported);
   const legacy = e.protocols.some((p) => p.protocol !== 'TLSv1.3' && p.supported);
   if (!(v13 && !legacy) && !(o.enumerateCiphers === false && (v13 || legacy))) return [];
-  const runs = await Promise.all(Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)));
+  const runs = await Promise.all(
+    Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)),
+  );
   return runs.filter((r): r is NodeHandshake => Boolean(r?.chain.length)).map((r) => r.chain);
 }

@@ -43,20 +43,35 @@ function context(maxVersion: tls.SecureVersion, noTicket: boolean): tls.SecureCo
   const key = `${maxVersion}/${noTicket}`;
   let c = contexts.get(key);
   if (!c) {
-    c = tls.createSecureContext({ minVersion: 'TLSv1', maxVersion, ciphers: 'ALL:!aNULL:@SECLEVEL=0', secureOptions: noTicket ? constants.SSL_OP_NO_TICKET : 0 });
+    c = tls.createSecureContext({
+      minVersion: 'TLSv1',
+      maxVersion,
+      ciphers: 'ALL:!aNULL:@SECLEVEL=0',
+      secureOptions: noTicket ? constants.SSL_OP_NO_TICKET : 0,
+    });
     contexts.set(key, c);
   }
   return c;
 }
 
 /** One Node tls connection over the endpoint (STARTTLS preamble, pinned address), bounded by the scan's limits. */
-async function connect(ep: Endpoint, limits: HandshakeLimits, o: { maxVersion: tls.SecureVersion; noTicket?: boolean; session?: Buffer }): Promise<Conn> {
+async function connect(
+  ep: Endpoint,
+  limits: HandshakeLimits,
+  o: { maxVersion: tls.SecureVersion; noTicket?: boolean; session?: Buffer },
+): Promise<Conn> {
   const raw = await openEndpoint(ep, limits, 'session handshake');
   const socket = raw.detach();
   return new Promise<Conn>((resolve, reject) => {
     let session: Buffer | undefined;
     let onSession: (() => void) | undefined;
-    const s = tls.connect({ socket, servername: ep.servername && !isIP(ep.servername) ? ep.servername : undefined, secureContext: context(o.maxVersion, Boolean(o.noTicket)), rejectUnauthorized: false, session: o.session });
+    const s = tls.connect({
+      socket,
+      servername: ep.servername && !isIP(ep.servername) ? ep.servername : undefined,
+      secureContext: context(o.maxVersion, Boolean(o.noTicket)),
+      rejectUnauthorized: false,
+      session: o.session,
+    });
     const onAbort = () => s.destroy(limits.signal.reason instanceof ProbeError ? limits.signal.reason : new ProbeAbortedError());
     const timer = setTimeout(() => s.destroy(new ProbeTimeoutError(limits.timeoutMs, 'session handshake')), limits.timeoutMs);
     limits.signal.addEventListener('abort', onAbort, { once: true });
@@ -135,7 +150,12 @@ const reason = (e: Error) => (/:SSL routines:[^:]*:([^:]+)/.exec(e.message)?.[1]
 /** How long to wait after the handshake for a ticket that a server sends with its first flight (TLS 1.3). */
 const TICKET_WAIT_MS = 1000;
 
-export async function checkSessions(ep: Endpoint, supported: { tls13: boolean; legacy: boolean }, limiter: Limiter, limits: HandshakeLimits): Promise<SessionChecks> {
+export async function checkSessions(
+  ep: Endpoint,
+  supported: { tls13: boolean; legacy: boolean },
+  limiter: Limiter,
+  limits: HandshakeLimits,
+): Promise<SessionChecks> {
   const notes: string[] = [];
   const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
   const guard = <T>(what: string, f: () => Promise<T>): Promise<T | undefined> =>
@@ -172,7 +192,10 @@ export async function checkSessions(ep: Endpoint, supported: { tls13: boolean; l
     });
   const renegotiate = (c: Conn) =>
     new Promise<{ accepted: boolean; answer: string }>((resolve) => {
-      const t = setTimeout(() => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }), waitMs * 2);
+      const t = setTimeout(
+        () => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
+        waitMs * 2,
+      );
       c.socket.on('error', (e) => {
         clearTimeout(t);
         resolve({ accepted: false, answer: reason(e) });
@@ -194,7 +217,10 @@ export async function checkSessions(ep: Endpoint, supported: { tls13: boolean; l
   ]);
   const reneg = byId?.reneg;
   const out: SessionChecks = { resumptionById: null, resumptionByTicket: null, earlyData: null, clientRenegotiation: null, notes };
-  if (!supported.legacy) notes.push('resumption by id and client renegotiation: no TLS 1.0-1.2 version (TLS 1.3 resumes by ticket only and has no renegotiation)');
+  if (!supported.legacy)
+    notes.push(
+      'resumption by id and client renegotiation: no TLS 1.0-1.2 version (TLS 1.3 resumes by ticket only and has no renegotiation)',
+    );
   if (byId) out.resumptionById = byId.reused;
   if (byTicket) {
     out.ticketProtocol = byTicket.protocol ?? undefined;

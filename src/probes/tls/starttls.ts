@@ -12,7 +12,10 @@ const MAX_PREAMBLE = 16 * 1024;
 class LineReader {
   private buf = '';
   private total = 0;
-  constructor(private readonly conn: Conn, private readonly what: string) {}
+  constructor(
+    private readonly conn: Conn,
+    private readonly what: string,
+  ) {}
   async line(): Promise<string> {
     for (;;) {
       const i = this.buf.indexOf('\n');
@@ -79,7 +82,8 @@ async function postgres(conn: Conn): Promise<void> {
   const answer = await conn.read();
   if (!answer) throw new ProtocolError('PostgreSQL server closed the connection after SSLRequest');
   if (answer[0] === 0x4e) throw new StartTlsRefusedError('the PostgreSQL server does not accept SSL (answered N to SSLRequest)');
-  if (answer[0] !== 0x53 || answer.length !== 1) throw new ProtocolError(`unexpected answer to SSLRequest: ${answer.subarray(0, 8).toString('hex')}`);
+  if (answer[0] !== 0x53 || answer.length !== 1)
+    throw new ProtocolError(`unexpected answer to SSLRequest: ${answer.subarray(0, 8).toString('hex')}`);
 }
 
 export const STARTTLS: Record<StartTls, (conn: Conn) => Promise<void>> = { smtp, imap, postgres };

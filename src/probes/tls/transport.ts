@@ -29,7 +29,10 @@ export class Conn {
     this.wake();
   };
 
-  private constructor(readonly socket: net.Socket, private readonly opts: ConnectOptions) {
+  private constructor(
+    readonly socket: net.Socket,
+    private readonly opts: ConnectOptions,
+  ) {
     this.timer = setTimeout(() => this.fail(new ProbeTimeoutError(opts.timeoutMs, opts.phase)), opts.timeoutMs);
     this.onAbort = () => {
       const r = opts.signal.reason;

@@ -10,10 +10,26 @@ import type { ScanFacts } from './facts';
 
 type Suite = ScanFacts['suites'][number];
 const list = (s: Suite[]) => s.map((x) => ({ protocol: x.protocol, name: x.suite.name, code: hexCode(x.code) }));
-const names = (s: Suite[]) => [...new Set(s.map((x) => x.suite.name))].slice(0, 4).join(', ') + (new Set(s.map((x) => x.suite.name)).size > 4 ? ', …' : '');
+const names = (s: Suite[]) =>
+  [...new Set(s.map((x) => x.suite.name))].slice(0, 4).join(', ') + (new Set(s.map((x) => x.suite.name)).size > 4 ? ', …' : '');
 
 /** Ids of every vulnerability the scan judges (the metric reports each as 0/1 once decided). */
-export const VULN_IDS = ['insecure_renegotiation', 'crime_compression', 'no_fallback_scsv', 'poodle_sslv3', 'beast', 'sweet32', 'freak', 'logjam', 'drown', 'lucky13', 'heartbleed', 'ccs_injection', 'client_renegotiation', 'early_data'] as const;
+export const VULN_IDS = [
+  'insecure_renegotiation',
+  'crime_compression',
+  'no_fallback_scsv',
+  'poodle_sslv3',
+  'beast',
+  'sweet32',
+  'freak',
+  'logjam',
+  'drown',
+  'lucky13',
+  'heartbleed',
+  'ccs_injection',
+  'client_renegotiation',
+  'early_data',
+] as const;
 export type VulnId = (typeof VULN_IDS)[number];
 
 /** Per vulnerability: true vulnerable, false not, null undecided (not applicable or no answer). */
@@ -51,26 +67,113 @@ export function vulnFindings(f: ScanFacts): Finding[] {
     if (verdict[id]) out.push({ id: `tls.vuln.${id}`, status, severity, message, evidence });
   };
   const cbc = (p: string[]) => f.suites.filter((s) => p.includes(s.protocol) && s.suite.cbc && s.suite.enc !== 'None');
-  add('insecure_renegotiation', 'fail', 'high', 'the server does not support secure renegotiation (RFC 5746): renegotiation can splice an attacker\'s request in front of the client\'s (CVE-2009-3555)', { renegotiationInfo: false });
-  add('crime_compression', 'fail', 'high', 'the server accepts TLS compression (DEFLATE): secrets in compressed requests leak through their length (CRIME, CVE-2012-4929)', { compression: 'DEFLATE' });
-  add('no_fallback_scsv', 'fail', 'high', `the server ignores TLS_FALLBACK_SCSV (RFC 7507) and accepts deprecated versions: an attacker can force clients down to them`, { ...f.vulns?.fallbackEvidence });
+  add(
+    'insecure_renegotiation',
+    'fail',
+    'high',
+    "the server does not support secure renegotiation (RFC 5746): renegotiation can splice an attacker's request in front of the client's (CVE-2009-3555)",
+    { renegotiationInfo: false },
+  );
+  add(
+    'crime_compression',
+    'fail',
+    'high',
+    'the server accepts TLS compression (DEFLATE): secrets in compressed requests leak through their length (CRIME, CVE-2012-4929)',
+    { compression: 'DEFLATE' },
+  );
+  add(
+    'no_fallback_scsv',
+    'fail',
+    'high',
+    `the server ignores TLS_FALLBACK_SCSV (RFC 7507) and accepts deprecated versions: an attacker can force clients down to them`,
+    { ...f.vulns?.fallbackEvidence },
+  );
   if (!verdict.no_fallback_scsv && f.vulns?.fallbackScsv === false) {
-    out.push({ id: 'tls.vuln.no_fallback_scsv', status: 'warn', severity: 'low', message: 'the server ignores TLS_FALLBACK_SCSV (RFC 7507); no deprecated version is accepted, so a downgrade lands on a current one', evidence: { ...f.vulns.fallbackEvidence } });
+    out.push({
+      id: 'tls.vuln.no_fallback_scsv',
+      status: 'warn',
+      severity: 'low',
+      message: 'the server ignores TLS_FALLBACK_SCSV (RFC 7507); no deprecated version is accepted, so a downgrade lands on a current one',
+      evidence: { ...f.vulns.fallbackEvidence },
+    });
   }
-  add('poodle_sslv3', 'fail', 'critical', `SSLv3 with CBC suites: padding is not authenticated (POODLE, CVE-2014-3566): ${names(cbc(['SSLv3']))}`, { suites: list(cbc(['SSLv3'])) });
-  add('beast', 'warn', 'high', `TLS 1.0/SSLv3 with CBC suites (BEAST, CVE-2011-3389; current clients split records, old ones do not): ${names(cbc(['TLSv1', 'SSLv3']))}`, { suites: list(cbc(['TLSv1', 'SSLv3'])) });
+  add(
+    'poodle_sslv3',
+    'fail',
+    'critical',
+    `SSLv3 with CBC suites: padding is not authenticated (POODLE, CVE-2014-3566): ${names(cbc(['SSLv3']))}`,
+    { suites: list(cbc(['SSLv3'])) },
+  );
+  add(
+    'beast',
+    'warn',
+    'high',
+    `TLS 1.0/SSLv3 with CBC suites (BEAST, CVE-2011-3389; current clients split records, old ones do not): ${names(cbc(['TLSv1', 'SSLv3']))}`,
+    { suites: list(cbc(['TLSv1', 'SSLv3'])) },
+  );
   const sweet = f.suites.filter((s) => s.suite.enc === '3DES' || s.suite.enc === 'IDEA');
-  add('sweet32', 'fail', 'high', `64-bit block suites: long connections let an attacker recover plaintext (SWEET32, CVE-2016-2183): ${names(sweet)}`, { suites: list(sweet) });
+  add(
+    'sweet32',
+    'fail',
+    'high',
+    `64-bit block suites: long connections let an attacker recover plaintext (SWEET32, CVE-2016-2183): ${names(sweet)}`,
+    { suites: list(sweet) },
+  );
   const freak = f.suites.filter((s) => s.suite.export && s.suite.kx.startsWith('RSA'));
-  add('freak', 'fail', 'critical', `RSA EXPORT suites: a client can be forced to a 512-bit RSA key (FREAK, CVE-2015-0204): ${names(freak)}`, { suites: list(freak) });
+  add(
+    'freak',
+    'fail',
+    'critical',
+    `RSA EXPORT suites: a client can be forced to a 512-bit RSA key (FREAK, CVE-2015-0204): ${names(freak)}`,
+    { suites: list(freak) },
+  );
   const logjam = f.suites.filter((s) => (s.suite.export && s.suite.kx.startsWith('DH')) || (s.dhBits !== undefined && s.dhBits <= 1024));
-  add('logjam', 'fail', 'high', `DHE EXPORT suites or a DH prime of 1024 bits or less (Logjam, CVE-2015-4000): ${names(logjam)}`, { suites: list(logjam), dhBits: Math.min(...logjam.map((s) => s.dhBits ?? 512)) });
-  add('drown', 'fail', 'critical', 'SSLv2 is accepted with this certificate\'s key: TLS sessions with the same key can be decrypted (DROWN, CVE-2016-0800)', { ciphers: (f.sslv2?.ciphers ?? []).map((c) => c.name) });
+  add('logjam', 'fail', 'high', `DHE EXPORT suites or a DH prime of 1024 bits or less (Logjam, CVE-2015-4000): ${names(logjam)}`, {
+    suites: list(logjam),
+    dhBits: Math.min(...logjam.map((s) => s.dhBits ?? 512)),
+  });
+  add(
+    'drown',
+    'fail',
+    'critical',
+    "SSLv2 is accepted with this certificate's key: TLS sessions with the same key can be decrypted (DROWN, CVE-2016-0800)",
+    { ciphers: (f.sslv2?.ciphers ?? []).map((c) => c.name) },
+  );
   const lucky = f.suites.filter((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None');
-  add('lucky13', 'warn', 'high', `CBC suites with HMAC: a timing side channel if the implementation is not constant-time (Lucky Thirteen, CVE-2013-0169): ${names(lucky)}`, { suites: list(lucky).slice(0, 20) });
-  add('heartbleed', 'fail', 'critical', `the heartbeat answer echoed server memory (Heartbleed, CVE-2014-0160): private keys and session data can be read`, { ...f.vulns?.heartbleedEvidence });
-  add('ccs_injection', 'fail', 'critical', `an early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224): a man in the middle can force weak keys`, { ...f.vulns?.ccsEvidence });
-  add('client_renegotiation', 'fail', 'high', 'the server completes renegotiations the client starts: each costs the server a full handshake, a cheap denial of service (CVE-2011-1473)', { answer: f.sessions?.renegotiationAnswer });
-  add('early_data', 'warn', 'high', `TLS 1.3 0-RTT is on (tickets allow ${f.sessions?.maxEarlyData} bytes of early data): early data can be replayed, safe only if the application refuses it for non-idempotent requests (RFC 8446 8, E.5)`, { maxEarlyData: f.sessions?.maxEarlyData });
+  add(
+    'lucky13',
+    'warn',
+    'high',
+    `CBC suites with HMAC: a timing side channel if the implementation is not constant-time (Lucky Thirteen, CVE-2013-0169): ${names(lucky)}`,
+    { suites: list(lucky).slice(0, 20) },
+  );
+  add(
+    'heartbleed',
+    'fail',
+    'critical',
+    `the heartbeat answer echoed server memory (Heartbleed, CVE-2014-0160): private keys and session data can be read`,
+    { ...f.vulns?.heartbleedEvidence },
+  );
+  add(
+    'ccs_injection',
+    'fail',
+    'critical',
+    `an early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224): a man in the middle can force weak keys`,
+    { ...f.vulns?.ccsEvidence },
+  );
+  add(
+    'client_renegotiation',
+    'fail',
+    'high',
+    'the server completes renegotiations the client starts: each costs the server a full handshake, a cheap denial of service (CVE-2011-1473)',
+    { answer: f.sessions?.renegotiationAnswer },
+  );
+  add(
+    'early_data',
+    'warn',
+    'high',
+    `TLS 1.3 0-RTT is on (tickets allow ${f.sessions?.maxEarlyData} bytes of early data): early data can be replayed, safe only if the application refuses it for non-idempotent requests (RFC 8446 8, E.5)`,
+    { maxEarlyData: f.sessions?.maxEarlyData },
+  );
   return out;
 }

@@ -52,19 +52,27 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
     return found.length ? found : suitesFor(p).map((s) => s.code);
   };
   const hello = (protocol: Protocol, ciphers: number[], extra: { compression?: number[] } = {}) =>
-    limiter.run(() => tryHello(ep, { protocol, ciphers, ...extra }, limits)).catch((e: Error): HelloOutcome => {
-      if (limits.signal.aborted) throw e;
-      return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${e.message}` };
-    });
+    limiter
+      .run(() => tryHello(ep, { protocol, ciphers, ...extra }, limits))
+      .catch((e: Error): HelloOutcome => {
+        if (limits.signal.aborted) throw e;
+        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${e.message}` };
+      });
   const notes: string[] = [];
-  const accepted = (out: HelloOutcome, p: Protocol): out is Extract<HelloOutcome, { accepted: true }> => out.accepted && out.version === VERSION_CODE[p];
+  const accepted = (out: HelloOutcome, p: Protocol): out is Extract<HelloOutcome, { accepted: true }> =>
+    out.accepted && out.version === VERSION_CODE[p];
 
   // A version below the newest, with the server's own suites for it plus the SCSV.
   const newest = supported[supported.length - 1];
-  const below = supported.filter((p) => p !== newest && p !== 'SSLv3').pop() ?? (supported.length > 1 ? supported[supported.length - 2] : undefined);
+  const below =
+    supported.filter((p) => p !== newest && p !== 'SSLv3').pop() ?? (supported.length > 1 ? supported[supported.length - 2] : undefined);
   const waitMs = Math.min(FOLLOWUP_WAIT_MS, limits.timeoutMs);
   /** A hello whose connection stays open for a follow-up; undefined when the hello itself was not answered. */
-  const followup = <T>(protocol: Protocol, spec: { heartbeat?: boolean; sct?: boolean }, then: (conn: Parameters<typeof ccsInjection>[0], version: number) => Promise<T>) =>
+  const followup = <T>(
+    protocol: Protocol,
+    spec: { heartbeat?: boolean; sct?: boolean },
+    then: (conn: Parameters<typeof ccsInjection>[0], version: number) => Promise<T>,
+  ) =>
     limiter
       .run(async () => {
         const { conn, outcome } = await openHello(ep, { protocol, ciphers: suitesOf(protocol), ...spec }, limits);
@@ -114,19 +122,32 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
 
   let compression: boolean | null = null;
   if (legacy && deflate && accepted(deflate, legacy)) compression = deflate.compression === DEFLATE;
-  else if (legacy) notes.push(`compression: the ${legacy} hello offering DEFLATE was not answered (${deflate && !deflate.accepted ? deflate.alert : 'other version'})`);
+  else if (legacy)
+    notes.push(
+      `compression: the ${legacy} hello offering DEFLATE was not answered (${deflate && !deflate.accepted ? deflate.alert : 'other version'})`,
+    );
 
   let fallbackScsv: boolean | null = null;
   let fallbackEvidence: VulnChecks['fallbackEvidence'];
   if (!below) notes.push('fallback SCSV: the server accepts a single version, there is nothing to fall back to');
   else if (fallback) {
-    const answer = fallback.accepted ? `accepted as 0x${fallback.version.toString(16)}` : fallback.alert ?? 'refused';
+    const answer = fallback.accepted ? `accepted as 0x${fallback.version.toString(16)}` : (fallback.alert ?? 'refused');
     fallbackEvidence = { offered: below, answer };
     if (!fallback.accepted && fallback.alert === 'inappropriate_fallback') fallbackScsv = true;
     else if (accepted(fallback, below)) fallbackScsv = false;
     else notes.push(`fallback SCSV: undecided, the ${below} hello got "${answer}"`);
   }
-  const out: VulnChecks = { secureRenegotiation, compression, fallbackScsv, fallbackEvidence, heartbeatExtension, heartbleed: null, ccsInjection: null, sctExtension: ccsHello ? (ccsHello.extensions ?? []).includes(EXT.signedCertificateTimestamp) : null, notes };
+  const out: VulnChecks = {
+    secureRenegotiation,
+    compression,
+    fallbackScsv,
+    fallbackEvidence,
+    heartbeatExtension,
+    heartbleed: null,
+    ccsInjection: null,
+    sctExtension: ccsHello ? (ccsHello.extensions ?? []).includes(EXT.signedCertificateTimestamp) : null,
+    notes,
+  };
   if (heartbeatExtension === false) out.heartbleed = false;
   else if (hb) {
     out.heartbleed = hb.vulnerable;

@@ -24,7 +24,13 @@ export function checkResponse(step: string, expect: Step['expect'], res: TimedRe
     });
   }
   if (res.bodyTruncated) {
-    out.push({ id: 'transaction.body.too_large', severity: 'medium', status: 'fail', message: `response body exceeds ${maxBodyBytes} bytes; reading stopped there`, evidence: { maxBodyBytes } });
+    out.push({
+      id: 'transaction.body.too_large',
+      severity: 'medium',
+      status: 'fail',
+      message: `response body exceeds ${maxBodyBytes} bytes; reading stopped there`,
+      evidence: { maxBodyBytes },
+    });
   } else {
     out.push(...checkJson('transaction', bodyText, expect.json));
   }
@@ -39,10 +45,22 @@ export function latencyFinding(scope: { step?: string }, ms: number, degradedAft
   const kind = scope.step ? 'step' : 'flow';
   const evidence = { ...(scope.step ? { step: scope.step } : {}), ms: Math.round(ms * 1000) / 1000 };
   if (failAfter !== undefined && ms > failAfter) {
-    return { id: `transaction.${kind}.too_slow`, severity: 'high', status: 'fail', message: `${what} took ${ms.toFixed(1)} ms, limit ${failAfter} ms`, evidence: { ...evidence, failAfter } };
+    return {
+      id: `transaction.${kind}.too_slow`,
+      severity: 'high',
+      status: 'fail',
+      message: `${what} took ${ms.toFixed(1)} ms, limit ${failAfter} ms`,
+      evidence: { ...evidence, failAfter },
+    };
   }
   if (degradedAfter !== undefined && ms > degradedAfter) {
-    return { id: `transaction.${kind}.degraded`, severity: 'low', status: 'warn', message: `${what} took ${ms.toFixed(1)} ms, degraded above ${degradedAfter} ms`, evidence: { ...evidence, degradedAfter } };
+    return {
+      id: `transaction.${kind}.degraded`,
+      severity: 'low',
+      status: 'warn',
+      message: `${what} took ${ms.toFixed(1)} ms, degraded above ${degradedAfter} ms`,
+      evidence: { ...evidence, degradedAfter },
+    };
   }
   return undefined;
 }

@@ -86,10 +86,15 @@ export function authorise(auth: FlowAuth, token: string, req: PreparedRequest, n
   const body = req.body === undefined ? undefined : minifyBody(req.body);
   const endpointUrl = auth.signQuery ? `${req.url.pathname}${req.url.search}` : req.url.pathname;
   setHeader(headers, 'X-TIMESTAMP', timestamp);
-  setHeader(headers, 'X-SIGNATURE', signSymmetric(auth.clientSecret, { method: req.method, endpointUrl, accessToken: token, minifiedBody: body ?? '', timestamp }));
+  setHeader(
+    headers,
+    'X-SIGNATURE',
+    signSymmetric(auth.clientSecret, { method: req.method, endpointUrl, accessToken: token, minifiedBody: body ?? '', timestamp }),
+  );
   if (!hasHeader(headers, 'X-PARTNER-ID')) headers['X-PARTNER-ID'] = auth.partnerId ?? auth.clientId;
   // Unique per day per partner: 18 random digits make a clash within a day practically impossible.
-  if (!hasHeader(headers, 'X-EXTERNAL-ID')) headers['X-EXTERNAL-ID'] = GENERATORS.get('$digits')!('18', { timestampOffset: auth.timestampOffset });
+  if (!hasHeader(headers, 'X-EXTERNAL-ID'))
+    headers['X-EXTERNAL-ID'] = GENERATORS.get('$digits')!('18', { timestampOffset: auth.timestampOffset });
   if (!hasHeader(headers, 'CHANNEL-ID')) headers['CHANNEL-ID'] = auth.channelId;
   if (body !== undefined && !hasHeader(headers, 'Content-Type')) headers['Content-Type'] = 'application/json';
   return { ...req, headers, body };

@@ -75,7 +75,10 @@ export class Flow {
     private readonly ca: string | undefined,
   ) {
     if (o.keepAlive) {
-      this.agents = { http: new http.Agent({ keepAlive: true, maxSockets: 1 }), https: new https.Agent({ keepAlive: true, maxSockets: 1 }) };
+      this.agents = {
+        http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+        https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
+      };
     }
     this.tctx = { vars: this.vars, timestampOffset: o.auth?.type === 'snap' ? o.auth.timestampOffset : '+07:00' };
   }
@@ -84,7 +87,9 @@ export class Flow {
     const start = performance.now();
     this.deadline = start + this.ctx.timeoutMs;
     // Keep part of the budget for the cleanup, so a hanging step cannot stop it from running.
-    const reserve = this.o.cleanup ? Math.min(this.o.cleanup.timeout ?? Math.min(5000, this.ctx.timeoutMs * 0.2), this.ctx.timeoutMs * 0.5) : 0;
+    const reserve = this.o.cleanup
+      ? Math.min(this.o.cleanup.timeout ?? Math.min(5000, this.ctx.timeoutMs * 0.2), this.ctx.timeoutMs * 0.5)
+      : 0;
     this.stepsDeadline = this.deadline - reserve;
     let thrown: unknown;
     let failedStep: string | undefined;
@@ -145,7 +150,8 @@ export class Flow {
   /** One timed exchange; a ProbeError becomes a TransactionStepError naming the step. */
   private async exchange(name: string, req: PreparedRequest, stepTimeout: number | undefined, until: number): Promise<TimedResponse> {
     const remaining = until - performance.now();
-    if (remaining <= 1) throw new TransactionStepError(name, new ProbeTimeoutError(this.ctx.timeoutMs, 'flow budget spent before this step'));
+    if (remaining <= 1)
+      throw new TransactionStepError(name, new ProbeTimeoutError(this.ctx.timeoutMs, 'flow budget spent before this step'));
     // A declared length rather than chunked framing: the receiver gets one body, exactly the bytes that were signed.
     const headers = { ...req.headers };
     if (req.body !== undefined) setHeader(headers, 'Content-Length', String(Buffer.byteLength(req.body, 'utf8')));
@@ -169,7 +175,14 @@ export class Flow {
   }
 
   private record(name: string, req: PreparedRequest, result: StepResult, res?: TimedResponse, cleanup = false): StepRecord {
-    const r: StepRecord = { name, method: req.method, path: req.url.pathname, result, ...(res ? { status: res.status, phasesMs: roundTimings(res.timings) } : {}), ...(cleanup ? { cleanup } : {}) };
+    const r: StepRecord = {
+      name,
+      method: req.method,
+      path: req.url.pathname,
+      result,
+      ...(res ? { status: res.status, phasesMs: roundTimings(res.timings) } : {}),
+      ...(cleanup ? { cleanup } : {}),
+    };
     this.records.push(r);
     return r;
   }
@@ -199,10 +212,22 @@ export class Flow {
       const what = auth.type === 'snap' ? 'the SNAP token signature (client id, private key or timestamp)' : 'the client credentials';
       throw new TransactionStepError(TOKEN_STEP, new CredentialsError(`the target rejected ${what}: HTTP ${res.status}`));
     }
-    const problems = checkResponse(TOKEN_STEP, { status: ['2xx'], json: [], headers: [], bodyMatches: [], bodyNotMatches: [] }, res, body, this.o.maxBodyBytes);
+    const problems = checkResponse(
+      TOKEN_STEP,
+      { status: ['2xx'], json: [], headers: [], bodyMatches: [], bodyNotMatches: [] },
+      res,
+      body,
+      this.o.maxBodyBytes,
+    );
     const got = problems.length === 0 ? readToken(auth, body) : undefined;
     if (problems.length === 0 && !got) {
-      problems.push({ id: 'transaction.auth.no_token', severity: 'high', status: 'fail', message: `step "${TOKEN_STEP}": the token response has no access token`, evidence: { step: TOKEN_STEP, status: res.status } });
+      problems.push({
+        id: 'transaction.auth.no_token',
+        severity: 'high',
+        status: 'fail',
+        message: `step "${TOKEN_STEP}": the token response has no access token`,
+        evidence: { step: TOKEN_STEP, status: res.status },
+      });
     }
     if (problems.length > 0) {
       this.findings.push(...problems);
@@ -285,7 +310,13 @@ export class Flow {
       return void skip();
     }
     const warn = (message: string, evidence: Record<string, unknown>) =>
-      this.findings.push({ id: 'transaction.cleanup.failed', severity: 'low', status: 'warn', message: `cleanup step "${step.name}": ${message}`, evidence: { step: step.name, ...evidence } });
+      this.findings.push({
+        id: 'transaction.cleanup.failed',
+        severity: 'low',
+        status: 'warn',
+        message: `cleanup step "${step.name}": ${message}`,
+        evidence: { step: step.name, ...evidence },
+      });
     try {
       const res = await this.exchange(step.name, req, step.timeout, this.deadline);
       const problems = checkResponse(step.name, step.expect, res, res.body.toString('utf8'), this.o.maxBodyBytes);

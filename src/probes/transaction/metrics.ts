@@ -17,17 +17,74 @@ export const transactionMetrics: MetricFamily<TransactionMeasurements, Transacti
   create(registry) {
     const base = ['check', 'element'] as const;
     const registers = [registry];
-    const duration = new Histogram({ name: 'pengawas_transaction_duration_seconds', help: 'Duration of each phase (dns, connect, tls, ttfb, transfer, total) of each step of a transaction flow', labelNames: [...base, 'step', 'phase'], buckets: TRANSACTION_BUCKETS, registers });
-    const flowDuration = new Histogram({ name: 'pengawas_transaction_flow_duration_seconds', help: 'Sum of the step durations of completed flows (cleanup excluded)', labelNames: base, buckets: TRANSACTION_BUCKETS, registers });
-    const stepRuns = new Counter({ name: 'pengawas_transaction_step_runs_total', help: 'Steps run, by result (pass, warn, fail, error, skipped)', labelNames: [...base, 'step', 'result'], registers });
-    const stepSuccess = new Gauge({ name: 'pengawas_transaction_step_success', help: 'Whether the step passed (or was only slow) in the last flow: 1 yes, 0 no', labelNames: [...base, 'step'], registers });
-    const flowRuns = new Counter({ name: 'pengawas_transaction_flow_runs_total', help: 'Flows run, by status (pass, warn, fail, error)', labelNames: [...base, 'status'], registers });
-    const flowSuccess = new Gauge({ name: 'pengawas_transaction_flow_success', help: 'Whether the last flow completed without failure: 1 yes (pass or warn), 0 no (fail or error)', labelNames: base, registers });
-    const sloObjective = new Gauge({ name: 'pengawas_transaction_slo_objective_ratio', help: 'SLO objective declared in the check: the share of flows that must be good', labelNames: [...base, 'slo'], registers });
-    const sloLatency = new Gauge({ name: 'pengawas_transaction_slo_latency_seconds', help: 'SLO latency declared in the check: a flow slower than this is bad', labelNames: [...base, 'slo'], registers });
-    const sloWindow = new Gauge({ name: 'pengawas_transaction_slo_window_seconds', help: 'SLO compliance window declared in the check', labelNames: [...base, 'slo'], registers });
-    const sloGood = new Counter({ name: 'pengawas_transaction_slo_good_total', help: 'Flows that met the SLO (completed, no failure, within its latency)', labelNames: [...base, 'slo'], registers });
-    const sloEvents = new Counter({ name: 'pengawas_transaction_slo_events_total', help: 'Flows counted against the SLO (good and bad)', labelNames: [...base, 'slo'], registers });
+    const duration = new Histogram({
+      name: 'pengawas_transaction_duration_seconds',
+      help: 'Duration of each phase (dns, connect, tls, ttfb, transfer, total) of each step of a transaction flow',
+      labelNames: [...base, 'step', 'phase'],
+      buckets: TRANSACTION_BUCKETS,
+      registers,
+    });
+    const flowDuration = new Histogram({
+      name: 'pengawas_transaction_flow_duration_seconds',
+      help: 'Sum of the step durations of completed flows (cleanup excluded)',
+      labelNames: base,
+      buckets: TRANSACTION_BUCKETS,
+      registers,
+    });
+    const stepRuns = new Counter({
+      name: 'pengawas_transaction_step_runs_total',
+      help: 'Steps run, by result (pass, warn, fail, error, skipped)',
+      labelNames: [...base, 'step', 'result'],
+      registers,
+    });
+    const stepSuccess = new Gauge({
+      name: 'pengawas_transaction_step_success',
+      help: 'Whether the step passed (or was only slow) in the last flow: 1 yes, 0 no',
+      labelNames: [...base, 'step'],
+      registers,
+    });
+    const flowRuns = new Counter({
+      name: 'pengawas_transaction_flow_runs_total',
+      help: 'Flows run, by status (pass, warn, fail, error)',
+      labelNames: [...base, 'status'],
+      registers,
+    });
+    const flowSuccess = new Gauge({
+      name: 'pengawas_transaction_flow_success',
+      help: 'Whether the last flow completed without failure: 1 yes (pass or warn), 0 no (fail or error)',
+      labelNames: base,
+      registers,
+    });
+    const sloObjective = new Gauge({
+      name: 'pengawas_transaction_slo_objective_ratio',
+      help: 'SLO objective declared in the check: the share of flows that must be good',
+      labelNames: [...base, 'slo'],
+      registers,
+    });
+    const sloLatency = new Gauge({
+      name: 'pengawas_transaction_slo_latency_seconds',
+      help: 'SLO latency declared in the check: a flow slower than this is bad',
+      labelNames: [...base, 'slo'],
+      registers,
+    });
+    const sloWindow = new Gauge({
+      name: 'pengawas_transaction_slo_window_seconds',
+      help: 'SLO compliance window declared in the check',
+      labelNames: [...base, 'slo'],
+      registers,
+    });
+    const sloGood = new Counter({
+      name: 'pengawas_transaction_slo_good_total',
+      help: 'Flows that met the SLO (completed, no failure, within its latency)',
+      labelNames: [...base, 'slo'],
+      registers,
+    });
+    const sloEvents = new Counter({
+      name: 'pengawas_transaction_slo_events_total',
+      help: 'Flows counted against the SLO (good and bad)',
+      labelNames: [...base, 'slo'],
+      registers,
+    });
 
     /** Per check: the label sets written (to drop them later) and the SLOs declared (to count errored flows). */
     const state = new Map<string, { element: string; steps: Set<string>; slos: Map<string, SloOutcome> }>();
@@ -49,7 +106,13 @@ export const transactionMetrics: MetricFamily<TransactionMeasurements, Transacti
           const s = state.get(c.id) ?? { element: c.element, steps: new Set<string>(), slos: new Map<string, SloOutcome>() };
           state.set(c.id, s);
           for (const slo of c.options.slo) {
-            const declared = { name: slo.name, objective: slo.objective, latencyMs: slo.latency, windowMs: slo.window, countErrors: slo.countErrors };
+            const declared = {
+              name: slo.name,
+              objective: slo.objective,
+              latencyMs: slo.latency,
+              windowMs: slo.window,
+              countErrors: slo.countErrors,
+            };
             publishSlo(l, declared, s.slos.get(slo.name));
             s.slos.set(slo.name, { ...declared, good: true });
           }

@@ -20,9 +20,7 @@ const name = z.string().regex(NAME, 'expected a letter, then letters, digits, "_
 export const extractor = z.discriminatedUnion('from', [
   z.object({ name, from: z.literal('json'), path: z.string().min(1) }).strict(),
   z.object({ name, from: z.literal('header'), header: z.string().min(1) }).strict(),
-  z
-    .object({ name, from: z.literal('body'), regex: regexText, group: z.number().int().min(0).max(20).default(1) })
-    .strict(),
+  z.object({ name, from: z.literal('body'), regex: regexText, group: z.number().int().min(0).max(20).default(1) }).strict(),
 ]);
 
 export const expectations = z
@@ -67,10 +65,17 @@ export const stepSchema = z
      * A JSON body: string values are templated one by one, so a variable can never break the JSON. Its numbers
      * are YAML numbers (10000.00 is sent as 10000): write exact numerals as strings, or use `body:`.
      */
-    json: z.unknown().optional().superRefine((v, ctx) => {
-      const at = unsafeInteger(v, '$');
-      if (at) ctx.addIssue({ code: 'custom', message: `${at.path} is ${at.value}, beyond 2^53: it cannot be sent as written; quote it or use body:` });
-    }),
+    json: z
+      .unknown()
+      .optional()
+      .superRefine((v, ctx) => {
+        const at = unsafeInteger(v, '$');
+        if (at)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${at.path} is ${at.value}, beyond 2^53: it cannot be sent as written; quote it or use body:`,
+          });
+      }),
     /** Apply the flow's auth (SNAP symmetric signature / bearer token) to this step. */
     auth: z.boolean().default(true),
     extract: z.array(extractor).default([]),
@@ -98,7 +103,10 @@ const snapAuth = z
     partnerId: z.string().min(1).optional(),
     channelId: z.string().min(1).default('95221'),
     /** Offset written in X-TIMESTAMP (SNAP examples use Jakarta time, +07:00). */
-    timestampOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/).default('+07:00'),
+    timestampOffset: z
+      .string()
+      .regex(/^[+-]\d{2}:\d{2}$/)
+      .default('+07:00'),
     /** Where the token sits in the token response. */
     tokenPath: z.string().min(1).default('$.accessToken'),
     /** Sign the path with its query string (the request's relative URL) or the bare path. */
@@ -153,7 +161,12 @@ export const transactionOptions = z
     keepAlive: z.boolean().default(false),
     verifyTls: z.boolean().default(true),
     caFile: z.string().optional(),
-    maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
     slo: z.array(sloSchema).max(5).default([]),
   })
   .strict()
@@ -166,13 +179,22 @@ export const transactionOptions = z
       seen.add(s.name);
       for (const v of templateNames([s.url, s.body, s.json, s.headers])) {
         if (!vars.has(v) && !GENERATORS.has(v.split(':')[0])) {
-          ctx.addIssue({ code: 'custom', path, message: `step "${s.name}" uses {{${v}}}, which no earlier step extracts and no variable defines` });
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `step "${s.name}" uses {{${v}}}, which no earlier step extracts and no variable defines`,
+          });
         }
       }
     };
     // Flow-wide headers go on every step, so they may only use what exists before the first one.
     for (const v of templateNames(o.headers)) {
-      if (!known.has(v) && !GENERATORS.has(v.split(':')[0])) ctx.addIssue({ code: 'custom', path: ['headers'], message: `headers use {{${v}}}, which is not a variable defined before the first step` });
+      if (!known.has(v) && !GENERATORS.has(v.split(':')[0]))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers'],
+          message: `headers use {{${v}}}, which is not a variable defined before the first step`,
+        });
     }
     o.steps.forEach((s, i) => {
       checkStep(s, ['steps', i], known);
@@ -180,7 +202,9 @@ export const transactionOptions = z
     });
     // Cleanup may use anything a step extracts; at run time it is skipped when a value it needs never came.
     if (o.cleanup) checkStep(o.cleanup, ['cleanup'], known);
-    for (const slo of o.slo) if (o.slo.filter((x) => x.name === slo.name).length > 1) ctx.addIssue({ code: 'custom', path: ['slo'], message: `SLO name "${slo.name}" is used twice` });
+    for (const slo of o.slo)
+      if (o.slo.filter((x) => x.name === slo.name).length > 1)
+        ctx.addIssue({ code: 'custom', path: ['slo'], message: `SLO name "${slo.name}" is used twice` });
   });
 
 export type TransactionOptions = z.infer<typeof transactionOptions>;

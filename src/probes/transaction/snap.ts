@@ -46,7 +46,13 @@ export function asymmetricStringToSign(clientId: string, timestamp: string): str
   return `${clientId}|${timestamp}`;
 }
 
-export function symmetricStringToSign(p: { method: string; endpointUrl: string; accessToken: string; minifiedBody: string; timestamp: string }): string {
+export function symmetricStringToSign(p: {
+  method: string;
+  endpointUrl: string;
+  accessToken: string;
+  minifiedBody: string;
+  timestamp: string;
+}): string {
   return `${p.method.toUpperCase()}:${p.endpointUrl}:${p.accessToken}:${bodyDigest(p.minifiedBody)}:${p.timestamp}`;
 }
 

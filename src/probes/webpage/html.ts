@@ -53,7 +53,8 @@ export function summarise(html: string): PageSummary {
             inTitle = s.title === undefined;
             break;
           case 'link':
-            if (/\balternate\b/i.test(attrs.rel ?? '') && attrs.hreflang && attrs.href) s.alternates.push({ hreflang: attrs.hreflang, href: attrs.href });
+            if (/\balternate\b/i.test(attrs.rel ?? '') && attrs.hreflang && attrs.href)
+              s.alternates.push({ hreflang: attrs.hreflang, href: attrs.href });
             break;
           case 'label':
             labelDepth++;

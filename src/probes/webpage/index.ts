@@ -17,7 +17,14 @@ function primary(lang: string | undefined): string {
 }
 
 async function load(url: URL, o: WebpageOptions, ctx: ProbeContext) {
-  const res = await fetchText(url, { headers: o.headers, caFile: o.caFile, verifyTls: o.verifyTls, maxBytes: o.maxBytes, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+  const res = await fetchText(url, {
+    headers: o.headers,
+    caFile: o.caFile,
+    verifyTls: o.verifyTls,
+    maxBytes: o.maxBytes,
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+  });
   return { res, page: res.status >= 200 && res.status < 300 ? summarise(res.text) : undefined };
 }
 
@@ -27,7 +34,13 @@ async function checkPairs(url: URL, s: PageSummary, o: WebpageOptions, ctx: Prob
   for (const lang of o.requireAlternates) {
     const alt = s.alternates.find((a) => primary(a.hreflang) === lang.toLowerCase());
     if (!alt) {
-      findings.push({ id: 'webpage.hreflang.missing', severity: 'medium', status: 'fail', message: `no <link rel="alternate" hreflang="${lang}">: the ${lang} version of this page is not linked`, evidence: { hreflang: lang, declared: s.alternates.map((a) => a.hreflang) } });
+      findings.push({
+        id: 'webpage.hreflang.missing',
+        severity: 'medium',
+        status: 'fail',
+        message: `no <link rel="alternate" hreflang="${lang}">: the ${lang} version of this page is not linked`,
+        evidence: { hreflang: lang, declared: s.alternates.map((a) => a.hreflang) },
+      });
       continue;
     }
     const altUrl = new URL(alt.href, url);
@@ -39,15 +52,33 @@ async function checkPairs(url: URL, s: PageSummary, o: WebpageOptions, ctx: Prob
     const entry: Record<string, unknown> = { hreflang: lang, href: altUrl.href, status: res.status, lang: page?.htmlLang ?? null };
     pairs.push(entry);
     if (!page) {
-      findings.push({ id: 'webpage.hreflang.unreachable', severity: 'high', status: 'fail', message: `the ${lang} version ${altUrl.href} answers HTTP ${res.status}`, evidence: entry });
+      findings.push({
+        id: 'webpage.hreflang.unreachable',
+        severity: 'high',
+        status: 'fail',
+        message: `the ${lang} version ${altUrl.href} answers HTTP ${res.status}`,
+        evidence: entry,
+      });
       continue;
     }
     if (primary(page.htmlLang) !== lang.toLowerCase()) {
-      findings.push({ id: 'webpage.hreflang.lang_mismatch', severity: 'medium', status: 'fail', message: `${altUrl.href} is linked as hreflang="${lang}" but declares <html lang="${page.htmlLang ?? ''}">`, evidence: entry });
+      findings.push({
+        id: 'webpage.hreflang.lang_mismatch',
+        severity: 'medium',
+        status: 'fail',
+        message: `${altUrl.href} is linked as hreflang="${lang}" but declares <html lang="${page.htmlLang ?? ''}">`,
+        evidence: entry,
+      });
     }
     const back = page.alternates.some((a) => new URL(a.href, altUrl).href === url.href);
     if (!back) {
-      findings.push({ id: 'webpage.hreflang.no_return_link', severity: 'low', status: 'fail', message: `${altUrl.href} does not link back to ${url.href}; hreflang pairs must be reciprocal`, evidence: entry });
+      findings.push({
+        id: 'webpage.hreflang.no_return_link',
+        severity: 'low',
+        status: 'fail',
+        message: `${altUrl.href} does not link back to ${url.href}; hreflang pairs must be reciprocal`,
+        evidence: entry,
+      });
     }
   }
   return pairs;
@@ -64,17 +95,40 @@ export const webpageProbe = defineProbe({
     const { res, page } = await load(url, o, ctx);
     const findings: Finding[] = [];
     if (!page) {
-      findings.push({ id: 'webpage.status.unexpected', severity: 'high', status: 'fail', message: `the page answers HTTP ${res.status}`, evidence: { status: res.status } });
+      findings.push({
+        id: 'webpage.status.unexpected',
+        severity: 'high',
+        status: 'fail',
+        message: `the page answers HTTP ${res.status}`,
+        evidence: { status: res.status },
+      });
       return { target: url.href, findings, measurements: { status: res.status } };
     }
-    if (res.truncated) findings.push({ id: 'webpage.body.too_large', severity: 'low', status: 'warn', message: `the page exceeds ${o.maxBytes} bytes; only the start was checked` });
+    if (res.truncated)
+      findings.push({
+        id: 'webpage.body.too_large',
+        severity: 'low',
+        status: 'warn',
+        message: `the page exceeds ${o.maxBytes} bytes; only the start was checked`,
+      });
     if (o.expectLang && primary(page.htmlLang) !== o.expectLang.toLowerCase()) {
-      findings.push({ id: 'webpage.lang.mismatch', severity: 'medium', status: 'fail', message: `<html lang="${page.htmlLang ?? ''}">, expected ${o.expectLang}`, evidence: { lang: page.htmlLang ?? null, expected: o.expectLang } });
+      findings.push({
+        id: 'webpage.lang.mismatch',
+        severity: 'medium',
+        status: 'fail',
+        message: `<html lang="${page.htmlLang ?? ''}">, expected ${o.expectLang}`,
+        evidence: { lang: page.htmlLang ?? null, expected: o.expectLang },
+      });
     }
     const pairs = await checkPairs(res.finalUrl, page, o, ctx, findings);
     if (o.accessibility) findings.push(...(await checkAccessibility(res.text, res.finalUrl, o.skipRules)));
     if (!findings.some((f) => f.status !== 'pass')) {
-      findings.push({ id: 'webpage.ok', severity: 'info', status: 'pass', message: `lang="${page.htmlLang}", ${pairs.length} alternate(s) checked, ${o.accessibility ? 'accessibility subset passed' : 'accessibility not checked'}` });
+      findings.push({
+        id: 'webpage.ok',
+        severity: 'info',
+        status: 'pass',
+        message: `lang="${page.htmlLang}", ${pairs.length} alternate(s) checked, ${o.accessibility ? 'accessibility subset passed' : 'accessibility not checked'}`,
+      });
     }
     return {
       target: url.href,

@@ -5,7 +5,10 @@ import { A11Y_RULES } from './a11y';
 export const webpageOptions = z
   .object({
     /** The page's <html lang> must be this language (primary subtag match: `id` accepts `id-ID`). */
-    expectLang: z.string().regex(/^[a-z]{2,3}$/i).optional(),
+    expectLang: z
+      .string()
+      .regex(/^[a-z]{2,3}$/i)
+      .optional(),
     /** hreflang alternates the page must link to, e.g. [id, en]. */
     requireAlternates: z.array(z.string().min(2)).default([]),
     /** Fetch each required alternate: it must answer 2xx, declare its own language and link back (a pair). */
@@ -17,7 +20,12 @@ export const webpageOptions = z
     headers: z.record(z.string(), z.string()).default({}),
     caFile: z.string().optional(),
     verifyTls: z.boolean().default(true),
-    maxBytes: z.number().int().positive().max(16 * 1024 * 1024).default(2 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
   })
   .strict();
 

@@ -45,7 +45,11 @@ test('a document due in 15 days warns (due soon); one reviewed 10 days ago passe
 });
 
 test('a declared next_review earlier than review + maxAge decides the due date', async () => {
-  const r = await probe('freshness', md('next.md', `owner: a\napprover: b\nlast_reviewed: ${isoDay(-100 * DAY)}\nnext_review: ${isoDay(-2 * DAY)}`), RULES);
+  const r = await probe(
+    'freshness',
+    md('next.md', `owner: a\napprover: b\nlast_reviewed: ${isoDay(-100 * DAY)}\nnext_review: ${isoDay(-2 * DAY)}`),
+    RULES,
+  );
   expect(r.status).toBe('fail');
   expect(r.findings.find((f) => f.id === 'freshness.review.overdue')!.message).toMatch(/\(next_review\)/);
 });

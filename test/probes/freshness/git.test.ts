@@ -14,7 +14,15 @@ function commit(file: string, content: string, when: string, author: string, mes
   const p = path.join(repo, file);
   mkdirSync(path.dirname(p), { recursive: true });
   writeFileSync(p, content);
-  const env = { ...process.env, GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when, GIT_AUTHOR_NAME: author, GIT_AUTHOR_EMAIL: 'a@example.co.id', GIT_COMMITTER_NAME: author, GIT_COMMITTER_EMAIL: 'a@example.co.id' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_DATE: when,
+    GIT_COMMITTER_DATE: when,
+    GIT_AUTHOR_NAME: author,
+    GIT_AUTHOR_EMAIL: 'a@example.co.id',
+    GIT_COMMITTER_NAME: author,
+    GIT_COMMITTER_EMAIL: 'a@example.co.id',
+  };
   execFileSync('git', ['add', file], { cwd: repo, env });
   execFileSync('git', ['commit', '-q', '-m', message], { cwd: repo, env });
 }
@@ -22,8 +30,20 @@ function commit(file: string, content: string, when: string, author: string, mes
 beforeAll(() => {
   repo = mkdtempSync(path.join(tmpdir(), 'pengawas-git-'));
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
-  commit('policies/incident-response.md', '---\nowner: CISO\napprover: Direksi\n---\n# Rencana Tanggap Insiden\n', STALE_DATE, 'Siti Rahma', 'Review incident response plan');
-  commit('policies/complaints-sop.md', '---\nowner: Customer Care\n---\n# SOP Penanganan Pengaduan\n', new Date(Date.now() - 10 * DAY).toISOString(), 'Budi Santoso', 'Update complaint SOP');
+  commit(
+    'policies/incident-response.md',
+    '---\nowner: CISO\napprover: Direksi\n---\n# Rencana Tanggap Insiden\n',
+    STALE_DATE,
+    'Siti Rahma',
+    'Review incident response plan',
+  );
+  commit(
+    'policies/complaints-sop.md',
+    '---\nowner: Customer Care\n---\n# SOP Penanganan Pengaduan\n',
+    new Date(Date.now() - 10 * DAY).toISOString(),
+    'Budi Santoso',
+    'Update complaint SOP',
+  );
   commit('drills/2026-q2.md', '# DR drill report\n', new Date(Date.now() - 170 * DAY).toISOString(), 'Dewi Lestari', 'Record DR drill');
   writeFileSync(path.join(repo, 'untracked.md'), 'not committed\n');
 });
@@ -36,13 +56,21 @@ test('the last commit touching a path is the review evidence: stale plan fails w
   expect(r.measurements.evidence).toBe('git-commit');
   expect(r.measurements.reviewedAt).toBe(new Date(STALE_DATE).toISOString());
   const g = r.measurements.git as Record<string, string>;
-  expect(g).toMatchObject({ author: 'Siti Rahma', message: 'Review incident response plan', path: 'policies/incident-response.md', object: 'blob' });
+  expect(g).toMatchObject({
+    author: 'Siti Rahma',
+    message: 'Review incident response plan',
+    path: 'policies/incident-response.md',
+    object: 'blob',
+  });
   expect(g.commit).toMatch(/^[0-9a-f]{40}$/);
   expect(r.measurements.fields).toMatchObject({ owner: 'CISO', approver: 'Direksi' });
 });
 
 test('a path inside the clone finds the repository; front matter at HEAD supplies required fields', async () => {
-  const r = await probe('freshness', `git:${path.join(repo, 'policies', 'complaints-sop.md')}`, { maxAge: '365d', requireFields: ['owner', 'approver'] });
+  const r = await probe('freshness', `git:${path.join(repo, 'policies', 'complaints-sop.md')}`, {
+    maxAge: '365d',
+    requireFields: ['owner', 'approver'],
+  });
   expect(r.status).toBe('fail');
   expect(findingIds(r, 'fail')).toEqual(['freshness.field.missing']);
   expect(findingIds(r, 'pass')).toEqual(['freshness.review.current']);
@@ -96,7 +124,9 @@ test('a git that hangs is killed at the deadline (PROBE_TIMEOUT), not waited for
   process.env.PATH = `${bin}:${oldPath}`;
   const t0 = Date.now();
   try {
-    await expect(runGit(['log'], { cwd: repo, signal: new AbortController().signal, timeoutMs: 300, maxBytes: 1024 })).rejects.toBeInstanceOf(ProbeTimeoutError);
+    await expect(
+      runGit(['log'], { cwd: repo, signal: new AbortController().signal, timeoutMs: 300, maxBytes: 1024 }),
+    ).rejects.toBeInstanceOf(ProbeTimeoutError);
   } finally {
     process.env.PATH = oldPath;
   }

@@ -20,14 +20,34 @@ beforeAll(async () => {
       case '/no-date':
         return send(200, 'text/html', '<html></html>');
       case '/raw/sop.md':
-        return send(200, 'text/markdown', `---\nowner: Customer Care\napprover: COO\nlast_reviewed: ${new Date(Date.now() - 5 * DAY).toISOString().slice(0, 10)}\n---\n# SOP\n`);
+        return send(
+          200,
+          'text/markdown',
+          `---\nowner: Customer Care\napprover: COO\nlast_reviewed: ${new Date(Date.now() - 5 * DAY).toISOString().slice(0, 10)}\n---\n# SOP\n`,
+        );
       case '/wiki/rest/api/content/42':
-        return send(200, 'application/json', JSON.stringify({ id: '42', title: 'Rencana Keberlangsungan Bisnis', version: { number: 7, when: new Date(Date.now() - 190 * DAY).toISOString(), by: { displayName: 'Andi Wijaya' } } }));
+        return send(
+          200,
+          'application/json',
+          JSON.stringify({
+            id: '42',
+            title: 'Rencana Keberlangsungan Bisnis',
+            version: { number: 7, when: new Date(Date.now() - 190 * DAY).toISOString(), by: { displayName: 'Andi Wijaya' } },
+          }),
+        );
       case '/status.json':
-        return send(200, 'application/json', JSON.stringify({ status: 'operational', updated_at: Math.floor((Date.now() - 2 * 60_000) / 1000) }));
+        return send(
+          200,
+          'application/json',
+          JSON.stringify({ status: 'operational', updated_at: Math.floor((Date.now() - 2 * 60_000) / 1000) }),
+        );
       case '/private':
         if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, 'application/json', '{"error":"unauthorized"}');
-        return send(200, 'application/json', JSON.stringify({ reviewed: new Date(Date.now() - DAY).toISOString(), note: `token was ${TOKEN}` }));
+        return send(
+          200,
+          'application/json',
+          JSON.stringify({ reviewed: new Date(Date.now() - DAY).toISOString(), note: `token was ${TOKEN}` }),
+        );
       case '/huge':
         return send(200, 'application/json', JSON.stringify({ pad: 'x'.repeat(5000), when: new Date().toISOString() }));
       case '/gone':
@@ -89,7 +109,12 @@ test('a status feed with an epoch timestamp: minutes old against a 10-minute lim
 test('headers carry secret references; the token never appears in the result', async () => {
   process.env.PENGAWAS_TEST_WIKI_TOKEN = TOKEN;
   try {
-    const r = await probe('freshness', `${srv.url}/private`, { maxAge: '30d', warnBefore: '7d', jsonPath: '$.reviewed', headers: { authorization: 'Bearer ${env:PENGAWAS_TEST_WIKI_TOKEN}' } });
+    const r = await probe('freshness', `${srv.url}/private`, {
+      maxAge: '30d',
+      warnBefore: '7d',
+      jsonPath: '$.reviewed',
+      headers: { authorization: 'Bearer ${env:PENGAWAS_TEST_WIKI_TOKEN}' },
+    });
     expect(r.status).toBe('pass');
     expect(JSON.stringify(r)).not.toContain(TOKEN);
     delete process.env.PENGAWAS_TEST_WIKI_TOKEN;

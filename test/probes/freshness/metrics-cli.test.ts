@@ -23,7 +23,7 @@ test('age, max age and due timestamp are exported with check and element; an err
   expect(Math.floor(age / 86400)).toBe(400);
   expect(text).toContain('pengawas_document_max_age_seconds{check="doc-irp",element="capability"} 31536000');
   const due = Number(/pengawas_document_review_due_timestamp_seconds\{check="doc-irp",element="capability"\} (\S+)/.exec(text)?.[1]);
-  expect(due).toBe((r.measurements.reviewDueTimestamp as number));
+  expect(due).toBe(r.measurements.reviewDueTimestamp as number);
   expect(due * 1000).toBeLessThan(Date.now());
   const err = await probe('freshness', path.join(dir, 'missing.md'), { maxAge: '365d' });
   m.record({ ...err, checkId: 'doc-irp', element: 'capability' });
@@ -32,7 +32,18 @@ test('age, max age and due timestamp are exported with check and element; an err
 
 describe('CLI (built dist/)', () => {
   test('pengawas probe freshness file:… --opt maxAge=365d --opt warnBefore=30d --json: stale → exit 1', async () => {
-    const run = await runCli(['probe', 'freshness', `file:${path.join(dir, 'stale.md')}`, '--opt', 'maxAge=365d', '--opt', 'warnBefore=30d', '--opt', 'requireFields=["owner","approver"]', '--json']);
+    const run = await runCli([
+      'probe',
+      'freshness',
+      `file:${path.join(dir, 'stale.md')}`,
+      '--opt',
+      'maxAge=365d',
+      '--opt',
+      'warnBefore=30d',
+      '--opt',
+      'requireFields=["owner","approver"]',
+      '--json',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
@@ -41,7 +52,16 @@ describe('CLI (built dist/)', () => {
   });
 
   test('fresh → exit 0; unreadable → exit 2 with PROBE_SOURCE_UNREADABLE', async () => {
-    const ok = await runCli(['probe', 'freshness', path.join(dir, 'fresh.md'), '--opt', 'maxAge=365d', '--opt', 'warnBefore=30d', '--json']);
+    const ok = await runCli([
+      'probe',
+      'freshness',
+      path.join(dir, 'fresh.md'),
+      '--opt',
+      'maxAge=365d',
+      '--opt',
+      'warnBefore=30d',
+      '--json',
+    ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).status).toBe('pass');
     const bad = await runCli(['probe', 'freshness', `git:${dir}#plan.md`, '--opt', 'maxAge=365d', '--json']);

@@ -69,7 +69,10 @@ describe('bounded probes against endless bodies', () => {
     const before = srv.accepted();
     for (let i = 0; i < 20; i++) {
       const path = i % 2 ? '/huge' : '/endless';
-      const r = await runCheck(adHocCheck({ type: 'http', target: `${srv.url}${path}`, options: { maxBodyBytes: 100_000 }, timeoutMs: 10_000 }), { dataDir: '/tmp' });
+      const r = await runCheck(
+        adHocCheck({ type: 'http', target: `${srv.url}${path}`, options: { maxBodyBytes: 100_000 }, timeoutMs: 10_000 }),
+        { dataDir: '/tmp' },
+      );
       expect(r.findings.map((f) => f.id)).toContain('http.body.too_large');
       await waitFor(() => srv.open() === 0, 5000, 20);
     }

@@ -45,7 +45,15 @@ describe('http probe', () => {
   afterAll(() => server.close());
 
   it('passes a healthy endpoint and reports phases that add up to the total', async () => {
-    const r = await run(check(`${server.url}/ok`, { json: [{ path: '$.status', equals: 'UP' }, { path: '$.items', type: 'array' }], requireHeaders: [{ name: 'X-Content-Type-Options', matches: 'nosniff' }] }));
+    const r = await run(
+      check(`${server.url}/ok`, {
+        json: [
+          { path: '$.status', equals: 'UP' },
+          { path: '$.items', type: 'array' },
+        ],
+        requireHeaders: [{ name: 'X-Content-Type-Options', matches: 'nosniff' }],
+      }),
+    );
     expect(r.status).toBe('pass');
     expect(r.findings).toEqual([]);
     const m = r.measurements as { status: number; phasesMs: Record<string, number> };
@@ -59,7 +67,11 @@ describe('http probe', () => {
     const r = await run(
       check(`${server.url}/ok`, {
         expectStatus: [201],
-        json: [{ path: '$.status', equals: 'DOWN' }, { path: '$.missing', exists: true }, { path: '$.version', type: 'string' }],
+        json: [
+          { path: '$.status', equals: 'DOWN' },
+          { path: '$.missing', exists: true },
+          { path: '$.version', type: 'string' },
+        ],
         requireHeaders: [{ name: 'Strict-Transport-Security' }, { name: 'X-Content-Type-Options', matches: '^sniff$' }],
         bodyMatches: ['"status":"UP"', 'NOPE'],
         bodyNotMatches: ['version'],
@@ -124,7 +136,10 @@ describe('http probe', () => {
     const text = JSON.stringify(r);
     expect(text).not.toContain('sup3r-s3cret-value');
     // The body echoed the key; the finding's evidence must show it redacted, proving the secret was sent.
-    const missing = await runCheck(check(`${server.url}/secret`, { headers: { 'x-api-key': '${env:HTTP_TEST_KEY}' }, bodyNotMatches: ['echo .+'] }), { dataDir: '/tmp', env: { HTTP_TEST_KEY: 'sup3r-s3cret-value' } });
+    const missing = await runCheck(
+      check(`${server.url}/secret`, { headers: { 'x-api-key': '${env:HTTP_TEST_KEY}' }, bodyNotMatches: ['echo .+'] }),
+      { dataDir: '/tmp', env: { HTTP_TEST_KEY: 'sup3r-s3cret-value' } },
+    );
     expect(missing.findings[0].evidence?.match).toBe('echo [redacted]');
     const unset = await runCheck(c, { dataDir: '/tmp', env: {} });
     expect(unset.status).toBe('error');

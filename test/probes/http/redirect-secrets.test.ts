@@ -45,7 +45,16 @@ describe('http probe redirects and credentials', () => {
   beforeAll(async () => {
     b = await startHttp(recorder(seenB, (u) => (u === '/back' ? `${a.url}/landed-back` : undefined)));
     a = await startHttp(
-      recorder(seenA, (u) => ({ '/to-b': `${b.url}/land`, '/same': '/ok', '/to-b-and-back': `${b.url}/back`, '/to-localhost': `http://localhost:${a.port}/ok` })[u]),
+      recorder(
+        seenA,
+        (u) =>
+          ({
+            '/to-b': `${b.url}/land`,
+            '/same': '/ok',
+            '/to-b-and-back': `${b.url}/back`,
+            '/to-localhost': `http://localhost:${a.port}/ok`,
+          })[u],
+      ),
     );
   });
   afterAll(async () => {
@@ -71,7 +80,11 @@ describe('http probe redirects and credentials', () => {
     expect(carriesSecret(seenB[0].headers)).toBe(false);
     expect(seenB[0].headers.cookie).toBeUndefined();
     expect(seenB[0].headers['x-plain']).toBe('hello');
-    expect((r.measurements as { headersStrippedOnRedirect: string[] }).headersStrippedOnRedirect.sort()).toEqual(['Authorization', 'Cookie', 'X-Api-Key']);
+    expect((r.measurements as { headersStrippedOnRedirect: string[] }).headersStrippedOnRedirect.sort()).toEqual([
+      'Authorization',
+      'Cookie',
+      'X-Api-Key',
+    ]);
   });
 
   it('does not hand them back when the chain returns to the first origin (A → B → A)', async () => {
@@ -88,7 +101,12 @@ describe('http probe redirects and credentials', () => {
 
   it('applies to the document fetcher (freshness, webpage, securitytxt, openapi) too', async () => {
     const res = await withSecrets([TOKEN], () =>
-      fetchText(new URL(`${a.url}/to-b`), { headers: { authorization: `Bearer ${TOKEN}`, 'x-plain': 'hello' }, maxBytes: 1000, timeoutMs: 5000, signal: new AbortController().signal }),
+      fetchText(new URL(`${a.url}/to-b`), {
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-plain': 'hello' },
+        maxBytes: 1000,
+        timeoutMs: 5000,
+        signal: new AbortController().signal,
+      }),
     );
     expect(res.status).toBe(200);
     expect(seenB).toHaveLength(1);

@@ -63,9 +63,16 @@ function echoServer(): Promise<Started> {
 function options() {
   return {
     headers: { Authorization: `Bearer \${env:${ENV}}` },
-    requireHeaders: ['x-echo', 'x-echo-pad-0', 'x-echo-pad-1', 'x-echo-pad-2', 'x-echo-cut-8', 'x-echo-cut-12', 'x-echo-cut-20'].map((name) => ({ name, matches: '^never$' })),
+    requireHeaders: ['x-echo', 'x-echo-pad-0', 'x-echo-pad-1', 'x-echo-pad-2', 'x-echo-cut-8', 'x-echo-cut-12', 'x-echo-cut-20'].map(
+      (name) => ({ name, matches: '^never$' }),
+    ),
     bodyNotMatches: ['"echo"[\\s\\S]*'],
-    json: [{ path: '$.echo', equals: 'no' }, { path: '$.cuts', equals: 'no' }, { path: '$.padded', equals: 'no' }, { path: '$.cuts[1]', equals: 'no' }],
+    json: [
+      { path: '$.echo', equals: 'no' },
+      { path: '$.cuts', equals: 'no' },
+      { path: '$.padded', equals: 'no' },
+      { path: '$.cuts[1]', equals: 'no' },
+    ],
   };
 }
 
@@ -77,7 +84,10 @@ describe('a target echoing the token back', () => {
   afterAll(() => target.close());
 
   it.each(Object.keys(FORMS))('keeps the %s echo out of the result JSON (ad hoc run)', async (form) => {
-    const r = await runCheck(adHocCheck({ type: 'http', target: `${target.url}/echo/${form}`, options: options(), timeoutMs: 5000 }), { dataDir: '/tmp', env: { [ENV]: TOKEN } });
+    const r = await runCheck(adHocCheck({ type: 'http', target: `${target.url}/echo/${form}`, options: options(), timeoutMs: 5000 }), {
+      dataDir: '/tmp',
+      env: { [ENV]: TOKEN },
+    });
     expect(r.status).toBe('fail');
     const text = JSON.stringify(r);
     // The echoes reached the findings (so the check could leak), redacted.
@@ -98,14 +108,16 @@ describe('a target echoing the token back', () => {
     beforeAll(async () => {
       process.env[ENV] = TOKEN;
       setLogger(pino({ level: 'debug' }, { write: (s: string) => void (logs += s) }));
-      const checks = Object.keys(FORMS).map((form) => `  - id: echo-${form}
+      const checks = Object.keys(FORMS).map(
+        (form) => `  - id: echo-${form}
     type: http
     element: security
     schedule: { every: 1s }
     timeout: 900ms
     target: ${target.url}/echo/${form}
     options: ${JSON.stringify(options())}
-`);
+`,
+      );
       m = await startTestMonitor('secret-echo', `checks:\n${checks.join('')}`);
     });
     afterAll(async () => {
@@ -119,7 +131,11 @@ describe('a target echoing the token back', () => {
       const forms = Object.keys(FORMS);
       const metrics = await waitFor(async () => {
         const t = await m.scrape();
-        return forms.every((f) => (sample(t, `pengawas_check_runs_total{check="echo-${f}",element="security",type="http",result="fail"}`) ?? 0) >= 2) ? t : undefined;
+        return forms.every(
+          (f) => (sample(t, `pengawas_check_runs_total{check="echo-${f}",element="security",type="http",result="fail"}`) ?? 0) >= 2,
+        )
+          ? t
+          : undefined;
       }, 40_000);
       expect(leaks(metrics)).toEqual([]);
 
@@ -153,7 +169,9 @@ describe('a target echoing the token back', () => {
       try {
         // Every table of the store, whichever backend it is (SQLite by default, PostgreSQL with DATABASE_URL).
         const tables = await store.db.query<{ table_name: string }>(
-          store.kind === 'sqlite' ? `SELECT name AS table_name FROM sqlite_master WHERE type = 'table'` : `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+          store.kind === 'sqlite'
+            ? `SELECT name AS table_name FROM sqlite_master WHERE type = 'table'`
+            : `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
         );
         for (const { table_name } of tables) stored += JSON.stringify(await store.db.query(`SELECT * FROM ${table_name}`));
       } finally {

@@ -26,10 +26,14 @@ const check = (id: string, options: string) => `  - id: ${id}
 
 describe('validate guards', () => {
   it('names the construct and field of a pattern the engine cannot run', async () => {
-    const dir = folder(`checks:\n${check('backref', '{ bodyMatches: ["ok", "(a)\\\\1"] }')}${check('lookaround', '{ requireHeaders: [{ name: X-Frame-Options, matches: "(?<!ALLOW)DENY" }] }')}`);
+    const dir = folder(
+      `checks:\n${check('backref', '{ bodyMatches: ["ok", "(a)\\\\1"] }')}${check('lookaround', '{ requireHeaders: [{ name: X-Frame-Options, matches: "(?<!ALLOW)DENY" }] }')}`,
+    );
     const r = await runCli(['validate', '--checks', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/check "backref" options\.bodyMatches\[1\]: .*unsupported regular expression \/\(a\)\\1\/: back-reference `\\1`/);
+    expect(r.stderr).toMatch(
+      /check "backref" options\.bodyMatches\[1\]: .*unsupported regular expression \/\(a\)\\1\/: back-reference `\\1`/,
+    );
     expect(r.stderr).toMatch(/check "lookaround" options\.requireHeaders\[0\]\.matches: .*negative look-behind/);
   });
 
@@ -43,7 +47,9 @@ describe('validate guards', () => {
     const dir = folder(`checks:\n${check('short-secret', '{ headers: { Authorization: "Bearer ${env:GUARD_PIN}" } }')}`);
     const r = await runCli(['validate', '--checks', dir], { env: { GUARD_PIN: 'z7q4' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/check "short-secret" options\.headers\.Authorization: secret reference \$\{env:GUARD_PIN\} resolves to fewer than 8 characters/);
+    expect(r.stderr).toMatch(
+      /check "short-secret" options\.headers\.Authorization: secret reference \$\{env:GUARD_PIN\} resolves to fewer than 8 characters/,
+    );
     expect(r.stderr).not.toContain('z7q4');
     const ok = await runCli(['validate', '--checks', dir], { env: { GUARD_PIN: 'z7q4-long-enough' } });
     expect(ok.code).toBe(0);

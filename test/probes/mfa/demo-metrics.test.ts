@@ -28,7 +28,10 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
   const secrets = demoSecrets(path.join(dir, 'identity'));
   const cert = issue({ commonName: 'localhost', hosts: ['127.0.0.1'] }, ca);
-  server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, keycloakHandler({ 'pengawas-good': goodRealm(secrets), 'pengawas-weak': weakRealm(secrets) }));
+  server = https.createServer(
+    { cert: cert.certPem, key: cert.keyPem },
+    keycloakHandler({ 'pengawas-good': goodRealm(secrets), 'pengawas-weak': weakRealm(secrets) }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -72,7 +75,9 @@ test('pengawas_mfa_* series carry check, element and bounded scopes; no user nam
   // An error run keeps the last decided values; a check that leaves the configuration drops its series.
   const good = results.get('demo-mfa-posture-good')!;
   metrics.record({ ...good, status: 'error', measurements: {}, findings: [] });
-  expect(await metrics.registry.metrics()).toContain('pengawas_mfa_enforced{check="demo-mfa-posture-good",element="security",scope="privileged"} 1');
+  expect(await metrics.registry.metrics()).toContain(
+    'pengawas_mfa_enforced{check="demo-mfa-posture-good",element="security",scope="privileged"} 1',
+  );
   metrics.families.forget('demo-mfa-posture-good', 'mfa');
   expect(await metrics.registry.metrics()).not.toContain('check="demo-mfa-posture-good",element="security",scope');
 });

@@ -34,9 +34,20 @@ let fault: ((req: IncomingMessage, res: ServerResponse, path: string) => boolean
 
 async function run(s: EntraState, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = ENV) {
   server = await startHttp(entraHandler(s, (req, res, path) => fault?.(req, res, path) ?? false));
-  return runMfa(server.url, {
-    posture: { provider: 'entra', tenantId: s.tenant, clientId: s.clientId, clientSecret: '${env:GRAPH_SECRET}', tokenUrl: `${server.url}/${s.tenant}/oauth2/v2.0/token`, ...extra },
-  }, { env });
+  return runMfa(
+    server.url,
+    {
+      posture: {
+        provider: 'entra',
+        tenantId: s.tenant,
+        clientId: s.clientId,
+        clientSecret: '${env:GRAPH_SECRET}',
+        tokenUrl: `${server.url}/${s.tenant}/oauth2/v2.0/token`,
+        ...extra,
+      },
+    },
+    { env },
+  );
 }
 afterEach(async () => {
   fault = undefined;
@@ -54,22 +65,42 @@ test('enforced: enabled CA policies cover all users and every privileged role, a
 });
 
 test('report-only Conditional Access enforces nothing: policy_report_only and admin_not_enforced fail', async () => {
-  const r = await run(state({ policies: [
-    { displayName: 'Require MFA for administrators', state: 'enabledForReportingButNotEnforced', includeRoles: Object.keys(DEFAULT_PRIVILEGED_ROLES) },
-    { displayName: 'Require MFA for all users', state: 'enabledForReportingButNotEnforced', includeUsers: ['All'] },
-  ] }));
+  const r = await run(
+    state({
+      policies: [
+        {
+          displayName: 'Require MFA for administrators',
+          state: 'enabledForReportingButNotEnforced',
+          includeRoles: Object.keys(DEFAULT_PRIVILEGED_ROLES),
+        },
+        { displayName: 'Require MFA for all users', state: 'enabledForReportingButNotEnforced', includeUsers: ['All'] },
+      ],
+    }),
+  );
   expect(r.status).toBe('fail');
   expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail', 'mfa.flow_not_enforced:fail', 'mfa.policy_report_only:fail']);
-  expect(finding(r, 'mfa.policy_report_only')!.evidence).toEqual({ policies: [{ policy: 'Require MFA for administrators', id: 'cap-0' }, { policy: 'Require MFA for all users', id: 'cap-1' }] });
-  expect(finding(r, 'mfa.admin_not_enforced')!.evidence).toMatchObject({ reportOnlyCovering: ['Require MFA for administrators', 'Require MFA for all users'] });
+  expect(finding(r, 'mfa.policy_report_only')!.evidence).toEqual({
+    policies: [
+      { policy: 'Require MFA for administrators', id: 'cap-0' },
+      { policy: 'Require MFA for all users', id: 'cap-1' },
+    ],
+  });
+  expect(finding(r, 'mfa.admin_not_enforced')!.evidence).toMatchObject({
+    reportOnlyCovering: ['Require MFA for administrators', 'Require MFA for all users'],
+  });
   expect(m(r).enforced).toEqual({ all_users: 0, admins: 0 });
 });
 
 test('not enforced: a privileged role excluded from the only MFA policy, and a disabled policy does not count', async () => {
-  const r = await run(state({ policies: [
-    { displayName: 'MFA for everyone', state: 'enabled', includeUsers: ['All'], excludeRoles: [GLOBAL_ADMIN] },
-    { displayName: 'MFA for GA (off)', state: 'disabled', includeRoles: [GLOBAL_ADMIN] },
-  ] }), { privilegedRoleIds: [GLOBAL_ADMIN, SECURITY_ADMIN] });
+  const r = await run(
+    state({
+      policies: [
+        { displayName: 'MFA for everyone', state: 'enabled', includeUsers: ['All'], excludeRoles: [GLOBAL_ADMIN] },
+        { displayName: 'MFA for GA (off)', state: 'disabled', includeRoles: [GLOBAL_ADMIN] },
+      ],
+    }),
+    { privilegedRoleIds: [GLOBAL_ADMIN, SECURITY_ADMIN] },
+  );
   expect(finding(r, 'mfa.admin_not_enforced')!.evidence).toMatchObject({ roles: [{ id: GLOBAL_ADMIN, name: 'Global Administrator' }] });
   expect(m(r).enforced).toEqual({ all_users: 1, admins: 0 });
 });
@@ -84,11 +115,18 @@ test('policies and registration details are read across several @odata.nextLink 
   const admins = Array.from({ length: 12 }, (_, i) => ({ upn: `admin${i}@contoso.example`, registered: i !== 7 }));
   const pages: string[] = [];
   fault = (req, _res, path) => {
-    if (path.startsWith('/v1.0/')) pages.push(`${path.split('/').pop()}:${new URL(req.url!, 'http://x').searchParams.get('$skiptoken') ?? '-'}`);
+    if (path.startsWith('/v1.0/'))
+      pages.push(`${path.split('/').pop()}:${new URL(req.url!, 'http://x').searchParams.get('$skiptoken') ?? '-'}`);
     return false;
   };
-  const filler = Array.from({ length: 4 }, (_, i) => ({ displayName: `Legacy policy ${i}`, state: 'disabled' as const, includeUsers: ['All'] }));
-  const r = await run(state({ admins, pageSize: 5, methods: { Sms: 'enabled', Email: 'enabled' }, policies: [...filler, ...state().policies] }));
+  const filler = Array.from({ length: 4 }, (_, i) => ({
+    displayName: `Legacy policy ${i}`,
+    state: 'disabled' as const,
+    includeUsers: ['All'],
+  }));
+  const r = await run(
+    state({ admins, pageSize: 5, methods: { Sms: 'enabled', Email: 'enabled' }, policies: [...filler, ...state().policies] }),
+  );
   expect(pages.filter((p) => p.startsWith('userRegistrationDetails'))).toHaveLength(3);
   expect(pages.filter((p) => p.startsWith('policies:'))).toHaveLength(2);
   expect(m(r).enforced).toEqual({ all_users: 1, admins: 1 });
@@ -146,7 +184,16 @@ const MFA_STRENGTH: StrengthFixture = {
   displayName: 'Multifactor authentication',
   policyType: 'builtIn',
   requirementsSatisfied: 'mfa',
-  allowedCombinations: ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor', 'deviceBasedPush', 'temporaryAccessPassOneTime', 'password,microsoftAuthenticatorPush', 'password,softwareOath', 'password,sms'],
+  allowedCombinations: [
+    'windowsHelloForBusiness',
+    'fido2',
+    'x509CertificateMultiFactor',
+    'deviceBasedPush',
+    'temporaryAccessPassOneTime',
+    'password,microsoftAuthenticatorPush',
+    'password,softwareOath',
+    'password,sms',
+  ],
 };
 const SINGLE_FACTOR_STRENGTH: StrengthFixture = {
   id: 'c0ffee00-0000-4000-8000-000000000001',
@@ -155,12 +202,26 @@ const SINGLE_FACTOR_STRENGTH: StrengthFixture = {
   requirementsSatisfied: 'mfa',
   allowedCombinations: ['fido2', 'password'],
 };
-const everyone = (over: Partial<EntraState['policies'][number]>) => [{ displayName: 'Everyone', state: 'enabled' as const, includeUsers: ['All'], ...over }];
+const everyone = (over: Partial<EntraState['policies'][number]>) => [
+  { displayName: 'Everyone', state: 'enabled' as const, includeUsers: ['All'], ...over },
+];
 
 test.each([
-  ['OR over mfa and compliantDevice: a compliant device alone lets users in', { controls: ['mfa', 'compliantDevice'], operator: 'OR' as const }, /operator OR: compliantDevice alone/],
-  ['a strength that allows the single-factor combination "password"', { strength: SINGLE_FACTOR_STRENGTH.id }, /single-factor combination\(s\) "password"/],
-  ['a strength listed by id only, read by id: single-factor', { strength: SINGLE_FACTOR_STRENGTH.id, strengthRef: true }, /single-factor combination\(s\) "password"/],
+  [
+    'OR over mfa and compliantDevice: a compliant device alone lets users in',
+    { controls: ['mfa', 'compliantDevice'], operator: 'OR' as const },
+    /operator OR: compliantDevice alone/,
+  ],
+  [
+    'a strength that allows the single-factor combination "password"',
+    { strength: SINGLE_FACTOR_STRENGTH.id },
+    /single-factor combination\(s\) "password"/,
+  ],
+  [
+    'a strength listed by id only, read by id: single-factor',
+    { strength: SINGLE_FACTOR_STRENGTH.id, strengthRef: true },
+    /single-factor combination\(s\) "password"/,
+  ],
   ['MFA only on high sign-in risk', { conditions: { signInRiskLevels: ['high'] } }, /signInRiskLevels high only/],
 ])('not enforced: %s', async (_name, over, reason) => {
   const r = await run(state({ policies: everyone(over), strengths: [MFA_STRENGTH, SINGLE_FACTOR_STRENGTH] }));
@@ -183,7 +244,9 @@ test.each([
 });
 
 test('a trusted-location exclusion is listed with the other exclusions', async () => {
-  const r = await run(state({ policies: everyone({ conditions: { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } } }) }));
+  const r = await run(
+    state({ policies: everyone({ conditions: { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } } }) }),
+  );
   expect(m(r).enforced).toEqual({ all_users: 1, admins: 1 });
   expect(finding(r, 'mfa.policy_exclusions')!.evidence).toEqual({ exclusions: ['location:AllTrusted'] });
 });

@@ -6,8 +6,20 @@ import { runCheck } from '../../../src/probes/runner';
 import type { ProbeResult } from '../../../src/results/contract';
 
 /** Every run also checks the result contract's rule that a finding id appears at most once per result. */
-export async function runMfa(target: string, raw: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {}): Promise<ProbeResult> {
-  const check = adHocCheck({ type: 'mfa', target, options: raw, id: opts.id ?? 'mfa-test', element: 'security', severity: 'critical', timeoutMs: opts.timeoutMs ?? 8000 });
+export async function runMfa(
+  target: string,
+  raw: unknown,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {},
+): Promise<ProbeResult> {
+  const check = adHocCheck({
+    type: 'mfa',
+    target,
+    options: raw,
+    id: opts.id ?? 'mfa-test',
+    element: 'security',
+    severity: 'critical',
+    timeoutMs: opts.timeoutMs ?? 8000,
+  });
   const r = await runCheck(check, { dataDir: os.tmpdir(), env: opts.env });
   const ids = r.findings.map((f) => f.id);
   const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
@@ -21,7 +33,10 @@ export function m(r: ProbeResult): MfaMeasurements {
 
 /** Ids of findings that did not pass, with their status: "mfa.x:fail". */
 export function failing(r: ProbeResult): string[] {
-  return r.findings.filter((f) => f.status !== 'pass').map((f) => `${f.id}:${f.status}`).sort();
+  return r.findings
+    .filter((f) => f.status !== 'pass')
+    .map((f) => `${f.id}:${f.status}`)
+    .sort();
 }
 
 export function finding(r: ProbeResult, id: string) {

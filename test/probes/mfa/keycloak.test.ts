@@ -9,24 +9,50 @@
  * Administration Guide, "Configuring authentication" (docs.redhat.com … red_hat_build_of_keycloak/24.0 …).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { goodRealm, roleConditionalBrowserFlow, enforcedDirectGrantFlow, weakRealm, type DemoSecrets } from '../../../src/demo/targets/identity/realms';
+import {
+  goodRealm,
+  roleConditionalBrowserFlow,
+  enforcedDirectGrantFlow,
+  weakRealm,
+  type DemoSecrets,
+} from '../../../src/demo/targets/identity/realms';
 import type { KcRealm } from '../../../src/demo/targets/identity/server';
 import { startHttp, type Started } from '../../helpers/net';
 import { keycloakFake, type FakeRealm } from './fakes/keycloak';
 import { failing, finding, m, runMfa, send } from './helpers';
 
-const SECRETS: DemoSecrets = { clientSecret: 'kc-test-secret-5f0c2a', monitorPassword: 'monitor-pass-9d1e', monitorTotpSeed: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', adminSeed: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU' };
+const SECRETS: DemoSecrets = {
+  clientSecret: 'kc-test-secret-5f0c2a',
+  monitorPassword: 'monitor-pass-9d1e',
+  monitorTotpSeed: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  adminSeed: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+};
 const ENV = { KC_SECRET: SECRETS.clientSecret };
 
 function posture(realm: string, extra: Record<string, unknown> = {}) {
-  return { posture: { provider: 'keycloak', realm, clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedGroups: ['/admins'], ...extra } };
+  return {
+    posture: {
+      provider: 'keycloak',
+      realm,
+      clientId: 'pengawas-audit',
+      clientSecret: '${env:KC_SECRET}',
+      privilegedGroups: ['/admins'],
+      ...extra,
+    },
+  };
 }
 
 /** A realm whose /admins group has 230 members (3 pages of 100), 7 of them without a second factor. */
 function bigRealm(): KcRealm {
   const r = goodRealm(SECRETS);
   r.realm.realm = 'big';
-  r.users = Array.from({ length: 230 }, (_, i) => ({ id: `u-${i}`, username: `admin${i}`, password: 'x', groups: ['/admins'], ...(i % 33 === 5 ? {} : { credentialTypes: ['otp'] }) }));
+  r.users = Array.from({ length: 230 }, (_, i) => ({
+    id: `u-${i}`,
+    username: `admin${i}`,
+    password: 'x',
+    groups: ['/admins'],
+    ...(i % 33 === 5 ? {} : { credentialTypes: ['otp'] }),
+  }));
   return r;
 }
 
@@ -46,8 +72,17 @@ function roleRealm(): KcRealm {
 function nestedRealm(name: string, legacyGroups: boolean): FakeRealm {
   const r: FakeRealm = goodRealm(SECRETS);
   r.realm.realm = name;
-  r.groups = [...r.groups, { id: `g-${name}-ops`, name: 'ops', path: '/admins/ops' }, { id: `g-${name}-night`, name: 'night', path: '/admins/ops/night' }, { id: `g-${name}-other`, name: 'other', path: '/other' }];
-  r.users = [...r.users, { id: 'u-night', username: 'night.admin', password: 'x', groups: ['/admins/ops/night'] }, { id: 'u-other', username: 'other.user', password: 'x', groups: ['/other'] }];
+  r.groups = [
+    ...r.groups,
+    { id: `g-${name}-ops`, name: 'ops', path: '/admins/ops' },
+    { id: `g-${name}-night`, name: 'night', path: '/admins/ops/night' },
+    { id: `g-${name}-other`, name: 'other', path: '/other' },
+  ];
+  r.users = [
+    ...r.users,
+    { id: 'u-night', username: 'night.admin', password: 'x', groups: ['/admins/ops/night'] },
+    { id: 'u-other', username: 'other.user', password: 'x', groups: ['/other'] },
+  ];
   r.model = { legacyGroups };
   return r;
 }
@@ -94,7 +129,13 @@ function indirectRealm(legacyGroups = false): FakeRealm {
       { name: 'loop-b', composites: ['loop-a', 'payments-admin'] },
       { name: 'self-loop', composites: ['self-loop'] },
     ],
-    clientRoles: { 'realm-management': [{ name: 'realm-admin', composites: ['realm-management/manage-users', 'realm-management/view-users'] }, { name: 'manage-users' }, { name: 'view-users' }] },
+    clientRoles: {
+      'realm-management': [
+        { name: 'realm-admin', composites: ['realm-management/manage-users', 'realm-management/view-users'] },
+        { name: 'manage-users' },
+        { name: 'view-users' },
+      ],
+    },
     groupRoles: { '/payments-team': ['payments-admin'], '/kc-admins': ['realm-management/realm-admin'] },
   };
   return r;
@@ -108,7 +149,11 @@ function wideRealm(): FakeRealm {
   const teams = Array.from({ length: 130 }, (_, i) => ({ id: `g-team-${i}`, name: `team-${i}`, path: `/admins/team-${i}` }));
   const desks = Array.from({ length: 120 }, (_, i) => ({ id: `g-desk-${i}`, name: `desk-${i}`, path: `/desk-${i}` }));
   r.groups = [...r.groups, ...teams, ...desks];
-  r.users = [...r.users, { id: 'u-team', username: 'team.admin', groups: ['/admins/team-129'] }, { id: 'u-desk', username: 'desk.admin', groups: ['/desk-119'], credentialTypes: ['otp'] }];
+  r.users = [
+    ...r.users,
+    { id: 'u-team', username: 'team.admin', groups: ['/admins/team-129'] },
+    { id: 'u-desk', username: 'desk.admin', groups: ['/desk-119'], credentialTypes: ['otp'] },
+  ];
   r.model = { groupRoles: Object.fromEntries(desks.map((d) => [d.path, ['payments-admin']])) };
   return r;
 }
@@ -118,7 +163,9 @@ function clientConditionRealm(): FakeRealm {
   const r: FakeRealm = roleRealm();
   r.realm.realm = 'client-cond';
   r.configs = { 'cfg-1': { id: 'cfg-1', alias: 'admins', config: { condUserRole: 'realm-management.realm-admin', negate: 'false' } } };
-  r.users = r.users.map((u) => (u.realmRoles?.includes('realm-admin') ? { ...u, realmRoles: [], clientRoles: ['realm-management/realm-admin'] } : u));
+  r.users = r.users.map((u) =>
+    u.realmRoles?.includes('realm-admin') ? { ...u, realmRoles: [], clientRoles: ['realm-management/realm-admin'] } : u,
+  );
   r.model = { clientRoles: { 'realm-management': [{ name: 'realm-admin' }] } };
   return r;
 }
@@ -137,10 +184,13 @@ function negatedRealm(value: string): KcRealm {
 }
 
 function rolePosture(realm: string, privilegedRoles: string[], extra: Record<string, unknown> = {}) {
-  return { posture: { provider: 'keycloak', realm, clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles, ...extra } };
+  return {
+    posture: { provider: 'keycloak', realm, clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles, ...extra },
+  };
 }
 
-const unenrolledUsers = (r: Awaited<ReturnType<typeof runMfa>>) => (finding(r, 'mfa.user_not_enrolled')!.evidence as { users: Array<{ id: string; username: string; via: string }> }).users;
+const unenrolledUsers = (r: Awaited<ReturnType<typeof runMfa>>) =>
+  (finding(r, 'mfa.user_not_enrolled')!.evidence as { users: Array<{ id: string; username: string; via: string }> }).users;
 
 let server: Started;
 let fault: ((req: IncomingMessage, res: ServerResponse, path: string) => boolean) | undefined;
@@ -198,7 +248,12 @@ test('Keycloak defaults fail: conditional OTP, weak OTP policy, no lockout, an a
   ]);
   expect(finding(r, 'mfa.flow_not_enforced')!.message).toMatch(/user configured/);
   const weak = finding(r, 'mfa.otp_policy_weak')!.evidence as { problems: Array<{ field: string }> };
-  expect(weak.problems.map((p) => p.field).sort()).toEqual(['otpPolicyCodeReusable', 'otpPolicyDigits', 'otpPolicyLookAheadWindow', 'otpPolicyPeriod']);
+  expect(weak.problems.map((p) => p.field).sort()).toEqual([
+    'otpPolicyCodeReusable',
+    'otpPolicyDigits',
+    'otpPolicyLookAheadWindow',
+    'otpPolicyPeriod',
+  ]);
   const unenrolled = finding(r, 'mfa.user_not_enrolled')!.evidence as { users: Array<{ id: string; username: string }> };
   expect(unenrolled.users).toEqual([{ id: 'u-weak-2', username: 'legacy.admin', via: 'group /admins' }]);
   expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 0, privileged: 0 });
@@ -209,7 +264,19 @@ test('Keycloak defaults fail: conditional OTP, weak OTP policy, no lockout, an a
 });
 
 test('a role-conditional OTP covers privileged users by role but not everyone', async () => {
-  const r = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['realm-admin'] } }, { env: ENV });
+  const r = await runMfa(
+    server.url,
+    {
+      posture: {
+        provider: 'keycloak',
+        realm: 'roles',
+        clientId: 'pengawas-audit',
+        clientSecret: '${env:KC_SECRET}',
+        privilegedRoles: ['realm-admin'],
+      },
+    },
+    { env: ENV },
+  );
   expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 1 });
   expect(failing(r)).toEqual(['mfa.flow_not_enforced:fail']);
   expect(finding(r, 'mfa.flow_not_enforced')!.evidence).toEqual({
@@ -218,20 +285,50 @@ test('a role-conditional OTP covers privileged users by role but not everyone', 
       { scope: 'direct_grant', flow: 'direct-grant-mfa', enforced: true, requirement: 'REQUIRED for every user' },
     ],
   });
-  const lenient = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['realm-admin'], requireForAllUsers: false } }, { env: ENV });
+  const lenient = await runMfa(
+    server.url,
+    {
+      posture: {
+        provider: 'keycloak',
+        realm: 'roles',
+        clientId: 'pengawas-audit',
+        clientSecret: '${env:KC_SECRET}',
+        privilegedRoles: ['realm-admin'],
+        requireForAllUsers: false,
+      },
+    },
+    { env: ENV },
+  );
   expect(lenient.status).toBe('pass');
 });
 
-test.each(['true', 'TRUE'])('a role condition negated with Keycloak\'s "negate" key (%s) exempts the privileged role: admin_not_enforced fails', async (value) => {
-  const r = await runMfa(server.url, rolePosture(`negated-${value}`, ['realm-admin'], { requireForAllUsers: false }), { env: ENV });
-  expect(r.status).toBe('fail');
-  expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
-  expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 0 });
-  expect(JSON.stringify(finding(r, 'mfa.admin_not_enforced')!.evidence)).toMatch(/negated/);
-});
+test.each(['true', 'TRUE'])(
+  'a role condition negated with Keycloak\'s "negate" key (%s) exempts the privileged role: admin_not_enforced fails',
+  async (value) => {
+    const r = await runMfa(server.url, rolePosture(`negated-${value}`, ['realm-admin'], { requireForAllUsers: false }), { env: ENV });
+    expect(r.status).toBe('fail');
+    expect(failing(r)).toEqual(['mfa.admin_not_enforced:fail']);
+    expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 0 });
+    expect(JSON.stringify(finding(r, 'mfa.admin_not_enforced')!.evidence)).toMatch(/negated/);
+  },
+);
 
 test('a privileged role nobody holds is a warning: coverage cannot be measured', async () => {
-  const r = await runMfa(server.url, { posture: { provider: 'keycloak', realm: 'roles', clientId: 'pengawas-audit', clientSecret: '${env:KC_SECRET}', privilegedRoles: ['auditor'], requireForAllUsers: false, flows: ['directGrant'] } }, { env: ENV });
+  const r = await runMfa(
+    server.url,
+    {
+      posture: {
+        provider: 'keycloak',
+        realm: 'roles',
+        clientId: 'pengawas-audit',
+        clientSecret: '${env:KC_SECRET}',
+        privilegedRoles: ['auditor'],
+        requireForAllUsers: false,
+        flows: ['directGrant'],
+      },
+    },
+    { env: ENV },
+  );
   expect(failing(r)).toEqual(['mfa.privileged_scope_empty:warn']);
   expect(m(r).coverage.privileged).toEqual({ enrolled: 0, total: 0, ratio: null });
 });
@@ -399,7 +496,9 @@ describe.each([false, true])('roles held indirectly (Keycloak < 23: %s)', (legac
   test('realm-management/realm-admin as a client role: directly, through a group and through a realm composite', async () => {
     const r = await runMfa(server.url, rolePosture(realm, ['realm-management/realm-admin']), { env: ENV });
     expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 3, ratio: 0.667 });
-    expect(unenrolledUsers(r)).toEqual([{ id: 'u-client-group', username: 'client.group.admin', via: 'role realm-management/realm-admin through group /kc-admins' }]);
+    expect(unenrolledUsers(r)).toEqual([
+      { id: 'u-client-group', username: 'client.group.admin', via: 'role realm-management/realm-admin through group /kc-admins' },
+    ]);
   });
 
   test('both together: the union, and no group, role or page is fetched twice', async () => {
@@ -417,7 +516,9 @@ describe.each([false, true])('roles held indirectly (Keycloak < 23: %s)', (legac
 });
 
 test('a role condition on a client role ("client.role" in condUserRole) covers privileged users given as "client/role"', async () => {
-  const r = await runMfa(server.url, rolePosture('client-cond', ['realm-management/realm-admin'], { requireForAllUsers: false }), { env: ENV });
+  const r = await runMfa(server.url, rolePosture('client-cond', ['realm-management/realm-admin'], { requireForAllUsers: false }), {
+    env: ENV,
+  });
   expect(m(r).enforced).toEqual({ browser: 0, direct_grant: 1, privileged: 1 });
   expect(m(r).coverage.privileged).toEqual({ enrolled: 2, total: 2, ratio: 1 });
   expect(r.status).toBe('pass');
@@ -441,7 +542,10 @@ test('a composite cycle (loop-a ⊃ loop-b ⊃ loop-a, self-loop ⊃ self-loop) 
 test.each([
   [['no-such-role'], /privileged role "no-such-role" does not exist in realm indirect/],
   [['no-such-client/admin'], /client "no-such-client" of privileged role "no-such-client\/admin" does not exist in realm indirect/],
-  [['realm-management/no-such-role'], /privileged role "realm-management\/no-such-role" does not exist: client "realm-management" has no role "no-such-role"/],
+  [
+    ['realm-management/no-such-role'],
+    /privileged role "realm-management\/no-such-role" does not exist: client "realm-management" has no role "no-such-role"/,
+  ],
 ])('an unknown privileged role or client %j is an error naming it, not a fail', async (roles, message) => {
   const r = await runMfa(server.url, rolePosture('indirect', roles), { env: ENV });
   expect(r.status).toBe('error');
@@ -458,7 +562,11 @@ test('a privileged role entry with an empty client or role part is refused by th
 test('subgroups and role groups are read across several first/max pages', async () => {
   const pages: Record<string, string[]> = {};
   fault = (req, _res, path) => {
-    const key = path.endsWith('/children') ? path.replace(/^.*\/groups\/([^/]+)\/children$/, 'children:$1') : path.endsWith('/roles/payments-admin/groups') ? 'role-groups' : undefined;
+    const key = path.endsWith('/children')
+      ? path.replace(/^.*\/groups\/([^/]+)\/children$/, 'children:$1')
+      : path.endsWith('/roles/payments-admin/groups')
+        ? 'role-groups'
+        : undefined;
     if (key) (pages[key] ??= []).push(new URL(req.url!, 'http://x').searchParams.get('first')!);
     return false;
   };

@@ -13,12 +13,24 @@ import { totpValid } from '../../../src/probes/mfa/totp';
 import { startHttp, type Started } from '../../helpers/net';
 import { failing, finding, m, runMfa, send } from './helpers';
 
-const SECRETS: DemoSecrets = { clientSecret: 'login-test-secret-77aa', monitorPassword: 'Monitor-Passw0rd-x1', monitorTotpSeed: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', adminSeed: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU' };
+const SECRETS: DemoSecrets = {
+  clientSecret: 'login-test-secret-77aa',
+  monitorPassword: 'Monitor-Passw0rd-x1',
+  monitorTotpSeed: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+  adminSeed: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+};
 const ENV = { MON_PASS: SECRETS.monitorPassword, MON_SEED: SECRETS.monitorTotpSeed };
 
 function oidc(realm: string, extra: Record<string, unknown> = {}) {
   return {
-    login: { kind: 'oidc-password', tokenUrl: `/realms/${realm}/protocol/openid-connect/token`, clientId: 'pengawas-login', username: 'pengawas-monitor', password: '${env:MON_PASS}', ...extra },
+    login: {
+      kind: 'oidc-password',
+      tokenUrl: `/realms/${realm}/protocol/openid-connect/token`,
+      clientId: 'pengawas-login',
+      username: 'pengawas-monitor',
+      password: '${env:MON_PASS}',
+      ...extra,
+    },
   };
 }
 
@@ -77,7 +89,12 @@ test('a server that demands a TOTP passes: password alone refused, password + re
   expect(failing(r)).toEqual([]);
   expect(r.status).toBe('pass');
   expect(m(r).enforced).toEqual({ login: 1 });
-  expect(m(r).login).toMatchObject({ passwordOnlyGranted: false, passwordOnlyStatus: 401, secondFactorGranted: true, secondStepStatus: 200 });
+  expect(m(r).login).toMatchObject({
+    passwordOnlyGranted: false,
+    passwordOnlyStatus: 401,
+    secondFactorGranted: true,
+    secondStepStatus: 200,
+  });
   expect(finding(r, 'mfa.password_only_login_succeeded')!.evidence).toMatchObject({ error: 'invalid_grant' });
   expect(JSON.stringify(r)).not.toContain(SECRETS.monitorTotpSeed);
 });
@@ -119,7 +136,16 @@ test('a silent token endpoint times out as an error within the check timeout', a
 });
 
 const formLogin = (extra: Record<string, unknown> = {}) => ({
-  login: { kind: 'form', url: '/login', fields: { username: 'user', password: 'pass', otp: 'code' }, success: { cookie: 'sid' }, username: 'pengawas-monitor', password: '${env:MON_PASS}', totpSeed: '${env:MON_SEED}', ...extra },
+  login: {
+    kind: 'form',
+    url: '/login',
+    fields: { username: 'user', password: 'pass', otp: 'code' },
+    success: { cookie: 'sid' },
+    username: 'pengawas-monitor',
+    password: '${env:MON_PASS}',
+    totpSeed: '${env:MON_SEED}',
+    ...extra,
+  },
 });
 
 test('form login: a code page after the password passes; the session cookie needs the TOTP', async () => {

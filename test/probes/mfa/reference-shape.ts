@@ -42,7 +42,9 @@ export function conformance(ref: Reference, type: string, value: unknown, at = '
   if (enumName) {
     const members = ref.enums?.[enumName] ?? [];
     const values = ref.flags?.includes(enumName) && typeof value === 'string' ? value.split(',').map((v) => v.trim()) : [value];
-    return values.filter((v) => !members.includes(v as string)).map((v) => `${at}: ${JSON.stringify(v)} is not a member of ${enumName} (${members.join(', ')})`);
+    return values
+      .filter((v) => !members.includes(v as string))
+      .map((v) => `${at}: ${JSON.stringify(v)} is not a member of ${enumName} (${members.join(', ')})`);
   }
   let props = propertiesOf(ref, t);
   if (!props) return []; // a primitive, or a type the extract does not carry

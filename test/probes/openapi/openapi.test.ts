@@ -10,7 +10,7 @@ const BROKEN = {
   openapi: '3.0.3',
   info: { version: 1 },
   paths: {
-    'pets': { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } },
+    pets: { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } },
     '/pets/{petId}': {
       get: { operationId: 'a', parameters: [{ name: 'petId', in: 'path' }], responses: { '200': { $ref: '#/components/responses/Nope' } } },
       delete: { responses: {} },
@@ -66,11 +66,18 @@ beforeAll(async () => {
 });
 afterAll(() => srv.close());
 
-const SNAP_HEADERS = { paths: '^/v1\\.0/', exceptPaths: '^/v1\\.0/access-token', headers: ['Authorization', 'X-TIMESTAMP', 'X-SIGNATURE', 'X-PARTNER-ID', 'X-EXTERNAL-ID', 'CHANNEL-ID'] };
+const SNAP_HEADERS = {
+  paths: '^/v1\\.0/',
+  exceptPaths: '^/v1\\.0/access-token',
+  headers: ['Authorization', 'X-TIMESTAMP', 'X-SIGNATURE', 'X-PARTNER-ID', 'X-EXTERNAL-ID', 'CHANNEL-ID'],
+};
 
 test('the demo API document is valid (JSON and YAML) with its operations and SNAP headers', async () => {
   for (const f of ['good.json', 'good.yaml']) {
-    const r = await probe('openapi', `${srv.url}/${f}`, { requireOperations: ['GET /health', 'POST /v1.0/debit/status'], requireHeaders: [SNAP_HEADERS] });
+    const r = await probe('openapi', `${srv.url}/${f}`, {
+      requireOperations: ['GET /health', 'POST /v1.0/debit/status'],
+      requireHeaders: [SNAP_HEADERS],
+    });
     expect(r.findings.filter((x) => x.status !== 'pass')).toEqual([]);
     expect(r.measurements).toMatchObject({ openapi: '3.0.3', operations: 7 });
   }
@@ -80,15 +87,27 @@ test('structural problems are grouped by rule with their locations', async () =>
   const r = await probe('openapi', `${srv.url}/broken.json`);
   expect(r.status).toBe('fail');
   expect(findingIds(r).sort()).toEqual(
-    ['openapi.document.info', 'openapi.document.paths', 'openapi.document.responses', 'openapi.document.parameters', 'openapi.document.path_parameters', 'openapi.document.operation_id', 'openapi.document.refs'].sort(),
+    [
+      'openapi.document.info',
+      'openapi.document.paths',
+      'openapi.document.responses',
+      'openapi.document.parameters',
+      'openapi.document.path_parameters',
+      'openapi.document.operation_id',
+      'openapi.document.refs',
+    ].sort(),
   );
   const responses = r.findings.find((f) => f.id === 'openapi.document.responses')!.evidence!.problems as Array<{ where: string }>;
-  expect(responses.map((p) => p.where).sort()).toEqual(['DELETE /pets/{petId}', 'GET /pets/{petId} 200', 'POST /owners/{ownerId} 201', 'POST /owners/{ownerId} 299x'].sort());
+  expect(responses.map((p) => p.where).sort()).toEqual(
+    ['DELETE /pets/{petId}', 'GET /pets/{petId} 200', 'POST /owners/{ownerId} 201', 'POST /owners/{ownerId} 299x'].sort(),
+  );
   expect(findingIds(await probe('openapi', `${srv.url}/swagger.json`))).toEqual(['openapi.document.version']);
 });
 
 test('missing operations, missing SNAP headers and plain-HTTP servers fail', async () => {
-  expect(findingIds(await probe('openapi', `${srv.url}/good.json`, { requireOperations: ['DELETE /v1/payments/{id}'] }))).toEqual(['openapi.operation.missing']);
+  expect(findingIds(await probe('openapi', `${srv.url}/good.json`, { requireOperations: ['DELETE /v1/payments/{id}'] }))).toEqual([
+    'openapi.operation.missing',
+  ]);
   const r = await probe('openapi', `${srv.url}/no-snap-header.json`, { requireHeaders: [SNAP_HEADERS] });
   expect(findingIds(r)).toEqual(['openapi.headers.missing']);
   expect(r.findings[0].evidence).toEqual({ operation: 'POST /v1.0/debit/status', missing: ['X-EXTERNAL-ID'] });
@@ -96,10 +115,19 @@ test('missing operations, missing SNAP headers and plain-HTTP servers fail', asy
 });
 
 test('live calls: documented statuses and SNAP response codes pass; each kind of deviation fails', async () => {
-  const token = (mode?: string) => ({ operation: 'POST /v1.0/access-token/b2b', path: `/v1.0/access-token/b2b${mode ? `?mode=${mode}` : ''}`, body: '{}', snap: true, snapService: '73' });
+  const token = (mode?: string) => ({
+    operation: 'POST /v1.0/access-token/b2b',
+    path: `/v1.0/access-token/b2b${mode ? `?mode=${mode}` : ''}`,
+    body: '{}',
+    snap: true,
+    snapService: '73',
+  });
   const ok = await probe('openapi', `${srv.url}/good.json`, { baseUrl: srv.url, live: [{ operation: 'GET /health' }, token()] });
   expect(ok.status).toBe('pass');
-  expect(ok.measurements.live).toEqual([expect.objectContaining({ status: 200 }), expect.objectContaining({ status: 401, responseCode: '4017300' })]);
+  expect(ok.measurements.live).toEqual([
+    expect.objectContaining({ status: 200 }),
+    expect.objectContaining({ status: 401, responseCode: '4017300' }),
+  ]);
   const bad = async (mode: string) => {
     const r = await probe('openapi', `${srv.url}/good.json`, { baseUrl: srv.url, live: [token(mode)] });
     return r.findings.filter((f) => f.status === 'fail').map((f) => f.id);

@@ -17,7 +17,8 @@ let dir: string;
 let caFile: string;
 
 const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString().replace(/\.\d+Z$/, 'Z');
-const VALID = (canonical: string) => `# contact\nContact: mailto:security@example.co.id\nContact: https://example.co.id/report\nExpires: ${iso(100 * DAY)}\nPreferred-Languages: id, en\nCanonical: ${canonical}\nPolicy: https://example.co.id/policy\n`;
+const VALID = (canonical: string) =>
+  `# contact\nContact: mailto:security@example.co.id\nContact: https://example.co.id/report\nExpires: ${iso(100 * DAY)}\nPreferred-Languages: id, en\nCanonical: ${canonical}\nPolicy: https://example.co.id/policy\n`;
 
 beforeAll(async () => {
   srv = await startHttp((req, res) => {
@@ -26,9 +27,15 @@ beforeAll(async () => {
       '/expired.txt': ['text/plain; charset=utf-8', `Contact: mailto:a@b.id\nExpires: ${iso(-2 * DAY)}\n`],
       '/soon.txt': ['text/plain; charset=utf-8', `Contact: mailto:a@b.id\nExpires: ${iso(10 * DAY)}\n`],
       '/far.txt': ['text/plain; charset=utf-8', `Contact: mailto:a@b.id\nExpires: ${iso(800 * DAY)}\n`],
-      '/broken.txt': ['text/html', `Contact: http://example.co.id/report\nContact: not a uri\nExpires: 31 Dec 2030\nExpires: ${iso(10 * DAY)}\nPreferred-Languages: en\nthis line is junk\n`],
+      '/broken.txt': [
+        'text/html',
+        `Contact: http://example.co.id/report\nContact: not a uri\nExpires: 31 Dec 2030\nExpires: ${iso(10 * DAY)}\nPreferred-Languages: en\nthis line is junk\n`,
+      ],
       '/no-fields.txt': ['text/plain; charset=utf-8', '# nothing but a comment\n'],
-      '/signed.txt': ['text/plain; charset=utf-8', `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: mailto:security@example.co.id\nExpires: ${iso(100 * DAY)}\n- Preferred-Languages: id\n-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n`],
+      '/signed.txt': [
+        'text/plain; charset=utf-8',
+        `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: mailto:security@example.co.id\nExpires: ${iso(100 * DAY)}\n- Preferred-Languages: id\n-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n`,
+      ],
       '/boom.txt': ['text/plain', ''],
       '/demo.txt': ['text/plain; charset=utf-8', securityTxt(srv.url)],
     };
@@ -60,12 +67,19 @@ test('a valid file over HTTPS passes; the site URL resolves to /.well-known/secu
   const r = await probe('securitytxt', `${tlsUrl}/`, { caFile, requireFields: ['Policy'], requireLanguages: ['id', 'en'] });
   expect(r.findings.filter((f) => f.status !== 'pass')).toEqual([]);
   expect(r.target).toBe(`${tlsUrl}/.well-known/security.txt`);
-  expect(r.measurements).toMatchObject({ contacts: ['mailto:security@example.co.id', 'https://example.co.id/report'], preferredLanguages: ['id', 'en'], signed: false });
+  expect(r.measurements).toMatchObject({
+    contacts: ['mailto:security@example.co.id', 'https://example.co.id/report'],
+    preferredLanguages: ['id', 'en'],
+    signed: false,
+  });
 });
 
 test('plain HTTP breaks RFC 9116 unless the check allows it (demo sites)', async () => {
   // Its Canonical is the plain-HTTP URL too, which RFC 9116 §2.5.2 forbids for a web URI.
-  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail').sort()).toEqual(['securitytxt.field.insecure_uri', 'securitytxt.transport.not_https']);
+  expect(findingIds(await probe('securitytxt', `${srv.url}/`), 'fail').sort()).toEqual([
+    'securitytxt.field.insecure_uri',
+    'securitytxt.transport.not_https',
+  ]);
   expect((await probe('securitytxt', `${srv.url}/`, { requireHttps: false })).status).toBe('pass');
 });
 
@@ -79,10 +93,23 @@ test('Expires: expired fails, soon warns, more than a year ahead warns', async (
 });
 
 test('a broken file reports every problem: content type, insecure and invalid contacts, bad and duplicate Expires, junk, languages', async () => {
-  const r = await probe('securitytxt', `${srv.url}/broken.txt`, { requireHttps: false, requireLanguages: ['id'], requireFields: ['Policy'] });
+  const r = await probe('securitytxt', `${srv.url}/broken.txt`, {
+    requireHttps: false,
+    requireLanguages: ['id'],
+    requireFields: ['Policy'],
+  });
   expect(r.status).toBe('fail');
   expect(findingIds(r).sort()).toEqual(
-    ['securitytxt.content_type', 'securitytxt.contact.insecure_uri', 'securitytxt.contact.invalid', 'securitytxt.expires.invalid', 'securitytxt.field.duplicate', 'securitytxt.syntax.not_a_field', 'securitytxt.field.missing', 'securitytxt.language.missing'].sort(),
+    [
+      'securitytxt.content_type',
+      'securitytxt.contact.insecure_uri',
+      'securitytxt.contact.invalid',
+      'securitytxt.expires.invalid',
+      'securitytxt.field.duplicate',
+      'securitytxt.syntax.not_a_field',
+      'securitytxt.field.missing',
+      'securitytxt.language.missing',
+    ].sort(),
   );
   const empty = await probe('securitytxt', `${srv.url}/no-fields.txt`, { requireHttps: false });
   expect(findingIds(empty, 'fail').sort()).toEqual(['securitytxt.contact.missing', 'securitytxt.expires.missing']);
@@ -117,5 +144,9 @@ test("the demo site's plain-HTTP file passes with requireHttps: false (its own h
   const o = { requireHttps: false, requireFields: ['Policy', 'Preferred-Languages'], requireLanguages: ['id', 'en'] };
   expect(findingIds(await probe('securitytxt', `${srv.url}/demo.txt`, o), 'fail')).toEqual([]);
   // Canonical and Policy each name an http URL: one finding per field.
-  expect(findingIds(await probe('securitytxt', `${srv.url}/demo.txt`), 'fail').sort()).toEqual(['securitytxt.field.insecure_uri', 'securitytxt.field.insecure_uri', 'securitytxt.transport.not_https']);
+  expect(findingIds(await probe('securitytxt', `${srv.url}/demo.txt`), 'fail').sort()).toEqual([
+    'securitytxt.field.insecure_uri',
+    'securitytxt.field.insecure_uri',
+    'securitytxt.transport.not_https',
+  ]);
 });

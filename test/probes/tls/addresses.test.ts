@@ -25,9 +25,25 @@ beforeAll(async () => {
   // The default certificate is for another name; only SNI = pay.example.test selects the right one (-cert2).
   const other = pki.leaf({ name: 'other', cn: 'other.example.test', san: 'DNS:other.example.test' });
   // -cert2 takes no chain file: OpenSSL completes both contexts' chains from the -CAfile store.
-  const sni = (leaf: { cert: string; key: string }) => ['-servername', NAME, '-cert2', leaf.cert, '-key2', leaf.key, '-CAfile', pki.interCert];
+  const sni = (leaf: { cert: string; key: string }) => [
+    '-servername',
+    NAME,
+    '-cert2',
+    leaf.cert,
+    '-key2',
+    leaf.key,
+    '-CAfile',
+    pki.interCert,
+  ];
   const modern = ['-min_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'];
-  const legacy = ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:@SECLEVEL=0'];
+  const legacy = [
+    '-min_protocol',
+    'TLSv1',
+    '-max_protocol',
+    'TLSv1.2',
+    '-cipher',
+    'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA:@SECLEVEL=0',
+  ];
   const otherCert = { cert: other.cert, key: other.key };
   mixedPort = await freePort();
   samePort = await freePort();
@@ -51,7 +67,13 @@ beforeEach(() => {
 });
 
 const opts = (extra: Record<string, unknown> = {}) => ({ caFile: pki.rootCert, checkRevocation: false, ...extra });
-type PerAddress = Array<{ address: string; protocols: string[]; ciphers: string[]; certificateFingerprint: string | null; findings: string[] }>;
+type PerAddress = Array<{
+  address: string;
+  protocols: string[];
+  ciphers: string[];
+  certificateFingerprint: string | null;
+  findings: string[];
+}>;
 
 test('first: an address that refuses connections is skipped, as a client falls back (localhost → ::1 first)', async () => {
   const dead = async () => ['127.0.0.3', '127.0.0.1', '127.0.0.2'];
@@ -79,7 +101,7 @@ test('first (default): resolved once, every connection to the first address, SNI
   expect(m.perAddress).toBeUndefined();
 });
 
-test('all: both addresses reported; the difference and the second backend\'s weak protocols fail, naming the address', async () => {
+test("all: both addresses reported; the difference and the second backend's weak protocols fail, naming the address", async () => {
   const r = await scan(`${NAME}:${mixedPort}`, opts({ addresses: 'all' }), 30_000, { lookup });
   const m = measurements(r);
   expect(lookups).toEqual([NAME]);
@@ -133,7 +155,12 @@ test('all, two identical backends: the comparison passes and shared findings app
 
 test('all, a backend that cannot be reached: an error finding naming it, the other still scanned', async () => {
   const port = await freePort();
-  const s = await sServer({ cert: pki.file('pay-a.pem'), key: pki.file('pay-a.key'), chain: pki.interCert }, ['-min_protocol', 'TLSv1.2'], pki.dir, { host: '127.0.0.1', port });
+  const s = await sServer(
+    { cert: pki.file('pay-a.pem'), key: pki.file('pay-a.key'), chain: pki.interCert },
+    ['-min_protocol', 'TLSv1.2'],
+    pki.dir,
+    { host: '127.0.0.1', port },
+  );
   try {
     const r = await scan(`${NAME}:${port}`, opts({ addresses: 'all' }), 20_000, { lookup });
     expect(r.status).toBe('error');

@@ -21,7 +21,10 @@ beforeAll(async () => {
   pki = new Pki();
   const leaf = pki.leaf({ name: 'svc', days: 30 });
   leafCert = leaf.cert;
-  const srv = https.createServer({ key: readFileSync(leaf.key), cert: readFileSync(leaf.cert, 'utf8') + readFileSync(pki.interCert, 'utf8') }, (_req, res) => res.end('ok'));
+  const srv = https.createServer(
+    { key: readFileSync(leaf.key), cert: readFileSync(leaf.cert, 'utf8') + readFileSync(pki.interCert, 'utf8') },
+    (_req, res) => res.end('ok'),
+  );
   srv.on('tlsClientError', () => undefined);
   port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as net.AddressInfo).port)));
   close = () => {

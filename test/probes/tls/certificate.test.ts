@@ -22,7 +22,8 @@ beforeAll(async () => {
   const sha1 = mk('sha1', { name: 'sha1', md: 'sha1' });
   const self = pki.selfSigned('self');
   const staple = pki.ocspResponse(good.leaf, 'good');
-  const start = (leaf: { cert: string; key: string }, chain: string | undefined, extra: string[] = []) => sServer({ ...leaf, chain }, [...SERVER_FLAGS, ...extra], pki.dir);
+  const start = (leaf: { cert: string; key: string }, chain: string | undefined, extra: string[] = []) =>
+    sServer({ ...leaf, chain }, [...SERVER_FLAGS, ...extra], pki.dir);
   const list = await Promise.all([
     start(good.leaf, pki.interCert, ['-status_file', staple]),
     start(soon.leaf, pki.interCert),
@@ -36,7 +37,9 @@ beforeAll(async () => {
     // TLS 1.2 (the raw Certificate message keeps the order sent): root before intermediate
     sServer({ ...good.leaf, chain: misordered() }, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], pki.dir),
   ]);
-  ['good', 'soon', 'expired', 'future', 'wrong', 'rsa1024', 'sha1', 'self', 'incomplete', 'misordered'].forEach((n, i) => (servers[n] = list[i]));
+  ['good', 'soon', 'expired', 'future', 'wrong', 'rsa1024', 'sha1', 'self', 'incomplete', 'misordered'].forEach(
+    (n, i) => (servers[n] = list[i]),
+  );
 });
 
 function misordered(): string {
@@ -51,14 +54,32 @@ afterAll(async () => {
 });
 
 /** TLS 1.2 with server order, AEAD+FS suites only, so only certificate findings remain. */
-const opts = (extra: Record<string, unknown> = {}) => ({ caFile: pki.rootCert, checkRevocation: false, profile: 'none', protocols: ['TLSv1.2', 'TLSv1.3'], ...extra });
+const opts = (extra: Record<string, unknown> = {}) => ({
+  caFile: pki.rootCert,
+  checkRevocation: false,
+  profile: 'none',
+  protocols: ['TLSv1.2', 'TLSv1.3'],
+  ...extra,
+});
 const certOf = (r: Awaited<ReturnType<typeof scan>>) => measurements(r).certificate as Record<string, unknown>;
 const certIds = (r: Awaited<ReturnType<typeof scan>>) => ids(r).filter((i) => i.startsWith('tls.cert.'));
 
 test('a good chain from a private CA: trusted, hostname match, stapled OCSP read, no certificate finding', async () => {
   const r = await scan(`localhost:${servers.good.port}`, opts({ checkRevocation: true }));
   expect(certIds(r)).toEqual([]);
-  expect(certOf(r)).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=pengawas test intermediate', keyType: 'RSA', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', selfSigned: false, pathTrusted: true, trustedNow: true, hostnameMatch: true, ocspStapled: true, revoked: false });
+  expect(certOf(r)).toMatchObject({
+    subject: 'CN=localhost',
+    issuer: 'CN=pengawas test intermediate',
+    keyType: 'RSA',
+    keyBits: 2048,
+    signatureAlgorithm: 'sha256WithRSAEncryption',
+    selfSigned: false,
+    pathTrusted: true,
+    trustedNow: true,
+    hostnameMatch: true,
+    ocspStapled: true,
+    revoked: false,
+  });
   expect(certOf(r).daysLeft).toBeGreaterThanOrEqual(58);
   expect((measurements(r).certificateDetails as { revocation: { method: string } }).revocation.method).toBe('stapled-ocsp');
 });

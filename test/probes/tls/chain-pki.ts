@@ -31,7 +31,25 @@ export class ChainPki {
       writeFileSync(path.join(d, `${db}-crlnumber`), '01\n');
       writeFileSync(path.join(d, `${db}.cnf`), caConfig(d, { db, cert: 'root.pem', key: 'root.key' }));
     }
-    this.run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/CN=pengawas chain test root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+    this.run([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'root.key',
+      '-out',
+      'root.pem',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=pengawas chain test root',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    ]);
     this.rootCert = this.file('root.pem');
     this.rootKey = this.file('root.key');
   }
@@ -46,7 +64,19 @@ export class ChainPki {
 
   /** An intermediate issued by the root (recorded in its database), and a leaf under it whose CRL is `leafCrlUrl`. */
   intermediate(name: string, urls: { ocspUrl?: string; crlUrl?: string }, leafCrlUrl: string): Intermediate {
-    this.run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=pengawas ${name} intermediate`]);
+    this.run([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=pengawas ${name} intermediate`,
+    ]);
     const ext = [
       '[ext]',
       'basicConstraints=critical,CA:TRUE,pathlen:0',
@@ -55,15 +85,63 @@ export class ChainPki {
       ...(urls.crlUrl ? [`crlDistributionPoints=URI:${urls.crlUrl}`] : []),
     ];
     writeFileSync(this.file(`${name}.ext`), ext.join('\n'));
-    this.run(['ca', '-batch', '-config', 'root.cnf', '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext', '-days', '365', '-extfile', `${name}.ext`, '-extensions', 'ext']);
+    this.run([
+      'ca',
+      '-batch',
+      '-config',
+      'root.cnf',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.pem`,
+      '-notext',
+      '-days',
+      '365',
+      '-extfile',
+      `${name}.ext`,
+      '-extensions',
+      'ext',
+    ]);
 
     const leaf = `${name}-leaf`;
     this.run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${leaf}.key`, '-out', `${leaf}.csr`, '-subj', '/CN=localhost']);
-    const leafExt = ['[ext]', 'basicConstraints=CA:FALSE', 'keyUsage=digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth', 'subjectAltName=DNS:localhost,IP:127.0.0.1', `crlDistributionPoints=URI:${leafCrlUrl}`];
+    const leafExt = [
+      '[ext]',
+      'basicConstraints=CA:FALSE',
+      'keyUsage=digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      `crlDistributionPoints=URI:${leafCrlUrl}`,
+    ];
     writeFileSync(this.file(`${leaf}.ext`), leafExt.join('\n'));
-    this.run(['ca', '-batch', '-config', 'sub.cnf', '-cert', `${name}.pem`, '-keyfile', `${name}.key`, '-in', `${leaf}.csr`, '-out', `${leaf}.pem`, '-notext', '-days', '90', '-extfile', `${leaf}.ext`, '-extensions', 'ext']);
+    this.run([
+      'ca',
+      '-batch',
+      '-config',
+      'sub.cnf',
+      '-cert',
+      `${name}.pem`,
+      '-keyfile',
+      `${name}.key`,
+      '-in',
+      `${leaf}.csr`,
+      '-out',
+      `${leaf}.pem`,
+      '-notext',
+      '-days',
+      '90',
+      '-extfile',
+      `${leaf}.ext`,
+      '-extensions',
+      'ext',
+    ]);
     writeFileSync(this.file(`${leaf}.chain.pem`), readFileSync(this.file(`${name}.pem`), 'utf8'));
-    return { name, cert: this.file(`${name}.pem`), key: this.file(`${name}.key`), leaf: { cert: this.file(`${leaf}.pem`), key: this.file(`${leaf}.key`), chain: this.file(`${leaf}.chain.pem`) } };
+    return {
+      name,
+      cert: this.file(`${name}.pem`),
+      key: this.file(`${name}.key`),
+      leaf: { cert: this.file(`${leaf}.pem`), key: this.file(`${leaf}.key`), chain: this.file(`${leaf}.chain.pem`) },
+    };
   }
 
   /** Has the root revoke an intermediate (in its database: the responder and the root's CRL both see it). */

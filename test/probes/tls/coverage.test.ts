@@ -74,7 +74,9 @@ const certs = (r: Awaited<ReturnType<typeof scan>>) => (measurements(r).certific
 test('s_server with an RSA and an ECDSA certificate: both are reported (TLS 1.2 and TLS 1.3 only)', async () => {
   for (const name of ['dual', 'dual13']) {
     const r = await scan(`localhost:${servers[name].port}`, opts());
-    const types = certs(r).map((c) => c.keyType).sort();
+    const types = certs(r)
+      .map((c) => c.keyType)
+      .sort();
     expect({ name, types }).toEqual({ name, types: ['EC', 'RSA'] });
     expect(new Set(certs(r).map((c) => c.fingerprint256)).size).toBe(2);
     expect(certs(r).every((c) => c.pathTrusted && c.validNow)).toBe(true);
@@ -93,16 +95,26 @@ test('dual certificates, the ECDSA one expiring in 3 days: its finding names it 
   const left = Number(/pengawas_tls_cert_expiry_seconds\{[^}]*\} (-?\d+)/.exec(text)![1]);
   expect(left).toBeLessThanOrEqual(3 * 86_400);
   const ecNotAfter = certs(r).find((c) => c.keyType === 'EC')! as unknown as { notAfter: string };
-  expect(text).toContain(`pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${Date.parse(ecNotAfter.notAfter) / 1000}`);
+  expect(text).toContain(
+    `pengawas_tls_cert_expiry_timestamp_seconds{check="tls-test",element="security"} ${Date.parse(ecNotAfter.notAfter) / 1000}`,
+  );
 });
 
-(NGINX ? test : test.skip)('nginx with two ssl_certificate lines: both certificates are reported', async () => {
-  const r = await scan(`localhost:${servers.nginx.port}`, opts({ hsts: true }));
-  expect(certs(r).map((c) => c.keyType).sort()).toEqual(['EC', 'RSA']);
-  // nginx's default suites draw cipher findings; neither certificate nor HSTS may.
-  expect(ids(r).filter((i) => i.startsWith('tls.cert.') || i.startsWith('tls.hsts.'))).toEqual([]);
-  expect(measurements(r).hsts).toMatchObject({ present: true, maxAge: 63072000 });
-}, 60_000);
+(NGINX ? test : test.skip)(
+  'nginx with two ssl_certificate lines: both certificates are reported',
+  async () => {
+    const r = await scan(`localhost:${servers.nginx.port}`, opts({ hsts: true }));
+    expect(
+      certs(r)
+        .map((c) => c.keyType)
+        .sort(),
+    ).toEqual(['EC', 'RSA']);
+    // nginx's default suites draw cipher findings; neither certificate nor HSTS may.
+    expect(ids(r).filter((i) => i.startsWith('tls.cert.') || i.startsWith('tls.hsts.'))).toEqual([]);
+    expect(measurements(r).hsts).toMatchObject({ present: true, maxAge: 63072000 });
+  },
+  60_000,
+);
 
 test('a server that asks for a client certificate but does not require one: requested, HSTS read', async () => {
   const r = await scan(`localhost:${servers.clientOptional.port}`, opts({ hsts: true }));

@@ -42,12 +42,24 @@ afterAll(async () => {
   pki.cleanup();
 });
 
-type Cert = { keyType: string; keyBits: number; fingerprint256: string; notAfter: string; daysLeft: number; pathTrusted: boolean; validNow: boolean; trustedNow: boolean; chainComplete: boolean };
+type Cert = {
+  keyType: string;
+  keyBits: number;
+  fingerprint256: string;
+  notAfter: string;
+  daysLeft: number;
+  pathTrusted: boolean;
+  validNow: boolean;
+  trustedNow: boolean;
+  chainComplete: boolean;
+};
 
 test('pengawas and testssl.sh agree on certificates, their trust and dates, and groups', async () => {
   const names = Object.keys(servers);
   const views: Record<string, TestsslCertView> = {};
-  await Promise.all(names.map(async (n) => (views[n] = await testsslCerts(`localhost:${servers[n].port}`, pki.file(`testssl-${n}.json`), pki.rootCert))));
+  await Promise.all(
+    names.map(async (n) => (views[n] = await testsslCerts(`localhost:${servers[n].port}`, pki.file(`testssl-${n}.json`), pki.rootCert))),
+  );
   for (const n of names) {
     const r = await scan(`localhost:${servers[n].port}`, { caFile: pki.rootCert, checkRevocation: false, profile: 'none' });
     const m = measurements(r);
@@ -62,8 +74,14 @@ test('pengawas and testssl.sh agree on certificates, their trust and dates, and 
       expect({ n, expired: o.daysLeft < 0 }).toEqual({ n, expired: t.expirationStatus === 'expired' });
       const trust = t.chainOfTrust;
       if (/^passed/.test(trust)) expect({ n, o }).toMatchObject({ n, o: { trustedNow: true } });
-      else if (/\((expired|not yet valid)\)/.test(trust)) expect({ n, o }).toMatchObject({ n, o: { pathTrusted: true, validNow: false, trustedNow: false } });
-      else if (/chain incomplete|issuer cert missing/.test(trust)) expect({ n, complete: o.chainComplete, ids: ids(r).includes('tls.cert.chain_incomplete') }).toEqual({ n, complete: false, ids: true });
+      else if (/\((expired|not yet valid)\)/.test(trust))
+        expect({ n, o }).toMatchObject({ n, o: { pathTrusted: true, validNow: false, trustedNow: false } });
+      else if (/chain incomplete|issuer cert missing/.test(trust))
+        expect({ n, complete: o.chainComplete, ids: ids(r).includes('tls.cert.chain_incomplete') }).toEqual({
+          n,
+          complete: false,
+          ids: true,
+        });
       else throw new Error(`${n}: unmapped cert_chain_of_trust "${trust}"`);
     }
     // testssl lists finite-field groups apart (DH_groups); PFS_ECDHE_curves holds the elliptic ones.

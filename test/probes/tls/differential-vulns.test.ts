@@ -17,7 +17,19 @@ beforeAll(async () => {
     // TLS 1.2/1.3 defaults: tickets and a session cache, client renegotiation refused
     await sServer(leaf, [], pki.dir),
     // TLS 1.0-1.2 with CBC (BEAST, Lucky Thirteen), client renegotiation allowed
-    await sServer(leaf, ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0', '-client_renegotiation'], pki.dir),
+    await sServer(
+      leaf,
+      [
+        '-min_protocol',
+        'TLSv1',
+        '-max_protocol',
+        'TLSv1.2',
+        '-cipher',
+        'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0',
+        '-client_renegotiation',
+      ],
+      pki.dir,
+    ),
     // no resumption at all; a must-staple certificate
     await sServer(staple, ['-no_ticket', '-no_cache'], pki.dir),
   );

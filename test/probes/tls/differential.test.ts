@@ -14,9 +14,24 @@ beforeAll(async () => {
   const leaf = pki.leaf({ name: 'diff' });
   servers.push(
     // TLS 1.0-1.2 with every non-anonymous suite OpenSSL 3.0 still has
-    await sServer({ ...leaf, chain: pki.interCert }, ['-cipher', 'ALL:!aNULL:@SECLEVEL=0', '-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2'], pki.dir),
+    await sServer(
+      { ...leaf, chain: pki.interCert },
+      ['-cipher', 'ALL:!aNULL:@SECLEVEL=0', '-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2'],
+      pki.dir,
+    ),
     // A Mozilla-intermediate-like server: TLS 1.2 + 1.3, a few AEAD suites
-    await sServer({ ...leaf, chain: pki.interCert }, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES256-GCM-SHA384', '-ciphersuites', 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256', '-min_protocol', 'TLSv1.2'], pki.dir),
+    await sServer(
+      { ...leaf, chain: pki.interCert },
+      [
+        '-cipher',
+        'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES256-GCM-SHA384',
+        '-ciphersuites',
+        'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256',
+        '-min_protocol',
+        'TLSv1.2',
+      ],
+      pki.dir,
+    ),
   );
 });
 

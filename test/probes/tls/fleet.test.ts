@@ -29,12 +29,30 @@ test('a targets file: one table row per endpoint in file order, worst finding, p
   const closed = await freePort();
   const file = pki.file('targets.txt');
   writeFileSync(file, `# fleet\nlocalhost:${servers[0].port}\n\nlocalhost:${servers[1].port}   # legacy\n127.0.0.1:${closed}\n`);
-  const r = await runCli(['probe', 'tls', '--targets', file, '--parallel', '2', '--opt', `caFile="${pki.rootCert}"`, '--opt', 'checkRevocation=false', '--opt', 'profile="none"'], { timeoutMs: 120_000 });
+  const r = await runCli(
+    [
+      'probe',
+      'tls',
+      '--targets',
+      file,
+      '--parallel',
+      '2',
+      '--opt',
+      `caFile="${pki.rootCert}"`,
+      '--opt',
+      'checkRevocation=false',
+      '--opt',
+      'profile="none"',
+    ],
+    { timeoutMs: 120_000 },
+  );
   const lines = r.stdout.trim().split('\n');
   expect(lines[0]).toMatch(/^ENDPOINT\s+STATUS\s+WORST FINDING\s+PROTOCOLS\s+EXPIRY$/);
   expect(lines[1]).toMatch(new RegExp(`^localhost:${servers[0].port}\\s+PASS\\s+-\\s+1\\.2,1\\.3\\s+\\d{4}-\\d\\d-\\d\\d \\(\\d+d\\)$`));
   // TLS 1.0 is the worst of the legacy server's failures (high), more follow.
-  expect(lines[2]).toMatch(new RegExp(`^localhost:${servers[1].port}\\s+FAIL\\s+high tls\\.protocol\\.tls1_0_enabled \\(\\+\\d+\\)\\s+1,1\\.1,1\\.2\\s+\\d{4}`));
+  expect(lines[2]).toMatch(
+    new RegExp(`^localhost:${servers[1].port}\\s+FAIL\\s+high tls\\.protocol\\.tls1_0_enabled \\(\\+\\d+\\)\\s+1,1\\.1,1\\.2\\s+\\d{4}`),
+  );
   expect(lines[3]).toMatch(new RegExp(`^127\\.0\\.0\\.1:${closed}\\s+ERROR\\s+info probe\\.error\\.probe_target_unreachable\\s+-\\s+-$`));
   expect(lines[5]).toMatch(/^3 endpoints in [\d.]+ s: 1 pass, 0 warn, 1 fail, 1 error; \d+ handshakes$/);
   expect(r.code).toBe(2);
@@ -51,6 +69,8 @@ test('bad targets files are named with the line; a target and --targets together
   const empty = pki.file('empty.txt');
   writeFileSync(empty, '# nothing\n\n');
   expect((await runCli(['probe', 'tls', '--targets', empty])).stderr).toContain(`--targets ${empty}: no targets`);
-  expect((await runCli(['probe', 'tls', 'localhost:443', '--targets', empty])).stderr).toContain('give a target or --targets FILE, not both');
+  expect((await runCli(['probe', 'tls', 'localhost:443', '--targets', empty])).stderr).toContain(
+    'give a target or --targets FILE, not both',
+  );
   expect((await runCli(['probe', 'tls', '--targets', pki.file('missing.txt')])).stderr).toContain('cannot read');
 }, 60_000);

@@ -59,9 +59,66 @@ export class Pki {
     writeFileSync(path.join(d, 'serial'), '1000\n');
     writeFileSync(path.join(d, 'crlnumber'), '01\n');
     writeFileSync(path.join(d, 'ca.cnf'), caConfig(d, { cert: 'inter.pem', key: 'inter.key', extra: V3_INTER }));
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/CN=pengawas test root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], d);
-    openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'inter.key', '-out', 'inter.csr', '-subj', '/CN=pengawas test intermediate'], d);
-    openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'inter.pem', '-days', '3650', '-extfile', 'ca.cnf', '-extensions', 'v3_inter'], d);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'root.key',
+        '-out',
+        'root.pem',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=pengawas test root',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      d,
+    );
+    openssl(
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'inter.key',
+        '-out',
+        'inter.csr',
+        '-subj',
+        '/CN=pengawas test intermediate',
+      ],
+      d,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'inter.csr',
+        '-CA',
+        'root.pem',
+        '-CAkey',
+        'root.key',
+        '-CAcreateserial',
+        '-out',
+        'inter.pem',
+        '-days',
+        '3650',
+        '-extfile',
+        'ca.cnf',
+        '-extensions',
+        'v3_inter',
+      ],
+      d,
+    );
     this.rootCert = path.join(d, 'root.pem');
     this.interCert = path.join(d, 'inter.pem');
     this.interKey = path.join(d, 'inter.key');
@@ -74,7 +131,8 @@ export class Pki {
   leaf(spec: LeafSpec): Leaf {
     const d = this.dir;
     const n = spec.name;
-    const key = spec.keyType === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', `rsa:${spec.keyBits ?? 2048}`];
+    const key =
+      spec.keyType === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', `rsa:${spec.keyBits ?? 2048}`];
     openssl(['req', '-new', ...key, '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${spec.cn ?? 'localhost'}`], d);
     const ext = [
       '[ext]',
@@ -88,13 +146,52 @@ export class Pki {
     ].join('\n');
     writeFileSync(path.join(d, `${n}.ext`), ext);
     const dates = spec.startdate ? ['-startdate', spec.startdate, '-enddate', spec.enddate!] : ['-days', String(spec.days ?? 90)];
-    openssl(['ca', '-batch', '-config', 'ca.cnf', '-in', `${n}.csr`, '-out', `${n}.pem`, '-notext', '-md', spec.md ?? 'sha256', '-extfile', `${n}.ext`, '-extensions', 'ext', ...dates], d);
+    openssl(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-in',
+        `${n}.csr`,
+        '-out',
+        `${n}.pem`,
+        '-notext',
+        '-md',
+        spec.md ?? 'sha256',
+        '-extfile',
+        `${n}.ext`,
+        '-extensions',
+        'ext',
+        ...dates,
+      ],
+      d,
+    );
     writeFileSync(path.join(d, `${n}.full.pem`), readFileSync(path.join(d, `${n}.pem`), 'utf8') + readFileSync(this.interCert, 'utf8'));
     return { cert: path.join(d, `${n}.pem`), key: path.join(d, `${n}.key`), fullchain: path.join(d, `${n}.full.pem`) };
   }
 
   selfSigned(name: string): Leaf {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '365', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], this.dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '365',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      this.dir,
+    );
     const cert = path.join(this.dir, `${name}.pem`);
     return { cert, key: path.join(this.dir, `${name}.key`), fullchain: cert };
   }
@@ -114,7 +211,26 @@ export class Pki {
   ocspResponse(leaf: Leaf, name: string): string {
     const d = this.dir;
     openssl(['ocsp', '-issuer', this.interCert, '-cert', leaf.cert, '-no_nonce', '-reqout', `${name}.req`], d);
-    openssl(['ocsp', '-index', 'index.txt', '-rsigner', this.interCert, '-rkey', this.interKey, '-CA', this.interCert, '-reqin', `${name}.req`, '-respout', `${name}.ocsp`, '-ndays', '1'], d);
+    openssl(
+      [
+        'ocsp',
+        '-index',
+        'index.txt',
+        '-rsigner',
+        this.interCert,
+        '-rkey',
+        this.interKey,
+        '-CA',
+        this.interCert,
+        '-reqin',
+        `${name}.req`,
+        '-respout',
+        `${name}.ocsp`,
+        '-ndays',
+        '1',
+      ],
+      d,
+    );
     return path.join(d, `${name}.ocsp`);
   }
 
@@ -186,7 +302,14 @@ function stopChild(child: ChildProcess): Promise<void> {
  * Starts a server child on a free port and waits until it listens; `readyOn` waits for its output instead
  * (the `openssl ocsp` responder serves one connection at a time and stalls on a probe connection).
  */
-export async function startChild(cmd: string, args: (port: number) => string[], cwd: string, readyOn?: RegExp, fixedPort?: number, host = '127.0.0.1'): Promise<Server> {
+export async function startChild(
+  cmd: string,
+  args: (port: number) => string[],
+  cwd: string,
+  readyOn?: RegExp,
+  fixedPort?: number,
+  host = '127.0.0.1',
+): Promise<Server> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(cmd, args(port), { cwd, stdio: ['pipe', readyOn ? 'pipe' : 'ignore', readyOn ? 'pipe' : 'ignore'] });
   if (readyOn) {
@@ -204,28 +327,86 @@ export async function startChild(cmd: string, args: (port: number) => string[], 
  * `openssl s_server` with a certificate and extra flags (-www so HTTPS requests get an answer); `at` binds it to
  * another loopback address and/or a given port (several servers on one port, one per address).
  */
-export function sServer(leaf: { cert: string; key: string; chain?: string }, flags: string[], cwd: string, at: { host?: string; port?: number } = {}): Promise<Server> {
+export function sServer(
+  leaf: { cert: string; key: string; chain?: string },
+  flags: string[],
+  cwd: string,
+  at: { host?: string; port?: number } = {},
+): Promise<Server> {
   const host = at.host ?? '127.0.0.1';
-  return startChild('openssl', (port) => ['s_server', '-accept', `${host}:${port}`, '-cert', leaf.cert, '-key', leaf.key, ...(leaf.chain ? ['-cert_chain', leaf.chain] : []), '-www', '-quiet', ...flags], cwd, undefined, at.port, host);
+  return startChild(
+    'openssl',
+    (port) => [
+      's_server',
+      '-accept',
+      `${host}:${port}`,
+      '-cert',
+      leaf.cert,
+      '-key',
+      leaf.key,
+      ...(leaf.chain ? ['-cert_chain', leaf.chain] : []),
+      '-www',
+      '-quiet',
+      ...flags,
+    ],
+    cwd,
+    undefined,
+    at.port,
+    host,
+  );
 }
 
 /**
  * Runs the probe as src/probes/runner.ts does (timeout → AbortSignal, ProbeError → `error` result), without
  * loading the whole probe registry into the test.
  */
-export async function scan(target: string, options: Record<string, unknown> = {}, timeoutMs = 20_000, deps: { lookup?: LookupAll } = {}): Promise<ProbeResult & { elapsedMs: number }> {
+export async function scan(
+  target: string,
+  options: Record<string, unknown> = {},
+  timeoutMs = 20_000,
+  deps: { lookup?: LookupAll } = {},
+): Promise<ProbeResult & { elapsedMs: number }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new ProbeTimeoutError(timeoutMs)), timeoutMs);
   const t0 = Date.now();
-  const base = { id: 'tls-test@now', checkId: 'tls-test', type: 'tls', element: 'security' as const, target, scheduledAt: '', startedAt: '', attempt: 1 };
+  const base = {
+    id: 'tls-test@now',
+    checkId: 'tls-test',
+    type: 'tls',
+    element: 'security' as const,
+    target,
+    scheduledAt: '',
+    startedAt: '',
+    attempt: 1,
+  };
   try {
-    const hardStop = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
-    const out = await Promise.race([runTls(target, tlsOptions.parse(options), { signal: controller.signal, timeoutMs, dataDir: os.tmpdir(), checkId: 'tls-test' }, deps), hardStop]);
+    const hardStop = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+    );
+    const out = await Promise.race([
+      runTls(target, tlsOptions.parse(options), { signal: controller.signal, timeoutMs, dataDir: os.tmpdir(), checkId: 'tls-test' }, deps),
+      hardStop,
+    ]);
     const status = out.status ?? worstStatus(out.findings.map((f) => f.status));
-    return { ...base, status, durationMs: Date.now() - t0, findings: out.findings, measurements: out.measurements, elapsedMs: Date.now() - t0 };
+    return {
+      ...base,
+      status,
+      durationMs: Date.now() - t0,
+      findings: out.findings,
+      measurements: out.measurements,
+      elapsedMs: Date.now() - t0,
+    };
   } catch (e) {
     const code = e instanceof PengawasError ? e.code : 'PROBE_UNEXPECTED';
-    return { ...base, status: 'error', errorCode: code, durationMs: Date.now() - t0, findings: [{ id: `probe.error.${code.toLowerCase()}`, severity: 'info', status: 'error', message: (e as Error).message }], measurements: {}, elapsedMs: Date.now() - t0 };
+    return {
+      ...base,
+      status: 'error',
+      errorCode: code,
+      durationMs: Date.now() - t0,
+      findings: [{ id: `probe.error.${code.toLowerCase()}`, severity: 'info', status: 'error', message: (e as Error).message }],
+      measurements: {},
+      elapsedMs: Date.now() - t0,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -235,17 +416,18 @@ export function ids(r: ProbeResult): string[] {
   return r.findings.map((f) => f.id).sort();
 }
 
-export const measurements = (r: ProbeResult) => r.measurements as {
-  protocols: Record<string, boolean>;
-  ciphers: Array<{ protocol: string; name: string; code: string; strength: string }>;
-  certificate: Record<string, unknown> | null;
-  hsts: Record<string, unknown> | null;
-  groups: string[];
-  serverPreference: Record<string, boolean>;
-  profile: { name: string; compliant: boolean } | null;
-  handshakes: number;
-  [k: string]: unknown;
-};
+export const measurements = (r: ProbeResult) =>
+  r.measurements as {
+    protocols: Record<string, boolean>;
+    ciphers: Array<{ protocol: string; name: string; code: string; strength: string }>;
+    certificate: Record<string, unknown> | null;
+    hsts: Record<string, unknown> | null;
+    groups: string[];
+    serverPreference: Record<string, boolean>;
+    profile: { name: string; compliant: boolean } | null;
+    handshakes: number;
+    [k: string]: unknown;
+  };
 
 /** An `openssl ca -startdate/-enddate` time `days` from now (YYMMDDHHMMSSZ). */
 export function stamp(days: number): string {

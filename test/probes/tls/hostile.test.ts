@@ -66,7 +66,10 @@ test('server closing in the middle of its ServerHello: error PROBE_PROTOCOL', as
 test('server trickling one byte every 300 ms: the check timeout ends the scan', async () => {
   const port = await rawServer((s) => {
     let i = 0;
-    const t = setInterval(() => (i < SERVER_HELLO_START.length && !s.destroyed ? s.write(SERVER_HELLO_START.subarray(i, ++i)) : clearInterval(t)), 300);
+    const t = setInterval(
+      () => (i < SERVER_HELLO_START.length && !s.destroyed ? s.write(SERVER_HELLO_START.subarray(i, ++i)) : clearInterval(t)),
+      300,
+    );
     s.on('close', () => clearInterval(t));
   });
   const r = await scan(`127.0.0.1:${port}`, { handshakeTimeoutMs: 60_000 }, 1500);
@@ -78,7 +81,12 @@ test('server trickling one byte every 300 ms: the check timeout ends the scan', 
 test('huge certificate chain: protocols still found, the certificate is a precise error finding', async () => {
   const leaf = pki.leaf({ name: 'huge' });
   const inter = readFileSync(pki.interCert, 'utf8');
-  const srv = tls.createServer({ key: readFileSync(leaf.key), cert: readFileSync(leaf.cert, 'utf8') + inter.repeat(200), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+  const srv = tls.createServer({
+    key: readFileSync(leaf.key),
+    cert: readFileSync(leaf.cert, 'utf8') + inter.repeat(200),
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.2',
+  });
   srv.on('tlsClientError', () => undefined);
   const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as net.AddressInfo).port)));
   closers.push(() => srv.close());

@@ -13,7 +13,17 @@ beforeAll(async () => {
     sServer(cert, ['-tls1_3', '-groups', 'X25519:P-256:P-384'], pki.dir),
     sServer(cert, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA', '-groups', 'X25519:P-256:P-384'], pki.dir),
     sServer(cert, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256:AES256-SHA256'], pki.dir),
-    sServer(cert, ['-cipher', 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305', '-serverpref', '-groups', 'secp384r1:X25519'], pki.dir),
+    sServer(
+      cert,
+      [
+        '-cipher',
+        'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305',
+        '-serverpref',
+        '-groups',
+        'secp384r1:X25519',
+      ],
+      pki.dir,
+    ),
   ]);
   Object.assign(servers, { legacy, tls13, cbc, nofs, pref });
 });
@@ -30,7 +40,17 @@ test('TLS 1.0 and 1.1 only: both reported, with their findings', async () => {
   const m = measurements(r);
   expect(m.protocols).toEqual({ SSLv2: false, SSLv3: false, TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false });
   expect(r.status).toBe('fail');
-  expect(ids(r)).toEqual(expect.arrayContaining(['tls.protocol.tls1_0_enabled', 'tls.protocol.tls1_1_enabled', 'tls.protocol.tls1_3_disabled', 'tls.cipher.cbc_suite', 'tls.cipher.no_forward_secrecy', 'tls.cipher.anonymous_suite', 'tls.profile.protocol']));
+  expect(ids(r)).toEqual(
+    expect.arrayContaining([
+      'tls.protocol.tls1_0_enabled',
+      'tls.protocol.tls1_1_enabled',
+      'tls.protocol.tls1_3_disabled',
+      'tls.cipher.cbc_suite',
+      'tls.cipher.no_forward_secrecy',
+      'tls.cipher.anonymous_suite',
+      'tls.profile.protocol',
+    ]),
+  );
   expect(m.ciphers.every((c) => c.protocol === 'TLSv1' || c.protocol === 'TLSv1.1')).toBe(true);
   expect(m.ciphers).toContainEqual({ protocol: 'TLSv1', name: 'TLS_RSA_WITH_AES_128_CBC_SHA', code: '0x002F', strength: 'weak' });
   expect(m.profile).toEqual({ name: 'mozilla-intermediate-5.7', compliant: false });
@@ -53,7 +73,14 @@ test('CBC-only TLS 1.2: cbc_suite, no AEAD suite accepted', async () => {
   expect(m.protocols['TLSv1.2']).toBe(true);
   expect(m.ciphers.map((c) => c.code).sort()).toEqual(['0xC014', '0xC027']);
   // the server follows the client's order, and every suite it has is weak
-  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled', 'tls.vuln.lucky13']);
+  expect(ids(r)).toEqual([
+    'tls.cipher.cbc_suite',
+    'tls.cipher.no_server_preference',
+    'tls.profile.cipher',
+    'tls.profile.ocsp_stapling',
+    'tls.protocol.tls1_3_disabled',
+    'tls.vuln.lucky13',
+  ]);
   const cbc = r.findings.find((f) => f.id === 'tls.cipher.cbc_suite')!;
   expect(cbc.severity).toBe('medium');
   expect(cbc.status).toBe('fail');
@@ -63,7 +90,15 @@ test('non-forward-secret suites only: no_forward_secrecy', async () => {
   const r = await scan(`localhost:${servers.nofs.port}`, opts());
   const m = measurements(r);
   expect(m.ciphers.map((c) => c.name).sort()).toEqual(['TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_256_CBC_SHA256']);
-  expect(ids(r)).toEqual(['tls.cipher.cbc_suite', 'tls.cipher.no_forward_secrecy', 'tls.cipher.no_server_preference', 'tls.profile.cipher', 'tls.profile.ocsp_stapling', 'tls.protocol.tls1_3_disabled', 'tls.vuln.lucky13']);
+  expect(ids(r)).toEqual([
+    'tls.cipher.cbc_suite',
+    'tls.cipher.no_forward_secrecy',
+    'tls.cipher.no_server_preference',
+    'tls.profile.cipher',
+    'tls.profile.ocsp_stapling',
+    'tls.protocol.tls1_3_disabled',
+    'tls.vuln.lucky13',
+  ]);
 });
 
 test('server preference order and groups are reported; a compliant server has no failing finding', async () => {

@@ -37,7 +37,26 @@ beforeAll(async () => {
   crls.root = pki.rootCrl();
   for (const i of Object.values(inters)) crls[i.name] = pki.leafCrl(i);
   // The responder reads the root's database when it starts: after every revocation.
-  servers.responder = await startChild('openssl', (port) => ['ocsp', '-index', 'root-index.txt', '-port', String(port), '-rsigner', pki.rootCert, '-rkey', pki.rootKey, '-CA', pki.rootCert, '-ignore_err'], pki.dir, /waiting for OCSP client/, ocspPort);
+  servers.responder = await startChild(
+    'openssl',
+    (port) => [
+      'ocsp',
+      '-index',
+      'root-index.txt',
+      '-port',
+      String(port),
+      '-rsigner',
+      pki.rootCert,
+      '-rkey',
+      pki.rootKey,
+      '-CA',
+      pki.rootCert,
+      '-ignore_err',
+    ],
+    pki.dir,
+    /waiting for OCSP client/,
+    ocspPort,
+  );
   for (const [name, i] of Object.entries(inters)) servers[name] = await sServer(i.leaf, ['-tls1_3'], pki.dir);
 }, 60_000);
 
@@ -47,7 +66,8 @@ afterAll(async () => {
   pki.cleanup();
 });
 
-const run = (name: string) => scan(`localhost:${servers[name].port}`, { checkRevocation: true, profile: 'none', protocols: ['TLSv1.3'], caFile: pki.rootCert });
+const run = (name: string) =>
+  scan(`localhost:${servers[name].port}`, { checkRevocation: true, profile: 'none', protocols: ['TLSv1.3'], caFile: pki.rootCert });
 type Rev = Record<string, unknown> & { chain: Array<Record<string, unknown>> };
 const revocation = (r: Awaited<ReturnType<typeof scan>>) => (measurements(r).certificateDetails as { revocation: Rev }).revocation;
 const subject = (name: string) => `CN=pengawas ${name} intermediate`;
@@ -63,7 +83,14 @@ test('an intermediate revoked by the root OCSP responder → tls.cert.intermedia
   const rev = revocation(r);
   expect(rev).toMatchObject({ method: 'crl', status: 'good' }); // the leaf, reported separately
   expect(measurements(r).certificate).toMatchObject({ revoked: false });
-  expect(rev.chain).toEqual([expect.objectContaining({ subject: subject('ocspRevoked'), status: 'revoked', method: 'ocsp', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) })]);
+  expect(rev.chain).toEqual([
+    expect.objectContaining({
+      subject: subject('ocspRevoked'),
+      status: 'revoked',
+      method: 'ocsp',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+    }),
+  ]);
   expect(f.message).toContain(`serial ${rev.chain[0].serial as string}`);
 });
 
@@ -73,7 +100,9 @@ test('an intermediate revoked only in the root CRL (no OCSP URL) fails the same 
   expect(r.status).toBe('fail');
   expect(r.findings[0].message).toContain(`crl ${crlHttp.url}/root.crl`);
   expect(revocation(r)).toMatchObject({ method: 'crl', status: 'good' });
-  expect(revocation(r).chain).toEqual([expect.objectContaining({ subject: subject('crlRevoked'), status: 'revoked', method: 'crl', url: `${crlHttp.url}/root.crl` })]);
+  expect(revocation(r).chain).toEqual([
+    expect.objectContaining({ subject: subject('crlRevoked'), status: 'revoked', method: 'crl', url: `${crlHttp.url}/root.crl` }),
+  ]);
 });
 
 test('a good intermediate: no finding, measured good', async () => {

@@ -10,11 +10,14 @@ beforeAll(async () => {
   pki = new Pki();
   const ocspPort = await freePort();
   const ocspUrl = `http://127.0.0.1:${ocspPort}/`;
-  crlHttp = Object.assign(await startHttp((_req, res) => {
-    crlHttp.hits++;
-    res.writeHead(200, { 'content-type': 'application/pkix-crl' });
-    res.end(pki.crl());
-  }), { hits: 0 });
+  crlHttp = Object.assign(
+    await startHttp((_req, res) => {
+      crlHttp.hits++;
+      res.writeHead(200, { 'content-type': 'application/pkix-crl' });
+      res.end(pki.crl());
+    }),
+    { hits: 0 },
+  );
   const crlUrl = `${crlHttp.url}/inter.crl`;
   const good = pki.leaf({ name: 'good', ocspUrl });
   const revoked = pki.leaf({ name: 'revoked', ocspUrl });
@@ -24,7 +27,26 @@ beforeAll(async () => {
   pki.revoke(revoked);
   pki.revoke(crlRevoked);
   // The responder reads the CA database when it starts: start it once every certificate is issued or revoked.
-  servers.responder = await startChild('openssl', (port) => ['ocsp', '-index', 'index.txt', '-port', String(port), '-rsigner', pki.interCert, '-rkey', pki.interKey, '-CA', pki.interCert, '-ignore_err'], pki.dir, /waiting for OCSP client/, ocspPort);
+  servers.responder = await startChild(
+    'openssl',
+    (port) => [
+      'ocsp',
+      '-index',
+      'index.txt',
+      '-port',
+      String(port),
+      '-rsigner',
+      pki.interCert,
+      '-rkey',
+      pki.interKey,
+      '-CA',
+      pki.interCert,
+      '-ignore_err',
+    ],
+    pki.dir,
+    /waiting for OCSP client/,
+    ocspPort,
+  );
   const flags = ['-tls1_3'];
   const [g, r, cg, cr, s] = await Promise.all([
     sServer({ ...good, chain: pki.interCert }, flags, pki.dir),
@@ -44,7 +66,8 @@ afterAll(async () => {
 
 const opts = { caFile: '', checkRevocation: true, profile: 'none', protocols: ['TLSv1.3'] };
 const run = (port: number) => scan(`localhost:${port}`, { ...opts, caFile: pki.rootCert });
-const revocation = (r: Awaited<ReturnType<typeof scan>>) => (measurements(r).certificateDetails as { revocation: Record<string, unknown> }).revocation;
+const revocation = (r: Awaited<ReturnType<typeof scan>>) =>
+  (measurements(r).certificateDetails as { revocation: Record<string, unknown> }).revocation;
 
 test('OCSP: a good certificate is reported good by the responder', async () => {
   const r = await run(servers.good.port);

@@ -30,7 +30,8 @@ function starttlsServer(kind: Kind): Promise<number> {
     let buf = '';
     const onLine = (line: string) => {
       if (kind.startsWith('smtp')) {
-        if (/^EHLO/i.test(line)) s.write(kind === 'smtp' ? '250-test.invalid\r\n250-SIZE 10240000\r\n250 STARTTLS\r\n' : '250 test.invalid\r\n');
+        if (/^EHLO/i.test(line))
+          s.write(kind === 'smtp' ? '250-test.invalid\r\n250-SIZE 10240000\r\n250 STARTTLS\r\n' : '250 test.invalid\r\n');
         else if (/^STARTTLS/i.test(line)) {
           if (kind !== 'smtp') return s.end('502 5.5.1 not supported\r\n');
           s.write('220 2.0.0 Ready to start TLS\r\n', upgrade);
@@ -128,7 +129,10 @@ test('HSTS: header parsed; short max-age violates the intermediate profile; abse
 
 test('custom YAML profile extends intermediate with the operator own limits', async () => {
   const file = pki.file('operator.yaml');
-  writeFileSync(file, 'name: operator-minimum\nextends: intermediate\nprotocols: [TLSv1.3]\nmaxCertLifetimeDays: 30\nocspStapling: false\n');
+  writeFileSync(
+    file,
+    'name: operator-minimum\nextends: intermediate\nprotocols: [TLSv1.3]\nmaxCertLifetimeDays: 30\nocspStapling: false\n',
+  );
   const r = await scan(`localhost:${httpsPort}`, { ...base(), profile: file });
   expect(ids(r)).toEqual(['tls.profile.cert_lifetime', 'tls.profile.protocol']);
   expect(r.findings.every((f) => (f.evidence as { profile: string }).profile === 'operator-minimum')).toBe(true);

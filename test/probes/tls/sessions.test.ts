@@ -23,7 +23,15 @@ const servers: Record<string, Server> = {};
  * made up: only the structure is judged (no log is contacted).
  */
 function sctList(n: number): Buffer {
-  const sct = (i: number) => Buffer.concat([Buffer.from([0]), Buffer.alloc(32, i + 1), Buffer.from('0000018c00000000', 'hex'), Buffer.from([0, 0]), Buffer.from([4, 3, 0, 8]), Buffer.alloc(8, 0x5a)]);
+  const sct = (i: number) =>
+    Buffer.concat([
+      Buffer.from([0]),
+      Buffer.alloc(32, i + 1),
+      Buffer.from('0000018c00000000', 'hex'),
+      Buffer.from([0, 0]),
+      Buffer.from([4, 3, 0, 8]),
+      Buffer.alloc(8, 0x5a),
+    ]);
   const items = Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.concat([Buffer.from([0, sct(i).length]), sct(i)])));
   return Buffer.concat([Buffer.from([items.length >> 8, items.length & 0xff]), items]);
 }
@@ -34,13 +42,19 @@ beforeAll(async () => {
   // Embedded SCTs: the extension value is an OCTET STRING holding the TLS-encoded list (RFC 6962 3.3).
   const list = sctList(2);
   const der = Buffer.concat([Buffer.from([0x04, 0x81, list.length]), list]);
-  const ct = { ...pki.leaf({ name: 'ct', extensions: [`1.3.6.1.4.1.11129.2.4.2=DER:${der.toString('hex').replace(/(..)(?!$)/g, '$1:')}`] }), chain: pki.interCert };
+  const ct = {
+    ...pki.leaf({ name: 'ct', extensions: [`1.3.6.1.4.1.11129.2.4.2=DER:${der.toString('hex').replace(/(..)(?!$)/g, '$1:')}`] }),
+    chain: pki.interCert,
+  };
   const staple = { ...pki.leaf({ name: 'ms', extensions: ['tlsfeature=status_request'] }), chain: pki.interCert };
   const ocsp = pki.ocspResponse(staple, 'ms');
   // -serverinfo: extension 18 (signed_certificate_timestamp) carrying one SCT, sent when the client asks.
   const ext = sctList(1);
   const serverinfo = Buffer.concat([Buffer.from([0, 18, ext.length >> 8, ext.length & 0xff]), ext]);
-  writeFileSync(pki.file('sct.serverinfo'), `-----BEGIN SERVERINFO FOR signed_certificate_timestamp-----\n${serverinfo.toString('base64')}\n-----END SERVERINFO FOR signed_certificate_timestamp-----\n`);
+  writeFileSync(
+    pki.file('sct.serverinfo'),
+    `-----BEGIN SERVERINFO FOR signed_certificate_timestamp-----\n${serverinfo.toString('base64')}\n-----END SERVERINFO FOR signed_certificate_timestamp-----\n`,
+  );
   const started = await Promise.all([
     sServer(leaf, [], pki.dir),
     sServer(leaf, ['-no_ticket', '-no_cache'], pki.dir),
@@ -61,7 +75,12 @@ afterAll(async () => {
 });
 
 const opts = () => ({ caFile: pki.rootCert, checkRevocation: false, profile: 'none', enumerateCiphers: false });
-type Sessions = { resumptionById: boolean | null; resumptionByTicket: boolean | null; earlyData: boolean | null; clientRenegotiation: boolean | null };
+type Sessions = {
+  resumptionById: boolean | null;
+  resumptionByTicket: boolean | null;
+  earlyData: boolean | null;
+  clientRenegotiation: boolean | null;
+};
 const metricsOf = async (r: Awaited<ReturnType<typeof scan>>) => {
   const registry = new Registry();
   new ProbeFamilies(registry, ['tls']).observe(r);
@@ -71,8 +90,20 @@ const metricsOf = async (r: Awaited<ReturnType<typeof scan>>) => {
 test('openssl s_server defaults: resumes by id and by ticket, no 0-RTT, refuses client renegotiation, no heartbeat, early CCS refused', async () => {
   const r = await scan(`localhost:${servers.plain.port}`, opts());
   const m = measurements(r);
-  expect(m.sessions).toMatchObject({ resumptionById: true, resumptionByTicket: true, ticketProtocol: 'TLSv1.3', earlyData: false, maxEarlyData: 0, clientRenegotiation: false });
-  expect(m.vulnerabilityChecks).toMatchObject({ heartbeatExtension: false, heartbleed: false, ccsInjection: false, ccsEvidence: { answer: 'alert 10 after the first ChangeCipherSpec' } });
+  expect(m.sessions).toMatchObject({
+    resumptionById: true,
+    resumptionByTicket: true,
+    ticketProtocol: 'TLSv1.3',
+    earlyData: false,
+    maxEarlyData: 0,
+    clientRenegotiation: false,
+  });
+  expect(m.vulnerabilityChecks).toMatchObject({
+    heartbeatExtension: false,
+    heartbleed: false,
+    ccsInjection: false,
+    ccsEvidence: { answer: 'alert 10 after the first ChangeCipherSpec' },
+  });
   expect(m.vulnerabilities).toMatchObject({ heartbleed: false, ccs_injection: false, client_renegotiation: false, early_data: false });
   expect(ids(r).filter((i) => i.startsWith('tls.vuln.') || i.startsWith('tls.session.') || i.startsWith('tls.cert.'))).toEqual([]);
   const text = await metricsOf(r);
@@ -84,13 +115,19 @@ test('openssl s_server defaults: resumes by id and by ticket, no 0-RTT, refuses 
 
 test('s_server -no_ticket -no_cache: no resumption at all is tls.session.no_resumption (warn, low)', async () => {
   const r = await scan(`localhost:${servers.noResume.port}`, opts());
-  expect((measurements(r).sessions as Sessions)).toMatchObject({ resumptionById: false, resumptionByTicket: false });
+  expect(measurements(r).sessions as Sessions).toMatchObject({ resumptionById: false, resumptionByTicket: false });
   expect(r.findings.find((f) => f.id === 'tls.session.no_resumption')).toMatchObject({ status: 'warn', severity: 'low' });
 });
 
 test('s_server -client_renegotiation (TLS 1.2): tls.vuln.client_renegotiation fails high; a TLS 1.2 session resumes by id, no ticket check is 1.3', async () => {
   const r = await scan(`localhost:${servers.reneg.port}`, opts());
-  expect(measurements(r).sessions).toMatchObject({ clientRenegotiation: true, renegotiationAnswer: 'renegotiation completed', resumptionById: true, ticketProtocol: 'TLSv1.2', resumptionByTicket: true });
+  expect(measurements(r).sessions).toMatchObject({
+    clientRenegotiation: true,
+    renegotiationAnswer: 'renegotiation completed',
+    resumptionById: true,
+    ticketProtocol: 'TLSv1.2',
+    resumptionByTicket: true,
+  });
   expect(r.findings.find((f) => f.id === 'tls.vuln.client_renegotiation')).toMatchObject({ status: 'fail', severity: 'high' });
   expect(await metricsOf(r)).toContain('pengawas_tls_vulnerable{check="tls-test",element="security",vuln="client_renegotiation"} 1');
 });
@@ -98,7 +135,11 @@ test('s_server -client_renegotiation (TLS 1.2): tls.vuln.client_renegotiation fa
 test('s_server -max_early_data 16384: the ticket allows 0-RTT, tls.vuln.early_data warns high with the limit', async () => {
   const r = await scan(`localhost:${servers.earlyData.port}`, opts());
   expect(measurements(r).sessions).toMatchObject({ earlyData: true, maxEarlyData: 16384 });
-  expect(r.findings.find((f) => f.id === 'tls.vuln.early_data')).toMatchObject({ status: 'warn', severity: 'high', evidence: { maxEarlyData: 16384 } });
+  expect(r.findings.find((f) => f.id === 'tls.vuln.early_data')).toMatchObject({
+    status: 'warn',
+    severity: 'high',
+    evidence: { maxEarlyData: 16384 },
+  });
 });
 
 test('certificate transparency: embedded SCTs counted; SCTs in the TLS extension (s_server -serverinfo) seen; none: tls.cert.no_sct only for a public path', async () => {
@@ -110,7 +151,12 @@ test('certificate transparency: embedded SCTs counted; SCTs in the TLS extension
   expect(ids(ext)).not.toContain('tls.cert.no_sct');
   const none = await scan(`localhost:${servers.plain.port}`, opts());
   // The test PKI is trusted through caFile only: a private PKI, to which CT policies do not apply.
-  expect(measurements(none).transparency).toMatchObject({ embeddedScts: 0, stapledScts: 0, tlsExtensionScts: false, publiclyTrusted: false });
+  expect(measurements(none).transparency).toMatchObject({
+    embeddedScts: 0,
+    stapledScts: 0,
+    tlsExtensionScts: false,
+    publiclyTrusted: false,
+  });
   expect(ids(none)).not.toContain('tls.cert.no_sct');
   // No public CA can be reached from here; the same facts with a public path give the finding.
   const facts = { transparency: { ...(measurements(none).transparency as Transparency), publiclyTrusted: true } } as unknown as ScanFacts;
@@ -134,7 +180,11 @@ test('wire-level Heartbleed peer (test/probes/tls/wire-peer.ts): the oversized h
   try {
     const r = await scan(`127.0.0.1:${peer.port}`, wireOpts, 20_000);
     expect(measurements(r).vulnerabilityChecks).toMatchObject({ heartbeatExtension: true, heartbleed: true });
-    expect(r.findings.find((f) => f.id === 'tls.vuln.heartbleed')).toMatchObject({ status: 'fail', severity: 'critical', evidence: { protocol: 'TLSv1.2' } });
+    expect(r.findings.find((f) => f.id === 'tls.vuln.heartbleed')).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      evidence: { protocol: 'TLSv1.2' },
+    });
     expect(peer.seen.heartbeats).toBe(1);
   } finally {
     peer.close();
@@ -156,7 +206,10 @@ test('wire-level CCS injection peer: an early CCS taken and the next failing bad
   const peer = await wirePeer({ ccs: true });
   try {
     const r = await scan(`127.0.0.1:${peer.port}`, wireOpts, 20_000);
-    expect(measurements(r).vulnerabilityChecks).toMatchObject({ ccsInjection: true, ccsEvidence: { answer: 'alert 20 after the second ChangeCipherSpec' } });
+    expect(measurements(r).vulnerabilityChecks).toMatchObject({
+      ccsInjection: true,
+      ccsEvidence: { answer: 'alert 20 after the second ChangeCipherSpec' },
+    });
     expect(r.findings.find((f) => f.id === 'tls.vuln.ccs_injection')).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(peer.seen.ccs).toBe(2);
   } finally {

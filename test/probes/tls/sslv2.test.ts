@@ -26,10 +26,11 @@ function listen(onConnection: (s: net.Socket) => void): Promise<Fake> {
     server.listen(0, '127.0.0.1', () =>
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
       }),
     ),
   );
@@ -56,7 +57,14 @@ function parseClientHello(buf: Buffer): SeenHello | undefined | null {
   const chLen = m.readUInt16BE(7);
   const specs: number[] = [];
   for (let o = 9; o + 3 <= 9 + specsLen && o + 3 <= m.length; o += 3) specs.push(m.readUIntBE(o, 3));
-  const valid = version === 0x0002 && specsLen > 0 && specsLen % 3 === 0 && (sidLen === 0 || sidLen === 16) && chLen >= 16 && chLen <= 32 && m.length === 9 + specsLen + sidLen + chLen;
+  const valid =
+    version === 0x0002 &&
+    specsLen > 0 &&
+    specsLen % 3 === 0 &&
+    (sidLen === 0 || sidLen === 16) &&
+    chLen >= 16 &&
+    chLen <= 32 &&
+    m.length === 9 + specsLen + sidLen + chLen;
   return { valid, specs, challengeLength: chLen };
 }
 
@@ -140,7 +148,11 @@ test('fake SSLv2 server: SSLv2 enabled, offered cipher kinds reported, critical 
     { name: 'SSL_CK_DES_192_EDE3_CBC_WITH_MD5', code: '0x0700C0' },
   ]);
   const f = r.findings.find((x) => x.id === 'tls.protocol.sslv2_enabled');
-  expect(f).toMatchObject({ status: 'fail', severity: 'critical', evidence: { protocol: 'SSLv2', ciphers: ['SSL_CK_RC4_128_WITH_MD5', 'SSL_CK_DES_192_EDE3_CBC_WITH_MD5'] } });
+  expect(f).toMatchObject({
+    status: 'fail',
+    severity: 'critical',
+    evidence: { protocol: 'SSLv2', ciphers: ['SSL_CK_RC4_128_WITH_MD5', 'SSL_CK_DES_192_EDE3_CBC_WITH_MD5'] },
+  });
   expect(r.status).toBe('fail');
   expect(r.findings.filter((x) => x.status === 'error')).toEqual([]);
   // The certificate of the SERVER-HELLO is the one analysed.
@@ -168,7 +180,10 @@ test.each([
 ])('a server answering %s to the v2 hello: SSLv2 false, no error', async (_what, answer) => {
   const proxy = await v2Refuser(normal.port, answer);
   fakes.push(proxy);
-  const direct = await trySslv2({ host: '127.0.0.1', port: proxy.port }, { signal: new AbortController().signal, timeoutMs: 3000, maxBytes: 65536 });
+  const direct = await trySslv2(
+    { host: '127.0.0.1', port: proxy.port },
+    { signal: new AbortController().signal, timeoutMs: 3000, maxBytes: 65536 },
+  );
   expect(direct.enabled).toBe(false);
   expect(direct.refusal).toBeTruthy();
   const r = await scan(`localhost:${proxy.port}`, opts());
@@ -185,6 +200,8 @@ test('a silent server: the v2 attempt ends at its deadline with PROBE_TIMEOUT (t
   fakes.push(silent);
   const t0 = Date.now();
   // Silence is reported as such so the scan can tell a port that never answers from a refusal (scan.ts).
-  await expect(trySslv2({ host: '127.0.0.1', port: silent.port }, { signal: new AbortController().signal, timeoutMs: 300, maxBytes: 65536 })).rejects.toMatchObject({ code: 'PROBE_TIMEOUT' });
+  await expect(
+    trySslv2({ host: '127.0.0.1', port: silent.port }, { signal: new AbortController().signal, timeoutMs: 300, maxBytes: 65536 }),
+  ).rejects.toMatchObject({ code: 'PROBE_TIMEOUT' });
   expect(Date.now() - t0).toBeLessThan(2000);
 });

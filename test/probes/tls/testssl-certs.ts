@@ -32,7 +32,19 @@ export interface TestsslCertView {
 }
 
 export function testsslCerts(target: string, jsonFile: string, caFile?: string): Promise<TestsslCertView> {
-  const args = ['--quiet', '--color', '0', '--warnings', 'off', '-S', '-f', ...(caFile ? ['--add-ca', caFile] : []), '--jsonfile', jsonFile, target];
+  const args = [
+    '--quiet',
+    '--color',
+    '0',
+    '--warnings',
+    'off',
+    '-S',
+    '-f',
+    ...(caFile ? ['--add-ca', caFile] : []),
+    '--jsonfile',
+    jsonFile,
+    target,
+  ];
   return new Promise((resolve, reject) => {
     execFile('testssl', args, { timeout: 900_000, env: { ...process.env, TZ: 'UTC' } }, (err) => {
       let rows: Array<{ id: string; finding: string }>;
@@ -57,7 +69,14 @@ export function testsslCerts(target: string, jsonFile: string, caFile?: string):
         .filter((c) => c.cert_keySize)
         .map((c) => {
           const [type, bits] = c.cert_keySize.split(' ');
-          return { keyType: type, keyBits: Number(bits), fingerprint256: c.cert_fingerprintSHA256, notAfter: c.cert_notAfter, expirationStatus: c.cert_expirationStatus, chainOfTrust: c.cert_chain_of_trust };
+          return {
+            keyType: type,
+            keyBits: Number(bits),
+            fingerprint256: c.cert_fingerprintSHA256,
+            notAfter: c.cert_notAfter,
+            expirationStatus: c.cert_expirationStatus,
+            chainOfTrust: c.cert_chain_of_trust,
+          };
         });
       resolve({ certificates, curves, service, raw: rows });
     });

@@ -29,21 +29,27 @@ export const TESTSSL_IDS: Record<string, string> = {
 export function testsslVulns(target: string, jsonFile: string): Promise<Record<string, boolean>> {
   return new Promise((resolve, reject) => {
     const flags = ['-H', '-I', '-R', '-C', '-O', '-W', '-F', '-J', '-D', '-A', '-L', '-S'];
-    execFile('testssl', ['--quiet', '--color', '0', '--warnings', 'off', ...flags, '--jsonfile', jsonFile, target], { timeout: 1_800_000 }, (err) => {
-      let rows: Array<{ id: string; severity: string; finding: string }>;
-      try {
-        rows = JSON.parse(readFileSync(jsonFile, 'utf8'));
-      } catch {
-        return reject(err ?? new Error('testssl wrote no JSON'));
-      }
-      const out: Record<string, boolean> = {};
-      for (const r of rows) {
-        const id = TESTSSL_IDS[r.id];
-        if (!id) continue;
-        if (id.startsWith('feature:')) out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|requires)/i.test(r.finding) : /^supported/i.test(r.finding);
-        else out[id] = !['OK', 'INFO'].includes(r.severity);
-      }
-      resolve(out);
-    });
+    execFile(
+      'testssl',
+      ['--quiet', '--color', '0', '--warnings', 'off', ...flags, '--jsonfile', jsonFile, target],
+      { timeout: 1_800_000 },
+      (err) => {
+        let rows: Array<{ id: string; severity: string; finding: string }>;
+        try {
+          rows = JSON.parse(readFileSync(jsonFile, 'utf8'));
+        } catch {
+          return reject(err ?? new Error('testssl wrote no JSON'));
+        }
+        const out: Record<string, boolean> = {};
+        for (const r of rows) {
+          const id = TESTSSL_IDS[r.id];
+          if (!id) continue;
+          if (id.startsWith('feature:'))
+            out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|requires)/i.test(r.finding) : /^supported/i.test(r.finding);
+          else out[id] = !['OK', 'INFO'].includes(r.severity);
+        }
+        resolve(out);
+      },
+    );
   });
 }

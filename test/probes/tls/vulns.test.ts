@@ -38,7 +38,13 @@ function vulnerablePeer(): Promise<{ port: number; scsvSeen: () => number }> {
       off += 2 + cs;
       const comps = [...body.subarray(off + 1, off + 1 + body[off])];
       if (ciphers.includes(FALLBACK_SCSV)) scsv++;
-      const hello = Buffer.concat([Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(32, 9), Buffer.from([0]), Buffer.from([ciphers[0] >> 8, ciphers[0] & 0xff]), Buffer.from([comps.includes(1) ? 1 : 0])]);
+      const hello = Buffer.concat([
+        Buffer.from([version >> 8, version & 0xff]),
+        Buffer.alloc(32, 9),
+        Buffer.from([0]),
+        Buffer.from([ciphers[0] >> 8, ciphers[0] & 0xff]),
+        Buffer.from([comps.includes(1) ? 1 : 0]),
+      ]);
       const hs = Buffer.concat([Buffer.from([2, 0, 0, hello.length]), hello, Buffer.from([14, 0, 0, 0])]);
       s.end(Buffer.concat([Buffer.from([22, 3, Math.min(version & 0xff, 3), hs.length >> 8, hs.length & 0xff]), hs]));
     });
@@ -60,7 +66,11 @@ beforeAll(async () => {
   const [modern, legacy] = await Promise.all([
     sServer({ ...leaf, chain: pki.interCert }, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], pki.dir),
     // TLS 1.0-1.2 with a CBC suite: BEAST and Lucky Thirteen are inferred (OpenSSL 3 serves no 3DES here)
-    sServer({ ...leaf, chain: pki.interCert }, ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0'], pki.dir),
+    sServer(
+      { ...leaf, chain: pki.interCert },
+      ['-min_protocol', 'TLSv1', '-max_protocol', 'TLSv1.2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0'],
+      pki.dir,
+    ),
   ]);
   Object.assign(servers, { modern, legacy });
 });
@@ -77,10 +87,24 @@ const vulnIds = (r: Awaited<ReturnType<typeof scan>>) => ids(r).filter((i) => i.
 test('openssl s_server (TLS 1.2/1.3): secure renegotiation, no compression, SCSV honoured; no tls.vuln finding', async () => {
   const r = await scan(`localhost:${servers.modern.port}`, { ...opts, caFile: pki.rootCert });
   const m = measurements(r);
-  expect(m.vulnerabilityChecks).toMatchObject({ secureRenegotiation: true, compression: false, fallbackScsv: true, fallbackEvidence: { offered: 'TLSv1.2', answer: 'inappropriate_fallback' } });
+  expect(m.vulnerabilityChecks).toMatchObject({
+    secureRenegotiation: true,
+    compression: false,
+    fallbackScsv: true,
+    fallbackEvidence: { offered: 'TLSv1.2', answer: 'inappropriate_fallback' },
+  });
   expect(vulnIds(r)).toEqual([]);
   const v = m.vulnerabilities as Record<string, boolean | null>;
-  expect(v).toMatchObject({ insecure_renegotiation: false, crime_compression: false, no_fallback_scsv: false, sweet32: false, freak: false, logjam: false, lucky13: false, drown: false });
+  expect(v).toMatchObject({
+    insecure_renegotiation: false,
+    crime_compression: false,
+    no_fallback_scsv: false,
+    sweet32: false,
+    freak: false,
+    logjam: false,
+    lucky13: false,
+    drown: false,
+  });
 });
 
 test('openssl s_server with TLS 1.0 and a CBC suite: BEAST and Lucky Thirteen (warn, high)', async () => {
@@ -107,5 +131,6 @@ test('wire-level vulnerable peer: insecure renegotiation, CRIME compression, fal
   }
   expect(peer.scsvSeen()).toBeGreaterThanOrEqual(1);
   // It takes whatever is offered, so the enumeration finds 3DES and EXPORT suites: the inferences follow.
-  for (const id of ['tls.vuln.sweet32', 'tls.vuln.freak', 'tls.vuln.logjam']) expect(r.findings.find((f) => f.id === id)).toMatchObject({ status: 'fail' });
+  for (const id of ['tls.vuln.sweet32', 'tls.vuln.freak', 'tls.vuln.logjam'])
+    expect(r.findings.find((f) => f.id === id)).toMatchObject({ status: 'fail' });
 });

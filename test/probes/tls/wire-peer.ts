@@ -37,7 +37,8 @@ export function wirePeer(o: { heartbeat?: boolean; heartbleed?: boolean; ccs?: b
         const type = buf[0];
         const body = buf.subarray(5, 5 + buf.readUInt16BE(3));
         buf = buf.subarray(5 + body.length);
-        const rec = (t: number, payload: Buffer) => Buffer.concat([Buffer.from([t, version >> 8, version & 0xff, payload.length >> 8, payload.length & 0xff]), payload]);
+        const rec = (t: number, payload: Buffer) =>
+          Buffer.concat([Buffer.from([t, version >> 8, version & 0xff, payload.length >> 8, payload.length & 0xff]), payload]);
         if (type === 22 && body[0] === 1) {
           const hello = body.subarray(4);
           version = hello.readUInt16BE(0);
@@ -53,14 +54,21 @@ export function wirePeer(o: { heartbeat?: boolean; heartbleed?: boolean; ccs?: b
             for (let p = off + 2; p + 4 <= end; p += 4 + hello.readUInt16BE(p + 2)) exts.push(hello.readUInt16BE(p));
           }
           const extBytes = o.heartbeat && exts.includes(15) ? Buffer.from([0, 15, 0, 1, 1]) : Buffer.alloc(0);
-          const sh = Buffer.concat([Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(32, 7), Buffer.from([0, suite >> 8, suite & 0xff, 0]), extBytes.length ? Buffer.concat([Buffer.from([0, extBytes.length]), extBytes]) : Buffer.alloc(0)]);
+          const sh = Buffer.concat([
+            Buffer.from([version >> 8, version & 0xff]),
+            Buffer.alloc(32, 7),
+            Buffer.from([0, suite >> 8, suite & 0xff, 0]),
+            extBytes.length ? Buffer.concat([Buffer.from([0, extBytes.length]), extBytes]) : Buffer.alloc(0),
+          ]);
           const hs = Buffer.concat([Buffer.from([2, 0, sh.length >> 8, sh.length & 0xff]), sh, Buffer.from([14, 0, 0, 0])]);
           s.write(rec(22, hs));
         } else if (type === 24) {
           seen.heartbeats++;
           if (o.heartbleed && body[0] === 1 && body.length >= 3) {
             const claimed = body.readUInt16BE(1);
-            s.write(rec(24, Buffer.concat([Buffer.from([2, claimed >> 8, claimed & 0xff]), Buffer.alloc(Math.min(claimed + 16, 16384), 0x41)])));
+            s.write(
+              rec(24, Buffer.concat([Buffer.from([2, claimed >> 8, claimed & 0xff]), Buffer.alloc(Math.min(claimed + 16, 16384), 0x41)])),
+            );
           }
         } else if (type === 20) {
           seen.ccs++;

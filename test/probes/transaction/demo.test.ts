@@ -58,7 +58,12 @@ describe('demo SNAP flow', () => {
     expect(r.findings.filter((f) => f.status !== 'pass')).toEqual([]);
     expect(r.status).toBe('pass');
     const m = r.measurements as unknown as TransactionMeasurements;
-    expect(m.steps.map((s) => `${s.name}:${s.result}`)).toEqual(['access-token:pass', 'create-payment:pass', 'status-inquiry:pass', 'cancel-payment:pass']);
+    expect(m.steps.map((s) => `${s.name}:${s.result}`)).toEqual([
+      'access-token:pass',
+      'create-payment:pass',
+      'status-inquiry:pass',
+      'cancel-payment:pass',
+    ]);
     expect(m.steps[1].phasesMs!.tls).toBeGreaterThan(0);
     expect(readFileSync(path.join(dataDir, 'demo/snap/client-secret'), 'utf8').length).toBeGreaterThan(30);
     expect(JSON.stringify(r)).not.toContain(readFileSync(path.join(dataDir, 'demo/snap/client-secret'), 'utf8'));
@@ -69,7 +74,12 @@ describe('demo SNAP flow', () => {
     try {
       const r = await runCheck(demoChecks()[0], { dataDir });
       expect(r.status).toBe('warn');
-      expect(r.findings.filter((f) => f.status === 'warn').map((f) => f.id).sort()).toEqual(['transaction.flow.degraded', 'transaction.step.degraded', 'transaction.step.degraded']);
+      expect(
+        r.findings
+          .filter((f) => f.status === 'warn')
+          .map((f) => f.id)
+          .sort(),
+      ).toEqual(['transaction.flow.degraded', 'transaction.step.degraded', 'transaction.step.degraded']);
     } finally {
       settings.delayMs = 0;
     }

@@ -33,7 +33,12 @@ beforeAll(async () => {
       if (url.pathname === '/cleanup') return send(204, '');
       if (url.pathname === '/oauth/token' && req.method === 'POST') {
         const basic = Buffer.from('client-a:s3cr3t-value').toString('base64');
-        if (req.headers.authorization !== `Basic ${basic}` || !body.includes('grant_type=client_credentials') || !body.includes('scope=payments')) return send(401, { error: 'invalid_client' });
+        if (
+          req.headers.authorization !== `Basic ${basic}` ||
+          !body.includes('grant_type=client_credentials') ||
+          !body.includes('scope=payments')
+        )
+          return send(401, { error: 'invalid_client' });
         issued = `tok-${Date.now()}`;
         return send(200, { access_token: issued, token_type: 'Bearer', expires_in: 300 });
       }
@@ -68,7 +73,14 @@ const threeSteps = {
         { name: 'conf', from: 'body', regex: 'confirmation=(CONF-\\w+)' },
       ],
     },
-    { name: 'settle', method: 'POST', url: '/settle?ref={{ref}}', headers: { 'X-Receipt': '{{receipt}}' }, body: 'confirm {{conf}}', expect: { status: [200], json: [{ path: '$.settled', equals: true }] } },
+    {
+      name: 'settle',
+      method: 'POST',
+      url: '/settle?ref={{ref}}',
+      headers: { 'X-Receipt': '{{receipt}}' },
+      body: 'confirm {{conf}}',
+      expect: { status: [200], json: [{ path: '$.settled', equals: true }] },
+    },
   ],
   cleanup: { name: 'tidy', method: 'DELETE', url: '/cleanup' },
 };
@@ -82,16 +94,34 @@ describe('transaction flows', () => {
     expect(m.steps.map((s) => `${s.name}:${s.result}`)).toEqual(['create:pass', 'read:pass', 'settle:pass', 'tidy:pass']);
     expect(m.steps[1].path).toBe('/orders/ord-R77');
     for (const s of m.steps) expect(s.phasesMs!.total).toBeGreaterThan(0);
-    expect(m.flowMs).toBeCloseTo(m.steps.slice(0, 3).reduce((a, s) => a + s.phasesMs!.total, 0), 2);
+    expect(m.flowMs).toBeCloseTo(
+      m.steps.slice(0, 3).reduce((a, s) => a + s.phasesMs!.total, 0),
+      2,
+    );
   });
 
   const assertionCases: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ['status', { status: [201] }, 'transaction.status.unexpected', /status 200, expected 201/],
-    ['JSON value', { json: [{ path: '$.currency', equals: 'USD' }] }, 'transaction.json.assertion_failed', /\$\.currency is "IDR", expected "USD"/],
-    ['JSON type', { json: [{ path: '$.amount', type: 'number' }] }, 'transaction.json.assertion_failed', /\$\.amount is string, expected number/],
+    [
+      'JSON value',
+      { json: [{ path: '$.currency', equals: 'USD' }] },
+      'transaction.json.assertion_failed',
+      /\$\.currency is "IDR", expected "USD"/,
+    ],
+    [
+      'JSON type',
+      { json: [{ path: '$.amount', type: 'number' }] },
+      'transaction.json.assertion_failed',
+      /\$\.amount is string, expected number/,
+    ],
     ['JSON presence', { json: [{ path: '$.fee' }] }, 'transaction.json.assertion_failed', /\$\.fee is missing/],
     ['header missing', { headers: [{ name: 'X-Trace-Id' }] }, 'transaction.header.missing', /required header X-Trace-Id is missing/],
-    ['header value', { headers: [{ name: 'X-Request-Id', matches: '^\\d+$' }] }, 'transaction.header.mismatch', /header X-Request-Id is "abc"/],
+    [
+      'header value',
+      { headers: [{ name: 'X-Request-Id', matches: '^\\d+$' }] },
+      'transaction.header.mismatch',
+      /header X-Request-Id is "abc"/,
+    ],
     ['body regex', { bodyMatches: ['"settled":false'] }, 'transaction.body.regex_missing', /does not match/],
     ['forbidden body regex', { bodyNotMatches: ['"settled":true'] }, 'transaction.body.regex_forbidden', /matches forbidden/],
   ];
@@ -152,13 +182,22 @@ describe('transaction flows', () => {
 
   it('applies flow thresholds to the sum of the steps and marks the SLO bad when its latency is exceeded', async () => {
     const r = await runFlow(server.url, {
-      steps: [{ name: 'slow', url: '/slow' }, { name: 'read', url: '/orders/ord-R77' }],
+      steps: [
+        { name: 'slow', url: '/slow' },
+        { name: 'read', url: '/orders/ord-R77' },
+      ],
       degradedAfter: '100ms',
-      slo: [{ name: 'fast', objective: 0.99, latency: '100ms' }, { name: 'avail', objective: 0.999 }],
+      slo: [
+        { name: 'fast', objective: 0.99, latency: '100ms' },
+        { name: 'avail', objective: 0.999 },
+      ],
     });
     expect(r.status).toBe('warn');
     expect(failing(r)).toEqual(['transaction.flow.degraded']);
-    expect(measurements(r).slo.map((s) => [s.name, s.good])).toEqual([['fast', false], ['avail', true]]);
+    expect(measurements(r).slo.map((s) => [s.name, s.good])).toEqual([
+      ['fast', false],
+      ['avail', true],
+    ]);
   });
 
   it('gets an OAuth2 client-credentials token and sends it as a bearer token; the secret stays out of the result', async () => {
@@ -181,17 +220,38 @@ describe('transaction flows', () => {
 
 describe('transaction options', () => {
   it('rejects a step that uses a variable no earlier step provides', () => {
-    const r = transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x/{{later}}' }, { name: 'b', url: '/y', extract: [{ name: 'later', from: 'json', path: '$.x' }] }] });
+    const r = transactionOptions.safeParse({
+      steps: [
+        { name: 'a', url: '/x/{{later}}' },
+        { name: 'b', url: '/y', extract: [{ name: 'later', from: 'json', path: '$.x' }] },
+      ],
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].message).toMatch(/step "a" uses \{\{later\}\}/);
   });
 
   it('rejects unknown generators, duplicate step names and a body given twice', () => {
     expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x/{{$nope}}' }] }).success).toBe(false);
-    expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x' }, { name: 'a', url: '/y' }] }).success).toBe(false);
+    expect(
+      transactionOptions.safeParse({
+        steps: [
+          { name: 'a', url: '/x' },
+          { name: 'a', url: '/y' },
+        ],
+      }).success,
+    ).toBe(false);
     expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x', body: 'x', json: {} }] }).success).toBe(false);
-    expect(transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x/{{$digits:6}}/{{$uuid}}' }], slo: [{ objective: 1.5 }] }).success).toBe(false);
-    expect(transactionOptions.safeParse({ headers: { 'X-Order': '{{orderId}}' }, steps: [{ name: 'a', url: '/x', extract: [{ name: 'orderId', from: 'json', path: '$.id' }] }] }).success).toBe(false);
-    expect(transactionOptions.safeParse({ headers: { 'X-Request-Id': '{{$uuid}}' }, steps: [{ name: 'a', url: '/x/{{$digits:6}}' }] }).success).toBe(true);
+    expect(
+      transactionOptions.safeParse({ steps: [{ name: 'a', url: '/x/{{$digits:6}}/{{$uuid}}' }], slo: [{ objective: 1.5 }] }).success,
+    ).toBe(false);
+    expect(
+      transactionOptions.safeParse({
+        headers: { 'X-Order': '{{orderId}}' },
+        steps: [{ name: 'a', url: '/x', extract: [{ name: 'orderId', from: 'json', path: '$.id' }] }],
+      }).success,
+    ).toBe(false);
+    expect(
+      transactionOptions.safeParse({ headers: { 'X-Request-Id': '{{$uuid}}' }, steps: [{ name: 'a', url: '/x/{{$digits:6}}' }] }).success,
+    ).toBe(true);
   });
 });

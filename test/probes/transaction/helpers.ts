@@ -5,8 +5,20 @@ import { runCheck } from '../../../src/probes/runner';
 import type { TransactionMeasurements } from '../../../src/probes/transaction/flow';
 import type { ProbeResult } from '../../../src/results/contract';
 
-export async function runFlow(target: string, raw: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {}): Promise<ProbeResult> {
-  const check = adHocCheck({ type: 'transaction', target, options: raw, id: opts.id ?? 'tx-test', element: 'efficiency', severity: 'high', timeoutMs: opts.timeoutMs ?? 5000 });
+export async function runFlow(
+  target: string,
+  raw: unknown,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; id?: string } = {},
+): Promise<ProbeResult> {
+  const check = adHocCheck({
+    type: 'transaction',
+    target,
+    options: raw,
+    id: opts.id ?? 'tx-test',
+    element: 'efficiency',
+    severity: 'high',
+    timeoutMs: opts.timeoutMs ?? 5000,
+  });
   return runCheck(check, { dataDir: os.tmpdir(), env: opts.env });
 }
 

@@ -29,8 +29,14 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 const options = {
-  steps: [{ name: 'pay', url: '/ok' }, { name: 'inquire', url: '/slow' }],
-  slo: [{ name: 'flow', objective: 0.99, latency: '50ms', window: '30d' }, { name: 'availability', objective: 0.995 }],
+  steps: [
+    { name: 'pay', url: '/ok' },
+    { name: 'inquire', url: '/slow' },
+  ],
+  slo: [
+    { name: 'flow', objective: 0.99, latency: '50ms', window: '30d' },
+    { name: 'availability', objective: 0.995 },
+  ],
 };
 
 describe('pengawas_transaction_* metrics', () => {
@@ -94,7 +100,20 @@ describe('pengawas_transaction_* metrics', () => {
   it('ignores results of other probe types', async () => {
     const registry = new Registry();
     const fam = new ProbeFamilies(registry, ['transaction']);
-    fam.observe({ id: 'x@t', checkId: 'x', type: 'http', element: 'efficiency', target: 't', status: 'pass', scheduledAt: '', startedAt: '', durationMs: 1, attempt: 1, findings: [], measurements: {} });
+    fam.observe({
+      id: 'x@t',
+      checkId: 'x',
+      type: 'http',
+      element: 'efficiency',
+      target: 't',
+      status: 'pass',
+      scheduledAt: '',
+      startedAt: '',
+      durationMs: 1,
+      attempt: 1,
+      findings: [],
+      measurements: {},
+    });
     expect(await registry.metrics()).not.toContain('check="x"');
   });
 });

@@ -14,7 +14,10 @@ import { failing, measurements, runFlow } from './helpers';
 
 const pem = () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pub: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    pub: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 };
 const CLIENT = 'partner-42';
 const SECRET = 'hmac-secret-0123456789';
@@ -44,7 +47,12 @@ const env = { SNAP_KEY: keys.priv, SNAP_SECRET: SECRET, OTHER_KEY: otherKeys.pri
 
 function flow(overrides: { privateKey?: string; clientSecret?: string } = {}) {
   return {
-    auth: { type: 'snap', clientId: CLIENT, privateKey: overrides.privateKey ?? '${env:SNAP_KEY}', clientSecret: overrides.clientSecret ?? '${env:SNAP_SECRET}' },
+    auth: {
+      type: 'snap',
+      clientId: CLIENT,
+      privateKey: overrides.privateKey ?? '${env:SNAP_KEY}',
+      clientSecret: overrides.clientSecret ?? '${env:SNAP_SECRET}',
+    },
     variables: { ref: 'PGW{{$digits:12}}' },
     steps: [
       {
@@ -83,7 +91,12 @@ describe('transaction probe with SNAP signing', () => {
     expect(m.steps[3].cleanup).toBe(true);
     expect(m.completed).toBe(true);
     expect(m.slo).toEqual([expect.objectContaining({ name: 'flow', objective: 0.99, latencyMs: 2000, good: true })]);
-    expect(seen).toEqual(['POST /v1.0/access-token/b2b', 'POST /v1.0/debit/payment-host-to-host', 'POST /v1.0/debit/status', 'POST /v1.0/debit/cancel']);
+    expect(seen).toEqual([
+      'POST /v1.0/access-token/b2b',
+      'POST /v1.0/debit/payment-host-to-host',
+      'POST /v1.0/debit/status',
+      'POST /v1.0/debit/cancel',
+    ]);
     // Neither the key, the secret nor the issued token leaves the probe.
     const text = JSON.stringify(r);
     expect(text).not.toContain(SECRET);
@@ -131,11 +144,15 @@ describe('token reuse (auth.reuseToken)', () => {
 /** Raw signed requests, to show the stub refuses what a SNAP provider refuses. */
 function post(path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let data = '';
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-    });
+    const req = http.request(
+      `${server.url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let data = '';
+        res.on('data', (c) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -143,10 +160,20 @@ function post(path: string, headers: Record<string, string>, body: string): Prom
 
 async function token(at = new Date()): Promise<{ status: number; body: string }> {
   const ts = offsetTimestamp(at);
-  return post('/v1.0/access-token/b2b', { 'X-TIMESTAMP': ts, 'X-CLIENT-KEY': CLIENT, 'X-SIGNATURE': signAsymmetric(keys.priv, CLIENT, ts) }, '{"grantType":"client_credentials"}');
+  return post(
+    '/v1.0/access-token/b2b',
+    { 'X-TIMESTAMP': ts, 'X-CLIENT-KEY': CLIENT, 'X-SIGNATURE': signAsymmetric(keys.priv, CLIENT, ts) },
+    '{"grantType":"client_credentials"}',
+  );
 }
 
-function signedHeaders(accessToken: string, path: string, body: string, at = new Date(), externalId = String(Date.now()) + Math.random().toString().slice(2, 8)) {
+function signedHeaders(
+  accessToken: string,
+  path: string,
+  body: string,
+  at = new Date(),
+  externalId = String(Date.now()) + Math.random().toString().slice(2, 8),
+) {
   const ts = offsetTimestamp(at);
   return {
     Authorization: `Bearer ${accessToken}`,

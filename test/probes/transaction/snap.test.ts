@@ -44,7 +44,9 @@ function openssl(args: string[], input: string): string {
 
 describe('SNAP asymmetric (access token) signature', () => {
   it('reproduces the published worked example byte for byte', () => {
-    expect(asymmetricStringToSign('7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe('7fb118fb-2738-4886-9817-8a2c4de43001|2024-05-17T14:12:50+07:00');
+    expect(asymmetricStringToSign('7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(
+      '7fb118fb-2738-4886-9817-8a2c4de43001|2024-05-17T14:12:50+07:00',
+    );
     expect(signAsymmetric(QOIN_KEY, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
   });
 
@@ -68,7 +70,9 @@ describe('SNAP asymmetric (access token) signature', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'snap-'));
     try {
       writeFileSync(path.join(dir, 'k.pem'), priv, { mode: 0o600 });
-      const viaOpenssl = execFileSync('bash', ['-c', 'printf %s "$MSG" | openssl dgst -sha256 -sign "$DIR/k.pem" | base64 -w0'], { env: { ...process.env, MSG: 'client-1|2026-11-28T10:15:00+07:00', DIR: dir } }).toString();
+      const viaOpenssl = execFileSync('bash', ['-c', 'printf %s "$MSG" | openssl dgst -sha256 -sign "$DIR/k.pem" | base64 -w0'], {
+        env: { ...process.env, MSG: 'client-1|2026-11-28T10:15:00+07:00', DIR: dir },
+      }).toString();
       expect(viaOpenssl).toBe(sig);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -79,7 +83,10 @@ describe('SNAP asymmetric (access token) signature', () => {
     const pkcs1 = QOIN_KEY.split('\n').slice(1, -1).join('');
     expect(signAsymmetric(pkcs1, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
     const pkcs8 = openssl(['pkcs8', '-topk8', '-nocrypt'], QOIN_KEY);
-    const bare = pkcs8.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const bare = pkcs8
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     expect(signAsymmetric(bare, '7fb118fb-2738-4886-9817-8a2c4de43001', '2024-05-17T14:12:50+07:00')).toBe(QOIN_SIGNATURE);
   });
 });
@@ -91,16 +98,34 @@ describe('SNAP symmetric (transaction) signature', () => {
     const minified = minifyBody(body);
     expect(minified).toBe('{"partnerReferenceNo":"2020102900000000000001","amount":{"value":"12345.00","currency":"IDR"}}');
     const digest = openssl(['dgst', '-sha256', '-r'], minified).split(' ')[0];
-    const s = symmetricStringToSign({ method: 'post', endpointUrl: '/v1.0/debit/payment-host-to-host', accessToken: 'tok123', minifiedBody: minified, timestamp: '2026-11-28T10:15:00+07:00' });
+    const s = symmetricStringToSign({
+      method: 'post',
+      endpointUrl: '/v1.0/debit/payment-host-to-host',
+      accessToken: 'tok123',
+      minifiedBody: minified,
+      timestamp: '2026-11-28T10:15:00+07:00',
+    });
     expect(s).toBe(`POST:/v1.0/debit/payment-host-to-host:tok123:${digest}:2026-11-28T10:15:00+07:00`);
     // An empty body (GET) hashes the empty string.
-    expect(symmetricStringToSign({ method: 'GET', endpointUrl: '/v1.0/x?a=1', accessToken: 't', minifiedBody: minifyBody(undefined), timestamp: 'ts' })).toBe(
-      'GET:/v1.0/x?a=1:t:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:ts',
-    );
+    expect(
+      symmetricStringToSign({
+        method: 'GET',
+        endpointUrl: '/v1.0/x?a=1',
+        accessToken: 't',
+        minifiedBody: minifyBody(undefined),
+        timestamp: 'ts',
+      }),
+    ).toBe('GET:/v1.0/x?a=1:t:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:ts');
   });
 
   it('is base64(HMAC-SHA512(secret, stringToSign)) as openssl computes it', () => {
-    const p = { method: 'POST', endpointUrl: '/v1.0/debit/status', accessToken: 'abc', minifiedBody: minifyBody(body), timestamp: '2026-11-28T10:15:00+07:00' };
+    const p = {
+      method: 'POST',
+      endpointUrl: '/v1.0/debit/status',
+      accessToken: 'abc',
+      minifiedBody: minifyBody(body),
+      timestamp: '2026-11-28T10:15:00+07:00',
+    };
     const viaOpenssl = execFileSync('bash', ['-c', 'printf %s "$MSG" | openssl dgst -sha512 -hmac "$KEY" -binary | base64 -w0'], {
       env: { ...process.env, MSG: symmetricStringToSign(p), KEY: 's3cret-key' },
     }).toString();

@@ -88,7 +88,10 @@ describe('transaction phase timings', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const base = `https://localhost:${(srv.address() as AddressInfo).port}`;
     try {
-      const steps = [{ name: 'one', url: '/a' }, { name: 'two', url: '/b' }];
+      const steps = [
+        { name: 'one', url: '/a' },
+        { name: 'two', url: '/b' },
+      ];
       const fresh = await runFlow(base, { caFile: path.join(dir, 'ca.pem'), steps });
       expect(fresh.status).toBe('pass');
       for (const s of measurements(fresh).steps) {
@@ -151,7 +154,12 @@ describe('a step that cannot run is an error, not a fail', () => {
 
   it('timeout in the middle of the body, with the step and phase named', async () => {
     const t0 = performance.now();
-    const r = await runFlow(server.url, { steps: [{ name: 'ok', url: '/' }, { name: 'stalled', url: '/stall', timeout: '300ms' }] });
+    const r = await runFlow(server.url, {
+      steps: [
+        { name: 'ok', url: '/' },
+        { name: 'stalled', url: '/stall', timeout: '300ms' },
+      ],
+    });
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.status).toBe('error');
     expect(r.errorCode).toBe('PROBE_TIMEOUT');

@@ -31,10 +31,12 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tx-wire-'));
     server = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'delay-server.js')]);
-    port = Number(await new Promise<string>((resolve, reject) => {
-      createInterface({ input: server.stdout }).once('line', resolve);
-      server.once('error', reject);
-    }));
+    port = Number(
+      await new Promise<string>((resolve, reject) => {
+        createInterface({ input: server.stdout }).once('line', resolve);
+        server.once('error', reject);
+      }),
+    );
   });
   afterAll(() => {
     server.stdin.end();
@@ -71,7 +73,10 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     // transfer ending at the first, total missing the wait) is off by at least the smallest delay, 150 ms, and the
     // guards sit far below that: median within 40 ms, worst within 100 ms.
     const summary = Object.fromEntries(
-      Object.entries(errors).map(([phase, e]) => [phase, { medianMs: +median(e).toFixed(3), worstMs: +Math.max(...e.map(Math.abs)).toFixed(3) }]),
+      Object.entries(errors).map(([phase, e]) => [
+        phase,
+        { medianMs: +median(e).toFixed(3), worstMs: +Math.max(...e.map(Math.abs)).toFixed(3) },
+      ]),
     );
     const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 40 && s.worstMs <= 100);
     expect({ ok, summary }).toEqual({ ok: true, summary });

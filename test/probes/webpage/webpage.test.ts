@@ -11,19 +11,27 @@ beforeAll(async () => {
   srv = await startHttp((req, res) => {
     const alt = (l: string, p: string) => `<link rel="alternate" hreflang="${l}" href="${p}">`;
     const pages: Record<string, string> = {
-      '/id/bayar': page('id-ID', 'Bayar', alt('id', '/id/bayar') + alt('en', '/en/pay'),
+      '/id/bayar': page(
+        'id-ID',
+        'Bayar',
+        alt('id', '/id/bayar') + alt('en', '/en/pay'),
         `<img src="/logo.png" alt="Logo"><img src="/line.png" role="presentation">
          <label for="amt">Jumlah</label><input id="amt" name="amount">
          <label>Metode <select name="m"><option>QRIS</option></select></label>
          <span id="note-label">Catatan</span><textarea aria-labelledby="note-label"></textarea>
          <input type="search" aria-label="Cari"><input type="hidden" name="csrf"><input type="submit" value="Bayar">
          <button type="submit"><img src="/pay.png" alt="Bayar sekarang"></button>
-         <a href="/help">Bantuan</a><a href="/home" aria-label="Beranda"><svg></svg></a>`),
+         <a href="/help">Bantuan</a><a href="/home" aria-label="Beranda"><svg></svg></a>`,
+      ),
       '/en/pay': page('en', 'Pay', alt('en', '/en/pay') + alt('id', '/id/bayar'), '<p>Pay</p>'),
-      '/bad': page(null, null, '',
+      '/bad': page(
+        null,
+        null,
+        '',
         `<img src="/a.png"><img src="/b.png"><input type="image" src="/go.png">
          <input id="q" name="q"><select name="s"><option>1</option></select>
-         <button></button><a href="/x"><img src="/icon.png"></a><label for="other">orphan label</label>`),
+         <button></button><a href="/x"><img src="/icon.png"></a><label for="other">orphan label</label>`,
+      ),
       '/badlang': page('bahasa indonesia', 'X', '', ''),
       '/one-way': page('id', 'Satu arah', alt('en', '/orphan-en'), ''),
       '/orphan-en': page('id', 'Orphan', '', ''),
@@ -50,12 +58,25 @@ test('each accessibility rule of the subset fails on its own violation, with the
   const r = await probe('webpage', `${srv.url}/bad`);
   expect(r.status).toBe('fail');
   expect(findingIds(r, 'fail').sort()).toEqual(
-    ['webpage.a11y.button_name', 'webpage.a11y.document_title', 'webpage.a11y.html_has_lang', 'webpage.a11y.image_alt', 'webpage.a11y.input_image_alt', 'webpage.a11y.label', 'webpage.a11y.link_name', 'webpage.a11y.select_name'].sort(),
+    [
+      'webpage.a11y.button_name',
+      'webpage.a11y.document_title',
+      'webpage.a11y.html_has_lang',
+      'webpage.a11y.image_alt',
+      'webpage.a11y.input_image_alt',
+      'webpage.a11y.label',
+      'webpage.a11y.link_name',
+      'webpage.a11y.select_name',
+    ].sort(),
   );
   const img = r.findings.find((f) => f.id === 'webpage.a11y.image_alt')!;
   expect(img.severity).toBe('high');
   // The image inside the link is counted too: three images without alt.
-  expect(img.evidence).toMatchObject({ rule: 'image-alt', count: 3, elements: ['<img src="/a.png">', '<img src="/b.png">', '<img src="/icon.png">'] });
+  expect(img.evidence).toMatchObject({
+    rule: 'image-alt',
+    count: 3,
+    elements: ['<img src="/a.png">', '<img src="/b.png">', '<img src="/icon.png">'],
+  });
   expect(r.findings.find((f) => f.id === 'webpage.a11y.label')!.evidence).toMatchObject({ elements: ['<input id="q" name="q">'] });
   const skipped = await probe('webpage', `${srv.url}/bad`, { skipRules: ['image-alt', 'link-name'] });
   expect(findingIds(skipped)).not.toContain('webpage.a11y.image_alt');

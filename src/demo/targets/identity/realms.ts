@@ -10,7 +10,13 @@ export function defaultBrowserFlow(): KcExecution[] {
   return [
     { requirement: 'ALTERNATIVE', displayName: 'Cookie', providerId: 'auth-cookie', level: 0, index: 0 },
     { requirement: 'DISABLED', displayName: 'Kerberos', providerId: 'auth-spnego', level: 0, index: 1 },
-    { requirement: 'ALTERNATIVE', displayName: 'Identity Provider Redirector', providerId: 'identity-provider-redirector', level: 0, index: 2 },
+    {
+      requirement: 'ALTERNATIVE',
+      displayName: 'Identity Provider Redirector',
+      providerId: 'identity-provider-redirector',
+      level: 0,
+      index: 2,
+    },
     { requirement: 'ALTERNATIVE', displayName: 'forms', authenticationFlow: true, level: 0, index: 3 },
     { requirement: 'REQUIRED', displayName: 'Username Password Form', providerId: 'auth-username-password-form', level: 1, index: 0 },
     { requirement: 'CONDITIONAL', displayName: 'Browser - Conditional OTP', authenticationFlow: true, level: 1, index: 1 },
@@ -23,7 +29,13 @@ export function defaultBrowserFlow(): KcExecution[] {
 export function enforcedBrowserFlow(): KcExecution[] {
   return [
     { requirement: 'ALTERNATIVE', displayName: 'Cookie', providerId: 'auth-cookie', level: 0, index: 0 },
-    { requirement: 'ALTERNATIVE', displayName: 'Identity Provider Redirector', providerId: 'identity-provider-redirector', level: 0, index: 1 },
+    {
+      requirement: 'ALTERNATIVE',
+      displayName: 'Identity Provider Redirector',
+      providerId: 'identity-provider-redirector',
+      level: 0,
+      index: 1,
+    },
     { requirement: 'ALTERNATIVE', displayName: 'forms', authenticationFlow: true, level: 0, index: 2 },
     { requirement: 'REQUIRED', displayName: 'Username Password Form', providerId: 'auth-username-password-form', level: 1, index: 0 },
     { requirement: 'REQUIRED', displayName: 'OTP Form', providerId: 'auth-otp-form', level: 1, index: 1 },
@@ -37,7 +49,14 @@ export function roleConditionalBrowserFlow(configId: string): KcExecution[] {
     { requirement: 'ALTERNATIVE', displayName: 'forms', authenticationFlow: true, level: 0, index: 1 },
     { requirement: 'REQUIRED', displayName: 'Username Password Form', providerId: 'auth-username-password-form', level: 1, index: 0 },
     { requirement: 'CONDITIONAL', displayName: 'Admin OTP', authenticationFlow: true, level: 1, index: 1 },
-    { requirement: 'REQUIRED', displayName: 'Condition - user role', providerId: 'conditional-user-role', authenticationConfig: configId, level: 2, index: 0 },
+    {
+      requirement: 'REQUIRED',
+      displayName: 'Condition - user role',
+      providerId: 'conditional-user-role',
+      authenticationConfig: configId,
+      level: 2,
+      index: 0,
+    },
     { requirement: 'REQUIRED', displayName: 'OTP Form', providerId: 'auth-otp-form', level: 2, index: 1 },
   ];
 }
@@ -62,9 +81,23 @@ export function enforcedDirectGrantFlow(): KcExecution[] {
 
 export function requiredActions(totpEnabled: boolean, totpDefault: boolean): KcRealm['requiredActions'] {
   return [
-    { alias: 'CONFIGURE_TOTP', name: 'Configure OTP', providerId: 'CONFIGURE_TOTP', enabled: totpEnabled, defaultAction: totpDefault, priority: 10 },
+    {
+      alias: 'CONFIGURE_TOTP',
+      name: 'Configure OTP',
+      providerId: 'CONFIGURE_TOTP',
+      enabled: totpEnabled,
+      defaultAction: totpDefault,
+      priority: 10,
+    },
     { alias: 'UPDATE_PASSWORD', name: 'Update Password', providerId: 'UPDATE_PASSWORD', enabled: true, defaultAction: false, priority: 30 },
-    { alias: 'webauthn-register', name: 'Webauthn Register', providerId: 'webauthn-register', enabled: false, defaultAction: false, priority: 70 },
+    {
+      alias: 'webauthn-register',
+      name: 'Webauthn Register',
+      providerId: 'webauthn-register',
+      enabled: false,
+      defaultAction: false,
+      priority: 70,
+    },
   ];
 }
 
@@ -79,7 +112,19 @@ export interface DemoSecrets {
 /** `pengawas-good`: OTP REQUIRED in both flows, strong OTP policy, brute-force detection on, admins enrolled. */
 export function goodRealm(s: DemoSecrets): KcRealm {
   return {
-    realm: { realm: 'pengawas-good', otpPolicyType: 'totp', otpPolicyAlgorithm: 'HmacSHA256', otpPolicyDigits: 6, otpPolicyPeriod: 30, otpPolicyLookAheadWindow: 1, otpPolicyCodeReusable: false, bruteForceProtected: true, failureFactor: 5, browserFlow: 'browser-mfa', directGrantFlow: 'direct-grant-mfa' },
+    realm: {
+      realm: 'pengawas-good',
+      otpPolicyType: 'totp',
+      otpPolicyAlgorithm: 'HmacSHA256',
+      otpPolicyDigits: 6,
+      otpPolicyPeriod: 30,
+      otpPolicyLookAheadWindow: 1,
+      otpPolicyCodeReusable: false,
+      bruteForceProtected: true,
+      failureFactor: 5,
+      browserFlow: 'browser-mfa',
+      directGrantFlow: 'direct-grant-mfa',
+    },
     requiredActions: requiredActions(true, true),
     flows: { 'browser-mfa': enforcedBrowserFlow(), 'direct-grant-mfa': enforcedDirectGrantFlow() },
     configs: {},
@@ -89,10 +134,7 @@ export function goodRealm(s: DemoSecrets): KcRealm {
       { id: 'u-good-2', username: 'sec.admin', password: randomish(s.clientSecret, 2), credentialTypes: ['webauthn'], groups: ['/admins'] },
       { id: 'u-good-monitor', username: 'pengawas-monitor', password: s.monitorPassword, totpSeed: s.monitorTotpSeed },
     ],
-    clients: [
-      { clientId: 'pengawas-audit', secret: s.clientSecret, serviceAccount: true },
-      { clientId: 'pengawas-login' },
-    ],
+    clients: [{ clientId: 'pengawas-audit', secret: s.clientSecret, serviceAccount: true }, { clientId: 'pengawas-login' }],
     directGrantOtp: 'required',
   };
 }
@@ -100,7 +142,18 @@ export function goodRealm(s: DemoSecrets): KcRealm {
 /** `pengawas-weak`: Keycloak's defaults (OTP only if configured), a short OTP, no lockout, an admin without a factor. */
 export function weakRealm(s: DemoSecrets): KcRealm {
   return {
-    realm: { realm: 'pengawas-weak', otpPolicyType: 'totp', otpPolicyAlgorithm: 'HmacSHA1', otpPolicyDigits: 4, otpPolicyPeriod: 90, otpPolicyLookAheadWindow: 3, otpPolicyCodeReusable: true, bruteForceProtected: false, browserFlow: 'browser', directGrantFlow: 'direct grant' },
+    realm: {
+      realm: 'pengawas-weak',
+      otpPolicyType: 'totp',
+      otpPolicyAlgorithm: 'HmacSHA1',
+      otpPolicyDigits: 4,
+      otpPolicyPeriod: 90,
+      otpPolicyLookAheadWindow: 3,
+      otpPolicyCodeReusable: true,
+      bruteForceProtected: false,
+      browserFlow: 'browser',
+      directGrantFlow: 'direct grant',
+    },
     requiredActions: requiredActions(true, false),
     flows: { browser: defaultBrowserFlow(), 'direct grant': defaultDirectGrantFlow() },
     configs: {},
@@ -111,10 +164,7 @@ export function weakRealm(s: DemoSecrets): KcRealm {
       // The monitoring account never configured OTP, so the default flows let it in with the password alone.
       { id: 'u-weak-monitor', username: 'pengawas-monitor', password: s.monitorPassword },
     ],
-    clients: [
-      { clientId: 'pengawas-audit', secret: s.clientSecret, serviceAccount: true },
-      { clientId: 'pengawas-login' },
-    ],
+    clients: [{ clientId: 'pengawas-audit', secret: s.clientSecret, serviceAccount: true }, { clientId: 'pengawas-login' }],
     directGrantOtp: 'if-configured',
   };
 }

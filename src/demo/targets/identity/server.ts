@@ -80,7 +80,10 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerOptions = {}): RequestListener & { tokens: Map<string, Issued> } {
+export function keycloakHandler(
+  realms: Record<string, KcRealm>,
+  opts: KcServerOptions = {},
+): RequestListener & { tokens: Map<string, Issued> } {
   const tokens = new Map<string, Issued>();
   const ttl = opts.tokenTtlSeconds ?? 300;
 
@@ -97,9 +100,11 @@ export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerO
       const path = url.pathname;
       if (opts.intercept?.(req, res, path)) return;
       const tokenMatch = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(path);
-      if (tokenMatch && req.method === 'POST') return token(decodeURIComponent(tokenMatch[1]), new URLSearchParams(Buffer.concat(chunks).toString('utf8')), res);
+      if (tokenMatch && req.method === 'POST')
+        return token(decodeURIComponent(tokenMatch[1]), new URLSearchParams(Buffer.concat(chunks).toString('utf8')), res);
       const adminMatch = /^\/admin\/realms\/([^/]+)(\/.*)?$/.exec(path);
-      if (adminMatch && req.method === 'GET') return admin(req, res, decodeURIComponent(adminMatch[1]), adminMatch[2] ?? '', url.searchParams);
+      if (adminMatch && req.method === 'GET')
+        return admin(req, res, decodeURIComponent(adminMatch[1]), adminMatch[2] ?? '', url.searchParams);
       json(res, 404, { error: 'Unable to find matching target resource method' });
     });
   }) as RequestListener & { tokens: Map<string, Issued> };
@@ -109,18 +114,27 @@ export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerO
     const value = randomBytes(24).toString('base64url');
     tokens.set(value, { realm, clientId, expiresAt: Date.now() + ttl * 1000, admin, noUserRead });
     if (tokens.size > 10_000) tokens.delete(tokens.keys().next().value as string);
-    return { access_token: value, expires_in: ttl, refresh_expires_in: 0, token_type: 'Bearer', 'not-before-policy': 0, scope: 'profile email' };
+    return {
+      access_token: value,
+      expires_in: ttl,
+      refresh_expires_in: 0,
+      token_type: 'Bearer',
+      'not-before-policy': 0,
+      scope: 'profile email',
+    };
   }
 
   function token(realmName: string, form: URLSearchParams, res: ServerResponse) {
     const realm = realms[realmName];
     if (!realm) return json(res, 404, { error: 'Realm does not exist' });
     const client = realm.clients.find((c) => c.clientId === form.get('client_id'));
-    const badClient = () => json(res, 401, { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' });
+    const badClient = () =>
+      json(res, 401, { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' });
     if (!client || (client.secret !== undefined && client.secret !== form.get('client_secret'))) return badClient();
     const grant = form.get('grant_type');
     if (grant === 'client_credentials') {
-      if (!client.serviceAccount || !client.secret) return json(res, 400, { error: 'unauthorized_client', error_description: 'Client not enabled to retrieve service account' });
+      if (!client.serviceAccount || !client.secret)
+        return json(res, 400, { error: 'unauthorized_client', error_description: 'Client not enabled to retrieve service account' });
       return json(res, 200, issue(realmName, client.clientId, true, client.noUserRead));
     }
     if (grant !== 'password') return json(res, 400, { error: 'unsupported_grant_type', error_description: 'Unsupported grant_type' });
@@ -152,25 +166,48 @@ export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerO
       const max = Math.max(1, Math.min(1000, Number(q.get('max') ?? 100) || 100));
       return list.slice(first, first + max);
     };
-    const brief = (u: KcUser) => ({ id: u.id, username: u.username, enabled: u.enabled !== false, emailVerified: false, createdTimestamp: 1735689600000 });
+    const brief = (u: KcUser) => ({
+      id: u.id,
+      username: u.username,
+      enabled: u.enabled !== false,
+      emailVerified: false,
+      createdTimestamp: 1735689600000,
+    });
     let m: RegExpExecArray | null;
     if (rest === '') return json(res, 200, { id: realm.realm.realm, enabled: true, ...realm.realm });
     if (rest === '/authentication/required-actions') return json(res, 200, realm.requiredActions);
     if ((m = /^\/authentication\/flows\/([^/]+)\/executions$/.exec(rest))) {
       const flow = realm.flows[decodeURIComponent(m[1])];
-      return flow ? json(res, 200, flow.map((e, i) => ({ id: e.id ?? `exec-${i}`, requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'], configurable: false, priority: i * 10, ...e }))) : json(res, 404, { error: 'Flow not found' });
+      return flow
+        ? json(
+            res,
+            200,
+            flow.map((e, i) => ({
+              id: e.id ?? `exec-${i}`,
+              requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+              configurable: false,
+              priority: i * 10,
+              ...e,
+            })),
+          )
+        : json(res, 404, { error: 'Flow not found' });
     }
     if ((m = /^\/authentication\/config\/([^/]+)$/.exec(rest))) {
       const cfg = realm.configs[decodeURIComponent(m[1])];
       return cfg ? json(res, 200, cfg) : json(res, 404, { error: 'Could not find authenticator config' });
     }
-    if (t.noUserRead && (rest.startsWith('/users') || rest.startsWith('/groups') || rest.startsWith('/group-by-path') || rest.startsWith('/roles'))) {
+    if (
+      t.noUserRead &&
+      (rest.startsWith('/users') || rest.startsWith('/groups') || rest.startsWith('/group-by-path') || rest.startsWith('/roles'))
+    ) {
       return json(res, 403, { error: 'HTTP 403 Forbidden' });
     }
     if ((m = /^\/group-by-path\/(.+)$/.exec(rest))) {
       const path = `/${m[1].split('/').map(decodeURIComponent).join('/')}`;
       const g = realm.groups.find((x) => x.path === path);
-      return g ? json(res, 200, { ...g, subGroups: [], attributes: {}, realmRoles: [], clientRoles: {} }) : json(res, 404, { error: 'Group path does not exist' });
+      return g
+        ? json(res, 200, { ...g, subGroups: [], attributes: {}, realmRoles: [], clientRoles: {} })
+        : json(res, 404, { error: 'Group path does not exist' });
     }
     if ((m = /^\/groups\/([^/]+)\/members$/.exec(rest))) {
       const g = realm.groups.find((x) => x.id === decodeURIComponent(m![1]));
@@ -188,7 +225,16 @@ export function keycloakHandler(realms: Record<string, KcRealm>, opts: KcServerO
       if (!u) return json(res, 404, { error: 'User not found' });
       const types = [...(u.password ? ['password'] : []), ...(u.totpSeed ? ['otp'] : []), ...(u.credentialTypes ?? [])];
       // CredentialRepresentation without secretData/credentialData: the admin API never returns secrets here.
-      return json(res, 200, types.map((type, i) => ({ id: `${u.id}-cred-${i}`, type, userLabel: type === 'otp' ? 'authenticator' : undefined, createdDate: 1735689600000 })));
+      return json(
+        res,
+        200,
+        types.map((type, i) => ({
+          id: `${u.id}-cred-${i}`,
+          type,
+          userLabel: type === 'otp' ? 'authenticator' : undefined,
+          createdDate: 1735689600000,
+        })),
+      );
     }
     json(res, 404, { error: 'Unable to find matching target resource method' });
   }

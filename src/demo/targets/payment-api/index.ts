@@ -7,7 +7,10 @@ import type { StubSettings } from './route';
 import { json, ROUTES } from './routes';
 
 export function stubSettings(env: NodeJS.ProcessEnv = process.env): StubSettings {
-  return { delayMs: Number(env.PENGAWAS_DEMO_DELAY_MS ?? 0) || 0, errorRate: Math.min(1, Math.max(0, Number(env.PENGAWAS_DEMO_ERROR_RATE ?? 0) || 0)) };
+  return {
+    delayMs: Number(env.PENGAWAS_DEMO_DELAY_MS ?? 0) || 0,
+    errorRate: Math.min(1, Math.max(0, Number(env.PENGAWAS_DEMO_ERROR_RATE ?? 0) || 0)),
+  };
 }
 
 export function paymentApiHandler(settings: StubSettings) {
@@ -23,7 +26,9 @@ export function paymentApiHandler(settings: StubSettings) {
       if (settings.delayMs > 0) await new Promise((r) => setTimeout(r, settings.delayMs));
       if (settings.errorRate > 0 && Math.random() < settings.errorRate) return json(res, 500, { error: 'injected failure' });
       const path = (req.url ?? '/').split('?')[0];
-      const route = ROUTES.find((r) => r.method === req.method && (r.path.endsWith('*') ? path.startsWith(r.path.slice(0, -1)) : r.path === path));
+      const route = ROUTES.find(
+        (r) => r.method === req.method && (r.path.endsWith('*') ? path.startsWith(r.path.slice(0, -1)) : r.path === path),
+      );
       if (!route) return json(res, 404, { error: `no route ${req.method} ${path}` });
       try {
         await route.handler(req, res, Buffer.concat(chunks), settings);

@@ -68,11 +68,18 @@ function accessToken(req: IncomingMessage, res: ServerResponse): void {
   const timestamp = header(req, 'x-timestamp');
   if (!fresh(timestamp)) return deny(res, '73', '[X-TIMESTAMP missing, malformed or stale]');
   if (header(req, 'x-client-key') !== creds.clientId) return deny(res, '73', '[Unknown client]');
-  if (!verifyAsymmetric(creds.publicKeyPem, creds.clientId, timestamp!, header(req, 'x-signature') ?? '')) return deny(res, '73', '[Signature]');
+  if (!verifyAsymmetric(creds.publicKeyPem, creds.clientId, timestamp!, header(req, 'x-signature') ?? ''))
+    return deny(res, '73', '[Signature]');
   const token = randomBytes(24).toString('base64url');
   tokens.set(token, Date.now() + TOKEN_TTL_MS);
   bounded(tokens);
-  json(res, 200, { responseCode: '2007300', responseMessage: 'Successful', accessToken: token, tokenType: 'Bearer', expiresIn: String(TOKEN_TTL_MS / 1000) });
+  json(res, 200, {
+    responseCode: '2007300',
+    responseMessage: 'Successful',
+    accessToken: token,
+    tokenType: 'Bearer',
+    expiresIn: String(TOKEN_TTL_MS / 1000),
+  });
 }
 
 /** Checks a transaction request; answers and returns false when it must be refused. */
@@ -86,7 +93,13 @@ function verifyTransaction(req: IncomingMessage, res: ServerResponse, body: Buff
   if (!expiry || expiry < Date.now()) return (deny(res, service, '[Access Token Invalid]'), false);
   const timestamp = header(req, 'x-timestamp');
   if (!fresh(timestamp)) return (deny(res, service, '[X-TIMESTAMP missing, malformed or stale]'), false);
-  const signed = { method: req.method ?? '', endpointUrl: req.url ?? '/', accessToken: token, minifiedBody: minifyBody(body.toString('utf8')), timestamp: timestamp! };
+  const signed = {
+    method: req.method ?? '',
+    endpointUrl: req.url ?? '/',
+    accessToken: token,
+    minifiedBody: minifyBody(body.toString('utf8')),
+    timestamp: timestamp!,
+  };
   if (!verifySymmetric(creds.clientSecret, signed, header(req, 'x-signature') ?? '')) return (deny(res, service, '[Signature]'), false);
   if (header(req, 'x-partner-id') !== creds.clientId || !header(req, 'channel-id')) {
     json(res, 400, { responseCode: `400${service}02`, responseMessage: 'Invalid Mandatory Field [X-PARTNER-ID or CHANNEL-ID]' });
@@ -140,7 +153,8 @@ export const SNAP_ROUTES: Route[] = [
       const b = parse(res, body, '55');
       if (!b) return;
       const p = payments.get(String(b.originalReferenceNo ?? ''));
-      if (!p || p.partnerReferenceNo !== b.originalPartnerReferenceNo) return json(res, 404, { responseCode: '4045501', responseMessage: 'Transaction Not Found' });
+      if (!p || p.partnerReferenceNo !== b.originalPartnerReferenceNo)
+        return json(res, 404, { responseCode: '4045501', responseMessage: 'Transaction Not Found' });
       const cancelled = p.status === '06';
       json(res, 200, {
         responseCode: '2005500',
@@ -164,7 +178,12 @@ export const SNAP_ROUTES: Route[] = [
       const p = payments.get(String(b.originalReferenceNo ?? ''));
       if (!p) return json(res, 404, { responseCode: '4045701', responseMessage: 'Transaction Not Found' });
       p.status = '06';
-      json(res, 200, { responseCode: '2005700', responseMessage: 'Successful', originalReferenceNo: p.referenceNo, originalPartnerReferenceNo: p.partnerReferenceNo });
+      json(res, 200, {
+        responseCode: '2005700',
+        responseMessage: 'Successful',
+        originalReferenceNo: p.referenceNo,
+        originalPartnerReferenceNo: p.partnerReferenceNo,
+      });
     },
   },
 ];
@@ -190,7 +209,11 @@ export const snapCredentials: DemoTarget = {
       writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
       writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
     }
-    configureSnapDemo({ clientId: SNAP_DEMO_CLIENT_ID, publicKeyPem: readFileSync(pubFile, 'utf8'), clientSecret: readFileSync(secretFile, 'utf8').trim() });
+    configureSnapDemo({
+      clientId: SNAP_DEMO_CLIENT_ID,
+      publicKeyPem: readFileSync(pubFile, 'utf8'),
+      clientSecret: readFileSync(secretFile, 'utf8').trim(),
+    });
     return {
       describe: `SNAP demo client credentials in ${dir} (flow on the payment API stub: /v1.0/access-token/b2b → /v1.0/debit/*)`,
       stop: async () => configureSnapDemo(undefined),

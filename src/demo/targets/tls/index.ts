@@ -13,8 +13,15 @@ import type { DemoTarget } from '../../types';
 import { goodOcspResponse } from './staple';
 
 const INTERMEDIATE_SUITES = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES128-GCM-SHA256', 'DHE-RSA-AES256-GCM-SHA384', 'DHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'DHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
 function listen(server: https.Server, port: number): Promise<() => Promise<void>> {
@@ -49,7 +56,14 @@ export const tlsEndpoints: DemoTarget = {
     let staple = { der: goodOcspResponse(leafDer, caDer, ctx.ca.keyPem), at: Date.now() };
 
     const goodServer = https.createServer(
-      { cert: good.certPem + ctx.ca.certPem, key: good.keyPem, minVersion: 'TLSv1.2', ciphers: INTERMEDIATE_SUITES, ecdhCurve: 'X25519:prime256v1:secp384r1', honorCipherOrder: false },
+      {
+        cert: good.certPem + ctx.ca.certPem,
+        key: good.keyPem,
+        minVersion: 'TLSv1.2',
+        ciphers: INTERMEDIATE_SUITES,
+        ecdhCurve: 'X25519:prime256v1:secp384r1',
+        honorCipherOrder: false,
+      },
       (_req, res) => {
         res.setHeader('strict-transport-security', 'max-age=63072000; includeSubDomains; preload');
         res.end('pengawas demo: good TLS endpoint\n');

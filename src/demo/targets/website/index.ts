@@ -44,10 +44,16 @@ export function websiteHandler(): http.RequestListener {
     const path = (req.url ?? '/').split('?')[0];
     const origin = `http://${req.headers.host ?? `127.0.0.1:${DEMO_PORTS.website}`}`;
     const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
+      res.writeHead(status, {
+        'content-type': type,
+        'content-length': Buffer.byteLength(body),
+        'x-content-type-options': 'nosniff',
+        ...headers,
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') return send(405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD, POST' });
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST')
+      return send(405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD, POST' });
     if (path === '/') {
       const wantsEnglish = /^\s*en\b/i.test(req.headers['accept-language'] ?? '');
       res.writeHead(302, { location: wantsEnglish ? '/en/' : '/id/', vary: 'Accept-Language' });
@@ -56,13 +62,25 @@ export function websiteHandler(): http.RequestListener {
     const page = PAGES[path];
     if (page) {
       if (req.method === 'POST') return send(303, 'text/plain; charset=utf-8', '', { location: path });
-      return send(200, 'text/html; charset=utf-8', renderPage(path, page, origin), page.lastModified ? { 'last-modified': httpDate(page.lastModified) } : {});
+      return send(
+        200,
+        'text/html; charset=utf-8',
+        renderPage(path, page, origin),
+        page.lastModified ? { 'last-modified': httpDate(page.lastModified) } : {},
+      );
     }
     switch (path) {
       case '/status':
-        return send(200, 'text/html; charset=utf-8', renderStatus(STATUS_COMPONENTS, new Date().toISOString()), { 'cache-control': 'no-store' });
+        return send(200, 'text/html; charset=utf-8', renderStatus(STATUS_COMPONENTS, new Date().toISOString()), {
+          'cache-control': 'no-store',
+        });
       case '/status.json':
-        return send(200, 'application/json', JSON.stringify({ status: 'operational', updated_at: new Date().toISOString(), components: STATUS_COMPONENTS }), { 'cache-control': 'no-store' });
+        return send(
+          200,
+          'application/json',
+          JSON.stringify({ status: 'operational', updated_at: new Date().toISOString(), components: STATUS_COMPONENTS }),
+          { 'cache-control': 'no-store' },
+        );
       case '/.well-known/security.txt':
         return send(200, 'text/plain; charset=utf-8', securityTxt(origin));
       case '/openapi.json':
@@ -71,7 +89,11 @@ export function websiteHandler(): http.RequestListener {
         return send(200, 'image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><title>logo</title></svg>');
       default:
         if (path.startsWith('/static/')) return send(200, 'image/png', '');
-        return send(404, 'text/html; charset=utf-8', '<!doctype html><html lang="id"><head><title>Tidak ditemukan / Not found</title></head><body><h1>404</h1></body></html>');
+        return send(
+          404,
+          'text/html; charset=utf-8',
+          '<!doctype html><html lang="id"><head><title>Tidak ditemukan / Not found</title></head><body><h1>404</h1></body></html>',
+        );
     }
   };
 }

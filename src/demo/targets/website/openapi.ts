@@ -5,8 +5,17 @@
  */
 import { DEMO_PORTS } from '../../ports';
 
-const header = (name: string, description: string, required = true) => ({ name, in: 'header', required, description, schema: { type: 'string' } });
-const snapResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/SnapResponse' } } } });
+const header = (name: string, description: string, required = true) => ({
+  name,
+  in: 'header',
+  required,
+  description,
+  schema: { type: 'string' },
+});
+const snapResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/SnapResponse' } } },
+});
 
 const TRANSACTION_HEADERS = [
   { $ref: '#/components/parameters/Authorization' },
@@ -53,7 +62,20 @@ export function paymentApiOpenApi(): Record<string, unknown> {
           operationId: 'getHealth',
           summary: 'Service health',
           tags: ['Health'],
-          responses: { '200': { description: 'Up', content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['UP', 'DOWN'] }, service: { type: 'string' } } } } } } },
+          responses: {
+            '200': {
+              description: 'Up',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['status'],
+                    properties: { status: { type: 'string', enum: ['UP', 'DOWN'] }, service: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
         },
       },
       '/v1/payments': {
@@ -61,7 +83,14 @@ export function paymentApiOpenApi(): Record<string, unknown> {
           operationId: 'createPayment',
           summary: 'Create a payment',
           tags: ['Payments'],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 1 } } } } } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 1 } } },
+              },
+            },
+          },
           responses: {
             '201': { description: 'Created', content: { 'application/json': { schema: { $ref: '#/components/schemas/Payment' } } } },
             '400': { description: 'Invalid JSON' },
@@ -85,8 +114,23 @@ export function paymentApiOpenApi(): Record<string, unknown> {
           operationId: 'snapAccessTokenB2b',
           summary: 'SNAP B2B access token',
           tags: ['SNAP'],
-          parameters: [{ $ref: '#/components/parameters/XTimestamp' }, header('X-CLIENT-KEY', 'Client id'), { $ref: '#/components/parameters/XSignature' }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['grantType'], properties: { grantType: { type: 'string', enum: ['client_credentials'] } } } } } },
+          parameters: [
+            { $ref: '#/components/parameters/XTimestamp' },
+            header('X-CLIENT-KEY', 'Client id'),
+            { $ref: '#/components/parameters/XSignature' },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['grantType'],
+                  properties: { grantType: { type: 'string', enum: ['client_credentials'] } },
+                },
+              },
+            },
+          },
           responses: { '200': snapResponse('Token issued (2007300)'), '401': snapResponse('Unauthorized (4017300)') },
         },
       },
@@ -104,8 +148,16 @@ export function paymentApiOpenApi(): Record<string, unknown> {
         ChannelId: header('CHANNEL-ID', 'Channel id'),
       },
       schemas: {
-        Payment: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { type: 'string' }, amount: { type: 'integer' } } },
-        SnapResponse: { type: 'object', required: ['responseCode', 'responseMessage'], properties: { responseCode: { type: 'string', pattern: '^[1-5][0-9]{6}$' }, responseMessage: { type: 'string' } } },
+        Payment: {
+          type: 'object',
+          required: ['id', 'status'],
+          properties: { id: { type: 'string' }, status: { type: 'string' }, amount: { type: 'integer' } },
+        },
+        SnapResponse: {
+          type: 'object',
+          required: ['responseCode', 'responseMessage'],
+          properties: { responseCode: { type: 'string', pattern: '^[1-5][0-9]{6}$' }, responseMessage: { type: 'string' } },
+        },
       },
     },
   };

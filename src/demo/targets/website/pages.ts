@@ -20,12 +20,31 @@ const COMPANY = 'PT Contoh Pembayaran Nusantara';
 function nav(lang: Lang): string {
   const items: Array<[string, string]> =
     lang === 'id'
-      ? [['/id/', 'Beranda'], ['/id/biaya', 'Biaya'], ['/id/syarat-ketentuan', 'Syarat dan Ketentuan'], ['/id/kebijakan-privasi', 'Kebijakan Privasi'], ['/id/pengaduan', 'Pengaduan'], ['/id/bayar', 'Bayar'], ['/status', 'Status Layanan']]
-      : [['/en/', 'Home'], ['/en/fees', 'Fees'], ['/en/terms', 'Terms and Conditions'], ['/en/privacy-policy', 'Privacy Policy'], ['/en/complaints', 'Complaints'], ['/en/pay', 'Pay'], ['/status', 'Service status']];
+      ? [
+          ['/id/', 'Beranda'],
+          ['/id/biaya', 'Biaya'],
+          ['/id/syarat-ketentuan', 'Syarat dan Ketentuan'],
+          ['/id/kebijakan-privasi', 'Kebijakan Privasi'],
+          ['/id/pengaduan', 'Pengaduan'],
+          ['/id/bayar', 'Bayar'],
+          ['/status', 'Status Layanan'],
+        ]
+      : [
+          ['/en/', 'Home'],
+          ['/en/fees', 'Fees'],
+          ['/en/terms', 'Terms and Conditions'],
+          ['/en/privacy-policy', 'Privacy Policy'],
+          ['/en/complaints', 'Complaints'],
+          ['/en/pay', 'Pay'],
+          ['/status', 'Service status'],
+        ];
   return `<nav aria-label="${lang === 'id' ? 'Navigasi utama' : 'Main navigation'}"><ul>${items.map(([href, text]) => `<li><a href="${href}">${text}</a></li>`).join('')}</ul></nav>`;
 }
 
-function pair(id: Omit<Page, 'lang' | 'alternate'> & { path: string }, en: Omit<Page, 'lang' | 'alternate'> & { path: string }): Record<string, Page> {
+function pair(
+  id: Omit<Page, 'lang' | 'alternate'> & { path: string },
+  en: Omit<Page, 'lang' | 'alternate'> & { path: string },
+): Record<string, Page> {
   return {
     [id.path]: { lang: 'id', title: id.title, body: id.body, alternate: en.path, lastModified: id.lastModified },
     [en.path]: { lang: 'en', title: en.title, body: en.body, alternate: id.path, lastModified: en.lastModified },
@@ -44,9 +63,28 @@ const FEES_EN = `<h1>Service Fees</h1><p>All fees include VAT. No hidden fees.</
 <p>Effective from 1 March 2026.</p>`;
 
 function complaintForm(lang: Lang): string {
-  const t = lang === 'id'
-    ? { h: 'Pengaduan Konsumen', intro: 'Sampaikan pengaduan Anda. Kami memberi nomor tiket segera dan menanggapi dalam 1 hari kerja.', name: 'Nama lengkap', email: 'Alamat email', topic: 'Topik', msg: 'Uraian pengaduan', send: 'Kirim pengaduan', other: 'Kontak lain: pengaduan@contoh-pembayaran.co.id, 1500-000 (24 jam).' }
-    : { h: 'Consumer Complaints', intro: 'Tell us about your complaint. You get a ticket number at once and an answer within 1 business day.', name: 'Full name', email: 'Email address', topic: 'Topic', msg: 'Describe your complaint', send: 'Send complaint', other: 'Other channels: pengaduan@contoh-pembayaran.co.id, 1500-000 (24 hours).' };
+  const t =
+    lang === 'id'
+      ? {
+          h: 'Pengaduan Konsumen',
+          intro: 'Sampaikan pengaduan Anda. Kami memberi nomor tiket segera dan menanggapi dalam 1 hari kerja.',
+          name: 'Nama lengkap',
+          email: 'Alamat email',
+          topic: 'Topik',
+          msg: 'Uraian pengaduan',
+          send: 'Kirim pengaduan',
+          other: 'Kontak lain: pengaduan@contoh-pembayaran.co.id, 1500-000 (24 jam).',
+        }
+      : {
+          h: 'Consumer Complaints',
+          intro: 'Tell us about your complaint. You get a ticket number at once and an answer within 1 business day.',
+          name: 'Full name',
+          email: 'Email address',
+          topic: 'Topic',
+          msg: 'Describe your complaint',
+          send: 'Send complaint',
+          other: 'Other channels: pengaduan@contoh-pembayaran.co.id, 1500-000 (24 hours).',
+        };
   return `<h1>${t.h}</h1><p>${t.intro}</p>
 <form method="post" action="/${lang}/${lang === 'id' ? 'pengaduan' : 'complaints'}">
 <label for="c-name">${t.name}</label><input id="c-name" name="name" type="text" autocomplete="name" required>
@@ -58,9 +96,24 @@ function complaintForm(lang: Lang): string {
 }
 
 function payForm(lang: Lang): string {
-  const t = lang === 'id'
-    ? { h: 'Bayar dengan QRIS atau Virtual Account', amount: 'Jumlah (Rupiah)', method: 'Metode pembayaran', pay: 'Bayar sekarang', qr: 'Kode QR QRIS untuk pembayaran ini', help: 'Butuh bantuan? Lihat halaman pengaduan.' }
-    : { h: 'Pay with QRIS or Virtual Account', amount: 'Amount (Rupiah)', method: 'Payment method', pay: 'Pay now', qr: 'QRIS QR code for this payment', help: 'Need help? See the complaints page.' };
+  const t =
+    lang === 'id'
+      ? {
+          h: 'Bayar dengan QRIS atau Virtual Account',
+          amount: 'Jumlah (Rupiah)',
+          method: 'Metode pembayaran',
+          pay: 'Bayar sekarang',
+          qr: 'Kode QR QRIS untuk pembayaran ini',
+          help: 'Butuh bantuan? Lihat halaman pengaduan.',
+        }
+      : {
+          h: 'Pay with QRIS or Virtual Account',
+          amount: 'Amount (Rupiah)',
+          method: 'Payment method',
+          pay: 'Pay now',
+          qr: 'QRIS QR code for this payment',
+          help: 'Need help? See the complaints page.',
+        };
   return `<h1>${t.h}</h1>
 <img src="/static/logo.svg" alt="${COMPANY}" width="120" height="40">
 <form method="post" action="/${lang}/${lang === 'id' ? 'bayar' : 'pay'}">
@@ -76,23 +129,65 @@ function payForm(lang: Lang): string {
 
 export const PAGES: Record<string, Page> = {
   ...pair(
-    { path: '/id/', title: `${COMPANY} — Pembayaran digital`, body: `<h1>${COMPANY}</h1><p>Penyedia jasa pembayaran berizin Bank Indonesia (demo fiktif).</p>` },
-    { path: '/en/', title: `${COMPANY} — Digital payments`, body: `<h1>${COMPANY}</h1><p>A payment service provider licensed by Bank Indonesia (fictitious demo).</p>` },
+    {
+      path: '/id/',
+      title: `${COMPANY} — Pembayaran digital`,
+      body: `<h1>${COMPANY}</h1><p>Penyedia jasa pembayaran berizin Bank Indonesia (demo fiktif).</p>`,
+    },
+    {
+      path: '/en/',
+      title: `${COMPANY} — Digital payments`,
+      body: `<h1>${COMPANY}</h1><p>A payment service provider licensed by Bank Indonesia (fictitious demo).</p>`,
+    },
   ),
-  ...pair({ path: '/id/biaya', title: 'Biaya Layanan', body: FEES_ID, lastModified: '2026-03-01' }, { path: '/en/fees', title: 'Service Fees', body: FEES_EN, lastModified: '2026-03-01' }),
   ...pair(
-    { path: '/id/syarat-ketentuan', title: 'Syarat dan Ketentuan', lastModified: '2026-04-15', body: '<h1>Syarat dan Ketentuan</h1><p>Versi 4.0, berlaku sejak 15 April 2026.</p><h2>1. Definisi</h2><p>Pengguna, Akun, Transaksi.</p><h2>2. Biaya</h2><p>Lihat halaman <a href="/id/biaya">Biaya</a>.</p><h2>3. Pengaduan</h2><p>Lihat halaman <a href="/id/pengaduan">Pengaduan</a>.</p>' },
-    { path: '/en/terms', title: 'Terms and Conditions', lastModified: '2026-04-15', body: '<h1>Terms and Conditions</h1><p>Version 4.0, effective from 15 April 2026.</p><h2>1. Definitions</h2><p>User, Account, Transaction.</p><h2>2. Fees</h2><p>See the <a href="/en/fees">Fees</a> page.</p><h2>3. Complaints</h2><p>See the <a href="/en/complaints">Complaints</a> page.</p>' },
+    { path: '/id/biaya', title: 'Biaya Layanan', body: FEES_ID, lastModified: '2026-03-01' },
+    { path: '/en/fees', title: 'Service Fees', body: FEES_EN, lastModified: '2026-03-01' },
   ),
   ...pair(
-    { path: '/id/kebijakan-privasi', title: 'Kebijakan Privasi', lastModified: '2026-06-01', body: '<h1>Kebijakan Privasi</h1><p>Data pribadi apa yang kami kumpulkan, untuk apa, berapa lama disimpan, dan hak Anda sebagai subjek data. Hubungi petugas pelindungan data: privasi@contoh-pembayaran.co.id.</p>' },
-    { path: '/en/privacy-policy', title: 'Privacy Policy', lastModified: '2026-06-01', body: '<h1>Privacy Policy</h1><p>What personal data we collect, why, how long we keep it, and your rights as a data subject. Contact our data protection officer: privasi@contoh-pembayaran.co.id.</p>' },
+    {
+      path: '/id/syarat-ketentuan',
+      title: 'Syarat dan Ketentuan',
+      lastModified: '2026-04-15',
+      body: '<h1>Syarat dan Ketentuan</h1><p>Versi 4.0, berlaku sejak 15 April 2026.</p><h2>1. Definisi</h2><p>Pengguna, Akun, Transaksi.</p><h2>2. Biaya</h2><p>Lihat halaman <a href="/id/biaya">Biaya</a>.</p><h2>3. Pengaduan</h2><p>Lihat halaman <a href="/id/pengaduan">Pengaduan</a>.</p>',
+    },
+    {
+      path: '/en/terms',
+      title: 'Terms and Conditions',
+      lastModified: '2026-04-15',
+      body: '<h1>Terms and Conditions</h1><p>Version 4.0, effective from 15 April 2026.</p><h2>1. Definitions</h2><p>User, Account, Transaction.</p><h2>2. Fees</h2><p>See the <a href="/en/fees">Fees</a> page.</p><h2>3. Complaints</h2><p>See the <a href="/en/complaints">Complaints</a> page.</p>',
+    },
   ),
   ...pair(
-    { path: '/id/kebijakan-keamanan', title: 'Kebijakan Pengungkapan Kerentanan', body: '<h1>Kebijakan Pengungkapan Kerentanan</h1><p>Laporkan kerentanan ke security@contoh-pembayaran.co.id. Kami menanggapi dalam 3 hari kerja dan tidak menuntut peneliti yang beritikad baik.</p>' },
-    { path: '/en/security-policy', title: 'Vulnerability Disclosure Policy', body: '<h1>Vulnerability Disclosure Policy</h1><p>Report vulnerabilities to security@contoh-pembayaran.co.id. We answer within 3 business days and do not pursue researchers acting in good faith.</p>' },
+    {
+      path: '/id/kebijakan-privasi',
+      title: 'Kebijakan Privasi',
+      lastModified: '2026-06-01',
+      body: '<h1>Kebijakan Privasi</h1><p>Data pribadi apa yang kami kumpulkan, untuk apa, berapa lama disimpan, dan hak Anda sebagai subjek data. Hubungi petugas pelindungan data: privasi@contoh-pembayaran.co.id.</p>',
+    },
+    {
+      path: '/en/privacy-policy',
+      title: 'Privacy Policy',
+      lastModified: '2026-06-01',
+      body: '<h1>Privacy Policy</h1><p>What personal data we collect, why, how long we keep it, and your rights as a data subject. Contact our data protection officer: privasi@contoh-pembayaran.co.id.</p>',
+    },
   ),
-  ...pair({ path: '/id/pengaduan', title: 'Pengaduan Konsumen', body: complaintForm('id') }, { path: '/en/complaints', title: 'Consumer Complaints', body: complaintForm('en') }),
+  ...pair(
+    {
+      path: '/id/kebijakan-keamanan',
+      title: 'Kebijakan Pengungkapan Kerentanan',
+      body: '<h1>Kebijakan Pengungkapan Kerentanan</h1><p>Laporkan kerentanan ke security@contoh-pembayaran.co.id. Kami menanggapi dalam 3 hari kerja dan tidak menuntut peneliti yang beritikad baik.</p>',
+    },
+    {
+      path: '/en/security-policy',
+      title: 'Vulnerability Disclosure Policy',
+      body: '<h1>Vulnerability Disclosure Policy</h1><p>Report vulnerabilities to security@contoh-pembayaran.co.id. We answer within 3 business days and do not pursue researchers acting in good faith.</p>',
+    },
+  ),
+  ...pair(
+    { path: '/id/pengaduan', title: 'Pengaduan Konsumen', body: complaintForm('id') },
+    { path: '/en/complaints', title: 'Consumer Complaints', body: complaintForm('en') },
+  ),
   ...pair({ path: '/id/bayar', title: 'Bayar', body: payForm('id') }, { path: '/en/pay', title: 'Pay', body: payForm('en') }),
 };
 

@@ -70,7 +70,12 @@ export function runGit(args: string[], o: GitRun): Promise<GitOutput> {
       if (err.length < 4096) err += c.toString('utf8');
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish(new SourceUnreadableError(e.code === 'ENOENT' ? 'git is not installed (no git executable on PATH)' : `cannot run git: ${e.message}`, { cause: e }));
+      finish(
+        new SourceUnreadableError(
+          e.code === 'ENOENT' ? 'git is not installed (no git executable on PATH)' : `cannot run git: ${e.message}`,
+          { cause: e },
+        ),
+      );
     });
     child.on('close', (code) => {
       if (code === 0) finish(null, { stdout: Buffer.concat(out).toString('utf8'), truncated });
@@ -86,7 +91,9 @@ async function locate(target: { repo?: string; path: string }, run: Omit<GitRun,
   try {
     abs = await realpath(target.path);
   } catch (e) {
-    throw new SourceUnreadableError(`cannot read ${target.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new SourceUnreadableError(`cannot read ${target.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      cause: e,
+    });
   }
   const dir = (await stat(abs)).isDirectory() ? abs : path.dirname(abs);
   const top = (await runGit(['rev-parse', '--show-toplevel'], { ...run, cwd: dir })).stdout.trim();
@@ -122,6 +129,17 @@ export async function readGitSource(
     kind: 'git',
     declared,
     sourceDate: { at: new Date(committedAt), evidence: 'git-commit' },
-    details: { repo, path: rel, ref, commit, committedAt, authoredAt, author, message: subject.slice(0, 200), object: objType || 'missing', truncated },
+    details: {
+      repo,
+      path: rel,
+      ref,
+      commit,
+      committedAt,
+      authoredAt,
+      author,
+      message: subject.slice(0, 200),
+      object: objType || 'missing',
+      truncated,
+    },
   };
 }

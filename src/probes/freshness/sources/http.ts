@@ -11,7 +11,14 @@ import type { FreshnessOptions } from '../options';
 import type { DocumentFacts } from './types';
 
 export async function readHttpSource(url: URL, o: FreshnessOptions, signal: AbortSignal, timeoutMs: number): Promise<DocumentFacts> {
-  const res = await fetchText(url, { headers: o.headers, caFile: o.caFile, verifyTls: o.verifyTls, maxBytes: o.maxBytes, timeoutMs, signal });
+  const res = await fetchText(url, {
+    headers: o.headers,
+    caFile: o.caFile,
+    verifyTls: o.verifyTls,
+    maxBytes: o.maxBytes,
+    timeoutMs,
+    signal,
+  });
   if (res.status < 200 || res.status >= 300) {
     throw new SourceUnreadableError(`${url.href} answered HTTP ${res.status}; the document cannot be read`);
   }
@@ -28,7 +35,8 @@ export async function readHttpSource(url: URL, o: FreshnessOptions, signal: Abor
     } catch (e) {
       throw new SourceUnreadableError(`${url.href} did not return JSON: ${(e as Error).message}`);
     }
-    if (json !== null && typeof json === 'object' && !Array.isArray(json)) declared = { format: 'json', fields: json as Record<string, unknown> };
+    if (json !== null && typeof json === 'object' && !Array.isArray(json))
+      declared = { format: 'json', fields: json as Record<string, unknown> };
   } else {
     declared = readDeclaredFields(res.text, url.pathname);
   }

@@ -54,7 +54,14 @@ export interface CertificateReport {
 }
 
 const DAY = 86_400_000;
-const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, secp224r1: 224, prime192v1: 192 };
+const CURVE_BITS: Record<string, number> = {
+  prime256v1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  secp256k1: 256,
+  secp224r1: 224,
+  prime192v1: 192,
+};
 
 /** Debian/Ubuntu and RHEL bundles of the operating system's trust store (added to Node's bundled Mozilla roots). */
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
@@ -106,7 +113,8 @@ function keyOf(c: X509Certificate): { keyType: string; keyBits: number } {
   const k = c.publicKey;
   const d = k.asymmetricKeyDetails ?? {};
   const type = k.asymmetricKeyType ?? 'unknown';
-  if (type === 'rsa' || type === 'rsa-pss' || type === 'dsa') return { keyType: type === 'rsa-pss' ? 'RSA-PSS' : type.toUpperCase(), keyBits: d.modulusLength ?? 0 };
+  if (type === 'rsa' || type === 'rsa-pss' || type === 'dsa')
+    return { keyType: type === 'rsa-pss' ? 'RSA-PSS' : type.toUpperCase(), keyBits: d.modulusLength ?? 0 };
   if (type === 'ec') return { keyType: 'EC', keyBits: CURVE_BITS[d.namedCurve ?? ''] ?? 0 };
   if (type === 'ed25519') return { keyType: 'Ed25519', keyBits: 256 };
   if (type === 'ed448') return { keyType: 'Ed448', keyBits: 456 };
@@ -141,7 +149,7 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
   const path = [leaf];
   let trusted = false;
   let complete = false;
-  for (let cur = leaf; path.length <= 10; ) {
+  for (let cur = leaf; path.length <= 10;) {
     if (isAnchor(cur)) {
       trusted = complete = true;
       break;
@@ -163,7 +171,9 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
     complete = issued(cur, cur) || path.length > 1;
     break;
   }
-  const outOfValidity = path.filter((c) => now < new Date(c.validFrom).getTime() || now > new Date(c.validTo).getTime()).map((c) => dn(c.subject));
+  const outOfValidity = path
+    .filter((c) => now < new Date(c.validFrom).getTime() || now > new Date(c.validTo).getTime())
+    .map((c) => dn(c.subject));
   let chainInOrder: boolean | null = null;
   if (input.orderKnown) chainInOrder = sent.every((c, i) => i === sent.length - 1 || issued(c, sent[i + 1]));
 
@@ -177,7 +187,9 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
     signatureAlgorithm: signatureName(certParts(input.chain[i]).signatureOid),
   }));
   // A self-signed root's own signature is never verified by clients, so SHA-1 there is harmless.
-  const weakSignatures = chain.filter((c, i) => isWeakSignature(c.signatureAlgorithm) && !(i > 0 && issued(sent[i], sent[i]))).map((c) => `${c.subject}: ${c.signatureAlgorithm}`);
+  const weakSignatures = chain
+    .filter((c, i) => isWeakSignature(c.signatureAlgorithm) && !(i > 0 && issued(sent[i], sent[i])))
+    .map((c) => `${c.subject}: ${c.signatureAlgorithm}`);
   return {
     fingerprint256: leaf.fingerprint256,
     subject: dn(leaf.subject),

@@ -30,7 +30,12 @@ function isolated(sigalgs?: string): tls.SecureContext {
   // suites: this handshake is there to read the certificate.
   let ctx = isolatedContexts.get(sigalgs ?? '');
   if (!ctx) {
-    ctx = tls.createSecureContext({ ca: ISOLATED_CA, minVersion: 'TLSv1', ciphers: 'ALL:!aNULL:@SECLEVEL=0', ...(sigalgs ? { sigalgs } : {}) });
+    ctx = tls.createSecureContext({
+      ca: ISOLATED_CA,
+      minVersion: 'TLSv1',
+      ciphers: 'ALL:!aNULL:@SECLEVEL=0',
+      ...(sigalgs ? { sigalgs } : {}),
+    });
     isolatedContexts.set(sigalgs ?? '', ctx);
   }
   return ctx;
@@ -80,7 +85,14 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigal
           c = c.issuerCertificate;
         }
         const eph = s.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number } | null;
-        const out: NodeHandshake = { chain, ocspResponse: ocsp, protocol: s.getProtocol() ?? '', cipher: s.getCipher().standardName ?? s.getCipher().name, ephemeral: eph ?? undefined, handshakeMs };
+        const out: NodeHandshake = {
+          chain,
+          ocspResponse: ocsp,
+          protocol: s.getProtocol() ?? '',
+          cipher: s.getCipher().standardName ?? s.getCipher().name,
+          ephemeral: eph ?? undefined,
+          handshakeMs,
+        };
         done();
         s.destroy();
         resolve(out);

@@ -72,7 +72,9 @@ export function transparency(leaf: Buffer, stapled: Buffer | undefined, tlsExten
   const parts = certParts(leaf);
   const sct = parts.extensions.get(EMBEDDED_SCT);
   const embeddedScts = sct ? countScts(bytes(sct)) : 0;
-  const features = children(parts.extensions.get(TLS_FEATURE)).map((n) => bytes(n).readUIntBE(0, Math.max(1, Math.min(bytes(n).length, 4))));
+  const features = children(parts.extensions.get(TLS_FEATURE)).map((n) =>
+    bytes(n).readUIntBE(0, Math.max(1, Math.min(bytes(n).length, 4))),
+  );
   const mustStaple = features.includes(STATUS_REQUEST);
   const stapledScts = stapled ? stapledSctCount(stapled) : 0;
   return { embeddedScts, stapledScts, tlsExtensionScts, mustStaple, mustStapleHonoured: mustStaple ? Boolean(stapled) : null };

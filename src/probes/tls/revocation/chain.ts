@@ -28,12 +28,19 @@ export function intermediateIndexes(chain: Buffer[]): number[] {
   return out;
 }
 
-export async function checkChainRevocation(chain: Buffer[], anchors: X509Certificate[], limits: FetchLimits): Promise<IntermediateRevocation[]> {
+export async function checkChainRevocation(
+  chain: Buffer[],
+  anchors: X509Certificate[],
+  limits: FetchLimits,
+): Promise<IntermediateRevocation[]> {
   return Promise.all(
     intermediateIndexes(chain).map(async (i) => {
       const cert = new X509Certificate(chain[i]);
       const parts = certParts(chain[i]);
-      const r = await checkRevocation({ leaf: chain[i], issuer: findIssuer(chain, anchors, i), ocspUrls: ocspUrls(parts), crlUrls: crlUrls(parts) }, limits);
+      const r = await checkRevocation(
+        { leaf: chain[i], issuer: findIssuer(chain, anchors, i), ocspUrls: ocspUrls(parts), crlUrls: crlUrls(parts) },
+        limits,
+      );
       return { subject: dn(cert.subject), serial: cert.serialNumber, ...r };
     }),
   );

@@ -9,7 +9,11 @@ export interface FetchLimits {
   maxBytes: number;
 }
 
-export function fetchBytes(url: string, limits: FetchLimits, body?: { type: string; data: Buffer }): Promise<{ status: number; data: Buffer }> {
+export function fetchBytes(
+  url: string,
+  limits: FetchLimits,
+  body?: { type: string; data: Buffer },
+): Promise<{ status: number; data: Buffer }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;

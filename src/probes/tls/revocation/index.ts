@@ -29,8 +29,12 @@ export async function checkRevocation(
     }
   }
   const tries: Array<[Revocation['method'], string, () => Promise<OcspAnswer>]> = [
-    ...input.ocspUrls.map((u) => ['ocsp', u, () => queryOcsp(u, input.leaf, issuer, limits)] as [Revocation['method'], string, () => Promise<OcspAnswer>]),
-    ...input.crlUrls.map((u) => ['crl', u, () => queryCrl(u, input.leaf, issuer, limits)] as [Revocation['method'], string, () => Promise<OcspAnswer>]),
+    ...input.ocspUrls.map(
+      (u) => ['ocsp', u, () => queryOcsp(u, input.leaf, issuer, limits)] as [Revocation['method'], string, () => Promise<OcspAnswer>],
+    ),
+    ...input.crlUrls.map(
+      (u) => ['crl', u, () => queryCrl(u, input.leaf, issuer, limits)] as [Revocation['method'], string, () => Promise<OcspAnswer>],
+    ),
   ];
   for (const [method, source, run] of tries) {
     try {
@@ -42,6 +46,7 @@ export async function checkRevocation(
       attempts.push(`${source}: ${e instanceof ProbeError ? e.message : String(e)}`);
     }
   }
-  if (!tries.length && !input.stapled) return { method: 'none', status: 'unknown', detail: 'the certificate names no OCSP responder or CRL' };
+  if (!tries.length && !input.stapled)
+    return { method: 'none', status: 'unknown', detail: 'the certificate names no OCSP responder or CRL' };
   return { method: tries[0]?.[0] ?? 'stapled-ocsp', status: 'unknown', detail: attempts.join('; ') };
 }

@@ -43,7 +43,10 @@ export function buildOcspRequest(leafDer: Buffer, issuerDer: Buffer): Buffer {
   const id = certId(leafDer, issuerDer);
   const seq = (v: Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, v);
   const certIdNode = seq([
-    seq([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.14.3.2.26').getBytes()), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]),
+    seq([
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.14.3.2.26').getBytes()),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+    ]),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bin(id.nameHash)),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bin(id.keyHash)),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, bin(id.serial)),
@@ -54,7 +57,9 @@ export function buildOcspRequest(leafDer: Buffer, issuerDer: Buffer): Buffer {
 function time(node: Asn1 | undefined): string | undefined {
   if (!node || typeof node.value !== 'string') return undefined;
   try {
-    return (node.type === asn1.Type.GENERALIZEDTIME ? asn1.generalizedTimeToDate(node.value) : asn1.utcTimeToDate(node.value)).toISOString();
+    return (
+      node.type === asn1.Type.GENERALIZEDTIME ? asn1.generalizedTimeToDate(node.value) : asn1.utcTimeToDate(node.value)
+    ).toISOString();
   } catch {
     return undefined;
   }
@@ -85,7 +90,8 @@ export function parseOcspResponse(der: Buffer, leafDer: Buffer, issuer: X509Cert
   // The issuer signs, or delegates to a responder certificate it issued (RFC 6960 4.2.2.2).
   const delegates = children(children(certsWrapper)[0]).map((c) => new X509Certificate(toDer(c)));
   const signers = [issuer, ...delegates.filter((d) => d.checkIssued(issuer) && d.verify(issuer.publicKey))];
-  if (!signers.some((s) => signedBy(tbs, sigOid, signature, s))) return { status: 'unknown', detail: 'OCSP response signature does not verify' };
+  if (!signers.some((s) => signedBy(tbs, sigOid, signature, s)))
+    return { status: 'unknown', detail: 'OCSP response signature does not verify' };
 
   const fields = children(tbs);
   const responses = fields.find((f, i) => i > 0 && f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.SEQUENCE);

@@ -31,7 +31,14 @@ export async function ccsInjection(conn: Conn, version: number, waitMs: number):
     a = await alertOf();
     step = 'the second';
   }
-  if (a.description === undefined) return { vulnerable: null, answer: a.end === 'closed' ? `closed after ${step} ChangeCipherSpec without an alert` : `no alert within ${waitMs} ms of ${step} ChangeCipherSpec` };
+  if (a.description === undefined)
+    return {
+      vulnerable: null,
+      answer:
+        a.end === 'closed'
+          ? `closed after ${step} ChangeCipherSpec without an alert`
+          : `no alert within ${waitMs} ms of ${step} ChangeCipherSpec`,
+    };
   const answer = `alert ${a.description} after ${step} ChangeCipherSpec`;
   if (FIXED.has(a.description)) return { vulnerable: false, answer };
   if (TAKEN.has(a.description)) return { vulnerable: true, answer };

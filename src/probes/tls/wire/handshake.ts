@@ -64,7 +64,11 @@ export async function tryHello(ep: Endpoint, spec: Omit<HelloSpec, 'servername'>
 }
 
 /** As tryHello, but the connection stays open after the server's first flight (the caller sends more, then closes). */
-export async function openHello(ep: Endpoint, spec: Omit<HelloSpec, 'servername'>, limits: HandshakeLimits): Promise<{ conn: Conn; outcome: HelloOutcome }> {
+export async function openHello(
+  ep: Endpoint,
+  spec: Omit<HelloSpec, 'servername'>,
+  limits: HandshakeLimits,
+): Promise<{ conn: Conn; outcome: HelloOutcome }> {
   const conn = await openEndpoint(ep, limits, `${spec.protocol} handshake`);
   try {
     conn.write(buildClientHello({ ...spec, servername: ep.servername }));

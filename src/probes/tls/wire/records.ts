@@ -21,7 +21,8 @@ export class RecordReader {
   /** Feeds bytes; returns the complete messages they finish. */
   push(chunk: Buffer): WireMessage[] {
     this.received += chunk.length;
-    if (this.received > this.maxBytes) throw new ProtocolError(`server sent more than ${this.maxBytes} bytes before the handshake answer was complete`);
+    if (this.received > this.maxBytes)
+      throw new ProtocolError(`server sent more than ${this.maxBytes} bytes before the handshake answer was complete`);
     this.pending = Buffer.concat([this.pending, chunk]);
     const out: WireMessage[] = [];
     while (this.pending.length >= 5) {
@@ -59,7 +60,10 @@ export class RecordReader {
 /** A bounds-checked cursor over a handshake message body. */
 class Cursor {
   off = 0;
-  constructor(private readonly b: Buffer, private readonly what: string) {}
+  constructor(
+    private readonly b: Buffer,
+    private readonly what: string,
+  ) {}
   need(n: number): void {
     if (this.off + n > this.b.length) throw new ProtocolError(`truncated ${this.what}`);
   }

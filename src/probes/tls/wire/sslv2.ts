@@ -22,7 +22,12 @@ export const SSLV2_CIPHERS: Record<number, string> = {
 
 const MSG = { error: 0, clientHello: 1, serverHello: 4 } as const;
 const SSL2_VERSION = 0x0002;
-const ERRORS: Record<number, string> = { 1: 'NO-CIPHER-ERROR', 2: 'NO-CERTIFICATE-ERROR', 4: 'BAD-CERTIFICATE-ERROR', 6: 'UNSUPPORTED-CERTIFICATE-TYPE-ERROR' };
+const ERRORS: Record<number, string> = {
+  1: 'NO-CIPHER-ERROR',
+  2: 'NO-CERTIFICATE-ERROR',
+  4: 'BAD-CERTIFICATE-ERROR',
+  6: 'UNSUPPORTED-CERTIFICATE-TYPE-ERROR',
+};
 
 export interface Sslv2Cipher {
   /** The 3-byte cipher kind, e.g. 0x010080. */
@@ -60,7 +65,13 @@ export function sslv2Record(buf: Buffer): Buffer | undefined {
   if (!(buf[0] & 0x80)) {
     // An SSLv3/TLS record (alert 21, handshake 22, ...) or a 3-byte SSLv2 header, which no SERVER-HELLO needs.
     const tls = (buf[0] === 21 || buf[0] === 22) && (buf.length < 2 || buf[1] === 3);
-    throw new ProtocolError(tls ? (buf[0] === 21 ? 'answered with an SSLv3/TLS alert' : 'answered with an SSLv3/TLS record') : `not an SSLv2 record (first byte 0x${buf[0].toString(16)})`);
+    throw new ProtocolError(
+      tls
+        ? buf[0] === 21
+          ? 'answered with an SSLv3/TLS alert'
+          : 'answered with an SSLv3/TLS record'
+        : `not an SSLv2 record (first byte 0x${buf[0].toString(16)})`,
+    );
   }
   if (buf.length < 2) return undefined;
   const len = ((buf[0] & 0x7f) << 8) | buf[1];
@@ -83,7 +94,8 @@ export function parseServerHelloV2(msg: Buffer): Sslv2Result {
   const connIdLen = msg.readUInt16BE(9);
   if (11 + certLen + specsLen + connIdLen !== msg.length) throw new ProtocolError('SSLv2 SERVER-HELLO lengths do not add up');
   if (specsLen % 3 !== 0) throw new ProtocolError('SSLv2 cipher specs length is not a multiple of 3');
-  if (version !== SSL2_VERSION) return { enabled: false, ciphers: [], refusal: `SSLv2 SERVER-HELLO with version 0x${version.toString(16).padStart(4, '0')}` };
+  if (version !== SSL2_VERSION)
+    return { enabled: false, ciphers: [], refusal: `SSLv2 SERVER-HELLO with version 0x${version.toString(16).padStart(4, '0')}` };
   const ciphers: Sslv2Cipher[] = [];
   for (let o = 11 + certLen; o < 11 + certLen + specsLen; o += 3) {
     const code = msg.readUIntBE(o, 3);

@@ -69,7 +69,9 @@ export interface EntraState {
 }
 
 export function graphError(code: string, message: string) {
-  return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } };
+  return {
+    error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } },
+  };
 }
 
 export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean) {
@@ -85,40 +87,70 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
       if (path === `/${state.tenant}/oauth2/v2.0/token` && req.method === 'POST') {
         const f = new URLSearchParams(body);
         if (f.get('client_id') !== state.clientId || f.get('client_secret') !== state.clientSecret) {
-          return send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215], trace_id: randomUUID(), correlation_id: randomUUID() });
+          return send(res, 401, {
+            error: 'invalid_client',
+            error_description: 'AADSTS7000215: Invalid client secret provided.',
+            error_codes: [7000215],
+            trace_id: randomUUID(),
+            correlation_id: randomUUID(),
+          });
         }
-        if (f.get('scope') !== 'https://graph.microsoft.com/.default') return send(res, 400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.' });
+        if (f.get('scope') !== 'https://graph.microsoft.com/.default')
+          return send(res, 400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.' });
         const t = randomBytes(24).toString('base64url');
         tokens.add(t);
         return send(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: t });
       }
       const auth = req.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return send(res, 401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
+      if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7)))
+        return send(res, 401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
       const q = url.searchParams;
       if (path === '/v1.0/identity/conditionalAccess/policies') {
-        const all = state.rawPolicies ?? state.policies.map((p, i) => ({
-          id: `cap-${i}`,
-          displayName: p.displayName,
-          state: p.state,
-          createdDateTime: '2026-01-01T00:00:00Z',
-          conditions: {
-            users: { includeUsers: p.includeUsers ?? [], excludeUsers: p.excludeUsers ?? [], includeGroups: [], excludeGroups: [], includeRoles: p.includeRoles ?? [], excludeRoles: p.excludeRoles ?? [] },
-            applications: { includeApplications: ['All'], excludeApplications: [] },
-            clientAppTypes: ['all'],
-            ...p.conditions,
-          },
-          grantControls: { operator: p.operator ?? 'OR', builtInControls: p.controls ?? (p.strength ? [] : ['mfa']), customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: strengthOf(p) },
-          sessionControls: null,
-        }));
+        const all =
+          state.rawPolicies ??
+          state.policies.map((p, i) => ({
+            id: `cap-${i}`,
+            displayName: p.displayName,
+            state: p.state,
+            createdDateTime: '2026-01-01T00:00:00Z',
+            conditions: {
+              users: {
+                includeUsers: p.includeUsers ?? [],
+                excludeUsers: p.excludeUsers ?? [],
+                includeGroups: [],
+                excludeGroups: [],
+                includeRoles: p.includeRoles ?? [],
+                excludeRoles: p.excludeRoles ?? [],
+              },
+              applications: { includeApplications: ['All'], excludeApplications: [] },
+              clientAppTypes: ['all'],
+              ...p.conditions,
+            },
+            grantControls: {
+              operator: p.operator ?? 'OR',
+              builtInControls: p.controls ?? (p.strength ? [] : ['mfa']),
+              customAuthenticationFactors: [],
+              termsOfUse: [],
+              authenticationStrength: strengthOf(p),
+            },
+            sessionControls: null,
+          }));
         return page(res, base, path, q, all, '#identity/conditionalAccess/policies');
       }
       const sm = /^\/v1\.0\/policies\/authenticationStrengthPolicies\/([^/]+)$/.exec(path);
       if (sm) {
         const found = state.strengths?.find((x) => x.id === decodeURIComponent(sm[1])) as StrengthFixture | undefined;
-        return found ? send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/authenticationStrengthPolicies/$entity`, ...full(found) }) : send(res, 404, graphError('NotFound', 'strength not found'));
+        return found
+          ? send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/authenticationStrengthPolicies/$entity`, ...full(found) })
+          : send(res, 404, graphError('NotFound', 'strength not found'));
       }
       if (path === '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy') {
-        return send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', isEnabled: state.securityDefaults });
+        return send(res, 200, {
+          '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`,
+          id: '00000000-0000-0000-0000-000000000005',
+          displayName: 'Security Defaults',
+          isEnabled: state.securityDefaults,
+        });
       }
       if (path === '/v1.0/policies/authenticationMethodsPolicy') {
         return send(res, 200, {
@@ -126,12 +158,26 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
           displayName: 'Authentication Methods Policy',
           policyVersion: '1.5',
           registrationEnforcement: { authenticationMethodsRegistrationCampaign: { snoozeDurationInDays: 1, state: 'default' } },
-          authenticationMethodConfigurations: Object.entries(state.methods).map(([id, s]) => ({ '@odata.type': `#microsoft.graph.${id[0].toLowerCase()}${id.slice(1)}AuthenticationMethodConfiguration`, id, state: s })),
+          authenticationMethodConfigurations: Object.entries(state.methods).map(([id, s]) => ({
+            '@odata.type': `#microsoft.graph.${id[0].toLowerCase()}${id.slice(1)}AuthenticationMethodConfiguration`,
+            id,
+            state: s,
+          })),
         });
       }
       if (path === '/v1.0/reports/authenticationMethods/userRegistrationDetails') {
         if (q.get('$filter') !== 'isAdmin eq true') return send(res, 400, graphError('BadRequest', 'unexpected filter in this fake'));
-        const all = state.admins.map((a, i) => ({ id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, userPrincipalName: a.upn, userDisplayName: a.upn.split('@')[0], userType: 'member', isAdmin: true, isMfaRegistered: a.registered, isMfaCapable: a.registered, isSsprRegistered: false, methodsRegistered: a.registered ? ['microsoftAuthenticatorPush'] : [] }));
+        const all = state.admins.map((a, i) => ({
+          id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+          userPrincipalName: a.upn,
+          userDisplayName: a.upn.split('@')[0],
+          userType: 'member',
+          isAdmin: true,
+          isMfaRegistered: a.registered,
+          isMfaCapable: a.registered,
+          isSsprRegistered: false,
+          methodsRegistered: a.registered ? ['microsoftAuthenticatorPush'] : [],
+        }));
         return page(res, base, path, q, all, '#reports/authenticationMethods/userRegistrationDetails');
       }
       send(res, 404, graphError('Request_ResourceNotFound', `Resource '${path}' does not exist.`));
@@ -157,6 +203,10 @@ export function entraHandler(state: EntraState, fault?: (req: IncomingMessage, r
     const next = new URL(`${base}${path}`);
     for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.set(k, v);
     next.searchParams.set('$skiptoken', Buffer.from(String(nextStart)).toString('base64url'));
-    send(res, 200, { '@odata.context': `${base}/v1.0/$metadata${context}`, value: items, ...(nextStart < all.length ? { '@odata.nextLink': next.href } : {}) });
+    send(res, 200, {
+      '@odata.context': `${base}/v1.0/$metadata${context}`,
+      value: items,
+      ...(nextStart < all.length ? { '@odata.nextLink': next.href } : {}),
+    });
   }
 }

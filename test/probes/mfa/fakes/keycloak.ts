@@ -53,7 +53,14 @@ function rolesOf(realm: FakeRealm): Role[] {
   const realmRoles: FakeRole[] = [...(realm.roles ?? []).map((name) => ({ name })), ...(m.roles ?? [])];
   const out: Role[] = realmRoles.map((r) => ({ id: `role-${r.name}`, name: r.name, ref: r.name, composites: r.composites ?? [] }));
   for (const [clientId, list] of Object.entries(m.clientRoles ?? {})) {
-    for (const r of list) out.push({ id: `crole-${clientId}-${r.name}`, name: r.name, ref: `${clientId}/${r.name}`, client: { id: clientUuid(clientId), clientId }, composites: r.composites ?? [] });
+    for (const r of list)
+      out.push({
+        id: `crole-${clientId}-${r.name}`,
+        name: r.name,
+        ref: `${clientId}/${r.name}`,
+        client: { id: clientUuid(clientId), clientId },
+        composites: r.composites ?? [],
+      });
   }
   return out;
 }
@@ -91,7 +98,12 @@ function answer(realm: FakeRealm, rest: string, q: URLSearchParams, res: ServerR
   const parentPath = (p: string) => p.slice(0, p.lastIndexOf('/'));
   const childrenOf = (g: { path: string }) => realm.groups.filter((x) => parentPath(x.path) === g.path);
   const parentOf = (g: { path: string }) => realm.groups.find((x) => x.path === parentPath(g.path));
-  const brief = (g: FakeRealm['groups'][number]) => ({ id: g.id, name: g.name, path: g.path, ...(parentOf(g) ? { parentId: parentOf(g)!.id } : {}) });
+  const brief = (g: FakeRealm['groups'][number]) => ({
+    id: g.id,
+    name: g.name,
+    path: g.path,
+    ...(parentOf(g) ? { parentId: parentOf(g)!.id } : {}),
+  });
   const groupRep = (g: FakeRealm['groups'][number]): Record<string, unknown> =>
     m.legacyGroups
       ? { ...brief(g), attributes: {}, realmRoles: [], clientRoles: {}, subGroups: childrenOf(g).map(groupRep) }
@@ -105,13 +117,26 @@ function answer(realm: FakeRealm, rest: string, q: URLSearchParams, res: ServerR
     containerId: r.client ? r.client.id : realm.realm.realm,
     ...(q.get('briefRepresentation') === 'false' ? { attributes: {} } : {}),
   });
-  const userBrief = (u: KcUser) => ({ id: u.id, username: u.username, enabled: u.enabled !== false, emailVerified: false, createdTimestamp: 1735689600000 });
+  const userBrief = (u: KcUser) => ({
+    id: u.id,
+    username: u.username,
+    enabled: u.enabled !== false,
+    emailVerified: false,
+    createdTimestamp: 1735689600000,
+  });
   const holders = (r: Role, sub: string) => {
-    if (sub === 'users') return ok(page(realm.users.filter((u) => (r.client ? u.clientRoles : u.realmRoles)?.includes(r.ref)).map(userBrief)));
+    if (sub === 'users')
+      return ok(page(realm.users.filter((u) => (r.client ? u.clientRoles : u.realmRoles)?.includes(r.ref)).map(userBrief)));
     return ok(page(realm.groups.filter((g) => m.groupRoles?.[g.path]?.includes(r.ref)).map(brief)));
   };
   const clientIds = [...new Set([...realm.clients.map((c) => c.clientId), ...Object.keys(m.clientRoles ?? {})])];
-  const clientRep = (clientId: string) => ({ id: clientUuid(clientId), clientId, enabled: true, protocol: 'openid-connect', publicClient: false });
+  const clientRep = (clientId: string) => ({
+    id: clientUuid(clientId),
+    clientId,
+    enabled: true,
+    protocol: 'openid-connect',
+    publicClient: false,
+  });
   let x: RegExpExecArray | null;
 
   if ((x = /^\/group-by-path\/(.+)$/.exec(rest))) {
@@ -133,7 +158,12 @@ function answer(realm: FakeRealm, rest: string, q: URLSearchParams, res: ServerR
   if ((x = /^\/roles-by-id\/([^/]+)\/composites$/.exec(rest))) {
     const r = roles.find((y) => y.id === decodeURIComponent(x![1]));
     if (!r) return notFound('Could not find role with id');
-    return ok(r.composites.map((ref) => roles.find((y) => y.ref === ref)).filter((y): y is Role => Boolean(y)).map(roleRep));
+    return ok(
+      r.composites
+        .map((ref) => roles.find((y) => y.ref === ref))
+        .filter((y): y is Role => Boolean(y))
+        .map(roleRep),
+    );
   }
   if (rest === '/clients') {
     const wanted = q.get('clientId');

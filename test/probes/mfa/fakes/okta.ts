@@ -59,7 +59,13 @@ export interface OktaState {
   adminRules?: Array<{ id: string; name: string; factorMode: '1FA' | '2FA' }>;
 }
 
-const oktaError = (code: string, summary: string) => ({ errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${randomBytes(8).toString('hex')}`, errorCauses: [] });
+const oktaError = (code: string, summary: string) => ({
+  errorCode: code,
+  errorSummary: summary,
+  errorLink: code,
+  errorId: `oae${randomBytes(8).toString('hex')}`,
+  errorCauses: [],
+});
 
 export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean) {
   const bearer = new Set<string>();
@@ -77,41 +83,118 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
       if (!ok) return send(res, 401, oktaError('E0000011', 'Invalid token provided'));
       const q = url.searchParams;
       let m: RegExpExecArray | null;
-      const policy = (id: string, name: string, type: string, settings?: unknown) => ({ id, status: 'ACTIVE', name, type, priority: 1, system: false, conditions: null, ...(settings ? { settings } : {}), _links: { rules: { href: `${base}/api/v1/policies/${id}/rules` } } });
+      const policy = (id: string, name: string, type: string, settings?: unknown) => ({
+        id,
+        status: 'ACTIVE',
+        name,
+        type,
+        priority: 1,
+        system: false,
+        conditions: null,
+        ...(settings ? { settings } : {}),
+        _links: { rules: { href: `${base}/api/v1/policies/${id}/rules` } },
+      });
       if (path === '/api/v1/policies') {
         if (q.get('type') === 'MFA_ENROLL') {
           return linked(res, base, path, q, [
-            policy('enr-default', 'Default Policy', 'MFA_ENROLL', { type: 'AUTHENTICATORS', authenticators: [{ key: 'okta_password', enroll: { self: 'REQUIRED' } }, { key: 'okta_verify', enroll: { self: state.enrollment } }, { key: 'okta_email', enroll: { self: 'REQUIRED' } }] }),
+            policy('enr-default', 'Default Policy', 'MFA_ENROLL', {
+              type: 'AUTHENTICATORS',
+              authenticators: [
+                { key: 'okta_password', enroll: { self: 'REQUIRED' } },
+                { key: 'okta_verify', enroll: { self: state.enrollment } },
+                { key: 'okta_email', enroll: { self: 'REQUIRED' } },
+              ],
+            }),
           ]);
         }
-        if (q.get('type') === 'OKTA_SIGN_ON') return linked(res, base, path, q, sessions().map((p) => policy(p.id, p.name, 'OKTA_SIGN_ON')));
+        if (q.get('type') === 'OKTA_SIGN_ON')
+          return linked(
+            res,
+            base,
+            path,
+            q,
+            sessions().map((p) => policy(p.id, p.name, 'OKTA_SIGN_ON')),
+          );
         return linked(res, base, path, q, []);
       }
       if ((m = /^\/api\/v1\/policies\/([^/]+)\/rules$/.exec(path))) {
         const ses = sessions().find((p) => p.id === m![1]);
-        const signOn = (r: SessionPolicyFixture['rules'][number]) => ({ id: r.id, status: 'ACTIVE', name: r.name, type: 'SIGN_ON', actions: { signon: { access: 'ALLOW', requireFactor: r.requireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } } });
+        const signOn = (r: SessionPolicyFixture['rules'][number]) => ({
+          id: r.id,
+          status: 'ACTIVE',
+          name: r.name,
+          type: 'SIGN_ON',
+          actions: { signon: { access: 'ALLOW', requireFactor: r.requireFactor, primaryFactor: 'PASSWORD_IDP_ANY_FACTOR' } },
+        });
         if (ses) return linked(res, base, path, q, ses.rules.map(signOn));
         if (m[1] === 'rst-admin') {
-          const assurance = (factorMode: string, constraints: unknown) => ({ factorMode, type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints });
+          const assurance = (factorMode: string, constraints: unknown) => ({
+            factorMode,
+            type: 'ASSURANCE',
+            reauthenticateIn: 'PT12H',
+            constraints,
+          });
           return linked(res, base, path, q, [
-            { id: 'r2', status: 'ACTIVE', name: 'Admin rule', type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: assurance(state.adminConsoleFactorMode, state.adminConsoleConstraints ?? []) } } },
-            ...(state.adminRules ?? []).map((r) => ({ id: r.id, status: 'ACTIVE', name: r.name, type: 'ACCESS_POLICY', actions: { appSignOn: { access: 'ALLOW', verificationMethod: assurance(r.factorMode, []) } } })),
-            { id: 'r3', status: 'ACTIVE', name: 'Catch-all Rule', type: 'ACCESS_POLICY', system: true, actions: { appSignOn: { access: 'DENY' } } },
+            {
+              id: 'r2',
+              status: 'ACTIVE',
+              name: 'Admin rule',
+              type: 'ACCESS_POLICY',
+              actions: {
+                appSignOn: {
+                  access: 'ALLOW',
+                  verificationMethod: assurance(state.adminConsoleFactorMode, state.adminConsoleConstraints ?? []),
+                },
+              },
+            },
+            ...(state.adminRules ?? []).map((r) => ({
+              id: r.id,
+              status: 'ACTIVE',
+              name: r.name,
+              type: 'ACCESS_POLICY',
+              actions: { appSignOn: { access: 'ALLOW', verificationMethod: assurance(r.factorMode, []) } },
+            })),
+            {
+              id: 'r3',
+              status: 'ACTIVE',
+              name: 'Catch-all Rule',
+              type: 'ACCESS_POLICY',
+              system: true,
+              actions: { appSignOn: { access: 'DENY' } },
+            },
           ]);
         }
         return send(res, 404, oktaError('E0000007', `Not found: Resource not found: ${m[1]} (Policy)`));
       }
       if ((m = /^\/api\/v1\/apps\/([^/]+)$/.exec(path))) {
         // Any other app shares the Admin Console's policy here, so one fixture flag drives both.
-        return send(res, 200, { id: m[1], name: 'oidc_client', label: 'Payments back office', status: 'ACTIVE', _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } } });
+        return send(res, 200, {
+          id: m[1],
+          name: 'oidc_client',
+          label: 'Payments back office',
+          status: 'ACTIVE',
+          _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } },
+        });
       }
       if (path === '/api/v1/apps') {
-        return send(res, 200, [{ id: '0oa-admin', name: 'saasure', label: 'Okta Admin Console', status: 'ACTIVE', _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } } }]);
+        return send(res, 200, [
+          {
+            id: '0oa-admin',
+            name: 'saasure',
+            label: 'Okta Admin Console',
+            status: 'ACTIVE',
+            _links: { accessPolicy: { href: `${base}/api/v1/policies/rst-admin` } },
+          },
+        ]);
       }
       if (path === '/api/v1/iam/assignees/users') {
         const { items, next } = slice(state.roleAssignees, q, Math.min(Number(q.get('limit') ?? 100), state.pageSize));
         return send(res, 200, {
-          value: items.map((a) => ({ id: a.id, orn: `orn:okta:directory:00o1:users:${a.id}`, _links: { self: { href: `${base}/api/v1/users/${a.id}` } } })),
+          value: items.map((a) => ({
+            id: a.id,
+            orn: `orn:okta:directory:00o1:users:${a.id}`,
+            _links: { self: { href: `${base}/api/v1/users/${a.id}` } },
+          })),
           _links: next ? { next: { href: `${base}/api/v1/iam/assignees/users?after=${next}&limit=${q.get('limit') ?? 100}` } } : {},
         });
       }
@@ -122,24 +205,43 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
         const { items, next } = slice(members, q, limit);
         const links = [`<${base}${path}?limit=${limit}>; rel="self"`];
         if (next) links.push(`<${base}${path}?after=${next}&limit=${limit}>; rel="next"`);
-        return send(res, 200, items.map((a) => ({ id: a.id, status: a.status ?? 'ACTIVE', profile: { login: a.login, email: a.login } })), { link: links.join(', ') });
+        return send(
+          res,
+          200,
+          items.map((a) => ({ id: a.id, status: a.status ?? 'ACTIVE', profile: { login: a.login, email: a.login } })),
+          { link: links.join(', ') },
+        );
       }
       const all = [...state.roleAssignees, ...Object.values(state.groups).flat()];
       if ((m = /^\/api\/v1\/users\/([^/]+)\/factors$/.exec(path))) {
         const u = all.find((a) => a.id === m![1]);
         if (!u) return send(res, 404, oktaError('E0000007', `Not found: Resource not found: ${m[1]} (User)`));
-        return send(res, 200, u.factors.map((f, i) => ({ id: `ufs${i}`, provider: 'OKTA', vendorName: 'OKTA', created: '2026-01-01T00:00:00.000Z', ...f })));
+        return send(
+          res,
+          200,
+          u.factors.map((f, i) => ({ id: `ufs${i}`, provider: 'OKTA', vendorName: 'OKTA', created: '2026-01-01T00:00:00.000Z', ...f })),
+        );
       }
       if ((m = /^\/api\/v1\/users\/([^/]+)$/.exec(path))) {
         const u = all.find((a) => a.id === m![1]);
-        return u ? send(res, 200, { id: u.id, status: u.status ?? 'ACTIVE', profile: { login: u.login, email: u.login } }) : send(res, 404, oktaError('E0000007', 'Not found'));
+        return u
+          ? send(res, 200, { id: u.id, status: u.status ?? 'ACTIVE', profile: { login: u.login, email: u.login } })
+          : send(res, 404, oktaError('E0000007', 'Not found'));
       }
       send(res, 404, oktaError('E0000022', 'The endpoint does not support the provided HTTP method'));
     });
   };
 
   function sessions(): SessionPolicyFixture[] {
-    return state.sessionPolicies ?? [{ id: 'ses-default', name: 'Default Policy', rules: [{ id: 'r1', name: 'Default Rule', requireFactor: state.sessionRequireFactor }] }];
+    return (
+      state.sessionPolicies ?? [
+        {
+          id: 'ses-default',
+          name: 'Default Policy',
+          rules: [{ id: 'r1', name: 'Default Rule', requireFactor: state.sessionRequireFactor }],
+        },
+      ]
+    );
   }
 
   /** A bare JSON list paged with `limit`/`after` and a `Link` header (rel="self", and rel="next" while more remain). */
@@ -167,7 +269,8 @@ export function oktaHandler(state: OktaState, fault?: (req: IncomingMessage, res
     } catch {
       valid = false;
     }
-    if (!valid || form.get('grant_type') !== 'client_credentials') return send(res, 401, { error: 'invalid_client', error_description: 'The client_assertion signature is invalid.' });
+    if (!valid || form.get('grant_type') !== 'client_credentials')
+      return send(res, 401, { error: 'invalid_client', error_description: 'The client_assertion signature is invalid.' });
     const value = randomBytes(16).toString('hex');
     bearer.add(value);
     send(res, 200, { token_type: 'Bearer', expires_in: 3600, access_token: value, scope: form.get('scope') });
