@@ -135,7 +135,7 @@ describe('two recorders', () => {
     }, 60_000);
     for (const id of CHECKS) {
       // The two scrapes are moments apart: last-run times agree within one scrape of a 2 s schedule (wide guard).
-      const lastRun = `pengawas_check_last_run_timestamp_seconds{check="${id}",element="efficiency",type="http"}`;
+      const lastRun = `pengawas_check_last_run_timestamp_seconds{check="${id}",element="efficiency",type="http",target="${target.url}/${id.startsWith('up') ? 'ok' : 'down'}"}`;
       expect(Math.abs(running[0].get(lastRun)! - running[1].get(lastRun)!)).toBeLessThanOrEqual(5);
     }
 
@@ -158,7 +158,10 @@ describe('two recorders', () => {
     expect(quiet[0].size).toBeGreaterThanOrEqual(CHECKS.length * 4);
     // A 503 is a fail, never shown as passing.
     for (const id of CHECKS.filter((c) => c.startsWith('down')))
-      expect([id, quiet[0].get(`pengawas_check_status{check="${id}",element="efficiency",type="http"}`)]).toEqual([id, 0]);
+      expect([
+        id,
+        quiet[0].get(`pengawas_check_status{check="${id}",element="efficiency",type="http",target="${target.url}/down"}`),
+      ]).toEqual([id, 0]);
 
     // Results flow again; recorder B dies mid-run (SIGKILL: no goodbye, its pending entries are claimed by A).
     scheduler = start('scheduler');
