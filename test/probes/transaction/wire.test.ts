@@ -44,7 +44,7 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reports ttfb, transfer and total from the same events as the wire (median of 7 within 40 ms; a wrong event is off by 150 ms or more)', async () => {
+  it('reports ttfb, transfer and total from the same events as the wire (median of 7 within 75 ms; a wrong event is off by 150 ms or more)', async () => {
     const capture = await captureLoopback(port, path.join(dir, 'wire.pcap'));
     const got = new Map<string, { ttfb: number; transfer: number; total: number }>();
     let wire!: Awaited<ReturnType<typeof capture.stop>>;
@@ -67,18 +67,19 @@ if (unavailable) process.stderr.write(`wire.test: skipped, ${unavailable}\n`);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     // A test proves the phases are measured from the right events; the sub-millisecond accuracy is a benchmark's
-    // job (`npm run bench:latency`, beside blackbox_exporter and curl, on a quiet machine). Under the full suite on
-    // two cores the probe's clock and the kernel's were seen 8.6 ms and, once, more than 10 ms apart (CI failed on a
-    // 10 ms guard). So the delays are long: a phase measured from the wrong event (ttfb taken at the last byte,
-    // transfer ending at the first, total missing the wait) is off by at least the smallest delay, 150 ms, and the
-    // guards sit far below that: median within 40 ms, worst within 100 ms.
+    // job (`npm run bench:latency`, beside blackbox_exporter and curl, on a quiet machine). Alone here the medians
+    // are within 1 ms; under the full suite on two cores single runs were seen 20+ ms off and CI failed on a 10 ms
+    // guard, then on a worst-of-7 guard. So the delays are long and only the median is judged: a phase measured from
+    // the wrong event (ttfb taken at the last byte, transfer ending at the first, total missing the wait) is off by
+    // at least the smallest delay, 150 ms, in every run, so its median is too; the guard sits at half that, 75 ms.
+    // The worst error is reported in the summary, not judged.
     const summary = Object.fromEntries(
       Object.entries(errors).map(([phase, e]) => [
         phase,
         { medianMs: +median(e).toFixed(3), worstMs: +Math.max(...e.map(Math.abs)).toFixed(3) },
       ]),
     );
-    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 40 && s.worstMs <= 100);
+    const ok = Object.values(summary).every((s) => Math.abs(s.medianMs) <= 75);
     expect({ ok, summary }).toEqual({ ok: true, summary });
   });
 });
