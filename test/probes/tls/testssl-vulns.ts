@@ -1,7 +1,8 @@
 /**
  * testssl.sh's vulnerability and session verdicts (Debian package, flat JSON): the -U checks pengawas also makes
  * (each by its own flag, so ROBOT, Ticketbleed and BREACH, which pengawas does not judge, are not waited for) plus
- * -S for session resumption and must-staple. A verdict is "vulnerable" when testssl's severity is above OK/INFO.
+ * -S for session resumption and must-staple, and -p for its own protocol view. A verdict is "vulnerable" when
+ * testssl's severity is above OK/INFO.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ export const TESTSSL_IDS: Record<string, string> = {
 /** pengawas id → testssl's verdict (true vulnerable / feature present). */
 export function testsslVulns(target: string, jsonFile: string): Promise<Record<string, boolean>> {
   return new Promise((resolve, reject) => {
-    const flags = ['-H', '-I', '-R', '-C', '-O', '-W', '-F', '-J', '-D', '-A', '-L', '-S'];
+    const flags = ['-p', '-H', '-I', '-R', '-C', '-O', '-W', '-F', '-J', '-D', '-A', '-L', '-S'];
     execFile(
       'testssl',
       ['--quiet', '--color', '0', '--warnings', 'off', ...flags, '--jsonfile', jsonFile, target],
@@ -48,6 +49,14 @@ export function testsslVulns(target: string, jsonFile: string): Promise<Record<s
             out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|requires)/i.test(r.finding) : /^supported/i.test(r.finding);
           else out[id] = !['OK', 'INFO'].includes(r.severity);
         }
+        // testssl's BEAST check negotiates with the system OpenSSL at its default security level, which Debian's
+        // OpenSSL 3 refuses for TLS 1.0 ("legacy sigalg disallowed"): against a server offering TLS 1.0 with CBC at
+        // SECLEVEL=0 it says "not vulnerable, no SSL3 or TLS1" while its own protocol check (-p, raw sockets) says
+        // "TLS1 offered". Seen in CI on this machine. A verdict that contradicts testssl's own protocol finding is
+        // not a verdict: it is left out of the comparison.
+        const offered = (pid: string) => rows.some((r) => r.id === pid && /^offered/i.test(r.finding));
+        const beast = rows.find((r) => r.id === 'BEAST');
+        if (beast && /no SSL3 or TLS1/i.test(beast.finding) && (offered('TLS1') || offered('SSLv3'))) delete out.beast;
         resolve(out);
       },
     );
