@@ -52,11 +52,15 @@ export function testsslVulns(target: string, jsonFile: string): Promise<Record<s
         // testssl's BEAST check negotiates with the system OpenSSL at its default security level, which Debian's
         // OpenSSL 3 refuses for TLS 1.0 ("legacy sigalg disallowed"): against a server offering TLS 1.0 with CBC at
         // SECLEVEL=0 it says "not vulnerable, no SSL3 or TLS1" while its own protocol check (-p, raw sockets) says
-        // "TLS1 offered". Seen in CI on this machine. A verdict that contradicts testssl's own protocol finding is
+        // "TLS1 offered". Seen in a full-suite run on this machine. A verdict that contradicts testssl's own protocol finding is
         // not a verdict: it is left out of the comparison.
         const offered = (pid: string) => rows.some((r) => r.id === pid && /^offered/i.test(r.finding));
         const beast = rows.find((r) => r.id === 'BEAST');
         if (beast && /no SSL3 or TLS1/i.test(beast.finding) && (offered('TLS1') || offered('SSLv3'))) delete out.beast;
+        // Resumption by session ID is a TLS 1.2 mechanism (TLS 1.3 resumes by PSK tickets only); pengawas tests it pinned
+        // to TLS 1.2. testssl 3.0 runs its ID test without pinning the version, and against the same s_server offering
+        // TLS 1.3 it answered "ID: yes" in one run and "no" in the next here. Not compared where TLS 1.3 is offered.
+        if (offered('TLS1_3')) delete out['feature:session_resumption_id'];
         resolve(out);
       },
     );
