@@ -41,12 +41,15 @@ export function testsslVulns(target: string, jsonFile: string): Promise<Record<s
         } catch {
           return reject(err ?? new Error('testssl wrote no JSON'));
         }
+        // must_staple() in testssl 3.0 (/usr/bin/testssl) writes "supported" (OK) or, when the certificate demands
+        // stapling and none is provided, "extension detected but no OCSP stapling provided" (HIGH) to the JSON; its
+        // terminal text "requires OCSP stapling" never reaches the JSON.
         const out: Record<string, boolean> = {};
         for (const r of rows) {
           const id = TESTSSL_IDS[r.id];
           if (!id) continue;
           if (id.startsWith('feature:'))
-            out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|requires)/i.test(r.finding) : /^supported/i.test(r.finding);
+            out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|extension detected)/i.test(r.finding) : /^supported/i.test(r.finding);
           else out[id] = !['OK', 'INFO'].includes(r.severity);
         }
         // testssl's BEAST check negotiates with the system OpenSSL at its default security level, which Debian's
