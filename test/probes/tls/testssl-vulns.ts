@@ -49,7 +49,8 @@ export function testsslVulns(target: string, jsonFile: string): Promise<Record<s
           const id = TESTSSL_IDS[r.id];
           if (!id) continue;
           if (id.startsWith('feature:'))
-            out[id] = id === 'feature:ocsp_must_staple' ? /^(supported|extension detected)/i.test(r.finding) : /^supported/i.test(r.finding);
+            out[id] =
+              id === 'feature:ocsp_must_staple' ? /^(supported|extension detected)/i.test(r.finding) : /^supported/i.test(r.finding);
           else out[id] = !['OK', 'INFO'].includes(r.severity);
         }
         // testssl's BEAST check negotiates with the system OpenSSL at its default security level, which Debian's
