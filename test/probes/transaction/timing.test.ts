@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('transaction phase timings', () => {
-  it('reports an 80 ms wait before the headers as ttfb and a 40 ms pause in the body as transfer, within ±3 ms', async () => {
+  it('reports an 80 ms wait before the headers as ttfb and a 40 ms pause in the body as transfer, median within ±15 ms', async () => {
     const steps = [{ name: 'delayed', url: '/delay?ttfb=80&transfer=40', expect: { bodyMatches: ['first part;second part'] } }];
     await runFlow(delayUrl, { steps }); // warm-up: the first request pays for JIT and lazy module loading
     await waitFor(() => waits.length === 1);
@@ -73,8 +73,11 @@ describe('transaction phase timings', () => {
       err.transfer.push(p.transfer - real.transfer);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    expect(Math.abs(median(err.ttfb))).toBeLessThanOrEqual(3);
-    expect(Math.abs(median(err.transfer))).toBeLessThanOrEqual(3);
+    // Judged by the median with a wide guard: a phase taken from the wrong event is off by 40 ms or more (the
+    // transfer pause), while the probe's own error is ~1 ms on a quiet machine (`npm run bench:latency` measures
+    // that); CI under load saw 3.0003 ms against an old 3 ms guard.
+    expect(Math.abs(median(err.ttfb))).toBeLessThanOrEqual(15);
+    expect(Math.abs(median(err.transfer))).toBeLessThanOrEqual(15);
   });
 
   it('measures dns, connect and tls over HTTPS on a fresh connection per step, or reuses one with keepAlive', async () => {
