@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { ResultsMetrics } from '../metrics/results';
 import { gapsKey, parseGapEntry, type GapEntry } from '../results/gaps';
 import type { Keyring } from '../results/keyring';
-import { RECORDER_GROUP } from '../results/stream';
+import { ensureRecorderGroup, RECORDER_GROUP } from '../results/stream';
 import { logger } from '../util/logger';
 import type { ResultSink } from '../results/sink';
 
@@ -36,11 +36,7 @@ export class GapReader {
   }
 
   async start(): Promise<void> {
-    try {
-      await this.o.redis.xgroup('CREATE', this.key, RECORDER_GROUP, '0', 'MKSTREAM');
-    } catch (e) {
-      if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-    }
+    await ensureRecorderGroup(this.o.redis, this.key);
     this.running = true;
     this.loop = this.run();
   }

@@ -37,6 +37,15 @@ return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4]
 /** A follower's cursor older than this is a follower that died: trimming stops waiting for it. */
 export const FOLLOWER_STALE_MS = 60_000;
 
+/** Creates the recorders' consumer group on `key` from the start of the stream; an existing group is kept. */
+export async function ensureRecorderGroup(redis: Redis, key: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', key, RECORDER_GROUP, '0', 'MKSTREAM');
+  } catch (e) {
+    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+  }
+}
+
 export class ResultStream {
   readonly key: string;
   readonly deadKey: string;
@@ -83,11 +92,7 @@ export class ResultStream {
 
   /** Creates the consumer group from the start of the stream, so results published before any recorder ran count. */
   async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.key, RECORDER_GROUP, '0', 'MKSTREAM');
-    } catch (e) {
-      if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-    }
+    await ensureRecorderGroup(this.redis, this.key);
   }
 
   async read(consumer: string, count: number, blockMs: number): Promise<StreamEntry[]> {
