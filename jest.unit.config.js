@@ -26,6 +26,7 @@ module.exports = {
     '<rootDir>/test/probes/transaction/{flow,snap-flow}.test.ts',
     // certificate.test.ts is left out: it generates and serves dozens of certificates with openssl (slow, not unit).
     '<rootDir>/test/probes/tls/{addresses,hostile}.test.ts',
-    '<rootDir>/test/conformance/{entra,keycloak,securitytxt}/*.test.ts',
+    '<rootDir>/test/e2e/conformance/{entra,keycloak,securitytxt}/*.test.ts',
+    '<rootDir>/test/e2e/repository-shape.test.ts',
   ],
 };

@@ -2,7 +2,7 @@
  * Where alert runbooks are published: one base URL for every `runbook_url`. The rules build an absolute URL at
  * evaluation time from Prometheus's external label `runbook_base_url` (prometheus.yml `global.external_labels`),
  * falling back to DEFAULT_RUNBOOK_BASE_URL, so links are clickable in Prometheus, Alertmanager and every receiver.
- * The same text is used in config/prometheus/rules/*.yml (test/alerting/tools.test.ts checks they agree).
+ * The same text is used in config/prometheus/rules/*.yml (test/e2e/alerting/tools.test.ts checks they agree).
  */
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/pengawas/pengawas/blob/main/docs/runbooks';
 

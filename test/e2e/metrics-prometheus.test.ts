@@ -10,7 +10,7 @@ import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Metrics } from '../../src/metrics/definitions';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
-import { stopChild } from '../alerting/prometheus';
+import { stopChild } from '../helpers/prometheus';
 import { get } from '../helpers/https-get';
 import { freePort, waitFor } from '../helpers/net';
 import { makePki, type TestPki } from '../helpers/pki';

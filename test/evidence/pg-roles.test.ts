@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runCli, ROOT } from '../helpers/cli';
-import { CHECKS_YAML } from '../attestation/helpers';
+import { CHECKS_YAML } from '../e2e/attestation/helpers';
 import { makeEnv, PG_ADMIN, result, type TestEnv } from './helpers';
 
 /** The SQL blocks of the "Evidence store access control" section, with the example names replaced. */

@@ -1,6 +1,6 @@
 /**
  * findings.ocsf.json: one OCSF 1.1.0 Compliance Finding (class_uid 2003, category 2 Findings) per (check, finding)
- * of the month, valid against the JSON Schema generated from ocsf/ocsf-schema v1.1.0 (test/conformance/ocsf/).
+ * of the month, valid against the JSON Schema generated from ocsf/ocsf-schema v1.1.0 (test/e2e/conformance/ocsf/).
  * The finding's status_id: 1 New (open at the end of the period), 3 Suppressed (every occurrence waived),
  * 4 Resolved. compliance.status_id: 3 Fail for a `fail` finding. A `warn` finding is 99 Other with status "Warn":
  * OCSF's 2 "Warning" means "the compliance check did not yield a result due to missing information", which is

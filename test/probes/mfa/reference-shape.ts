@@ -1,5 +1,5 @@
 /**
- * Checks fixture objects against a vendor reference extract (test/conformance/<system>/reference.json): every
+ * Checks fixture objects against a vendor reference extract (test/e2e/conformance/<system>/reference.json): every
  * property a fixture carries must be one the vendor defines for that type, and every enum value one of its members.
  * A fixture that passes is shaped as the vendor's own definition, so a probe that reads a name the vendor does not
  * define (a made-up config key, a wrong property) cannot get the right verdict from it.
@@ -19,7 +19,7 @@ export interface Reference {
 }
 
 export function loadReference<T extends Reference>(system: string): T {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'conformance', system, 'reference.json'), 'utf8')) as T;
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'e2e', 'conformance', system, 'reference.json'), 'utf8')) as T;
 }
 
 /** The properties of a type with its bases' (CSDL inheritance). */

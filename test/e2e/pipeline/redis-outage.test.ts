@@ -1,0 +1,88 @@
+/**
+ * A Redis outage is visible in /metrics: `pengawas_redis_up` drops to 0 while a redis-server of the test's own is
+ * killed and comes back to 1 after restart; `pengawas_last_result_recorded_timestamp_seconds` stalls, then moves on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { settingsSchema } from '../../../src/config/settings';
+import { startMonitor, type Monitor } from '../../../src/monitor/monitor';
+import { sample } from '../../helpers/monitor';
+import { freePort, sleep, startHttp, waitFor, type Started } from '../../helpers/net';
+
+describe('Redis outage in metrics', () => {
+  let dir: string;
+  let port: number;
+  let redis: ChildProcess | undefined;
+  let monitor: Monitor | undefined;
+  let target: Started;
+
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+      stdio: 'ignore',
+    });
+    await sleep(300);
+  };
+  const scrape = async () => (await fetch(`http://127.0.0.1:${monitor!.metricsPort}/metrics`)).text();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-outage-'));
+    port = await freePort();
+    target = await startHttp((_req, res) => res.writeHead(200).end('ok'));
+    writeFileSync(
+      path.join(dir, 'checks.yaml'),
+      `checks:\n  - id: beat\n    type: http\n    element: efficiency\n    schedule: { every: 1s }\n    timeout: 900ms\n    target: ${target.url}/\n`,
+    );
+  });
+
+  afterAll(async () => {
+    await monitor?.stop();
+    redis?.kill('SIGKILL');
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports 0 while Redis is down and 1 once it is back; results resume', async () => {
+    await startRedis();
+    const settings = settingsSchema.parse({
+      checksDir: dir,
+      dataDir: path.join(dir, 'data'),
+      prefix: 'outage',
+      metrics: { port: 0, host: '127.0.0.1' },
+      evidence: { enabled: false },
+      worker: { lockDuration: '5s', stalledInterval: '5s', shutdownGrace: '1s' },
+    });
+    monitor = await startMonitor({
+      settings,
+      roles: ['scheduler', 'worker', 'recorder'],
+      redisUrl: `redis://127.0.0.1:${port}`,
+      watch: false,
+    });
+    const before = await waitFor(async () => {
+      const t = await scrape();
+      return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds') ? t : undefined;
+    }, 20_000);
+    expect(sample(before, 'pengawas_last_result_recorded_timestamp_seconds')!).toBeGreaterThan(Date.now() / 1000 - 30);
+
+    redis!.kill('SIGKILL');
+    await new Promise((r) => redis!.once('exit', r));
+    const t0 = Date.now();
+    const down = await waitFor(async () => {
+      const t = await scrape();
+      return sample(t, 'pengawas_redis_up') === 0 ? t : undefined;
+    }, 15_000);
+    // A scrape during the outage still answers, within the server's bounded pre-scrape work.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const stalledAt = sample(down, 'pengawas_last_result_recorded_timestamp_seconds')!;
+    await sleep(3000);
+    expect(sample(await scrape(), 'pengawas_last_result_recorded_timestamp_seconds')).toBe(stalledAt);
+    expect(sample(await scrape(), 'pengawas_redis_up')).toBe(0);
+
+    await startRedis();
+    await waitFor(async () => {
+      const t = await scrape();
+      return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds')! > stalledAt;
+    }, 30_000);
+  }, 90_000);
+});
