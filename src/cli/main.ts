@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, PengawasError } from '../errors';
 import { logger } from '../util/logger';
-import { COMMANDS } from './commands';
+import { COMMANDS } from './commands/registry';
 import { EXIT } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BOARDS } from './boards';
-import { buildBoard } from './model';
+import { BOARDS } from './registry';
+import { buildBoard } from './render';
 
 export const DASHBOARD_DIR = path.resolve(__dirname, '..', '..', 'grafana', 'dashboards');
 

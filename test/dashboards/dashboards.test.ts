@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/cli';
 import { renderAll } from '../../src/dashboards/build';
-import { DATASOURCE_REF, DATASOURCE_UID } from '../../src/dashboards/model';
+import { DATASOURCE_REF, DATASOURCE_UID } from '../../src/dashboards/render';
 import { ELEMENT_IDS } from '../../src/elements';
 import { DASHBOARDS_DIR } from '../helpers/prometheus';
 

@@ -1,5 +1,5 @@
 /** Documents & attestations: governing documents' age and review dates, security.txt, the monthly evidence pack. */
-import { SEL, type BoardSpec } from '../model';
+import { SEL, type BoardSpec } from '../types';
 
 export const documents: BoardSpec = {
   uid: 'pengawas-documents',

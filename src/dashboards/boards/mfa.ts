@@ -1,5 +1,5 @@
 /** MFA: enforcement per scope, enrolment coverage of privileged users, identity-provider API cost. */
-import { SEL, type BoardSpec } from '../model';
+import { SEL, type BoardSpec } from '../types';
 
 export const mfa: BoardSpec = {
   uid: 'pengawas-mfa',

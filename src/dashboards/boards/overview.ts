@@ -1,5 +1,5 @@
 /** Overview: the ten elements at a glance, what fails and why, and what changed recently. */
-import { SEL, type BoardSpec } from '../model';
+import { SEL, type BoardSpec } from '../types';
 
 const STATUS_MAP = { '1': { text: 'pass', color: 'green' }, '0': { text: 'not pass', color: 'red' } };
 

@@ -1,5 +1,5 @@
 /** Pipeline health: the monitor itself — queue, workers, schedule lag, throughput, errors, recorder, config. */
-import type { BoardSpec } from '../model';
+import type { BoardSpec } from '../types';
 
 const RATE = '$__rate_interval';
 

@@ -1,5 +1,5 @@
 /** TLS & certificates: expiry, protocols, suites, profile compliance and scan cost of every `tls` check. */
-import { SEL, type BoardSpec } from '../model';
+import { SEL, type BoardSpec } from '../types';
 
 export const tls: BoardSpec = {
   uid: 'pengawas-tls',

@@ -1,5 +1,5 @@
 /** Transactions & latency: flows and steps by phase, percentiles, SLOs and error budget; HTTP check phases. */
-import { SEL, type BoardSpec } from '../model';
+import { SEL, type BoardSpec } from '../types';
 
 const RATE = '$__rate_interval';
 const phaseQuantile = (q: number) =>

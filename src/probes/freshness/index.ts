@@ -6,10 +6,7 @@
 import { defineProbe } from '../types';
 import { freshnessOptions } from './options';
 import { evaluate, type FreshnessMeasurements } from './rules';
-import { readFileSource } from './sources/file';
-import { readGitSource } from './sources/git';
-import { readHttpSource } from './sources/http';
-import type { DocumentFacts } from './sources/types';
+import { readSource } from './sources/registry';
 import { describeTarget, FRESHNESS_TARGET_HELP, parseSourceTarget } from './target';
 
 export const freshnessProbe = defineProbe<typeof freshnessOptions, FreshnessMeasurements>({
@@ -20,10 +17,7 @@ export const freshnessProbe = defineProbe<typeof freshnessOptions, FreshnessMeas
   options: freshnessOptions,
   async run(target, o, ctx) {
     const source = parseSourceTarget(target);
-    let facts: DocumentFacts;
-    if (source.kind === 'file') facts = await readFileSource(source.path, o.maxBytes, ctx.signal);
-    else if (source.kind === 'git') facts = await readGitSource(source, o.ref, o.maxBytes, ctx.signal, ctx.timeoutMs);
-    else facts = await readHttpSource(source.url, o, ctx.signal, ctx.timeoutMs);
+    const facts = await readSource(source, o, ctx);
     const { findings, measurements } = evaluate(facts, o, new Date());
     return { target: describeTarget(source), findings, measurements };
   },

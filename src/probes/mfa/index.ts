@@ -1,6 +1,6 @@
 /**
  * Probe type `mfa`: proves multi-factor authentication is enforced, not just configured.
- * - posture: reads the identity provider's admin API (keycloak.ts, okta.ts, entra.ts) through one bounded client;
+ * - posture: reads the identity provider's admin API (registry.ts: keycloak.ts, okta.ts, entra.ts) through one bounded client;
  * - login: signs a monitoring account in with its password alone (must be refused) and with a TOTP (must work).
  * An API that cannot be read (401/403/429/5xx, malformed JSON, timeout) throws a ProbeError → `error`, never `pass`.
  */
@@ -9,12 +9,10 @@ import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
 import { ApiClient, type ApiStats, type TokenSource } from './client';
-import { entraAuth, entraPosture } from './entra';
 import type { PostureOutput } from './findings';
-import { keycloakAuth, keycloakPosture } from './keycloak';
 import { liveLogin, type LoginOutput } from './login';
-import { oktaAuth, oktaPosture } from './okta';
 import { mfaOptions, type MfaOptions } from './options';
+import { providerOf } from './registry';
 
 export interface MfaMeasurements {
   provider?: string;
@@ -60,15 +58,10 @@ async function posture(
   ca: string | undefined,
 ): Promise<{ out: PostureOutput; stats: ApiStats }> {
   const p = o.posture!;
-  const auth = p.provider === 'keycloak' ? keycloakAuth(base, p) : p.provider === 'okta' ? oktaAuth(base, p) : entraAuth(p);
-  const api = client(p.provider, base, o, ctx, deadline, ca, auth);
+  const provider = providerOf(p);
+  const api = client(p.provider, base, o, ctx, deadline, ca, provider.auth(base, p));
   try {
-    const out =
-      p.provider === 'keycloak'
-        ? await keycloakPosture(api, p, o.maxPrivilegedUsers)
-        : p.provider === 'okta'
-          ? await oktaPosture(api, p, o.maxPrivilegedUsers)
-          : await entraPosture(api, p, o.maxPrivilegedUsers);
+    const out = await provider.posture(api, p, o.maxPrivilegedUsers);
     return { out, stats: api.stats };
   } finally {
     api.close();

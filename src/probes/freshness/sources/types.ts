@@ -1,5 +1,15 @@
-/** What a source tells about a document, before any rule is applied. */
+/** What a document source is (the interface of registry.ts) and what it tells about a document, before any rule is applied. */
+import type { ProbeContext } from '../../types';
 import type { DeclaredFields } from '../frontmatter';
+import type { FreshnessOptions } from '../options';
+import type { SourceTarget } from '../target';
+
+/** Reads the document a target of kind K names (registry.ts has one per kind). */
+export type DocumentSource<K extends SourceTarget['kind']> = (
+  target: Extract<SourceTarget, { kind: K }>,
+  o: FreshnessOptions,
+  ctx: ProbeContext,
+) => Promise<DocumentFacts>;
 
 export type SourceEvidence = 'mtime' | 'git-commit' | 'http-last-modified';
 

@@ -1,5 +1,4 @@
-/** Every CLI command, in the order `--help` lists them. Adding a command = one file here and one line below. */
-import type { Command } from 'commander';
+/** Every CLI command (the table), in the order `--help` lists them. Adding a command = one file here and one line below. */
 import { attestCommand } from './attest';
 import { checkCommand } from './check';
 import { demoCommand } from './demo';
@@ -10,9 +9,10 @@ import { probeCommand } from './probe';
 import { recorderCommand, runCommand, schedulerCommand, workerCommand } from './roles';
 import { rulesCommand } from './rules';
 import { validateCommand } from './validate';
+import type { CommandFactory } from './types';
 import { waiveCommand } from './waive';
 
-export const COMMANDS: Array<() => Command> = [
+export const COMMANDS: CommandFactory[] = [
   runCommand,
   schedulerCommand,
   workerCommand,
