@@ -18,9 +18,9 @@
  * BENCH_LAG_SECONDS (default 75; 0 skips B), BENCH_PG_ADMIN_URL, BENCH_PROF=DIR (V8 CPU profiles of worker, recorder
  * and scheduler), BENCH_STORES (default sqlite,postgres,none).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,8 @@ const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres,none').split(',');
 const work = mkdtempSync(path.join(tmpdir(), 'pengawas-bench-'));
+/** Every child's pid, one a line, for the watchdog (startWatchdog). */
+const PIDS = path.join(work, 'pids');
 const children: ChildProcess[] = [];
 /** The last 4 KB each child wrote to stderr, shown when a run cannot be measured. */
 const stderrTail = new Map<ChildProcess, string>();
@@ -60,6 +62,7 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildP
   c.stdout!.on('data', (d) => stdoutTail.set(c, ((stdoutTail.get(c) ?? '') + d).slice(-4096)));
   c.stderr!.on('data', (d) => stderrTail.set(c, ((stderrTail.get(c) ?? '') + d).slice(-4096)));
   children.push(c);
+  if (c.pid) appendFileSync(PIDS, `${c.pid}\n`);
   return c;
 }
 
@@ -367,7 +370,12 @@ async function runBlackbox(
   await waitPort(port);
   const u0 = usage(bb.pid!);
   const url = `http://127.0.0.1:${port}/probe?module=http_2xx&target=${encodeURIComponent(target)}`;
-  const out = execFileSync('wrk', ['-t', '2', '-c', String(CONCURRENCY), '-d', `${seconds}s`, url], { encoding: 'utf8' });
+  // wrk runs as a child like the others (not execFileSync): a blocked event loop would hold off Ctrl-C and SIGTERM,
+  // and with them the cleanup, for the whole measurement.
+  const wrk = start('wrk', ['-t', '2', '-c', String(CONCURRENCY), '-d', `${seconds}s`, url]);
+  const code = await new Promise<number | null>((r) => wrk.once('close', r)); // 'close': its output is all read
+  const out = stdoutTail.get(wrk) ?? '';
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderrTail.get(wrk) ?? ''}`);
   const u1 = usage(bb.pid!);
   const rss = usage(bb.pid!).rss;
   bb.kill('SIGTERM');
@@ -403,7 +411,25 @@ async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<voi
   };
 }
 
+/**
+ * A watchdog outside the bench's process tree: if the bench dies without cleaning up (SIGKILL, or tsx, which kills
+ * its child when the child does not acknowledge a relayed signal within 30 ms: under load it often cannot), it stops
+ * every child listed in the pids file (nginx's workers too), then deletes the work folder. A bench that cleans up
+ * deletes the folder itself, and the watchdog, finding no pids file, stops nothing.
+ */
+function startWatchdog(): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+[ -f '${PIDS}' ] || exit 0
+kids=''
+for p in $(cat '${PIDS}'); do kids="$kids $(cat /proc/$p/task/*/children 2>/dev/null)"; kill -TERM $p 2>/dev/null; done
+sleep 3
+for p in $(cat '${PIDS}') $kids; do kill -KILL $p 2>/dev/null; done
+rm -rf '${work}'`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 async function main(): Promise<void> {
+  startWatchdog();
   const nginxPort = await startNginx();
   const target = `http://127.0.0.1:${nginxPort}/ok`;
   const redisUrl = await startRedis();
