@@ -18,9 +18,9 @@
  * BENCH_LAG_SECONDS (default 75; 0 skips B), BENCH_PG_ADMIN_URL, BENCH_PROF=DIR (V8 CPU profiles of worker, recorder
  * and scheduler), BENCH_STORES (default sqlite,postgres,none).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,8 @@ import { Client } from 'pg';
 import { freePort } from '../test/helpers/net';
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'pengawas.js');
+/** BENCH_BIN: another build of pengawas to measure (e.g. a checkout of main, for before/after in one session). */
+const BIN = process.env.BENCH_BIN ?? path.join(ROOT, 'bin', 'pengawas.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const THROUGHPUT_CHECKS = (process.env.BENCH_THROUGHPUT_CHECKS ?? '5000').split(',').map(Number);
@@ -37,6 +38,8 @@ const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres,none').split(',');
 const work = mkdtempSync(path.join(tmpdir(), 'pengawas-bench-'));
+/** Every child's pid, one a line, for the watchdog (startWatchdog). */
+const PIDS = path.join(work, 'pids');
 const children: ChildProcess[] = [];
 /** The last 4 KB each child wrote to stderr, shown when a run cannot be measured. */
 const stderrTail = new Map<ChildProcess, string>();
@@ -59,6 +62,7 @@ function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildP
   c.stdout!.on('data', (d) => stdoutTail.set(c, ((stdoutTail.get(c) ?? '') + d).slice(-4096)));
   c.stderr!.on('data', (d) => stderrTail.set(c, ((stderrTail.get(c) ?? '') + d).slice(-4096)));
   children.push(c);
+  if (c.pid) appendFileSync(PIDS, `${c.pid}\n`);
   return c;
 }
 
@@ -89,12 +93,35 @@ function pct(sorted: number[], p: number): number {
 
 let nginx: ChildProcess | undefined;
 
-/** nginx's master must stop its worker itself: SIGKILL of the master alone left the worker running. */
+/** The pids whose parent is `pid` (from /proc), e.g. nginx's worker under its master. */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * nginx's master must stop its worker itself: SIGKILL of the master alone left the worker running (an nginx
+ * process outliving the bench). Its worker's pid is read first; if the master has not stopped in 5 s, both are
+ * killed by pid.
+ */
 async function stopNginx(): Promise<void> {
   if (!nginx || nginx.exitCode !== null || nginx.signalCode !== null) return;
+  const workers = childPids(nginx.pid!);
   const gone = new Promise<void>((r) => nginx!.once('exit', () => r()));
   nginx.kill('SIGTERM'); // fast shutdown: the master signals its worker and waits for it
   await Promise.race([gone, sleep(5000)]);
+  for (const pid of [nginx.pid!, ...workers]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 async function startNginx(): Promise<number> {
@@ -175,13 +202,17 @@ interface Evidence {
 }
 
 /** Commands Redis executed (commandstats, scripts' inner calls included) and network bytes in+out so far. */
-async function redisCounters(r: IORedis): Promise<{ calls: number; bytes: number }> {
+async function redisCounters(r: IORedis): Promise<{ calls: number; bytes: number; byCommand: Map<string, number> }> {
   const cmd = await r.info('commandstats');
   let calls = 0;
-  for (const m of cmd.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(m[1]);
+  const byCommand = new Map<string, number>();
+  for (const m of cmd.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls += Number(m[2]);
+    byCommand.set(m[1], Number(m[2]));
+  }
   const stats = await r.info('stats');
   const num = (k: string) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-  return { calls, bytes: num('total_net_input_bytes') + num('total_net_output_bytes') };
+  return { calls, bytes: num('total_net_input_bytes') + num('total_net_output_bytes'), byCommand };
 }
 
 /** Rows in every evidence table and the store's size on disk / in PostgreSQL, divided by the results kept. */
@@ -301,6 +332,15 @@ async function runPipeline(
     return undefined;
   });
   const cpu = u1.cpu - u0.cpu + o1.reduce((n, c, i) => n + c - o0[i], 0);
+  const per1000 = (s: number) => ((s / Math.max(1, entries.length)) * 1000).toFixed(2);
+  console.log(
+    `(${tag}, ${ev.label}) CPU s per 1,000 checks: worker ${per1000(u1.cpu - u0.cpu)}, scheduler ${per1000(o1[0] - o0[0])}, recorder ${per1000(o1[1] - o0[1])}, redis ${per1000(o1[2] - o0[2])}`,
+  );
+  const perCommand = [...r1.byCommand]
+    .map(([c, n]) => [c, (n - (r0.byCommand.get(c) ?? 0)) / Math.max(1, entries.length)] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(`(${tag}) Redis commands per check: ${perCommand.map(([c, n]) => `${c} ${n.toFixed(2)}`).join(', ')}`);
   return {
     cpuPer1000: (cpu / Math.max(1, entries.length)) * 1000,
     redisCallsPerCheck: (r1.calls - r0.calls) / Math.max(1, entries.length),
@@ -330,7 +370,12 @@ async function runBlackbox(
   await waitPort(port);
   const u0 = usage(bb.pid!);
   const url = `http://127.0.0.1:${port}/probe?module=http_2xx&target=${encodeURIComponent(target)}`;
-  const out = execFileSync('wrk', ['-t', '2', '-c', String(CONCURRENCY), '-d', `${seconds}s`, url], { encoding: 'utf8' });
+  // wrk runs as a child like the others (not execFileSync): a blocked event loop would hold off Ctrl-C and SIGTERM,
+  // and with them the cleanup, for the whole measurement.
+  const wrk = start('wrk', ['-t', '2', '-c', String(CONCURRENCY), '-d', `${seconds}s`, url]);
+  const code = await new Promise<number | null>((r) => wrk.once('close', r)); // 'close': its output is all read
+  const out = stdoutTail.get(wrk) ?? '';
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderrTail.get(wrk) ?? ''}`);
   const u1 = usage(bb.pid!);
   const rss = usage(bb.pid!).rss;
   bb.kill('SIGTERM');
@@ -366,7 +411,25 @@ async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<voi
   };
 }
 
+/**
+ * A watchdog outside the bench's process tree: if the bench dies without cleaning up (SIGKILL, or tsx, which kills
+ * its child when the child does not acknowledge a relayed signal within 30 ms: under load it often cannot), it stops
+ * every child listed in the pids file (nginx's workers too), then deletes the work folder. A bench that cleans up
+ * deletes the folder itself, and the watchdog, finding no pids file, stops nothing.
+ */
+function startWatchdog(): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+[ -f '${PIDS}' ] || exit 0
+kids=''
+for p in $(cat '${PIDS}'); do kids="$kids $(cat /proc/$p/task/*/children 2>/dev/null)"; kill -TERM $p 2>/dev/null; done
+sleep 3
+for p in $(cat '${PIDS}') $kids; do kill -KILL $p 2>/dev/null; done
+rm -rf '${work}'`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 async function main(): Promise<void> {
+  startWatchdog();
   const nginxPort = await startNginx();
   const target = `http://127.0.0.1:${nginxPort}/ok`;
   const redisUrl = await startRedis();
@@ -377,10 +440,15 @@ async function main(): Promise<void> {
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   console.log(`pengawas pipeline benchmark — ${new Date().toISOString()}, 2 cores, concurrency ${CONCURRENCY}, target nginx ${target}`);
 
-  const bb = await runBlackbox(target, SECONDS);
-  rows.push(
-    `| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} | - | ${fmt(bb.cpuPer1000, 2)} (exporter only) | - |`,
-  );
+  // The exporter is measured right before each pengawas run, and each ratio is against that measurement: on a shared
+  // machine the load changes within minutes, and one exporter figure at the start flattered or punished later runs.
+  const blackbox = async () => {
+    const bb = await runBlackbox(target, SECONDS);
+    rows.push(
+      `| blackbox_exporter /probe via wrk -c ${CONCURRENCY} | - | ${fmt(bb.probesPerSec)} | - | - | ${fmt(bb.cpuPct, 0)}% | ${fmt(bb.rssMb)} | - | ${fmt(bb.cpuPer1000, 2)} (exporter only) | - |`,
+    );
+    return bb;
+  };
 
   const evidence: Evidence[] = [];
   if (STORES.includes('sqlite')) {
@@ -431,6 +499,7 @@ async function main(): Promise<void> {
   try {
     for (const ev of evidence) {
       for (const n of THROUGHPUT_CHECKS) {
+        const bb = await blackbox();
         const r = await runPipeline(redisUrl, n, '{ every: 1s }', SECONDS, target, `tp${n}-${evidence.indexOf(ev)}`, ev);
         rows.push(
           `| pengawas, ${n} checks every 1s (demand ${n}/s), ${ev.label} | ${n} | ${fmt(r.executedPerSec)} (${r.pass}/${r.total} pass) = ${fmt(r.executedPerSec / bb.probesPerSec, 2)}× | ${fmt(r.lagP50, 0)} | ${fmt(r.lagP99, 0)} | ${fmt(r.workerCpuPct, 0)}% | ${fmt(r.workerRssMb)} | ${r.otherCpu} | ${fmt(r.cpuPer1000, 2)} | ${fmt(r.redisCallsPerCheck)} cmds, ${fmt(r.redisBytesPerCheck, 0)} B${r.rowsPerResult !== undefined ? `; store ${fmt(r.rowsPerResult, 2)} rows, ${fmt(r.bytesPerResult!, 0)} B per result` : ''} |`,
@@ -454,13 +523,27 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
 }
 
+let cleaning: Promise<void> | undefined;
+/** Stops every child (nginx first, by pid) and removes the work folder; once, whichever way the bench ends. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopNginx();
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+// Ctrl-C or a kill of the bench must not leave nginx, Redis or a pengawas role running.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(sig, () => {
+    console.error(`bench: ${sig}, stopping every child`);
+    void cleanup().finally(() => process.exit(130));
+  });
+
 main()
   .catch((e) => {
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    await stopNginx();
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
-  });
+  .finally(cleanup);

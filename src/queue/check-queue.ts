@@ -70,8 +70,10 @@ export class CheckQueue {
           jobId: jobIdFor(check.id, slot),
           attempts: check.retries + 1,
           backoff: { type: 'exponential', delay: opts.retryBackoffMs },
-          // The slot claim, not the finished job, deduplicates: keep only a short tail of finished jobs to inspect.
-          removeOnComplete: { age: 60, count: 1000 },
+          // The slot claim, not the finished job, deduplicates, and the result is on the results stream: a completed
+          // job is deleted at once (one DEL inside BullMQ's finish script, instead of keeping a tail of finished jobs
+          // whose age and count trimming ran a range query and a removal on every completion).
+          removeOnComplete: true,
           removeOnFail: { age: 86_400, count: 20_000 },
         },
       }));

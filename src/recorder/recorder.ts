@@ -160,24 +160,31 @@ export class Recorder {
     });
     const done = this.o.redis.multi();
     const acks: string[] = [];
-    let recorded = false;
+    const marked: ProbeResult[] = [];
+    let duplicates = 0;
     for (let i = 0; i < valid.length; i++) {
       const { entryId, result } = valid[i];
-      const r = result!;
       if (seen[i]) {
-        this.o.metrics.recorded.inc({ outcome: 'duplicate' });
+        duplicates += 1;
         acks.push(entryId);
         continue;
       }
       if (failed.has(entryId)) continue;
-      this.o.metrics.recorded.inc({ outcome: 'recorded' });
-      this.o.metrics.recorderLag.set(Math.max(0, Date.now() - (Date.parse(r.startedAt) + r.durationMs)) / 1000);
-      this.markers.mark(done, r);
+      marked.push(result!);
       acks.push(entryId);
-      recorded = true;
     }
+    const markersSet = this.markers.mark(done, marked);
     if (acks.length) done.xack(this.o.stream.key, RECORDER_GROUP, ...acks);
-    await done.exec();
+    const replies = await done.exec();
+    if (replies?.every(([err]) => !err)) markersSet();
+    // Counters once per batch, not once per result (the lag is the batch's last result's).
+    if (duplicates) this.o.metrics.recorded.inc({ outcome: 'duplicate' }, duplicates);
+    const recorded = marked.length > 0;
+    if (recorded) {
+      const last = marked[marked.length - 1];
+      this.o.metrics.recorded.inc({ outcome: 'recorded' }, marked.length);
+      this.o.metrics.recorderLag.set(Math.max(0, Date.now() - finishedAt(last)) / 1000);
+    }
     if (recorded) this.o.metrics.results.lastRecorded.set(Date.now() / 1000);
   }
 }

@@ -5,6 +5,7 @@
  * oldest pending or undelivered entry, nor below what a live metrics follower (every recorder has one) has read, and a
  * full stream refuses new results (back-pressure) instead of dropping.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ProbeResult } from './contract';
 import type { Keyring } from './keyring';
@@ -33,6 +34,8 @@ export interface StreamEntry {
 // XLEN and XADD in one script: two workers cannot both pass the check and overshoot the cap.
 const PUBLISH = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4])`;
+/** Called by its SHA1 (EVALSHA): the script text is sent and hashed only when Redis does not have it yet. */
+const PUBLISH_SHA = createHash('sha1').update(PUBLISH).digest('hex');
 
 /** A follower's cursor older than this is a follower that died: trimming stops waiting for it. */
 export const FOLLOWER_STALE_MS = 60_000;
@@ -42,7 +45,7 @@ export async function ensureRecorderGroup(redis: Redis, key: string): Promise<vo
   try {
     await redis.xgroup('CREATE', key, RECORDER_GROUP, '0', 'MKSTREAM');
   } catch (e) {
-    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+    if (!(e instanceof Error) || !e.message.includes('BUSYGROUP')) throw e;
   }
 }
 
@@ -76,7 +79,12 @@ export class ResultStream {
     if (!this.o.keyring) throw new Error('this results stream has no keyring to sign with');
     const raw = JSON.stringify(result);
     const { kid, mac } = this.o.keyring.sign(raw);
-    const id = (await this.redis.eval(PUBLISH, 1, this.key, String(this.maxLength), raw, kid, mac)) as string | null;
+    const args = [this.key, String(this.maxLength), raw, kid, mac];
+    const id = (await this.redis.evalsha(PUBLISH_SHA, 1, ...args).catch((e: unknown) => {
+      // A restarted or flushed Redis has forgotten the script: send it whole once (that also caches it again).
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return this.redis.eval(PUBLISH, 1, ...args);
+    })) as string | null;
     if (!id)
       throw new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
     return id;
@@ -113,9 +121,7 @@ export class ResultStream {
 
   /** Every entry after `after` (not through the group): a recorder's metrics follower reads the whole stream. */
   async follow(after: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after)) as Array<
-      [string, Array<[string, string[]]>]
-    > | null;
+    const res = await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after);
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
@@ -167,7 +173,7 @@ export class ResultStream {
   async pending(): Promise<number> {
     try {
       const summary = (await this.redis.xpending(this.key, RECORDER_GROUP)) as [number, ...unknown[]];
-      return Number(summary[0]) || 0;
+      return summary[0] || 0;
     } catch {
       return 0;
     }
@@ -210,7 +216,7 @@ export class ResultStream {
       else if (compareIds(nextId(after), point) < 0) point = nextId(after);
     }
     if (stale.length) await this.redis.hdel(this.cursorsKey, ...stale);
-    return Number(await this.redis.xtrim(this.key, 'MINID', point));
+    return this.redis.xtrim(this.key, 'MINID', point);
   }
 
   private parse([entryId, fields]: [string, string[]]): StreamEntry {

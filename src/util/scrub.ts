@@ -57,6 +57,8 @@ const TOP = (() => {
 const KEY_MASK = 0x3fffffff;
 /** Size of the pre-filter in bits (64 KiB). */
 const FILTER_BITS = 1 << 19;
+/** The pre-filter of a scrubber with no windows: never read (text() checks `grams.size` first). */
+const NO_FILTER = new Uint8Array(0);
 
 function lowerCode(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
@@ -70,8 +72,11 @@ function lowerCode(c: number): number {
 export class Scrubber {
   /** Window hash → where that window occurs: form index * 2^26 + offset. */
   private readonly grams = new Map<number, number[]>();
-  /** One bit per possible (masked) hash: most windows are ruled out by this array read, not a Map lookup. */
-  private readonly seen = new Uint8Array(FILTER_BITS / 8);
+  /**
+   * One bit per possible (masked) hash: most windows are ruled out by this array read, not a Map lookup. Made only
+   * for a secret long enough to have windows: a check without secrets (most runs) allocates no 64 KiB per run.
+   */
+  private seen = NO_FILTER;
   /** Forms too short for a window (only from secrets validate would refuse): matched whole. */
   private readonly whole: string[] = [];
   private readonly forms: string[] = [];
@@ -92,6 +97,7 @@ export class Scrubber {
           if (i >= GRAM - 1) {
             const at = fi * 2 ** 26 + (i - GRAM + 1);
             const key = h & KEY_MASK;
+            if (this.seen === NO_FILTER) this.seen = new Uint8Array(FILTER_BITS / 8);
             this.seen[(key & (FILTER_BITS - 1)) >> 3] |= 1 << (key & 7);
             const list = this.grams.get(key);
             if (list) list.push(at);

@@ -13,9 +13,14 @@ interface Scope {
 
 const storage = new AsyncLocalStorage<Scope>();
 
-/** Runs `fn` with these secrets in scope; pass the scrubber when the caller has one built already (it is not cheap). */
-export function withSecrets<T>(secrets: readonly string[], fn: () => T, scrubber: Scrubber = new Scrubber(secrets)): T {
-  return storage.run({ secrets, scrubber }, fn);
+/**
+ * Runs `fn` with these secrets in scope; pass the scrubber when the caller has one built already (it is not cheap).
+ * With no secrets there is nothing to scope: `fn` runs as it is, and a process whose checks carry no secrets never
+ * turns on the async-context tracking (a cost on every promise) that a scope needs.
+ */
+export function withSecrets<T>(secrets: readonly string[], fn: () => T, scrubber?: Scrubber): T {
+  if (!secrets.length && !storage.getStore()) return fn();
+  return storage.run({ secrets, scrubber: scrubber ?? new Scrubber(secrets) }, fn);
 }
 
 /** The resolved secret values of the running check; empty outside a run. */

@@ -1,0 +1,145 @@
+/**
+ * The scheduler's enqueue batches, on a private Redis (its INFO commandstats are this test's alone): slots fired
+ * close together share one enqueueMany call (one claim pipeline, one addBulk), every fired slot becomes exactly one
+ * job, and a batch whose slots another scheduler partly claimed first loses none and doubles none.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import IORedis from 'ioredis';
+import { loadChecks } from '../../src/config/load';
+import { Metrics } from '../../src/metrics/definitions';
+import { CheckQueue } from '../../src/queue/check-queue';
+import { COALESCE_MS, Scheduler } from '../../src/scheduler/scheduler';
+import { startRedisChild, type RedisChild } from '../helpers/redis-server';
+
+const CHECKS = 500;
+const RUN_MS = 3200;
+
+async function commandCalls(r: IORedis): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of (await r.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1], Number(m[2]));
+  return out;
+}
+
+/** Every job id in the queue's wait list, as `<check>@<slot>`. */
+async function jobIds(r: IORedis, prefix: string): Promise<string[]> {
+  return r.lrange(`${prefix}:checks:wait`, 0, -1);
+}
+
+async function counter(metrics: Metrics, outcome: string): Promise<number> {
+  return (await metrics.enqueued.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}
+
+describe('scheduler enqueue batches', () => {
+  let redis: RedisChild;
+  let dir: string;
+  const conns: IORedis[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisChild(['--appendonly', 'no']);
+    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-sched-batch-'));
+    const lines = ['checks:'];
+    for (let i = 0; i < CHECKS; i++)
+      lines.push(
+        `  - { id: b-${i}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 900ms, target: "http://127.0.0.1:9/" }`,
+      );
+    writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const c of conns) c.disconnect();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const conn = () => {
+    const c = new IORedis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: null });
+    conns.push(c);
+    return c;
+  };
+
+  /** Runs `n` schedulers on one prefix for RUN_MS; returns what each counted and what Redis holds. */
+  async function run(prefix: string, n: number) {
+    const set = loadChecks(dir);
+    const admin = conn();
+    const before = await commandCalls(admin);
+    const parts = Array.from({ length: n }, () => {
+      const queue = new CheckQueue(conn(), prefix);
+      const metrics = new Metrics();
+      const batches = jest.spyOn(queue, 'enqueueMany');
+      return { queue, metrics, batches, scheduler: new Scheduler({ queue, metrics, retryBackoffMs: 100 }) };
+    });
+    // A second scheduler starts half a window later, so its batches straddle the first one's (as two hosts' would).
+    for (const p of parts) {
+      p.scheduler.apply(set);
+      await new Promise((r) => setTimeout(r, COALESCE_MS / 2));
+    }
+    await new Promise((r) => setTimeout(r, RUN_MS));
+    // stop() enqueues what was fired but not yet flushed: nothing fired may be lost at shutdown either.
+    await Promise.all(parts.map((p) => p.scheduler.stop()));
+    const after = await commandCalls(admin);
+    const delta = (c: string) => (after.get(c) ?? 0) - (before.get(c) ?? 0);
+    const ids = await jobIds(admin, prefix);
+    const counts = await Promise.all(
+      parts.map(async (p) => ({ enqueued: await counter(p.metrics, 'enqueued'), duplicate: await counter(p.metrics, 'duplicate') })),
+    );
+    for (const p of parts) expect(await counter(p.metrics, 'error')).toBe(0);
+    await Promise.all(parts.map((p) => p.queue.close()));
+    const batches = parts.flatMap((p) => p.batches.mock.calls.map(([slots]) => slots.length));
+    return { ids, counts, claims: delta('set'), batches, admin };
+  }
+
+  /** Each check's slots: consecutive seconds, none missing between its first and last, none twice. */
+  function expectEverySlotOnce(ids: string[]): void {
+    expect(new Set(ids).size).toBe(ids.length);
+    const byCheck = new Map<string, number[]>();
+    for (const id of ids) {
+      const [check, slot] = id.split('@');
+      byCheck.set(check, [...(byCheck.get(check) ?? []), Number(slot)]);
+    }
+    expect(byCheck.size).toBe(CHECKS);
+    for (const slots of byCheck.values()) {
+      slots.sort((a, b) => a - b);
+      for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
+    }
+  }
+
+  it('slots fired within the window share a claim pipeline and an addBulk; each fired slot is one job', async () => {
+    const { ids, counts, claims, batches, admin } = await run('batch-one', 1);
+    // 500 checks a second for 3.2 s: at least two full rounds.
+    expect(ids.length).toBeGreaterThanOrEqual(2 * CHECKS);
+    expectEverySlotOnce(ids);
+    // Nothing lost: every claim (SET NX) became a job, and the scheduler counted each as enqueued.
+    expect(claims).toBe(ids.length);
+    expect(counts[0]).toEqual({ enqueued: ids.length, duplicate: 0 });
+    // Batched: at 500 slots/s a 20 ms window gathers about 10 slots; a batch per event-loop turn (the old rule)
+    // held one or two at this rate. The guard is wide: 4 slots per batch on average, none above the cap of 500.
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(claims);
+    expect(claims / batches.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(500);
+    // The window's cost in lag: a job is created within COALESCE_MS of its slot (median; wide guard for load).
+    const lags: number[] = [];
+    for (const id of ids.slice(0, 200)) {
+      const created = Number(await admin.hget(`batch-one:checks:${id}`, 'timestamp'));
+      lags.push(created - Number(id.split('@')[1]));
+    }
+    lags.sort((a, b) => a - b);
+    expect(lags[0]).toBeGreaterThanOrEqual(0);
+    expect(lags[Math.floor(lags.length / 2)]).toBeLessThan(COALESCE_MS + 200);
+  }, 60_000);
+
+  it('two schedulers: batches the other partly claimed first lose no slot and double none', async () => {
+    const { ids, counts, claims } = await run('batch-two', 2);
+    expect(ids.length).toBeGreaterThanOrEqual(2 * CHECKS);
+    expectEverySlotOnce(ids);
+    const enqueued = counts[0].enqueued + counts[1].enqueued;
+    const duplicate = counts[0].duplicate + counts[1].duplicate;
+    // Every job was enqueued by exactly one of them, and every claim attempt is one of the two outcomes.
+    expect(enqueued).toBe(ids.length);
+    expect(enqueued + duplicate).toBe(claims);
+    // Both won some slots and lost some: the batches really were split between them.
+    expect(Math.min(counts[0].enqueued, counts[1].enqueued)).toBeGreaterThan(0);
+    expect(duplicate).toBeGreaterThan(0);
+  }, 60_000);
+});
