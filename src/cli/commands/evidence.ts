@@ -53,7 +53,7 @@ function buildCommand(): Command {
       const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
-        const lang = flags.lang as 'en' | 'id'; // checked above
+        const lang = flags.lang; // checked above
         const build = () =>
           ev.call('buildPack', {
             month: flags.month,

@@ -14,7 +14,7 @@ import { exitCodeFor, printResult } from '../output';
 import { prepareOneShot } from '../one-shot';
 
 /** The probe type named on the command line, or a usage error with the known types and the nearest one. */
-function probeOf(type: string): ProbeType<unknown> {
+function probeOf(type: string): ProbeType {
   const probe = getProbe(type);
   if (!probe)
     throw new UsageError(`unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}`);
