@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { EvidenceStoreError } from '../errors';
 import { latestAttestation, recordAttestation, type Attestation } from './attestations';
 import { compareWithStore, type AnchorVerification } from './pack/anchor';
-import { buildPack, type Manifest } from './pack/build';
+import { buildPack, type Manifest, type PackProgress } from './pack/build';
 import { checkPackDir, type PackStoreCheck } from './pack/check-store';
 import { listSigners, type ListedSigner } from './pack/signers';
 import type { EvidenceStore } from './store';
@@ -93,6 +93,7 @@ export const OPS = {
       keyFile: absolutePath.optional(),
       overwrite: z.boolean().optional(),
       pdf: z.boolean().optional(),
+      docsRoot: absolutePath.optional(),
     })
     .strict(),
   /** `evidence verify --store`: every chain recomputed, in the store's own timezone. */
@@ -146,7 +147,13 @@ export function parseArgs<O extends Op>(op: O, args: unknown): OpArgs<O> {
   return parsed.data as OpArgs<O>;
 }
 
-export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown): Promise<OpResults[O]> {
+/** What a caller in this process may follow while an operation runs (functions: never part of the validated args). */
+export interface OpHooks {
+  /** `buildPack`: each stage of the build (the CLI draws it on a terminal). */
+  onProgress?: (p: PackProgress) => void;
+}
+
+export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown, hooks: OpHooks = {}): Promise<OpResults[O]> {
   const run = async (): Promise<unknown> => {
     switch (op) {
       case 'info':
@@ -179,7 +186,7 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
         return listMaintenance(store.db, { activeAt: m.activeAt ? new Date(m.activeAt) : undefined, limit: m.limit });
       }
       case 'buildPack': {
-        const r = await buildPack(store, parseArgs('buildPack', rawArgs));
+        const r = await buildPack(store, { ...parseArgs('buildPack', rawArgs), onProgress: hooks.onProgress });
         return { outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest };
       }
       case 'verifyStore':
