@@ -147,6 +147,30 @@ export const settingsSchema = z
       })
       .strict()
       .default({ enabled: true, monthlyPackCron: '0 2 1 * *', lang: ['en'], trustedPackKeys: [], operatorKeys: [] }),
+    /** `maintenance add|end` also make and expire an Alertmanager silence when `alertmanager` is set (docs/alerting.md). */
+    maintenance: z
+      .object({
+        alertmanager: z
+          .object({
+            /** Base URL of Alertmanager's API (http or https, no credentials in it). */
+            url: z
+              .string()
+              .regex(/^https?:\/\/[^\s@/]+(\/[^\s@]*)?$/, 'must be an http(s) URL without credentials, e.g. http://alertmanager:9093'),
+            /** `Authorization: Bearer …`, by reference only. */
+            bearerToken: secretRef.optional(),
+            /** HTTP basic auth, the password by reference only. */
+            basicAuth: z
+              .object({ username: z.string().min(1).max(200), password: secretRef })
+              .strict()
+              .optional(),
+            timeout: durationMs.default(10_000),
+          })
+          .strict()
+          .refine((a) => !(a.bearerToken && a.basicAuth), { message: 'give bearerToken or basicAuth, not both' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
