@@ -16,25 +16,37 @@ export async function withProgressLine<T>(
   label: string,
   work: (line: ProgressLine) => Promise<T>,
   err: NodeJS.WriteStream = process.stderr,
+  o: { lazy?: boolean } = {},
 ): Promise<T> {
   if (!err.isTTY) return work({ set: () => undefined });
   const t0 = Date.now();
   let text = '';
+  let timer: NodeJS.Timeout | undefined;
   const draw = () => err.write(`\r\x1b[K${label}${text ? `: ${text}` : ''}… ${Math.round((Date.now() - t0) / 1000)} s`);
-  draw();
-  const timer = setInterval(draw, 1000);
-  timer.unref();
+  // `lazy`: nothing is drawn until the work first reports (a one-shot probe that reports nothing stays silent).
+  const start = () => {
+    if (timer) return;
+    timer = setInterval(draw, 1000);
+    timer.unref();
+  };
+  if (!o.lazy) {
+    draw();
+    start();
+  }
   try {
     return await work({
       set: (t) => {
         if (t === text) return;
         text = t;
+        start();
         draw();
       },
     });
   } finally {
-    clearInterval(timer);
-    err.write('\r\x1b[K');
+    if (timer) {
+      clearInterval(timer);
+      err.write('\r\x1b[K');
+    }
   }
 }
 
