@@ -27,10 +27,13 @@ const problem = (text: string) => process.stderr.write(`pengawas: ${text}\n`);
 /** Makes the window's silence and records it; returns the window as now recorded, and the error if any. */
 export async function silenceWindow(
   ev: EvidenceHandle,
-  am: AlertmanagerTarget,
+  settings: Settings,
   w: MaintenanceWindow,
 ): Promise<{ window: MaintenanceWindow; error?: string }> {
   try {
+    // Resolved here, after the window is recorded: a missing ${env:…} is reported like an unreachable Alertmanager.
+    const am = alertmanagerOf(settings);
+    if (!am) return { window: w };
     const covered = w.scope.kind === 'label' ? await ev.call('coveredChecks', { scope: w.scope }) : null;
     const m = silenceMatchers(w.scope, covered);
     if ('none' in m) {
@@ -64,18 +67,19 @@ export async function silenceWindow(
 /** Expires the window's silence (if it has one not yet expired) and records the expiry. */
 export async function expireWindowSilence(
   ev: EvidenceHandle,
-  am: AlertmanagerTarget | undefined,
+  settings: Settings,
   w: MaintenanceWindow,
 ): Promise<{ window: MaintenanceWindow; error?: string }> {
   const s = w.silence;
   if (!s || s.expiredAt) return { window: w };
   const left = `silence ${s.id} in ${s.alertmanager} stays until ${w.endsAt} unless expired there (amtool silence expire ${s.id})`;
-  if (!am) {
-    const msg = `no maintenance.alertmanager is configured here, so the ${left}`;
-    problem(`maintenance window ${w.id} is ended; ${msg}`);
-    return { window: w, error: msg };
-  }
   try {
+    const am = alertmanagerOf(settings);
+    if (!am) {
+      const msg = `no maintenance.alertmanager is configured here, so the ${left}`;
+      problem(`maintenance window ${w.id} is ended; ${msg}`);
+      return { window: w, error: msg };
+    }
     await expireSilence({ ...am, url: s.alertmanager }, s.id);
     return {
       window: await ev.call('recordMaintenanceSilence', {

@@ -19,7 +19,7 @@ import {
 import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 import { signRecord } from './sign-key';
-import { alertmanagerOf, expireWindowSilence, silenceWindow } from './maintenance-silence';
+import { expireWindowSilence, silenceWindow } from './maintenance-silence';
 
 async function withStore<T>(
   cmd: Command,
@@ -119,8 +119,7 @@ export function maintenanceCommand(): Command {
               ...(signature ? { signature } : {}),
             });
             // The window is recorded first: Alertmanager being away never loses it (the error is on stderr).
-            const am = alertmanagerOf(settingsFrom(c.opts()));
-            const { window: w, error } = am ? await silenceWindow(ev, am, recorded) : { window: recorded, error: undefined };
+            const { window: w, error } = await silenceWindow(ev, settingsFrom(c.opts()), recorded);
             process.stdout.write(flags.json ? `${JSON.stringify(error ? { ...w, silenceError: error } : w, null, 2)}\n` : line(w));
           });
         },
@@ -165,7 +164,7 @@ export function maintenanceCommand(): Command {
             at: at.toISOString(),
             ...(signature ? { signature } : {}),
           });
-          const { window: w, error } = await expireWindowSilence(ev, alertmanagerOf(settingsFrom(c.opts())), ended);
+          const { window: w, error } = await expireWindowSilence(ev, settingsFrom(c.opts()), ended);
           process.stdout.write(flags.json ? `${JSON.stringify(error ? { ...w, silenceError: error } : w, null, 2)}\n` : line(w));
         });
       })

@@ -97,6 +97,7 @@ describe('maintenance windows as Alertmanager silences (real Alertmanager)', () 
       `maintenance:\n  alertmanager:\n    url: ${url}\n    bearerToken: "\${env:AM_TOKEN}"\n    timeout: 3s\n`;
     writeFileSync(path.join(dir, 'settings.yaml'), settings(proxy.url));
     writeFileSync(path.join(dir, 'down.yaml'), settings(`http://127.0.0.1:${await freePort()}`));
+    writeFileSync(path.join(dir, 'no-token.yaml'), settings(proxy.url).replace('AM_TOKEN', 'AM_TOKEN_NOT_SET'));
   });
   afterAll(async () => {
     if (!proxyClosed) await proxy?.close();
@@ -235,6 +236,12 @@ describe('maintenance windows as Alertmanager silences (real Alertmanager)', () 
     expect(stderr).not.toContain(TOKEN);
     const active = JSON.parse((await cli(['maintenance', 'list', '--active', '--json'], 'down.yaml')).stdout) as Window[];
     expect(active.map((w) => w.id)).toContain(window.id);
+    // The token's reference does not resolve: the same, with the reference named.
+    const noToken = await add(['--check', 'docs-fresh'], 'no-token.yaml');
+    expect(noToken.window.silence).toBeUndefined();
+    expect(noToken.stderr).toContain(
+      `maintenance window ${noToken.window.id} is recorded and its alerts are silenced by the rules (pengawas_check_in_maintenance), but no Alertmanager silence was made: environment variable AM_TOKEN_NOT_SET is not set`,
+    );
     // A window whose silence was made, ended while Alertmanager is away: ended, and told what is left behind.
     const made = (await add(['--check', 'web-lang'])).window;
     await proxy.close(); // the Alertmanager the silence was made in is now unreachable
