@@ -39,7 +39,7 @@ export async function runFleet(
   o: { options: Record<string, unknown>; timeoutMs: number; parallel: number; dataDir: string; progress?: NodeJS.WriteStream },
 ): Promise<FleetRun> {
   const t0 = Date.now();
-  const results: ProbeResult[] = new Array(targets.length);
+  const results = new Array<ProbeResult>(targets.length);
   let next = 0;
   let done = 0;
   const tty = o.progress?.isTTY ? o.progress : undefined;

@@ -36,12 +36,13 @@ export class LiveSummary implements ResultSink {
     private readonly everyMs = 5000,
   ) {}
 
-  async recordConfig(_hash: string, checks: Check[]): Promise<void> {
+  recordConfig(_hash: string, checks: Check[]): Promise<void> {
     this.checks = checks.filter((c) => c.enabled).map((c) => c.id);
     this.schedule();
+    return Promise.resolve();
   }
 
-  async write(result: ProbeResult): Promise<void> {
+  write(result: ProbeResult): Promise<void> {
     const before = this.last.get(result.checkId);
     this.last.set(result.checkId, result.status);
     if (result.status !== before) {
@@ -54,6 +55,7 @@ export class LiveSummary implements ResultSink {
       }
     }
     this.schedule();
+    return Promise.resolve();
   }
 
   /** `34 checks: 20 pass, 2 warn, 5 fail, 1 error, 6 not run yet`. */
@@ -88,8 +90,9 @@ export class LiveSummary implements ResultSink {
     this.out.write(`${clock()}  ${line}\n`);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    return Promise.resolve();
   }
 }

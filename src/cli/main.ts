@@ -6,7 +6,7 @@ import { COMMANDS } from './commands/registry';
 import { EXIT } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = require('../../package.json').version;
+const VERSION = (require('../../package.json') as { version: string }).version;
 
 export function buildProgram(): Command {
   const program = new Command('pengawas')

@@ -29,7 +29,8 @@ export function describeNode(node: Json): string {
     return extra && typeof extra === 'object' ? `map of ${describeNode(extra as Json)}` : 'object';
   }
   if (!types.length) return 'any';
-  const range = node.minimum !== undefined || node.maximum !== undefined ? ` ${node.minimum ?? ''}..${node.maximum ?? ''}` : '';
+  const bound = (v: unknown) => (typeof v === 'number' ? String(v) : '');
+  const range = node.minimum !== undefined || node.maximum !== undefined ? ` ${bound(node.minimum)}..${bound(node.maximum)}` : '';
   const pattern = typeof node.pattern === 'string' && node.format === undefined ? ` matching /${node.pattern}/` : '';
   return `${types.join(' or ')}${range}${pattern}`;
 }
@@ -73,7 +74,7 @@ export function optionLines(schema: z.ZodType): OptionLine[] {
 }
 
 /** The help text of one probe type. */
-export function probeTypeHelp(probe: ProbeType<unknown>): string {
+export function probeTypeHelp(probe: ProbeType): string {
   const lines = optionLines(probe.options);
   const width = Math.min(28, Math.max(...lines.map((l) => l.key.length), 3));
   const rows = lines.map((l) => {
@@ -83,7 +84,7 @@ export function probeTypeHelp(probe: ProbeType<unknown>): string {
   return [
     `Usage: pengawas probe ${probe.type} <target> [--opt key=value ...] [--timeout 30s] [--json]`,
     '',
-    `${probe.summary}`,
+    probe.summary,
     `Target: ${probe.targetHelp}`,
     '',
     `Options of the ${probe.type} probe (each as --opt key=value; values are JSON when they parse; dotted keys nest, e.g. --opt headers.X-Key=abc):`,

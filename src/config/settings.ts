@@ -52,6 +52,27 @@ const resultsSettings = z
   .strict()
   .default({ keys: {}, retention: 86_400_000, clockSkew: 300_000, maxLength: 200_000 });
 
+/** Report languages of a pack (src/evidence/pack/i18n.ts). */
+export const PACK_LANGS = ['en', 'id'] as const;
+export type PackLang = (typeof PACK_LANGS)[number];
+
+/**
+ * `evidence.lang`: `en`, `id`, or a list such as `[en, id]`; always read as a list without repeats. Each language is
+ * its own signed pack (as `evidence build --lang` writes one), so an auditor gets a complete pack in Indonesian.
+ */
+const packLangs = z.unknown().transform((v, ctx): PackLang[] => {
+  const list = Array.isArray(v) ? (v as unknown[]) : [v];
+  const bad = list.filter((x) => !(PACK_LANGS as readonly unknown[]).includes(x));
+  if (!list.length || bad.length || new Set(list).size !== list.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be en, id, or a list of them without repeats such as [en, id]; got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return list as PackLang[];
+});
+
 export const settingsSchema = z
   .object({
     checksDir: z.string().default('checks'),
@@ -117,13 +138,39 @@ export const settingsSchema = z
         enabled: z.boolean().default(true),
         /** When to build last month's pack (node-cron, the store's time zone); '' turns the job off. */
         monthlyPackCron: z.string().default('0 2 1 * *'),
+        /** Language(s) of the monthly pack: one signed pack per language (see monthly.ts for the folders). */
+        lang: packLangs.default(['en']),
         /** Keys whose signature on a pack proves its origin (`evidence verify DIR`): PEM, PEM file or SHA-256. */
         trustedPackKeys: z.array(trustedKey(true)).max(100).default([]),
         /** Operators whose signed waivers and attestations are accepted and marked (`--sign-key`): PEM or file. */
         operatorKeys: z.array(trustedKey(false)).max(1000).default([]),
       })
       .strict()
-      .default({ enabled: true, monthlyPackCron: '0 2 1 * *', trustedPackKeys: [], operatorKeys: [] }),
+      .default({ enabled: true, monthlyPackCron: '0 2 1 * *', lang: ['en'], trustedPackKeys: [], operatorKeys: [] }),
+    /** `maintenance add|end` also make and expire an Alertmanager silence when `alertmanager` is set (docs/alerting.md). */
+    maintenance: z
+      .object({
+        alertmanager: z
+          .object({
+            /** Base URL of Alertmanager's API (http or https, no credentials in it). */
+            url: z
+              .string()
+              .regex(/^https?:\/\/[^\s@/]+(\/[^\s@]*)?$/, 'must be an http(s) URL without credentials, e.g. http://alertmanager:9093'),
+            /** `Authorization: Bearer …`, by reference only. */
+            bearerToken: secretRef.optional(),
+            /** HTTP basic auth, the password by reference only. */
+            basicAuth: z
+              .object({ username: z.string().min(1).max(200), password: secretRef })
+              .strict()
+              .optional(),
+            timeout: durationMs.default(10_000),
+          })
+          .strict()
+          .refine((a) => !(a.bearerToken && a.basicAuth), { message: 'give bearerToken or basicAuth, not both' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

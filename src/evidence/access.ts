@@ -14,14 +14,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sqliteDir } from './db/open';
 import { SQLITE_FILE } from './db/sqlite';
-import { runOp, type Op, type OpArgs, type OpResults } from './operations';
+import { runOp, type Op, type OpArgs, type OpHooks, type OpResults } from './operations';
 import { EvidenceStore, storeOptionsFromEnv } from './store';
 
 export type AccessPath = 'shared' | 'direct';
 
 export interface EvidenceHandle {
   readonly via: AccessPath;
-  call<O extends Op>(op: O, args: OpArgs<O>): Promise<OpResults[O]>;
+  call<O extends Op>(op: O, args: OpArgs<O>, hooks?: OpHooks): Promise<OpResults[O]>;
   /** Closes what this handle opened (never a shared store). */
   release(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export async function closeCachedStores(): Promise<void> {
 }
 
 function handle(store: EvidenceStore, via: AccessPath, release: () => Promise<void>): EvidenceHandle {
-  return { via, call: (op, args) => runOp(store, op, args), release };
+  return { via, call: (op, args, hooks) => runOp(store, op, args, hooks), release };
 }
 
 /** Whether a store exists to be opened here (PostgreSQL by URL, this process's own, or a SQLite file on disk). */

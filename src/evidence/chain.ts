@@ -53,7 +53,13 @@ export async function saveHead(tx: Queryable, stream: string, link: Link, openIn
 export async function appendRecord(
   tx: Queryable,
   table:
-    'evidence_configs' | 'evidence_waivers' | 'evidence_attestations' | 'evidence_signers' | 'evidence_lifecycle' | 'evidence_maintenance',
+    | 'evidence_configs'
+    | 'evidence_waivers'
+    | 'evidence_attestations'
+    | 'evidence_signers'
+    | 'evidence_lifecycle'
+    | 'evidence_maintenance'
+    | 'evidence_maintenance_silences',
   stream: string,
   body: string,
   columns: Record<string, unknown>,

@@ -12,6 +12,7 @@ import { appendRecord } from './chain';
 import type { BackendKind, EvidenceDb, Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import { ELEMENT_IDS } from '../elements';
+import type { WindowSilence } from './maintenance-silences';
 import {
   checksInForce,
   dateProblems,
@@ -64,6 +65,8 @@ export interface MaintenanceWindow {
   signature?: OperatorSignature;
   /** Set when ended early by `maintenance end`. */
   ended?: { at: string; by: string; writtenBy: WrittenBy; signature?: OperatorSignature };
+  /** The Alertmanager silence made for it, if any (maintenance-silences.ts; attached by the operations layer). */
+  silence?: WindowSilence;
 }
 
 /** The window's effective end: the planned end or the early end, whichever is first. */

@@ -9,13 +9,16 @@ import { z } from 'zod';
 import { EvidenceStoreError } from '../errors';
 import { latestAttestation, recordAttestation, type Attestation } from './attestations';
 import { compareWithStore, type AnchorVerification } from './pack/anchor';
-import { buildPack, type Manifest } from './pack/build';
+import { buildPack, type Manifest, type PackProgress } from './pack/build';
 import { checkPackDir, type PackStoreCheck } from './pack/check-store';
 import { listSigners, type ListedSigner } from './pack/signers';
 import type { EvidenceStore } from './store';
 import { verifyStore, type StoreVerification } from './verify-store';
 import { addWaiver, RISKS, type Waiver } from './waivers';
-import { addMaintenance, endMaintenance, listMaintenance, SCOPE_KINDS, type MaintenanceWindow } from './maintenance';
+import { addMaintenance, endMaintenance, listMaintenance, SCOPE_KINDS, scopeCovers, type MaintenanceWindow } from './maintenance';
+import { recordSilence, SILENCE_ACTIONS, silencesOf } from './maintenance-silences';
+import { checksInForce } from './record-checks';
+import type { Queryable } from './db/types';
 
 /** The most stream heads one pack can anchor for `evidence verify DIR --store` (one stream per check, plus a few). */
 export const MAX_ANCHORED_HEADS = 10_000;
@@ -85,6 +88,21 @@ export const OPS = {
     .object({ windowId: z.number().int().positive(), by: text(200), at: isoTime.optional(), signature: operatorSignature.optional() })
     .strict(),
   listMaintenance: z.object({ activeAt: isoTime.optional(), limit: z.number().int().positive().max(10_000).optional() }).strict(),
+  /** The Alertmanager silence made (or expired) for a window: `maintenance add|end` with maintenance.alertmanager. */
+  recordMaintenanceSilence: z
+    .object({
+      windowId: z.number().int().positive(),
+      action: z.enum(SILENCE_ACTIONS),
+      silenceId: z.string().min(1).max(100),
+      alertmanager: z.string().min(1).max(2000),
+      matchers: z
+        .array(z.object({ name: text(200), value: z.string().max(20_000), isRegex: z.boolean(), isEqual: z.boolean() }).strict())
+        .max(50)
+        .optional(),
+    })
+    .strict(),
+  /** The checks of the configuration in force a window scope covers (null: no configuration recorded yet). */
+  coveredChecks: z.object({ scope: z.object({ kind: z.enum(SCOPE_KINDS), value: text(300).nullable() }).strict() }).strict(),
   buildPack: z
     .object({
       month: z.string().regex(/^\d{4}-\d{2}$/),
@@ -93,6 +111,7 @@ export const OPS = {
       keyFile: absolutePath.optional(),
       overwrite: z.boolean().optional(),
       pdf: z.boolean().optional(),
+      docsRoot: absolutePath.optional(),
     })
     .strict(),
   /** `evidence verify --store`: every chain recomputed, in the store's own timezone. */
@@ -129,6 +148,8 @@ export interface OpResults {
   recordMaintenance: MaintenanceWindow;
   endMaintenance: MaintenanceWindow;
   listMaintenance: MaintenanceWindow[];
+  recordMaintenanceSilence: MaintenanceWindow;
+  coveredChecks: Array<{ id: string; element: string }> | null;
   buildPack: PackBuilt;
   verifyStore: StoreVerification;
   compareAnchors: AnchorVerification;
@@ -146,7 +167,22 @@ export function parseArgs<O extends Op>(op: O, args: unknown): OpArgs<O> {
   return parsed.data as OpArgs<O>;
 }
 
-export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown): Promise<OpResults[O]> {
+/** The windows with their Alertmanager silences attached, where one was made. */
+async function withSilences(db: Queryable, windows: MaintenanceWindow[]): Promise<MaintenanceWindow[]> {
+  const silences = await silencesOf(
+    db,
+    windows.map((w) => w.id),
+  );
+  return windows.map((w) => (silences.has(w.id) ? { ...w, silence: silences.get(w.id) } : w));
+}
+
+/** What a caller in this process may follow while an operation runs (functions: never part of the validated args). */
+export interface OpHooks {
+  /** `buildPack`: each stage of the build (the CLI draws it on a terminal). */
+  onProgress?: (p: PackProgress) => void;
+}
+
+export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: unknown, hooks: OpHooks = {}): Promise<OpResults[O]> {
   const run = async (): Promise<unknown> => {
     switch (op) {
       case 'info':
@@ -172,14 +208,28 @@ export async function runOp<O extends Op>(store: EvidenceStore, op: O, rawArgs: 
       }
       case 'endMaintenance': {
         const m = parseArgs('endMaintenance', rawArgs);
-        return endMaintenance(store, { ...m, at: m.at ? new Date(m.at) : undefined });
+        return (await withSilences(store.db, [await endMaintenance(store, { ...m, at: m.at ? new Date(m.at) : undefined })]))[0];
       }
       case 'listMaintenance': {
         const m = parseArgs('listMaintenance', rawArgs);
-        return listMaintenance(store.db, { activeAt: m.activeAt ? new Date(m.activeAt) : undefined, limit: m.limit });
+        return withSilences(
+          store.db,
+          await listMaintenance(store.db, { activeAt: m.activeAt ? new Date(m.activeAt) : undefined, limit: m.limit }),
+        );
+      }
+      case 'recordMaintenanceSilence': {
+        const m = parseArgs('recordMaintenanceSilence', rawArgs);
+        await recordSilence(store, m);
+        const [w] = (await listMaintenance(store.db, { limit: 10_000 })).filter((x) => x.id === m.windowId);
+        return (await withSilences(store.db, [w]))[0];
+      }
+      case 'coveredChecks': {
+        const { scope } = parseArgs('coveredChecks', rawArgs);
+        const checks = await checksInForce(store.db);
+        return checks ? checks.filter((c) => scopeCovers(scope, c)).map((c) => ({ id: c.id, element: c.element })) : null;
       }
       case 'buildPack': {
-        const r = await buildPack(store, parseArgs('buildPack', rawArgs));
+        const r = await buildPack(store, { ...parseArgs('buildPack', rawArgs), onProgress: hooks.onProgress });
         return { outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest };
       }
       case 'verifyStore':

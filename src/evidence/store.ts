@@ -100,12 +100,16 @@ export class EvidenceStore {
     return addDays(dayOf(now.getTime() - this.graceMs, this.timezone), -1);
   }
 
-  /** Brings the rollups of `days` up to date from raw rows; closed days are sealed. */
-  async refreshRollups(days: string[], now = new Date()): Promise<number> {
+  /** Brings the rollups of `days` up to date from raw rows; closed days are sealed. `onDay(done, total)` after each. */
+  async refreshRollups(days: string[], now = new Date(), onDay?: (done: number, total: number) => void): Promise<number> {
     const closed = this.lastClosedDay(now);
     const todo = await unsealedDays(this.db, days);
     let n = 0;
-    for (const day of todo) n += await computeRollups(this.db, [day], day <= closed);
+    onDay?.(0, todo.length);
+    for (const [i, day] of todo.entries()) {
+      n += await computeRollups(this.db, [day], day <= closed);
+      onDay?.(i + 1, todo.length);
+    }
     return n;
   }
 

@@ -14,6 +14,7 @@ import type { Queryable } from './db/types';
 import { signatureProblem, type OperatorSignature } from './record-checks';
 import { waiverStatement } from './waivers';
 import { MAINTENANCE_STREAM, maintenanceEndStatement, maintenanceStatement } from './maintenance';
+import { SILENCES_STREAM } from './maintenance-silences';
 import { linkHash } from './hash';
 import type { StoredBody } from './results';
 import { findingSelect, rollupDiff, rollupSelect, sealOf, type RollupRow } from './rollups';
@@ -42,7 +43,8 @@ export type Table =
   | 'evidence_attestations'
   | 'evidence_signers'
   | 'evidence_lifecycle'
-  | 'evidence_maintenance';
+  | 'evidence_maintenance'
+  | 'evidence_maintenance_silences';
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
@@ -52,6 +54,7 @@ export function tableOf(stream: string): Table {
   if (stream === '#signers') return 'evidence_signers';
   if (stream === '#lifecycle') return 'evidence_lifecycle';
   if (stream === MAINTENANCE_STREAM) return 'evidence_maintenance';
+  if (stream === SILENCES_STREAM) return 'evidence_maintenance_silences';
   return 'evidence_results';
 }
 
@@ -105,6 +108,9 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
       ...(add ? { scope_kind: body.scope.kind, scope_value: body.scope.value } : {}),
     });
     Object.assign(times, { starts_at: add ? body.startsAt : null, ends_at: add ? body.endsAt : body.at });
+  } else if (table === 'evidence_maintenance_silences') {
+    Object.assign(want, { action: body.action, window_id: body.windowId, silence_id: body.silenceId });
+    times.at = body.at;
   } else if (table === 'evidence_waivers') {
     Object.assign(want, { id: body.id, check_id: body.checkId, finding_id: body.findingId, approver: body.approver, risk: body.risk });
     Object.assign(times, { starts_at: body.startsAt, expires_at: body.expiresAt });
@@ -231,6 +237,7 @@ export async function verifyChains(db: Queryable, tz: string): Promise<{ streams
     'evidence_signers',
     'evidence_lifecycle',
     'evidence_maintenance',
+    'evidence_maintenance_silences',
   ] as Table[]) {
     const streams = await db.query<{ stream: string }>(`SELECT DISTINCT stream FROM ${table}`);
     for (const s of streams)

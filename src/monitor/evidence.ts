@@ -47,7 +47,7 @@ export async function openEvidence(
   // The session's start and clean stop are evidence too: the pack tells "monitor off" from "target passing".
   await recordLifecycle(sink.store.db, 'started');
   const task: ScheduledTask | undefined = s.evidence.monthlyPackCron
-    ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron, onBuilt: setEvidenceLastBuild })
+    ? scheduleMonthlyPack(sink.store, { cron: s.evidence.monthlyPackCron, langs: s.evidence.lang, onBuilt: setEvidenceLastBuild })
     : undefined;
   const unregister = registerEvidenceStore(sink.store);
   const unwatch = watch ? watchMaintenance(sink, watch.metrics, watch.checks) : () => undefined;

@@ -2,6 +2,7 @@
  * Runs one check once and returns the result contract. Used by workers and by `pengawas check|probe`.
  * Owns the hard timeout (AbortSignal), turns ProbeErrors into `error` results, and scrubs resolved secrets.
  */
+import type { ProbeContext } from './types';
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../config/check';
 import { findRefs, resolveSecrets, shortRefProblem } from '../config/secrets';
@@ -19,6 +20,8 @@ export interface RunOptions {
   /** Cancels the run (worker shutdown). */
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Passed to the probe as ctx.progress (the CLI's progress line). */
+  progress?: ProbeContext['progress'];
 }
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeResult> {
@@ -58,6 +61,7 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
           timeoutMs: check.timeoutMs,
           dataDir: opts.dataDir,
           checkId: check.id,
+          ...(opts.progress ? { progress: opts.progress } : {}),
         }),
       scrubber,
     );

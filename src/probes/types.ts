@@ -14,6 +14,16 @@ export interface ProbeContext {
   dataDir: string;
   /** The check id, for probes that keep per-check state; `cli` for ad-hoc probes. */
   checkId: string;
+  /** Long probes report how far they are (tls `addresses: all`: addresses done); the CLI draws it on a TTY. */
+  progress?: (p: ProbeProgress) => void;
+}
+
+/** `done` of `total` items (addresses, endpoints) finished; `current` is the one now in work, if any. */
+export interface ProbeProgress {
+  done: number;
+  total: number;
+  unit: string;
+  current?: string;
 }
 
 /** Measurements of a run that measured nothing (e.g. the target refused the certificate before any response). */

@@ -8,7 +8,7 @@ export function demoCommand(): Command {
   return addSettings(new Command('demo'), { checks: true, serve: true })
     .description('start the demo targets and the monitor on checks/demo (Ctrl-C stops both)')
     .action(async (_flags: unknown, cmd: Command) => {
-      const opts = cmd.opts();
+      const opts = cmd.opts<{ checks?: string; logLevel?: string }>();
       const settings = settingsFrom({ ...opts, checks: opts.checks ?? 'checks/demo' });
       // The demo's own files (CA, credentials) live in ./data/demo because checks/demo/*.yaml name them there;
       // the monitor's data (Redis, evidence) follows PENGAWAS_DATA_DIR as usual.
@@ -19,7 +19,11 @@ export function demoCommand(): Command {
       await seedDemoAttestations(settings.dataDir, settings.checksDir);
       let monitor;
       try {
-        monitor = await runRoles(settings, ALL_ROLES, { onStop: targets.stop, runNow: true, logLevelGiven: opts.logLevel !== undefined });
+        monitor = await runRoles(settings, ALL_ROLES, {
+          onStop: () => targets.stop(),
+          runNow: true,
+          logLevelGiven: opts.logLevel !== undefined,
+        });
       } catch (e) {
         await targets.stop();
         throw e;

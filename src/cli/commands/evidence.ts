@@ -17,7 +17,14 @@ import { EXIT } from '../output';
 import type { EvidenceHandle } from '../../evidence/access';
 import { verifyDir } from './evidence-verify';
 import { parseMonthFlag } from '../when';
-import { withProgress } from '../progress';
+import { withProgress, withProgressLine } from '../progress';
+import type { PackProgress } from '../../evidence/pack/build';
+
+/** `[2/6] reading: 2232 records in 4 chains verified; reading the month`, `[1/6] rollups: 12/61 days rolled up`. */
+export function packProgressText(p: PackProgress): string {
+  const count = p.total !== undefined ? `${p.done ?? 0}/${p.total} ` : '';
+  return `[${p.step}/${p.steps}] ${p.stage}: ${count}${p.what}`;
+}
 
 interface BuildFlags {
   month: string;
@@ -53,21 +60,22 @@ function buildCommand(): Command {
       const ev = await obtainEvidence({ dataDir: settings.dataDir });
       try {
         const outDir = path.resolve(flags.out ?? `pengawas-evidence-${flags.month}`);
-        const lang = flags.lang as 'en' | 'id'; // checked above
-        const build = () =>
-          ev.call('buildPack', {
-            month: flags.month,
-            outDir,
-            lang,
-            ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}),
-            overwrite: Boolean(flags.force),
-            pdf: flags.pdf !== false,
-            ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}),
-          });
-        const r = await withProgress(
-          `building the ${flags.month} evidence pack (verifying the store's hash chains, reading the month, signing)`,
-          build,
-        );
+        const lang: 'en' | 'id' = flags.lang; // checked above
+        const args = {
+          month: flags.month,
+          outDir,
+          lang,
+          ...(flags.key ? { keyFile: path.resolve(flags.key) } : {}),
+          overwrite: Boolean(flags.force),
+          pdf: flags.pdf !== false,
+          ...(flags.docsRoot ? { docsRoot: path.resolve(flags.docsRoot) } : {}),
+        };
+        // The stages on a terminal (stderr), never with --json: that output is for programs.
+        const r = flags.json
+          ? await ev.call('buildPack', args)
+          : await withProgressLine(`building the ${flags.month} evidence pack`, (line) =>
+              ev.call('buildPack', args, { onProgress: (p) => line.set(packProgressText(p)) }),
+            );
         if (flags.json)
           process.stdout.write(
             `${JSON.stringify({ outDir: r.outDir, manifestSha256: r.manifestSha256, durationMs: r.durationMs, manifest: r.manifest }, null, 2)}\n`,

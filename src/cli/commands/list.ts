@@ -41,13 +41,13 @@ export function listCommand(): Command {
         return;
       }
       const cols = ['id', 'type', 'element', 'schedule', 'target'] as const;
-      const width = cols.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+      const width = cols.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
       const line = (v: string[]) =>
         v
           .map((x, i) => x.padEnd(width[i]))
           .join('  ')
           .trimEnd();
       process.stdout.write(`${line([...cols])}\n`);
-      for (const r of rows) process.stdout.write(`${line(cols.map((k) => String(r[k])))}${r.enabled ? '' : '  (disabled)'}\n`);
+      for (const r of rows) process.stdout.write(`${line(cols.map((k) => r[k]))}${r.enabled ? '' : '  (disabled)'}\n`);
     });
 }

@@ -19,6 +19,7 @@ import {
 import { addSettings, settingsFrom } from '../options';
 import { parseWhen } from '../when';
 import { signRecord } from './sign-key';
+import { expireWindowSilence, silenceWindow } from './maintenance-silence';
 
 async function withStore<T>(
   cmd: Command,
@@ -38,7 +39,8 @@ function line(w: MaintenanceWindow): string {
   const end = effectiveEnd(w).toISOString();
   const ended = w.ended ? ` (ended early by ${w.ended.by})` : '';
   const signed = w.signature ? `; signed by ${w.signature.signer}` : '';
-  return `window ${w.id}: ${scopeText(w.scope)} from ${w.startsAt} to ${end}${ended}, by ${w.by}: ${w.reason}${signed}\n`;
+  const silence = w.silence ? `; Alertmanager silence ${w.silence.id}${w.silence.expiredAt ? ' (expired)' : ''}` : '';
+  return `window ${w.id}: ${scopeText(w.scope)} from ${w.startsAt} to ${end}${ended}, by ${w.by}: ${w.reason}${signed}${silence}\n`;
 }
 
 function scopeOf(f: { check?: string; element?: string; label?: string; all?: boolean }): Scope {
@@ -107,7 +109,7 @@ export function maintenanceCommand(): Command {
                   settingsFrom(c.opts()),
                 )
               : undefined;
-            const w = await ev.call('recordMaintenance', {
+            const recorded = await ev.call('recordMaintenance', {
               scope,
               startsAt: startsAt.toISOString(),
               endsAt: endsAt.toISOString(),
@@ -116,7 +118,9 @@ export function maintenanceCommand(): Command {
               ...(process.env.USER ? { createdBy: process.env.USER } : {}),
               ...(signature ? { signature } : {}),
             });
-            process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : line(w));
+            // The window is recorded first: Alertmanager being away never loses it (the error is on stderr).
+            const { window: w, error } = await silenceWindow(ev, settingsFrom(c.opts()), recorded);
+            process.stdout.write(flags.json ? `${JSON.stringify(error ? { ...w, silenceError: error } : w, null, 2)}\n` : line(w));
           });
         },
       )
@@ -154,8 +158,14 @@ export function maintenanceCommand(): Command {
           ? signRecord(flags.signKey, maintenanceEndStatement({ windowId, at, by: flags.by }), settingsFrom(c.opts()))
           : undefined;
         await withStore(c, async (ev) => {
-          const w = await ev.call('endMaintenance', { windowId, by: flags.by, at: at.toISOString(), ...(signature ? { signature } : {}) });
-          process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : line(w));
+          const ended = await ev.call('endMaintenance', {
+            windowId,
+            by: flags.by,
+            at: at.toISOString(),
+            ...(signature ? { signature } : {}),
+          });
+          const { window: w, error } = await expireWindowSilence(ev, settingsFrom(c.opts()), ended);
+          process.stdout.write(flags.json ? `${JSON.stringify(error ? { ...w, silenceError: error } : w, null, 2)}\n` : line(w));
         });
       })
       .exitOverride(),

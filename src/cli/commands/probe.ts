@@ -12,9 +12,16 @@ import { parseDuration } from '../../util/duration';
 import { addSettings, collect, parseOpts, settingsFrom } from '../options';
 import { exitCodeFor, printResult } from '../output';
 import { prepareOneShot } from '../one-shot';
+import { withProgressLine } from '../progress';
+import type { ProbeProgress } from '../../probes/types';
+
+/** `1/3 addresses done, scanning 127.0.0.2`. */
+export function probeProgressText(p: ProbeProgress): string {
+  return `${p.done}/${p.total} ${p.unit} done${p.current ? `, scanning ${p.current}` : ''}`;
+}
 
 /** The probe type named on the command line, or a usage error with the known types and the nearest one. */
-function probeOf(type: string): ProbeType<unknown> {
+function probeOf(type: string): ProbeType {
   const probe = getProbe(type);
   if (!probe)
     throw new UsageError(`unknown probe type "${type}"; known types: ${probeTypes().join(', ')}${didYouMean(type, probeTypes())}`);
@@ -83,7 +90,7 @@ export function probeCommand(): Command {
               timeoutMs,
               parallel,
               dataDir: settings.dataDir,
-              progress: process.stderr,
+              ...(flags.json ? {} : { progress: process.stderr }),
             });
             process.stdout.write(flags.json ? `${JSON.stringify(run.results, null, 2)}\n` : fleetTable(run));
             const code = Math.max(...run.results.map(exitCodeFor));
@@ -93,7 +100,15 @@ export function probeCommand(): Command {
           if (!target) throw new UsageError(`probe ${type}: give a target or --targets FILE`);
           const check = adHocCheck({ type, target, options: parsed.data, timeoutMs });
           await prepareOneShot(); // the cold process's GC and first-run costs, out of the timed window
-          const result = await runCheck(check, { dataDir: settings.dataDir });
+          // A probe that reports progress (tls `addresses: all`) gets a line on a TTY (stderr); never with --json.
+          const result = flags.json
+            ? await runCheck(check, { dataDir: settings.dataDir })
+            : await withProgressLine(
+                `probing ${target}`,
+                (line) => runCheck(check, { dataDir: settings.dataDir, progress: (p) => line.set(probeProgressText(p)) }),
+                process.stderr,
+                { lazy: true },
+              );
           // One-shot: the answer is printed, so nothing a probe may have left behind (a socket a hostile target keeps
           // feeding, a timer) may hold the process. Exit once stdout has taken the output. The code is set before
           // printing, so a reader that closes the pipe early (`| head -1`) still gets it (main.ts).

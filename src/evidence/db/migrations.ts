@@ -121,6 +121,18 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
         `INSERT INTO evidence_finding_rollups (check_id, day, finding_id, severity, status, occurrences, waived, first_seen_at, last_seen_at, message) ${findingSelect(d, '1 = 1')}`,
     ],
   },
+  {
+    version: 8,
+    name: 'maintenance silences',
+    statements: [
+      // The `#maintenance-silences` stream (src/evidence/maintenance-silences.ts): the Alertmanager silence made for
+      // a window (`created`) and its expiry when the window was ended (`expired`). A stream of its own, not more
+      // actions in `#maintenance`: a reader of that stream takes every record other than `add` as an early end.
+      (d) => `CREATE TABLE evidence_maintenance_silences (${CHAIN_COLUMNS(d)}, action text NOT NULL, window_id bigint NOT NULL,
+         silence_id text NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (stream, seq))`,
+      `CREATE INDEX evidence_maintenance_silences_window ON evidence_maintenance_silences (window_id)`,
+    ],
+  },
 ];
 
 /**

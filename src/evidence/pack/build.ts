@@ -50,6 +50,24 @@ export interface BuildOptions {
   /** Folder the report shows file paths relative to (default: the working directory, where check targets resolve). */
   docsRoot?: string;
   now?: Date;
+  /** Called as the build moves through its stages (the CLI draws it on a terminal); never affects the pack. */
+  onProgress?: (p: PackProgress) => void;
+}
+
+/** The stages of a build, in order; `pdf` only when report.pdf is printed. */
+export const PACK_STAGES = ['rollups', 'reading', 'coverage', 'report', 'pdf', 'signing'] as const;
+export type PackStage = (typeof PACK_STAGES)[number];
+
+/** Where a build is: stage `step` of `steps`, with what it counted so far. */
+export interface PackProgress {
+  stage: PackStage;
+  step: number;
+  steps: number;
+  /** Days, records, checks or files done of `total` in this stage. */
+  done?: number;
+  total?: number;
+  /** What the counts are of, and what else is known: `days`, `2232 runs of 3 checks`. */
+  what: string;
 }
 
 export interface BuildResult {
@@ -115,14 +133,21 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
     throw new EvidencePackError(`month ${opts.month} has not started yet`);
   const lang = opts.lang ?? 'en';
   const key = loadSigningKey({ keyFile: opts.keyFile, dataDir: store.dataDir });
+  const chromium = opts.chromium ?? CHROMIUM;
+  const pdf = opts.pdf ? (existsSync(chromium) ? 'printed' : 'missing') : undefined;
+  const stages = PACK_STAGES.filter((st) => st !== 'pdf' || pdf === 'printed');
+  const progress = (stage: PackStage, what: string, done?: number, total?: number) =>
+    opts.onProgress?.({ stage, step: stages.indexOf(stage) + 1, steps: stages.length, what, done, total });
   const prev = parseMonth(previousMonth(opts.month))!;
-  await store.refreshRollups([...prev.days, ...month.days], now);
+  await store.refreshRollups([...prev.days, ...month.days], now, (done, total) => progress('rollups', 'days to roll up', done, total));
   // Listed before the snapshot, so the pack's own chains.json anchors the key that signs it.
   await store.db.transaction((tx) => recordSigner(tx, key, opts.month, now));
   // The chains are verified in the very snapshot the pack is read from: a signature never covers numbers read
   // from a store whose history does not verify (a row edited with SQL, a record deleted).
+  progress('reading', "verifying the store's hash chains");
   const data = await inSnapshot(store.db, async (tx) => {
     const chains = await verifyChains(tx, store.timezone);
+    progress('reading', `${chains.records} records in ${chains.streams} chains verified; reading the month`);
     if (chains.problems.length) {
       const list = chains.problems
         .slice(0, 5)
@@ -135,6 +160,8 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
     }
     return loadMonth(tx, opts.month, store.timezone, store.kind, now);
   });
+  const checkCount = new Set(data.rollups.map((r) => r.check_id)).size;
+  progress('coverage', `${data.rollups.length} check-days of ${checkCount} checks, ${data.incidents.length} incidents`);
   const summary = summarise(data);
   const configHash = data.configs.length ? data.configs[data.configs.length - 1].configHash : null;
 
@@ -146,10 +173,9 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
   mkdirSync(path.dirname(outDir), { recursive: true });
   const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
   mkdirSync(tmp);
-  const chromium = opts.chromium ?? CHROMIUM;
-  const pdf = opts.pdf ? (existsSync(chromium) ? 'printed' : 'missing') : undefined;
   const pathRoots = [path.resolve(opts.docsRoot ?? process.cwd()), outDir];
   try {
+    progress('report', `rendering report.html and the CSV files of ${summary.checks.length} checks`);
     const files: Record<string, string | Buffer> = {
       'report.html': renderReport(data, summary, lang, { toolVersion: TOOL_VERSION, configHash, pathRoots, pdf }),
       'results.csv': resultsCsv(data.rollups),
@@ -162,6 +188,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
     };
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(tmp, name), content);
     if (pdf === 'printed') {
+      progress('pdf', 'printing report.pdf (A4, headless Chromium)');
       await printPdf(chromium, path.join(tmp, 'report.html'), path.join(tmp, 'report.pdf'));
       files['report.pdf'] = readFileSync(path.join(tmp, 'report.pdf'));
     }
@@ -191,6 +218,7 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
         }),
       signature: { algorithm: key.algorithm, publicKeyFile: 'public-key.pem', publicKeySha256: key.fingerprint },
     };
+    progress('signing', `signing the manifest of ${manifest.files.length} files`);
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     writeFileSync(path.join(tmp, 'manifest.json'), manifestBytes);
     writeFileSync(path.join(tmp, 'manifest.sig'), `${signBytes(key, manifestBytes).toString('base64')}\n`);

@@ -225,7 +225,8 @@ export async function runTls(
     o.addresses === 'all'
       ? resolved
       : [await firstReachable(resolved, port, { signal: ctx.signal, attemptMs: Math.min(2000, Math.max(100, ctx.timeoutMs / 4)) })];
-  for (const address of toScan) {
+  for (const [i, address] of toScan.entries()) {
+    ctx.progress?.({ done: i, total: toScan.length, unit: 'addresses', current: address });
     try {
       scans.push(await scanAddress(address));
     } catch (e) {
@@ -246,6 +247,7 @@ export async function runTls(
       });
     }
   }
+  ctx.progress?.({ done: scans.length, total: toScan.length, unit: 'addresses' });
   const main = scans[0];
   const pinned = { address: main.summary.address, addresses: resolved };
   if (o.addresses === 'first') return { target: normalised, findings: main.findings, measurements: { ...main.measurements, ...pinned } };
