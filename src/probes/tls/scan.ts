@@ -100,7 +100,7 @@ export async function scanTls(
   const sessionSupport = { tls13: has('TLSv1.3'), legacy: has('TLSv1') || has('TLSv1.1') || has('TLSv1.2') };
   const [classChains, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
-    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
+    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits, o.enumerateCiphers) : undefined,
     o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy)
       ? checkSessions(ep, sessionSupport, limiter, limits)
       : undefined,
