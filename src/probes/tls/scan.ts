@@ -142,7 +142,10 @@ export async function scanTls(
       const publiclyTrusted = env.caPem
         ? analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors: trustAnchors() }).pathTrusted
         : report.pathTrusted;
-      facts.transparency = { ...transparency(chain[0], stapled, vulns?.sctExtension ?? null), publiclyTrusted };
+      facts.transparency = {
+        ...transparency(chain[0], stapled, vulns?.sctExtension ?? null, vulns?.sctExtensionCount ?? null),
+        publiclyTrusted,
+      };
     } catch {
       // a leaf the ASN.1 reader cannot walk was already judged by analyzeChain; no CT verdict for it
     }

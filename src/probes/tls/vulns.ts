@@ -11,6 +11,7 @@ import { EXT, PROTOCOLS, VERSION_CODE, type Protocol } from './wire/constants';
 import { ccsInjection } from './wire/ccs';
 import { openHello, tryHello, type Endpoint, type HandshakeLimits, type HelloOutcome } from './wire/handshake';
 import { heartbleed } from './wire/heartbleed';
+import { countScts } from './cert/transparency';
 import { checkRobot, type RobotCheck } from './robot';
 
 /** TLS_FALLBACK_SCSV (RFC 7507 section 6): a cipher-suite value that says "this is a downgraded retry". */
@@ -39,6 +40,8 @@ export interface VulnChecks {
   robot: RobotCheck | null;
   /** The ServerHello to a hello asking for SCTs carried signed_certificate_timestamp (RFC 6962 3.3.1). */
   sctExtension: boolean | null;
+  /** SCTs in that extension's list (null when not asked or not answered). */
+  sctExtensionCount: number | null;
   /** Why a check stayed undecided. */
   notes: string[];
 }
@@ -162,6 +165,7 @@ export async function checkVulns(
     ccsInjection: null,
     robot,
     sctExtension: ccsHello ? (ccsHello.extensions ?? []).includes(EXT.signedCertificateTimestamp) : null,
+    sctExtensionCount: ccsHello ? (ccsHello.sctList ? countScts(ccsHello.sctList) : 0) : null,
     notes,
   };
   if (heartbeatExtension === false) out.heartbleed = false;
