@@ -108,8 +108,8 @@ export async function checkRobot(
   let differing = new Set(first.answers).size > 1 ? first : undefined;
   if (!differing) {
     // The key exchange alone: a fixed server waits for the rest of the flight, so silence is the usual answer. The
-    // wait follows how fast the server answered the full flight (as testssl.sh adapts its own), within 250 ms-waitMs.
-    const wait = Math.min(o.waitMs, Math.max(250, 4 * first.slowestMs));
+    // wait follows how fast the server answered the full flight (as testssl.sh adapts its own), within 100 ms-waitMs.
+    const wait = Math.min(o.waitMs, Math.max(100, 4 * first.slowestMs));
     const second = await round('cke only', wait);
     if (typeof second === 'string')
       return { ...base, vulnerable: null, rounds, handshakes, note: `the key-exchange-only round: ${second}` };

@@ -16,7 +16,7 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
-import { checkSessions } from './session';
+import { checkClientRenegotiation, checkSessions } from './session';
 import { transparency } from './cert/transparency';
 import { checkVulns } from './vulns';
 import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
@@ -105,6 +105,15 @@ export async function scanTls(
       ? checkSessions(ep, sessionSupport, limiter, limits)
       : undefined,
   ]);
+
+  // Last, when nothing else of the scan is in flight: a server may stall after refusing (s_server sleeps 1 s).
+  if (sessions && sessionSupport.legacy) {
+    const reneg = await checkClientRenegotiation(ep, limiter, limits);
+    if (reneg) {
+      sessions.clientRenegotiation = reneg.accepted;
+      sessions.renegotiationAnswer = reneg.answer;
+    } else sessions.notes.push('client renegotiation: the TLS 1.2 connection could not be made');
+  }
 
   const facts: ScanFacts = {
     tested,
