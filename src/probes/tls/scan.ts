@@ -58,26 +58,26 @@ export async function scanTls(
     .run(() => nodeHandshake(ep, limits))
     .then(
       (v) => ({ ok: true as const, v }),
-      (e: Error) => ({ ok: false as const, e }),
+      (e: unknown) => ({ ok: false as const, e: e as Error }),
     );
   // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row.
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
     ? limiter
         .run(() => trySslv2(ep, limits))
-        .catch((e: Error) => {
+        .catch((e: unknown) => {
           if (signal.aborted) throw e;
-          sslv2Error = e;
-          return { enabled: false, ciphers: [], refusal: e.message };
+          sslv2Error = e as Error;
+          return { enabled: false, ciphers: [], refusal: (e as Error).message };
         })
     : Promise.resolve(undefined);
   const enumRun = testedTls.length
     ? enumerate(ep, testedTls, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency }).then(
         (v) => ({ ok: true as const, v }),
-        (e: Error) => ({ ok: false as const, e }),
+        (e: unknown) => ({ ok: false as const, e: e as Error }),
       )
     : undefined;
-  const sslv2 = await sslv2Run.catch((e: Error) => {
+  const sslv2 = await sslv2Run.catch((e: unknown) => {
     throw silence.signal.aborted ? silence.signal.reason : e;
   });
   const enumOut = await enumRun;
@@ -140,7 +140,7 @@ export async function scanTls(
   const useRaw = raw?.length && (!nodeChain.length || raw[0].equals(nodeChain[0]));
   // A server that only speaks SSLv2 shows its certificate in the SERVER-HELLO alone.
   const v2Chain = !raw?.length && !nodeChain.length && sslv2?.certificate ? [sslv2.certificate] : [];
-  const chain = useRaw ? raw! : nodeChain.length ? nodeChain : v2Chain;
+  const chain = useRaw ? raw : nodeChain.length ? nodeChain : v2Chain;
   if (chain.length) {
     const anchors = trustAnchors(env.caPem);
     const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });
@@ -213,7 +213,7 @@ export async function scanTls(
         facts.clientCertificate = 'required';
     }
   }
-  const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
+  const negotiated = node.ok ? withoutChain(node.v) : undefined;
   const leafFingerprint = chain.length
     ? createHash('sha256')
         .update(chain[0])
@@ -222,6 +222,14 @@ export async function scanTls(
         .replace(/(..)(?!$)/g, '$1:')
     : undefined;
   return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0, leafFingerprint };
+}
+
+/** The negotiated parameters without the chain and the OCSP bytes (reported elsewhere). */
+function withoutChain(v: NodeHandshake): Omit<NodeHandshake, 'chain' | 'ocspResponse'> {
+  const rest: Partial<NodeHandshake> = { ...v };
+  delete rest.chain;
+  delete rest.ocspResponse;
+  return rest as Omit<NodeHandshake, 'chain' | 'ocspResponse'>;
 }
 
 /**
@@ -238,7 +246,7 @@ async function certificatesByKeyType(
 ): Promise<Buffer[][]> {
   const v13 = e.protocols.some((p) => p.protocol === 'TLSv1.3' && p.supported);
   const legacy = e.protocols.some((p) => p.protocol !== 'TLSv1.3' && p.supported);
-  if (!(v13 && !legacy) && !(o.enumerateCiphers === false && (v13 || legacy))) return [];
+  if (!(v13 && !legacy) && !(!o.enumerateCiphers && (v13 || legacy))) return [];
   const runs = await Promise.all(
     Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)),
   );

@@ -87,7 +87,7 @@ async function connect(
       onSession?.();
     });
     let connected = false;
-    s.on('error', (e) => {
+    s.on('error', (e: Error) => {
       if (connected) return;
       close();
       reject(e instanceof ProbeError ? e : new TlsHandshakeError(`TLS handshake failed: ${e.message}`, { cause: e }));
@@ -160,9 +160,9 @@ export async function checkSessions(
   const notes: string[] = [];
   const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
   const guard = <T>(what: string, f: () => Promise<T>): Promise<T | undefined> =>
-    f().catch((e: Error) => {
+    f().catch((e: unknown) => {
       if (limits.signal.aborted) throw e;
-      notes.push(`${what}: ${e.message}`);
+      notes.push(`${what}: ${(e as Error).message}`);
       return undefined;
     });
   /** Two connections in a row: the first gets a session, the second offers it (by id: made even without one). */
@@ -228,7 +228,7 @@ export async function checkClientRenegotiation(
         () => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
         waitMs * 2,
       );
-      c.socket.on('error', (e) => {
+      c.socket.on('error', (e: Error) => {
         clearTimeout(t);
         resolve({ accepted: false, answer: reason(e) });
       });

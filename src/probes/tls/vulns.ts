@@ -66,9 +66,9 @@ export async function checkVulns(
   const hello = (protocol: Protocol, ciphers: number[], extra: { compression?: number[] } = {}) =>
     limiter
       .run(() => tryHello(ep, { protocol, ciphers, ...extra }, limits))
-      .catch((e: Error): HelloOutcome => {
+      .catch((e: unknown): HelloOutcome => {
         if (limits.signal.aborted) throw e;
-        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${e.message}` };
+        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}` };
       });
   const notes: string[] = [];
   const accepted = (out: HelloOutcome, p: Protocol): out is Extract<HelloOutcome, { accepted: true }> =>
@@ -95,9 +95,9 @@ export async function checkVulns(
           conn.close();
         }
       })
-      .catch((e: Error) => {
+      .catch((e: unknown) => {
         if (limits.signal.aborted) throw e;
-        notes.push(`CCS injection: ${e.message}`);
+        notes.push(`CCS injection: ${(e as Error).message}`);
         return undefined;
       });
   const robotRun = checkRobot(ep, results, { limiter, limits, waitMs, enumerated }).catch((e: unknown) => {
@@ -126,9 +126,9 @@ export async function checkVulns(
           conn.close();
         }
       })
-      .catch((e: Error) => {
+      .catch((e: unknown) => {
         if (limits.signal.aborted) throw e;
-        notes.push(`Heartbleed: ${e.message}`);
+        notes.push(`Heartbleed: ${(e as Error).message}`);
         return undefined;
       });
   }
