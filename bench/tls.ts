@@ -209,6 +209,9 @@ async function main() {
       const tools = all.filter(([tool]) => !(process.env.BENCH_TLS_SKIP_TESTSSL && tool.startsWith('testssl')));
       for (const [tool, fn, warmUp] of tools) {
         if (warmUp) await warmUp();
+        // openssl s_server sleeps 1 s after refusing a client renegotiation (pengawas and sslscan both ask for one):
+        // the pause keeps the previous run's last connection from delaying this one.
+        await new Promise((r) => setTimeout(r, 1200));
         r.reset();
         const t0 = performance.now();
         let view: View | undefined;

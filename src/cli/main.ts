@@ -8,13 +8,15 @@ import { EXIT } from './output';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION = (require('../../package.json') as { version: string }).version;
 
-export function buildProgram(): Command {
+/** The program with every command, or with `only` alone when it names one (a cold start then loads one command). */
+export function buildProgram(only?: string): Command {
   const program = new Command('pengawas')
     .description('Continuous security and operations monitor for Indonesian payment-system operators (PJP)')
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  const named = COMMANDS.filter((c) => c.name === only);
+  for (const c of named.length ? named : COMMANDS) program.addCommand(c.make().exitOverride());
   return program;
 }
 
@@ -51,7 +53,7 @@ export function quietOnClosedPipe(): void {
 export async function main(argv: string[]): Promise<void> {
   quietOnClosedPipe();
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(argv[0]).parseAsync(argv, { from: 'user' });
   } catch (err) {
     // Exit now: a failed start may leave handles (sockets, timers, watchers) that would keep the process idling.
     process.exit(reportError(err));

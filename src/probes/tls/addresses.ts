@@ -34,7 +34,8 @@ export function resolveAddresses(host: string, opts: { signal: AbortSignal; time
     opts.signal.addEventListener('abort', onAbort, { once: true });
     (opts.lookup ?? systemLookup)(host).then(
       (list) => finish(() => (list.length ? resolve([...new Set(list)]) : reject(new DnsError(host, 'no address')))),
-      (e: NodeJS.ErrnoException) => finish(() => reject(e instanceof ProbeError ? e : new DnsError(host, e.code ?? e.message))),
+      (e: unknown) =>
+        finish(() => reject(e instanceof ProbeError ? e : new DnsError(host, (e as NodeJS.ErrnoException).code ?? (e as Error).message))),
     );
   });
 }

@@ -173,7 +173,11 @@ async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<Partial<Re
     }))
     .filter((j) => j.ciphers.length);
   const found = await Promise.all(jobs.map((j) => groupsOver(c, j.protocol, j.ciphers)));
-  return Object.fromEntries(jobs.map((j, i) => [j.protocol, found[i]]).filter(([, g]) => (g as number[]).length));
+  const out: Partial<Record<Protocol, number[]>> = {};
+  jobs.forEach((j, i) => {
+    if (found[i].length) out[j.protocol] = found[i];
+  });
+  return out;
 }
 
 export async function enumerate(
@@ -188,16 +192,16 @@ export async function enumerate(
   const errors: Error[] = [];
   const results = await Promise.all(
     ordered.map((p) =>
-      scanProtocol(c, p, sink).catch((e: Error) => {
+      scanProtocol(c, p, sink).catch((e: unknown) => {
         // The check's own deadline or cancellation ends the scan; a single protocol's failure does not.
         if (opts.limits.signal.aborted) throw e;
-        errors.push(e);
+        errors.push(e as Error);
         return {
           protocol: p,
           supported: false,
           suites: [],
-          refusal: `${(e as { code?: string }).code ?? 'error'}: ${e.message}`,
-        } as ProtocolResult;
+          refusal: `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`,
+        };
       }),
     ),
   );

@@ -92,7 +92,7 @@ export function cipherFindings(f: ScanFacts): Finding[] {
   }
   for (const [p, pref] of Object.entries(f.serverPreference)) {
     const weakOffered = f.suites.some((s) => s.protocol === p && s.suite.strength !== 'recommended');
-    if (pref === false && weakOffered) {
+    if (!pref && weakOffered) {
       out.push(
         warn(
           'tls.cipher.no_server_preference',

@@ -57,8 +57,8 @@ export function fetchHsts(opts: {
     };
     req.on('response', (res) => {
       finish();
-      const raw = res.headers['strict-transport-security'];
-      resolve({ ...parseHsts(Array.isArray(raw) ? raw[0] : raw), status: res.statusCode });
+      const raw: string | string[] | undefined = res.headers['strict-transport-security'];
+      resolve({ ...parseHsts(typeof raw === 'string' ? raw : raw?.[0]), status: res.statusCode });
       res.destroy();
     });
     req.on('error', (e) => {

@@ -127,7 +127,7 @@ function measurements(r: ScanResult, profile?: { name: string; compliant: boolea
     })),
     serverPreference: f.serverPreference,
     groups: f.groups.map(groupName),
-    groupsByProtocol: Object.fromEntries(Object.entries(f.groupsByProtocol).map(([p, gs]) => [p, gs!.map(groupName)])),
+    groupsByProtocol: Object.fromEntries(Object.entries(f.groupsByProtocol).map(([p, gs]) => [p, gs.map(groupName)])),
     strengthCounts: counts,
     /** Per vulnerability id: true vulnerable, false not, null undecided; `vulnerabilityChecks` the raw answers. */
     vulnerabilities: f.vulns || f.suites.length ? vulnVerdicts(f) : null,

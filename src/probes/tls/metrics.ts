@@ -46,7 +46,8 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
     );
     // Seconds left are computed when Prometheus scrapes, from the notAfter of the last scan: never a stale count.
     const notAfter = new Map<string, { element: string; at: number }>();
-    const expiresIn = new Gauge({
+    // Registered with `registry`; its values come from collect() at scrape time, so nothing else holds it.
+    new Gauge({
       name: 'pengawas_tls_cert_expiry_seconds',
       help: 'Seconds until the leaf certificate expires, at scrape time (negative once expired); with several leaves, the earliest',
       labelNames: labels,

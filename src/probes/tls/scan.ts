@@ -16,7 +16,7 @@ import { Limiter } from './limiter';
 import type { TlsOptions } from './options';
 import { checkRevocation } from './revocation';
 import { checkChainRevocation } from './revocation/chain';
-import { checkSessions } from './session';
+import { checkClientRenegotiation, checkSessions } from './session';
 import { transparency } from './cert/transparency';
 import { checkVulns } from './vulns';
 import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
@@ -58,26 +58,26 @@ export async function scanTls(
     .run(() => nodeHandshake(ep, limits))
     .then(
       (v) => ({ ok: true as const, v }),
-      (e: Error) => ({ ok: false as const, e }),
+      (e: unknown) => ({ ok: false as const, e: e as Error }),
     );
   // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row.
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
     ? limiter
         .run(() => trySslv2(ep, limits))
-        .catch((e: Error) => {
+        .catch((e: unknown) => {
           if (signal.aborted) throw e;
-          sslv2Error = e;
-          return { enabled: false, ciphers: [], refusal: e.message };
+          sslv2Error = e as Error;
+          return { enabled: false, ciphers: [], refusal: (e as Error).message };
         })
     : Promise.resolve(undefined);
   const enumRun = testedTls.length
     ? enumerate(ep, testedTls, { limits, limiter, enumerateCiphers: o.enumerateCiphers, concurrency: o.concurrency }).then(
         (v) => ({ ok: true as const, v }),
-        (e: Error) => ({ ok: false as const, e }),
+        (e: unknown) => ({ ok: false as const, e: e as Error }),
       )
     : undefined;
-  const sslv2 = await sslv2Run.catch((e: Error) => {
+  const sslv2 = await sslv2Run.catch((e: unknown) => {
     throw silence.signal.aborted ? silence.signal.reason : e;
   });
   const enumOut = await enumRun;
@@ -100,11 +100,20 @@ export async function scanTls(
   const sessionSupport = { tls13: has('TLSv1.3'), legacy: has('TLSv1') || has('TLSv1.1') || has('TLSv1.2') };
   const [classChains, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
-    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits) : undefined,
+    o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits, o.enumerateCiphers) : undefined,
     o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy)
       ? checkSessions(ep, sessionSupport, limiter, limits)
       : undefined,
   ]);
+
+  // Last, when nothing else of the scan is in flight: a server may stall after refusing (s_server sleeps 1 s).
+  if (sessions && sessionSupport.legacy) {
+    const reneg = await checkClientRenegotiation(ep, limiter, limits);
+    if (reneg) {
+      sessions.clientRenegotiation = reneg.accepted;
+      sessions.renegotiationAnswer = reneg.answer;
+    } else sessions.notes.push('client renegotiation: the TLS 1.2 connection could not be made');
+  }
 
   const facts: ScanFacts = {
     tested,
@@ -131,7 +140,7 @@ export async function scanTls(
   const useRaw = raw?.length && (!nodeChain.length || raw[0].equals(nodeChain[0]));
   // A server that only speaks SSLv2 shows its certificate in the SERVER-HELLO alone.
   const v2Chain = !raw?.length && !nodeChain.length && sslv2?.certificate ? [sslv2.certificate] : [];
-  const chain = useRaw ? raw! : nodeChain.length ? nodeChain : v2Chain;
+  const chain = useRaw ? raw : nodeChain.length ? nodeChain : v2Chain;
   if (chain.length) {
     const anchors = trustAnchors(env.caPem);
     const report = analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors });
@@ -142,7 +151,10 @@ export async function scanTls(
       const publiclyTrusted = env.caPem
         ? analyzeChain({ chain, orderKnown: Boolean(useRaw), hostname: ep.servername ?? ep.host, anchors: trustAnchors() }).pathTrusted
         : report.pathTrusted;
-      facts.transparency = { ...transparency(chain[0], stapled, vulns?.sctExtension ?? null), publiclyTrusted };
+      facts.transparency = {
+        ...transparency(chain[0], stapled, vulns?.sctExtension ?? null, vulns?.sctExtensionCount ?? null),
+        publiclyTrusted,
+      };
     } catch {
       // a leaf the ASN.1 reader cannot walk was already judged by analyzeChain; no CT verdict for it
     }
@@ -201,7 +213,7 @@ export async function scanTls(
         facts.clientCertificate = 'required';
     }
   }
-  const negotiated = node.ok ? (({ chain: _c, ocspResponse: _o, ...rest }) => rest)(node.v) : undefined;
+  const negotiated = node.ok ? withoutChain(node.v) : undefined;
   const leafFingerprint = chain.length
     ? createHash('sha256')
         .update(chain[0])
@@ -210,6 +222,14 @@ export async function scanTls(
         .replace(/(..)(?!$)/g, '$1:')
     : undefined;
   return { facts, enumeration, negotiated, handshakes, scanMs: performance.now() - t0, leafFingerprint };
+}
+
+/** The negotiated parameters without the chain and the OCSP bytes (reported elsewhere). */
+function withoutChain(v: NodeHandshake): Omit<NodeHandshake, 'chain' | 'ocspResponse'> {
+  const rest: Partial<NodeHandshake> = { ...v };
+  delete rest.chain;
+  delete rest.ocspResponse;
+  return rest as Omit<NodeHandshake, 'chain' | 'ocspResponse'>;
 }
 
 /**
@@ -226,7 +246,7 @@ async function certificatesByKeyType(
 ): Promise<Buffer[][]> {
   const v13 = e.protocols.some((p) => p.protocol === 'TLSv1.3' && p.supported);
   const legacy = e.protocols.some((p) => p.protocol !== 'TLSv1.3' && p.supported);
-  if (!(v13 && !legacy) && !(o.enumerateCiphers === false && (v13 || legacy))) return [];
+  if (!(v13 && !legacy) && !(!o.enumerateCiphers && (v13 || legacy))) return [];
   const runs = await Promise.all(
     Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)),
   );

@@ -1,8 +1,9 @@
 /**
  * Session checks through Node's tls (OpenSSL) as a real client: resumption by session id (RFC 5246, tickets
  * refused) and by ticket (RFC 5077 / TLS 1.3 PSK), TLS 1.3 0-RTT advertised in the ticket (max_early_data) and
- * client-initiated renegotiation (on the second by-id connection): four connections in all, two pairs side by side.
- * What counts as what is in docs/probes/tls.md.
+ * client-initiated renegotiation (checkClientRenegotiation, one more connection the scan makes last: a server may
+ * stall after refusing one, as `openssl s_server` does for a second): four connections in two pairs side by side,
+ * then the fifth. What counts as what is in docs/probes/tls.md.
  */
 import { constants } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -86,7 +87,7 @@ async function connect(
       onSession?.();
     });
     let connected = false;
-    s.on('error', (e) => {
+    s.on('error', (e: Error) => {
       if (connected) return;
       close();
       reject(e instanceof ProbeError ? e : new TlsHandshakeError(`TLS handshake failed: ${e.message}`, { cause: e }));
@@ -159,15 +160,12 @@ export async function checkSessions(
   const notes: string[] = [];
   const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
   const guard = <T>(what: string, f: () => Promise<T>): Promise<T | undefined> =>
-    f().catch((e: Error) => {
+    f().catch((e: unknown) => {
       if (limits.signal.aborted) throw e;
-      notes.push(`${what}: ${e.message}`);
+      notes.push(`${what}: ${(e as Error).message}`);
       return undefined;
     });
-  /**
-   * Two connections in a row: the first gets a session, the second offers it. For resumption by id (TLS <= 1.2)
-   * the second connection is made even without a session, and asks for a client renegotiation once it stands.
-   */
+  /** Two connections in a row: the first gets a session, the second offers it (by id: made even without one). */
   const resume = (maxVersion: tls.SecureVersion, noTicket: boolean) =>
     guard(noTicket ? 'resumption by id' : 'resumption by ticket', async () => {
       const first = await limiter.run(() => connect(ep, limits, { maxVersion, noTicket }));
@@ -185,37 +183,15 @@ export async function checkSessions(
       const second = await limiter.run(() => connect(ep, limits, { maxVersion, noTicket, session }));
       try {
         const reused = Boolean(session) && second.socket.isSessionReused();
-        return { reused, session, ticket, protocol, reneg: noTicket ? await renegotiate(second) : undefined };
+        return { reused, session, ticket, protocol };
       } finally {
         second.close();
       }
     });
-  const renegotiate = (c: Conn) =>
-    new Promise<{ accepted: boolean; answer: string }>((resolve) => {
-      const t = setTimeout(
-        () => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
-        waitMs * 2,
-      );
-      c.socket.on('error', (e) => {
-        clearTimeout(t);
-        resolve({ accepted: false, answer: reason(e) });
-      });
-      c.socket.once('close', () => {
-        clearTimeout(t);
-        resolve({ accepted: false, answer: 'the server closed the connection' });
-      });
-      const ok = c.socket.renegotiate({ rejectUnauthorized: false }, (err) => {
-        clearTimeout(t);
-        resolve(err ? { accepted: false, answer: reason(err) } : { accepted: true, answer: 'renegotiation completed' });
-      });
-      if (!ok) resolve({ accepted: false, answer: 'the client could not start a renegotiation' });
-    });
-
   const [byId, byTicket] = await Promise.all([
     supported.legacy ? resume('TLSv1.2', true) : undefined,
     supported.legacy || supported.tls13 ? resume(supported.tls13 ? 'TLSv1.3' : 'TLSv1.2', false) : undefined,
   ]);
-  const reneg = byId?.reneg;
   const out: SessionChecks = { resumptionById: null, resumptionByTicket: null, earlyData: null, clientRenegotiation: null, notes };
   if (!supported.legacy)
     notes.push(
@@ -233,9 +209,50 @@ export async function checkSessions(
       if (!byTicket.session) notes.push(`early data: no TLS 1.3 ticket within ${waitMs} ms, so no 0-RTT either`);
     }
   }
-  if (reneg) {
-    out.clientRenegotiation = reneg.accepted;
-    out.renegotiationAnswer = reneg.answer;
-  }
   return out;
+}
+
+/**
+ * Client-initiated renegotiation over TLS 1.2 (tickets refused, as a by-id client): one connection that asks for a
+ * renegotiation once it stands (`TLSSocket.renegotiate`). Undefined when the connection could not be made.
+ */
+export async function checkClientRenegotiation(
+  ep: Endpoint,
+  limiter: Limiter,
+  limits: HandshakeLimits,
+): Promise<{ accepted: boolean; answer: string } | undefined> {
+  const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
+  const renegotiate = (c: Conn) =>
+    new Promise<{ accepted: boolean; answer: string }>((resolve) => {
+      const t = setTimeout(
+        () => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
+        waitMs * 2,
+      );
+      c.socket.on('error', (e: Error) => {
+        clearTimeout(t);
+        resolve({ accepted: false, answer: reason(e) });
+      });
+      c.socket.once('close', () => {
+        clearTimeout(t);
+        resolve({ accepted: false, answer: 'the server closed the connection' });
+      });
+      const ok = c.socket.renegotiate({ rejectUnauthorized: false }, (err) => {
+        clearTimeout(t);
+        resolve(err ? { accepted: false, answer: reason(err) } : { accepted: true, answer: 'renegotiation completed' });
+      });
+      if (!ok) resolve({ accepted: false, answer: 'the client could not start a renegotiation' });
+    });
+
+  const conn = await limiter
+    .run(() => connect(ep, limits, { maxVersion: 'TLSv1.2', noTicket: true }))
+    .catch((e: unknown) => {
+      if (limits.signal.aborted) throw e;
+      return undefined;
+    });
+  if (!conn) return undefined;
+  try {
+    return await renegotiate(conn);
+  } finally {
+    conn.close();
+  }
 }

@@ -35,7 +35,7 @@ export class Conn {
   ) {
     this.timer = setTimeout(() => this.fail(new ProbeTimeoutError(opts.timeoutMs, opts.phase)), opts.timeoutMs);
     this.onAbort = () => {
-      const r = opts.signal.reason;
+      const r: unknown = opts.signal.reason;
       this.fail(r instanceof ProbeError ? r : new ProbeAbortedError());
     };
     opts.signal.addEventListener('abort', this.onAbort, { once: true });

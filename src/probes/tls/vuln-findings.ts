@@ -27,6 +27,7 @@ export const VULN_IDS = [
   'lucky13',
   'heartbleed',
   'ccs_injection',
+  'robot',
   'client_renegotiation',
   'early_data',
 ] as const;
@@ -50,6 +51,7 @@ export function vulnVerdicts(f: ScanFacts): Record<VulnId, boolean | null> {
     lucky13: f.suites.some((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None'),
     heartbleed: v?.heartbleed ?? null,
     ccs_injection: v?.ccsInjection ?? null,
+    robot: v?.robot?.vulnerable ?? null,
     client_renegotiation: f.sessions?.clientRenegotiation ?? null,
     early_data: f.sessions?.earlyData ?? null,
   };
@@ -160,6 +162,14 @@ export function vulnFindings(f: ScanFacts): Finding[] {
     'critical',
     `an early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224): a man in the middle can force weak keys`,
     { ...f.vulns?.ccsEvidence },
+  );
+  const robot = f.vulns?.robot;
+  add(
+    'robot',
+    'fail',
+    robot?.oracle === 'strong' ? 'critical' : 'high',
+    `RSA key exchange answers differently to differently broken PKCS#1 v1.5 paddings, twice the same way: a Bleichenbacher oracle (ROBOT, ${robot?.oracle ?? ''} oracle${robot?.oracle === 'weak' ? ': only a correct padding stands out, the attack needs many more queries' : ''}); recorded traffic with RSA key exchange can be decrypted and the key can sign`,
+    { protocol: robot?.protocol, suites: robot?.suites, oracle: robot?.oracle, rounds: robot?.rounds, handshakes: robot?.handshakes },
   );
   add(
     'client_renegotiation',

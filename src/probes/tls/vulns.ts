@@ -2,7 +2,7 @@
  * Vulnerability checks that need their own handshake (each one hand-built ClientHello, run side by side):
  * RFC 5746 secure renegotiation, TLS compression (CRIME), TLS_FALLBACK_SCSV (RFC 7507), CCS injection (its hello
  * also asks for heartbeat and SCTs), and Heartbleed on one more connection only when the server took the heartbeat
- * extension. What each sends and what counts as vulnerable is in docs/probes/tls.md.
+ * extension; ROBOT (robot.ts) alongside when the server accepts RSA key exchange. What each sends and what counts as vulnerable is in docs/probes/tls.md.
  */
 import { suitesFor } from './ciphers';
 import type { ProtocolResult } from './enumerate';
@@ -11,6 +11,8 @@ import { EXT, PROTOCOLS, VERSION_CODE, type Protocol } from './wire/constants';
 import { ccsInjection } from './wire/ccs';
 import { openHello, tryHello, type Endpoint, type HandshakeLimits, type HelloOutcome } from './wire/handshake';
 import { heartbleed } from './wire/heartbleed';
+import { countScts } from './cert/transparency';
+import { checkRobot, type RobotCheck } from './robot';
 
 /** TLS_FALLBACK_SCSV (RFC 7507 section 6): a cipher-suite value that says "this is a downgraded retry". */
 export const FALLBACK_SCSV = 0x5600;
@@ -34,8 +36,12 @@ export interface VulnChecks {
   /** An early ChangeCipherSpec was taken (CCS injection, CVE-2014-0224). */
   ccsInjection: boolean | null;
   ccsEvidence?: { protocol: Protocol; answer: string };
+  /** ROBOT: the five ClientKeyExchange variants and the answers compared (robot.ts); null when it could not run. */
+  robot: RobotCheck | null;
   /** The ServerHello to a hello asking for SCTs carried signed_certificate_timestamp (RFC 6962 3.3.1). */
   sctExtension: boolean | null;
+  /** SCTs in that extension's list (null when not asked or not answered). */
+  sctExtensionCount: number | null;
   /** Why a check stayed undecided. */
   notes: string[];
 }
@@ -43,7 +49,13 @@ export interface VulnChecks {
 /** How long a follow-up (heartbeat, early CCS) waits for an answer that a fixed server may never send. */
 const FOLLOWUP_WAIT_MS = 1500;
 
-export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limiter: Limiter, limits: HandshakeLimits): Promise<VulnChecks> {
+export async function checkVulns(
+  ep: Endpoint,
+  results: ProtocolResult[],
+  limiter: Limiter,
+  limits: HandshakeLimits,
+  enumerated = true,
+): Promise<VulnChecks> {
   const supported = PROTOCOLS.filter((p) => results.find((r) => r.protocol === p)?.supported);
   // Renegotiation and compression exist up to TLS 1.2 (TLS 1.3 removed both); the newest such version is asked.
   const legacy = [...supported].reverse().find((p) => p !== 'TLSv1.3' && p !== 'SSLv3');
@@ -54,9 +66,9 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
   const hello = (protocol: Protocol, ciphers: number[], extra: { compression?: number[] } = {}) =>
     limiter
       .run(() => tryHello(ep, { protocol, ciphers, ...extra }, limits))
-      .catch((e: Error): HelloOutcome => {
+      .catch((e: unknown): HelloOutcome => {
         if (limits.signal.aborted) throw e;
-        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${e.message}` };
+        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}` };
       });
   const notes: string[] = [];
   const accepted = (out: HelloOutcome, p: Protocol): out is Extract<HelloOutcome, { accepted: true }> =>
@@ -83,16 +95,22 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
           conn.close();
         }
       })
-      .catch((e: Error) => {
+      .catch((e: unknown) => {
         if (limits.signal.aborted) throw e;
-        notes.push(`CCS injection: ${e.message}`);
+        notes.push(`CCS injection: ${(e as Error).message}`);
         return undefined;
       });
-  const [reneg, deflate, fallback, ccs] = await Promise.all([
+  const robotRun = checkRobot(ep, results, { limiter, limits, waitMs, enumerated }).catch((e: unknown) => {
+    if (limits.signal.aborted) throw e;
+    notes.push(`ROBOT: ${(e as Error).message}`);
+    return null;
+  });
+  const [reneg, deflate, fallback, ccs, robot] = await Promise.all([
     legacy ? hello(legacy, suitesOf(legacy)) : undefined,
     legacy ? hello(legacy, suitesOf(legacy), { compression: [DEFLATE, 0] }) : undefined,
     below ? hello(below, [...suitesOf(below), FALLBACK_SCSV]) : undefined,
     legacy ? followup(legacy, { heartbeat: true, sct: true }, (conn, version) => ccsInjection(conn, version, waitMs)) : undefined,
+    robotRun,
   ]);
   const ccsHello = ccs?.outcome && accepted(ccs.outcome, legacy!) ? ccs.outcome : undefined;
   const heartbeatExtension = ccsHello ? (ccsHello.extensions ?? []).includes(EXT.heartbeat) : null;
@@ -108,9 +126,9 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
           conn.close();
         }
       })
-      .catch((e: Error) => {
+      .catch((e: unknown) => {
         if (limits.signal.aborted) throw e;
-        notes.push(`Heartbleed: ${e.message}`);
+        notes.push(`Heartbleed: ${(e as Error).message}`);
         return undefined;
       });
   }
@@ -145,7 +163,9 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
     heartbeatExtension,
     heartbleed: null,
     ccsInjection: null,
+    robot,
     sctExtension: ccsHello ? (ccsHello.extensions ?? []).includes(EXT.signedCertificateTimestamp) : null,
+    sctExtensionCount: ccsHello ? (ccsHello.sctList ? countScts(ccsHello.sctList) : 0) : null,
     notes,
   };
   if (heartbeatExtension === false) out.heartbleed = false;
@@ -158,5 +178,6 @@ export async function checkVulns(ep: Endpoint, results: ProtocolResult[], limite
     out.ccsEvidence = { protocol: legacy!, answer: ccs.result.answer };
     if (ccs.result.vulnerable === null) notes.push(`CCS injection: undecided (${ccs.result.answer})`);
   } else if (legacy) notes.push('CCS injection: the hello was not answered');
+  if (robot?.vulnerable === null) notes.push(`ROBOT: undecided (${robot.note ?? 'no answer'})`);
   return out;
 }

@@ -22,7 +22,7 @@ export function toDer(node: Asn1): Buffer {
 }
 
 export function children(node: Asn1 | undefined): Asn1[] {
-  return node && Array.isArray(node.value) ? (node.value as Asn1[]) : [];
+  return node && Array.isArray(node.value) ? node.value : [];
 }
 
 export function bytes(node: Asn1 | undefined): Buffer {
@@ -88,7 +88,7 @@ export function certParts(der: Buffer): CertParts {
   const [serial, , issuerName, , subjectName, spki] = f.slice(offset);
   if (!spki) throw new ProtocolError('certificate is missing fields');
   const extensions = new Map<string, Asn1>();
-  const extWrapper = f.slice(offset + 6).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
+  const extWrapper = f.slice(offset + 6).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (n.type as number) === 3);
   for (const e of children(children(extWrapper)[0])) {
     const parts = children(e);
     const value = parts[parts.length - 1];
@@ -113,7 +113,8 @@ export function certParts(der: Buffer): CertParts {
 /** Every URI (GeneralName [6]) inside a parsed extension. */
 export function uris(node: Asn1 | undefined, out: string[] = []): string[] {
   if (!node) return out;
-  if (node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === 6 && typeof node.value === 'string') out.push(node.value);
+  if (node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (node.type as number) === 6 && typeof node.value === 'string')
+    out.push(node.value);
   for (const c of children(node)) uris(c, out);
   return out;
 }

@@ -97,7 +97,7 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigal
         s.destroy();
         resolve(out);
       });
-      s.once('error', (e) => {
+      s.once('error', (e: Error) => {
         done();
         s.destroy();
         reject(e instanceof ProbeError ? e : new TlsHandshakeError(`TLS handshake failed: ${e.message}`, { cause: e }));

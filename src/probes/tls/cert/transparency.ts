@@ -17,6 +17,8 @@ export interface Transparency {
   stapledScts: number;
   /** The server sent SCTs in the TLS extension (TLS <= 1.2 hello asking for them); null when not asked. */
   tlsExtensionScts: boolean | null;
+  /** How many SCTs that extension's list held (null when not asked). */
+  tlsExtensionSctCount: number | null;
   /** The leaf carries the TLS Feature extension with status_request (OCSP must-staple). */
   mustStaple: boolean;
   /** must-staple and a stapled OCSP answer came back (null when the certificate does not demand it). */
@@ -68,7 +70,12 @@ export function stapledSctCount(ocsp: Buffer): number {
   return inner ? countScts(ocsp.subarray(inner[0], inner[1])) : 0;
 }
 
-export function transparency(leaf: Buffer, stapled: Buffer | undefined, tlsExtensionScts: boolean | null): Transparency {
+export function transparency(
+  leaf: Buffer,
+  stapled: Buffer | undefined,
+  tlsExtensionScts: boolean | null,
+  tlsExtensionSctCount: number | null = null,
+): Transparency {
   const parts = certParts(leaf);
   const sct = parts.extensions.get(EMBEDDED_SCT);
   const embeddedScts = sct ? countScts(bytes(sct)) : 0;
@@ -77,5 +84,12 @@ export function transparency(leaf: Buffer, stapled: Buffer | undefined, tlsExten
   );
   const mustStaple = features.includes(STATUS_REQUEST);
   const stapledScts = stapled ? stapledSctCount(stapled) : 0;
-  return { embeddedScts, stapledScts, tlsExtensionScts, mustStaple, mustStapleHonoured: mustStaple ? Boolean(stapled) : null };
+  return {
+    embeddedScts,
+    stapledScts,
+    tlsExtensionScts,
+    tlsExtensionSctCount,
+    mustStaple,
+    mustStapleHonoured: mustStaple ? Boolean(stapled) : null,
+  };
 }

@@ -21,7 +21,11 @@ export function checkCrl(crlData: Buffer, leafDer: Buffer, issuer: X509Certifica
   for (const field of children(tbs)) {
     for (const entry of children(field)) {
       const [first, when] = children(entry);
-      if (first?.type === 2 && bytes(first).equals(serial) && children(field).every((e) => children(e)[0]?.type === 2)) {
+      if (
+        (first?.type as number | undefined) === 2 &&
+        bytes(first).equals(serial) &&
+        children(field).every((e) => (children(e)[0]?.type as number | undefined) === 2)
+      ) {
         return { status: 'revoked', revokedAt: when && typeof when.value === 'string' ? when.value : undefined };
       }
     }

@@ -100,10 +100,10 @@ export function parseOcspResponse(der: Buffer, leafDer: Buffer, issuer: X509Cert
     const [cid, status, thisUpdate, ...rest] = children(single);
     const [, nameHash, keyHash, serial] = children(cid);
     if (!bytes(serial).equals(id.serial) || !bytes(keyHash).equals(id.keyHash) || !bytes(nameHash).equals(id.nameHash)) continue;
-    const next = rest.find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
+    const next = rest.find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && (n.type as number) === 0);
     const common = { thisUpdate: time(thisUpdate), nextUpdate: time(children(next)[0]) };
-    if (status.type === 0) return { status: 'good', ...common };
-    if (status.type === 1) return { status: 'revoked', revokedAt: time(children(status)[0]), ...common };
+    if ((status.type as number) === 0) return { status: 'good', ...common };
+    if ((status.type as number) === 1) return { status: 'revoked', revokedAt: time(children(status)[0]), ...common };
     return { status: 'unknown', detail: 'responder does not know the certificate', ...common };
   }
   return { status: 'unknown', detail: 'OCSP response does not cover this certificate' };

@@ -16,6 +16,8 @@ export interface Followup {
   records: RawRecord[];
   /** How the wait ended. */
   end: 'closed' | 'silent' | 'enough';
+  /** The peer reset the connection (`end` is then 'closed'): ROBOT tells a reset from an orderly close. */
+  reset?: boolean;
 }
 
 /** Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived). */
@@ -28,13 +30,18 @@ export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, 
     const left = deadline - Date.now();
     if (left <= 0) return { records, end: 'silent' };
     let timer: NodeJS.Timeout | undefined;
+    let reset = false;
     const chunk = await Promise.race([
-      conn.read().catch(() => null),
+      conn.read().catch((e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        reset = code === 'ECONNRESET' || code === 'EPIPE';
+        return null;
+      }),
       new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left))),
     ]);
     clearTimeout(timer);
     if (chunk === 'timeout') return { records, end: 'silent' };
-    if (chunk === null) return { records, end: 'closed' };
+    if (chunk === null) return reset ? { records, end: 'closed', reset } : { records, end: 'closed' };
     total += chunk.length;
     buf = Buffer.concat([buf, chunk]);
     while (buf.length >= 5) {

@@ -40,6 +40,8 @@ export type HelloOutcome =
       /** ServerHello compression method and extension types (records.ts). */
       compression?: number;
       extensions?: number[];
+      /** The SCT list the server sent in the TLS extension (records.ts). */
+      sctList?: Buffer;
       /** TLS <= 1.2 read to ServerHelloDone: whether the server asked for a client certificate (absent: not seen). */
       certificateRequest?: boolean;
     }

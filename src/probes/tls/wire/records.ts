@@ -108,6 +108,8 @@ export interface ServerHello {
   compression: number;
   /** Extension types the server sent, in order (renegotiation_info 0xff01 tells RFC 5746 support). */
   extensions: number[];
+  /** The signed_certificate_timestamp extension's body: a SignedCertificateTimestampList (RFC 6962 3.3.1). */
+  sctList?: Buffer;
 }
 
 export function parseServerHello(body: Buffer): ServerHello {
@@ -119,6 +121,7 @@ export function parseServerHello(body: Buffer): ServerHello {
   const compression = c.u8();
   const extensions: number[] = [];
   let group: number | undefined;
+  let sctList: Buffer | undefined;
   if (c.left >= 2) {
     // The length first, then the offset it counts from (reading both in one expression lost the last 2 bytes).
     const len = c.u16();
@@ -126,12 +129,14 @@ export function parseServerHello(body: Buffer): ServerHello {
     while (c.off + 4 <= end) {
       const type = c.u16();
       extensions.push(type);
-      const data = new Cursor(c.bytes(c.u16()), 'ServerHello extension');
+      const raw = c.bytes(c.u16());
+      const data = new Cursor(raw, 'ServerHello extension');
+      if (type === EXT.signedCertificateTimestamp) sctList = raw;
       if (type === EXT.supportedVersions && data.left >= 2) version = data.u16();
       if (type === EXT.keyShare && data.left >= 2) group = data.u16();
     }
   }
-  return { version, cipher, retry: random.equals(HRR_RANDOM), group, compression, extensions };
+  return { version, cipher, retry: random.equals(HRR_RANDOM), group, compression, extensions, ...(sctList ? { sctList } : {}) };
 }
 
 /** The DER certificates of a TLS <= 1.2 Certificate message, leaf first as sent. */
