@@ -28,8 +28,12 @@ export function testLog(): TestLog {
   return { key: privateKey, spki, id: createHash('sha256').update(spki).digest() };
 }
 
-/** One serialized v1 SCT for the certificate `der` (an x509_entry), signed by `log`. */
-export function sct(log: TestLog, der: Buffer, timestamp = Date.now()): Buffer {
+/**
+ * One serialized v1 SCT for the certificate `der` (an x509_entry), signed by `log`. Stamped a minute ago by default:
+ * OpenSSL compares the SCT's milliseconds with its own clock in whole seconds (ct_vfy.c, "sct future timestamp"),
+ * so an SCT stamped "now" is refused as from the future when s_client runs within the same second.
+ */
+export function sct(log: TestLog, der: Buffer, timestamp = Date.now() - 60_000): Buffer {
   const ts = Buffer.alloc(8);
   ts.writeBigUInt64BE(BigInt(timestamp));
   const noExtensions = u16(0);
