@@ -42,7 +42,7 @@ export async function ensureRecorderGroup(redis: Redis, key: string): Promise<vo
   try {
     await redis.xgroup('CREATE', key, RECORDER_GROUP, '0', 'MKSTREAM');
   } catch (e) {
-    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+    if (!(e instanceof Error && e.message.includes('BUSYGROUP'))) throw e;
   }
 }
 
@@ -113,9 +113,7 @@ export class ResultStream {
 
   /** Every entry after `after` (not through the group): a recorder's metrics follower reads the whole stream. */
   async follow(after: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after)) as Array<
-      [string, Array<[string, string[]]>]
-    > | null;
+    const res = await this.redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, after);
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
@@ -167,7 +165,7 @@ export class ResultStream {
   async pending(): Promise<number> {
     try {
       const summary = (await this.redis.xpending(this.key, RECORDER_GROUP)) as [number, ...unknown[]];
-      return Number(summary[0]) || 0;
+      return summary[0] || 0;
     } catch {
       return 0;
     }
@@ -210,7 +208,7 @@ export class ResultStream {
       else if (compareIds(nextId(after), point) < 0) point = nextId(after);
     }
     if (stale.length) await this.redis.hdel(this.cursorsKey, ...stale);
-    return Number(await this.redis.xtrim(this.key, 'MINID', point));
+    return await this.redis.xtrim(this.key, 'MINID', point);
   }
 
   private parse([entryId, fields]: [string, string[]]): StreamEntry {

@@ -99,7 +99,7 @@ export class Scheduler {
         this.o.metrics?.enqueued.inc({ outcome: 'enqueued' }, enqueued);
         this.o.metrics?.enqueued.inc({ outcome: 'duplicate' }, outcomes.length - enqueued);
       })
-      .catch((err) => {
+      .catch((err: unknown) => {
         this.o.metrics?.enqueued.inc({ outcome: 'error' }, batch.length);
         for (const { check, slot } of batch)
           logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not enqueue check');

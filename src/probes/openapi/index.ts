@@ -10,6 +10,7 @@ import { fetchText } from '../../net/fetch-text';
 import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { compilePattern } from '../../util/pattern';
+import { asObject, textOf } from '../../util/narrow';
 import { defineProbe } from '../types';
 import { callLive } from './live';
 import { openapiOptions } from './options';
@@ -111,7 +112,7 @@ export const openapiProbe = defineProbe({
           });
       }
     }
-    const servers = Array.isArray(d.servers) ? (d.servers as Array<{ url?: unknown }>).map((s) => String(s.url ?? '')) : [];
+    const servers = Array.isArray(d.servers) ? d.servers.map((s: unknown) => textOf(asObject(s).url ?? '')) : [];
     if (o.requireHttpsServers) {
       for (const s of servers.filter((s) => /^http:\/\//i.test(s)))
         findings.push({

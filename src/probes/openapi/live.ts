@@ -63,7 +63,7 @@ export async function callLive(
       id: 'openapi.live.undocumented_status',
       severity: 'medium',
       status: 'fail',
-      message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys((op.op.responses ?? {}) as object).join(', ')})`,
+      message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys(op.op.responses ?? {}).join(', ')})`,
       evidence: measurement,
     });
   }
