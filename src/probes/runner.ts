@@ -79,7 +79,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
       status,
       durationMs: round(performance.now() - t0),
       findings: out.findings,
-      measurements: out.measurements,
+      // A copy as a plain record: the result contract's view of whatever the probe measured.
+      measurements: { ...out.measurements },
     });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
