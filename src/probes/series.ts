@@ -32,7 +32,7 @@ export class SeriesByCheck {
     const c = this.checks.get(labels.check);
     if (!c) throw new Error(`SeriesByCheck: labels(${JSON.stringify(labels.check)}, …) must come before wrote()`);
     let sets = c.written.get(metric);
-    if (!sets) c.written.set(metric, (sets = new Map()));
+    if (!sets) c.written.set(metric, (sets = new Map<string, Labels>()));
     sets.set(keyOf(labels), labels);
   }
 
