@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean } from '../util/nearest';
+import { textOf } from '../util/narrow';
 
 export { didYouMean } from '../util/nearest';
 
@@ -13,7 +14,7 @@ export function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `a list (${v.length} items)`;
   if (typeof v === 'object') return 'a mapping';
-  const text = JSON.stringify(v) ?? String(v);
+  const text = JSON.stringify(v) ?? textOf(v);
   return text.length > 60 ? `${text.slice(0, 57)}…"` : text;
 }
 

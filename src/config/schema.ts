@@ -70,7 +70,7 @@ const scheduleSchema = z.unknown().transform((v, ctx): string | { every: number 
       `schedule timezone ${JSON.stringify(o.timezone)} is not an IANA time zone${typeof o.timezone === 'string' ? didYouMean(o.timezone, zones) : ''} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura, UTC)`,
     );
   }
-  return { cron: o.cron, ...(o.timezone !== undefined ? { timezone: o.timezone as string } : {}) };
+  return { cron: o.cron, ...(o.timezone !== undefined ? { timezone: o.timezone } : {}) };
 });
 
 /** One or two sentences of plain text: no control characters, no markup, bounded for the report's table cells. */

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
+import { asObject } from '../util/narrow';
 import { DEFAULT_LIMITS } from './files';
 import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
@@ -21,11 +22,11 @@ function trustedKey(allowFingerprint: boolean) {
     })
     .strict()
     .refine((k) => allowFingerprint || k.sha256 === undefined, {
-      message: 'an operator key needs the public key itself (pem or file), not only its sha256',
+      error: 'an operator key needs the public key itself (pem or file), not only its sha256',
       path: ['sha256'],
     })
     .refine((k) => [k.pem, k.file, k.sha256].filter((x) => x !== undefined).length === 1, {
-      message: allowFingerprint ? 'give exactly one of pem, file, sha256' : 'give exactly one of pem, file',
+      error: allowFingerprint ? 'give exactly one of pem, file, sha256' : 'give exactly one of pem, file',
     });
 }
 
@@ -166,7 +167,7 @@ export const settingsSchema = z
             timeout: durationMs.default(10_000),
           })
           .strict()
-          .refine((a) => !(a.bearerToken && a.basicAuth), { message: 'give bearerToken or basicAuth, not both' })
+          .refine((a) => !(a.bearerToken && a.basicAuth), { error: 'give bearerToken or basicAuth, not both' })
           .optional(),
       })
       .strict()
@@ -188,12 +189,12 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;
   // A reference (not the key) in the environment: handy where a settings file is awkward (containers).
-  if (env.PENGAWAS_RESULTS_KEY) raw.results = { ...((raw.results as object) ?? {}), keys: { default: env.PENGAWAS_RESULTS_KEY } };
+  if (env.PENGAWAS_RESULTS_KEY) raw.results = { ...asObject(raw.results), keys: { default: env.PENGAWAS_RESULTS_KEY } };
   const metricsEnv = {
     ...(env.PENGAWAS_METRICS_HOST ? { host: env.PENGAWAS_METRICS_HOST } : {}),
     ...(env.PENGAWAS_WEB_CONFIG_FILE ? { webConfigFile: env.PENGAWAS_WEB_CONFIG_FILE } : {}),
   };
-  if (Object.keys(metricsEnv).length) raw.metrics = { ...((raw.metrics ?? {}) as object), ...metricsEnv };
+  if (Object.keys(metricsEnv).length) raw.metrics = { ...asObject(raw.metrics), ...metricsEnv };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

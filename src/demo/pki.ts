@@ -21,7 +21,7 @@ export interface CertOptions {
 
 function keyPair(bits: number): forge.pki.rsa.KeyPair {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
 }
 
@@ -62,7 +62,7 @@ export function issue(opts: CertOptions, issuer?: Issued): Issued {
   exts.push({ name: 'subjectKeyIdentifier' });
   cert.setExtensions(exts);
   const signingKey = issuer ? forge.pki.privateKeyFromPem(issuer.keyPem) : keys.privateKey;
-  cert.sign(signingKey as forge.pki.rsa.PrivateKey, hashOf(opts.hash));
+  cert.sign(signingKey, hashOf(opts.hash));
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 

@@ -74,7 +74,7 @@ export async function obtainEvidence(o: AccessOptions & { keepOpen?: boolean }):
   const env = o.env ?? process.env;
   const key = locationKey(o.dataDir, env);
   const mine = shared.get(key);
-  if (mine) return handle(mine, 'shared', async () => undefined);
+  if (mine) return handle(mine, 'shared', () => Promise.resolve());
   const opts = storeOptionsFromEnv(o.dataDir, env);
   if (!o.keepOpen) {
     const store = await EvidenceStore.open(opts);
@@ -86,7 +86,7 @@ export async function obtainEvidence(o: AccessOptions & { keepOpen?: boolean }):
     kept.set(key, p);
     p.catch(() => kept.delete(key));
   }
-  return handle(await p, 'direct', async () => undefined);
+  return handle(await p, 'direct', () => Promise.resolve());
 }
 
 /** Runs one operation and releases the handle. */

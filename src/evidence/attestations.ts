@@ -87,8 +87,8 @@ export function validateAttestation(a: AttestationInput, checks?: AppliedCheck[]
     ...textProblems('note', a.note, false),
     ...dateProblems('expiresAt', a.expiresAt, false),
   ];
-  if (!/^[0-9a-f]{64}$/.test(String(a.evidenceHash ?? '')))
-    problems.push(`evidenceHash "${String(a.evidenceHash ?? '').slice(0, 80)}" is not a SHA-256 in lower-case hex`);
+  if (!/^[0-9a-f]{64}$/.test(a.evidenceHash ?? ''))
+    problems.push(`evidenceHash "${(a.evidenceHash ?? '').slice(0, 80)}" is not a SHA-256 in lower-case hex`);
   if (typeof a.checkId === 'string' && a.checkId.trim()) {
     const unknown = unknownCheckProblem(checks, a.checkId, true);
     if (unknown) problems.push(unknown);
@@ -106,7 +106,7 @@ export async function recordAttestation(store: EvidenceStore, a: AttestationInpu
     if (problems.length) throw invalid('attestation', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_attestations`);
     const att: Attestation = {
-      id: Number(id),
+      id,
       checkId: a.checkId,
       by: a.by,
       evidenceHash: a.evidenceHash,

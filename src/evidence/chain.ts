@@ -21,7 +21,7 @@ export async function lockHead(tx: Queryable, stream: string): Promise<Head> {
     `SELECT seq, hash, open_incident FROM evidence_chain_heads WHERE stream = $1${tx.dialect.forUpdate}`,
     [stream],
   );
-  return { seq: Number(row.seq), hash: row.hash, openIncident: row.open_incident === null ? null : Number(row.open_incident) };
+  return { seq: row.seq, hash: row.hash, openIncident: row.open_incident };
 }
 
 export interface Link {
@@ -84,7 +84,7 @@ export async function streamHeads(db: Queryable): Promise<StreamHead[]> {
   const rows = await db.query<{ stream: string; seq: number; hash: string }>(
     `SELECT stream, seq, hash FROM evidence_chain_heads ORDER BY stream`,
   );
-  return rows.map((r) => ({ stream: r.stream, seq: Number(r.seq), hash: r.hash }));
+  return rows.map((r) => ({ stream: r.stream, seq: r.seq, hash: r.hash }));
 }
 
 /** The combined value of a set of heads: sha256 over each stream's `stream seq hash` line, sorted by stream. */

@@ -15,6 +15,7 @@
  * the result is within 4.9% of the exact percentile_cont of the raw durations, for durations from 1 ms to 123 s.
  */
 import type { Dialect } from './db/dialect';
+import { asObject } from '../util/narrow';
 
 export const RATIO = 1.1;
 export const BUCKETS = Math.ceil(Math.log(120_000) / Math.log(RATIO)); // 123 regular buckets
@@ -53,10 +54,10 @@ export function bucketValue(i: number): number {
 /** A stored histogram (jsonb parsed by the driver, or its text) as counts by index; null when there is none. */
 export function parseHistogram(v: unknown): DurationHistogram | null {
   if (v === null || v === undefined) return null;
-  const o = typeof v === 'string' ? JSON.parse(v) : v;
+  const o = asObject(typeof v === 'string' ? JSON.parse(v) : v);
   const out: DurationHistogram = {};
-  for (const k of Object.keys(o as object).sort((a, b) => Number(a) - Number(b))) {
-    const n = Number((o as Record<string, unknown>)[k]);
+  for (const k of Object.keys(o).sort((a, b) => Number(a) - Number(b))) {
+    const n = Number(o[k]);
     if (n > 0) out[String(Number(k))] = n;
   }
   return out;

@@ -49,8 +49,8 @@ export async function resolveEvidence(given: string, o: EvidenceRefOptions = {})
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read the evidence file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const hash = await hashFile(file).catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read the evidence file ${file}: ${e.code ?? e.message}`);
+  const hash = await hashFile(file).catch((e: unknown) => {
+    throw new UsageError(`cannot read the evidence file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   });
   if (sha && sha !== hash) throw new UsageError(`the evidence file ${file} has SHA-256 ${hash}, not the ${sha} given`);
   return { evidenceHash: hash, evidenceRef: file, kind: 'file', hashedFrom: 'file', bytes: size };

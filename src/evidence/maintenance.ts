@@ -12,6 +12,8 @@ import { appendRecord } from './chain';
 import type { BackendKind, EvidenceDb, Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import { ELEMENT_IDS } from '../elements';
+import { EvidenceStoreError } from '../errors';
+import { asObject, hasOptionalStrings, hasStrings, parseObject, type JsonObject } from '../util/narrow';
 import type { WindowSilence } from './maintenance-silences';
 import {
   checksInForce,
@@ -20,6 +22,8 @@ import {
   signatureProblem,
   textProblems,
   unknownCheckProblem,
+  isSignature,
+  isWrittenBy,
   writerOf,
   type OperatorSignature,
   type WrittenBy,
@@ -122,7 +126,7 @@ export function scopeText(s: Scope): string {
 }
 
 function scopeProblems(s: Scope | undefined, checks: Awaited<ReturnType<typeof checksInForce>>): string[] {
-  if (!s || !SCOPE_KINDS.includes(s.kind)) return [`scope.kind "${String(s?.kind ?? '')}" is not one of ${SCOPE_KINDS.join(', ')}`];
+  if (!s || !SCOPE_KINDS.includes(s.kind)) return [`scope.kind "${s?.kind ?? ''}" is not one of ${SCOPE_KINDS.join(', ')}`];
   if (s.kind === 'all') return s.value === null || s.value === undefined ? [] : ['scope.value must be empty for scope "all"'];
   if (typeof s.value !== 'string' || !s.value.trim()) return [`scope.value is required for scope "${s.kind}"`];
   if (s.kind === 'check') {
@@ -169,14 +173,35 @@ export function validateMaintenance(w: MaintenanceInput, now: Date, checks?: Awa
 
 type Row = { action: string; body: string };
 
+/** A window as addMaintenance writes it (the `add` record's body). */
+function isWindow(b: JsonObject): b is JsonObject & MaintenanceWindow {
+  return (
+    typeof b.id === 'number' &&
+    isScope(asObject(b.scope)) &&
+    hasStrings(b, 'startsAt', 'endsAt', 'reason', 'by', 'createdAt') &&
+    hasOptionalStrings(b, 'createdBy') &&
+    isWrittenBy(b.writtenBy) &&
+    (b.signature === undefined || isSignature(b.signature))
+  );
+}
+
+const malformed = (r: Row) =>
+  new EvidenceStoreError(
+    `maintenance record (${r.action}) does not have the shape the store writes; run \`pengawas evidence verify --store\``,
+  );
+
 function fold(rows: Row[]): MaintenanceWindow[] {
   const byId = new Map<number, MaintenanceWindow>();
   for (const r of rows) {
-    const b = JSON.parse(r.body);
-    if (r.action === 'add') byId.set(Number(b.id), b as MaintenanceWindow);
-    else {
-      const w = byId.get(Number(b.windowId));
-      if (w && !w.ended) w.ended = { at: b.at, by: b.by, writtenBy: b.writtenBy, ...(b.signature ? { signature: b.signature } : {}) };
+    const b = parseObject(r.body);
+    if (r.action === 'add') {
+      if (!isWindow(b)) throw malformed(r);
+      byId.set(b.id, b);
+    } else {
+      if (typeof b.windowId !== 'number' || !hasStrings(b, 'at', 'by') || !isWrittenBy(b.writtenBy)) throw malformed(r);
+      const w = byId.get(b.windowId);
+      if (w && !w.ended)
+        w.ended = { at: b.at, by: b.by, writtenBy: b.writtenBy, ...(isSignature(b.signature) ? { signature: b.signature } : {}) };
     }
   }
   return [...byId.values()].sort((a, b) => a.id - b.id);
@@ -253,7 +278,7 @@ export async function addMaintenance(store: MaintenanceStore, w: MaintenanceInpu
     if (problems.length) throw invalid('maintenance window', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(window_id), 0) + 1 AS id FROM evidence_maintenance`);
     const window: MaintenanceWindow = {
-      id: Number(id),
+      id,
       scope: { kind: w.scope.kind, value: w.scope.kind === 'all' ? null : w.scope.value },
       startsAt: w.startsAt.toISOString(),
       endsAt: w.endsAt.toISOString(),
@@ -339,4 +364,9 @@ export async function listMaintenance(db: Queryable, o: { activeAt?: Date; limit
 export async function checksInMaintenance(db: Queryable, checks: Covered[], at: Date): Promise<Set<string>> {
   const windows = await maintenanceForPeriod(db, at, new Date(at.getTime() + 1));
   return new Set(checks.filter((c) => windowAt(windows, c, at)).map((c) => c.id));
+}
+
+/** Narrows a parsed value to a Scope: a known kind and a string or null value. */
+export function isScope(s: Record<string, unknown>): s is Record<string, unknown> & Scope {
+  return SCOPE_KINDS.some((k) => k === s.kind) && (s.value === null || typeof s.value === 'string');
 }

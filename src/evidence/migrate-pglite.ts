@@ -43,7 +43,7 @@ export interface MigrationReport {
 
 async function counts(db: Queryable): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const [t] of TABLES) out[t] = Number((await db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${t}`))[0].n);
+  for (const [t] of TABLES) out[t] = (await db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${t}`))[0].n;
   return out;
 }
 

@@ -14,6 +14,7 @@ import type { AppliedCheck } from './config-log';
 import { CONFIG_STREAM } from './config-log';
 import type { Queryable } from './db/types';
 import { canonicalJson, sha256Hex } from './hash';
+import { hasStrings, isObject, textOf } from '../util/narrow';
 
 export interface WrittenBy {
   kind: 'db-role' | 'os-user';
@@ -31,10 +32,20 @@ export interface OperatorSignature {
   signer: string;
 }
 
+/** Narrows a parsed value to an OperatorSignature as the store writes it. */
+export function isSignature(s: unknown): s is OperatorSignature {
+  return isObject(s) && s.algorithm === 'ed25519' && hasStrings(s, 'keySha256', 'publicKey', 'value', 'signer');
+}
+
+/** Narrows a parsed value to a WrittenBy as the store writes it. */
+export function isWrittenBy(w: unknown): w is WrittenBy {
+  return isObject(w) && (w.kind === 'db-role' || w.kind === 'os-user') && typeof w.name === 'string';
+}
+
 export async function writerOf(tx: Queryable, backend: string): Promise<WrittenBy> {
   if (backend === 'postgres') {
     const [row] = await tx.query<{ u: string }>(`SELECT current_user AS u`);
-    return { kind: 'db-role', name: String(row.u) };
+    return { kind: 'db-role', name: row.u };
   }
   let name: string;
   try {
@@ -76,7 +87,7 @@ export function signatureProblem(statement: Record<string, unknown>, s: Operator
   if (sha256Hex(key.export({ type: 'spki', format: 'der' })) !== s.keySha256) return 'the public key does not match its keySha256';
   let ok = false;
   try {
-    ok = verify(null, statementBytes(statement), key, Buffer.from(String(s.value), 'base64'));
+    ok = verify(null, statementBytes(statement), key, Buffer.from(s.value, 'base64'));
   } catch {
     ok = false;
   }
@@ -108,7 +119,7 @@ export function textProblems(field: keyof typeof LIMITS, value: unknown, require
 
 export function dateProblems(field: string, value: unknown, required: boolean): string[] {
   if (value === undefined || value === null) return required ? [`${field} is required`] : [];
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) return [`${field} "${String(value)}" is not a valid date`];
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) return [`${field} "${textOf(value)}" is not a valid date`];
   return [];
 }
 

@@ -46,7 +46,7 @@ export function effectiveOf(result: ProbeResult, waivers: ActiveWaiver[]): Pick<
   const open = result.findings.filter((f) => f.status === 'fail' || f.status === 'warn');
   for (const f of open) {
     const w = waivers.find((x) => x.finding_id === f.id) ?? waivers.find((x) => x.finding_id === null);
-    if (w) waivedFindings[f.id] = Number(w.id);
+    if (w) waivedFindings[f.id] = w.id;
   }
   // An error is never waived: the monitor could not decide, which is not a risk someone accepted.
   const allWaived = open.length > 0 && open.every((f) => waivedFindings[f.id] !== undefined);
@@ -122,12 +122,7 @@ export async function writeBatch(
     `SELECT stream, seq, hash, open_incident FROM evidence_chain_heads WHERE stream IN (SELECT value FROM ${d.list('$1')}) ORDER BY stream${d.forUpdate}`,
     [streams],
   );
-  const heads = new Map<string, Head>(
-    headRows.map((h) => [
-      h.stream,
-      { seq: Number(h.seq), hash: h.hash, openIncident: h.open_incident === null ? null : Number(h.open_incident) },
-    ]),
-  );
+  const heads = new Map<string, Head>(headRows.map((h) => [h.stream, { seq: h.seq, hash: h.hash, openIncident: h.open_incident }]));
   // Checked after taking the locks: two recorders holding the same redelivered result cannot both insert it.
   const existing = new Set(
     (
@@ -192,7 +187,7 @@ export async function writeBatch(
         `INSERT INTO evidence_incidents (check_id, element, started_at, opened_by, findings) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [stream, result.element, scheduledAt, result.id, failing.join(' ')],
       );
-      open = Number(row.id);
+      open = row.id;
     } else if ((result.status === 'pass' || result.status === 'warn' || inWindow) && open !== null) {
       // A run inside a maintenance window ends the incident too: from here the time is maintenance, not failure.
       await tx.run(`UPDATE evidence_incidents SET ended_at = ${d.greatest('started_at', d.ts('$2'))}, closed_by = $3 WHERE id = $1`, [

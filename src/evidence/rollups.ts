@@ -197,7 +197,7 @@ export async function unsealedDays(db: Queryable, days: string[]): Promise<strin
          CAST((SELECT count(*) FROM evidence_rollups WHERE day = $1 AND NOT final) AS integer) AS open`,
       [day],
     );
-    if (r.raw && (Number(r.n) === 0 || Number(r.open) > 0)) out.push(day);
+    if (r.raw && (r.n === 0 || r.open > 0)) out.push(day);
   }
   return out;
 }

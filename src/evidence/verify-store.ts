@@ -11,14 +11,14 @@
  */
 import { attestationStatement } from './attestations';
 import type { Queryable } from './db/types';
-import { signatureProblem, type OperatorSignature } from './record-checks';
+import { isSignature, signatureProblem } from './record-checks';
 import { waiverStatement } from './waivers';
-import { MAINTENANCE_STREAM, maintenanceEndStatement, maintenanceStatement } from './maintenance';
+import { isScope, MAINTENANCE_STREAM, maintenanceEndStatement, maintenanceStatement } from './maintenance';
 import { SILENCES_STREAM } from './maintenance-silences';
 import { linkHash } from './hash';
-import type { StoredBody } from './results';
 import { findingSelect, rollupDiff, rollupSelect, sealOf, type RollupRow } from './rollups';
 import { dayOf } from './tz';
+import { asObject, hasOptionalStrings, hasStrings, isObject, parseObject, textOf, type JsonObject } from '../util/narrow';
 
 export interface StoreProblem {
   table: string;
@@ -73,15 +73,18 @@ function dayOfMemo(instant: Date, tz: string): string {
   return d;
 }
 
-const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).getTime());
+const ms = (v: unknown) =>
+  v === null || v === undefined ? null : new Date(v instanceof Date || typeof v === 'number' ? v : textOf(v)).getTime();
 
 /** Names the first column whose value disagrees with the hashed body, if any. */
 export function columnMismatch(table: Table, row: Record<string, unknown>, tz: string): string | undefined {
-  const body = JSON.parse(row.body as string);
+  const body = parseObject(textOf(row.body));
   const want: Record<string, unknown> = {};
   const times: Record<string, unknown> = {};
   if (table === 'evidence_results') {
-    const b = body as StoredBody;
+    // The one body read whole: a result body edited into another shape is a mismatch, not a crash.
+    const b = resultBody(body);
+    if (!b) return 'body';
     Object.assign(want, {
       result_id: b.result.id,
       stream: b.result.checkId,
@@ -105,7 +108,7 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     Object.assign(want, {
       action: body.action,
       window_id: add ? body.id : body.windowId,
-      ...(add ? { scope_kind: body.scope.kind, scope_value: body.scope.value } : {}),
+      ...(add ? { scope_kind: asObject(body.scope).kind, scope_value: asObject(body.scope).value } : {}),
     });
     Object.assign(times, { starts_at: add ? body.startsAt : null, ends_at: add ? body.endsAt : body.at });
   } else if (table === 'evidence_maintenance_silences') {
@@ -118,19 +121,42 @@ export function columnMismatch(table: Table, row: Record<string, unknown>, tz: s
     Object.assign(want, { id: body.id, check_id: body.checkId, evidence_hash: body.evidenceHash });
     times.expires_at = body.expiresAt;
   }
-  for (const [k, v] of Object.entries(want)) if (String(row[k] ?? null) !== String(v ?? null)) return k;
+  for (const [k, v] of Object.entries(want)) if (textOf(row[k] ?? null) !== textOf(v ?? null)) return k;
   for (const [k, v] of Object.entries(times)) if (ms(row[k]) !== ms(v)) return k;
   return undefined;
+}
+
+/** A stored result body (results.ts StoredBody) as far as the columns are read from it; undefined when it does not have that shape. */
+function resultBody(body: JsonObject): { effectiveStatus: unknown; result: JsonObject & { scheduledAt: string } } | undefined {
+  const result = body.result;
+  if (!isObject(result) || !hasStrings(result, 'scheduledAt')) return undefined;
+  return { effectiveStatus: body.effectiveStatus, result };
 }
 
 /** A signed waiver or attestation whose operator signature no longer holds over its hashed body. */
 export function signedRecordProblem(table: Table, body: string): string | undefined {
   if (table !== 'evidence_waivers' && table !== 'evidence_attestations' && table !== 'evidence_maintenance') return undefined;
-  const b = JSON.parse(body);
+  const b = parseObject(body);
   if (!b.signature) return undefined;
-  if (table === 'evidence_maintenance')
-    return signatureProblem(b.action === 'add' ? maintenanceStatement(b) : maintenanceEndStatement(b), b.signature as OperatorSignature);
-  return signatureProblem(table === 'evidence_waivers' ? waiverStatement(b) : attestationStatement(b), b.signature as OperatorSignature);
+  const sig = b.signature;
+  if (!isSignature(sig)) return `signature algorithm ${textOf(asObject(sig).algorithm)} is not ed25519, or the signature lacks a field`;
+  const lacks = 'the signed record lacks a field its statement needs';
+  if (table === 'evidence_maintenance') {
+    if (b.action === 'add') {
+      const scope = asObject(b.scope);
+      if (!isScope(scope) || !hasStrings(b, 'startsAt', 'endsAt', 'reason', 'by')) return lacks;
+      return signatureProblem(maintenanceStatement({ ...b, scope }), sig);
+    }
+    if (typeof b.windowId !== 'number' || !hasStrings(b, 'at', 'by')) return lacks;
+    return signatureProblem(maintenanceEndStatement({ ...b, windowId: b.windowId }), sig);
+  }
+  if (table === 'evidence_waivers') {
+    if (!hasStrings(b, 'checkId', 'reason', 'approver', 'risk', 'startsAt', 'expiresAt') || !hasOptionalStrings(b, 'findingId'))
+      return lacks;
+    return signatureProblem(waiverStatement(b), sig);
+  }
+  if (!hasStrings(b, 'checkId', 'by', 'evidenceHash', 'evidenceRef') || !hasOptionalStrings(b, 'expiresAt', 'note')) return lacks;
+  return signatureProblem(attestationStatement(b), sig);
 }
 
 const PAGE = 5000;
@@ -167,13 +193,13 @@ export async function verifyChain(
   visit?: (row: Record<string, unknown>) => void,
 ): Promise<ChainCheck> {
   const table = tableOf(head.stream);
-  const end = through ?? Number(head.seq);
+  const end = through ?? head.seq;
   let records = 0;
-  let expectSeq = Number(head.pruned_seq) + 1;
+  let expectSeq = head.pruned_seq + 1;
   let prev = head.pruned_hash;
   let broken: StoreProblem | undefined;
   // Without `through`, records past the head are read too, so a head moved back is found (the chain is longer).
-  const upTo = through === undefined ? '' : ` AND seq <= ${Number(through)}`;
+  const upTo = through === undefined ? '' : ` AND seq <= ${through}`;
   for (;;) {
     const rows = await db.query<Record<string, unknown>>(
       `SELECT * FROM ${table} WHERE stream = $1 AND seq >= $2${upTo} ORDER BY seq LIMIT ${PAGE}`,
@@ -182,23 +208,23 @@ export async function verifyChain(
     for (const row of rows) {
       records += 1;
       const seq = Number(row.seq);
-      const where = `stream ${head.stream} seq ${seq}${row.result_id ? ` (result ${row.result_id})` : ''}`;
+      const where = `stream ${head.stream} seq ${seq}${row.result_id ? ` (result ${textOf(row.result_id)})` : ''}`;
       if (seq !== expectSeq)
         broken = { table, where: `stream ${head.stream} seq ${expectSeq}`, problem: `record missing (next record found is seq ${seq})` };
       else if (row.prev_hash !== prev) broken = { table, where, problem: 'prev_hash does not match the previous record' };
-      else if (linkHash(prev, head.stream, seq, row.body as string) !== row.hash)
+      else if (linkHash(prev, head.stream, seq, textOf(row.body)) !== row.hash)
         broken = { table, where, problem: 'hash does not match the record body (the record was edited)' };
       else {
         const col = columnMismatch(table, row, tz);
         if (col) broken = { table, where, problem: `column ${col} does not match the hashed record (the row was edited)` };
         else {
-          const sig = signedRecordProblem(table, row.body as string);
+          const sig = signedRecordProblem(table, textOf(row.body));
           if (sig) broken = { table, where, problem: sig };
         }
       }
       if (broken) break;
       visit?.(row);
-      prev = row.hash as string;
+      prev = textOf(row.hash);
       expectSeq = seq + 1;
     }
     if (broken || rows.length < PAGE) break;
@@ -281,13 +307,13 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
     }
     const storedF = await db.query<Record<string, unknown>>(`SELECT * FROM evidence_finding_rollups WHERE day = $1`, [day]);
     const freshF = await db.query<Record<string, unknown>>(findingSelect(db.dialect, 'r.day = $1'), [day]);
-    const key = (r: Record<string, unknown>) => `${r.check_id}\u0000${r.finding_id}`;
+    const key = (r: Record<string, unknown>) => `${textOf(r.check_id)}\u0000${textOf(r.finding_id)}`;
     const freshFBy = new Map(freshF.map((r) => [key(r), r]));
     for (const r of storedF) {
       const f = freshFBy.get(key(r));
       const bad = !f
         ? 'finding'
-        : (['severity', 'status', 'occurrences', 'waived', 'message'].find((k) => String(r[k]) !== String(f[k])) ??
+        : (['severity', 'status', 'occurrences', 'waived', 'message'].find((k) => textOf(r[k]) !== textOf(f[k])) ??
           (ms(r.first_seen_at) !== ms(f.first_seen_at)
             ? 'first_seen_at'
             : ms(r.last_seen_at) !== ms(f.last_seen_at)
@@ -296,7 +322,7 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
       if (bad)
         problems.push({
           table: 'evidence_finding_rollups',
-          where: `check ${r.check_id} day ${day} finding ${r.finding_id}`,
+          where: `check ${textOf(r.check_id)} day ${day} finding ${textOf(r.finding_id)}`,
           problem: `${bad} differs from the stored results`,
         });
       freshFBy.delete(key(r));
@@ -304,7 +330,7 @@ async function verifyRollups(db: Queryable, problems: StoreProblem[]): Promise<n
     for (const f of freshFBy.values())
       problems.push({
         table: 'evidence_finding_rollups',
-        where: `check ${f.check_id} day ${day} finding ${f.finding_id}`,
+        where: `check ${textOf(f.check_id)} day ${day} finding ${textOf(f.finding_id)}`,
         problem: 'finding missing from the rollup',
       });
   }

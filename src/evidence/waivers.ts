@@ -84,7 +84,7 @@ export function validateWaiver(w: WaiverInput, now: Date, checks?: AppliedCheck[
     ...dateProblems('expiresAt', w.expiresAt, true),
     ...dateProblems('startsAt', w.startsAt, false),
   ];
-  if (!RISKS.includes(w.risk)) problems.push(`risk "${String(w.risk ?? '')}" is not one of ${RISKS.join(', ')}`);
+  if (!RISKS.includes(w.risk)) problems.push(`risk "${w.risk ?? ''}" is not one of ${RISKS.join(', ')}`);
   if (!problems.some((p) => p.startsWith('expiresAt') || p.startsWith('startsAt'))) {
     const starts = w.startsAt ?? now;
     if (w.expiresAt.getTime() <= starts.getTime())
@@ -110,7 +110,7 @@ export async function addWaiver(store: EvidenceStore, w: WaiverInput, now = new 
     if (problems.length) throw invalid('waiver', problems);
     const [{ id }] = await tx.query<{ id: number }>(`SELECT coalesce(max(id), 0) + 1 AS id FROM evidence_waivers`);
     const waiver: Waiver = {
-      id: Number(id),
+      id,
       checkId: w.checkId,
       findingId: w.findingId ?? null,
       reason: w.reason,

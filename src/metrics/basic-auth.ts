@@ -18,7 +18,7 @@ export class BasicAuth {
   private readonly decoy: string;
 
   constructor(private readonly users: Map<string, string>) {
-    const first = users.values().next().value as string | undefined;
+    const first = users.values().next().value;
     this.decoy = first ? bcrypt.hashSync(randomBytes(16).toString('hex'), bcrypt.getRounds(first)) : '';
   }
 

@@ -9,6 +9,7 @@ import type { Check, CheckSet } from '../config/check';
 import { ELEMENT_IDS, type ElementId } from '../elements';
 import { SEVERITIES, STATUSES, type ProbeResult, type Status } from '../results/contract';
 import { stripCredentials } from '../util/scrub';
+import { textOf } from '../util/narrow';
 import { evidenceFamily } from './families/evidence';
 import { registerEventLoopLag } from './event-loop';
 import { ProbeFamilies } from './probe-families';
@@ -16,6 +17,8 @@ import { ResultsMetrics } from './results';
 
 const CHECK_LABELS = ['check', 'element', 'type', 'target'] as const;
 type CheckLabels = Record<(typeof CHECK_LABELS)[number], string>;
+/** The labels of one pengawas_check_failing_finding_info series. */
+type FindingLabels = CheckLabels & { finding: string; severity: string; status: string; message: string };
 const INFO_HELP = "Static facts about a configured check (always 1), with the check's own labels";
 /** Probe durations: loopback probes take ms, TLS scans and multi-step flows seconds. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -167,7 +170,10 @@ export class Metrics {
   readonly evidence = evidenceFamily.create(this.registry);
   readonly results = new ResultsMetrics(this.registry);
 
-  private readonly last = new Map<string, { status: Status; element: ElementId; findingKeys: string[]; findingsKey: string }>();
+  private readonly last = new Map<
+    string,
+    { status: Status; element: ElementId; findingLabels: Map<string, FindingLabels>; findingsKey: string }
+  >();
   private checks = new Map<string, Check>();
   /** The check-series labels of each configured check, computed once per configuration (hot path). */
   private labelsById = new Map<string, CheckLabels>();
@@ -237,19 +243,23 @@ export class Metrics {
     this.lag.observe({ type: result.type }, Math.max(0, Date.parse(result.startedAt) - Date.parse(result.scheduledAt)) / 1000);
 
     const keys: string[] = [];
+    const findingLabels = new Map<string, FindingLabels>();
     const bySeverity: Record<string, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
     for (const f of result.findings) {
       if (f.status === 'pass') continue;
       bySeverity[f.severity] += 1;
-      keys.push(JSON.stringify({ ...l, finding: f.id, severity: f.severity, status: f.status, message: findingMessageLabel(f.message) }));
+      const labels = { ...l, finding: f.id, severity: f.severity, status: f.status, message: findingMessageLabel(f.message) };
+      const key = JSON.stringify(labels);
+      keys.push(key);
+      findingLabels.set(key, labels);
     }
     const findingsKey = keys.join('\n');
     if (!prev || prev.findingsKey !== findingsKey) {
-      for (const key of prev?.findingKeys ?? []) if (!keys.includes(key)) this.failingFinding.remove(JSON.parse(key));
-      for (const key of keys) this.failingFinding.set(JSON.parse(key), 1);
+      for (const [key, labels] of prev?.findingLabels ?? []) if (!findingLabels.has(key)) this.failingFinding.remove(labels);
+      for (const labels of findingLabels.values()) this.failingFinding.set(labels, 1);
       for (const [severity, n] of Object.entries(bySeverity)) this.findings.set({ ...l, severity }, n);
     }
-    this.last.set(result.checkId, { status: result.status, element: result.element, findingKeys: keys, findingsKey });
+    this.last.set(result.checkId, { status: result.status, element: result.element, findingLabels, findingsKey });
     this.families.observe(result);
   }
 
@@ -268,7 +278,7 @@ export class Metrics {
       this.runs.remove({ ...l, result: s });
     }
     for (const severity of SEVERITIES) this.findings.remove({ ...l, severity });
-    for (const key of this.last.get(c.id)?.findingKeys ?? []) this.failingFinding.remove(JSON.parse(key));
+    for (const labels of this.last.get(c.id)?.findingLabels.values() ?? []) this.failingFinding.remove(labels);
     this.families.forget(c.id, c.type);
     this.last.delete(c.id);
   }
@@ -298,10 +308,11 @@ export const MESSAGE_LABEL_MAX = 96;
 
 /** A finding message as a label value: one line, control characters dropped, at most MESSAGE_LABEL_MAX characters. */
 export function findingMessageLabel(message: unknown): string {
-  const one = String(message ?? '')
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+  const one = textOf(message ?? '')
+    .replace(/\p{Cc}+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const chars = [...one];
+  // Code points, not UTF-16 units: a cut never splits a surrogate pair (grapheme clusters may still be cut).
+  const chars = Array.from(one);
   return chars.length <= MESSAGE_LABEL_MAX ? one : `${chars.slice(0, MESSAGE_LABEL_MAX - 1).join('')}…`;
 }

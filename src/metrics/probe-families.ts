@@ -4,13 +4,12 @@
  */
 import type { Registry } from 'prom-client';
 import type { Check } from '../config/check';
-import { metricFamilies } from '../probes/registry';
-import type { FamilyMetrics, TypedResult } from '../probes/types';
+import { metricFamilies, type ErasedFamily } from '../probes/registry';
 import type { ProbeResult } from '../results/contract';
 import { logger } from '../util/logger';
 
 export class ProbeFamilies {
-  private readonly byType = new Map<string, FamilyMetrics<unknown, unknown>>();
+  private readonly byType = new Map<string, ReturnType<ErasedFamily['create']>>();
 
   /** `types` limits the families created (tests); default: every registered family. */
   constructor(registry: Registry, types?: readonly string[]) {
@@ -25,7 +24,7 @@ export class ProbeFamilies {
     const family = this.byType.get(result.type);
     if (!family) return;
     try {
-      family.observe(typed(result));
+      family.observe(result);
     } catch (err) {
       logger().error(
         { result: result.id, type: result.type, err: (err as Error).message },
@@ -35,20 +34,11 @@ export class ProbeFamilies {
   }
 
   configure(checks: readonly Check[]): void {
-    for (const [type, family] of this.byType) family.configure?.(checks.filter((c) => c.type === type));
+    for (const [type, family] of this.byType) family.configure(checks.filter((c) => c.type === type));
   }
 
   /** Drops the series of a check that left the configuration (or changed its type: `type` is the old one). */
   forget(checkId: string, type: string): void {
-    this.byType.get(type)?.forget?.(checkId);
+    this.byType.get(type)?.forget(checkId);
   }
-}
-
-/**
- * The one place a result's measurements get their probe's type. A result reaches the recorder as JSON, made by
- * the `run()` of the probe registered for `result.type` (typed ProbeOutput<M>) and authenticated on the results
- * stream; `error` results carry the runner's empty measurements, which TypedResult leaves untyped.
- */
-function typed(result: ProbeResult): TypedResult<any> {
-  return result as TypedResult<any>;
 }

@@ -61,7 +61,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
   const auth = web && web.users.size ? new BasicAuth(web.users) : undefined;
   const allow = bucket(web?.rateLimit);
 
-  const handler: http.RequestListener = async (req, res) => {
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     for (const [k, v] of Object.entries(web?.headers ?? {})) res.setHeader(k, v);
     try {
@@ -89,6 +89,8 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`error: ${(err as Error).message}\n`);
     }
   };
+
+  const handler: http.RequestListener = (req, res) => void serve(req, res);
 
   const tlsOpts = web?.tls;
   const server = tlsOpts ? https.createServer(tlsOpts, handler) : http.createServer(handler);

@@ -14,9 +14,9 @@ import { durationMs } from '../util/schema';
 export interface WebConfig {
   file: string;
   /** Undefined when the file configures no TLS: plain HTTP, as exporter-toolkit does. */
-  tls?: TlsOptions & { allowedSans?: string[] };
+  tls?: TlsOptions & { cert?: string; key?: string; allowedSans?: string[] };
   /** Re-reads cert_file/key_file (exporter-toolkit reloads them on every handshake; we do when they change). */
-  reloadCert?: () => SecureContextOptions;
+  reloadCert?: () => SecureContextOptions & { cert: string; key: string };
   users: Map<string, string>;
   headers: Record<string, string>;
   rateLimit?: { intervalMs: number; burst: number };
@@ -108,7 +108,7 @@ export function loadWebConfig(file: string): WebConfig {
     const field = `http_server_config.headers.${k}`;
     if (!(k in HEADERS)) bad(field, `this header can not be configured (allowed: ${Object.keys(HEADERS).join(', ')})`);
     else if (typeof v !== 'string') bad(field, 'must be a string');
-    else if (HEADERS[k] && !HEADERS[k]!.includes(v)) bad(field, `must be one of ${HEADERS[k]!.join(', ')}, got "${v}"`);
+    else if (HEADERS[k] && !HEADERS[k].includes(v)) bad(field, `must be one of ${HEADERS[k].join(', ')}, got "${v}"`);
     else if (v !== '') headers[k] = v;
   }
 

@@ -7,7 +7,8 @@ import { logger } from '../util/logger';
 
 export interface StopStep {
   name: string;
-  run: () => Promise<unknown> | unknown;
+  /** May return a promise (awaited within the step's time) or finish synchronously. */
+  run: () => unknown;
   /** The most this step may take; the overall deadline can cut it shorter. */
   maxMs: number;
   /** What this step gets even when earlier steps used the deadline up (default: the floor). */
@@ -44,12 +45,8 @@ export async function runStopSteps(steps: StopStep[], budgetMs: number, floorMs 
   const late: string[] = [];
   for (const step of steps) {
     const ms = Math.max(step.minMs ?? floorMs, Math.min(step.maxMs, end - Date.now()));
-    let p: Promise<unknown>;
-    try {
-      p = Promise.resolve(step.run());
-    } catch (err) {
-      p = Promise.reject(err);
-    }
+    // An executor that throws rejects: a step failing synchronously is handled as one whose promise rejected.
+    const p = new Promise<unknown>((resolve) => resolve(step.run()));
     if (!(await settlesWithin(p, ms))) {
       late.push(step.name);
       logger().warn({ step: step.name, waitedMs: ms }, 'shutdown step did not finish in time; going on');

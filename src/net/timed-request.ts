@@ -97,8 +97,8 @@ function describeCert(cert: PeerCertificate | undefined): TlsInfo['peerCertifica
           .join(', ')
       : '';
   return {
-    subject: name(cert.subject as unknown as Record<string, unknown>),
-    issuer: name(cert.issuer as unknown as Record<string, unknown>),
+    subject: name(cert.subject),
+    issuer: name(cert.issuer),
     validFrom: cert.valid_from,
     validTo: cert.valid_to,
     fingerprint256: cert.fingerprint256,
@@ -205,7 +205,7 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
       dataSocket = socket;
       socket.prependListener('data', onData);
     });
-    req.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, phase)));
+    req.on('error', (err) => finish(classify(err, host, phase)));
     req.on('timeout', () => finish(new ProbeTimeoutError(opts.timeoutMs, phase)));
 
     req.on('response', (res) => {
@@ -260,7 +260,7 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
         done();
       });
       res.on('aborted', () => finish(new TargetUnreachableError(`${host} closed the connection mid-body`)));
-      res.on('error', (err) => finish(classify(err as NodeJS.ErrnoException, host, 'transfer')));
+      res.on('error', (err) => finish(classify(err, host, 'transfer')));
     });
 
     if (opts.body !== undefined) req.write(opts.body);

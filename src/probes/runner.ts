@@ -10,6 +10,7 @@ import { PengawasError, ProbeError, ProbeTimeoutError, SecretError } from '../er
 import { resultId, worstStatus, type ProbeResult } from '../results/contract';
 import { MIN_SECRET_LENGTH, Scrubber } from '../util/scrub';
 import { withSecrets } from '../util/secret-scope';
+import { textOf } from '../util/narrow';
 import { getProbe } from './registry';
 
 export interface RunOptions {
@@ -67,8 +68,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
     );
     // The probe should stop on the signal; this race is the hard stop for one that does not.
     const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(controller.signal.reason);
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      if (controller.signal.aborted) reject(abortError(controller.signal));
+      controller.signal.addEventListener('abort', () => reject(abortError(controller.signal)), { once: true });
     });
     const out = await Promise.race([run, aborted]);
     const took = performance.now() - t0;
@@ -82,7 +83,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<ProbeRes
       status,
       durationMs: round(performance.now() - t0),
       findings: out.findings,
-      measurements: out.measurements,
+      // A copy as a plain record: the result contract's view of whatever the probe measured.
+      measurements: { ...out.measurements },
     });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -124,4 +126,10 @@ class LoopBlockedError extends ProbeError {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** Why the signal fired: the timeout's ProbeTimeoutError or the worker's reason (Errors both); anything else wrapped. */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(`probe aborted: ${textOf(reason)}`);
 }

@@ -38,7 +38,8 @@ export interface ProbeOutput<M extends object = Record<string, unknown>> {
   status?: Status;
 }
 
-export interface ProbeType<Options = unknown, M extends object = Record<string, unknown>> {
+/** `M` defaults to `object`: the registry's view of a probe whose measurements type is its own business. */
+export interface ProbeType<Options = unknown, M extends object = object> {
   type: string;
   summary: string;
   /** The element a check of this type belongs to when the CLI runs it ad hoc. */
@@ -53,11 +54,13 @@ export interface ProbeType<Options = unknown, M extends object = Record<string, 
 
 /**
  * Declares a probe type: options inferred from the schema, measurements `M` given as
- * `defineProbe<typeof schema, MyMeasurements>` (default: an untyped record), so the type's metric family reads them without a cast.
+ * `defineProbe<typeof schema, MyMeasurements>`. `M` has no usable default (never): a probe that does not name its
+ * measurements type does not compile, so its metric family can read them without a cast.
  */
-export function defineProbe<S extends z.ZodType, M extends object = Record<string, unknown>>(
+export function defineProbe<S extends z.ZodType, M extends object = never>(
   def: Omit<ProbeType<z.infer<S>, NoInfer<M>>, 'options'> & { options: S },
 ): ProbeType<z.infer<S>, M> {
+  // The schema's output is z.infer<S>; the compiler cannot see that a generic S is a ZodType of its own output.
   return def as ProbeType<z.infer<S>, M>;
 }
 

@@ -102,7 +102,10 @@ export class CheckWorker {
   private streamFull(): Promise<boolean> {
     if (!this.full || Date.now() - this.full.at > FULL_CHECK_MS) {
       const at = Date.now();
-      this.full = { at, answer: this.o.stream.isFull().catch((e) => ((this.full = undefined), Promise.reject(e))) };
+      const answer = this.o.stream.isFull();
+      // A failed ask is not cached: the next job asks again.
+      answer.catch(() => (this.full = undefined));
+      this.full = { at, answer };
     }
     return this.full.answer;
   }

@@ -35,11 +35,11 @@ const HOW_TO_GET_REDIS =
 export async function obtainRedis(explicitUrl: string | undefined, dataDir: string, defaultUrl = DEFAULT_REDIS_URL): Promise<RedisHandle> {
   if (explicitUrl) {
     await ping(explicitUrl);
-    return { url: explicitUrl, stop: async () => undefined };
+    return { url: explicitUrl, stop: () => Promise.resolve() };
   }
   try {
     await ping(defaultUrl, 1000);
-    return { url: defaultUrl, stop: async () => undefined };
+    return { url: defaultUrl, stop: () => Promise.resolve() };
   } catch {
     // nothing on the default port: try the embedded default below
   }

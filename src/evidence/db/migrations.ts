@@ -142,11 +142,11 @@ export const MIGRATIONS: Array<{ version: number; name: string; statements: Stat
 export async function migrate(db: EvidenceDb): Promise<number> {
   const d = db.dialect;
   const [have] = await db.query<{ n: number }>(d.tableCount('evidence_migrations'));
-  if (Number(have.n)) {
+  if (have.n) {
     // Every known version applied (not just the highest: versions may land out of order): no write lock taken.
     const versions = MIGRATIONS.map((m) => m.version);
     const [v] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM evidence_migrations WHERE version IN (${versions.join(', ')})`);
-    if (Number(v.n) >= versions.length) return 0;
+    if (v.n >= versions.length) return 0;
   }
   let applied = 0;
   for (const m of MIGRATIONS) {

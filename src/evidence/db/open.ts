@@ -18,7 +18,13 @@ export function evidenceLocation(dataDir: string, env: NodeJS.ProcessEnv = proce
 /** The folder of the embedded store. */
 export const sqliteDir = (dataDir: string) => path.join(path.resolve(dataDir), 'evidence');
 
-export async function openDb(loc: DbLocation): Promise<EvidenceDb> {
-  if (loc.databaseUrl) return openPostgres(loc.databaseUrl);
-  return openSqlite(sqliteDir(loc.dataDir), { busyTimeoutMs: loc.busyTimeoutMs, besidePglite: loc.besidePglite });
+export function openDb(loc: DbLocation): Promise<EvidenceDb> {
+  // A Promise whose executor throws rejects: opening fails as a rejection, never a synchronous throw.
+  return new Promise((resolve) => {
+    resolve(
+      loc.databaseUrl
+        ? openPostgres(loc.databaseUrl)
+        : openSqlite(sqliteDir(loc.dataDir), { busyTimeoutMs: loc.busyTimeoutMs, besidePglite: loc.besidePglite }),
+    );
+  });
 }

@@ -3,16 +3,15 @@
  * by database roles (docs/security.md). A lost server never crashes the process: idle and checked-out clients
  * both have error listeners, and every failure reaches the caller as an EvidenceStoreError naming the server.
  */
-import { Pool, types, type PoolClient } from 'pg';
+import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
 import { EvidenceStoreDownError, EvidenceStoreError } from '../../errors';
 import { POSTGRES } from './dialect';
 import type { EvidenceDb, Queryable } from './types';
 
 // int8 as JS numbers (counts and sequence numbers stay far below 2^53), as SQLite returns them. Set per pool,
 // not globally, so other users of `pg` in the process keep the driver's defaults.
-const typeParsers = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+const typeParsers: CustomTypesConfig = {
+  getTypeParser: (oid, format) => (oid === types.builtins.INT8 ? (v: string) => Number(v) : (types.getTypeParser(oid, format) as unknown)),
 };
 
 /** The URL as messages may show it: the password replaced. */
@@ -40,7 +39,7 @@ function wrap(where: string, e: unknown): unknown {
       { cause: e },
     );
   if (
-    CONNECTION_CODES.test(String(err.code ?? '')) ||
+    CONNECTION_CODES.test(err.code ?? '') ||
     /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
       err.message,
     )

@@ -5,6 +5,7 @@
  * so its rows are converted by the column's declared type, or for computed columns (`min(scheduled_at) AS
  * first_failure_at`) by the name the store gives them.
  */
+import { textOf } from '../../util/narrow';
 
 /** Computed columns the store selects under these names hold timestamps / booleans / json. */
 const TIME_NAMES = new Set([
@@ -28,7 +29,7 @@ const JSON_NAMES = new Set(['duration_hist']);
 
 export type Convert = ((v: unknown) => unknown) | undefined;
 
-const toDate: Convert = (v) => (v === null || v === undefined || v instanceof Date ? v : new Date(typeof v === 'number' ? v : String(v)));
+const toDate: Convert = (v) => (v === null || v === undefined || v instanceof Date ? v : new Date(typeof v === 'number' ? v : textOf(v)));
 const toBool: Convert = (v) => (v === null || v === undefined ? v : Boolean(v));
 const toJson: Convert = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
 

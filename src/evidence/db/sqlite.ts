@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { EvidenceStoreDownError, EvidenceStoreError } from '../../errors';
 import { SQLITE } from './dialect';
 import { convertRow, sqliteConverter, sqliteParam, type Convert } from './rows';
-import type { EvidenceDb, Queryable } from './types';
+import type { EvidenceDb, Queryable, Row } from './types';
 
 export const SQLITE_FILE = 'evidence.sqlite';
 const FILE_MODE = 0o600;
@@ -33,7 +33,7 @@ export interface SqliteOptions {
 type Stmt = { s: Database.Statement; conv: Array<[string, Convert]> | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const code = (e: unknown) => String((e as { code?: string })?.code ?? '');
+const code = (e: unknown) => (e as { code?: string } | undefined)?.code ?? '';
 const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(code(e));
 
 /** The storage failures worth a clear message (disk full, read-only, I/O, corruption, locked). */
@@ -112,15 +112,15 @@ class Connection implements Queryable {
   }
 
   /** Runs one statement; driver errors are thrown as they are (callers decide about SQLITE_BUSY). */
-  execute<T>(sql: string, params: unknown[]): { rows: T[]; changes: number } {
+  execute(sql: string, params: unknown[]): { rows: Row[]; changes: number } {
     {
       const st = this.prepare(sql);
       if (!st.s.reader) return { rows: [], changes: st.s.run(...this.bind(params)).changes };
       st.conv ??= st.s.columns().map((c) => [c.name, sqliteConverter(c.name, c.type)] as [string, Convert]);
-      const rows = st.s.all(...this.bind(params)) as Record<string, unknown>[];
+      const rows = st.s.all(...this.bind(params)) as Row[];
       const conv = st.conv.filter(([, c]) => c);
       if (conv.length) for (const r of rows) convertRow(r, conv);
-      return { rows: rows as T[], changes: rows.length };
+      return { rows, changes: rows.length };
     }
   }
 
@@ -132,12 +132,13 @@ class Connection implements Queryable {
     }
   }
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.wrapped(() => this.execute<T>(sql, params).rows);
+  // Promises whose executor throws reject: a failing statement is a rejection, as with the async PostgreSQL driver.
+  query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return new Promise((resolve) => resolve(this.wrapped(() => this.execute(sql, params).rows as T[])));
   }
 
-  async run(sql: string, params: unknown[] = []): Promise<number> {
-    return this.wrapped(() => this.execute(sql, params).changes);
+  run(sql: string, params: unknown[] = []): Promise<number> {
+    return new Promise((resolve) => resolve(this.wrapped(() => this.execute(sql, params).changes)));
   }
 }
 
@@ -208,7 +209,7 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
     kind: 'sqlite',
     location: file,
     dialect: SQLITE,
-    query: <T>(sql: string, params: unknown[] = []) => serial(() => unbusy(() => main.execute<T>(sql, params).rows)),
+    query: <T>(sql: string, params: unknown[] = []) => serial(() => unbusy(() => main.execute(sql, params).rows as T[])),
     run: (sql, params = []) => serial(() => unbusy(() => main.execute(sql, params).changes)),
     transaction: (fn) => serial(() => inTransaction(main, 'BEGIN IMMEDIATE', fn)),
     // A connection of its own: its read transaction keeps one snapshot (WAL) while the writer carries on.
@@ -235,7 +236,13 @@ export function openSqlite(dir: string, opts: SqliteOptions = {}): EvidenceDb {
     async close() {
       if (closed) return;
       closed = true;
-      await serial(async () => main.db.close());
+      await serial(
+        () =>
+          new Promise<void>((resolve) => {
+            main.db.close();
+            resolve();
+          }),
+      );
     },
   };
 }

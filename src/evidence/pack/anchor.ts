@@ -45,7 +45,7 @@ export type PackAnchors =
   | { kind: 'invalid'; file: string; problem: string };
 
 const validHead = (h: StreamHead) =>
-  h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(String(h.hash));
+  h && typeof h.stream === 'string' && Number.isInteger(h.seq) && h.seq >= 0 && /^[0-9a-f]{64}$/.test(h.hash);
 
 /**
  * The anchors of a pack that verifyPack has passed (so chains.json, when listed, is the signed one). Packs built
@@ -136,7 +136,7 @@ export async function compareAnchors(
       fail(a, null, 'the store has no such stream (a pack of another store, or the chain was removed)');
       continue;
     }
-    const prunedSeq = Number(head.pruned_seq);
+    const prunedSeq = head.pruned_seq;
     if (prunedSeq > 0) visitor?.pruned(a.stream, prunedSeq);
     if (a.seq <= prunedSeq) {
       // Retention dropped the anchored record; the head row keeps the hash of the last record dropped only.
@@ -157,7 +157,7 @@ export async function compareAnchors(
       a.seq,
     ]);
     const found = row?.hash ?? null;
-    if (Number(head.seq) < a.seq) {
+    if (head.seq < a.seq) {
       fail(a, found, `the store's chain ends at seq ${head.seq}, before the anchored link (chain truncated or reset)`);
       continue;
     }

@@ -25,11 +25,13 @@ import { verifyChains } from '../verify-store';
 import { elementTotals } from './numbers';
 import type { Manifest } from './manifest';
 import { summarise } from './summary';
+import { asObject, textOf } from '../../util/narrow';
 
 export type { Manifest, ManifestFile } from './manifest';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const TOOL_VERSION: string = require('../../../package.json').version;
+const packageJson: unknown = require('../../../package.json');
+export const TOOL_VERSION = textOf(asObject(packageJson).version);
 export const PACK_FORMAT = 'pengawas-evidence-pack/1';
 
 export interface BuildOptions {
@@ -213,7 +215,8 @@ export async function buildPack(store: EvidenceStore, opts: BuildOptions): Promi
       files: Object.keys(files)
         .sort()
         .map((name) => {
-          const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string);
+          const file = files[name];
+          const buf = Buffer.isBuffer(file) ? file : Buffer.from(file);
           return { path: name, sha256: sha256Hex(buf), bytes: buf.length };
         }),
       signature: { algorithm: key.algorithm, publicKeyFile: 'public-key.pem', publicKeySha256: key.fingerprint },

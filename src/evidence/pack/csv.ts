@@ -5,10 +5,11 @@
 import type { RollupRow } from '../rollups';
 import type { IncidentRow } from './data';
 import { passRate, type FindingSummary, type PackSummary } from './summary';
+import { textOf } from '../../util/narrow';
 
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  let s = v instanceof Date ? v.toISOString() : String(v);
+  let s = v instanceof Date ? v.toISOString() : textOf(v);
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -54,8 +55,8 @@ export function resultsCsv(rollups: RollupRow[]): string {
         r.waived,
         r.errors,
         rate === null ? '' : rate.toFixed(6),
-        r.p50_ms === null ? '' : Number(r.p50_ms).toFixed(3),
-        r.p95_ms === null ? '' : Number(r.p95_ms).toFixed(3),
+        r.p50_ms === null ? '' : r.p50_ms.toFixed(3),
+        r.p95_ms === null ? '' : r.p95_ms.toFixed(3),
         r.first_failure_at,
         r.last_failure_at,
         r.final ? 'yes' : 'no',

@@ -1,9 +1,10 @@
 /** Formatting shared by the HTML and CSV outputs. */
 import path from 'node:path';
 import { dayOf } from '../tz';
+import { textOf } from '../../util/narrow';
 
 export const escapeHtml = (s: unknown) =>
-  String(s ?? '')
+  textOf(s ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -13,6 +13,7 @@ import { findingsCsv, incidentsCsv, resultsCsv } from './csv';
 import type { MonthData } from './data';
 import type { RecountResult } from './recount';
 import { summarise, type PackSummary } from './summary';
+import { textOf } from '../../util/narrow';
 
 export interface NumberDiff {
   file: string;
@@ -39,16 +40,27 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(cell), (cell = ''));
-    else if (c === '\r' && text[i + 1] === '\n') {
-      (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
     } else cell += c;
   }
-  if (cell !== '' || row.length) (row.push(cell), rows.push(row));
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -129,7 +141,7 @@ function compareTable(t: Table, packText: string | undefined, fresh: string, ski
 }
 
 const fmt = (v: unknown) =>
-  v === null || v === undefined ? '-' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(6) : String(v);
+  v === null || v === undefined ? '-' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(6) : textOf(v);
 
 function compareFigures(
   file: string,
@@ -233,14 +245,7 @@ export function compareNumbers(
       const fresh = new Map(elementTotals(s).map((e) => [e.element, e]));
       for (const e of manifest.elements) {
         const f = fresh.get(e.element);
-        compareFigures(
-          'manifest.json',
-          `elements.${e.element}.`,
-          e as unknown as Record<string, unknown>,
-          (f ?? {}) as Record<string, unknown>,
-          ['checks', ...COUNTS],
-          out,
-        );
+        compareFigures('manifest.json', `elements.${e.element}.`, e, f ?? {}, ['checks', ...COUNTS], out);
       }
     }
   }

@@ -11,6 +11,7 @@ import type { StoredBody } from '../results';
 import type { RollupRow } from '../rollups';
 import { parseMonth, previousMonth, type Month } from '../tz';
 import type { FindingDay, IncidentRow } from './data';
+import { textOf } from '../../util/narrow';
 
 interface OpenIncident {
   row: IncidentRow;
@@ -95,7 +96,7 @@ export class Recount {
       if (at >= fd.last_seen_at || fd.message === '') {
         fd.last_seen_at = later(fd.last_seen_at, at)!;
         fd.severity = f.severity;
-        fd.message = String(f.message ?? '').slice(0, 1000);
+        fd.message = textOf(f.message ?? '').slice(0, 1000);
       }
     }
   }

@@ -50,5 +50,5 @@ export async function listSigners(db: Queryable): Promise<ListedSigner[]> {
   const rows = await db.query<{ seq: number; body: string }>(`SELECT seq, body FROM evidence_signers WHERE stream = $1 ORDER BY seq`, [
     SIGNER_STREAM,
   ]);
-  return rows.map((r) => ({ ...(JSON.parse(r.body) as SignerRecord), seq: Number(r.seq) }));
+  return rows.map((r) => ({ ...(JSON.parse(r.body) as SignerRecord), seq: r.seq }));
 }

@@ -3,6 +3,7 @@
  * so alerts can fire before a drill, training or partner agreement attestation runs out.
  */
 import { Gauge } from 'prom-client';
+import { SeriesByCheck } from '../series';
 import type { MetricFamily } from '../types';
 import type { AttestationMeasurements } from './rules';
 
@@ -27,28 +28,23 @@ export const attestationMetrics: MetricFamily<AttestationMeasurements> = {
       labelNames: labels,
       registers: [registry],
     });
-    const all = [present, expiry, age];
-    const seen = new Map<string, string>();
+    const series = new SeriesByCheck();
     return {
       observe(r) {
-        const l = { check: r.checkId, element: r.element };
-        const prev = seen.get(r.checkId);
-        if (prev && prev !== r.element) for (const g of all) g.remove({ check: r.checkId, element: prev });
-        seen.set(r.checkId, r.element);
+        const l = series.labels(r.checkId, r.element);
         // An `error` result (store unreachable) says nothing about the attestation: keep the last known values.
         if (r.status === 'error') return;
         const m = r.measurements;
-        const put = (g: Gauge, v: number | undefined) => (typeof v === 'number' ? g.set(l, v) : g.remove(l));
+        const put = (g: Gauge, v: number | undefined) => {
+          if (typeof v !== 'number') return series.remove(g, l);
+          g.set(l, v);
+          series.wrote(g, l);
+        };
         put(present, m.attested);
         put(expiry, m.expiresAtSeconds);
         put(age, m.ageSeconds);
       },
-      forget(checkId) {
-        const element = seen.get(checkId);
-        if (!element) return;
-        for (const g of all) g.remove({ check: checkId, element });
-        seen.delete(checkId);
-      },
+      forget: (checkId) => series.forget(checkId),
     };
   },
 };

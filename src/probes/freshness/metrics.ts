@@ -3,6 +3,7 @@
  * (unix seconds), so alerts can fire before a document goes stale and dashboards can list what is due.
  */
 import { Gauge } from 'prom-client';
+import { SeriesByCheck } from '../series';
 import type { MetricFamily } from '../types';
 import type { FreshnessMeasurements } from './rules';
 
@@ -27,28 +28,24 @@ export const freshnessMetrics: MetricFamily<FreshnessMeasurements> = {
       labelNames: labels,
       registers: [registry],
     });
-    const seen = new Map<string, string>();
+    const series = new SeriesByCheck();
     return {
       observe(r) {
-        const l = { check: r.checkId, element: r.element };
-        const prev = seen.get(r.checkId);
         // A check moved to another element leaves no stale series behind.
-        if (prev && prev !== r.element) for (const g of [age, maxAge, due]) g.remove({ check: r.checkId, element: prev });
-        seen.set(r.checkId, r.element);
+        const l = series.labels(r.checkId, r.element);
         // An `error` result carries no measurements: keep the last known values rather than inventing zeros.
         if (r.status === 'error') return;
         const m = r.measurements;
-        const put = (g: Gauge, v: number | null | undefined) => (typeof v === 'number' ? g.set(l, v) : g.remove(l));
+        const put = (g: Gauge, v: number | null | undefined) => {
+          if (typeof v !== 'number') return series.remove(g, l);
+          g.set(l, v);
+          series.wrote(g, l);
+        };
         put(age, m.ageSeconds);
         put(maxAge, m.maxAgeSeconds);
         put(due, m.reviewDueTimestamp);
       },
-      forget(checkId) {
-        const element = seen.get(checkId);
-        if (!element) return;
-        for (const g of [age, maxAge, due]) g.remove({ check: checkId, element });
-        seen.delete(checkId);
-      },
+      forget: (checkId) => series.forget(checkId),
     };
   },
 };

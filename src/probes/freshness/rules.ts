@@ -9,7 +9,7 @@ import { formatDuration } from '../../util/duration';
 import { clip } from '../http/assertions';
 import { parseDate } from './dates';
 import type { FreshnessOptions } from './options';
-import type { DocumentFacts, SourceEvidence } from './sources/types';
+import type { DocumentFacts } from './sources/types';
 
 const DAY = 86_400_000;
 /** A review date this far in the future is a typo or a clock problem, not a review. */
@@ -21,8 +21,8 @@ const SHOWN_FIELDS = ['owner', 'approver', 'version', 'title'];
 export interface FreshnessMeasurements {
   source: DocumentFacts['kind'];
   format: DocumentFacts['declared']['format'];
-  /** Where the review date came from (a field, a JSON path, or the source's own date). */
-  evidence: string | SourceEvidence | null;
+  /** Where the review date came from: `field:<name>`, `json:<path>`, or the source's own date (a SourceEvidence). */
+  evidence: string | null;
   reviewedAt: string | null;
   ageSeconds: number | null;
   maxAgeSeconds: number | null;
@@ -62,7 +62,7 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
   const field = (name: string): unknown => {
     const p = o.fieldPaths[name];
     if (p && facts.json !== undefined) {
-      const found = JSONPath({ path: p, json: facts.json as object, wrap: true, eval: false }) as unknown[];
+      const found = JSONPath<unknown[]>({ path: p, json: facts.json as object, wrap: true, eval: false });
       return found[0];
     }
     return facts.declared.fields[name];
@@ -78,7 +78,7 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
     const where = o.jsonPath ?? o.fieldPaths[o.dateField] ?? o.dateField;
     const raw =
       o.jsonPath && facts.json !== undefined
-        ? (JSONPath({ path: o.jsonPath, json: facts.json as object, wrap: true, eval: false }) as unknown[])[0]
+        ? JSONPath<unknown[]>({ path: o.jsonPath, json: facts.json as object, wrap: true, eval: false })[0]
         : field(o.dateField);
     if (!isBlank(raw)) {
       reviewedAt = parseDate(raw);
@@ -136,7 +136,7 @@ export function evaluate(facts: DocumentFacts, o: FreshnessOptions, now: Date): 
   const dueAt = candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : undefined;
   const dueBy =
     dueAt && nextReview && dueAt.getTime() === nextReview.getTime()
-      ? `${o.nextReviewField}`
+      ? o.nextReviewField
       : o.maxAge !== undefined
         ? `maxAge ${formatDuration(o.maxAge)}`
         : undefined;

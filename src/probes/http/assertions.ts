@@ -29,7 +29,7 @@ export function checkJson(prefix: string, bodyText: string, assertions: JsonAsse
   }
   const findings: Finding[] = [];
   for (const a of assertions) {
-    const values = JSONPath({ path: a.path, json: doc as object, wrap: true, eval: false }) as unknown[];
+    const values = JSONPath<unknown[]>({ path: a.path, json: doc as object, wrap: true, eval: false });
     const present = values.length > 0;
     const value = values[0];
     const fail = (message: string) =>
@@ -129,6 +129,8 @@ export function checkBody(prefix: string, bodyText: string, mustMatch: string[],
  * Keeps evidence small: long strings and big values are cut. Scrubs the running check's secrets first: a cut
  * through an echoed token would leave a piece too short to recognise afterwards.
  */
+export function clip(v: string, max?: number): string;
+export function clip(v: unknown, max?: number): unknown;
 export function clip(v: unknown, max = 200): unknown {
   if (typeof v === 'string') {
     const s = scrubText(v);

@@ -1,6 +1,7 @@
 /** `pengawas_http_*`: the last request's phases and status, as blackbox_exporter's probe_http_* do. */
 import { Gauge } from 'prom-client';
 import { PHASES } from '../../net/timed-request';
+import { SeriesByCheck } from '../series';
 import type { MetricFamily } from '../types';
 import type { HttpMeasurements } from './index';
 
@@ -31,26 +32,22 @@ export const httpMetrics: MetricFamily<HttpMeasurements> = {
       labelNames: labels,
       registers: [registry],
     });
-    const seen = new Map<string, string>();
+    const series = new SeriesByCheck();
+    const put = (g: Gauge, l: { check: string; element: string; phase?: string }, v: number) => {
+      g.set(l, v);
+      series.wrote(g, l);
+    };
     return {
       observe(r) {
-        const l = { check: r.checkId, element: r.element };
-        seen.set(r.checkId, r.element);
+        const l = series.labels(r.checkId, r.element);
         if (r.status === 'error') return; // nothing measured: keep the last request's values
         const m = r.measurements;
-        if (m.phasesMs) for (const p of PHASES) phase.set({ ...l, phase: p }, m.phasesMs[p] / 1000);
-        if (m.status !== undefined) status.set(l, m.status);
-        if (m.redirects !== undefined) redirects.set(l, m.redirects);
-        if (m.bodyBytes !== undefined) bytes.set(l, m.bodyBytes);
+        if (m.phasesMs) for (const p of PHASES) put(phase, { ...l, phase: p }, m.phasesMs[p] / 1000);
+        if (m.status !== undefined) put(status, l, m.status);
+        if (m.redirects !== undefined) put(redirects, l, m.redirects);
+        if (m.bodyBytes !== undefined) put(bytes, l, m.bodyBytes);
       },
-      forget(checkId) {
-        const element = seen.get(checkId);
-        if (!element) return;
-        const l = { check: checkId, element };
-        for (const p of PHASES) phase.remove({ ...l, phase: p });
-        for (const g of [status, redirects, bytes]) g.remove(l);
-        seen.delete(checkId);
-      },
+      forget: (checkId) => series.forget(checkId),
     };
   },
 };

@@ -8,6 +8,7 @@
  */
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { CredentialsError, ProtocolError, UsageError } from '../../errors';
+import { asObject } from '../../util/narrow';
 import { apiReason, type ApiClient, type TokenSource } from './client';
 
 interface TokenAnswer {
@@ -38,7 +39,7 @@ abstract class CachedToken implements TokenSource {
         `${client.o.provider} token endpoint refused the monitor's client credentials (HTTP ${res.status}${reason(text)})`,
       );
     }
-    const body = client.parse<TokenAnswer>(res, what);
+    const body: TokenAnswer = asObject(client.parse(res, what));
     if (typeof body.access_token !== 'string' || !body.access_token)
       throw new ProtocolError(`${client.o.provider} token endpoint answered without access_token`);
     const ttl = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
@@ -104,8 +105,8 @@ export class PrivateKeyJwt extends CachedToken {
 
 export class StaticHeader implements TokenSource {
   constructor(private readonly value: string) {}
-  async header(): Promise<string> {
-    return this.value;
+  header(): Promise<string> {
+    return Promise.resolve(this.value);
   }
   invalidate(): boolean {
     return false; // an API token cannot be renewed by us: a 401 means it is revoked or wrong

@@ -146,16 +146,17 @@ export class ApiClient {
   async getJson<T>(pathOrUrl: string, query?: Record<string, string | number | boolean | undefined>): Promise<JsonResponse<T>> {
     const url = this.url(pathOrUrl, query);
     const res = await this.request(url);
-    return { data: this.parse<T>(res, `GET ${url.pathname}`), status: res.status, headers: res.headers };
+    // The vendor's documented shape: callers read it with typeof checks, never trusting a field blindly.
+    return { data: this.parse(res, `GET ${url.pathname}`) as T, status: res.status, headers: res.headers };
   }
 
   /** Checks status and parses JSON; shared by GETs and token POSTs. */
-  parse<T>(res: TimedResponse, what: string): T {
+  parse(res: TimedResponse, what: string): unknown {
     if (res.bodyTruncated) throw new ResponseTooLargeError(this.o.maxBodyBytes);
     const text = res.body.toString('utf8');
     if (res.status < 200 || res.status >= 300) throw this.statusError(res.status, what, text);
     try {
-      return JSON.parse(text) as T;
+      return JSON.parse(text) as unknown;
     } catch (e) {
       throw new ProtocolError(`${this.o.provider} answered ${what} with malformed JSON (${(e as Error).message})`);
     }
@@ -215,7 +216,7 @@ export class ApiClient {
 
 /** Runs `fn` over items with at most `limit` in flight (per-user lookups). */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let i = 0;
   const worker = async () => {
     while (i < items.length) {

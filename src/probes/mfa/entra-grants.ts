@@ -91,7 +91,7 @@ export function strengthVerdict(s: StrengthPolicy | null | undefined): Verdict {
     return { mfa: false, reason: `${name} could not be read (no allowedCombinations or requirementsSatisfied)` };
   if (
     s.requirementsSatisfied !== undefined &&
-    !String(s.requirementsSatisfied)
+    !s.requirementsSatisfied
       .split(',')
       .map((x) => x.trim())
       .includes('mfa')

@@ -106,7 +106,9 @@ export async function entraPosture(api: ApiClient, o: EntraOptions, maxUsers: nu
   out.enforced.all_users = allUsers.length > 0 ? 1 : 0;
   if (allUsers.length > 0) {
     out.findings.push(
-      pass('mfa.flow_not_enforced', `Conditional Access demands MFA from all users (${names(allUsers)})`, { policies: names(allUsers) }),
+      pass('mfa.flow_not_enforced', `Conditional Access demands MFA from all users (${names(allUsers).join(',')})`, {
+        policies: names(allUsers),
+      }),
     );
     const excluded = [...new Set(allUsers.flatMap((p) => exclusions(p.conditions)))];
     if (excluded.length)

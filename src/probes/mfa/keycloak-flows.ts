@@ -38,7 +38,7 @@ export function parseRoleCondition(config: Record<string, string> | undefined): 
   const role = config?.[ROLE_CONDITION.roleKey];
   return {
     role: typeof role === 'string' && role.trim() ? role : undefined,
-    negate: /^true$/i.test(String(config?.[ROLE_CONDITION.negateKey] ?? '')),
+    negate: /^true$/i.test(config?.[ROLE_CONDITION.negateKey] ?? ''),
   };
 }
 

@@ -11,6 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolError, UsageError } from '../../errors';
 import type { TimedResponse } from '../../net/timed-request';
 import { compilePattern } from '../../util/pattern';
+import { asObject } from '../../util/narrow';
 import type { Finding } from '../../results/contract';
 import { sleep, type ApiClient } from './client';
 import { fail, pass, warn } from './findings';
@@ -55,7 +56,7 @@ async function oidc(api: ApiClient, o: OidcLoginOptions): Promise<LoginOutput> {
       throw api.statusError(res.status, what, res.body.toString('utf8'));
     }
     if (res.status !== 200) return false;
-    const body = api.parse<{ access_token?: unknown; id_token?: unknown }>(res, what);
+    const body = asObject(api.parse(res, what));
     if (typeof body.access_token !== 'string' && typeof body.id_token !== 'string')
       throw new ProtocolError(`token endpoint answered ${what} with 200 but no token`);
     return true;

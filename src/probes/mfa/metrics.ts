@@ -4,6 +4,7 @@
  * user names never become labels — they live only in findings' evidence.
  */
 import { Gauge } from 'prom-client';
+import { SeriesByCheck } from '../series';
 import type { MetricFamily } from '../types';
 import type { MfaMeasurements } from './index';
 
@@ -58,47 +59,34 @@ export const mfaMetrics: MetricFamily<MfaMeasurements> = {
       labelNames: labels,
       registers: [registry],
     });
-    const seen = new Map<string, { element: string; scopes: Set<string>; coverageScopes: Set<string> }>();
-
-    const forget = (checkId: string) => {
-      const s = seen.get(checkId);
-      if (!s) return;
-      const l = { check: checkId, element: s.element };
-      for (const scope of s.scopes) enforced.remove({ ...l, scope });
-      for (const scope of s.coverageScopes) for (const g of [coverage, enrolled, total]) g.remove({ ...l, scope });
-      for (const stat of ['total', 'max']) apiSeconds.remove({ ...l, stat });
-      for (const g of [unenrolled, apiRequests, loginSeconds]) g.remove(l);
-      seen.delete(checkId);
+    const series = new SeriesByCheck();
+    const put = (g: Gauge, l: { check: string; element: string; scope?: string; stat?: string }, v: number) => {
+      g.set(l, v);
+      series.wrote(g, l);
     };
 
     return {
       observe(r) {
         // An `error` run decided nothing: keep the last decided values rather than report a false 0.
         if (r.status === 'error') return;
-        forget(r.checkId); // scopes may change with the config: start from a clean slate per check
-        const l = { check: r.checkId, element: r.element };
+        series.forget(r.checkId); // scopes may change with the config: start from a clean slate per check
+        const l = series.labels(r.checkId, r.element);
         const m = r.measurements;
-        const s = { element: r.element, scopes: new Set<string>(), coverageScopes: new Set<string>() };
-        seen.set(r.checkId, s);
-        for (const [scope, v] of Object.entries(m.enforced)) {
-          enforced.set({ ...l, scope }, v ? 1 : 0);
-          s.scopes.add(scope);
-        }
+        for (const [scope, v] of Object.entries(m.enforced)) put(enforced, { ...l, scope }, v ? 1 : 0);
         for (const [scope, c] of Object.entries(m.coverage)) {
-          s.coverageScopes.add(scope);
-          enrolled.set({ ...l, scope }, c.enrolled);
-          total.set({ ...l, scope }, c.total);
-          if (c.ratio !== null) coverage.set({ ...l, scope }, c.ratio);
+          put(enrolled, { ...l, scope }, c.enrolled);
+          put(total, { ...l, scope }, c.total);
+          if (c.ratio !== null) put(coverage, { ...l, scope }, c.ratio);
         }
-        if (m.unenrolledPrivileged !== undefined) unenrolled.set(l, m.unenrolledPrivileged);
+        if (m.unenrolledPrivileged !== undefined) put(unenrolled, l, m.unenrolledPrivileged);
         if (m.api) {
-          apiSeconds.set({ ...l, stat: 'total' }, m.api.totalMs / 1000);
-          apiSeconds.set({ ...l, stat: 'max' }, m.api.maxMs / 1000);
-          apiRequests.set(l, m.api.requests);
+          put(apiSeconds, { ...l, stat: 'total' }, m.api.totalMs / 1000);
+          put(apiSeconds, { ...l, stat: 'max' }, m.api.maxMs / 1000);
+          put(apiRequests, l, m.api.requests);
         }
-        if (m.login) loginSeconds.set(l, m.login.ms / 1000);
+        if (m.login) put(loginSeconds, l, m.login.ms / 1000);
       },
-      forget,
+      forget: (checkId) => series.forget(checkId),
     };
   },
 };

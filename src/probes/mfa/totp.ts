@@ -52,7 +52,7 @@ const crypto = createCryptoPlugin({
     const y = Buffer.from(b);
     return x.length === y.length && timingSafeEqual(x, y);
   },
-} as Parameters<typeof createCryptoPlugin>[0]);
+});
 const base32 = createBase32Plugin({ name: 'rfc4648', encode: base32Encode, decode: base32Decode });
 
 export interface TotpSettings {

@@ -10,8 +10,9 @@ import { fetchText } from '../../net/fetch-text';
 import { parseWebUrl, readCa } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { compilePattern } from '../../util/pattern';
+import { asObject, textOf } from '../../util/narrow';
 import { defineProbe } from '../types';
-import { callLive } from './live';
+import { callLive, type LiveMeasurement } from './live';
 import { openapiOptions } from './options';
 import { schemaProblems } from './schema';
 import { operations, validateOpenApi, type Problem } from './validate';
@@ -28,7 +29,25 @@ function grouped(problems: Problem[]): Finding[] {
   }));
 }
 
-export const openapiProbe = defineProbe({
+/** What an openapi check measured; only `status` when the document could not be read (HTTP error, too large, unparsable). */
+export interface OpenapiMeasurements {
+  /** HTTP status of the document's URL. */
+  status: number;
+  /** The document's `openapi` (or Swagger's `swagger`) version as written. */
+  openapi?: string | number | null;
+  title?: string | null;
+  /** `info.version`: the API's own version. */
+  apiVersion?: string | number | null;
+  /** Operations (method and path) the document declares. */
+  operations?: number;
+  servers?: string[];
+  live?: LiveMeasurement[];
+}
+
+/** A scalar as the document wrote it; anything else as null. */
+const scalar = (v: unknown): string | number | null => (typeof v === 'string' || typeof v === 'number' ? v : null);
+
+export const openapiProbe = defineProbe<typeof openapiOptions, OpenapiMeasurements>({
   type: 'openapi',
   summary: 'OpenAPI document: reachable, valid 3.x, required operations and SNAP headers declared; live answers documented',
   defaultElement: 'competition',
@@ -111,7 +130,7 @@ export const openapiProbe = defineProbe({
           });
       }
     }
-    const servers = Array.isArray(d.servers) ? (d.servers as Array<{ url?: unknown }>).map((s) => String(s.url ?? '')) : [];
+    const servers = Array.isArray(d.servers) ? d.servers.map((s: unknown) => textOf(asObject(s).url ?? '')) : [];
     if (o.requireHttpsServers) {
       for (const s of servers.filter((s) => /^http:\/\//i.test(s)))
         findings.push({
@@ -122,7 +141,7 @@ export const openapiProbe = defineProbe({
           evidence: { server: s },
         });
     }
-    const live: Array<Record<string, unknown>> = [];
+    const live: LiveMeasurement[] = [];
     if (o.live.length) {
       let base: URL;
       try {
@@ -145,15 +164,15 @@ export const openapiProbe = defineProbe({
         message: `valid OpenAPI ${String(d.openapi)}: ${ops.length} operation(s)${live.length ? `, ${live.length} live call(s) answered as documented` : ''}`,
       });
     }
-    const info = (d.info ?? {}) as Record<string, unknown>;
+    const info = asObject(d.info);
     return {
       target: url.href,
       findings,
       measurements: {
         status: res.status,
-        openapi: d.openapi ?? d.swagger ?? null,
-        title: info.title ?? null,
-        apiVersion: info.version ?? null,
+        openapi: scalar(d.openapi ?? d.swagger),
+        title: typeof info.title === 'string' ? info.title : null,
+        apiVersion: scalar(info.version),
         operations: ops.length,
         servers,
         live,

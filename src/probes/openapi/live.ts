@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { timedRequest } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
+import { asObject } from '../../util/narrow';
 import type { LiveCall } from './options';
 import type { Operation } from './validate';
 
@@ -22,11 +23,23 @@ function documented(op: Operation, status: number): boolean {
   return String(status) in responses || `${String(status)[0]}XX` in responses || 'default' in responses;
 }
 
+/** One live call as measured: `called: false` when the operation is not in the document. */
+export type LiveMeasurement =
+  | { operation: string; called: false }
+  | {
+      operation: string;
+      url: string;
+      status: number;
+      ms: number;
+      /** SNAP calls only: the body's responseCode as the API answered it (null when absent or unreadable). */
+      responseCode?: unknown;
+    };
+
 export async function callLive(
   call: LiveCall,
   ops: Operation[],
   lc: LiveContext,
-): Promise<{ findings: Finding[]; measurement: Record<string, unknown> }> {
+): Promise<{ findings: Finding[]; measurement: LiveMeasurement }> {
   const [method, path] = call.operation.split(' ');
   const op = ops.find((o) => o.method === method && o.path === path);
   const findings: Finding[] = [];
@@ -52,7 +65,7 @@ export async function callLive(
     ca: lc.ca,
     verifyTls: lc.verifyTls,
   });
-  const measurement: Record<string, unknown> = {
+  const measurement: LiveMeasurement = {
     operation: call.operation,
     url: url.href,
     status: res.status,
@@ -63,14 +76,14 @@ export async function callLive(
       id: 'openapi.live.undocumented_status',
       severity: 'medium',
       status: 'fail',
-      message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys((op.op.responses ?? {}) as object).join(', ')})`,
+      message: `${call.operation} answered HTTP ${res.status}, which the document does not declare (${Object.keys(op.op.responses ?? {}).join(', ')})`,
       evidence: measurement,
     });
   }
   if (call.snap) {
     let code: unknown;
     try {
-      code = (JSON.parse(res.body.toString('utf8')) as Record<string, unknown>).responseCode;
+      code = asObject(JSON.parse(res.body.toString('utf8'))).responseCode;
     } catch {
       code = undefined;
     }

@@ -46,7 +46,7 @@ export const openapiOptions = z
     /** Call these operations on the live API and check the answers are documented. */
     live: z.array(liveCall).default([]),
     /** Base URL for live calls; default: the document's first server. */
-    baseUrl: z.string().url().optional(),
+    baseUrl: z.url().optional(),
     headers: z.record(z.string(), z.string()).default({}),
     caFile: z.string().optional(),
     verifyTls: z.boolean().default(true),

@@ -4,6 +4,7 @@
  * response descriptions, declared path parameters, parameter shape, unique operationIds, and local $refs that
  * resolve. JSON-Schema validity of every schema object is not attempted.
  */
+import { textOf } from '../../util/narrow';
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export interface Problem {
@@ -47,11 +48,11 @@ export function operations(doc: Obj): Operation[] {
   if (!isObj(doc.paths)) return out;
   for (const [path, item] of Object.entries(doc.paths)) {
     if (!isObj(item)) continue;
-    const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    const shared: unknown[] = Array.isArray(item.parameters) ? item.parameters : [];
     for (const method of METHODS) {
       const op = item[method];
       if (!isObj(op)) continue;
-      const own = Array.isArray(op.parameters) ? op.parameters : [];
+      const own: unknown[] = Array.isArray(op.parameters) ? op.parameters : [];
       const parameters = [...shared, ...own].map((p) => deref(doc, p)).filter(isObj);
       out.push({ method: method.toUpperCase(), path, op, parameters });
     }
@@ -74,7 +75,7 @@ export function validateOpenApi(doc: unknown): Problem[] {
   const add = (rule: string, where: string, message: string) => problems.push({ rule, where, message });
   if (!isObj(doc)) return [{ rule: 'not_an_object', where: '#', message: 'the document is not an object' }];
   if (doc.swagger !== undefined)
-    add('version', '#/swagger', `Swagger ${String(doc.swagger)} is not OpenAPI 3; publish an OpenAPI 3.x document`);
+    add('version', '#/swagger', `Swagger ${textOf(doc.swagger)} is not OpenAPI 3; publish an OpenAPI 3.x document`);
   else if (typeof doc.openapi !== 'string' || !/^3\.[01]\.\d+$/.test(doc.openapi))
     add('version', '#/openapi', `openapi is ${JSON.stringify(doc.openapi)}, expected 3.0.x or 3.1.x`);
   const info = doc.info;

@@ -1,5 +1,6 @@
 /** `pengawas_securitytxt_*`: when the published security.txt expires, so an alert can fire well before it does. */
 import { Gauge } from 'prom-client';
+import { SeriesByCheck } from '../series';
 import type { MetricFamily } from '../types';
 import type { SecurityTxtMeasurements } from './index';
 
@@ -11,22 +12,17 @@ export const securityTxtMetrics: MetricFamily<SecurityTxtMeasurements> = {
       labelNames: ['check', 'element'],
       registers: [registry],
     });
-    const seen = new Map<string, string>();
+    const series = new SeriesByCheck();
     return {
       observe(r) {
         if (r.status === 'error') return;
-        const prev = seen.get(r.checkId);
-        if (prev && prev !== r.element) expires.remove({ check: r.checkId, element: prev });
-        seen.set(r.checkId, r.element);
+        const l = series.labels(r.checkId, r.element);
         const ts = r.measurements.expiresTimestamp;
-        if (typeof ts === 'number') expires.set({ check: r.checkId, element: r.element }, ts);
-        else expires.remove({ check: r.checkId, element: r.element });
+        if (typeof ts !== 'number') return series.remove(expires, l);
+        expires.set(l, ts);
+        series.wrote(expires, l);
       },
-      forget(checkId) {
-        const element = seen.get(checkId);
-        if (element) expires.remove({ check: checkId, element });
-        seen.delete(checkId);
-      },
+      forget: (checkId) => series.forget(checkId),
     };
   },
 };

@@ -24,7 +24,9 @@ export function hasHeader(headers: Record<string, string>, name: string): boolea
 
 /** Sets a header, replacing any spelling of the same name. */
 export function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
+  for (const k of Object.keys(headers))
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- headers are a plain record shared with the request; a spelling of the name goes
+    if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
   headers[name] = value;
 }
 
@@ -69,7 +71,7 @@ export function readToken(auth: FlowAuth, body: string): { token: string; expire
     return undefined;
   }
   const path = auth.type === 'snap' ? auth.tokenPath : '$.access_token';
-  const found = JSONPath({ path, json: doc as object, wrap: true, eval: false }) as unknown[];
+  const found = JSONPath<unknown[]>({ path, json: doc as object, wrap: true, eval: false });
   if (typeof found[0] !== 'string' || found[0].length === 0) return undefined;
   const d = doc as { expiresIn?: unknown; expires_in?: unknown };
   return { token: found[0], expiresIn: auth.type === 'snap' ? d.expiresIn : d.expires_in };

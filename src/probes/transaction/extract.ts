@@ -40,7 +40,7 @@ export function extract(step: string, extractors: Extractor[], body: string, hea
         missing(e, `response body is not JSON (${docError})`);
         continue;
       }
-      const found = JSONPath({ path: e.path, json: doc as object, wrap: true, eval: false }) as unknown[];
+      const found = JSONPath<unknown[]>({ path: e.path, json: doc as object, wrap: true, eval: false });
       if (found.length === 0 || found[0] === null || found[0] === undefined) missing(e, `${e.path} is not in the response`);
       else values.set(e.name, asText(found[0]));
     } else if (e.from === 'header') {

@@ -83,7 +83,7 @@ export function signAsymmetric(privateKey: string, clientId: string, timestamp: 
 
 export function verifyAsymmetric(publicKey: string, clientId: string, timestamp: string, signature: string): boolean {
   try {
-    const key = forge.pki.publicKeyFromPem(normalisePem(publicKey, 'PUBLIC KEY')) as forge.pki.rsa.PublicKey;
+    const key = forge.pki.publicKeyFromPem(normalisePem(publicKey, 'PUBLIC KEY'));
     const md = forge.md.sha256.create();
     md.update(asymmetricStringToSign(clientId, timestamp), 'utf8');
     return key.verify(md.digest().bytes(), forge.util.decode64(signature));

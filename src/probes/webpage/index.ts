@@ -28,9 +28,27 @@ async function load(url: URL, o: WebpageOptions, ctx: ProbeContext) {
   return { res, page: res.status >= 200 && res.status < 300 ? summarise(res.text) : undefined };
 }
 
+/** One required alternate: not fetched (`checked: false`), or fetched with its status and declared language. */
+export type AlternateMeasurement =
+  { hreflang: string; href: string; checked: false } | { hreflang: string; href: string; status: number; lang: string | null };
+
+/** What a webpage check measured; only `status` when the page did not answer 2xx. */
+export interface WebpageMeasurements {
+  status: number;
+  /** The URL after redirects. */
+  finalUrl?: string;
+  /** `<html lang>` as declared. */
+  lang?: string | null;
+  /** The page title, at most 120 characters. */
+  title?: string | null;
+  alternates?: AlternateMeasurement[];
+  /** Elements the accessibility rules looked at. */
+  counts?: { images: number; controls: number; buttons: number; links: number };
+}
+
 /** Each required alternate must answer, be in its language, and list the original among its own alternates. */
 async function checkPairs(url: URL, s: PageSummary, o: WebpageOptions, ctx: ProbeContext, findings: Finding[]) {
-  const pairs: Array<Record<string, unknown>> = [];
+  const pairs: AlternateMeasurement[] = [];
   for (const lang of o.requireAlternates) {
     const alt = s.alternates.find((a) => primary(a.hreflang) === lang.toLowerCase());
     if (!alt) {
@@ -49,7 +67,7 @@ async function checkPairs(url: URL, s: PageSummary, o: WebpageOptions, ctx: Prob
       continue;
     }
     const { res, page } = await load(altUrl, o, ctx);
-    const entry: Record<string, unknown> = { hreflang: lang, href: altUrl.href, status: res.status, lang: page?.htmlLang ?? null };
+    const entry: AlternateMeasurement = { hreflang: lang, href: altUrl.href, status: res.status, lang: page?.htmlLang ?? null };
     pairs.push(entry);
     if (!page) {
       findings.push({
@@ -84,7 +102,7 @@ async function checkPairs(url: URL, s: PageSummary, o: WebpageOptions, ctx: Prob
   return pairs;
 }
 
-export const webpageProbe = defineProbe({
+export const webpageProbe = defineProbe<typeof webpageOptions, WebpageMeasurements>({
   type: 'webpage',
   summary: 'Public page: <html lang>, hreflang pairs (id/en), and a browser-free accessibility subset (alt, labels, title, names)',
   defaultElement: 'inclusivity',

@@ -22,7 +22,8 @@ export function paymentApiHandler(settings: StubSettings) {
       if (size > 1024 * 1024) req.destroy();
       else chunks.push(c);
     });
-    req.on('end', async () => {
+    req.on('end', () => void answer());
+    const answer = async () => {
       if (settings.delayMs > 0) await new Promise((r) => setTimeout(r, settings.delayMs));
       if (settings.errorRate > 0 && Math.random() < settings.errorRate) return json(res, 500, { error: 'injected failure' });
       const path = (req.url ?? '/').split('?')[0];
@@ -35,7 +36,7 @@ export function paymentApiHandler(settings: StubSettings) {
       } catch (e) {
         json(res, 500, { error: (e as Error).message });
       }
-    });
+    };
   };
 }
 

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Route } from './route';
 import { SNAP_ROUTES } from './snap';
+import { parseObject } from '../../../util/narrow';
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -29,7 +30,7 @@ export const CORE_ROUTES: Route[] = [
     handler: (_req, res, body) => {
       let amount = 0;
       try {
-        amount = Number((JSON.parse(body.toString() || '{}') as { amount?: number }).amount ?? 0);
+        amount = Number(parseObject(body.toString() || '{}').amount ?? 0);
       } catch {
         return json(res, 400, { error: 'invalid JSON' });
       }

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { minifyBody, verifyAsymmetric, verifySymmetric } from '../../../probes/transaction/snap';
 import type { DemoTarget } from '../../types';
 import type { Route } from './route';
+import { textOf } from '../../../util/narrow';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -152,7 +153,7 @@ export const SNAP_ROUTES: Route[] = [
       if (!verifyTransaction(req, res, body, '55')) return;
       const b = parse(res, body, '55');
       if (!b) return;
-      const p = payments.get(String(b.originalReferenceNo ?? ''));
+      const p = payments.get(textOf(b.originalReferenceNo ?? ''));
       if (!p || p.partnerReferenceNo !== b.originalPartnerReferenceNo)
         return json(res, 404, { responseCode: '4045501', responseMessage: 'Transaction Not Found' });
       const cancelled = p.status === '06';
@@ -175,7 +176,7 @@ export const SNAP_ROUTES: Route[] = [
       if (!verifyTransaction(req, res, body, '57')) return;
       const b = parse(res, body, '57');
       if (!b) return;
-      const p = payments.get(String(b.originalReferenceNo ?? ''));
+      const p = payments.get(textOf(b.originalReferenceNo ?? ''));
       if (!p) return json(res, 404, { responseCode: '4045701', responseMessage: 'Transaction Not Found' });
       p.status = '06';
       json(res, 200, {
@@ -197,7 +198,7 @@ export const SNAP_DEMO_CLIENT_ID = 'pengawas-demo-client';
  */
 export const snapCredentials: DemoTarget = {
   name: 'snap-credentials',
-  async start(ctx) {
+  start(ctx) {
     const dir = path.join(ctx.dir, 'snap');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const keyFile = path.join(dir, 'client-key.pem');
@@ -214,9 +215,12 @@ export const snapCredentials: DemoTarget = {
       publicKeyPem: readFileSync(pubFile, 'utf8'),
       clientSecret: readFileSync(secretFile, 'utf8').trim(),
     });
-    return {
+    return Promise.resolve({
       describe: `SNAP demo client credentials in ${dir} (flow on the payment API stub: /v1.0/access-token/b2b → /v1.0/debit/*)`,
-      stop: async () => configureSnapDemo(undefined),
-    };
+      stop: () => {
+        configureSnapDemo(undefined);
+        return Promise.resolve();
+      },
+    });
   },
 };

@@ -9,6 +9,9 @@ import { certParts, toDer } from '../../../probes/tls/cert/asn1';
 const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
 const T = asn1.Type;
+/** Context-specific tags [0] and [1] have the tag numbers of forge's Type.NONE and Type.BOOLEAN (0 and 1). */
+const CTX0 = T.NONE;
+const CTX1 = T.BOOLEAN;
 const seq = (v: forge.asn1.Asn1[]) => asn1.create(U, T.SEQUENCE, true, v);
 const oid = (o: string) => asn1.create(U, T.OID, false, asn1.oidToDer(o).getBytes());
 const octets = (b: Buffer) => asn1.create(U, T.OCTETSTRING, false, b.toString('binary'));
@@ -26,12 +29,12 @@ export function goodOcspResponse(leafDer: Buffer, caDer: Buffer, caKeyPem: strin
   const now = new Date();
   const single = seq([
     certId,
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, ''), // good
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX0, false, ''), // good
     time(new Date(now.getTime() - 60_000)),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [time(new Date(now.getTime() + validHours * 3_600_000))]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX0, true, [time(new Date(now.getTime() + validHours * 3_600_000))]),
   ]);
   const tbs = seq([
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [ca.subjectName]), // responderID byName
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX1, true, [ca.subjectName]), // responderID byName
     time(now),
     seq([single]),
   ]);
@@ -43,7 +46,7 @@ export function goodOcspResponse(leafDer: Buffer, caDer: Buffer, caKeyPem: strin
   ]);
   const response = seq([
     asn1.create(U, T.ENUMERATED, false, '\u0000'),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([oid('1.3.6.1.5.5.7.48.1.1'), octets(toDer(basic))])]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX0, true, [seq([oid('1.3.6.1.5.5.7.48.1.1'), octets(toDer(basic))])]),
   ]);
   return toDer(response);
 }

@@ -122,6 +122,6 @@ export const website: DemoTarget = {
   name: 'website',
   async start() {
     const s = await startWebsite(DEMO_PORTS.website);
-    return { describe: `public website       ${s.url}/id/  (security.txt, status, OpenAPI)`, stop: s.stop };
+    return { describe: `public website       ${s.url}/id/  (security.txt, status, OpenAPI)`, stop: () => s.stop() };
   },
 };
