@@ -14,7 +14,9 @@ module.exports = {
   setupFiles: [...base.setupFiles, '<rootDir>/test/unit-setup.ts'],
   // evidence/{coverage,percentiles} are left out: they run against both store backends, PostgreSQL included.
   testMatch: [
-    '<rootDir>/test/config/{limits,validate}.test.ts',
+    '<rootDir>/test/config/{limits,settings,validate}.test.ts',
+    '<rootDir>/test/dashboards/render.test.ts',
+    '<rootDir>/test/probes/series.test.ts',
     '<rootDir>/test/util/*.test.ts',
     '<rootDir>/test/probes/http/{http-probe,redirect-secrets}.test.ts',
     '<rootDir>/test/probes/mfa/{entra,keycloak,login,okta}.test.ts',
