@@ -49,17 +49,20 @@ export async function saveHead(tx: Queryable, stream: string, link: Link, openIn
   }
 }
 
+/** The small chained tables, one per stream beside `#results`. */
+export type RecordTable =
+  | 'evidence_configs'
+  | 'evidence_waivers'
+  | 'evidence_attestations'
+  | 'evidence_signers'
+  | 'evidence_lifecycle'
+  | 'evidence_maintenance'
+  | 'evidence_maintenance_silences';
+
 /** A record of one of the small chained tables (`#config`, `#waivers`, `#attestations`, `#signers`, `#lifecycle`, `#maintenance`): appended, never updated. */
 export async function appendRecord(
   tx: Queryable,
-  table:
-    | 'evidence_configs'
-    | 'evidence_waivers'
-    | 'evidence_attestations'
-    | 'evidence_signers'
-    | 'evidence_lifecycle'
-    | 'evidence_maintenance'
-    | 'evidence_maintenance_silences',
+  table: RecordTable,
   stream: string,
   body: string,
   columns: Record<string, unknown>,

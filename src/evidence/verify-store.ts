@@ -11,6 +11,7 @@
  */
 import { attestationStatement } from './attestations';
 import type { Queryable } from './db/types';
+import type { RecordTable } from './chain';
 import { isSignature, signatureProblem } from './record-checks';
 import { waiverStatement } from './waivers';
 import { isScope, MAINTENANCE_STREAM, maintenanceEndStatement, maintenanceStatement } from './maintenance';
@@ -36,15 +37,7 @@ export interface StoreVerification {
   /** sha256 over every stream's head, the value packs sign. */
 }
 
-export type Table =
-  | 'evidence_results'
-  | 'evidence_configs'
-  | 'evidence_waivers'
-  | 'evidence_attestations'
-  | 'evidence_signers'
-  | 'evidence_lifecycle'
-  | 'evidence_maintenance'
-  | 'evidence_maintenance_silences';
+export type Table = 'evidence_results' | RecordTable;
 
 /** The table holding a stream's records. */
 export function tableOf(stream: string): Table {
