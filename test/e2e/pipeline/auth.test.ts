@@ -136,9 +136,13 @@ describe('authenticated results on the stream', () => {
     await redis.xadd(publisher.key, '*', ...fields); // later: a separate batch
     await settle();
     expect(written.filter((w) => w.startsWith('replayed@'))).toHaveLength(1);
+    // The recorder counts a batch once its MULTI (with the XACK) has committed, so the counter can trail the
+    // acknowledgement settle() waits for by a turn of the event loop: wait for it, then judge exact values.
+    const dup = 'pengawas_recorder_results_total{outcome="duplicate"}';
+    await waitFor(async () => (sample(await text(), dup) ?? 0) >= 2, 10_000).catch(() => undefined);
     const m = await text();
     expect(sample(m, 'pengawas_check_runs_total{check="replayed",element="security",type="http",result="pass"}')).toBe(1);
-    expect(sample(m, 'pengawas_recorder_results_total{outcome="duplicate"}')).toBe(2);
+    expect(sample(m, dup)).toBe(2);
   });
 
   it('an authentic result older than the retention is dropped as a gap, not recorded (a replay past its marker)', async () => {
