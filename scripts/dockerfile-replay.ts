@@ -15,7 +15,7 @@
  * of downloading them, and prebuild-install finds no prebuilt binary offline, so better-sqlite3 compiles).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDockerfile, type Instruction } from './dockerfile-parse';
@@ -30,13 +30,20 @@ if (!nodeDir || !existsSync(path.join(nodeDir, 'bin', 'node'))) {
   console.error('usage: tsx scripts/dockerfile-replay.ts --node <dir with bin/node and include/node> [--keep]');
   process.exit(2);
 }
-const node = path.join(nodeDir, 'bin', 'node');
 // Mount and network namespaces need root (CAP_SYS_ADMIN); without them there is nothing honest to replay.
 if (spawnSync('unshare', ['-m', '-n', 'true'], { stdio: 'ignore' }).status !== 0) {
   console.error('[replay] skipped: this machine gives no mount and network namespaces (unshare -m -n failed)');
   process.exit(3);
 }
 const work = mkdtempSync(path.join(tmpdir(), 'dockerfile-replay-'));
+chmodSync(work, 0o755);
+// The image's node is executable by every user; the folder given may be private (`mktemp -d` makes it 0700), so
+// the replay runs a copy that the image's user (uid 1000) can execute, for the command and the HEALTHCHECK alike.
+const nodeBin = path.join(work, 'node-bin');
+mkdirSync(nodeBin);
+copyFileSync(path.join(nodeDir, 'bin', 'node'), path.join(nodeBin, 'node'));
+chmodSync(path.join(nodeBin, 'node'), 0o755);
+const node = path.join(nodeBin, 'node');
 const log = (msg: string): void => console.log(`[replay] ${msg}`);
 
 type Stage = { name: string; root: string; workdir: string; env: Record<string, string>; user: string };
@@ -73,7 +80,7 @@ function stageEnv(stage: Stage): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...stage.env,
-    PATH: `${path.join(nodeDir!, 'bin')}:${process.env.PATH ?? ''}`,
+    PATH: `${nodeBin}:${process.env.PATH ?? ''}`,
     // node-gyp: the headers the image's build would download (see the header comment).
     npm_config_nodedir: nodeDir,
     HOME: stage.user === 'root' ? path.join(work, 'home-root') : path.join(work, 'home-node'),
@@ -198,7 +205,8 @@ async function main(): Promise<void> {
   container.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
   try {
     const started = Date.now();
-    await waitHealthy(image, JSON.parse(health[1]) as string[], container, ns, 90);
+    const healthArgv = (JSON.parse(health[1]) as string[]).map((a) => (a === 'node' ? node : a));
+    await waitHealthy(image, healthArgv, container, ns, 90);
     log(`HEALTHCHECK passed after ${((Date.now() - started) / 1000).toFixed(1)} s (image command: ${argv.slice(1).join(' ')})`);
     const scrape = `fetch('http://127.0.0.1:9464/metrics').then(r=>r.text()).then(t=>{const m=t.match(/^pengawas_check_runs_total\\{[^}]*\\} (\\d+)/gm)||[];console.log(m.reduce((a,l)=>a+Number(l.split(' ').pop()),0))})`;
     let runs = 0;
