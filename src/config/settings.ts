@@ -125,6 +125,17 @@ export const settingsSchema = z
       })
       .strict()
       .default({ concurrency: 64, lockDuration: 30_000, stalledInterval: 30_000, shutdownGrace: 10_000, retryBackoff: 1_000 }),
+    scheduler: z
+      .object({
+        /**
+         * Most jobs waiting for a worker. When workers fall behind, fired slots are held by the scheduler (at most one
+         * per check) until room frees; a held slot whose check fires again is shed and reported as a gap (reason
+         * `queue_full`). 0: no bound (the queue, Redis memory and every result's lateness grow while workers lag).
+         */
+        maxBacklog: z.number().int().min(0).max(10_000_000).default(10_000),
+      })
+      .strict()
+      .default({ maxBacklog: 10_000 }),
     recorder: z
       .object({
         /** A pending result not acknowledged this long is claimed from a dead recorder. */

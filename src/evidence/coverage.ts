@@ -75,7 +75,7 @@ export interface CoverageGap {
   redisDown: number;
   /** Results reported lost: waited past the results retention or refused at the stream's cap. */
   resultsDropped: number;
-  /** Slots reported expired unrun: no worker that knew the check took them in time. */
+  /** Slots reported expired unrun: no worker that knew the check took them in time, or shed while workers were behind. */
   slotsExpired: number;
   /** Missing slots with no recorded cause. */
   unexplained: number;
@@ -139,7 +139,8 @@ export function computeCoverage(input: {
   for (const l of input.lost ?? []) {
     const k = `${l.checkId}\u0000${dayOf(l.slot, input.timezone)}`;
     const c = lostBy.get(k) ?? { dropped: 0, expired: 0 };
-    if (l.reason === 'unknown_check') c.expired += 1;
+    // Never run (no worker took it in time, or the scheduler shed it): expired unrun; otherwise a result was dropped.
+    if (l.reason === 'unknown_check' || l.reason === 'queue_full') c.expired += 1;
     else c.dropped += 1;
     lostBy.set(k, c);
   }

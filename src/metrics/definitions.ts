@@ -135,8 +135,13 @@ export class Metrics {
   });
   readonly enqueued = new Counter({
     name: 'pengawas_scheduler_enqueued_total',
-    help: 'Slots handled by this scheduler: enqueued, or duplicate (another scheduler had it)',
+    help: 'Slots handled by this scheduler: enqueued, duplicate (another scheduler had it), shed (held while the queue was at scheduler.maxBacklog until the check fired again; a gap) or error',
     labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly heldSlots = new Gauge({
+    name: 'pengawas_scheduler_held_slots',
+    help: 'Fired slots this scheduler holds because the queue is at scheduler.maxBacklog (workers behind); at most one per check',
     registers: [this.registry],
   });
   readonly recorded = new Counter({

@@ -4,6 +4,7 @@
  * Global series only: their cardinality does not grow with the number of checks.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { GAP_REASONS } from '../results/gaps';
 
 export interface RedisProbe {
   /** ioredis connection state: 'ready' when commands go through. */
@@ -56,7 +57,7 @@ export class ResultsMetrics {
     });
     this.slotsExpired = new Counter({
       name: 'pengawas_slots_expired_total',
-      help: 'Scheduled slots that expired unrun after being handed back; each is logged and listed in the gaps stream',
+      help: 'Scheduled slots that expired unrun: handed back by workers until their claim ran out, or shed by the scheduler (queue_full); each is listed in the gaps stream',
       labelNames: ['reason'],
       registers,
     });
@@ -80,12 +81,13 @@ export class ResultsMetrics {
     // Zero from the start, so Prometheus's increase() sees the first event too.
     for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.rejected.inc({ reason }, 0);
     this.dropped.inc({ reason: 'expired' }, 0);
-    for (const reason of ['expired', 'unknown_check', 'results_backlog']) this.gapsRecorded.inc({ reason }, 0);
+    for (const reason of GAP_REASONS) this.gapsRecorded.inc({ reason }, 0);
     for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.gapsRejected.inc({ reason }, 0);
     for (const reason of ['unknown_check', 'results_backlog']) {
       this.handedBack.inc({ reason }, 0);
       this.slotsExpired.inc({ reason }, 0);
     }
+    this.slotsExpired.inc({ reason: 'queue_full' }, 0);
     this.streamEntries = new Gauge({
       name: 'pengawas_results_stream_entries',
       help: 'Entries on the results stream (unrecorded and not yet trimmed); workers hand jobs back at results.maxLength',

@@ -97,7 +97,15 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   step('queue', () => queue.close());
   const getCheck = (id: string) => config.current.byId.get(id);
 
-  const scheduler = o.roles.includes('scheduler') ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff }) : undefined;
+  // A scheduler signs the gap reports of slots it sheds when it has the results key (with its workers, or its own copy).
+  const gapKeyring =
+    keyring ??
+    (o.roles.includes('scheduler') && Object.keys(s.results.keys).length
+      ? keyringFor(s.results, { signs: true, verifies: false })
+      : undefined);
+  const scheduler = o.roles.includes('scheduler')
+    ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff, maxBacklog: s.scheduler.maxBacklog, keyring: gapKeyring })
+    : undefined;
   const worker = runsProbes
     ? new CheckWorker({
         connection: conn('worker'),

@@ -30,11 +30,23 @@ export interface EnqueueOptions {
   retryBackoffMs: number;
 }
 
+export interface Enqueued {
+  outcomes: Array<'enqueued' | 'duplicate'>;
+  /** Jobs in the wait list once this batch was added (read in the claim round trip, so approximate). */
+  waiting: number;
+}
+
+/** A slot's claim lives two intervals, at least 2 minutes: longer than any job of it waits for a worker. */
+function claimTtlMs(check: Check): number {
+  return Math.max(check.intervalMs * 2, 120_000);
+}
+
 export class CheckQueue {
   readonly queue: Queue<JobData>;
 
   constructor(
-    private readonly redis: Redis,
+    /** The connection jobs are added on (the scheduler writes its gap reports with it too). */
+    readonly redis: Redis,
     readonly prefix: string,
   ) {
     this.queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix });
@@ -43,20 +55,27 @@ export class CheckQueue {
 
   /** Returns 'enqueued', or 'duplicate' when another scheduler already claimed this slot. */
   async enqueue(check: Check, slot: number, opts: EnqueueOptions): Promise<'enqueued' | 'duplicate'> {
-    return (await this.enqueueMany([{ check, slot }], opts))[0];
+    return (await this.enqueueMany([{ check, slot }], opts)).outcomes[0];
+  }
+
+  /** Jobs waiting for a worker (BullMQ's wait list; retries and hand-backs wait in its delayed set instead). */
+  async waiting(): Promise<number> {
+    return this.redis.llen(this.queue.keys.wait);
   }
 
   /**
-   * Claims many slots in one round trip (a pipeline of SET NX) and adds the claimed ones in one more (addBulk):
-   * two round trips per batch instead of two per slot. Outcomes are in input order; a failed add rejects the whole
-   * call (its slots stay claimed, as with a single add that fails after its claim).
+   * Claims many slots in one round trip (a pipeline of SET NX, and the wait list's length) and adds the claimed ones
+   * in one more (addBulk): two round trips per batch instead of two per slot. Outcomes are in input order; `waiting`
+   * is the wait list's length with this batch added. A failed add rejects the whole call (its slots stay claimed, as
+   * with a single add that fails after its claim).
    */
-  async enqueueMany(slots: Array<{ check: Check; slot: number }>, opts: EnqueueOptions): Promise<Array<'enqueued' | 'duplicate'>> {
-    if (!slots.length) return [];
+  async enqueueMany(slots: Array<{ check: Check; slot: number }>, opts: EnqueueOptions): Promise<Enqueued> {
+    if (!slots.length) return { outcomes: [], waiting: 0 };
     const claims = this.redis.pipeline();
-    for (const { check, slot } of slots)
-      claims.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', Math.max(check.intervalMs * 2, 120_000), 'NX');
+    for (const { check, slot } of slots) claims.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', claimTtlMs(check), 'NX');
+    claims.llen(this.queue.keys.wait);
     const answers = (await claims.exec()) ?? [];
+    const [llenErr, llen] = answers.pop() ?? [null, 0];
     const outcomes = answers.map(([err, v]) => {
       if (err) throw err;
       return v === 'OK' ? ('enqueued' as const) : ('duplicate' as const);
@@ -78,7 +97,23 @@ export class CheckQueue {
         },
       }));
     if (jobs.length) await this.queue.addBulk(jobs);
-    return outcomes;
+    return { outcomes, waiting: (llenErr ? 0 : Number(llen)) + jobs.length };
+  }
+
+  /**
+   * Claims slots that will never be enqueued (the scheduler shed them), so no other scheduler enqueues them later.
+   * Returns the slots this call claimed: those are gaps; a slot another scheduler had claimed was enqueued by it.
+   */
+  async claimUnrun(slots: Array<{ check: Check; slot: number }>): Promise<Array<{ check: Check; slot: number }>> {
+    if (!slots.length) return [];
+    const claims = this.redis.pipeline();
+    for (const { check, slot } of slots) claims.set(slotClaimKey(this.prefix, check.id, slot), '0', 'PX', claimTtlMs(check), 'NX');
+    const answers = (await claims.exec()) ?? [];
+    return slots.filter((_s, i) => {
+      const [err, v] = answers[i] ?? [null, null];
+      if (err) throw err;
+      return v === 'OK';
+    });
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -17,7 +17,9 @@ const METRICS_READ = ['lindex', 'llen', 'xlen', 'zcard'];
 const QUEUE_META = ['exists', 'hget', 'hmget'];
 
 export const ROLE_COMMANDS: Record<AclRole, string[]> = {
-  // Claims a slot (SET NX) and adds the job (BullMQ addJob script: HMSET, INCR, LPUSH, ZADD, XADD to the events stream).
+  // Claims a slot (SET NX) and adds the job (BullMQ addJob script: HMSET, INCR, LPUSH, ZADD, XADD to the events stream);
+  // reads the wait list's length (LLEN) for scheduler.maxBacklog; a shed slot is claimed (SET NX) and listed in the
+  // gaps stream (XADD) — from the code: only an overloaded queue takes that path.
   scheduler: [...CONNECTION, ...SCRIPTS, ...METRICS_READ, ...QUEUE_META, 'set', 'hmset', 'hset', 'incr', 'lpush', 'zadd', 'xadd'],
   // BullMQ Worker: blocking wait on the marker (BZPOPMIN), job locks, moves between states, stalled-job checks,
   // retries with backoff, XTRIM of BullMQ's events stream; hand-back of a job (moveToDelayed) after reading its slot

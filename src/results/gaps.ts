@@ -10,7 +10,12 @@ import type { Redis } from 'ioredis';
 import { logger } from '../util/logger';
 import type { Keyring, VerifyOutcome } from './keyring';
 
-export const GAP_REASONS = ['expired', 'unknown_check', 'results_backlog'] as const;
+/**
+ * `expired`: an authentic result waited past the retention; `unknown_check` / `results_backlog`: workers handed a
+ * job back until its slot's claim ran out; `queue_full`: the scheduler never enqueued the slot (the queue was at
+ * scheduler.maxBacklog until the check's next slot came due).
+ */
+export const GAP_REASONS = ['expired', 'unknown_check', 'results_backlog', 'queue_full'] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
 
 export interface Gap {
@@ -43,10 +48,18 @@ function gapRaw(g: Gap, at: string): string {
 }
 
 /**
- * Appends gaps (and logs each). Signed when this process has a signing key; an unsigned entry is still listed
- * for people and tests reading the stream, but the evidence side will not take its word for a cause.
+ * Appends gaps (and logs each, or with `summary` one line for the lot: shedding under overload lists thousands).
+ * Signed when this process has a signing key; an unsigned entry is still listed for people and tests reading the
+ * stream, but the evidence side will not take its word for a cause.
  */
-export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what: string, keyring?: Keyring): Promise<void> {
+export async function recordGaps(
+  redis: Redis,
+  prefix: string,
+  gaps: Gap[],
+  what: string,
+  keyring?: Keyring,
+  opts: { summary?: boolean } = {},
+): Promise<void> {
   if (!gaps.length) return;
   const p = redis.pipeline();
   const at = new Date().toISOString();
@@ -70,7 +83,13 @@ export async function recordGaps(redis: Redis, prefix: string, gaps: Gap[], what
     ];
     p.xadd(gapsKey(prefix), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', ...fields);
   }
-  await p.exec();
+  const answers = (await p.exec()) ?? [];
+  for (const [err] of answers) if (err) throw err;
+  if (opts.summary) {
+    const checks = new Set(gaps.map((g) => g.checkId));
+    logger().warn({ slots: gaps.length, checks: checks.size, reason: gaps[0].reason, first: gaps[0].id }, what);
+    return;
+  }
   for (const g of gaps) logger().warn({ result: g.id, check: g.checkId, slot: g.slot, reason: g.reason }, what);
 }
 

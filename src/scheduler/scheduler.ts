@@ -4,12 +4,21 @@
  * stable offset inside its interval (see config/schedule.ts), so 10,000 checks cost one timer, not 10,000.
  * Several schedulers may run: the queue's slot claim makes each slot enqueued once. Slots fired within COALESCE_MS
  * of each other are enqueued as one batch (one claim pipeline, one addBulk), not one round trip each.
+ *
+ * The queue is bounded (`scheduler.maxBacklog` jobs waiting for a worker): when workers fall behind, fired slots are
+ * held here, oldest first, at most one per check, and enqueued as room frees. A held slot whose check fires again
+ * is shed: claimed so no other scheduler enqueues it, counted, and reported in the gaps stream (reason
+ * `queue_full`) — a gap with its cause, instead of a queue (and Redis memory) that grows without bound while every
+ * result arrives later than the last.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Check, CheckSet } from '../config/check';
 import { nextEverySlot } from '../config/schedule';
 import type { Metrics } from '../metrics/definitions';
 import type { CheckQueue } from '../queue/check-queue';
+import { resultId } from '../results/contract';
+import { recordGaps } from '../results/gaps';
+import type { Keyring } from '../results/keyring';
 import { logger } from '../util/logger';
 import { SlotHeap } from './slot-heap';
 
@@ -22,11 +31,22 @@ const ENQUEUE_BATCH = 500;
  * at most this much to the schedule lag.
  */
 export const COALESCE_MS = 20;
+/** While slots are held, how often the wait list's length is read again to see whether room has freed. */
+export const HOLD_POLL_MS = 100;
 
 export interface SchedulerOptions {
   queue: CheckQueue;
   metrics?: Metrics;
   retryBackoffMs: number;
+  /** Most jobs waiting for a worker; beyond it fired slots are held here (0: no bound, the queue grows). */
+  maxBacklog?: number;
+  /** Signs the gap reports of shed slots (the results key), so the evidence names their cause. */
+  keyring?: Keyring;
+}
+
+interface Fired {
+  check: Check;
+  slot: number;
 }
 
 export class Scheduler {
@@ -35,8 +55,13 @@ export class Scheduler {
   private timer?: NodeJS.Timeout;
   private stopped = true;
   private inFlight = new Set<Promise<void>>();
-  private batch: Array<{ check: Check; slot: number }> = [];
+  private batch: Fired[] = [];
   private flushTimer?: NodeJS.Timeout;
+  /** Jobs waiting for a worker, as last read (with each batch's claims, or by the hold poll). */
+  private waiting = 0;
+  /** Slots waiting here for room in the queue, by check id, oldest first. */
+  private readonly held = new Map<string, Fired>();
+  private holdTimer?: NodeJS.Timeout;
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -102,15 +127,44 @@ export class Scheduler {
     } else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
   }
 
+  /**
+   * Enqueues what was fired, as far as the queue has room: the rest is held (behind slots held before), and a held
+   * slot whose check fired again is shed.
+   */
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch = this.batch.splice(0, ENQUEUE_BATCH);
-    if (this.batch.length) setImmediate(() => this.flush());
-    if (!batch.length) return;
+    const fresh = this.batch.splice(0);
+    const room = this.o.maxBacklog ? Math.max(0, this.o.maxBacklog - this.waiting) : Infinity;
+    let send = fresh;
+    const shed: Fired[] = [];
+    if (this.held.size || fresh.length > room) {
+      for (const f of fresh) {
+        const older = this.held.get(f.check.id);
+        if (older) shed.push(older);
+        this.held.delete(f.check.id);
+        this.held.set(f.check.id, f);
+      }
+      send = [];
+      for (const [id, f] of this.held) {
+        if (send.length >= room) break;
+        send.push(f);
+        this.held.delete(id);
+      }
+      if (this.held.size) this.pollRoom();
+    }
+    this.o.metrics?.heldSlots.set(this.held.size);
+    // Counted as sent, so the next flush before this one's answer does not overfill the queue.
+    this.waiting += send.length;
+    for (let i = 0; i < send.length; i += ENQUEUE_BATCH) this.send(send.slice(i, i + ENQUEUE_BATCH));
+    if (shed.length) this.shed(shed);
+  }
+
+  private send(batch: Fired[]): void {
     const p = this.o.queue
       .enqueueMany(batch, { retryBackoffMs: this.o.retryBackoffMs })
-      .then((outcomes) => {
+      .then(({ outcomes, waiting }) => {
+        this.waiting = waiting;
         let enqueued = 0;
         for (const o of outcomes) if (o === 'enqueued') enqueued += 1;
         this.o.metrics?.enqueued.inc({ outcome: 'enqueued' }, enqueued);
@@ -120,6 +174,56 @@ export class Scheduler {
         this.o.metrics?.enqueued.inc({ outcome: 'error' }, batch.length);
         for (const { check, slot } of batch)
           logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not enqueue check');
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  /** While slots are held: reads the wait list's length every HOLD_POLL_MS and enqueues as far as it has room. */
+  private pollRoom(): void {
+    if (this.holdTimer || this.stopped) return;
+    this.holdTimer = setTimeout(() => {
+      const p = this.o.queue
+        .waiting()
+        .then((n) => {
+          this.waiting = n;
+        })
+        .catch((err: unknown) => logger().warn({ err: (err as Error).message }, 'could not read the queue length; slots stay held'))
+        .finally(() => {
+          this.holdTimer = undefined;
+          this.inFlight.delete(p);
+          if (this.stopped) return;
+          if (this.batch.length || this.held.size) this.flush();
+        });
+      this.inFlight.add(p);
+    }, HOLD_POLL_MS);
+  }
+
+  /** Claims the shed slots (a slot another scheduler enqueued is not a gap) and reports the claimed ones as gaps. */
+  private shed(slots: Fired[]): void {
+    const p = this.o.queue
+      .claimUnrun(slots)
+      .then(async (ours) => {
+        this.o.metrics?.enqueued.inc({ outcome: 'shed' }, ours.length);
+        this.o.metrics?.results.slotsExpired.inc({ reason: 'queue_full' }, ours.length);
+        await recordGaps(
+          this.o.queue.redis,
+          this.o.queue.prefix,
+          ours.map(({ check, slot }) => ({
+            id: resultId(check.id, new Date(slot)),
+            checkId: check.id,
+            slot: new Date(slot).toISOString(),
+            reason: 'queue_full' as const,
+          })),
+          `slots shed unrun: the queue held scheduler.maxBacklog (${String(this.o.maxBacklog)}) jobs until each check's next slot came due`,
+          this.o.keyring,
+          { summary: true },
+        );
+      })
+      .catch((err: unknown) => {
+        this.o.metrics?.enqueued.inc({ outcome: 'error' }, slots.length);
+        for (const { check, slot } of slots)
+          logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not report a shed slot');
       })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
@@ -136,8 +240,16 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clear();
-    // Slots already fired are still enqueued (as before batching, when each fire started its enqueue at once).
-    while (this.batch.length) this.flush();
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    // Slots already fired are still enqueued (as before batching, when each fire started its enqueue at once), held
+    // ones too: at most one per check, and a scheduler that stops must not turn them into gaps.
+    const all = [...this.held.values(), ...this.batch.splice(0)];
+    this.held.clear();
+    this.o.metrics?.heldSlots.set(0);
+    for (let i = 0; i < all.length; i += ENQUEUE_BATCH) this.send(all.slice(i, i + ENQUEUE_BATCH));
+    // Twice: a hold poll or shed under way may have started a send.
+    await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -101,6 +101,31 @@ describe('coverage: slots expected by the schedule against results recorded', ()
       },
     ]);
   });
+
+  it('counts slots never run (handed back until expiry, or shed by the scheduler) apart from dropped results', () => {
+    const day = '2026-10-03';
+    const a = at(day, 0);
+    const applied = { ...check('api'), schedule: 'every 3600s', timeoutMs: 1000, target: 'x' };
+    const slot = (h: number) => new Date(nextEverySlot('api', HOUR, at(day, h).getTime() - 1));
+    const c = computeCoverage({
+      days: [day],
+      timezone: TZ,
+      from: a,
+      to: at('2026-10-04', 0),
+      settleMs: 0,
+      configs: [{ hash: 'h', appliedAt: a.toISOString(), checks: [applied] }] as never,
+      rollups: [{ check_id: 'api', day, runs: 20 } as never],
+      down: [],
+      lost: [
+        { resultId: 'r1', checkId: 'api', slot: slot(1), reason: 'expired' },
+        { resultId: 'r2', checkId: 'api', slot: slot(2), reason: 'results_backlog' },
+        { resultId: 'r3', checkId: 'api', slot: slot(3), reason: 'unknown_check' },
+        // The scheduler shed it: the queue was at scheduler.maxBacklog until the check's next slot came due.
+        { resultId: 'r4', checkId: 'api', slot: slot(4), reason: 'queue_full' },
+      ],
+    });
+    expect(c.gaps).toEqual([expect.objectContaining({ checkId: 'api', missing: 4, resultsDropped: 2, slotsExpired: 2, unexplained: 0 })]);
+  });
 });
 
 describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {

@@ -1,0 +1,177 @@
+/**
+ * The bounded queue, on a private Redis: with no worker running, the wait list never holds more than
+ * scheduler.maxBacklog jobs; the scheduler holds at most one slot per check; a held slot whose check fires again is
+ * shed — claimed, counted and reported as a signed `queue_full` gap — and every fired slot ends up exactly one of: a
+ * job, a gap, or held (enqueued at stop). With two schedulers a slot is never both a job and a gap, nor two gaps.
+ * When a worker drains the queue, held slots are enqueued and shedding stops.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { loadChecks } from '../../src/config/load';
+import { Metrics } from '../../src/metrics/definitions';
+import { CheckQueue, QUEUE_NAME } from '../../src/queue/check-queue';
+import { readGaps } from '../../src/results/gaps';
+import { Keyring } from '../../src/results/keyring';
+import { Scheduler } from '../../src/scheduler/scheduler';
+import { startRedisChild, type RedisChild } from '../helpers/redis-server';
+
+const CHECKS = 40;
+const MAX_BACKLOG = 25;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function value(metrics: Metrics, name: 'enqueued' | 'slotsExpired', label: string): Promise<number> {
+  const m = name === 'enqueued' ? metrics.enqueued : metrics.results.slotsExpired;
+  return (await m.get()).values.find((v) => Object.values(v.labels).includes(label))?.value ?? 0;
+}
+
+describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
+  let redis: RedisChild;
+  let dir: string;
+  const conns: IORedis[] = [];
+  const keyring = Keyring.ephemeral();
+
+  beforeAll(async () => {
+    redis = await startRedisChild(['--appendonly', 'no']);
+    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-sched-backlog-'));
+    const lines = ['checks:'];
+    for (let i = 0; i < CHECKS; i++)
+      lines.push(
+        `  - { id: q-${i}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 900ms, target: "http://127.0.0.1:9/" }`,
+      );
+    writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const c of conns) c.disconnect();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const conn = () => {
+    const c = new IORedis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: null });
+    conns.push(c);
+    return c;
+  };
+
+  function schedulers(prefix: string, n: number) {
+    return Array.from({ length: n }, () => {
+      const queue = new CheckQueue(conn(), prefix);
+      const metrics = new Metrics();
+      return { queue, metrics, scheduler: new Scheduler({ queue, metrics, retryBackoffMs: 100, maxBacklog: MAX_BACKLOG, keyring }) };
+    });
+  }
+
+  /** Every slot as `<check>@<slot ms>`: jobs (wait list) and gaps (gaps stream), checked to be disjoint. */
+  async function outcome(prefix: string) {
+    const admin = conn();
+    const jobs = await admin.lrange(`${prefix}:checks:wait`, 0, -1);
+    const gaps = await readGaps(admin, prefix, 100_000, keyring);
+    const gapIds = gaps.map((g) => `${g.checkId}@${Date.parse(g.slot)}`);
+    return { admin, jobs, gaps, gapIds };
+  }
+
+  function expectConsecutive(ids: string[]): void {
+    expect(new Set(ids).size).toBe(ids.length);
+    const byCheck = new Map<string, number[]>();
+    for (const id of ids) {
+      const [check, slot] = id.split('@');
+      byCheck.set(check, [...(byCheck.get(check) ?? []), Number(slot)]);
+    }
+    expect(byCheck.size).toBe(CHECKS);
+    for (const slots of byCheck.values()) {
+      slots.sort((a, b) => a - b);
+      for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
+    }
+  }
+
+  it('no worker: the queue stays at the bound, one slot per check is held, the rest are shed as signed gaps', async () => {
+    const prefix = 'bl-one';
+    const [p] = schedulers(prefix, 1);
+    p.scheduler.apply(loadChecks(dir));
+    const waits: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      await sleep(100);
+      waits.push(await p.queue.waiting());
+    }
+    const held = (await p.metrics.heldSlots.get()).values[0]?.value ?? 0;
+    await p.scheduler.stop();
+    const { jobs, gaps, gapIds } = await outcome(prefix);
+    // The bound held at every look while running (the old scheduler put 40 jobs a second in it).
+    expect(Math.max(...waits)).toBeLessThanOrEqual(MAX_BACKLOG);
+    expect(Math.max(...waits)).toBe(MAX_BACKLOG);
+    // Held: at most one per check, and the checks not in the queue had one.
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(CHECKS);
+    // 40 checks a second for 3.2 s: ~128 slots; 25 queued, up to 40 held (enqueued at stop), the rest shed.
+    expect(gaps.length).toBeGreaterThanOrEqual(40);
+    for (const g of gaps) {
+      expect(g.rejected).toBeUndefined();
+      expect(g.reason).toBe('queue_full');
+      expect(g.id).toBe(`${g.checkId}@${g.slot}`);
+    }
+    // Each shed slot is claimed (no other scheduler can enqueue it later), counted twice over, and listed once.
+    for (const g of gaps.slice(0, 20)) expect(await conns[0].get(`${prefix}:slot:${g.checkId}@${Date.parse(g.slot)}`)).toBe('0');
+    expect(await value(p.metrics, 'enqueued', 'shed')).toBe(gaps.length);
+    expect(await value(p.metrics, 'slotsExpired', 'queue_full')).toBe(gaps.length);
+    expect(await value(p.metrics, 'enqueued', 'enqueued')).toBe(jobs.length);
+    // Nothing fired was lost or doubled: jobs and gaps are disjoint and together every check's consecutive slots.
+    expect(jobs.filter((j) => gapIds.includes(j))).toEqual([]);
+    expectConsecutive([...jobs, ...gapIds]);
+    await p.queue.close();
+  }, 60_000);
+
+  it('two schedulers: a slot is a job or a gap, never both, never twice', async () => {
+    const prefix = 'bl-two';
+    const parts = schedulers(prefix, 2);
+    for (const p of parts) {
+      p.scheduler.apply(loadChecks(dir));
+      await sleep(10);
+    }
+    await sleep(3200);
+    await Promise.all(parts.map((p) => p.scheduler.stop()));
+    const { jobs, gaps, gapIds } = await outcome(prefix);
+    expect(gaps.length).toBeGreaterThan(0);
+    expect(new Set(gapIds).size).toBe(gapIds.length);
+    expect(jobs.filter((j) => gapIds.includes(j))).toEqual([]);
+    expectConsecutive([...jobs, ...gapIds]);
+    let shed = 0;
+    for (const p of parts) shed += await value(p.metrics, 'enqueued', 'shed');
+    expect(shed).toBe(gaps.length);
+    await Promise.all(parts.map((p) => p.queue.close()));
+  }, 60_000);
+
+  it('a worker that keeps up: held slots are enqueued and nothing more is shed', async () => {
+    const prefix = 'bl-drain';
+    const [p] = schedulers(prefix, 1);
+    p.scheduler.apply(loadChecks(dir));
+    // Overloaded first (no worker) for 1.5 s, then a worker takes every job at once.
+    await sleep(1500);
+    const ran: string[] = [];
+    const worker = new Worker(
+      QUEUE_NAME,
+      async (job) => {
+        ran.push(job.id ?? '');
+        await Promise.resolve();
+      },
+      { connection: conn(), prefix, concurrency: 50, removeOnComplete: { count: 0 } },
+    );
+    await sleep(1000);
+    const shedThen = await value(p.metrics, 'enqueued', 'shed');
+    await sleep(2000);
+    const shedLater = await value(p.metrics, 'enqueued', 'shed');
+    const held = (await p.metrics.heldSlots.get()).values[0]?.value ?? 0;
+    await p.scheduler.stop();
+    await worker.close();
+    // Caught up: no check waits in the scheduler, and no slot was shed in the last 2 s (40 slots a second fired).
+    expect(held).toBe(0);
+    expect(shedLater).toBe(shedThen);
+    expect(ran.length).toBeGreaterThanOrEqual(2 * CHECKS);
+    const { gapIds } = await outcome(prefix);
+    expect(ran.filter((j) => gapIds.includes(j))).toEqual([]);
+    await p.queue.close();
+  }, 60_000);
+});
