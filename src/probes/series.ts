@@ -10,8 +10,15 @@ export interface Removable {
 
 type Labels = Record<string, string | number>;
 
-/** One key per label set, whatever the order its labels were written in. */
-const keyOf = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/**
+ * One key per label set, whatever the order its labels were written in (on the recorder's hot path: every result,
+ * every series). Label names cannot contain a comma; the values are JSON-quoted, so no two sets share a key.
+ */
+function keyOf(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  return `${names.join(',')}${JSON.stringify(names.map((n) => labels[n]))}`;
+}
 
 export class SeriesByCheck {
   private readonly checks = new Map<string, { element: string; written: Map<Removable, Map<string, Labels>> }>();

@@ -108,7 +108,10 @@ export class Scheduler {
       this.heap.pop();
       this.fire(e.item, e.at);
       if (e.item.schedule.kind === 'every') {
-        this.heap.push({ at: nextEverySlot(e.item.id, e.item.schedule.intervalMs, now), item: e.item });
+        // The next slot is one interval on (no re-hash of the check id per fire); after a stall longer than the
+        // interval, the first slot after now, as before.
+        const next = e.at + e.item.schedule.intervalMs;
+        this.heap.push({ at: next > now ? next : nextEverySlot(e.item.id, e.item.schedule.intervalMs, now), item: e.item });
       }
     }
     this.arm();
