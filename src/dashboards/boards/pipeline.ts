@@ -59,7 +59,11 @@ export const pipeline: BoardSpec = {
           type: 'timeseries',
           w: 12,
           h: 8,
-          queries: [{ expr: 'max by (state) (pengawas_queue_jobs{state!="completed"})', legend: '{{state}}' }],
+          queries: [
+            { expr: 'max by (state) (pengawas_queue_jobs{state!="completed"})', legend: '{{state}}' },
+            // Slots the schedulers hold while the queue is at scheduler.maxBacklog (docs/configuration.md).
+            { expr: 'sum(pengawas_scheduler_held_slots)', legend: 'held by schedulers' },
+          ],
         },
         {
           title: 'Schedule lag p50 / p95',
