@@ -5,18 +5,13 @@
  * job, a gap, or held (enqueued at stop). With two schedulers a slot is never both a job and a gap, nor two gaps.
  * When a worker drains the queue, held slots are enqueued and shedding stops.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Worker } from 'bullmq';
-import IORedis from 'ioredis';
-import { loadChecks } from '../../src/config/load';
 import { Metrics } from '../../src/metrics/definitions';
 import { CheckQueue, QUEUE_NAME } from '../../src/queue/check-queue';
 import { readGaps } from '../../src/results/gaps';
 import { Keyring } from '../../src/results/keyring';
 import { Scheduler } from '../../src/scheduler/scheduler';
-import { startRedisChild, type RedisChild } from '../helpers/redis-server';
+import { schedulerBed, type SchedulerBed } from './helpers';
 
 const CHECKS = 40;
 const MAX_BACKLOG = 25;
@@ -29,33 +24,14 @@ async function value(metrics: Metrics, name: 'enqueued' | 'slotsExpired', label:
 }
 
 describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
-  let redis: RedisChild;
-  let dir: string;
-  const conns: IORedis[] = [];
+  let bed: SchedulerBed;
   const keyring = Keyring.ephemeral();
+  const conn = () => bed.conn();
 
   beforeAll(async () => {
-    redis = await startRedisChild(['--appendonly', 'no']);
-    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-sched-backlog-'));
-    const lines = ['checks:'];
-    for (let i = 0; i < CHECKS; i++)
-      lines.push(
-        `  - { id: q-${i}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 900ms, target: "http://127.0.0.1:9/" }`,
-      );
-    writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
+    bed = await schedulerBed(CHECKS, 'q');
   }, 30_000);
-
-  afterAll(async () => {
-    for (const c of conns) c.disconnect();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const conn = () => {
-    const c = new IORedis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: null });
-    conns.push(c);
-    return c;
-  };
+  afterAll(() => bed.stop());
 
   function schedulers(prefix: string, n: number) {
     return Array.from({ length: n }, () => {
@@ -91,7 +67,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
   it('no worker: the queue stays at the bound, one slot per check is held, the rest are shed as signed gaps', async () => {
     const prefix = 'bl-one';
     const [p] = schedulers(prefix, 1);
-    p.scheduler.apply(loadChecks(dir));
+    p.scheduler.apply(bed.checks());
     const waits: number[] = [];
     for (let i = 0; i < 32; i++) {
       await sleep(100);
@@ -114,7 +90,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
       expect(g.id).toBe(`${g.checkId}@${g.slot}`);
     }
     // Each shed slot is claimed (no other scheduler can enqueue it later), counted twice over, and listed once.
-    for (const g of gaps.slice(0, 20)) expect(await conns[0].get(`${prefix}:slot:${g.checkId}@${Date.parse(g.slot)}`)).toBe('0');
+    for (const g of gaps.slice(0, 20)) expect(await conn().get(`${prefix}:slot:${g.checkId}@${Date.parse(g.slot)}`)).toBe('0');
     expect(await value(p.metrics, 'enqueued', 'shed')).toBe(gaps.length);
     expect(await value(p.metrics, 'slotsExpired', 'queue_full')).toBe(gaps.length);
     expect(await value(p.metrics, 'enqueued', 'enqueued')).toBe(jobs.length);
@@ -128,7 +104,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
     const prefix = 'bl-two';
     const parts = schedulers(prefix, 2);
     for (const p of parts) {
-      p.scheduler.apply(loadChecks(dir));
+      p.scheduler.apply(bed.checks());
       await sleep(10);
     }
     await sleep(3200);
@@ -147,7 +123,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
   it('a worker that keeps up: held slots are enqueued and nothing more is shed', async () => {
     const prefix = 'bl-drain';
     const [p] = schedulers(prefix, 1);
-    p.scheduler.apply(loadChecks(dir));
+    p.scheduler.apply(bed.checks());
     // Overloaded first (no worker) for 1.5 s, then a worker takes every job at once.
     await sleep(1500);
     const ran: string[] = [];

@@ -3,15 +3,11 @@
  * close together share one enqueueMany call (one claim pipeline, one addBulk), every fired slot becomes exactly one
  * job, and a batch whose slots another scheduler partly claimed first loses none and doubles none.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import IORedis from 'ioredis';
-import { loadChecks } from '../../src/config/load';
+import type IORedis from 'ioredis';
 import { Metrics } from '../../src/metrics/definitions';
 import { CheckQueue } from '../../src/queue/check-queue';
 import { COALESCE_MS, Scheduler } from '../../src/scheduler/scheduler';
-import { startRedisChild, type RedisChild } from '../helpers/redis-server';
+import { schedulerBed, type SchedulerBed } from './helpers';
 
 const CHECKS = 500;
 const RUN_MS = 3200;
@@ -32,36 +28,17 @@ async function counter(metrics: Metrics, outcome: string): Promise<number> {
 }
 
 describe('scheduler enqueue batches', () => {
-  let redis: RedisChild;
-  let dir: string;
-  const conns: IORedis[] = [];
+  let bed: SchedulerBed;
+  const conn = () => bed.conn();
 
   beforeAll(async () => {
-    redis = await startRedisChild(['--appendonly', 'no']);
-    dir = mkdtempSync(path.join(tmpdir(), 'pengawas-sched-batch-'));
-    const lines = ['checks:'];
-    for (let i = 0; i < CHECKS; i++)
-      lines.push(
-        `  - { id: b-${i}, type: http, element: efficiency, schedule: { every: 1s }, timeout: 900ms, target: "http://127.0.0.1:9/" }`,
-      );
-    writeFileSync(path.join(dir, 'checks.yaml'), `${lines.join('\n')}\n`);
+    bed = await schedulerBed(CHECKS, 'b');
   }, 30_000);
-
-  afterAll(async () => {
-    for (const c of conns) c.disconnect();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const conn = () => {
-    const c = new IORedis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: null });
-    conns.push(c);
-    return c;
-  };
+  afterAll(() => bed.stop());
 
   /** Runs `n` schedulers on one prefix for RUN_MS; returns what each counted and what Redis holds. */
   async function run(prefix: string, n: number) {
-    const set = loadChecks(dir);
+    const set = bed.checks();
     const admin = conn();
     const before = await commandCalls(admin);
     const parts = Array.from({ length: n }, () => {
