@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import type { ProbeResult } from './contract';
 import type { Keyring } from './keyring';
 import { validResult } from './validate';
+import { VerifiedEntries } from './verified-entries';
 
 export const RECORDER_GROUP = 'recorders';
 
@@ -55,11 +56,15 @@ export class ResultStream {
   /** Hash of follower → `<last read id> <unix ms>`: each recorder's metrics cursor (see recorder/follower.ts). */
   readonly cursorsKey: string;
 
+  /** Shared with every copy made by on(): the group reader and the metrics follower verify each entry once. */
+  private readonly verified: VerifiedEntries;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly o: { keyring?: Keyring; maxLength?: number } = {},
+    private readonly o: { keyring?: Keyring; maxLength?: number; verified?: VerifiedEntries } = {},
   ) {
+    this.verified = o.verified ?? new VerifiedEntries();
     this.key = `${prefix}:results`;
     this.deadKey = `${prefix}:results:dead`;
     this.cursorsKey = `${prefix}:results:cursors`;
@@ -137,7 +142,7 @@ export class ResultStream {
 
   /** The same stream (same keyring) on another connection, e.g. one that may block on XREAD. */
   on(redis: Redis): ResultStream {
-    return new ResultStream(redis, this.prefix, this.o);
+    return new ResultStream(redis, this.prefix, { ...this.o, verified: this.verified });
   }
 
   /** Takes over entries another (dead) recorder left unacknowledged for at least `minIdleMs`. */
@@ -224,6 +229,8 @@ export class ResultStream {
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
     const raw = f.r ?? '';
     if (!f.k || !f.m) return { entryId, raw, rejected: 'unsigned' };
+    const known = this.verified.get(entryId, raw);
+    if (known) return { entryId, raw, result: known };
     const verdict = this.o.keyring ? this.o.keyring.verify(f.k, raw, f.m) : 'unknown_key';
     if (verdict !== 'ok') return { entryId, raw, rejected: verdict };
     let value: unknown;
@@ -232,7 +239,9 @@ export class ResultStream {
     } catch {
       return { entryId, raw, rejected: 'invalid' };
     }
-    return validResult(value) ? { entryId, raw, result: value } : { entryId, raw, rejected: 'invalid' };
+    if (!validResult(value)) return { entryId, raw, rejected: 'invalid' };
+    this.verified.set(entryId, raw, value);
+    return { entryId, raw, result: value };
   }
 }
 
