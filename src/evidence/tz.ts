@@ -35,10 +35,29 @@ function parts(instant: number, tz: string): Record<string, number> {
   return out;
 }
 
-/** The local calendar day of an instant, 'YYYY-MM-DD'. */
-export function dayOf(instant: Date | number, tz: string): string {
-  const p = parts(typeof instant === 'number' ? instant : instant.getTime(), tz);
+function dayFromParts(instant: number, tz: string): string {
+  const p = parts(instant, tz);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** Per zone, the last day looked up and the instants it spans: the recorder asks for the same day all day long. */
+const lastDay = new Map<string, { day: string; from: number; to: number }>();
+
+/**
+ * The local calendar day of an instant, 'YYYY-MM-DD'. `formatToParts` is slow on the recorder's hot path (every
+ * result), so the span of the last day found is kept per zone and an instant inside it needs no formatting; a span is
+ * kept only once its first and last millisecond and the next day's first were checked to format as expected.
+ */
+export function dayOf(instant: Date | number, tz: string): string {
+  const t = typeof instant === 'number' ? instant : instant.getTime();
+  const known = lastDay.get(tz);
+  if (known && t >= known.from && t < known.to) return known.day;
+  const day = dayFromParts(t, tz);
+  const from = startOfDay(day, tz).getTime();
+  const to = startOfDay(addDays(day, 1), tz).getTime();
+  if (from <= t && t < to && dayFromParts(from, tz) === day && dayFromParts(to - 1, tz) === day && dayFromParts(to, tz) !== day)
+    lastDay.set(tz, { day, from, to });
+  return day;
 }
 
 /** Offset of the zone from UTC at an instant, in ms. */
