@@ -1,6 +1,6 @@
 /** The monitor's own settings: `--config FILE` (YAML), then environment, then CLI flags. */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
@@ -192,6 +192,9 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
+      // yaml is loaded only when there is a file to read: a one-shot `pengawas probe` without --config skips it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { parse } = require('yaml') as typeof Yaml;
       raw = (parse(readFileSync(file, 'utf8')) as Record<string, unknown>) ?? {};
     } catch (e) {
       throw new ConfigError([{ file, field: '(file)', message: (e as Error).message.split('\n')[0] }]);

@@ -1,6 +1,7 @@
 /**
  * The probe types' own metric families (`pengawas_<type>_*`), built from the probe registry: each family sees
- * only the results and checks of its own type, so adding a probe type needs no line here.
+ * only the results and checks of its own type, so adding a probe type needs no line here. Loads the families'
+ * modules (each type's metrics.ts), not the probes.
  */
 import type { Registry } from 'prom-client';
 import type { Check } from '../config/check';
@@ -13,7 +14,7 @@ export class ProbeFamilies {
 
   /** `types` limits the families created (tests); default: every registered family. */
   constructor(registry: Registry, types?: readonly string[]) {
-    for (const [type, family] of metricFamilies) if (!types || types.includes(type)) this.byType.set(type, family.create(registry));
+    for (const [type, family] of metricFamilies()) if (!types || types.includes(type)) this.byType.set(type, family.create(registry));
   }
 
   /**

@@ -1,27 +1,31 @@
 /**
  * The one table of probe types. Adding a type = one folder under src/probes/ (index.ts with its probe, metrics.ts
- * with its metric family when it has series of its own) and one line here.
+ * with its metric family when it has series of its own) and one row here (its type-only imports above it).
+ * Every module of a type is `require`d on first use, so a process loads only what it runs: `pengawas probe tls`
+ * loads the tls probe alone, a configuration loads the types it names, the recorder loads the metric families and
+ * no probe.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use is the point: see above */
 import type { Registry } from 'prom-client';
 import type { Check } from '../config/check';
 import type { ProbeResult } from '../results/contract';
 import type { MetricFamily, ProbeType, TypedResult } from './types';
-import { httpProbe } from './http';
-import { httpMetrics } from './http/metrics';
-import { tlsProbe } from './tls';
-import { tlsMetrics } from './tls/metrics';
-import { transactionProbe } from './transaction';
-import { transactionMetrics } from './transaction/metrics';
-import { freshnessProbe } from './freshness';
-import { freshnessMetrics } from './freshness/metrics';
-import { webpageProbe } from './webpage';
-import { securityTxtProbe } from './securitytxt';
-import { securityTxtMetrics } from './securitytxt/metrics';
-import { openapiProbe } from './openapi';
-import { mfaProbe } from './mfa';
-import { mfaMetrics } from './mfa/metrics';
-import { attestationProbe } from './attestation';
-import { attestationMetrics } from './attestation/metrics';
+import type * as Attestation from './attestation';
+import type * as AttestationMetrics from './attestation/metrics';
+import type * as Freshness from './freshness';
+import type * as FreshnessMetrics from './freshness/metrics';
+import type * as Http from './http';
+import type * as HttpMetrics from './http/metrics';
+import type * as Mfa from './mfa';
+import type * as MfaMetrics from './mfa/metrics';
+import type * as Openapi from './openapi';
+import type * as Securitytxt from './securitytxt';
+import type * as SecuritytxtMetrics from './securitytxt/metrics';
+import type * as Tls from './tls';
+import type * as TlsMetrics from './tls/metrics';
+import type * as Transaction from './transaction';
+import type * as TransactionMetrics from './transaction/metrics';
+import type * as Webpage from './webpage';
 
 /**
  * A probe type's family with the probe's types erased, so families of every type sit in one table: it takes any
@@ -35,10 +39,10 @@ export interface ErasedFamily {
   };
 }
 
-/** A probe type and its metric family, if any; the family must read the measurements this probe returns. */
+/** A probe type's loaders: the probe, and its metric family if it has one (loaded without the probe). */
 export interface RegisteredProbe {
-  probe: ProbeType;
-  metrics?: ErasedFamily;
+  probe: () => ProbeType;
+  metrics?: () => ErasedFamily;
 }
 
 /**
@@ -60,34 +64,68 @@ function erase<O, M>(family: MetricFamily<M, O>): ErasedFamily {
   };
 }
 
-/** Pairs a probe with its family; the type parameters make a family for other measurements or options a compile error. */
-export function entry<O, M extends object>(probe: ProbeType<O, M>, metrics?: MetricFamily<M, O>): RegisteredProbe {
-  return { probe, metrics: metrics && erase(metrics) };
+/**
+ * Pairs a probe's loader with its family's; the type parameters make a family for other measurements or options a
+ * compile error. Nothing is loaded here: each loader runs on first use.
+ */
+export function entry<O, M extends object>(probe: () => ProbeType<O, M>, metrics?: () => MetricFamily<M, O>): RegisteredProbe {
+  return { probe, ...(metrics ? { metrics: () => erase(metrics()) } : {}) };
 }
 
-const PROBES: RegisteredProbe[] = [
-  entry(httpProbe, httpMetrics),
-  entry(freshnessProbe, freshnessMetrics),
-  entry(webpageProbe),
-  entry(securityTxtProbe, securityTxtMetrics),
-  entry(openapiProbe),
-  entry(transactionProbe, transactionMetrics),
-  entry(mfaProbe, mfaMetrics),
-  entry(tlsProbe, tlsMetrics),
-  entry(attestationProbe, attestationMetrics),
-];
+/** In the order /metrics lists the families (docs/metrics.md follows it). */
+const PROBES: Readonly<Record<string, RegisteredProbe>> = {
+  http: entry(
+    () => (require('./http') as typeof Http).httpProbe,
+    () => (require('./http/metrics') as typeof HttpMetrics).httpMetrics,
+  ),
+  freshness: entry(
+    () => (require('./freshness') as typeof Freshness).freshnessProbe,
+    () => (require('./freshness/metrics') as typeof FreshnessMetrics).freshnessMetrics,
+  ),
+  webpage: entry(() => (require('./webpage') as typeof Webpage).webpageProbe),
+  securitytxt: entry(
+    () => (require('./securitytxt') as typeof Securitytxt).securityTxtProbe,
+    () => (require('./securitytxt/metrics') as typeof SecuritytxtMetrics).securityTxtMetrics,
+  ),
+  openapi: entry(() => (require('./openapi') as typeof Openapi).openapiProbe),
+  transaction: entry(
+    () => (require('./transaction') as typeof Transaction).transactionProbe,
+    () => (require('./transaction/metrics') as typeof TransactionMetrics).transactionMetrics,
+  ),
+  mfa: entry(
+    () => (require('./mfa') as typeof Mfa).mfaProbe,
+    () => (require('./mfa/metrics') as typeof MfaMetrics).mfaMetrics,
+  ),
+  tls: entry(
+    () => (require('./tls') as typeof Tls).tlsProbe,
+    () => (require('./tls/metrics') as typeof TlsMetrics).tlsMetrics,
+  ),
+  attestation: entry(
+    () => (require('./attestation') as typeof Attestation).attestationProbe,
+    () => (require('./attestation/metrics') as typeof AttestationMetrics).attestationMetrics,
+  ),
+};
 
-export const registry: ReadonlyMap<string, ProbeType> = new Map(PROBES.map((p) => [p.probe.type, p.probe]));
+const loaded = new Map<string, ProbeType>();
 
-/** Every probe type with a metric family of its own, keyed by type (src/metrics builds its families from this). */
-export const metricFamilies: ReadonlyMap<string, ErasedFamily> = new Map(
-  PROBES.flatMap((p) => (p.metrics ? [[p.probe.type, p.metrics] as const] : [])),
-);
-
+/** Every registered type, sorted; loads nothing. */
 export function probeTypes(): string[] {
-  return [...registry.keys()].sort();
+  return Object.keys(PROBES).sort();
 }
 
+/** The probe of `type`, its modules loaded on the first call; undefined for an unknown type. */
 export function getProbe(type: string): ProbeType | undefined {
-  return registry.get(type);
+  if (!Object.hasOwn(PROBES, type)) return undefined;
+  let probe = loaded.get(type);
+  if (!probe) {
+    probe = PROBES[type].probe();
+    if (probe.type !== type) throw new Error(`src/probes/registry.ts: the row "${type}" loads the probe of type "${probe.type}"`);
+    loaded.set(type, probe);
+  }
+  return probe;
+}
+
+/** Every probe type with a metric family of its own, keyed by type: loads the families (metrics.ts), no probe. */
+export function metricFamilies(): ReadonlyMap<string, ErasedFamily> {
+  return new Map(Object.entries(PROBES).flatMap(([type, p]) => (p.metrics ? [[type, p.metrics()] as const] : [])));
 }

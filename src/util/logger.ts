@@ -1,19 +1,28 @@
-/** Structured JSON logs (pino) on stderr, so stdout stays for command output (`--json`). Never log secrets. */
-import pino, { type Logger } from 'pino';
+/**
+ * Structured JSON logs (pino) on stderr, so stdout stays for command output (`--json`). Never log secrets. pino is
+ * loaded with the first log line: a one-shot command that logs nothing (`pengawas probe tls …`) does not load it.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use, see above */
+import type pino from 'pino';
+import type { Logger } from 'pino';
 
 export type { Logger };
 
-let root: Logger = pino(
-  { level: process.env.PENGAWAS_LOG_LEVEL ?? 'info', base: { app: 'pengawas' } },
-  pino.destination({ fd: 2, sync: true }),
-);
+let root: Logger | undefined;
+let level = process.env.PENGAWAS_LOG_LEVEL ?? 'info';
 
-export function logger(): Logger {
-  return root;
+function create(): Logger {
+  const make = require('pino') as typeof pino;
+  return make({ level, base: { app: 'pengawas' } }, make.destination({ fd: 2, sync: true }));
 }
 
-export function setLogLevel(level: string): void {
-  root.level = level;
+export function logger(): Logger {
+  return (root ??= create());
+}
+
+export function setLogLevel(next: string): void {
+  level = next;
+  if (root) root.level = next;
 }
 
 /** For tests: route logs elsewhere (or silence them). */

@@ -4,7 +4,11 @@
  * Constructs RE2 cannot run in linear time (back-references, look-around, atomic groups, possessive quantifiers)
  * are refused up front with their name and position, so `validate` can say what to change.
  */
-import { RE2JS } from 're2js';
+import type * as Re2 from 're2js';
+
+/** re2js is loaded with the first pattern compiled: a process that compiles none (`pengawas probe tls`) skips it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engine = () => (require('re2js') as typeof Re2).RE2JS;
 
 export class PatternError extends Error {
   constructor(message: string) {
@@ -82,9 +86,10 @@ const LINEAR = 'patterns run on a linear-time engine (RE2 syntax); back-referenc
 
 /** Compiles or throws a PatternError whose message names the construct and why it is refused. */
 function build(source: string, ignoreCase: boolean): Pattern {
-  let re: RE2JS;
+  let re: Re2.RE2JS;
   try {
-    re = RE2JS.compile(translate(source), ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    const RE2 = engine();
+    re = RE2.compile(translate(source), ignoreCase ? RE2.CASE_INSENSITIVE : 0);
   } catch (e) {
     const msg = (e as Error).message.replace(/^error parsing regexp: /, '');
     throw new PatternError(`unsupported regular expression /${source}/: ${msg} (${LINEAR})`);

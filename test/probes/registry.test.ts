@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { Metrics } from '../../src/metrics/definitions';
 import { ProbeFamilies } from '../../src/metrics/probe-families';
 import { httpProbe } from '../../src/probes/http';
-import { entry, metricFamilies, probeTypes, registry } from '../../src/probes/registry';
+import { entry, getProbe, metricFamilies, probeTypes } from '../../src/probes/registry';
 import { tlsMetrics } from '../../src/probes/tls/metrics';
 import { transactionMetrics } from '../../src/probes/transaction/metrics';
 import { tlsProbe } from '../../src/probes/tls';
@@ -18,7 +18,7 @@ import { tlsProbe } from '../../src/probes/tls';
 /** One docs/metrics.md table row per series of a family: name, type, labels besides check/element, help. */
 async function familyRows(): Promise<string[]> {
   const rows: string[] = [];
-  for (const family of metricFamilies.values()) {
+  for (const family of metricFamilies().values()) {
     const reg = new Registry();
     family.create(reg);
     for (const m of await reg.getMetricsAsJSON()) {
@@ -39,12 +39,12 @@ const folders = readdirSync(PROBES_DIR)
 describe('probe registry', () => {
   it('every folder under src/probes/ is one registered type of the same name, and every type has its folder', () => {
     expect(folders).toEqual(probeTypes());
-    for (const type of probeTypes()) expect(registry.get(type)!.type).toBe(type);
+    for (const type of probeTypes()) expect(getProbe(type)!.type).toBe(type);
   });
 
   it("a type's metrics.ts is its registered family; no family lives anywhere else", () => {
     const withMetrics = folders.filter((f) => existsSync(path.join(PROBES_DIR, f, 'metrics.ts')));
-    expect([...metricFamilies.keys()].sort()).toEqual(withMetrics);
+    expect([...metricFamilies().keys()].sort()).toEqual(withMetrics);
     // src/metrics keeps only the pipeline's own gauges (evidence); probe families are not listed there.
     const left = readdirSync(path.resolve(PROBES_DIR, '..', 'metrics', 'families'));
     expect(left).toEqual(['evidence.ts']);
@@ -70,12 +70,16 @@ describe('probe registry', () => {
   });
 
   it('pairs a probe only with a family for its own measurements (checked by the compiler)', () => {
-    expect(entry(tlsProbe, tlsMetrics).metrics).toBeDefined();
-    expect(entry(tlsProbe).metrics).toBeUndefined();
+    const http = () => httpProbe;
+    const tls = () => tlsProbe;
+    const tlsFamily = () => tlsMetrics;
+    const transactionFamily = () => transactionMetrics;
+    expect(entry(tls, tlsFamily).metrics).toBeDefined();
+    expect(entry(tls).metrics).toBeUndefined();
     // @ts-expect-error a family reading tls measurements cannot be registered for http
-    entry(httpProbe, tlsMetrics);
+    entry(http, tlsFamily);
     // @ts-expect-error nor one reading transaction measurements and options
-    entry(tlsProbe, transactionMetrics);
+    entry(tls, transactionFamily);
   });
 
   it('each family sees only its own type; Metrics creates every registered family with no list of its own', async () => {
@@ -149,7 +153,7 @@ describe('the probe registry and "How to add a probe type" (docs/architecture.md
     expect(existsSync(path.join(dir, 'options.ts'))).toBe(true);
     const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
     expect(index).toMatch(new RegExp(`defineProbe(<[^>]*>)?\\(\\{[\\s\\S]*?type: '${type}'`));
-    expect(registry.get(type)!.type).toBe(type);
+    expect(getProbe(type)!.type).toBe(type);
   });
 
   it.each(probeTypes())('type %s is imported once in registry.ts and documented', (type) => {

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ProbeTimeoutError, TlsHandshakeError } from '../../errors';
-import { analyzeChain, findIssuer, trustAnchors } from './cert/analyze';
+import { analyzeChain, findIssuer } from './cert/analyze';
+import { trustAnchors } from './cert/anchors';
 import { nodeHandshake, SIGALG_CLASSES, type NodeHandshake } from './cert/fetch';
 import { cipherByCode } from './ciphers';
 import { enumerate, type Enumeration } from './enumerate';

@@ -8,7 +8,7 @@
 import { constants } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import forge from 'node-forge';
+import { asn1, util, type Asn1 } from './cert/forge-asn1';
 import { ProbeAbortedError, ProbeError, ProbeTimeoutError, TlsHandshakeError } from '../../errors';
 import type { Limiter } from './limiter';
 import { openEndpoint, type Endpoint, type HandshakeLimits } from './wire/handshake';
@@ -135,10 +135,10 @@ async function connect(
  * limit the server put in its NewSessionTicket early_data extension (RFC 8446 4.6.1). 0 when absent.
  */
 export function maxEarlyData(der: Buffer): number {
-  const seq = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-  for (const n of seq.value as forge.asn1.Asn1[]) {
-    if (n.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || (n.type as number) !== 15) continue;
-    const inner = (n.value as forge.asn1.Asn1[])[0];
+  const seq = asn1.fromDer(util.createBuffer(der.toString('binary')));
+  for (const n of seq.value as Asn1[]) {
+    if (n.tagClass !== asn1.Class.CONTEXT_SPECIFIC || (n.type as number) !== 15) continue;
+    const inner = (n.value as Asn1[])[0];
     const bytes = Buffer.from(inner.value as string, 'binary');
     return bytes.length ? bytes.readUIntBE(0, Math.min(bytes.length, 6)) : 0;
   }

@@ -3,9 +3,8 @@
  * chain order and completeness, trust (system store plus an optional CA bundle), host name, self-signed.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
+import { issued, type TrustAnchors } from './anchors';
 import { certParts, crlUrls, isWeakSignature, ocspUrls, signatureName } from './asn1';
 
 export interface ChainEntry {
@@ -63,50 +62,8 @@ const CURVE_BITS: Record<string, number> = {
   prime192v1: 192,
 };
 
-/** Debian/Ubuntu and RHEL bundles of the operating system's trust store (added to Node's bundled Mozilla roots). */
-const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
-
-let systemRoots: X509Certificate[] | undefined;
-function loadSystemRoots(): X509Certificate[] {
-  const pems = new Set(tls.rootCertificates);
-  for (const file of SYSTEM_BUNDLES) {
-    if (!existsSync(file)) continue;
-    for (const p of splitPem(readFileSync(file, 'utf8'))) pems.add(p);
-    break;
-  }
-  const seen = new Set<string>();
-  const out: X509Certificate[] = [];
-  for (const p of pems) {
-    try {
-      const c = new X509Certificate(p);
-      if (!seen.has(c.fingerprint256)) out.push(c);
-      seen.add(c.fingerprint256);
-    } catch {
-      // a malformed entry in the bundle is skipped, not fatal
-    }
-  }
-  return out;
-}
-
-export function trustAnchors(extraPem?: string): X509Certificate[] {
-  systemRoots ??= loadSystemRoots();
-  return extraPem ? [...systemRoots, ...splitPem(extraPem).map((p) => new X509Certificate(p))] : systemRoots;
-}
-
-export function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-}
-
 export function dn(text: string): string {
   return text.split('\n').filter(Boolean).join(', ');
-}
-
-export function issued(child: X509Certificate, parent: X509Certificate): boolean {
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
 }
 
 function keyOf(c: X509Certificate): { keyType: string; keyBits: number } {
@@ -134,7 +91,7 @@ export interface AnalyzeInput {
   /** Whether `chain` keeps the server's order (raw TLS <= 1.2 message) or was re-ordered by OpenSSL. */
   orderKnown: boolean;
   hostname: string;
-  anchors: X509Certificate[];
+  anchors: TrustAnchors;
   now?: Date;
 }
 
@@ -143,14 +100,13 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
   const sent = input.chain.map((d) => new X509Certificate(d));
   const leaf = sent[0];
   const leafParts = certParts(input.chain[0]);
-  const isAnchor = (c: X509Certificate) => input.anchors.some((a) => a.fingerprint256 === c.fingerprint256);
 
   // Build the path leaf → ... → anchor or self-signed root, using sent certificates first.
   const path = [leaf];
   let trusted = false;
   let complete = false;
   for (let cur = leaf; path.length <= 10;) {
-    if (isAnchor(cur)) {
+    if (input.anchors.has(cur)) {
       trusted = complete = true;
       break;
     }
@@ -160,7 +116,7 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
       cur = fromSent;
       continue;
     }
-    const anchor = input.anchors.find((a) => issued(cur, a));
+    const anchor = input.anchors.issuerOf(cur);
     if (anchor) {
       trusted = complete = true;
       path.push(anchor);
@@ -221,9 +177,9 @@ export function analyzeChain(input: AnalyzeInput): CertificateReport {
  * The issuer of `chain[index]` (the leaf by default) for OCSP and CRL checks: the next sent certificate that
  * verifies it, else any other sent one, else a trust anchor.
  */
-export function findIssuer(chain: Buffer[], anchors: X509Certificate[], index = 0): X509Certificate | undefined {
+export function findIssuer(chain: Buffer[], anchors: TrustAnchors, index = 0): X509Certificate | undefined {
   const sent = chain.map((d) => new X509Certificate(d));
   const cert = sent[index];
   const others = [...sent.slice(index + 1), ...sent.slice(0, index)];
-  return others.find((c) => issued(cert, c)) ?? anchors.find((a) => issued(cert, a));
+  return others.find((c) => issued(cert, c)) ?? anchors.issuerOf(cert);
 }

@@ -3,22 +3,22 @@
  * algorithm, the serial and issuer/subject Name bytes (for OCSP CertIDs), CRL distribution points.
  * forge.pki cannot load non-RSA certificates, so we walk the ASN.1 ourselves.
  */
-import forge from 'node-forge';
+import { asn1, util, type Asn1 } from './forge-asn1';
 import { ProtocolError } from '../../../errors';
 
-export type Asn1 = forge.asn1.Asn1;
+export type { Asn1 };
 
 export function fromDer(der: Buffer, what = 'DER structure'): Asn1 {
   try {
     // decodeBitStrings: false keeps BIT STRING bytes as sent (a key or signature, not nested ASN.1).
-    return forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { decodeBitStrings: false } as never);
+    return asn1.fromDer(util.createBuffer(der.toString('binary')), { decodeBitStrings: false } as never);
   } catch (e) {
     throw new ProtocolError(`cannot parse ${what}: ${(e as Error).message}`);
   }
 }
 
 export function toDer(node: Asn1): Buffer {
-  return Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
+  return Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 }
 
 export function children(node: Asn1 | undefined): Asn1[] {
@@ -30,7 +30,7 @@ export function bytes(node: Asn1 | undefined): Buffer {
 }
 
 export function oidOf(node: Asn1 | undefined): string {
-  return node && node.type === forge.asn1.Type.OID ? forge.asn1.derToOid(node.value as string) : '';
+  return node && node.type === asn1.Type.OID ? asn1.derToOid(node.value as string) : '';
 }
 
 const SIG_NAMES: Record<string, string> = {
@@ -84,11 +84,11 @@ export function certParts(der: Buffer): CertParts {
   const root = fromDer(der, 'certificate');
   const [tbs, sigAlg, sig] = children(root);
   const f = children(tbs);
-  const offset = f[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const offset = f[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
   const [serial, , issuerName, , subjectName, spki] = f.slice(offset);
   if (!spki) throw new ProtocolError('certificate is missing fields');
   const extensions = new Map<string, Asn1>();
-  const extWrapper = f.slice(offset + 6).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (n.type as number) === 3);
+  const extWrapper = f.slice(offset + 6).find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && (n.type as number) === 3);
   for (const e of children(children(extWrapper)[0])) {
     const parts = children(e);
     const value = parts[parts.length - 1];
@@ -113,8 +113,7 @@ export function certParts(der: Buffer): CertParts {
 /** Every URI (GeneralName [6]) inside a parsed extension. */
 export function uris(node: Asn1 | undefined, out: string[] = []): string[] {
   if (!node) return out;
-  if (node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (node.type as number) === 6 && typeof node.value === 'string')
-    out.push(node.value);
+  if (node.tagClass === asn1.Class.CONTEXT_SPECIFIC && (node.type as number) === 6 && typeof node.value === 'string') out.push(node.value);
   for (const c of children(node)) uris(c, out);
   return out;
 }

@@ -5,7 +5,8 @@
  * only). All intermediates are checked side by side, and side by side with the leaf.
  */
 import { X509Certificate } from 'node:crypto';
-import { dn, findIssuer, issued } from '../cert/analyze';
+import { dn, findIssuer } from '../cert/analyze';
+import { issued, type TrustAnchors } from '../cert/anchors';
 import { certParts, crlUrls, ocspUrls } from '../cert/asn1';
 import type { FetchLimits } from './http';
 import { checkRevocation, type Revocation } from './index';
@@ -28,11 +29,7 @@ export function intermediateIndexes(chain: Buffer[]): number[] {
   return out;
 }
 
-export async function checkChainRevocation(
-  chain: Buffer[],
-  anchors: X509Certificate[],
-  limits: FetchLimits,
-): Promise<IntermediateRevocation[]> {
+export async function checkChainRevocation(chain: Buffer[], anchors: TrustAnchors, limits: FetchLimits): Promise<IntermediateRevocation[]> {
   return Promise.all(
     intermediateIndexes(chain).map(async (i) => {
       const cert = new X509Certificate(chain[i]);

@@ -4,12 +4,11 @@
  * responder certificate the issuer signed; an unverifiable answer is "unknown", never "good".
  */
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { asn1 } from '../cert/forge-asn1';
 import { ProtocolError } from '../../../errors';
 import { bytes, certParts, children, digestOf, fromDer, oidOf, toDer, type Asn1 } from '../cert/asn1';
 import { fetchBytes, type FetchLimits } from './http';
 
-const { asn1 } = forge;
 const bin = (b: Buffer) => b.toString('binary');
 
 export type RevocationStatus = 'good' | 'revoked' | 'unknown';
