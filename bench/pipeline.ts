@@ -40,7 +40,8 @@ const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres,none').split(',');
 /**
- * The target nginx listens on eight loopback addresses and checks and probes are spread over them. One check or probe
+ * The target nginx listens on eight loopback addresses and checks and probes are spread over them, and each measured
+ * run waits for the last run's TIME_WAIT sockets to expire (settleConnections). One check or probe
  * is one new TCP connection, and a closed one holds its source port in TIME_WAIT for 60 s: at ~2,000 a second against
  * one address the 28,232 ephemeral ports (32768-60999) are all in TIME_WAIT within 15 s, connect() slows to a search
  * for a reusable port, and which tool ran just before decided the result (runs of one build swung 0.67-1.05x).
@@ -254,6 +255,7 @@ async function runPipeline(
   tag: string,
   ev: Evidence,
 ): Promise<PipelineRun> {
+  await settleConnections();
   const checksDir = path.join(work, `checks-${tag}`);
   writeChecks(checksDir, n, schedule, targets);
   const prefix = `bench-${tag}`;
@@ -371,6 +373,28 @@ async function runPipeline(
   };
 }
 
+/** Sockets in TIME_WAIT (state 06 in /proc/net/tcp and tcp6). */
+function timeWaitSockets(): number {
+  let n = 0;
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of readFileSync(f, 'utf8').split('\n')) if (line.split(/\s+/)[4] === '06') n += 1;
+    } catch {
+      // no such table on this system
+    }
+  }
+  return n;
+}
+
+/**
+ * Waits (at most 70 s) until the sockets left in TIME_WAIT by the last run have expired, so each measured run, the
+ * exporter's and pengawas's alike, starts with the kernel's connection tables as empty as the first one did.
+ */
+async function settleConnections(): Promise<void> {
+  const until = Date.now() + 70_000;
+  while (timeWaitSockets() > 2000 && Date.now() < until) await sleep(1000);
+}
+
 async function runBlackbox(
   targets: string[],
   seconds: number,
@@ -378,6 +402,7 @@ async function runBlackbox(
   const port = await freePort();
   const cfg = path.join(work, 'blackbox.yml');
   writeFileSync(cfg, 'modules:\n  http_2xx:\n    prober: http\n    timeout: 1s\n    http:\n      preferred_ip_protocol: ip4\n');
+  await settleConnections();
   const bb = start('prometheus-blackbox-exporter', [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`]);
   await waitPort(port);
   const u0 = usage(bb.pid!);
@@ -386,10 +411,15 @@ async function runBlackbox(
   writeFileSync(
     script,
     `local paths = { ${targets.map((t) => `"/probe?module=http_2xx&target=${encodeURIComponent(t)}"`).join(', ')} }
+local requests = {}
 local i = 0
+-- Built once per thread: the request function only picks the next one (wrk's CPU is not the exporter's to pay).
+init = function(args)
+  for n, p in ipairs(paths) do requests[n] = wrk.format(nil, p) end
+end
 request = function()
   i = i + 1
-  return wrk.format(nil, paths[(i % #paths) + 1])
+  return requests[(i % #requests) + 1]
 end\n`,
   );
   // wrk runs as a child like the others (not execFileSync): a blocked event loop would hold off Ctrl-C and SIGTERM,
