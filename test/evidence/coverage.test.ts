@@ -256,4 +256,20 @@ describe.each(BACKENDS)('coverage in a pack (%s)', (backend) => {
     // The lifecycle records (sessions, the outage, the lost results) are hash-chained like every other record.
     expect((await verifyStore(store.db, TZ)).ok).toBe(true);
   });
+
+  it('records a burst of shed slots in one batch (several multi-row inserts), each once, chained', async () => {
+    const base = startOfDay('2026-11-02', TZ).getTime();
+    const shed = Array.from({ length: 1203 }, (_, i) => {
+      const slot = new Date(base + (i % 1200) * 1000).toISOString();
+      return { id: `burst@${slot}`, checkId: 'burst', slot, reason: 'queue_full' as const, at: slot };
+    });
+    // 1,200 slots, three of them reported twice in the same batch, then the whole batch replayed.
+    expect(await recordLostResults(store.db, shed)).toBe(1200);
+    expect(await recordLostResults(store.db, shed.slice(0, 700))).toBe(0);
+    const [row] = await store.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM evidence_lifecycle WHERE event = 'gap' AND subject LIKE 'burst@%'`,
+    );
+    expect(Number(row.n)).toBe(1200);
+    expect((await verifyStore(store.db, TZ)).ok).toBe(true);
+  });
 });
