@@ -11,7 +11,7 @@ import { CheckQueue, QUEUE_NAME } from '../../src/queue/check-queue';
 import { readGaps } from '../../src/results/gaps';
 import { Keyring } from '../../src/results/keyring';
 import { Scheduler } from '../../src/scheduler/scheduler';
-import { schedulerBed, type SchedulerBed } from './helpers';
+import { expectEverySlotOnce, schedulerBed, type SchedulerBed } from './helpers';
 
 const CHECKS = 40;
 const MAX_BACKLOG = 25;
@@ -50,20 +50,6 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
     return { admin, jobs, gaps, gapIds };
   }
 
-  function expectConsecutive(ids: string[]): void {
-    expect(new Set(ids).size).toBe(ids.length);
-    const byCheck = new Map<string, number[]>();
-    for (const id of ids) {
-      const [check, slot] = id.split('@');
-      byCheck.set(check, [...(byCheck.get(check) ?? []), Number(slot)]);
-    }
-    expect(byCheck.size).toBe(CHECKS);
-    for (const slots of byCheck.values()) {
-      slots.sort((a, b) => a - b);
-      for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
-    }
-  }
-
   it('no worker: the queue stays at the bound, one slot per check is held, the rest are shed as signed gaps', async () => {
     const prefix = 'bl-one';
     const [p] = schedulers(prefix, 1);
@@ -96,7 +82,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
     expect(await value(p.metrics, 'enqueued', 'enqueued')).toBe(jobs.length);
     // Nothing fired was lost or doubled: jobs and gaps are disjoint and together every check's consecutive slots.
     expect(jobs.filter((j) => gapIds.includes(j))).toEqual([]);
-    expectConsecutive([...jobs, ...gapIds]);
+    expectEverySlotOnce([...jobs, ...gapIds], CHECKS);
     await p.queue.close();
   }, 60_000);
 
@@ -113,7 +99,7 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
     expect(gaps.length).toBeGreaterThan(0);
     expect(new Set(gapIds).size).toBe(gapIds.length);
     expect(jobs.filter((j) => gapIds.includes(j))).toEqual([]);
-    expectConsecutive([...jobs, ...gapIds]);
+    expectEverySlotOnce([...jobs, ...gapIds], CHECKS);
     let shed = 0;
     for (const p of parts) shed += await value(p.metrics, 'enqueued', 'shed');
     expect(shed).toBe(gaps.length);

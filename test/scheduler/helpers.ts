@@ -42,3 +42,18 @@ export async function schedulerBed(n: number, idPrefix: string): Promise<Schedul
     },
   };
 }
+
+/** Each check's slots (`<check>@<slot ms>`): consecutive seconds, none missing between its first and last, none twice. */
+export function expectEverySlotOnce(ids: string[], checks: number): void {
+  expect(new Set(ids).size).toBe(ids.length);
+  const byCheck = new Map<string, number[]>();
+  for (const id of ids) {
+    const [check, slot] = id.split('@');
+    byCheck.set(check, [...(byCheck.get(check) ?? []), Number(slot)]);
+  }
+  expect(byCheck.size).toBe(checks);
+  for (const slots of byCheck.values()) {
+    slots.sort((a, b) => a - b);
+    for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
+  }
+}
