@@ -88,6 +88,9 @@ function stageEnv(stage: Stage): NodeJS.ProcessEnv {
   };
 }
 
+/** npm's words for a registry connection that stalled, was cut or was refused for a while. */
+const TRANSIENT = /\b(EIDLETIMEOUT|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|socket hang up|E50[234])\b/;
+
 function run(stage: Stage, ins: Instruction): void {
   const line = ins.args;
   const apt = /apt-get install[^&]*?--no-install-recommends\s+([^&\\]+)/.exec(line);
@@ -100,7 +103,17 @@ function run(stage: Stage, ins: Instruction): void {
   }
   log(`line ${ins.line}: RUN ${line}`);
   const started = Date.now();
-  const r = spawnSync('unshare', inStage(stage, line), { env: stageEnv(stage), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const once = () =>
+    spawnSync('unshare', inStage(stage, line), { env: stageEnv(stage), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  let r = once();
+  // A registry that stalled or dropped the connection (npm's EIDLETIMEOUT failed a CI run) is the network, not the
+  // image: such a step is run again, at most twice. Any other failure fails at once.
+  for (let retry = 1; retry <= 2 && r.status !== 0 && TRANSIENT.test(r.stdout.toString() + r.stderr.toString()); retry++) {
+    log(
+      `  the registry failed (${TRANSIENT.exec(r.stdout.toString() + r.stderr.toString())?.[0] ?? ''}); running the step again (${retry} of 2)`,
+    );
+    r = once();
+  }
   if (r.status !== 0) {
     process.stderr.write(r.stdout.toString().slice(-4000) + r.stderr.toString().slice(-8000));
     throw new Error(`line ${ins.line}: RUN failed with exit code ${r.status}`);
