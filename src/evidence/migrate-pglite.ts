@@ -10,6 +10,7 @@ import path from 'node:path';
 import { EvidenceStoreError } from '../errors';
 import { chainHeads } from './chain';
 import { openPglite } from './db/pglite';
+import { insertRows } from './db/insert';
 import type { Queryable } from './db/types';
 import type { EvidenceStore } from './store';
 import { verifyStore } from './verify-store';
@@ -52,17 +53,17 @@ async function copyTable(src: Queryable, tx: Queryable, table: string, order: st
     const rows = await src.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ${PAGE} OFFSET ${offset}`);
     if (!rows.length) return;
     const cols = Object.keys(rows[0]);
-    const perInsert = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
-    for (let i = 0; i < rows.length; i += perInsert) {
-      const chunk = rows.slice(i, i + perInsert);
-      const values = chunk.map((_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(', ')})`).join(', ');
-      // The target's own meta (its time zone, written when it was opened) gives way to the source's.
-      const conflict = table === 'evidence_meta' ? ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value' : '';
-      await tx.run(
-        `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values}${conflict}`,
-        chunk.flatMap((row) => cols.map((c) => (c === 'duration_hist' && row[c] != null ? JSON.stringify(row[c]) : row[c]))),
-      );
-    }
+    // The target's own meta (its time zone, written when it was opened) gives way to the source's.
+    await insertRows(
+      tx,
+      table,
+      cols,
+      rows.map((row) => cols.map((c) => (c === 'duration_hist' && row[c] != null ? JSON.stringify(row[c]) : row[c]))),
+      {
+        rowsPerInsert: Math.max(1, Math.floor(MAX_PARAMS / cols.length)),
+        suffix: table === 'evidence_meta' ? ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value' : '',
+      },
+    );
     if (rows.length < PAGE) return;
   }
 }

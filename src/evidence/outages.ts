@@ -7,7 +7,8 @@
  */
 import { hostname } from 'node:os';
 import type { Gap, GapReason } from '../results/gaps';
-import { appendRecord, lockHead, nextLink, saveHead } from './chain';
+import { appendRecord, lockHead, nextLink, saveHead, type Link } from './chain';
+import { insertRows } from './db/insert';
 import type { EvidenceDb, Queryable } from './db/types';
 import { canonicalJson } from './hash';
 import { LIFECYCLE_STREAM } from './lifecycle';
@@ -63,6 +64,7 @@ export async function recordLostResults(db: EvidenceDb, gaps: Array<Gap & { at: 
       for (const r of rows) have.add(r.subject);
     }
     const rows: unknown[][] = [];
+    let last: Link | undefined;
     for (const g of gaps) {
       if (have.has(g.id)) continue;
       have.add(g.id);
@@ -76,23 +78,20 @@ export async function recordLostResults(db: EvidenceDb, gaps: Array<Gap & { at: 
         reportedAt: g.at,
       };
       const body = canonicalJson(record);
-      const link = nextLink(head, LIFECYCLE_STREAM, body);
-      rows.push([LIFECYCLE_STREAM, link.seq, body, link.prevHash, link.hash, 'gap', new Date(at), g.id]);
-      head = { ...head, seq: link.seq, hash: link.hash };
+      last = nextLink(head, LIFECYCLE_STREAM, body);
+      rows.push([LIFECYCLE_STREAM, last.seq, body, last.prevHash, last.hash, 'gap', new Date(at), g.id]);
+      head = { ...head, seq: last.seq, hash: last.hash };
     }
-    if (!rows.length) return 0;
-    const names = ['stream', 'seq', 'body', 'prev_hash', 'hash', 'event', 'at', 'subject'];
-    for (let i = 0; i < rows.length; i += GAP_ROWS_PER_INSERT) {
-      const chunk = rows.slice(i, i + GAP_ROWS_PER_INSERT);
-      const values = chunk.map((_, r) => `(${names.map((_n, c) => `$${r * names.length + c + 1}`).join(', ')})`).join(', ');
-      await tx.query(`INSERT INTO evidence_lifecycle (${names.join(', ')}) VALUES ${values}`, chunk.flat());
-    }
-    await saveHead(tx, LIFECYCLE_STREAM, { seq: head.seq, hash: head.hash, prevHash: '' });
+    if (!last) return 0;
+    await insertRows(tx, 'evidence_lifecycle', GAP_COLUMNS, rows, { rowsPerInsert: GAP_ROWS_PER_INSERT });
+    await saveHead(tx, LIFECYCLE_STREAM, last);
     return rows.length;
   });
 }
 
-/** Rows per multi-row INSERT of gap records: 8 parameters each, far below SQLite's and PostgreSQL's limits. */
+/** A gap record's columns in `evidence_lifecycle` (what appendRecord writes for one). */
+const GAP_COLUMNS = ['stream', 'seq', 'body', 'prev_hash', 'hash', 'event', 'at', 'subject'];
+/** Rows per multi-row INSERT of gap records (and ids per lookup): 8 parameters each, far below either limit. */
 const GAP_ROWS_PER_INSERT = 500;
 
 export interface RedisDownSpan {

@@ -7,6 +7,7 @@ import type { Check } from '../config/check';
 import { EvidenceStoreError } from '../errors';
 import type { ProbeResult } from '../results/contract';
 import { nextLink, type Head } from './chain';
+import { insertRows } from './db/insert';
 import type { Queryable } from './db/types';
 import { canonicalJson, GENESIS } from './hash';
 import { maintenanceForPeriod, windowAt } from './maintenance';
@@ -202,12 +203,7 @@ export async function writeBatch(
     touched.add(stream);
     if (day < today) lateDays.set(`${stream}\u0000${day}`, [stream, day, result.element, result.type]);
   }
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const n = INSERT_COLUMNS.length;
-    const values = chunk.map((_, r) => `(${INSERT_COLUMNS.map((__, c) => `$${r * n + c + 1}`).join(', ')})`).join(', ');
-    await tx.run(`INSERT INTO evidence_results (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, chunk.flat());
-  }
+  await insertRows(tx, 'evidence_results', INSERT_COLUMNS, rows, { rowsPerInsert: ROWS_PER_INSERT });
   if (touched.size) {
     const t = [...touched];
     await tx.run(

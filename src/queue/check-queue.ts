@@ -71,15 +71,8 @@ export class CheckQueue {
    */
   async enqueueMany(slots: Array<{ check: Check; slot: number }>, opts: EnqueueOptions): Promise<Enqueued> {
     if (!slots.length) return { outcomes: [], waiting: 0 };
-    const claims = this.redis.pipeline();
-    for (const { check, slot } of slots) claims.set(slotClaimKey(this.prefix, check.id, slot), '1', 'PX', claimTtlMs(check), 'NX');
-    claims.llen(this.queue.keys.wait);
-    const answers = (await claims.exec()) ?? [];
-    const [llenErr, llen] = answers.pop() ?? [null, 0];
-    const outcomes = answers.map(([err, v]) => {
-      if (err) throw err;
-      return v === 'OK' ? ('enqueued' as const) : ('duplicate' as const);
-    });
+    const { claimed, llen } = await this.claim(slots, '1', true);
+    const outcomes = claimed.map((ok) => (ok ? ('enqueued' as const) : ('duplicate' as const)));
     const jobs = slots
       .filter((_s, i) => outcomes[i] === 'enqueued')
       .map(({ check, slot }) => ({
@@ -97,7 +90,28 @@ export class CheckQueue {
         },
       }));
     if (jobs.length) await this.queue.addBulk(jobs);
-    return { outcomes, waiting: (llenErr ? 0 : Number(llen)) + jobs.length };
+    return { outcomes, waiting: llen + jobs.length };
+  }
+
+  /**
+   * One pipeline of SET NX on the slots' claims (value '1' for a slot enqueued, '0' for one shed), optionally with the
+   * wait list's length (0 when that read failed): whether each claim was this call's, in input order.
+   */
+  private async claim(
+    slots: Array<{ check: Check; slot: number }>,
+    value: '0' | '1',
+    withLength = false,
+  ): Promise<{ claimed: boolean[]; llen: number }> {
+    const p = this.redis.pipeline();
+    for (const { check, slot } of slots) p.set(slotClaimKey(this.prefix, check.id, slot), value, 'PX', claimTtlMs(check), 'NX');
+    if (withLength) p.llen(this.queue.keys.wait);
+    const answers = (await p.exec()) ?? [];
+    const [llenErr, llen] = withLength ? (answers.pop() ?? [null, 0]) : [null, 0];
+    const claimed = answers.map(([err, v]) => {
+      if (err) throw err;
+      return v === 'OK';
+    });
+    return { claimed, llen: llenErr ? 0 : Number(llen) };
   }
 
   /**
@@ -106,14 +120,8 @@ export class CheckQueue {
    */
   async claimUnrun(slots: Array<{ check: Check; slot: number }>): Promise<Array<{ check: Check; slot: number }>> {
     if (!slots.length) return [];
-    const claims = this.redis.pipeline();
-    for (const { check, slot } of slots) claims.set(slotClaimKey(this.prefix, check.id, slot), '0', 'PX', claimTtlMs(check), 'NX');
-    const answers = (await claims.exec()) ?? [];
-    return slots.filter((_s, i) => {
-      const [err, v] = answers[i] ?? [null, null];
-      if (err) throw err;
-      return v === 'OK';
-    });
+    const { claimed } = await this.claim(slots, '0');
+    return slots.filter((_s, i) => claimed[i]);
   }
 
   async counts(): Promise<Record<string, number>> {
