@@ -151,8 +151,9 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
       })
     : undefined;
   // Reports of lost results (the gaps stream) and the Redis outages this recorder sees become evidence of their cause.
+  // A recorder that stores nothing reads no gap reports: acknowledging them would lose the cause a storing one keeps.
   const gapReader =
-    recorder && recorderConn
+    recorder && recorderConn && sinks.length
       ? new GapReader({
           redis: conn('gaps'),
           prefix: s.prefix,

@@ -63,12 +63,17 @@ export const ROLE_COMMANDS: Record<AclRole, string[]> = {
   // Results consumer group (XGROUP CREATE, XREADGROUP, XACK, XAUTOCLAIM, XPENDING); "already recorded" markers
   // (HEXISTS, then HSET and PEXPIRE in a MULTI/EXEC with the XACK); trimming acknowledged entries (XINFO GROUPS,
   // XPENDING, XTRIM MINID, below every metrics follower's cursor: HGETALL, HDEL of stale ones); dead letters and gaps
-  // (XADD); the metrics follower reading the whole stream (XREAD) and reporting its cursor (HSET; HDEL at stop).
+  // (XADD); the metrics follower reading the whole stream (XREAD) and reporting its cursor (HSET; HDEL at stop); a
+  // recorder that stores results marks the group (SET with PX), one that stores nothing reads that mark (GET) and
+  // acknowledges in a script that checks it first (EXISTS, XACK).
   recorder: [
     ...CONNECTION,
     ...SCRIPTS,
     ...METRICS_READ,
     'exec',
+    'exists',
+    'get',
+    'set',
     'hdel',
     'hexists',
     'hgetall',

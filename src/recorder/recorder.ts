@@ -5,6 +5,9 @@
  * from the worker side (a retried or recovered job may publish twice) is absorbed here. Entries whose MAC does
  * not verify are dead-lettered and counted, never recorded. A result older than the retention is dropped as a
  * counted, logged gap: its marker may be gone, so recording it could record a replay twice.
+ * A recorder with no sinks (evidence disabled) stores nothing, so it consumes the group only while no recorder that
+ * stores results has run within the retention (stream.storingKey): in a mixed configuration it leaves every result
+ * to the one that stores evidence, also while that one restarts, instead of acknowledging results away.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
@@ -54,9 +57,14 @@ export class Recorder {
   /** The follower blocks on XREAD, so it has a connection of its own (same endpoint and options). */
   private readonly followConn: Redis;
   private readonly follower: MetricsFollower;
+  /** Whether this recorder writes results anywhere (a sink); one that does not must not acknowledge them away. */
+  private readonly stores: boolean;
+  /** A recorder that stores nothing: whether it last found a storing recorder in charge (logged on each change). */
+  private deferring = false;
 
   constructor(private readonly o: RecorderOptions) {
     this.retentionMs = o.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.stores = o.sinks.length > 0;
     this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
     this.followConn = o.redis.duplicate();
     this.followConn.on('error', (err) => logger().warn({ conn: 'follower', err: err.message }, 'redis connection error'));
@@ -71,6 +79,7 @@ export class Recorder {
 
   async start(): Promise<void> {
     await this.o.stream.ensureGroup();
+    if (this.stores) await this.o.stream.claimStoring(this.consumer, this.retentionMs);
     await this.follower.start();
     this.running = true;
     this.loop = this.run();
@@ -89,7 +98,12 @@ export class Recorder {
       try {
         if (Date.now() - lastTrim > (this.o.trimEveryMs ?? 5000)) {
           lastTrim = Date.now();
+          if (this.stores) await this.o.stream.claimStoring(this.consumer, this.retentionMs);
           await this.o.stream.trimAcknowledged();
+        }
+        if (!this.stores && (await this.deferToStoring())) {
+          await new Promise((r) => setTimeout(r, this.o.blockMs ?? 1000));
+          continue;
         }
         if (Date.now() - lastClaim > Math.min(this.o.claimIdleMs, 10_000)) {
           lastClaim = Date.now();
@@ -104,6 +118,21 @@ export class Recorder {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+
+  /** For a recorder that stores nothing: whether a storing recorder is in charge of the group (logged on change). */
+  private async deferToStoring(): Promise<boolean> {
+    const by = await this.o.stream.storedBy();
+    if (Boolean(by) !== this.deferring) {
+      this.deferring = Boolean(by);
+      if (by)
+        logger().warn(
+          { storedBy: by },
+          'another recorder stores results (evidence): this one, with evidence disabled, leaves the results group to it and only exports metrics',
+        );
+      else logger().info('no recorder has stored results within the retention: this one consumes the results group');
+    }
+    return this.deferring;
   }
 
   async handle(entries: StreamEntry[]): Promise<void> {
@@ -173,8 +202,14 @@ export class Recorder {
       marked.push(result!);
       acks.push(entryId);
     }
+    // A recorder that stores nothing acknowledges only while no storing recorder is in charge; else it leaves all.
+    if (!this.stores && !(await this.o.stream.ackUnlessStored(acks))) {
+      this.deferring = false;
+      await this.deferToStoring();
+      return;
+    }
     const markersSet = this.markers.mark(done, marked);
-    if (acks.length) done.xack(this.o.stream.key, RECORDER_GROUP, ...acks);
+    if (acks.length && this.stores) done.xack(this.o.stream.key, RECORDER_GROUP, ...acks);
     const replies = await done.exec();
     if (replies?.every(([err]) => !err)) markersSet();
     // Counters once per batch, not once per result (the lag is the batch's last result's).

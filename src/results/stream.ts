@@ -37,6 +37,9 @@ const PUBLISH = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return
 return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4])`;
 /** Called by its SHA1 (EVALSHA): the script text is sent and hashed only when Redis does not have it yet. */
 const PUBLISH_SHA = createHash('sha1').update(PUBLISH).digest('hex');
+// A recorder that stores nothing acknowledges only while no storing recorder has claimed the group (see storingKey).
+const ACK_UNLESS_STORED = `if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))`;
 
 /** A follower's cursor older than this is a follower that died: trimming stops waiting for it. */
 export const FOLLOWER_STALE_MS = 60_000;
@@ -55,6 +58,12 @@ export class ResultStream {
   readonly deadKey: string;
   /** Hash of follower → `<last read id> <unix ms>`: each recorder's metrics cursor (see recorder/follower.ts). */
   readonly cursorsKey: string;
+  /**
+   * Set (for the results retention) by every recorder that stores results, such as the evidence store: while it
+   * exists a recorder that stores nothing neither reads nor acknowledges through the group, so a mixed configuration
+   * cannot acknowledge away results that evidence was to keep (even while the storing recorder restarts).
+   */
+  readonly storingKey: string;
 
   /** Shared with every copy made by on(): the group reader and the metrics follower verify each entry once. */
   private readonly verified: VerifiedEntries;
@@ -68,6 +77,7 @@ export class ResultStream {
     this.key = `${prefix}:results`;
     this.deadKey = `${prefix}:results:dead`;
     this.cursorsKey = `${prefix}:results:cursors`;
+    this.storingKey = `${prefix}:results:storing`;
   }
 
   /** The keys this stream signs and verifies with (gap reports are signed with the same ones). */
@@ -156,6 +166,26 @@ export class ResultStream {
 
   async ack(entryIds: string[]): Promise<void> {
     if (entryIds.length) await this.redis.xack(this.key, RECORDER_GROUP, ...entryIds);
+  }
+
+  /** Marks the group as one whose results are stored, for `forMs` (see storingKey); `by` names the recorder. */
+  async claimStoring(by: string, forMs: number): Promise<void> {
+    await this.redis.set(this.storingKey, by, 'PX', Math.max(1, Math.round(forMs)));
+  }
+
+  /** Who stores this group's results (a recorder's name), or null when no storing recorder ran within the retention. */
+  async storedBy(): Promise<string | null> {
+    return this.redis.get(this.storingKey);
+  }
+
+  /**
+   * Acknowledges for a recorder that stores nothing, atomically only while no storing recorder claims the group;
+   * false when one does (the entries stay pending, and the storing recorder claims them once they are idle).
+   */
+  async ackUnlessStored(entryIds: string[]): Promise<boolean> {
+    if (!entryIds.length) return true;
+    const n = await this.redis.eval(ACK_UNLESS_STORED, 2, this.key, this.storingKey, RECORDER_GROUP, ...entryIds);
+    return n !== -1;
   }
 
   /** Keeps the rejected bytes and the reason for an operator to inspect; never the key. */

@@ -45,8 +45,9 @@ describe('recorder', () => {
   it('takes over what a dead recorder left unacknowledged, records every result once, and dead-letters garbage', async () => {
     const publisher = new ResultStream(conn(), prefix, { keyring });
     const seen: string[] = [];
-    // Recorder A "crashes": its sink never returns, so nothing it read is acknowledged.
-    const hang: ResultSink = { name: 'hang', write: () => new Promise<void>(() => undefined) };
+    // Recorder A "crashes": its sink does not return (until the end of the test), so nothing it read is acknowledged.
+    const release: Array<() => void> = [];
+    const hang: ResultSink = { name: 'hang', write: () => new Promise<void>((r) => release.push(r)) };
     const aConn = conn();
     const a = new Recorder({
       redis: aConn,
@@ -93,6 +94,9 @@ describe('recorder', () => {
     const dead = await conn().xrange(publisher.deadKey, '-', '+');
     expect(dead).toHaveLength(1);
     expect(dead[0][1].slice(0, 4)).toEqual(['raw', '{not json', 'reason', 'unsigned']);
+    // A's sink returns at last; its acknowledgement fails on the dead connection, and stopping it closes the rest.
+    for (const r of release) r();
+    await a.stop();
   });
 
   it('leaves a result pending when a sink fails, and records it on redelivery', async () => {
