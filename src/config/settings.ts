@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
 import { asObject } from '../util/narrow';
+import { LOG_LEVELS } from '../util/logger';
 import { DEFAULT_LIMITS } from './files';
 import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
@@ -99,7 +100,7 @@ export const settingsSchema = z
       })
       .strict()
       .default(DEFAULT_LIMITS),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
     /**
      * The /metrics listener. `host` is the listen address (0.0.0.0 = every interface; 127.0.0.1 keeps it on the
      * host); `webConfigFile` is an exporter-toolkit web-config.yml (TLS, client certificates, basic auth).
@@ -199,6 +200,17 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
     } catch (e) {
       throw new ConfigError([{ file, field: '(file)', message: (e as Error).message.split('\n')[0] }]);
     }
+  }
+  if (env.PENGAWAS_LOG_LEVEL) {
+    if (!(LOG_LEVELS as readonly string[]).includes(env.PENGAWAS_LOG_LEVEL))
+      throw new ConfigError([
+        {
+          file: '(environment)',
+          field: 'PENGAWAS_LOG_LEVEL',
+          message: `must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(env.PENGAWAS_LOG_LEVEL)}`,
+        },
+      ]);
+    raw.logLevel = env.PENGAWAS_LOG_LEVEL;
   }
   if (env.PENGAWAS_DATA_DIR) raw.dataDir = env.PENGAWAS_DATA_DIR;
   if (env.PENGAWAS_PREFIX) raw.prefix = env.PENGAWAS_PREFIX;

@@ -9,7 +9,12 @@ import type { Logger } from 'pino';
 export type { Logger };
 
 let root: Logger | undefined;
-let level = process.env.PENGAWAS_LOG_LEVEL ?? 'info';
+// An unknown PENGAWAS_LOG_LEVEL is reported by the settings loader (naming the variable); here it must not make the
+// first log line throw, wherever that happens.
+/** pino's levels, in the settings (`logLevel`), `--log-level` and PENGAWAS_LOG_LEVEL. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const fromEnv = process.env.PENGAWAS_LOG_LEVEL;
+let level: string = fromEnv && (LOG_LEVELS as readonly string[]).includes(fromEnv) ? fromEnv : 'info';
 
 function create(): Logger {
   const make = require('pino') as typeof pino;

@@ -84,3 +84,24 @@ describe('maintenance.alertmanager', () => {
     expect((err as ConfigError).problems).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
   });
 });
+
+describe('PENGAWAS_LOG_LEVEL', () => {
+  it('overrides the file and is refused by name when it is not a level', () => {
+    const { file } = settingsWith('logLevel: warn');
+    expect(loadSettings(file, {}).logLevel).toBe('warn');
+    expect(loadSettings(file, { PENGAWAS_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    let err: unknown;
+    try {
+      loadSettings(file, { PENGAWAS_LOG_LEVEL: 'verbose' });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ConfigError).problems).toEqual([
+      {
+        file: '(environment)',
+        field: 'PENGAWAS_LOG_LEVEL',
+        message: 'must be one of trace, debug, info, warn, error, fatal, silent; got "verbose"',
+      },
+    ]);
+  });
+});
