@@ -140,7 +140,7 @@ export function computeCoverage(input: {
     const k = `${l.checkId}\u0000${dayOf(l.slot, input.timezone)}`;
     const c = lostBy.get(k) ?? { dropped: 0, expired: 0 };
     // Never run (no worker took it in time, or the scheduler shed it): expired unrun; otherwise a result was dropped.
-    if (l.reason === 'unknown_check' || l.reason === 'queue_full') c.expired += 1;
+    if (l.reason === 'unknown_check' || l.reason === 'queue_full' || l.reason === 'scheduler_stalled') c.expired += 1;
     else c.dropped += 1;
     lostBy.set(k, c);
   }

@@ -57,7 +57,7 @@ export class ResultsMetrics {
     });
     this.slotsExpired = new Counter({
       name: 'pengawas_slots_expired_total',
-      help: 'Scheduled slots that expired unrun: handed back by workers until their claim ran out, or shed by the scheduler (queue_full); each is listed in the gaps stream',
+      help: 'Scheduled slots that expired unrun: handed back by workers until their claim ran out, shed by the scheduler (queue_full), or missed while it stalled (scheduler_stalled); each is listed in the gaps stream',
       labelNames: ['reason'],
       registers,
     });
@@ -87,7 +87,7 @@ export class ResultsMetrics {
       this.handedBack.inc({ reason }, 0);
       this.slotsExpired.inc({ reason }, 0);
     }
-    this.slotsExpired.inc({ reason: 'queue_full' }, 0);
+    for (const reason of ['queue_full', 'scheduler_stalled']) this.slotsExpired.inc({ reason }, 0);
     this.streamEntries = new Gauge({
       name: 'pengawas_results_stream_entries',
       help: 'Entries on the results stream (unrecorded and not yet trimmed); workers hand jobs back at results.maxLength',

@@ -13,9 +13,10 @@ import type { Keyring, VerifyOutcome } from './keyring';
 /**
  * `expired`: an authentic result waited past the retention; `unknown_check` / `results_backlog`: workers handed a
  * job back until its slot's claim ran out; `queue_full`: the scheduler never enqueued the slot (the queue was at
- * scheduler.maxBacklog until the check's next slot came due).
+ * scheduler.maxBacklog until the check's next slot came due); `scheduler_stalled`: the scheduler's process or event
+ * loop was held up past the slot (it fires the latest slot it missed late; the older ones are these gaps).
  */
-export const GAP_REASONS = ['expired', 'unknown_check', 'results_backlog', 'queue_full'] as const;
+export const GAP_REASONS = ['expired', 'unknown_check', 'results_backlog', 'queue_full', 'scheduler_stalled'] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
 
 export interface Gap {

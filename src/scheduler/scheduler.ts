@@ -10,6 +10,10 @@
  * is shed: claimed so no other scheduler enqueues it, counted, and reported in the gaps stream (reason
  * `queue_full`) — a gap with its cause, instead of a queue (and Redis memory) that grows without bound while every
  * result arrives later than the last.
+ *
+ * A scheduler that stalls (its event loop or process held up for longer than an interval) fires the latest slot it
+ * missed late, and reports the older ones as `scheduler_stalled` gaps (claimed first, so a slot another scheduler
+ * enqueued is not one), so the pack names their cause instead of showing them missing without one.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Check, CheckSet } from '../config/check';
@@ -33,6 +37,11 @@ const ENQUEUE_BATCH = 500;
 export const COALESCE_MS = 20;
 /** While slots are held, how often the wait list's length is read again to see whether room has freed. */
 export const HOLD_POLL_MS = 100;
+/**
+ * Missed slots listed as gaps per check and stall (the latest ones): a stall of more intervals than this is an
+ * outage of the scheduler, logged with its count; the slots beyond it show in the pack as missing without a cause.
+ */
+export const MISSED_LISTED_PER_CHECK = 100;
 
 export interface SchedulerOptions {
   queue: CheckQueue;
@@ -89,6 +98,11 @@ export class Scheduler {
           },
           { name: check.id, timezone: s.timezone, noOverlap: false, suppressMissedWarning: true },
         );
+        // node-cron skips the slots a stall made it miss (more than a second late) and names each: they are gaps.
+        task.on('execution:missed', (ctx) => {
+          const slot = Math.floor(ctx.date.getTime() / 1000) * 1000;
+          this.reportUnrun([{ check, slot }], 'scheduler_stalled');
+        });
         this.tasks.push(task);
       }
     }
@@ -104,16 +118,29 @@ export class Scheduler {
 
   private tick(): void {
     const now = Date.now();
+    const missed: Fired[] = [];
     for (let e = this.heap.peek(); e && e.at <= now; e = this.heap.peek()) {
       this.heap.pop();
-      this.fire(e.item, e.at);
-      if (e.item.schedule.kind === 'every') {
-        // The next slot is one interval on (no re-hash of the check id per fire); after a stall longer than the
-        // interval, the first slot after now, as before.
-        const next = e.at + e.item.schedule.intervalMs;
-        this.heap.push({ at: next > now ? next : nextEverySlot(e.item.id, e.item.schedule.intervalMs, now), item: e.item });
+      if (e.item.schedule.kind !== 'every') {
+        this.fire(e.item, e.at);
+        continue;
       }
+      // After a stall longer than the interval the latest slot due is fired (late) and the ones before it are gaps.
+      const interval = e.item.schedule.intervalMs;
+      const latest = e.at + Math.floor((now - e.at) / interval) * interval;
+      const count = (latest - e.at) / interval;
+      if (count > MISSED_LISTED_PER_CHECK)
+        logger().warn(
+          { check: e.item.id, missed: count, listed: MISSED_LISTED_PER_CHECK },
+          'the scheduler stalled for more intervals than it lists as gaps: the older slots stay missing without a cause',
+        );
+      for (let at = Math.max(e.at, latest - MISSED_LISTED_PER_CHECK * interval); at < latest; at += interval)
+        missed.push({ check: e.item, slot: at });
+      this.fire(e.item, latest);
+      // The next slot is one interval on (no re-hash of the check id per fire).
+      this.heap.push({ at: latest + interval, item: e.item });
     }
+    if (missed.length) this.reportUnrun(missed, 'scheduler_stalled');
     this.arm();
   }
 
@@ -160,7 +187,7 @@ export class Scheduler {
     // Counted as sent, so the next flush before this one's answer does not overfill the queue.
     this.waiting += send.length;
     for (let i = 0; i < send.length; i += ENQUEUE_BATCH) this.send(send.slice(i, i + ENQUEUE_BATCH));
-    if (shed.length) this.shed(shed);
+    if (shed.length) this.reportUnrun(shed, 'queue_full');
   }
 
   private send(batch: Fired[]): void {
@@ -202,34 +229,42 @@ export class Scheduler {
     }, HOLD_POLL_MS);
   }
 
-  /** Claims the shed slots (a slot another scheduler enqueued is not a gap) and reports the claimed ones as gaps. */
-  private shed(slots: Fired[]): void {
-    const p = this.o.queue
-      .claimUnrun(slots)
-      .then(async (ours) => {
-        this.o.metrics?.enqueued.inc({ outcome: 'shed' }, ours.length);
-        this.o.metrics?.results.slotsExpired.inc({ reason: 'queue_full' }, ours.length);
-        await recordGaps(
-          this.o.queue.redis,
-          this.o.queue.prefix,
-          ours.map(({ check, slot }) => ({
-            id: resultId(check.id, new Date(slot)),
-            checkId: check.id,
-            slot: new Date(slot).toISOString(),
-            reason: 'queue_full' as const,
-          })),
-          `slots shed unrun: the queue held scheduler.maxBacklog (${String(this.o.maxBacklog)}) jobs until each check's next slot came due`,
-          this.o.keyring,
-          { summary: true },
-        );
-      })
-      .catch((err: unknown) => {
-        this.o.metrics?.enqueued.inc({ outcome: 'error' }, slots.length);
-        for (const { check, slot } of slots)
-          logger().error({ check: check.id, slot, err: (err as Error).message }, 'could not report a shed slot');
-      })
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+  /**
+   * Claims slots that will never be enqueued (shed, or missed in a stall) — a slot another scheduler enqueued is not
+   * a gap — and reports the claimed ones as gaps with their cause.
+   */
+  private reportUnrun(slots: Fired[], reason: 'queue_full' | 'scheduler_stalled'): void {
+    for (let i = 0; i < slots.length; i += ENQUEUE_BATCH) {
+      const part = slots.slice(i, i + ENQUEUE_BATCH);
+      const p = this.o.queue
+        .claimUnrun(part)
+        .then(async (ours) => {
+          if (reason === 'queue_full') this.o.metrics?.enqueued.inc({ outcome: 'shed' }, ours.length);
+          this.o.metrics?.results.slotsExpired.inc({ reason }, ours.length);
+          await recordGaps(
+            this.o.queue.redis,
+            this.o.queue.prefix,
+            ours.map(({ check, slot }) => ({
+              id: resultId(check.id, new Date(slot)),
+              checkId: check.id,
+              slot: new Date(slot).toISOString(),
+              reason,
+            })),
+            reason === 'queue_full'
+              ? `slots shed unrun: the queue held scheduler.maxBacklog (${String(this.o.maxBacklog)}) jobs until each check's next slot came due`
+              : 'slots missed unrun: the scheduler stalled (its process or event loop held up) past them',
+            this.o.keyring,
+            { summary: true },
+          );
+        })
+        .catch((err: unknown) => {
+          this.o.metrics?.enqueued.inc({ outcome: 'error' }, part.length);
+          for (const { check, slot } of part)
+            logger().error({ check: check.id, slot, reason, err: (err as Error).message }, 'could not report an unrun slot');
+        })
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
   }
 
   private clear(): void {

@@ -102,7 +102,7 @@ describe('coverage: slots expected by the schedule against results recorded', ()
     ]);
   });
 
-  it('counts slots never run (handed back until expiry, or shed by the scheduler) apart from dropped results', () => {
+  it('counts slots never run (handed back until expiry, shed or missed by the scheduler) apart from dropped results', () => {
     const day = '2026-10-03';
     const a = at(day, 0);
     const applied = { ...check('api'), schedule: 'every 3600s', timeoutMs: 1000, target: 'x' };
@@ -114,7 +114,7 @@ describe('coverage: slots expected by the schedule against results recorded', ()
       to: at('2026-10-04', 0),
       settleMs: 0,
       configs: [{ hash: 'h', appliedAt: a.toISOString(), checks: [applied] }] as never,
-      rollups: [{ check_id: 'api', day, runs: 20 } as never],
+      rollups: [{ check_id: 'api', day, runs: 19 } as never],
       down: [],
       lost: [
         { resultId: 'r1', checkId: 'api', slot: slot(1), reason: 'expired' },
@@ -122,9 +122,11 @@ describe('coverage: slots expected by the schedule against results recorded', ()
         { resultId: 'r3', checkId: 'api', slot: slot(3), reason: 'unknown_check' },
         // The scheduler shed it: the queue was at scheduler.maxBacklog until the check's next slot came due.
         { resultId: 'r4', checkId: 'api', slot: slot(4), reason: 'queue_full' },
+        // The scheduler stalled past it (its process or event loop held up longer than the interval).
+        { resultId: 'r5', checkId: 'api', slot: slot(5), reason: 'scheduler_stalled' },
       ],
     });
-    expect(c.gaps).toEqual([expect.objectContaining({ checkId: 'api', missing: 4, resultsDropped: 2, slotsExpired: 2, unexplained: 0 })]);
+    expect(c.gaps).toEqual([expect.objectContaining({ checkId: 'api', missing: 5, resultsDropped: 2, slotsExpired: 3, unexplained: 0 })]);
   });
 });
 
