@@ -87,7 +87,7 @@ export class GapReader {
 
   /** Records a batch of raw stream entries; a sink failure leaves them pending for redelivery. */
   async handle(entries: Array<[string, string[]]>): Promise<void> {
-    const parsed = entries.map(([id, fields]) => parseGapEntry(id, fields, this.o.keyring));
+    const parsed = entries.flatMap(([id, fields]) => parseGapEntry(id, fields, this.o.keyring));
     const authentic: GapEntry[] = [];
     for (const g of parsed) {
       if (g.rejected) {
@@ -100,6 +100,6 @@ export class GapReader {
     }
     for (const sink of this.o.sinks) if (authentic.length && sink.recordGaps) await sink.recordGaps(authentic);
     for (const g of authentic) this.o.metrics.gapsRecorded.inc({ reason: g.reason });
-    await this.o.redis.xack(this.key, RECORDER_GROUP, ...parsed.map((g) => g.entryId));
+    await this.o.redis.xack(this.key, RECORDER_GROUP, ...entries.map(([id]) => id));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The gaps record: every result id that will never be recorded (an authentic result that waited past the
- * retention, a slot that expired unrun) is appended to the `<prefix>:results:gaps` stream with its reason, signed
- * like a result (HMAC with the results key, see keyring.ts) so that nobody with only Redis access can explain a gap
+ * retention, a slot that expired unrun) is appended to the `<prefix>:results:gaps` stream with its reason, in
+ * batches of up to GAPS_PER_ENTRY per entry, signed like a result (HMAC with the results key, see keyring.ts) so that nobody with only Redis access can explain a gap
  * away. The recorder reads it (`src/recorder/gap-reader.ts`) into the evidence store, where the monthly pack names
  * the cause of each missing slot. An id listed here may still be in the evidence store (a replay of a recorded
  * result expires too): the store's own row wins.
@@ -38,14 +38,22 @@ export interface GapEntry extends Gap {
 
 /** Gap entries kept: bounded by count, not age, so a reader that is away for a while still finds them. */
 export const GAPS_MAX_LEN = 100_000;
+/**
+ * Gaps per stream entry: one XADD and one MAC for a batch (an overloaded scheduler sheds hundreds a second), and the
+ * GAPS_MAX_LEN entries kept then hold up to 50 million gaps while a recorder is away, not 100,000.
+ */
+export const GAPS_PER_ENTRY = 500;
 
 export function gapsKey(prefix: string): string {
   return `${prefix}:results:gaps`;
 }
 
-/** The signed bytes: a JSON object that is never a valid result (`kind: "gap"`), so entries cannot be swapped. */
-function gapRaw(g: Gap, at: string): string {
-  return JSON.stringify({ kind: 'gap', id: g.id, check: g.checkId, slot: g.slot, reason: g.reason, at });
+/**
+ * The signed bytes: a JSON object that is never a valid result (`kind: "gaps"`, a batch of [id, check, slot, reason]),
+ * so entries cannot be swapped. Entries written before batching hold one gap (`kind: "gap"`) and are still read.
+ */
+function gapsRaw(gaps: Gap[], at: string): string {
+  return JSON.stringify({ kind: 'gaps', at, gaps: gaps.map((g) => [g.id, g.checkId, g.slot, g.reason]) });
 }
 
 /**
@@ -64,24 +72,13 @@ export async function recordGaps(
   if (!gaps.length) return;
   const p = redis.pipeline();
   const at = new Date().toISOString();
-  for (const g of gaps) {
-    const raw = gapRaw(g, at);
+  for (let i = 0; i < gaps.length; i += GAPS_PER_ENTRY) {
+    const batch = gaps.slice(i, i + GAPS_PER_ENTRY);
+    const raw = gapsRaw(batch, at);
     const signed = keyring?.signWith !== undefined ? keyring.sign(raw) : undefined;
-    const fields = [
-      'id',
-      g.id,
-      'check',
-      g.checkId,
-      'slot',
-      g.slot,
-      'reason',
-      g.reason,
-      'at',
-      at,
-      'r',
-      raw,
-      ...(signed ? ['k', signed.kid, 'm', signed.mac] : []),
-    ];
+    // Beside the signed bytes, for people reading the stream: how many, the first one, and its reason.
+    const fields = ['n', String(batch.length), 'id', batch[0].id, 'check', batch[0].checkId, 'reason', batch[0].reason, 'at', at, 'r', raw];
+    if (signed) fields.push('k', signed.kid, 'm', signed.mac);
     p.xadd(gapsKey(prefix), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', ...fields);
   }
   const answers = (await p.exec()) ?? [];
@@ -94,8 +91,11 @@ export async function recordGaps(
   for (const g of gaps) logger().warn({ result: g.id, check: g.checkId, slot: g.slot, reason: g.reason }, what);
 }
 
-/** One stream entry as a gap, its MAC checked against `keyring` (no keyring: nothing is trusted). */
-export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyring): GapEntry {
+/**
+ * One stream entry as the gaps it lists, its MAC checked against `keyring` (no keyring: nothing is trusted). An entry
+ * that cannot be trusted is one gap marked `rejected` (its plain fields, for the log), never the gaps it claims.
+ */
+export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyring): GapEntry[] {
   const o: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]] = fields[i + 1];
   const listed: GapEntry = {
@@ -106,26 +106,41 @@ export function parseGapEntry(entryId: string, fields: string[], keyring?: Keyri
     reason: o.reason as GapReason,
     at: o.at ?? '',
   };
-  if (!o.r || !o.k || !o.m) return { ...listed, rejected: 'unsigned' };
+  const reject = (rejected: NonNullable<GapEntry['rejected']>): GapEntry[] => [{ ...listed, rejected }];
+  if (!o.r || !o.k || !o.m) return reject('unsigned');
   const verdict = keyring ? keyring.verify(o.k, o.r, o.m) : 'unknown_key';
-  if (verdict !== 'ok') return { ...listed, rejected: verdict };
+  if (verdict !== 'ok') return reject(verdict);
   let g: Record<string, unknown>;
   try {
     g = JSON.parse(o.r) as Record<string, unknown>;
   } catch {
-    return { ...listed, rejected: 'invalid' };
+    return reject('invalid');
   }
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const [id, checkId, slot, reason, at] = [str(g.id), str(g.check), str(g.slot), str(g.reason), str(g.at)];
-  if (g.kind !== 'gap' || !id || !checkId || slot === undefined || !at || !(GAP_REASONS as readonly string[]).includes(reason ?? ''))
-    return { ...listed, rejected: 'invalid' };
-  if (slot !== '' && Number.isNaN(Date.parse(slot))) return { ...listed, rejected: 'invalid' };
-  // The signed JSON is the truth; the plain fields beside it are for people reading the stream.
-  return { entryId, id, checkId, slot, reason: reason as GapReason, at };
+  const at = typeof g.at === 'string' ? g.at : '';
+  // A single gap (written before batching) is a batch of one.
+  const rows = g.kind === 'gaps' ? g.gaps : g.kind === 'gap' ? [[g.id, g.check, g.slot, g.reason]] : undefined;
+  if (!at || !Array.isArray(rows) || !rows.length) return reject('invalid');
+  const out: GapEntry[] = [];
+  for (const row of rows) {
+    const gap = gapOf(row);
+    if (!gap) return reject('invalid');
+    // The signed JSON is the truth; the plain fields beside it are for people reading the stream.
+    out.push({ entryId, ...gap, at });
+  }
+  return out;
 }
 
-/** Reads the gaps record (oldest first); for the evidence side and tests. */
+/** One signed row `[id, check, slot, reason]`, or undefined when it is not one. */
+function gapOf(row: unknown): Gap | undefined {
+  if (!Array.isArray(row) || row.length !== 4 || !row.every((v) => typeof v === 'string')) return undefined;
+  const [id, checkId, slot, reason] = row;
+  if (!id || !checkId || !(GAP_REASONS as readonly string[]).includes(reason)) return undefined;
+  if (slot !== '' && Number.isNaN(Date.parse(slot))) return undefined;
+  return { id, checkId, slot, reason: reason as GapReason };
+}
+
+/** Reads the gaps record (oldest first, `count` stream entries of up to GAPS_PER_ENTRY gaps each); for tests and people. */
 export async function readGaps(redis: Redis, prefix: string, count = 1000, keyring?: Keyring): Promise<GapEntry[]> {
   const entries = await redis.xrange(gapsKey(prefix), '-', '+', 'COUNT', count);
-  return entries.map(([entryId, f]) => parseGapEntry(entryId, f, keyring));
+  return entries.flatMap(([entryId, f]) => parseGapEntry(entryId, f, keyring));
 }
