@@ -24,7 +24,8 @@ export interface GapReaderOptions {
   blockMs?: number;
 }
 
-const BATCH = 256;
+/** Entries per read: each holds up to GAPS_PER_ENTRY gaps, so a read records at most 8,000 in one transaction. */
+const BATCH = 16;
 
 export class GapReader {
   private running = false;
