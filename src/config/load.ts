@@ -125,7 +125,7 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
       });
     }
     if (opts.checkSecrets) {
-      for (const f of probe && options ? localFileProblems(probe.type, options) : [])
+      for (const f of probe && options ? localFileProblems(probe, options) : [])
         problems.push({ file: ctx.file, line: lineOf(ctx, [...base, ...f.field.split('.')]), checkId, ...f });
       for (const ref of findRefs(rawOptions, 'options')) {
         const why = refProblem(ref, opts.env);
@@ -146,7 +146,7 @@ function checkOne(ctx: FileContext, index: number, raw: unknown, opts: LoadOptio
   const rawTarget = raw && typeof raw === 'object' ? (raw as { target?: unknown }).target : undefined;
   const badTarget =
     probe && typeof rawTarget === 'string' && rawTarget
-      ? targetProblem(probe.type, rawTarget, options ?? (raw as { options?: Record<string, unknown> }).options ?? {})
+      ? targetProblem(probe, rawTarget, options ?? (raw as { options?: Record<string, unknown> }).options ?? {})
       : undefined;
   if (badTarget)
     problems.push({

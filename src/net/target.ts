@@ -13,6 +13,11 @@ export function parseWebUrl(target: string): URL {
   return url;
 }
 
+/** `target` as every web probe accepts it: an http(s) URL with a host name (checked when checks load, too). */
+export function checkWebTarget(target: string): void {
+  if (!parseWebUrl(target).hostname) throw new UsageError(`target "${target}" has no host name`);
+}
+
 /** A CA file that cannot be read is a configuration mistake, reported as such rather than as a crash. */
 export async function readCa(file: string): Promise<string> {
   try {

@@ -48,6 +48,13 @@ export interface ProbeType<Options = unknown, M extends object = object> {
   targetHelp: string;
   /** Schema of the check's `options:` block. Strings may still hold ${env:..}/${file:..} references. */
   options: z.ZodType<Options>;
+  /**
+   * Throws a UsageError naming what is wrong when this probe would reject `target` at run time: the configuration
+   * loader calls it, so `validate` rejects the same targets with the very parser the probe runs.
+   */
+  checkTarget(target: string, options: Record<string, unknown>): void;
+  /** Files the probe reads when it runs (beyond options.caFile), checked on the machine that will run it. */
+  localFileProblems?(options: Record<string, unknown>): Array<{ field: string; message: string }>;
   /** Runs one probe. Throws a ProbeError (src/errors.ts) when it cannot decide. */
   run(target: string, options: Options, ctx: ProbeContext): Promise<ProbeOutput<M>>;
 }

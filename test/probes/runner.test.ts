@@ -12,6 +12,7 @@ const blocker: ProbeType<{ busyMs: number }> = {
   summary: 'test: blocks the event loop',
   defaultElement: 'security',
   targetHelp: 'anything',
+  checkTarget: () => undefined,
   options: z.object({ busyMs: z.number() }),
   async run(_t, o) {
     const end = Date.now() + o.busyMs;

@@ -57,15 +57,21 @@ async function rehash(ref: string, signal: AbortSignal): Promise<EvidenceCheck |
   }
 }
 
+function checkTarget(target: string): void {
+  if (!TARGET.test(target.trim()))
+    throw new UsageError(`target "${target}" is not a check or control id (letters, digits, "_", ".", ":", "/", "-"; at most 200)`);
+}
+
 export const attestationProbe = defineProbe<typeof attestationOptions, AttestationMeasurements>({
   type: 'attestation',
   summary: 'Attestation: a valid, unexpired sign-off (who, when, evidence hash) recorded with `pengawas attest`',
   defaultElement: 'cooperation',
   targetHelp: 'the attested check or control id (as given to `pengawas attest --check`)',
+  checkTarget,
   options: attestationOptions,
   async run(target, o, ctx) {
     const id = target.trim();
-    if (!TARGET.test(id)) throw new UsageError(`attestation target must be a check or control id, got "${target}"`);
+    checkTarget(id);
     const a = await latest(ctx.dataDir, id);
     const evidence = a && o.verifyEvidence ? await rehash(a.evidenceRef, ctx.signal) : undefined;
     const { findings, measurements } = evaluate(id, a, o, new Date(), evidence);

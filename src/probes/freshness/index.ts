@@ -14,6 +14,7 @@ export const freshnessProbe = defineProbe<typeof freshnessOptions, FreshnessMeas
   summary: 'Document freshness: review date, next review and required fields of a file, git path or URL',
   defaultElement: 'capability',
   targetHelp: FRESHNESS_TARGET_HELP,
+  checkTarget: (t) => void parseSourceTarget(t),
   options: freshnessOptions,
   async run(target, o, ctx) {
     const source = parseSourceTarget(target);

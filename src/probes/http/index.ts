@@ -4,7 +4,7 @@
  */
 import { TlsHandshakeError } from '../../errors';
 import { requestFollowing } from '../../net/follow-redirects';
-import { parseWebUrl, readCa } from '../../net/target';
+import { parseWebUrl, readCa, checkWebTarget } from '../../net/target';
 import type { PhaseTimings } from '../../net/timed-request';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type NoMeasurements } from '../types';
@@ -32,6 +32,7 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
   summary: 'HTTP(S) endpoint: status, body/JSON/header assertions, redirects, TLS, timing phases',
   defaultElement: 'sustainability',
   targetHelp: 'URL (http:// or https://)',
+  checkTarget: checkWebTarget,
   options: httpOptions,
   async run(target, o, ctx) {
     const url = parseWebUrl(target);

@@ -5,7 +5,7 @@
  * An API that cannot be read (401/403/429/5xx, malformed JSON, timeout) throws a ProbeError → `error`, never `pass`.
  */
 import { performance } from 'node:perf_hooks';
-import { parseWebUrl, readCa } from '../../net/target';
+import { parseWebUrl, readCa, checkWebTarget } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
 import { ApiClient, type ApiStats, type TokenSource } from './client';
@@ -73,6 +73,7 @@ export const mfaProbe = defineProbe<typeof mfaOptions, MfaMeasurements>({
   summary: 'MFA enforcement: identity-provider posture (Keycloak, Okta, Entra ID) and a live password-only / TOTP login',
   defaultElement: 'security',
   targetHelp: 'base URL of the identity provider (Keycloak server, Okta org, Graph endpoint) or of the login site',
+  checkTarget: checkWebTarget,
   options: mfaOptions,
   async run(target, o, ctx) {
     const base = parseWebUrl(target);

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
 import { TargetUnreachableError, UsageError } from '../../errors';
 import { fetchText } from '../../net/fetch-text';
-import { parseWebUrl, readCa } from '../../net/target';
+import { parseWebUrl, readCa, checkWebTarget } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { compilePattern } from '../../util/pattern';
 import { asObject, textOf } from '../../util/narrow';
@@ -52,6 +52,7 @@ export const openapiProbe = defineProbe<typeof openapiOptions, OpenapiMeasuremen
   summary: 'OpenAPI document: reachable, valid 3.x, required operations and SNAP headers declared; live answers documented',
   defaultElement: 'competition',
   targetHelp: 'URL of the OpenAPI document (JSON or YAML)',
+  checkTarget: checkWebTarget,
   options: openapiOptions,
   async run(target, o, ctx) {
     const url = parseWebUrl(target);

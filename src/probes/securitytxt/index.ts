@@ -5,7 +5,7 @@
  * is judged by rules.ts against RFC 9116's grammar and field rules.
  */
 import { fetchText, headerValue } from '../../net/fetch-text';
-import { parseWebUrl } from '../../net/target';
+import { parseWebUrl, checkWebTarget } from '../../net/target';
 import { TargetUnreachableError } from '../../errors';
 import type { Finding } from '../../results/contract';
 import { defineProbe } from '../types';
@@ -38,6 +38,7 @@ export const securityTxtProbe = defineProbe<typeof securityTxtOptions, SecurityT
   summary: 'security.txt (RFC 9116): incident contact present, HTTPS, text/plain, Contact and a valid unexpired Expires',
   defaultElement: 'cooperation',
   targetHelp: 'site URL (https://example.co.id) or the full URL of security.txt',
+  checkTarget: checkWebTarget,
   options: securityTxtOptions,
   async run(target, o, ctx) {
     const url = securityTxtUrl(target);

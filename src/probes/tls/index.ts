@@ -19,6 +19,7 @@ import { hexCode } from './ciphers';
 import { features, sessionFindings } from './session-findings';
 import { vulnFindings, vulnVerdicts } from './vuln-findings';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
+import { profileFileProblems } from './local-files';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
 import { loadProfile } from './profiles/profile';
@@ -148,6 +149,8 @@ export const tlsProbe = defineProbe<typeof tlsOptions, TlsMeasurements>({
   summary: 'TLS endpoint: protocol and cipher enumeration, certificate, revocation, HSTS, STARTTLS, Mozilla/custom profiles',
   defaultElement: 'security',
   targetHelp: 'host:port (options.starttls for smtp, imap, postgres)',
+  checkTarget: (t, o) => void parseTlsTarget(t, typeof o.starttls === 'string' ? o.starttls : undefined),
+  localFileProblems: profileFileProblems,
   options: tlsOptions,
   run: (target, o, ctx) => runTls(target, o, ctx),
 });

@@ -3,7 +3,7 @@
  * status inquiry) with variables between steps, SNAP BI / OAuth2 authentication, per-step dns/connect/tls/ttfb/
  * transfer timings, degraded/failed latency thresholds and SLO outcomes for burn-rate alerting.
  */
-import { parseWebUrl, readCa } from '../../net/target';
+import { parseWebUrl, readCa, checkWebTarget } from '../../net/target';
 import { defineProbe } from '../types';
 import { Flow, type TransactionMeasurements } from './flow';
 import { transactionOptions } from './options';
@@ -13,6 +13,7 @@ export const transactionProbe = defineProbe<typeof transactionOptions, Transacti
   summary: 'multi-step API flow (SNAP BI signing, OAuth2), per-step timing phases, thresholds and SLOs',
   defaultElement: 'efficiency',
   targetHelp: 'base URL the steps are resolved against (http:// or https://)',
+  checkTarget: checkWebTarget,
   options: transactionOptions,
   async run(target, o, ctx) {
     const base = parseWebUrl(target);

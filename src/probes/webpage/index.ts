@@ -5,7 +5,7 @@
  * it); a server that cannot be reached is an `error`.
  */
 import { fetchText } from '../../net/fetch-text';
-import { parseWebUrl } from '../../net/target';
+import { parseWebUrl, checkWebTarget } from '../../net/target';
 import type { Finding } from '../../results/contract';
 import { defineProbe, type ProbeContext } from '../types';
 import { checkAccessibility } from './a11y';
@@ -107,6 +107,7 @@ export const webpageProbe = defineProbe<typeof webpageOptions, WebpageMeasuremen
   summary: 'Public page: <html lang>, hreflang pairs (id/en), and a browser-free accessibility subset (alt, labels, title, names)',
   defaultElement: 'inclusivity',
   targetHelp: 'URL of an HTML page',
+  checkTarget: checkWebTarget,
   options: webpageOptions,
   async run(target, o, ctx) {
     const url = parseWebUrl(target);
