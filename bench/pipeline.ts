@@ -96,6 +96,27 @@ function usage(pid: number): { cpu: number; rss: number } {
   return { cpu: ticks / 100, rss };
 }
 
+/** CPU seconds of every PostgreSQL server process by pid (its backends serve the recorder's pool), from /proc. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') out.set(Number(d), usage(Number(d)).cpu);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU used by PostgreSQL between two readings (a backend that started meanwhile counts whole). */
+function postgresUsed(before: Map<number, number>, after: Map<number, number>): number {
+  let s = 0;
+  for (const [pid, cpu] of after) s += cpu - (before.get(pid) ?? 0);
+  return s;
+}
+
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -305,6 +326,7 @@ async function runPipeline(
   const u0 = usage(worker.pid!);
   const others = [scheduler.pid!, recorder.pid!, redisPid];
   const o0 = others.map((p) => usage(p).cpu);
+  const pg0 = postgresCpu();
   let rssMax = 0;
   const end = from + seconds * 1000;
   while (Date.now() < end) {
@@ -314,9 +336,12 @@ async function runPipeline(
   const to = Date.now();
   const u1 = usage(worker.pid!);
   const o1 = others.map((p) => usage(p).cpu);
+  const pgUsed = postgresUsed(pg0, postgresCpu());
   const r1 = await redisCounters(redis);
-  // Slots the scheduler shed (queue at scheduler.maxBacklog) since the run began, warm-up included: each is a gap.
-  const gapsListed = await redis.xlen(`${prefix}:results:gaps`);
+  // Slots the scheduler shed (queue at scheduler.maxBacklog) since the run began, warm-up included: each is a gap
+  // (an entry of the gaps stream lists up to 500, its field `n` says how many).
+  const gapEntries = await redis.xrange(`${prefix}:results:gaps`, '-', '+');
+  const gapsListed = gapEntries.reduce((n, [, f]) => n + Number(f.includes('n') ? f[f.indexOf('n') + 1] : 1), 0);
   // Results published inside the window; lag = start - slot.
   await sleep(300);
   reading = false;
@@ -347,7 +372,7 @@ async function runPipeline(
   const cpu = u1.cpu - u0.cpu + o1.reduce((n, c, i) => n + c - o0[i], 0);
   const per1000 = (s: number) => ((s / Math.max(1, entries.length)) * 1000).toFixed(2);
   console.log(
-    `(${tag}, ${ev.label}) CPU s per 1,000 checks: worker ${per1000(u1.cpu - u0.cpu)}, scheduler ${per1000(o1[0] - o0[0])}, recorder ${per1000(o1[1] - o0[1])}, redis ${per1000(o1[2] - o0[2])}`,
+    `(${tag}, ${ev.label}) CPU s per 1,000 checks: worker ${per1000(u1.cpu - u0.cpu)}, scheduler ${per1000(o1[0] - o0[0])}, recorder ${per1000(o1[1] - o0[1])}, redis ${per1000(o1[2] - o0[2])}; PostgreSQL server (not in the total) ${per1000(pgUsed)}`,
   );
   const perCommand = [...r1.byCommand]
     .map(([c, n]) => [c, (n - (r0.byCommand.get(c) ?? 0)) / Math.max(1, entries.length)] as const)
