@@ -128,7 +128,7 @@ export class Recorder {
       if (by)
         logger().warn(
           { storedBy: by },
-          'another recorder stores results (evidence): this one, with evidence disabled, leaves the results group to it and only exports metrics',
+          'another recorder stores results (evidence): this one, with evidence disabled, leaves the results group to it and only exports metrics (evidence off everywhere on purpose: DEL <prefix>:results:storing)',
         );
       else logger().info('no recorder has stored results within the retention: this one consumes the results group');
     }
