@@ -46,6 +46,9 @@ export interface RecorderOptions {
 const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 const DEFAULT_RETENTION_MS = 86_400_000;
 
+/** How long a small read waits for more before it is recorded (see run()). */
+const LINGER_MS = 20;
+
 const finishedAt = (r: ProbeResult) => Date.parse(r.startedAt) + r.durationMs;
 
 export class Recorder {
@@ -110,7 +113,14 @@ export class Recorder {
           const stale = await this.o.stream.claimStale(this.consumer, this.o.claimIdleMs, this.o.batch ?? 256);
           if (stale.length) await this.handle(stale);
         }
-        const entries = await this.o.stream.read(this.consumer, this.o.batch ?? 256, this.o.blockMs ?? 1000);
+        const batch = this.o.batch ?? 256;
+        let entries = await this.o.stream.read(this.consumer, batch, this.o.blockMs ?? 1000);
+        // A small read waits LINGER_MS for more: a store transaction costs the same fixed statements whatever its
+        // size, so fewer, larger batches cost the store less, for at most LINGER_MS of recording latency.
+        if (this.stores && entries.length && entries.length < batch / 2) {
+          await new Promise((r) => setTimeout(r, LINGER_MS));
+          entries = entries.concat(await this.o.stream.read(this.consumer, batch - entries.length, 0));
+        }
         if (entries.length) await this.handle(entries);
       } catch (err) {
         if (!this.running) break;

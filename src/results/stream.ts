@@ -118,19 +118,13 @@ export class ResultStream {
     await ensureRecorderGroup(this.redis, this.key);
   }
 
+  /** New entries for `consumer` through the group, waiting up to `blockMs` for one (0: what is there, no wait). */
   async read(consumer: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-    const res = (await this.redis.xreadgroup(
-      'GROUP',
-      RECORDER_GROUP,
-      consumer,
-      'COUNT',
-      count,
-      'BLOCK',
-      blockMs,
-      'STREAMS',
-      this.key,
-      '>',
-    )) as Array<[string, Array<[string, string[]]>]> | null;
+    const res = (
+      blockMs > 0
+        ? await this.redis.xreadgroup('GROUP', RECORDER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')
+        : await this.redis.xreadgroup('GROUP', RECORDER_GROUP, consumer, 'COUNT', count, 'STREAMS', this.key, '>')
+    ) as Array<[string, Array<[string, string[]]>]> | null;
     return res ? res[0][1].map((e) => this.parse(e)) : [];
   }
 
