@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { durationMs } from '../util/schema';
 import { asObject } from '../util/narrow';
-import { LOG_LEVELS } from '../util/logger';
+import { isLogLevel, LOG_LEVELS } from '../util/logger';
 import { DEFAULT_LIMITS } from './files';
 import { composeRedisUrl, hasLiteralPassword, redisFromEnv, redisSettingsSchema, type RedisSettings } from './redis-settings';
 
@@ -202,7 +202,7 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
     }
   }
   if (env.PENGAWAS_LOG_LEVEL) {
-    if (!(LOG_LEVELS as readonly string[]).includes(env.PENGAWAS_LOG_LEVEL))
+    if (!isLogLevel(env.PENGAWAS_LOG_LEVEL))
       throw new ConfigError([
         {
           file: '(environment)',

@@ -83,11 +83,9 @@ export class ResultsMetrics {
     this.dropped.inc({ reason: 'expired' }, 0);
     for (const reason of GAP_REASONS) this.gapsRecorded.inc({ reason }, 0);
     for (const reason of ['unsigned', 'unknown_key', 'bad_mac', 'invalid']) this.gapsRejected.inc({ reason }, 0);
-    for (const reason of ['unknown_check', 'results_backlog']) {
-      this.handedBack.inc({ reason }, 0);
-      this.slotsExpired.inc({ reason }, 0);
-    }
-    for (const reason of ['queue_full', 'scheduler_stalled']) this.slotsExpired.inc({ reason }, 0);
+    for (const reason of ['unknown_check', 'results_backlog']) this.handedBack.inc({ reason }, 0);
+    // Every reason a slot can expire unrun for (all gap reasons but a result dropped as `expired`).
+    for (const reason of GAP_REASONS) if (reason !== 'expired') this.slotsExpired.inc({ reason }, 0);
     this.streamEntries = new Gauge({
       name: 'pengawas_results_stream_entries',
       help: 'Entries on the results stream (unrecorded and not yet trimmed); workers hand jobs back at results.maxLength',

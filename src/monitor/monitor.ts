@@ -153,7 +153,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   // Reports of lost results (the gaps stream) and the Redis outages this recorder sees become evidence of their cause.
   // A recorder that stores nothing reads no gap reports: acknowledging them would lose the cause a storing one keeps.
   const gapReader =
-    recorder && recorderConn && sinks.length
+    recorder?.stores && recorderConn
       ? new GapReader({
           redis: conn('gaps'),
           prefix: s.prefix,

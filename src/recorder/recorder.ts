@@ -61,7 +61,7 @@ export class Recorder {
   private readonly followConn: Redis;
   private readonly follower: MetricsFollower;
   /** Whether this recorder writes results anywhere (a sink); one that does not must not acknowledge them away. */
-  private readonly stores: boolean;
+  readonly stores: boolean;
   /** A recorder that stores nothing: whether it last found a storing recorder in charge (logged on each change). */
   private deferring = false;
 
@@ -214,7 +214,6 @@ export class Recorder {
     }
     // A recorder that stores nothing acknowledges only while no storing recorder is in charge; else it leaves all.
     if (!this.stores && !(await this.o.stream.ackUnlessStored(acks))) {
-      this.deferring = false;
       await this.deferToStoring();
       return;
     }

@@ -1,10 +1,10 @@
 /**
  * The gaps record: every result id that will never be recorded (an authentic result that waited past the
  * retention, a slot that expired unrun) is appended to the `<prefix>:results:gaps` stream with its reason, in
- * batches of up to GAPS_PER_ENTRY per entry, signed like a result (HMAC with the results key, see keyring.ts) so that nobody with only Redis access can explain a gap
- * away. The recorder reads it (`src/recorder/gap-reader.ts`) into the evidence store, where the monthly pack names
- * the cause of each missing slot. An id listed here may still be in the evidence store (a replay of a recorded
- * result expires too): the store's own row wins.
+ * batches of up to GAPS_PER_ENTRY per entry, signed like a result (HMAC with the results key, see keyring.ts) so
+ * that nobody with only Redis access can explain a gap away. The recorder reads it (`src/recorder/gap-reader.ts`)
+ * into the evidence store, where the monthly pack names the cause of each missing slot. An id listed here may still
+ * be in the evidence store (a replay of a recorded result expires too): the store's own row wins.
  */
 import type { Redis } from 'ioredis';
 import { logger } from '../util/logger';

@@ -9,12 +9,17 @@ import type { Logger } from 'pino';
 export type { Logger };
 
 let root: Logger | undefined;
-// An unknown PENGAWAS_LOG_LEVEL is reported by the settings loader (naming the variable); here it must not make the
-// first log line throw, wherever that happens.
 /** pino's levels, in the settings (`logLevel`), `--log-level` and PENGAWAS_LOG_LEVEL. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export function isLogLevel(v: string): v is (typeof LOG_LEVELS)[number] {
+  return (LOG_LEVELS as readonly string[]).includes(v);
+}
+
+// An unknown PENGAWAS_LOG_LEVEL is reported by the settings loader (naming the variable); here it must not make the
+// first log line throw, wherever that happens.
 const fromEnv = process.env.PENGAWAS_LOG_LEVEL;
-let level: string = fromEnv && (LOG_LEVELS as readonly string[]).includes(fromEnv) ? fromEnv : 'info';
+let level: string = fromEnv && isLogLevel(fromEnv) ? fromEnv : 'info';
 
 function create(): Logger {
   const make = require('pino') as typeof pino;
