@@ -21,3 +21,18 @@ export async function dropPrefix(prefix: string): Promise<void> {
     r.disconnect();
   }
 }
+
+/** Connections to the test Redis that a suite opens as it goes and closes together in its afterAll. */
+export function redisConnections(url = REDIS_URL): { conn(): IORedis; closeAll(): void } {
+  const conns: IORedis[] = [];
+  return {
+    conn() {
+      const c = new IORedis(url, { maxRetriesPerRequest: null });
+      conns.push(c);
+      return c;
+    },
+    closeAll() {
+      for (const c of conns.splice(0)) c.disconnect();
+    },
+  };
+}

@@ -6,7 +6,6 @@
  * acknowledged away in between) and when the mark appears between a read and its acknowledgement — and a recorder
  * that stores nothing consumes the group again once no storing recorder has run within the retention.
  */
-import IORedis from 'ioredis';
 import { Metrics } from '../../../src/metrics/definitions';
 import { Recorder } from '../../../src/recorder/recorder';
 import type { ProbeResult } from '../../../src/results/contract';
@@ -14,7 +13,7 @@ import { Keyring } from '../../../src/results/keyring';
 import type { ResultSink } from '../../../src/results/sink';
 import { ResultStream } from '../../../src/results/stream';
 import { sleep, waitFor } from '../../helpers/net';
-import { dropPrefix, REDIS_URL, testPrefix } from '../../helpers/redis';
+import { dropPrefix, redisConnections, testPrefix } from '../../helpers/redis';
 
 function result(checkId: string, slot: number): ProbeResult {
   const at = new Date(slot).toISOString();
@@ -26,24 +25,20 @@ function result(checkId: string, slot: number): ProbeResult {
 
 describe('a recorder without evidence beside one with evidence', () => {
   const keyring = Keyring.ephemeral();
-  const conns: IORedis[] = [];
+  const { conn, closeAll } = redisConnections();
   const prefixes: string[] = [];
   const recorders: Recorder[] = [];
-  const conn = () => {
-    const c = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
-    conns.push(c);
-    return c;
-  };
   afterAll(async () => {
     await Promise.all(recorders.map((r) => r.stop()));
-    for (const c of conns) c.disconnect();
+    closeAll();
     for (const p of prefixes) await dropPrefix(p);
   });
 
   const bed = (name: string, retentionMs = 3_600_000) => {
     const prefix = testPrefix(name);
     prefixes.push(prefix);
-    const publisher = new ResultStream(conn(), prefix, { keyring });
+    const admin = conn();
+    const publisher = new ResultStream(admin, prefix, { keyring });
     let n = 0;
     const base = Date.now() - 10_000;
     const publish = async (count: number) => {
@@ -71,7 +66,7 @@ describe('a recorder without evidence beside one with evidence', () => {
     const evidence: ResultSink = { name: 'evidence', write: async (r) => void stored.push(r.id) };
     /** Entries not yet acknowledged by anyone: pending plus never delivered. */
     const unacknowledged = async () => {
-      const groups = (await conns[0].xinfo('GROUPS', publisher.key)) as unknown[][];
+      const groups = (await admin.xinfo('GROUPS', publisher.key)) as unknown[][];
       const g = groups[0];
       return Number(g[g.indexOf('pending') + 1]) + Number(g[g.indexOf('lag') + 1]);
     };

@@ -1,5 +1,4 @@
 /** The recorder against real Redis: crash before acknowledging → another recorder records it; duplicates once. */
-import IORedis from 'ioredis';
 import { Metrics } from '../../../src/metrics/definitions';
 import { Recorder } from '../../../src/recorder/recorder';
 import type { ResultSink } from '../../../src/results/sink';
@@ -8,7 +7,7 @@ import { Keyring } from '../../../src/results/keyring';
 import { ResultStream } from '../../../src/results/stream';
 import { sample } from '../../helpers/monitor';
 import { waitFor } from '../../helpers/net';
-import { dropPrefix, REDIS_URL, testPrefix } from '../../helpers/redis';
+import { dropPrefix, redisConnections, testPrefix } from '../../helpers/redis';
 
 function result(checkId: string, slot: number, status: ProbeResult['status'] = 'pass'): ProbeResult {
   const at = new Date(slot).toISOString();
@@ -31,14 +30,9 @@ function result(checkId: string, slot: number, status: ProbeResult['status'] = '
 describe('recorder', () => {
   const prefix = testPrefix('recorder');
   const keyring = Keyring.ephemeral();
-  const conns: IORedis[] = [];
-  const conn = () => {
-    const c = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
-    conns.push(c);
-    return c;
-  };
+  const { conn, closeAll } = redisConnections();
   afterAll(async () => {
-    for (const c of conns) c.disconnect();
+    closeAll();
     await dropPrefix(prefix);
   });
 
