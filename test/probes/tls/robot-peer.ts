@@ -12,13 +12,16 @@
  * - `fixed`: every block is taken as a random premaster (implicit rejection): bad_record_mac (20) on Finished.
  * - `flaky`: as `fixed`, except that the first ClientKeyExchange it sees is answered by handshake_failure (40):
  *   noise that a repeat does not reproduce.
+ * - `flight`: any padding fault → decrypt_error (51) at once; a correct block waits for Finished, then decrypt_error
+ *   (51) too. With ChangeCipherSpec and Finished sent, all five look alike; the ClientKeyExchange alone shows the
+ *   oracle (a correct padding is met with silence): the case testssl.sh's second flow, and ours, exist for.
  * A hello without an RSA key-exchange suite gets handshake_failure (40); anything that is not a TLS record, a hang-up.
  */
 import { constants, privateDecrypt, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-export type RobotMode = 'strong' | 'weak' | 'fixed' | 'flaky';
+export type RobotMode = 'strong' | 'weak' | 'fixed' | 'flaky' | 'flight';
 
 /** TLS_RSA_WITH_AES_128_GCM_SHA256, _256_GCM_SHA384, AES_128_CBC_SHA, AES_256_CBC_SHA, AES_128_CBC_SHA256 (RFC 5246 A.5, RFC 5288). */
 const RSA_SUITES = new Set([0x009c, 0x009d, 0x002f, 0x0035, 0x003c]);
@@ -57,7 +60,7 @@ export function robotPeer(mode: RobotMode, leaf: { cert: string; key: string }):
         if (type === 20) ccs = true;
         else if (type === 22 && ccs) {
           // Finished under keys we never derived: it cannot decrypt (a good padding gets this far).
-          return alert(20);
+          return alert(mode === 'flight' ? 51 : 20);
         } else if (type === 22 && body[0] === 1) {
           const hello = body.subarray(4);
           version = Math.min(hello.readUInt16BE(0), 0x0303);
@@ -85,7 +88,7 @@ export function robotPeer(mode: RobotMode, leaf: { cert: string; key: string }):
           if (mode === 'strong') {
             if (!firstBytes) return alert(40);
             if (!structure) return alert(50);
-          } else if (mode === 'weak') {
+          } else if (mode === 'weak' || mode === 'flight') {
             if (!(firstBytes && structure && versionOk)) return alert(51);
           } else if (mode === 'flaky' && seen.cke === 1) return alert(40);
         }

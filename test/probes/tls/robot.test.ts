@@ -40,10 +40,10 @@ const opts = { checkRevocation: false, profile: 'none', sessions: false };
 const robotOf = (r: Awaited<ReturnType<typeof scan>>) => (measurements(r).vulnerabilityChecks as { robot: RobotCheck | null }).robot;
 const verdict = (r: Awaited<ReturnType<typeof scan>>) => (measurements(r).vulnerabilities as Record<string, boolean | null>).robot;
 
-async function scanPeer(mode: Parameters<typeof robotPeer>[0]) {
+async function scanPeer(mode: Parameters<typeof robotPeer>[0], timeoutMs = 20_000) {
   const peer = await robotPeer(mode, leaf);
   peers.push(peer);
-  const r = await scan(`127.0.0.1:${peer.port}`, { ...opts, protocols: ['TLSv1.2'] }, 20_000);
+  const r = await scan(`127.0.0.1:${peer.port}`, { ...opts, protocols: ['TLSv1.2'] }, timeoutMs);
   return { r, peer };
 }
 
@@ -86,6 +86,22 @@ test('purpose-built weak oracle (only a correct padding stands out): tls.vuln.ro
     'alert 51, close',
     'alert 51, close',
   ]);
+  expect(r.findings.find((f) => f.id === 'tls.vuln.robot')).toMatchObject({ status: 'fail', severity: 'high' });
+});
+
+test('an oracle only the key exchange alone shows: found by the second flow, repeated with a longer wait', async () => {
+  // A repeat after silences waits 0.6 of the handshake timeout (5 s by default) for an answer the peer never sends.
+  const { r, peer } = await scanPeer('flight', 6000);
+  const robot = robotOf(r)!;
+  expect(robot).toMatchObject({ applicable: true, vulnerable: true, oracle: 'weak', handshakes: 15 });
+  const oracle = ['silence', 'alert 51, close', 'alert 51, close', 'alert 51, close', 'alert 51, close'];
+  expect(robot.rounds.map((x) => [x.flow, x.answers])).toEqual([
+    ['cke+ccs+finished', Array(5).fill('alert 51, close')],
+    ['cke only', oracle],
+    ['cke only', oracle],
+  ]);
+  expect(robot.rounds[2].waitMs).toBe(3000);
+  expect(peer.seen.cke).toBe(15);
   expect(r.findings.find((f) => f.id === 'tls.vuln.robot')).toMatchObject({ status: 'fail', severity: 'high' });
 });
 
