@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import { asn1, util, type Asn1 } from './cert/forge-asn1';
 import { ProbeAbortedError, ProbeError, ProbeTimeoutError, TlsHandshakeError } from '../../errors';
 import type { Limiter } from './limiter';
+import { verdictTimer } from '../../util/verdict-timer';
 import { openEndpoint, type Endpoint, type HandshakeLimits } from './wire/handshake';
 
 /** true: the property holds; null: not applicable or undecided (`notes` says why). */
@@ -103,9 +104,9 @@ async function connect(
           session || s.destroyed
             ? Promise.resolve(session)
             : new Promise((r) => {
-                const t = setTimeout(() => r(session), ms);
+                const t = verdictTimer(ms, () => r(session));
                 onSession = () => {
-                  clearTimeout(t);
+                  t.cancel();
                   r(session);
                 };
                 s.once('close', () => onSession?.());
@@ -224,20 +225,19 @@ export async function checkClientRenegotiation(
   const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
   const renegotiate = (c: Conn) =>
     new Promise<{ accepted: boolean; answer: string }>((resolve) => {
-      const t = setTimeout(
-        () => resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
-        waitMs * 2,
+      const t = verdictTimer(waitMs * 2, () =>
+        resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
       );
       c.socket.on('error', (e: Error) => {
-        clearTimeout(t);
+        t.cancel();
         resolve({ accepted: false, answer: reason(e) });
       });
       c.socket.once('close', () => {
-        clearTimeout(t);
+        t.cancel();
         resolve({ accepted: false, answer: 'the server closed the connection' });
       });
       const ok = c.socket.renegotiate({ rejectUnauthorized: false }, (err) => {
-        clearTimeout(t);
+        t.cancel();
         resolve(err ? { accepted: false, answer: reason(err) } : { accepted: true, answer: 'renegotiation completed' });
       });
       if (!ok) resolve({ accepted: false, answer: 'the client could not start a renegotiation' });

@@ -2,6 +2,7 @@
  * Records that follow a first flight (Heartbleed and CCS injection checks): raw record reading with a short wait,
  * bounded in bytes and time. Silence is a result here (a patched server may drop what it was sent), not an error.
  */
+import { verdictTimer, type VerdictTimer } from '../../../util/verdict-timer';
 import type { Conn } from '../transport';
 
 export interface RawRecord {
@@ -21,11 +22,9 @@ export interface Followup {
 }
 
 /**
- * Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived). When the
- * wait runs out, bytes that already arrived still count: after a stall of this process (a major collection, a busy
- * worker) Node runs due timers before the poll that delivers them, so the read gets one more look after that poll
- * (setImmediate runs after it) before the wait is called silence. Otherwise a short wait (ROBOT's 100 ms) would
- * read a real answer as silence whenever the process stalled past it (test/probes/tls/followup-stall.test.ts).
+ * Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived). Bytes that
+ * arrived while this process was stalled past the wait still count (util/verdict-timer.ts): ROBOT's 100 ms wait
+ * would otherwise read a real answer as silence (test/probes/tls/followup-stall.test.ts).
  */
 export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, enough: (r: RawRecord[]) => boolean): Promise<Followup> {
   let buf = Buffer.alloc(0);
@@ -33,18 +32,17 @@ export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, 
   const records: RawRecord[] = [];
   const deadline = Date.now() + waitMs;
   for (;;) {
+    let timer: VerdictTimer | undefined;
     let reset = false;
-    const reading = conn.read().catch((e: unknown) => {
-      const code = (e as NodeJS.ErrnoException).code;
-      reset = code === 'ECONNRESET' || code === 'EPIPE';
-      return null;
-    });
-    const left = deadline - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    let chunk =
-      left > 0 ? await Promise.race([reading, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)))]) : 'timeout';
-    clearTimeout(timer);
-    if (chunk === 'timeout') chunk = await afterNextPoll(reading);
+    const chunk = await Promise.race([
+      conn.read().catch((e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        reset = code === 'ECONNRESET' || code === 'EPIPE';
+        return null;
+      }),
+      new Promise<'timeout'>((r) => (timer = verdictTimer(deadline - Date.now(), () => r('timeout')))),
+    ]);
+    timer?.cancel();
     if (chunk === 'timeout') return { records, end: 'silent' };
     if (chunk === null) return reset ? { records, end: 'closed', reset } : { records, end: 'closed' };
     total += chunk.length;
@@ -57,12 +55,6 @@ export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, 
     }
     if (enough(records) || total >= maxBytes) return { records, end: 'enough' };
   }
-}
-
-/** What `reading` settled to by the end of the event loop's next poll phase, or 'timeout' if it is still pending. */
-async function afterNextPoll<T>(reading: Promise<T>): Promise<T | 'timeout'> {
-  await new Promise<void>((r) => setImmediate(r));
-  return Promise.race([reading, Promise.resolve('timeout' as const)]);
 }
 
 /** A TLS record of `type` with the given version and payload. */
