@@ -82,14 +82,14 @@ function worst(r: ProbeResult): string {
 export function fleetTable(run: FleetRun): string {
   const rows = run.results.map((r) => {
     const m = r.measurements as {
-      protocols?: Record<string, boolean>;
+      protocols?: Record<string, boolean | null>;
       certificate?: { notAfter: string; daysLeft: number } | null;
       handshakes?: number;
     };
     const protocols = m.protocols
       ? Object.entries(m.protocols)
-          .filter(([, on]) => on)
-          .map(([p]) => p.replace('TLSv', ''))
+          .filter(([, on]) => on !== false)
+          .map(([p, on]) => `${p.replace('TLSv', '')}${on === null ? '?' : ''}`)
           .join(',') || 'none'
       : '-';
     const expiry = m.certificate ? `${m.certificate.notAfter.slice(0, 10)} (${m.certificate.daysLeft}d)` : '-';

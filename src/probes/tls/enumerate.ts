@@ -30,6 +30,13 @@ export interface ProtocolResult {
   serverPreference?: boolean;
   /** Why the first attempt was refused (alert name), for evidence. */
   refusal?: string;
+  /**
+   * The first hello got no answer at all (timeout, connection lost): whether the version is accepted is unknown.
+   * `supported` is then false only as a type; findings and metrics treat the version as undecided, never as off.
+   */
+  undecided?: string;
+  /** A later hello got no answer: the suites found so far stand, more may be accepted (the error, for evidence). */
+  incomplete?: string;
 }
 
 export interface Enumeration {
@@ -38,6 +45,8 @@ export interface Enumeration {
   groups: number[];
   /** Groups per version (TLS 1.3 key exchange; ECDHE for TLS 1.0-1.2), each in the server's order of choice. */
   groupsByProtocol: Partial<Record<Protocol, number[]>>;
+  /** Versions whose group enumeration stopped at an unanswered hello (the error): the groups found so far stand. */
+  groupsIncomplete: Partial<Record<Protocol, string>>;
   /** The certificate list of the first TLS <= 1.2 answer, as the server sent it (order preserved). */
   sentChain?: Buffer[];
   /** Every distinct certificate list (by leaf) seen in TLS <= 1.2 answers: an RSA and an ECDSA one on dual setups. */
@@ -69,6 +78,8 @@ interface Ctx {
   enumerateCiphers: boolean;
   /** Upper bound of parallel slices per protocol (the Limiter still bounds connections overall). */
   concurrency: number;
+  /** Unanswered first hellos: when no version was accepted at all, the first of them is the scan's error. */
+  errors: Error[];
 }
 
 function hello(c: Ctx, protocol: Protocol, ciphers: number[], groups?: number[]): Promise<HelloOutcome> {
@@ -113,7 +124,18 @@ const SLICE_SIZE = 40;
 async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<ProtocolResult> {
   const candidates = suitesFor(protocol).map((s) => s.code);
   const suites: AcceptedSuite[] = [];
-  const first = await chain(c, protocol, candidates, suites, sink, c.enumerateCiphers ? 2 : 1);
+  let first: HelloOutcome | undefined;
+  try {
+    first = await chain(c, protocol, candidates, suites, sink, c.enumerateCiphers ? 2 : 1);
+  } catch (e) {
+    // No answer is no verdict: the version is undecided without a suite, and stays on with the ones it showed.
+    if (c.limits.signal.aborted) throw e;
+    if (!suites.length) {
+      c.errors.push(e as Error);
+      return { protocol, supported: false, suites, undecided: describe(e) };
+    }
+    return { protocol, supported: true, suites, incomplete: describe(e) };
+  }
   const refusal = suites.length
     ? undefined
     : first?.accepted
@@ -121,47 +143,77 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
       : first?.alert;
   if (suites.length < 2) return { protocol, supported: suites.length > 0, suites, refusal };
 
-  // Which order rules: offered the two found suites reversed, a server enforcing its own order keeps its pick.
-  const probe = await hello(c, protocol, [suites[1].code, suites[0].code]);
-  const serverPreference = acceptedAs(probe, protocol) ? probe.cipher === suites[0].code : undefined;
+  let serverPreference: boolean | undefined;
+  let incomplete: string | undefined;
+  try {
+    // Which order rules: offered the two found suites reversed, a server enforcing its own order keeps its pick.
+    const probe = await hello(c, protocol, [suites[1].code, suites[0].code]);
+    serverPreference = acceptedAs(probe, protocol) ? probe.cipher === suites[0].code : undefined;
+  } catch (e) {
+    if (c.limits.signal.aborted) throw e;
+    return { protocol, supported: true, suites, incomplete: describe(e) };
+  }
   if (serverPreference !== false) {
     // The sequence of picks is the server's preference order: it must stay one sequential chain.
-    await chain(c, protocol, candidates, suites, sink);
+    await chain(c, protocol, candidates, suites, sink).catch((e: unknown) => {
+      if (c.limits.signal.aborted) throw e;
+      incomplete = describe(e);
+    });
   } else {
     // The client's order rules, so no order is lost by enumerating disjoint slices in parallel.
     const k = Math.max(1, Math.min(c.concurrency, Math.ceil(candidates.length / SLICE_SIZE)));
     const found = await Promise.all(
       slices(candidates, k).map(async (slice) => {
         const part: AcceptedSuite[] = [];
-        await chain(c, protocol, slice, part, sink);
+        await chain(c, protocol, slice, part, sink).catch((e: unknown) => {
+          if (c.limits.signal.aborted) throw e;
+          incomplete ??= describe(e);
+        });
         return part;
       }),
     );
     suites.push(...found.flat());
   }
-  return { protocol, supported: true, suites, serverPreference, refusal };
+  return { protocol, supported: true, suites, serverPreference, refusal, ...(incomplete ? { incomplete } : {}) };
 }
 
-/** Offer groups, remove the chosen one, repeat: the groups the server accepts over `protocol`, in its order. */
-async function groupsOver(c: Ctx, protocol: Protocol, ciphers: number[]): Promise<number[]> {
+/** An attempt's error as evidence: its code and message. */
+function describe(e: unknown): string {
+  return `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`;
+}
+
+/**
+ * Offer groups, remove the chosen one, repeat: the groups the server accepts over `protocol`, in its order. A hello
+ * without an answer ends the list there (`error`); the groups found so far stand.
+ */
+async function groupsOver(c: Ctx, protocol: Protocol, ciphers: number[]): Promise<{ found: number[]; error?: string }> {
   let groups = [...(protocol === 'TLSv1.3' ? TLS13_GROUPS : LEGACY_CURVES)];
   const found: number[] = [];
   while (groups.length) {
-    const out = await hello(c, protocol, ciphers, groups);
+    let out: HelloOutcome;
+    try {
+      out = await hello(c, protocol, ciphers, groups);
+    } catch (e) {
+      if (c.limits.signal.aborted) throw e;
+      return { found, error: describe(e) };
+    }
     if (!acceptedAs(out, protocol)) break;
     const g = protocol === 'TLSv1.3' ? out.group : out.kex?.group;
     if (g === undefined || !groups.includes(g)) break;
     found.push(g);
     groups = groups.filter((x) => x !== g);
   }
-  return found;
+  return { found };
 }
 
 /**
  * Groups per protocol: TLS 1.3 (key shares) and each TLS 1.0-1.2 version with ECDHE suites (supported_groups
  * is an extension every TLS version carries, RFC 4492), side by side. SSLv3 has no extensions.
  */
-async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<Partial<Record<Protocol, number[]>>> {
+async function scanGroups(
+  c: Ctx,
+  results: ProtocolResult[],
+): Promise<{ groupsByProtocol: Partial<Record<Protocol, number[]>>; groupsIncomplete: Partial<Record<Protocol, string>> }> {
   const jobs = results
     .filter((r) => r.supported && r.protocol !== 'SSLv3')
     .map((r) => ({
@@ -173,11 +225,13 @@ async function scanGroups(c: Ctx, results: ProtocolResult[]): Promise<Partial<Re
     }))
     .filter((j) => j.ciphers.length);
   const found = await Promise.all(jobs.map((j) => groupsOver(c, j.protocol, j.ciphers)));
-  const out: Partial<Record<Protocol, number[]>> = {};
+  const groupsByProtocol: Partial<Record<Protocol, number[]>> = {};
+  const groupsIncomplete: Partial<Record<Protocol, string>> = {};
   jobs.forEach((j, i) => {
-    if (found[i].length) out[j.protocol] = found[i];
+    if (found[i].found.length) groupsByProtocol[j.protocol] = found[i].found;
+    if (found[i].error) groupsIncomplete[j.protocol] = found[i].error;
   });
-  return out;
+  return { groupsByProtocol, groupsIncomplete };
 }
 
 export async function enumerate(
@@ -185,38 +239,35 @@ export async function enumerate(
   protocols: readonly Protocol[],
   opts: { limits: HandshakeLimits; limiter: Limiter; enumerateCiphers: boolean; concurrency: number },
 ): Promise<Enumeration> {
-  const c: Ctx = { ep, ...opts };
+  const errors: Error[] = [];
+  const c: Ctx = { ep, ...opts, errors };
   const sink: Sink = { chains: new Map() };
   // Newest first, so the newest protocols start first; the sent chain is the first TLS <= 1.2 answer's.
   const ordered = [...protocols].reverse();
-  const errors: Error[] = [];
   const results = await Promise.all(
     ordered.map((p) =>
-      scanProtocol(c, p, sink).catch((e: unknown) => {
+      scanProtocol(c, p, sink).catch((e: unknown): ProtocolResult => {
         // The check's own deadline or cancellation ends the scan; a single protocol's failure does not.
         if (opts.limits.signal.aborted) throw e;
         errors.push(e as Error);
-        return {
-          protocol: p,
-          supported: false,
-          suites: [],
-          refusal: `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`,
-        };
+        return { protocol: p, supported: false, suites: [], undecided: describe(e) };
       }),
     ),
   );
   if (!results.some((r) => r.supported)) {
+    // Nothing accepted and something unanswered: the scan decided nothing, it did not find every version off.
     if (errors.length) throw errors[0];
     const why = [...new Set(results.map((r) => r.refusal).filter(Boolean))].join(', ');
     throw new TlsHandshakeError(`the server accepted no SSL/TLS version${why ? ` (${why})` : ''}`);
   }
-  const groupsByProtocol = await scanGroups(c, results);
+  const { groupsByProtocol, groupsIncomplete } = await scanGroups(c, results);
   // Newest protocol first, each group once (a group the server takes only over an old version still counts).
   const groups = [...new Set(ordered.flatMap((p) => groupsByProtocol[p] ?? []))];
   return {
     protocols: results.reverse(),
     groups,
     groupsByProtocol,
+    groupsIncomplete,
     sentChain: sink.chain,
     sentChains: [...sink.chains.values()],
     certificateRequest: sink.certificateRequest,

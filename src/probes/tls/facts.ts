@@ -13,7 +13,12 @@ import type { VulnChecks } from './vulns';
 
 export interface ScanFacts {
   tested: AnyProtocol[];
-  protocols: Partial<Record<AnyProtocol, boolean>>;
+  /** true accepted, false refused, null undecided (the hello got no answer: never counted as off). */
+  protocols: Partial<Record<AnyProtocol, boolean | null>>;
+  /** Per undecided version, the error its first hello met. */
+  undecided?: Partial<Record<Protocol, string>>;
+  /** Enumerations (a version's suites or groups) that stopped at an unanswered hello: what was found so far stands. */
+  incomplete?: Array<{ protocol: Protocol; what: 'suites' | 'groups'; found: number; error: string }>;
   /** The SSLv2 probe's answer (absent when SSLv2 was not tested). */
   sslv2?: Sslv2Result;
   suites: Array<AcceptedSuite & { suite: CipherSuite }>;

@@ -69,14 +69,14 @@ export type TlsMeasurements = Partial<ReturnType<typeof measurements>> & {
   perAddress?: AddressScan['summary'][];
 };
 
-function measurements(r: ScanResult, profile?: { name: string; compliant: boolean }) {
+function measurements(r: ScanResult, profile?: { name: string; compliant: boolean | null }) {
   const f = r.facts;
   const c = f.certificate;
   const counts = { insecure: 0, weak: 0, recommended: 0 };
   for (const s of f.suites) counts[s.suite.strength]++;
   return {
-    protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, Boolean(f.protocols[p])])),
-    /** `protocols` is false for versions not tested (options.protocols); this says which were. */
+    protocols: Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, f.protocols[p] === null ? null : Boolean(f.protocols[p])])),
+    /** `protocols` is false for versions not tested (options.protocols), null for undecided ones; this says which were tested. */
     testedProtocols: f.tested,
     ciphers: f.suites.map((s) => ({ protocol: s.protocol, name: s.suite.name, code: hexCode(s.code), strength: s.suite.strength })),
     /** SSLv2 cipher kinds the server offered in its SERVER-HELLO (empty unless SSLv2 is enabled). */

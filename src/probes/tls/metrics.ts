@@ -129,9 +129,10 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
         for (const [k, v] of featured) feature.set({ ...l, feature: k }, v ? 1 : 0);
         // Ids come from a fixed list in the probe (vuln-findings.ts VULN_IDS): bounded label values.
         for (const [k, v] of decided) vulnerable.set({ ...l, vuln: k }, v ? 1 : 0);
-        // Versions the check did not test (options.protocols) get no series rather than a misleading 0.
+        // Versions the check did not test (options.protocols) or could not decide get no series, not a misleading 0.
         for (const p of PROTOCOLS)
-          if (m.protocols && (m.testedProtocols ?? PROTOCOLS).includes(p)) protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
+          if (m.protocols && m.protocols[p] !== null && (m.testedProtocols ?? PROTOCOLS).includes(p))
+            protocol.set({ ...l, protocol: p }, m.protocols[p] ? 1 : 0);
         if (m.certificate) {
           // An ECDSA leaf expiring beside a fresh RSA one must still raise the expiry alert.
           const leaves = m.certificates?.length ? m.certificates : [m.certificate];
@@ -146,7 +147,7 @@ export const tlsMetrics: MetricFamily<TlsMeasurements> = {
         if (m.strengthCounts) for (const st of STRENGTHS) suites.set({ ...l, strength: st }, m.strengthCounts[st] ?? 0);
         for (const sev of SEVERITIES)
           findings.set({ ...l, severity: sev }, r.findings.filter((f) => f.status !== 'pass' && f.severity === sev).length);
-        if (m.profile) compliant.set({ ...l, profile: m.profile.name }, m.profile.compliant ? 1 : 0);
+        if (m.profile && m.profile.compliant !== null) compliant.set({ ...l, profile: m.profile.name }, m.profile.compliant ? 1 : 0);
         if (m.negotiated) handshake.set(l, m.negotiated.handshakeMs / 1000);
         if (m.scanMs !== undefined) scan.set(l, m.scanMs / 1000);
         if (m.handshakes !== undefined) handshakes.set(l, m.handshakes);

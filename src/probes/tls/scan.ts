@@ -87,6 +87,7 @@ export async function scanTls(
     protocols: testedTls.map((protocol) => ({ protocol, supported: false, suites: [] })),
     groups: [],
     groupsByProtocol: {},
+    groupsIncomplete: {},
     sentChains: [],
   };
   // A server that speaks only SSLv2 accepts no SSLv3+/TLS version: that is a result, not a failed scan.
@@ -116,12 +117,27 @@ export async function scanTls(
     } else sessions.notes.push('client renegotiation: the TLS 1.2 connection could not be made');
   }
 
+  const resultOf = (p: Protocol) => enumeration.protocols.find((r) => r.protocol === p);
+  const undecided = enumeration.protocols.filter((r) => r.undecided);
+  const incomplete = [
+    ...enumeration.protocols
+      .filter((r) => r.incomplete)
+      .map((r) => ({ protocol: r.protocol, what: 'suites' as const, found: r.suites.length, error: r.incomplete! })),
+    ...Object.entries(enumeration.groupsIncomplete).map(([p, error]) => ({
+      protocol: p as Protocol,
+      what: 'groups' as const,
+      found: enumeration.groupsByProtocol[p as Protocol]?.length ?? 0,
+      error: error,
+    })),
+  ];
   const facts: ScanFacts = {
     tested,
     protocols: {
       SSLv2: Boolean(sslv2?.enabled),
-      ...Object.fromEntries(PROTOCOLS.map((p) => [p, Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported)])),
+      ...Object.fromEntries(PROTOCOLS.map((p) => [p, resultOf(p)?.undecided ? null : Boolean(resultOf(p)?.supported)])),
     },
+    ...(undecided.length ? { undecided: Object.fromEntries(undecided.map((r) => [r.protocol, r.undecided!])) } : {}),
+    ...(incomplete.length ? { incomplete } : {}),
     sslv2,
     suites: enumeration.protocols.flatMap((r) => r.suites.map((s) => ({ ...s, suite: cipherByCode(s.code)! }))).filter((s) => s.suite),
     serverPreference: Object.fromEntries(

@@ -37,18 +37,28 @@ export type VulnId = (typeof VULN_IDS)[number];
 export function vulnVerdicts(f: ScanFacts): Record<VulnId, boolean | null> {
   const v = f.vulns;
   const tls = (p: string) => f.tested.includes(p as never);
+  const undecided = (p: string) => f.protocols[p as never] === null;
+  const suitesOpen: string[] = (f.incomplete ?? []).filter((x) => x.what === 'suites').map((x) => x.protocol);
   const cbcIn = (p: string) => f.suites.some((s) => s.protocol === p && s.suite.cbc && s.suite.enc !== 'None');
+  // An inference from the suites found: true on evidence; without it, false only when every version was decided and
+  // fully enumerated (a version that did not answer may hold the very suite).
+  const fromSuites = (found: boolean) => found || (Object.keys(f.undecided ?? {}).length || suitesOpen.length ? null : false);
+  const over = (ps: string[], found: boolean) =>
+    found ? true : ps.some(undecided) || suitesOpen.some((p) => ps.includes(p)) ? null : ps.some(tls) ? false : null;
+  const below = deprecatedBelow(f);
   return {
     insecure_renegotiation: v?.secureRenegotiation == null ? null : !v.secureRenegotiation,
     crime_compression: v?.compression ?? null,
-    no_fallback_scsv: v?.fallbackScsv == null ? null : !v.fallbackScsv && deprecatedBelow(f),
-    poodle_sslv3: tls('SSLv3') ? cbcIn('SSLv3') : null,
-    beast: tls('TLSv1') || tls('SSLv3') ? cbcIn('TLSv1') || cbcIn('SSLv3') : null,
-    sweet32: f.suites.some((s) => s.suite.enc === '3DES' || s.suite.enc === 'IDEA'),
-    freak: f.suites.some((s) => s.suite.export && s.suite.kx.startsWith('RSA')),
-    logjam: f.suites.some((s) => (s.suite.export && s.suite.kx.startsWith('DH')) || (s.dhBits !== undefined && s.dhBits <= 1024)),
+    no_fallback_scsv: v?.fallbackScsv == null ? null : v.fallbackScsv ? false : below,
+    poodle_sslv3: over(['SSLv3'], cbcIn('SSLv3')),
+    beast: over(['TLSv1', 'SSLv3'], cbcIn('TLSv1') || cbcIn('SSLv3')),
+    sweet32: fromSuites(f.suites.some((s) => s.suite.enc === '3DES' || s.suite.enc === 'IDEA')),
+    freak: fromSuites(f.suites.some((s) => s.suite.export && s.suite.kx.startsWith('RSA'))),
+    logjam: fromSuites(
+      f.suites.some((s) => (s.suite.export && s.suite.kx.startsWith('DH')) || (s.dhBits !== undefined && s.dhBits <= 1024)),
+    ),
     drown: tls('SSLv2') ? Boolean(f.protocols.SSLv2) : null,
-    lucky13: f.suites.some((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None'),
+    lucky13: fromSuites(f.suites.some((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None')),
     heartbleed: v?.heartbleed ?? null,
     ccs_injection: v?.ccsInjection ?? null,
     robot: v?.robot?.vulnerable ?? null,
@@ -57,9 +67,10 @@ export function vulnVerdicts(f: ScanFacts): Record<VulnId, boolean | null> {
   };
 }
 
-/** A missing SCSV matters when a downgrade lands on a deprecated version (TLS 1.1 or older is accepted). */
-function deprecatedBelow(f: ScanFacts): boolean {
-  return Boolean(f.protocols.SSLv3 || f.protocols.TLSv1 || f.protocols['TLSv1.1']);
+/** A missing SCSV matters when a downgrade lands on a deprecated version (TLS 1.1 or older is accepted); null: undecided. */
+function deprecatedBelow(f: ScanFacts): boolean | null {
+  const old = [f.protocols.SSLv3, f.protocols.TLSv1, f.protocols['TLSv1.1']];
+  return old.some(Boolean) ? true : old.some((x) => x === null) ? null : false;
 }
 
 export function vulnFindings(f: ScanFacts): Finding[] {

@@ -2,12 +2,13 @@
 import type { Finding, FindingStatus, Severity } from '../../../results/contract';
 import { cipherByName, hexCode } from '../ciphers';
 import type { ScanFacts } from '../facts';
-import { GROUPS } from '../wire/constants';
+import { GROUPS, type Protocol } from '../wire/constants';
 import type { Profile } from './profile';
 
 export interface ProfileVerdict {
   profile: string;
-  compliant: boolean;
+  /** null: no rule was broken, but a rule rests on something the scan could not decide (facts.undecided/incomplete). */
+  compliant: boolean | null;
   findings: Finding[];
 }
 
@@ -91,5 +92,17 @@ export function evaluateProfile(p: Profile, f: ScanFacts): ProfileVerdict {
       min: p.hstsMinAge,
     });
   }
-  return { profile: p.name, compliant: !findings.some((x) => x.status === 'fail'), findings };
+  // What the scan could not decide leaves the rules that rest on it open: no fail, and no compliance either.
+  const open: string[] = [];
+  const undecided = Object.keys(f.undecided ?? {}) as Protocol[];
+  if (p.protocols && undecided.some((x) => !p.protocols!.includes(x)))
+    open.push(`whether ${undecided.filter((x) => !p.protocols!.includes(x)).join(', ')} (not allowed) is accepted`);
+  const incomplete = (what: 'suites' | 'groups') => (f.incomplete ?? []).filter((x) => x.what === what).map((x) => x.protocol);
+  if ((tls12 || tls13 || p.minDhBits) && incomplete('suites').length)
+    open.push(`the full suite list of ${incomplete('suites').join(', ')}`);
+  if (p.groups && incomplete('groups').length) open.push(`the full group list of ${incomplete('groups').join(', ')}`);
+  const failed = findings.some((x) => x.status === 'fail');
+  if (open.length && !failed)
+    add('undecided', 'medium', `compliance not decided: the scan could not establish ${open.join(', nor ')}`, { open }, 'error');
+  return { profile: p.name, compliant: failed ? false : open.length ? null : true, findings };
 }
