@@ -16,7 +16,7 @@ export interface ScanFacts {
   /** true accepted, false refused, null undecided (the hello got no answer: never counted as off). */
   protocols: Partial<Record<AnyProtocol, boolean | null>>;
   /** Per undecided version, the error its first hello met. */
-  undecided?: Partial<Record<Protocol, string>>;
+  undecided?: Partial<Record<AnyProtocol, string>>;
   /** Enumerations (a version's suites or groups) that stopped at an unanswered hello: what was found so far stands. */
   incomplete?: Array<{ protocol: Protocol; what: 'suites' | 'groups'; found: number; error: string }>;
   /** The SSLv2 probe's answer (absent when SSLv2 was not tested). */

@@ -64,6 +64,7 @@ const SUITE_RULES: Array<{ id: string; severity: Severity; what: string; test: (
 
 /** How much an undecided version leaves open: what its `..._enabled` finding would weigh, else by its age. */
 const UNDECIDED_SEVERITY: Record<string, Severity> = {
+  SSLv2: 'critical',
   SSLv3: 'critical',
   TLSv1: 'high',
   'TLSv1.1': 'high',
@@ -71,6 +72,7 @@ const UNDECIDED_SEVERITY: Record<string, Severity> = {
   'TLSv1.3': 'low',
 };
 const LABEL: Record<string, string> = {
+  SSLv2: 'SSL 2.0',
   SSLv3: 'SSL 3.0',
   TLSv1: 'TLS 1.0',
   'TLSv1.1': 'TLS 1.1',

@@ -20,7 +20,7 @@ import { checkChainRevocation } from './revocation/chain';
 import { checkClientRenegotiation, checkSessions } from './session';
 import { transparency } from './cert/transparency';
 import { checkVulns } from './vulns';
-import { ALL_PROTOCOLS, PROTOCOLS, type Protocol } from './wire/constants';
+import { ALL_PROTOCOLS, PROTOCOLS, type AnyProtocol, type Protocol } from './wire/constants';
 import type { Endpoint, HandshakeLimits } from './wire/handshake';
 import { trySslv2, type Sslv2Result } from './wire/sslv2';
 
@@ -61,7 +61,8 @@ export async function scanTls(
       (v) => ({ ok: true as const, v }),
       (e: unknown) => ({ ok: false as const, e: e as Error }),
     );
-  // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row.
+  // One more connection at the same time as the others: SSLv2 costs the scan no extra round trip in a row. An
+  // attempt that got no answer (timeout) or no connection leaves SSLv2 undecided, as for every other version.
   let sslv2Error: Error | undefined;
   const sslv2Run: Promise<Sslv2Result | undefined> = tested.includes('SSLv2')
     ? limiter
@@ -118,7 +119,9 @@ export async function scanTls(
   }
 
   const resultOf = (p: Protocol) => enumeration.protocols.find((r) => r.protocol === p);
-  const undecided = enumeration.protocols.filter((r) => r.undecided);
+  const undecided: Array<{ protocol: AnyProtocol; undecided?: string }> = enumeration.protocols.filter((r) => r.undecided);
+  if (sslv2Error)
+    undecided.unshift({ protocol: 'SSLv2', undecided: `${(sslv2Error as { code?: string }).code ?? 'error'}: ${sslv2Error.message}` });
   const incomplete = [
     ...enumeration.protocols
       .filter((r) => r.incomplete)
@@ -133,7 +136,7 @@ export async function scanTls(
   const facts: ScanFacts = {
     tested,
     protocols: {
-      SSLv2: Boolean(sslv2?.enabled),
+      SSLv2: sslv2Error ? null : Boolean(sslv2?.enabled),
       ...Object.fromEntries(PROTOCOLS.map((p) => [p, resultOf(p)?.undecided ? null : Boolean(resultOf(p)?.supported)])),
     },
     ...(undecided.length ? { undecided: Object.fromEntries(undecided.map((r) => [r.protocol, r.undecided!])) } : {}),

@@ -57,7 +57,7 @@ export function vulnVerdicts(f: ScanFacts): Record<VulnId, boolean | null> {
     logjam: fromSuites(
       f.suites.some((s) => (s.suite.export && s.suite.kx.startsWith('DH')) || (s.dhBits !== undefined && s.dhBits <= 1024)),
     ),
-    drown: tls('SSLv2') ? Boolean(f.protocols.SSLv2) : null,
+    drown: tls('SSLv2') && !undecided('SSLv2') ? Boolean(f.protocols.SSLv2) : null,
     lucky13: fromSuites(f.suites.some((s) => s.protocol !== 'TLSv1.3' && s.suite.cbc && s.suite.enc !== 'None')),
     heartbleed: v?.heartbleed ?? null,
     ccs_injection: v?.ccsInjection ?? null,

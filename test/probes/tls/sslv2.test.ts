@@ -195,7 +195,7 @@ test.each([
   expect(ids(r)).not.toContain('tls.protocol.sslv2_enabled');
 });
 
-test('a silent server: the v2 attempt ends at its deadline with PROBE_TIMEOUT (the scan records it as not enabled)', async () => {
+test('a silent server: the v2 attempt ends at its deadline with PROBE_TIMEOUT (the scan records SSLv2 as undecided)', async () => {
   const silent = await listen(() => undefined);
   fakes.push(silent);
   const t0 = Date.now();

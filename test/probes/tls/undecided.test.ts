@@ -74,6 +74,15 @@ test('every TLS 1.0 hello unanswered: TLS 1.0 is undecided (an error finding), n
   expect((measurements(r).vulnerabilities as Record<string, boolean | null>).beast).toBeNull();
 });
 
+test('an SSLv2 hello unanswered: SSLv2 undecided (critical error finding), DROWN undecided, not "off"', async () => {
+  const port = await relay((v) => v === 0); // 0: not a TLS handshake record, i.e. the SSLv2 CLIENT-HELLO
+  const r = await scan(`localhost:${port}`, { ...opts, caFile: pki.rootCert, handshakeTimeoutMs: 1500 });
+  expect(protocols(r)).toMatchObject({ SSLv2: null, TLSv1: true, 'TLSv1.3': true });
+  expect(finding(r, 'tls.protocol.undecided')).toMatchObject({ status: 'error', severity: 'critical', evidence: { protocols: ['SSLv2'] } });
+  expect((measurements(r).vulnerabilities as Record<string, boolean | null>).drown).toBeNull();
+  expect(r.status).toBe('error');
+});
+
 test('a timeout after a version answered: the suites it showed are kept and the version stays on; the enumeration is marked incomplete', async () => {
   // TLS 1.1: the first hello is relayed (the server picks a suite), every later one dropped.
   const port = await relay((v, nth) => v === 0x0302 && nth > 1);
