@@ -17,8 +17,11 @@ export interface ScanFacts {
   protocols: Partial<Record<AnyProtocol, boolean | null>>;
   /** Per undecided version, the error its first hello met. */
   undecided?: Partial<Record<AnyProtocol, string>>;
-  /** Enumerations (a version's suites or groups) that stopped at an unanswered hello: what was found so far stands. */
-  incomplete?: Array<{ protocol: Protocol; what: 'suites' | 'groups'; found: number; error: string }>;
+  /**
+   * Enumerations that stopped at an unanswered hello (a version's suites or groups; the certificates per key type):
+   * what was found so far stands, more may exist.
+   */
+  incomplete?: Array<{ protocol: Protocol; what: 'suites' | 'groups' | 'certificates'; found: number; error: string }>;
   /** The SSLv2 probe's answer (absent when SSLv2 was not tested). */
   sslv2?: Sslv2Result;
   suites: Array<AcceptedSuite & { suite: CipherSuite }>;

@@ -102,7 +102,7 @@ function undecidedFindings(f: ScanFacts): Finding[] {
       id: 'tls.cipher.enumeration_incomplete',
       severity: 'medium',
       status: 'error',
-      message: `${incomplete.map((x) => `${LABEL[x.protocol] ?? x.protocol}: ${x.what === 'suites' ? 'suite' : 'group'} enumeration stopped after ${x.found} (${x.error})`).join('; ')}; more may be accepted`,
+      message: `${incomplete.map((x) => `${LABEL[x.protocol] ?? x.protocol}: ${x.what === 'suites' ? 'suite' : x.what === 'groups' ? 'group' : 'certificate (per key type)'} enumeration stopped after ${x.found} (${x.error})`).join('; ')}; more may be accepted`,
       evidence: { enumerations: incomplete },
     });
   return out;

@@ -101,7 +101,7 @@ export async function scanTls(
   if (!node.ok && signal.aborted) throw node.e;
   const has = (p: Protocol) => Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported);
   const sessionSupport = { tls13: has('TLSv1.3'), legacy: has('TLSv1') || has('TLSv1.1') || has('TLSv1.2') };
-  const [classChains, vulns, sessions] = await Promise.all([
+  const [byKeyType, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
     o.vulnerabilities && enumOut?.ok ? checkVulns(ep, enumeration.protocols, limiter, limits, o.enumerateCiphers) : undefined,
     o.sessions && enumOut?.ok && (sessionSupport.tls13 || sessionSupport.legacy)
@@ -115,7 +115,7 @@ export async function scanTls(
     if (reneg) {
       sessions.clientRenegotiation = reneg.accepted;
       sessions.renegotiationAnswer = reneg.answer;
-    } else sessions.notes.push('client renegotiation: the TLS 1.2 connection could not be made');
+    } else sessions.notes.push('client renegotiation: undecided (the TLS 1.2 connection could not be made, or ended at its deadline)');
   }
 
   const resultOf = (p: Protocol) => enumeration.protocols.find((r) => r.protocol === p);
@@ -126,6 +126,16 @@ export async function scanTls(
     ...enumeration.protocols
       .filter((r) => r.incomplete)
       .map((r) => ({ protocol: r.protocol, what: 'suites' as const, found: r.suites.length, error: r.incomplete! })),
+    ...(byKeyType.error
+      ? [
+          {
+            protocol: sessionSupport.tls13 ? 'TLSv1.3' : PROTOCOLS.filter(has).pop()!,
+            what: 'certificates' as const,
+            found: byKeyType.chains.length,
+            error: byKeyType.error,
+          },
+        ]
+      : []),
     ...Object.entries(enumeration.groupsIncomplete).map(([p, error]) => ({
       protocol: p as Protocol,
       what: 'groups' as const,
@@ -180,7 +190,7 @@ export async function scanTls(
     }
     // Other leaves (another key type) from the raw answers and the per-key-type handshakes, each judged alone.
     const seen = new Set([chain[0].toString('base64')]);
-    for (const other of [...enumeration.sentChains, ...classChains]) {
+    for (const other of [...enumeration.sentChains, ...byKeyType.chains]) {
       const key = other[0].toString('base64');
       if (seen.has(key)) continue;
       seen.add(key);
@@ -255,7 +265,8 @@ function withoutChain(v: NodeHandshake): Omit<NodeHandshake, 'chain' | 'ocspResp
 /**
  * Certificates that only key-type-specific handshakes show: when TLS 1.3 is the only version (its Certificate is
  * encrypted, so the raw answers carry none) or suites were not enumerated (one pick per version may see only one
- * of an RSA/ECDSA pair), one Node handshake per signature class. A refused class means no certificate of it.
+ * of an RSA/ECDSA pair), one Node handshake per signature class. A refused class means no certificate of it; a
+ * class whose handshake got no answer (timeout, connection failure) is `error`: a certificate of it may exist.
  */
 async function certificatesByKeyType(
   ep: Endpoint,
@@ -263,12 +274,21 @@ async function certificatesByKeyType(
   o: TlsOptions,
   limiter: Limiter,
   limits: HandshakeLimits,
-): Promise<Buffer[][]> {
+): Promise<{ chains: Buffer[][]; error?: string }> {
   const v13 = e.protocols.some((p) => p.protocol === 'TLSv1.3' && p.supported);
   const legacy = e.protocols.some((p) => p.protocol !== 'TLSv1.3' && p.supported);
-  if (!(v13 && !legacy) && !(!o.enumerateCiphers && (v13 || legacy))) return [];
+  if (!(v13 && !legacy) && !(!o.enumerateCiphers && (v13 || legacy))) return { chains: [] };
+  let error: string | undefined;
   const runs = await Promise.all(
-    Object.values(SIGALG_CLASSES).map((sigalgs) => limiter.run(() => nodeHandshake(ep, limits, sigalgs)).catch(() => undefined)),
+    Object.values(SIGALG_CLASSES).map((sigalgs) =>
+      limiter
+        .run(() => nodeHandshake(ep, limits, sigalgs))
+        .catch((err: unknown) => {
+          if (limits.signal.aborted) throw err;
+          if (!(err instanceof TlsHandshakeError)) error ??= `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+          return undefined;
+        }),
+    ),
   );
-  return runs.filter((r): r is NodeHandshake => Boolean(r?.chain.length)).map((r) => r.chain);
+  return { chains: runs.filter((r): r is NodeHandshake => Boolean(r?.chain.length)).map((r) => r.chain), error };
 }

@@ -38,6 +38,8 @@ interface Conn {
   /** Sends close_notify (bounded wait for it to be written): an unclean end makes servers drop the session. */
   end(ms: number): Promise<void>;
   close(): void;
+  /** Set once the connection's own deadline (or the check's cancellation) ended it: a close then says nothing of the server. */
+  readonly failed: Error | undefined;
 }
 
 const contexts = new Map<string, tls.SecureContext>();
@@ -93,6 +95,12 @@ async function connect(
       close();
       reject(e instanceof ProbeError ? e : new TlsHandshakeError(`TLS handshake failed: ${e.message}`, { cause: e }));
     });
+    // The connection's deadline destroys the socket under the TLS layer: only a close says so (transport.ts).
+    s.once('close', () => {
+      if (connected) return;
+      close();
+      reject(raw.failed ?? new TlsHandshakeError('the connection closed during the TLS handshake'));
+    });
     s.once('secureConnect', () => {
       connected = true;
       const conn: Conn = {
@@ -125,6 +133,9 @@ async function connect(
             });
           }),
         close,
+        get failed() {
+          return raw.failed;
+        },
       };
       resolve(conn);
     });
@@ -224,7 +235,7 @@ export async function checkClientRenegotiation(
 ): Promise<{ accepted: boolean; answer: string } | undefined> {
   const waitMs = Math.min(TICKET_WAIT_MS, limits.timeoutMs);
   const renegotiate = (c: Conn) =>
-    new Promise<{ accepted: boolean; answer: string }>((resolve) => {
+    new Promise<{ accepted: boolean; answer: string } | undefined>((resolve) => {
       const t = verdictTimer(waitMs * 2, () =>
         resolve({ accepted: false, answer: `no renegotiation within ${waitMs * 2} ms (the server ignored the request)` }),
       );
@@ -234,7 +245,8 @@ export async function checkClientRenegotiation(
       });
       c.socket.once('close', () => {
         t.cancel();
-        resolve({ accepted: false, answer: 'the server closed the connection' });
+        // Closed by our own deadline (handshakeTimeoutMs shorter than the wait): undecided, not a refusal.
+        resolve(c.failed ? undefined : { accepted: false, answer: 'the server closed the connection' });
       });
       const ok = c.socket.renegotiate({ rejectUnauthorized: false }, (err) => {
         t.cancel();

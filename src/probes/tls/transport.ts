@@ -108,7 +108,17 @@ export class Conn {
     this.socket.write(data);
   }
 
-  /** Stops reading so another layer (Node's tls) can take the socket over; the deadline stays in force. */
+  /** Why the connection failed (its deadline, the check's cancellation, a socket error), once it has. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Stops reading so another layer (Node's tls) can take the socket over; the deadline stays in force. When it
+   * strikes, the socket is destroyed under that layer, which then only sees a close: it must settle on 'close' too,
+   * with `failed` as the reason (a TLSSocket destroyed that way emits no error, and a later destroy(err) on it is a
+   * no-op, so a handshake waiting for 'error' waited until the check's own deadline).
+   */
   detach(): net.Socket {
     this.socket.off('data', this.onData);
     return this.socket;

@@ -31,8 +31,32 @@ afterAll(async () => {
   pki.cleanup();
 });
 
-/** A relay to the server that drops a hello when `drop(version, nth)` says so (nth: hellos of that version so far, from 1). */
-function relay(drop: (version: number, nth: number) => boolean): Promise<number> {
+/**
+ * The signature_algorithms list of a ClientHello record (RFC 8446 4.1.2 field order, 4.2.3 extension 13), or
+ * undefined when the bytes are not a ClientHello with that extension.
+ */
+function sigalgs(rec: Buffer): number[] | undefined {
+  if (rec[0] !== 22 || rec[5] !== 1) return undefined;
+  let off = 5 + 4 + 2 + 32;
+  off += 1 + rec[off]; // session id
+  off += 2 + rec.readUInt16BE(off); // cipher suites
+  off += 1 + rec[off]; // compression methods
+  if (off + 2 > rec.length) return undefined; // no extensions (an SSLv3 hello)
+  const end = off + 2 + rec.readUInt16BE(off);
+  for (off += 2; off + 4 <= end;) {
+    const type = rec.readUInt16BE(off);
+    const len = rec.readUInt16BE(off + 2);
+    if (type === 13) {
+      const list = rec.subarray(off + 6, off + 4 + len);
+      return Array.from({ length: list.length / 2 }, (_, i) => list.readUInt16BE(2 * i));
+    }
+    off += 4 + len;
+  }
+  return undefined;
+}
+
+/** A relay to the server that drops a hello when `drop(version, nth, first)` says so (nth: hellos of that version so far, from 1). */
+function relay(drop: (version: number, nth: number, first: Buffer) => boolean, upstreamPort?: number): Promise<number> {
   const seen = new Map<number, number>();
   const srv = net.createServer((client) => {
     client.on('error', () => undefined);
@@ -40,12 +64,12 @@ function relay(drop: (version: number, nth: number) => boolean): Promise<number>
       const version = first[0] === 22 && first[5] === 1 && first.length > 10 ? first.readUInt16BE(9) : 0;
       const nth = (seen.get(version) ?? 0) + 1;
       seen.set(version, nth);
-      if (drop(version, nth)) {
+      if (drop(version, nth, first)) {
         held.add(client); // read and never answer, never close: only the scanner's deadline ends it
         client.on('close', () => held.delete(client));
         return;
       }
-      const upstream = net.connect(server.port, '127.0.0.1');
+      const upstream = net.connect(upstreamPort ?? server.port, '127.0.0.1');
       upstream.on('error', () => client.destroy());
       upstream.write(first);
       client.pipe(upstream).pipe(client);
@@ -124,6 +148,27 @@ test('a profile whose protocol rule rests on the undecided version: compliance u
   expect(text).not.toMatch(/pengawas_tls_profile_compliant\{/);
   expect(text).not.toMatch(/pengawas_tls_protocol_enabled\{[^}]*protocol="TLSv1"/);
   expect(text).toMatch(/pengawas_tls_protocol_enabled\{[^}]*protocol="TLSv1.2"\} 1/);
+});
+
+test('TLS 1.3 only, the ECDSA-only handshake unanswered: the certificates per key type are marked incomplete (another leaf may exist)', async () => {
+  const tls13 = await sServer({ ...pki.leaf({ name: 'localhost' }), chain: pki.interCert }, ['-tls1_3'], pki.dir);
+  try {
+    // rsa_pkcs1_* 0x0401-0x0601, rsa_pss_rsae_* 0x0804-0x0806, rsa_pss_pss_* 0x0809-0x080b (RFC 8446 4.2.3)
+    const rsa = (c: number) => (c & 0xff) === 0x01 || (c >= 0x0804 && c <= 0x0806) || (c >= 0x0809 && c <= 0x080b);
+    const port = await relay((_v, _n, first) => {
+      const list = sigalgs(first);
+      return list !== undefined && !list.some(rsa);
+    }, tls13.port);
+    const r = await scan(`localhost:${port}`, { ...opts, caFile: pki.rootCert, handshakeTimeoutMs: 1500 });
+    expect(protocols(r)['TLSv1.3']).toBe(true);
+    const stopped = finding(r, 'tls.cipher.enumeration_incomplete')!.evidence!.enumerations as Array<Record<string, unknown>>;
+    expect(stopped).toEqual([
+      { protocol: 'TLSv1.3', what: 'certificates', found: 1, error: expect.stringMatching(/^PROBE_TIMEOUT: no answer within 1500 ms/) },
+    ]);
+    expect(r.status).toBe('error');
+  } finally {
+    await tls13.stop();
+  }
 });
 
 test('control: the same relay dropping nothing decides every version', async () => {

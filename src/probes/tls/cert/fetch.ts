@@ -102,6 +102,11 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigal
         s.destroy();
         reject(e instanceof ProbeError ? e : new TlsHandshakeError(`TLS handshake failed: ${e.message}`, { cause: e }));
       });
+      // The connection's deadline destroys the socket under the TLS layer: only a close says so (transport.ts).
+      s.once('close', () => {
+        done();
+        reject(conn.failed ?? new TlsHandshakeError('the connection closed during the TLS handshake'));
+      });
     });
   } finally {
     conn.close();
