@@ -62,54 +62,8 @@ const SUITE_RULES: Array<{ id: string; severity: Severity; what: string; test: (
   },
 ];
 
-/** How much an undecided version leaves open: what its `..._enabled` finding would weigh, else by its age. */
-const UNDECIDED_SEVERITY: Record<string, Severity> = {
-  SSLv2: 'critical',
-  SSLv3: 'critical',
-  TLSv1: 'high',
-  'TLSv1.1': 'high',
-  'TLSv1.2': 'medium',
-  'TLSv1.3': 'low',
-};
-const LABEL: Record<string, string> = {
-  SSLv2: 'SSL 2.0',
-  SSLv3: 'SSL 3.0',
-  TLSv1: 'TLS 1.0',
-  'TLSv1.1': 'TLS 1.1',
-  'TLSv1.2': 'TLS 1.2',
-  'TLSv1.3': 'TLS 1.3',
-};
-const worst = (sevs: Severity[]) => sevs.reduce<Severity>((a, b) => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a), 'info');
-
-/**
- * Versions whose hello got no answer (error: the probe could not decide, which is never "off") and versions whose
- * suite enumeration stopped at an unanswered hello (the suites found stand; more may be accepted).
- */
-function undecidedFindings(f: ScanFacts): Finding[] {
-  const out: Finding[] = [];
-  const undecided = Object.entries(f.undecided ?? {});
-  if (undecided.length)
-    out.push({
-      id: 'tls.protocol.undecided',
-      severity: worst(undecided.map(([p]) => UNDECIDED_SEVERITY[p] ?? 'medium')),
-      status: 'error',
-      message: `${undecided.map(([p, e]) => `${LABEL[p] ?? p}: could not be decided (${e})`).join('; ')}; not counted as off`,
-      evidence: { protocols: undecided.map(([p]) => p), errors: Object.fromEntries(undecided) },
-    });
-  const incomplete = f.incomplete ?? [];
-  if (incomplete.length)
-    out.push({
-      id: 'tls.cipher.enumeration_incomplete',
-      severity: 'medium',
-      status: 'error',
-      message: `${incomplete.map((x) => `${LABEL[x.protocol] ?? x.protocol}: ${x.what === 'suites' ? 'suite' : x.what === 'groups' ? 'group' : 'certificate (per key type)'} enumeration stopped after ${x.found} (${x.error})`).join('; ')}; more may be accepted`,
-      evidence: { enumerations: incomplete },
-    });
-  return out;
-}
-
 export function protocolFindings(f: ScanFacts): Finding[] {
-  const out: Finding[] = undecidedFindings(f);
+  const out: Finding[] = [];
   for (const [p, id, sev, msg] of OLD_PROTOCOLS) {
     if (!f.protocols[p]) continue;
     const ciphers = p === 'SSLv2' ? { ciphers: (f.sslv2?.ciphers ?? []).map((c) => c.name) } : {};

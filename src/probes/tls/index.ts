@@ -19,6 +19,7 @@ import { hexCode } from './ciphers';
 import { features, sessionFindings } from './session-findings';
 import { vulnFindings, vulnVerdicts } from './vuln-findings';
 import { certificateFindings, cipherFindings, hstsFindings, protocolFindings } from './findings';
+import { undecidedFindings } from './undecided-findings';
 import { profileFileProblems } from './local-files';
 import { parseTlsTarget, tlsOptions, type TlsOptions } from './options';
 import { evaluateProfile } from './profiles/evaluate';
@@ -204,6 +205,7 @@ export async function runTls(
     }
     const verdict = profile ? evaluateProfile(profile, result.facts) : undefined;
     const findings: Finding[] = [
+      ...undecidedFindings(result.facts),
       ...protocolFindings(result.facts),
       ...cipherFindings(result.facts),
       ...certificateFindings(result.facts),
