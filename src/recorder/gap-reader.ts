@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { ResultsMetrics } from '../metrics/results';
 import { gapsKey, parseGapEntry, type GapEntry } from '../results/gaps';
 import type { Keyring } from '../results/keyring';
-import { ensureRecorderGroup, RECORDER_GROUP } from '../results/stream';
+import { ensureRecorderGroup, groupSafeTrimPoint, RECORDER_GROUP } from '../results/stream';
 import { logger } from '../util/logger';
 import type { ResultSink } from '../results/sink';
 
@@ -26,6 +26,11 @@ export interface GapReaderOptions {
 
 /** Entries per read: each holds up to GAPS_PER_ENTRY gaps, so a read records at most 8,000 in one transaction. */
 const BATCH = 16;
+/**
+ * How often acknowledged reports are trimmed off the stream. The writers' MAXLEN is only the cap for reports nobody
+ * has read yet: a full batch takes ~58 KB in Redis, so read ones are not left to pile up to it.
+ */
+const TRIM_EVERY_MS = 5000;
 
 export class GapReader {
   private running = false;
@@ -47,10 +52,21 @@ export class GapReader {
     await this.loop;
   }
 
+  /** Deletes the reports every recorder has acknowledged; returns how many went. */
+  async trimAcknowledged(): Promise<number> {
+    const point = await groupSafeTrimPoint(this.o.redis, this.key);
+    return point ? this.o.redis.xtrim(this.key, 'MINID', point) : 0;
+  }
+
   private async run(): Promise<void> {
     let lastClaim = 0;
+    let lastTrim = 0;
     while (this.running) {
       try {
+        if (Date.now() - lastTrim > TRIM_EVERY_MS) {
+          lastTrim = Date.now();
+          await this.trimAcknowledged();
+        }
         if (Date.now() - lastClaim > Math.min(this.o.claimIdleMs, 10_000)) {
           lastClaim = Date.now();
           const res = (await this.o.redis.xautoclaim(

@@ -36,12 +36,13 @@ export interface GapEntry extends Gap {
   rejected?: Exclude<VerifyOutcome, 'ok'> | 'unsigned' | 'invalid';
 }
 
-/** Gap entries kept: bounded by count, not age, so a reader that is away for a while still finds them. */
-export const GAPS_MAX_LEN = 100_000;
 /**
- * Gaps per stream entry: one XADD and one MAC for a batch (an overloaded scheduler sheds hundreds a second), and the
- * GAPS_MAX_LEN entries kept then hold up to 50 million gaps while a recorder is away, not 100,000.
+ * Gap entries kept for a reader that is away (read ones are trimmed by the recorder, gap-reader.ts): bounded by count,
+ * not age. A full batch of GAPS_PER_ENTRY gaps takes about 58 KB in Redis (MEMORY USAGE, measured), so 4,000 entries
+ * bound the stream at about 230 MB while holding up to 2 million unread gaps (100,000 entries could reach 5.8 GB).
  */
+export const GAPS_MAX_LEN = 4000;
+/** Gaps per stream entry: one XADD and one MAC for a batch (an overloaded scheduler sheds hundreds a second). */
 export const GAPS_PER_ENTRY = 500;
 
 export function gapsKey(prefix: string): string {

@@ -213,21 +213,7 @@ export class ResultStream {
    * group's last delivered. Undefined while no recorder group exists or it has read nothing (then nothing may go).
    */
   async safeTrimPoint(): Promise<string | undefined> {
-    let groups: unknown[][];
-    try {
-      groups = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
-    } catch {
-      return undefined; // no stream yet
-    }
-    const group = groups.map(pairs).find((g) => g.name === RECORDER_GROUP);
-    if (!group) return undefined;
-    const delivered = String(group['last-delivered-id']);
-    if (Number(group.pending) > 0) {
-      const summary = (await this.redis.xpending(this.key, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
-      if (summary[1] && compareIds(summary[1], delivered) <= 0) return summary[1];
-    }
-    // Nothing pending: the last delivered entry is acknowledged too, so it may go (MINID keeps ids >= point).
-    return delivered === '0-0' ? undefined : nextId(delivered);
+    return groupSafeTrimPoint(this.redis, this.key);
   }
 
   /**
@@ -273,6 +259,28 @@ function pairs(list: unknown[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i + 1 < list.length; i += 2) o[String(list[i])] = list[i + 1];
   return o;
+}
+
+/**
+ * The id below which every entry of `key` was delivered to the recorders' group and acknowledged: the oldest pending
+ * entry, else the one after the group's last delivered; undefined while there is no stream, no group or nothing read.
+ */
+export async function groupSafeTrimPoint(redis: Redis, key: string): Promise<string | undefined> {
+  let groups: unknown[][];
+  try {
+    groups = (await redis.xinfo('GROUPS', key)) as unknown[][];
+  } catch {
+    return undefined; // no stream yet
+  }
+  const group = groups.map(pairs).find((g) => g.name === RECORDER_GROUP);
+  if (!group) return undefined;
+  const delivered = String(group['last-delivered-id']);
+  if (Number(group.pending) > 0) {
+    const summary = (await redis.xpending(key, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
+    if (summary[1] && compareIds(summary[1], delivered) <= 0) return summary[1];
+  }
+  // Nothing pending: the last delivered entry is acknowledged too, so it may go (MINID keeps ids >= point).
+  return delivered === '0-0' ? undefined : nextId(delivered);
 }
 
 /** The smallest id after `id` (MINID at it keeps everything after `id`). */

@@ -1,11 +1,25 @@
 /**
  * The gaps record's batches on real Redis: 1,203 gaps go as three signed entries and read back in order; an entry
  * whose signed batch was altered, or whose MAC is under an unknown key, is rejected whole (never some of its gaps);
- * an entry written before batching (`kind: "gap"`) is still read; a signed batch is never taken for a result.
+ * an entry written before batching (`kind: "gap"`) is still read; a signed batch is never taken for a result. Read
+ * batches are trimmed by the recorder (a full one is ~58 KB in Redis), never one left pending; the writers' cap holds.
  */
 import IORedis from 'ioredis';
-import { gapsKey, GAPS_PER_ENTRY, parseGapEntry, readGaps, recordGaps, type Gap } from '../../src/results/gaps';
+import { Registry } from 'prom-client';
+import { ResultsMetrics } from '../../src/metrics/results';
+import { GapReader } from '../../src/recorder/gap-reader';
+import {
+  gapsKey,
+  GAPS_MAX_LEN,
+  GAPS_PER_ENTRY,
+  parseGapEntry,
+  readGaps,
+  recordGaps,
+  type Gap,
+  type GapEntry,
+} from '../../src/results/gaps';
 import { Keyring } from '../../src/results/keyring';
+import { RECORDER_GROUP } from '../../src/results/stream';
 import { validResult } from '../../src/results/validate';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis';
 
@@ -72,5 +86,64 @@ describe('gaps stream batches', () => {
     expect(parseGapEntry('2-0', ['id', gap(2).id, 'r', old, 'k', so.kid, 'm', so.mac], keyring)).toEqual([
       { entryId: '2-0', id: gap(2).id, checkId: 'c2', slot: gap(2).slot, reason: 'expired', at: '2026-11-30T00:00:00.000Z' },
     ]);
+  });
+
+  it('the recorder trims the batches it read (memory back to nothing), never one left pending by a failed store', async () => {
+    const p = `${prefix}:trim`;
+    const gaps = Array.from({ length: 20 * GAPS_PER_ENTRY }, (_v, i) => gap(i));
+    await recordGaps(redis, p, gaps, 'test', keyring, { summary: true });
+    const full = Number(await redis.call('MEMORY', 'USAGE', gapsKey(p), 'SAMPLES', '0'));
+    expect(full).toBeGreaterThan(20 * 40_000); // the ~58 KB per full batch that made read ones worth trimming
+    const stored: GapEntry[] = [];
+    let failures = 1;
+    const sink = {
+      name: 'capture',
+      write: async () => undefined,
+      recordGaps: async (batch: GapEntry[]) => {
+        if (failures-- > 0) throw new Error('store down'); // the first delivery stays pending
+        stored.push(...batch);
+      },
+    };
+    const reader = new GapReader({
+      redis,
+      prefix: p,
+      keyring,
+      sinks: [sink],
+      metrics: new ResultsMetrics(new Registry()),
+      consumer: 'r1',
+      claimIdleMs: 60_000,
+      blockMs: 100,
+    });
+    await reader.start();
+    try {
+      const until = Date.now() + 15_000;
+      while (stored.length < 20 * GAPS_PER_ENTRY - 16 * GAPS_PER_ENTRY && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      // The first read (16 entries) failed and is pending: the trim keeps it and everything after it.
+      await reader.trimAcknowledged();
+      expect(await redis.xlen(gapsKey(p))).toBe(20);
+      await reader.stop();
+      // Redelivered (as after a restart) and stored: now every entry was acknowledged and the stream can go empty.
+      const pending = (await redis.xreadgroup('GROUP', RECORDER_GROUP, 'r1', 'STREAMS', gapsKey(p), '0')) as Array<
+        [string, Array<[string, string[]]>]
+      >;
+      await reader.handle(pending[0][1]);
+      expect(stored).toHaveLength(20 * GAPS_PER_ENTRY);
+      expect(await reader.trimAcknowledged()).toBe(20);
+      expect(await redis.xlen(gapsKey(p))).toBe(0);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('unread reports are capped at GAPS_MAX_LEN entries (about 230 MB of full batches at most)', async () => {
+    const p = `${prefix}:cap`;
+    const pipe = redis.pipeline();
+    for (let i = 0; i < GAPS_MAX_LEN + 600; i++) pipe.xadd(gapsKey(p), 'MAXLEN', '~', String(GAPS_MAX_LEN), '*', 'n', '1');
+    await pipe.exec();
+    // The writers' own call, once more: the stream stays within a node (100 entries) of the cap.
+    await recordGaps(redis, p, [gap(1)], 'test', keyring);
+    const n = await redis.xlen(gapsKey(p));
+    expect(n).toBeGreaterThanOrEqual(GAPS_MAX_LEN);
+    expect(n).toBeLessThanOrEqual(GAPS_MAX_LEN + 100);
   });
 });
