@@ -165,6 +165,18 @@ export const FINDING_CATALOGUE: Record<string, CatalogueEntry> = {
   'tls.protocol.tls1_0_enabled': { en: 'TLS 1.0 is accepted.', id: 'TLS 1.0 diterima.' },
   'tls.protocol.tls1_1_enabled': { en: 'TLS 1.1 is accepted.', id: 'TLS 1.1 diterima.' },
   'tls.protocol.tls1_3_disabled': { en: 'TLS 1.3 is not offered.', id: 'TLS 1.3 tidak ditawarkan.' },
+  'tls.protocol.undecided': {
+    en: 'Whether a protocol version is accepted could not be decided (its handshake got no answer); it is not counted as disabled.',
+    id: 'Tidak dapat dipastikan apakah suatu versi protokol diterima (handshake-nya tidak dijawab); versi itu tidak dianggap nonaktif.',
+  },
+  'tls.cipher.enumeration_incomplete': {
+    en: 'The enumeration of cipher suites, groups or certificates stopped at an unanswered handshake; more may be accepted.',
+    id: 'Enumerasi cipher suite, grup, atau sertifikat terhenti pada handshake yang tidak dijawab; mungkin masih ada yang diterima.',
+  },
+  'tls.profile.undecided': {
+    en: 'Compliance with the TLS profile could not be decided: a rule rests on something the scan could not establish.',
+    id: 'Kepatuhan terhadap profil TLS tidak dapat dipastikan: sebuah aturan bergantung pada hal yang tidak dapat dipastikan oleh pemindaian.',
+  },
   'tls.starttls.refused': { en: 'The server refused STARTTLS.', id: 'Server menolak STARTTLS.' },
   'tls.vuln.no_fallback_scsv': {
     en: 'The server ignores TLS_FALLBACK_SCSV (downgrade protection).',

@@ -99,7 +99,10 @@ async function connect(
     s.once('close', () => {
       if (connected) return;
       close();
-      reject(raw.failed ?? new TlsHandshakeError('the connection closed during the TLS handshake'));
+      const f = raw.failed;
+      reject(
+        f instanceof ProbeError ? f : new TlsHandshakeError(`the connection closed during the TLS handshake${f ? ` (${f.message})` : ''}`),
+      );
     });
     s.once('secureConnect', () => {
       connected = true;
@@ -246,7 +249,7 @@ export async function checkClientRenegotiation(
       c.socket.once('close', () => {
         t.cancel();
         // Closed by our own deadline (handshakeTimeoutMs shorter than the wait): undecided, not a refusal.
-        resolve(c.failed ? undefined : { accepted: false, answer: 'the server closed the connection' });
+        resolve(c.failed instanceof ProbeError ? undefined : { accepted: false, answer: 'the server closed the connection' });
       });
       const ok = c.socket.renegotiate({ rejectUnauthorized: false }, (err) => {
         t.cancel();

@@ -105,7 +105,13 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigal
       // The connection's deadline destroys the socket under the TLS layer: only a close says so (transport.ts).
       s.once('close', () => {
         done();
-        reject(conn.failed ?? new TlsHandshakeError('the connection closed during the TLS handshake'));
+        // Our deadline or the check's cancellation (a ProbeError) is no answer; anything else ended it from the far side.
+        const f = conn.failed;
+        reject(
+          f instanceof ProbeError
+            ? f
+            : new TlsHandshakeError(`the connection closed during the TLS handshake${f ? ` (${f.message})` : ''}`),
+        );
       });
     });
   } finally {
