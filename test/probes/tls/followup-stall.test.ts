@@ -124,3 +124,14 @@ test('ROBOT, key exchange alone, process stalled past the 100 ms wait: the oracl
     pki.cleanup();
   }
 });
+
+test("the connection's own deadline during a wait is no answer: it rejects (PROBE_TIMEOUT), never reads as the peer closing", async () => {
+  const { port } = await peer('silent');
+  const conn = await Conn.open('127.0.0.1', port, { signal: new AbortController().signal, timeoutMs: 300, phase: 'test' });
+  try {
+    conn.write(Buffer.from([22, 3, 3, 0, 0]));
+    await expect(readRecords(conn, 2000, 4096, isAlert)).rejects.toMatchObject({ code: 'PROBE_TIMEOUT' });
+  } finally {
+    conn.close();
+  }
+});

@@ -2,6 +2,7 @@
  * Records that follow a first flight (Heartbleed and CCS injection checks): raw record reading with a short wait,
  * bounded in bytes and time. Silence is a result here (a patched server may drop what it was sent), not an error.
  */
+import { ProbeError } from '../../../errors';
 import { verdictTimer, type VerdictTimer } from '../../../util/verdict-timer';
 import type { Conn } from '../transport';
 
@@ -22,7 +23,8 @@ export interface Followup {
 }
 
 /**
- * Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived). Bytes that
+ * Reads records for up to `waitMs` (or until `enough` says so, the peer closes, or `maxBytes` arrived); rejects when
+ * the connection's own deadline or the check's cancellation ends it first (that is not the peer's answer). Bytes that
  * arrived while this process was stalled past the wait still count (util/verdict-timer.ts): ROBOT's 100 ms wait
  * would otherwise read a real answer as silence (test/probes/tls/followup-stall.test.ts).
  */
@@ -36,6 +38,9 @@ export async function readRecords(conn: Conn, waitMs: number, maxBytes: number, 
     let reset = false;
     const chunk = await Promise.race([
       conn.read().catch((e: unknown) => {
+        // The connection's own deadline or the check's cancellation is no answer from the peer: the caller's check
+        // stays undecided. (It used to read as the peer closing: a Heartbleed "closed", a ROBOT "close".)
+        if (e instanceof ProbeError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
         reset = code === 'ECONNRESET' || code === 'EPIPE';
         return null;
