@@ -189,6 +189,9 @@ export async function checkSessions(
       let protocol: string | null;
       try {
         session = await first.waitSession(waitMs);
+        // Our own deadline ended the wait (a slow server near handshakeTimeoutMs): no ticket seen is no verdict, and
+        // "no ticket" would also have meant "no 0-RTT".
+        if (!session && first.failed instanceof ProbeError) throw first.failed;
         ticket = Boolean(first.socket.getTLSTicket()?.length);
         protocol = first.socket.getProtocol();
       } finally {

@@ -171,6 +171,40 @@ test('TLS 1.3 only, the ECDSA-only handshake unanswered: the certificates per ke
   }
 });
 
+test('the ticket wait cut short by our own deadline: resumption by ticket and 0-RTT undecided (were: no, i.e. no 0-RTT)', async () => {
+  // s_server with 0-RTT on sends its NewSessionTicket after the client's Finished (RFC 8446 4.6.1): the relay holds
+  // every server byte that follows the client's second flight for 3 s, so the 1 s deadline strikes during the wait.
+  const early = await sServer(
+    { ...pki.leaf({ name: 'localhost' }), chain: pki.interCert },
+    ['-tls1_3', '-max_early_data', '16384'],
+    pki.dir,
+  );
+  const srv = net.createServer((client) => {
+    client.on('error', () => undefined);
+    const upstream = net.connect(early.port, '127.0.0.1');
+    upstream.on('error', () => client.destroy());
+    let flights = 0;
+    client.on('data', (d) => {
+      flights++;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => (flights >= 2 ? setTimeout(() => client.destroyed || client.write(d), 3000) : client.write(d)));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => setTimeout(() => client.destroy(), 3000));
+  });
+  relays.push(srv);
+  const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)));
+  try {
+    const r = await scan(`localhost:${port}`, { ...opts, caFile: pki.rootCert, handshakeTimeoutMs: 1000, sessions: true }, 30_000);
+    const m = measurements(r) as unknown as { features: Record<string, boolean | null>; sessions: { notes: string[] } };
+    expect(m.features.early_data).toBeNull();
+    expect(m.features.session_resumption_ticket).toBeNull();
+    expect(m.sessions.notes.join(' ')).toMatch(/resumption by ticket: no answer within 1000 ms/);
+  } finally {
+    await early.stop();
+  }
+});
+
 test('control: the same relay dropping nothing decides every version', async () => {
   const port = await relay(() => false);
   const r = await scan(`localhost:${port}`, { ...opts, caFile: pki.rootCert, handshakeTimeoutMs: 1500 });
