@@ -17,6 +17,11 @@ export class PengawasError extends Error {
   }
 }
 
+/** An error as evidence: its code (a PengawasError's, or a socket's errno code; else `error`) and its message. */
+export function describeError(e: unknown): string {
+  return `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`;
+}
+
 /** One problem found in the configuration, located by file, check and field. */
 export interface ConfigProblem {
   file: string;

@@ -6,7 +6,7 @@
  * sequential and its picks are the preference order; if the client's order rules, the remaining suites are
  * enumerated in parallel slices (fewer round trips in a row against a remote server).
  */
-import { TlsHandshakeError } from '../../errors';
+import { describeError, TlsHandshakeError } from '../../errors';
 import { cipherByCode, suitesFor } from './ciphers';
 import type { Limiter } from './limiter';
 import { LEGACY_CURVES, TLS13_GROUPS, VERSION_CODE, type Protocol } from './wire/constants';
@@ -132,9 +132,9 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
     if (c.limits.signal.aborted) throw e;
     if (!suites.length) {
       c.errors.push(e as Error);
-      return { protocol, supported: false, suites, undecided: describe(e) };
+      return { protocol, supported: false, suites, undecided: describeError(e) };
     }
-    return { protocol, supported: true, suites, incomplete: describe(e) };
+    return { protocol, supported: true, suites, incomplete: describeError(e) };
   }
   const refusal = suites.length
     ? undefined
@@ -151,13 +151,13 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
     serverPreference = acceptedAs(probe, protocol) ? probe.cipher === suites[0].code : undefined;
   } catch (e) {
     if (c.limits.signal.aborted) throw e;
-    return { protocol, supported: true, suites, incomplete: describe(e) };
+    return { protocol, supported: true, suites, incomplete: describeError(e) };
   }
   if (serverPreference !== false) {
     // The sequence of picks is the server's preference order: it must stay one sequential chain.
     await chain(c, protocol, candidates, suites, sink).catch((e: unknown) => {
       if (c.limits.signal.aborted) throw e;
-      incomplete = describe(e);
+      incomplete = describeError(e);
     });
   } else {
     // The client's order rules, so no order is lost by enumerating disjoint slices in parallel.
@@ -167,7 +167,7 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
         const part: AcceptedSuite[] = [];
         await chain(c, protocol, slice, part, sink).catch((e: unknown) => {
           if (c.limits.signal.aborted) throw e;
-          incomplete ??= describe(e);
+          incomplete ??= describeError(e);
         });
         return part;
       }),
@@ -175,11 +175,6 @@ async function scanProtocol(c: Ctx, protocol: Protocol, sink: Sink): Promise<Pro
     suites.push(...found.flat());
   }
   return { protocol, supported: true, suites, serverPreference, refusal, ...(incomplete ? { incomplete } : {}) };
-}
-
-/** An attempt's error as evidence: its code and message. */
-function describe(e: unknown): string {
-  return `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`;
 }
 
 /**
@@ -195,7 +190,7 @@ async function groupsOver(c: Ctx, protocol: Protocol, ciphers: number[]): Promis
       out = await hello(c, protocol, ciphers, groups);
     } catch (e) {
       if (c.limits.signal.aborted) throw e;
-      return { found, error: describe(e) };
+      return { found, error: describeError(e) };
     }
     if (!acceptedAs(out, protocol)) break;
     const g = protocol === 'TLSv1.3' ? out.group : out.kex?.group;
@@ -250,7 +245,7 @@ export async function enumerate(
         // The check's own deadline or cancellation ends the scan; a single protocol's failure does not.
         if (opts.limits.signal.aborted) throw e;
         errors.push(e as Error);
-        return { protocol: p, supported: false, suites: [], undecided: describe(e) };
+        return { protocol: p, supported: false, suites: [], undecided: describeError(e) };
       }),
     ),
   );

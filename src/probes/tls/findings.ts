@@ -23,7 +23,7 @@ const warn = (id: string, severity: Severity, message: string, evidence?: Record
   evidence,
 });
 
-const OLD_PROTOCOLS: Array<[AnyProtocol, string, Severity, string]> = [
+export const OLD_PROTOCOLS: Array<[AnyProtocol, string, Severity, string]> = [
   ['SSLv2', 'tls.protocol.sslv2_enabled', 'critical', 'SSLv2 is accepted; it is broken (DROWN, RFC 6176) and must be off'],
   ['SSLv3', 'tls.protocol.sslv3_enabled', 'critical', 'SSLv3 is accepted; it is broken (POODLE) and must be off'],
   ['TLSv1', 'tls.protocol.tls1_0_enabled', 'high', 'TLS 1.0 is accepted; it is deprecated (RFC 8996)'],

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ProbeTimeoutError, TlsHandshakeError } from '../../errors';
+import { describeError, ProbeTimeoutError, TlsHandshakeError } from '../../errors';
 import { analyzeChain, findIssuer } from './cert/analyze';
 import { trustAnchors } from './cert/anchors';
 import { nodeHandshake, SIGALG_CLASSES, type NodeHandshake } from './cert/fetch';
@@ -99,7 +99,8 @@ export async function scanTls(
   const enumeration = enumOut?.ok ? enumOut.v : empty;
   const node = await nodeRun;
   if (!node.ok && signal.aborted) throw node.e;
-  const has = (p: Protocol) => Boolean(enumeration.protocols.find((r) => r.protocol === p)?.supported);
+  const resultOf = (p: Protocol) => enumeration.protocols.find((r) => r.protocol === p);
+  const has = (p: Protocol) => Boolean(resultOf(p)?.supported);
   const sessionSupport = { tls13: has('TLSv1.3'), legacy: has('TLSv1') || has('TLSv1.1') || has('TLSv1.2') };
   const [byKeyType, vulns, sessions] = await Promise.all([
     certificatesByKeyType(ep, enumeration, o, limiter, limits),
@@ -118,10 +119,8 @@ export async function scanTls(
     } else sessions.notes.push('client renegotiation: undecided (the TLS 1.2 connection could not be made, or ended at its deadline)');
   }
 
-  const resultOf = (p: Protocol) => enumeration.protocols.find((r) => r.protocol === p);
   const undecided: Array<{ protocol: AnyProtocol; undecided?: string }> = enumeration.protocols.filter((r) => r.undecided);
-  if (sslv2Error)
-    undecided.unshift({ protocol: 'SSLv2', undecided: `${(sslv2Error as { code?: string }).code ?? 'error'}: ${sslv2Error.message}` });
+  if (sslv2Error) undecided.unshift({ protocol: 'SSLv2', undecided: describeError(sslv2Error) });
   const incomplete = [
     ...enumeration.protocols
       .filter((r) => r.incomplete)
@@ -285,7 +284,7 @@ async function certificatesByKeyType(
         .run(() => nodeHandshake(ep, limits, sigalgs))
         .catch((err: unknown) => {
           if (limits.signal.aborted) throw err;
-          if (!(err instanceof TlsHandshakeError)) error ??= `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+          if (!(err instanceof TlsHandshakeError)) error ??= describeError(err);
           return undefined;
         }),
     ),

@@ -99,10 +99,7 @@ async function connect(
     s.once('close', () => {
       if (connected) return;
       close();
-      const f = raw.failed;
-      reject(
-        f instanceof ProbeError ? f : new TlsHandshakeError(`the connection closed during the TLS handshake${f ? ` (${f.message})` : ''}`),
-      );
+      reject(raw.closedDuringHandshake());
     });
     s.once('secureConnect', () => {
       connected = true;

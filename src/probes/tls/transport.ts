@@ -3,7 +3,7 @@
  * Used for raw ClientHellos and STARTTLS preambles; Node's `tls` takes the socket over where it is enough.
  */
 import net from 'node:net';
-import { DnsError, ProbeAbortedError, ProbeError, ProbeTimeoutError, TargetUnreachableError } from '../../errors';
+import { DnsError, ProbeAbortedError, ProbeError, ProbeTimeoutError, TargetUnreachableError, TlsHandshakeError } from '../../errors';
 
 export interface ConnectOptions {
   signal: AbortSignal;
@@ -111,6 +111,17 @@ export class Conn {
   /** Why the connection failed (its deadline, the check's cancellation, a socket error), once it has. */
   get failed(): Error | undefined {
     return this.failure;
+  }
+
+  /**
+   * What a TLS handshake over the detached socket rejects with when it sees a close before it completed: our deadline
+   * or the check's cancellation (a ProbeError: no answer) as it is; anything else ended it from the far side (refused).
+   */
+  closedDuringHandshake(): ProbeError {
+    const f = this.failure;
+    return f instanceof ProbeError
+      ? f
+      : new TlsHandshakeError(`the connection closed during the TLS handshake${f ? ` (${f.message})` : ''}`);
   }
 
   /**

@@ -5,15 +5,14 @@
  */
 import { SEVERITIES, type Finding, type Severity } from '../../results/contract';
 import type { ScanFacts } from './facts';
+import { OLD_PROTOCOLS } from './findings';
 
-/** How much an undecided version leaves open: what its `..._enabled` finding would weigh, else by its age. */
-const UNDECIDED_SEVERITY: Record<string, Severity> = {
-  SSLv2: 'critical',
-  SSLv3: 'critical',
-  TLSv1: 'high',
-  'TLSv1.1': 'high',
-  'TLSv1.2': 'medium',
-  'TLSv1.3': 'low',
+/** How much an undecided version leaves open: what its `..._enabled` finding would weigh; TLS 1.2 medium, 1.3 low. */
+const undecidedSeverity = (p: string): Severity => OLD_PROTOCOLS.find(([q]) => q === p)?.[2] ?? (p === 'TLSv1.3' ? 'low' : 'medium');
+const ENUMERATION: Record<NonNullable<ScanFacts['incomplete']>[number]['what'], string> = {
+  suites: 'suite',
+  groups: 'group',
+  certificates: 'certificate (per key type)',
 };
 const LABEL: Record<string, string> = {
   SSLv2: 'SSL 2.0',
@@ -35,7 +34,7 @@ export function undecidedFindings(f: ScanFacts): Finding[] {
   if (undecided.length)
     out.push({
       id: 'tls.protocol.undecided',
-      severity: worst(undecided.map(([p]) => UNDECIDED_SEVERITY[p] ?? 'medium')),
+      severity: worst(undecided.map(([p]) => undecidedSeverity(p))),
       status: 'error',
       message: `${undecided.map(([p, e]) => `${LABEL[p] ?? p}: could not be decided (${e})`).join('; ')}; not counted as off`,
       evidence: { protocols: undecided.map(([p]) => p), errors: Object.fromEntries(undecided) },
@@ -46,7 +45,7 @@ export function undecidedFindings(f: ScanFacts): Finding[] {
       id: 'tls.cipher.enumeration_incomplete',
       severity: 'medium',
       status: 'error',
-      message: `${incomplete.map((x) => `${LABEL[x.protocol] ?? x.protocol}: ${x.what === 'suites' ? 'suite' : x.what === 'groups' ? 'group' : 'certificate (per key type)'} enumeration stopped after ${x.found} (${x.error})`).join('; ')}; more may be accepted`,
+      message: `${incomplete.map((x) => `${LABEL[x.protocol] ?? x.protocol}: ${ENUMERATION[x.what]} enumeration stopped after ${x.found} (${x.error})`).join('; ')}; more may be accepted`,
       evidence: { enumerations: incomplete },
     });
   return out;

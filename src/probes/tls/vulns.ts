@@ -4,6 +4,7 @@
  * also asks for heartbeat and SCTs), and Heartbleed on one more connection only when the server took the heartbeat
  * extension; ROBOT (robot.ts) alongside when the server accepts RSA key exchange. What each sends and what counts as vulnerable is in docs/probes/tls.md.
  */
+import { describeError } from '../../errors';
 import { suitesFor } from './ciphers';
 import type { ProtocolResult } from './enumerate';
 import type { Limiter } from './limiter';
@@ -68,7 +69,7 @@ export async function checkVulns(
       .run(() => tryHello(ep, { protocol, ciphers, ...extra }, limits))
       .catch((e: unknown): HelloOutcome => {
         if (limits.signal.aborted) throw e;
-        return { accepted: false, alert: `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}` };
+        return { accepted: false, alert: describeError(e) };
       });
   const notes: string[] = [];
   const accepted = (out: HelloOutcome, p: Protocol): out is Extract<HelloOutcome, { accepted: true }> =>

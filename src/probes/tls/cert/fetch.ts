@@ -105,13 +105,7 @@ export async function nodeHandshake(ep: Endpoint, limits: HandshakeLimits, sigal
       // The connection's deadline destroys the socket under the TLS layer: only a close says so (transport.ts).
       s.once('close', () => {
         done();
-        // Our deadline or the check's cancellation (a ProbeError) is no answer; anything else ended it from the far side.
-        const f = conn.failed;
-        reject(
-          f instanceof ProbeError
-            ? f
-            : new TlsHandshakeError(`the connection closed during the TLS handshake${f ? ` (${f.message})` : ''}`),
-        );
+        reject(conn.closedDuringHandshake());
       });
     });
   } finally {
