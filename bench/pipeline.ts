@@ -18,7 +18,7 @@
  * so demand is just above what the exporter does and pengawas is saturated without shedding most of its slots — a
  * fixed 5,000 on two cores measures the scheduler shedding 3,000 slots a second as gaps, not the cost of a check), BENCH_LAG_CHECKS (default 10000),
  * BENCH_LAG_SECONDS (default 75; 0 skips B), BENCH_PG_ADMIN_URL, BENCH_PROF=DIR (V8 CPU profiles of worker, recorder
- * and scheduler), BENCH_STORES (default sqlite,postgres,none).
+ * and scheduler), BENCH_STORES (default sqlite,postgres,none), BENCH_CHECKS_PER_JOB (default 8).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,8 @@ const THROUGHPUT_CHECKS = (process.env.BENCH_THROUGHPUT_CHECKS ?? 'auto').split(
 const LAG_CHECKS = Number(process.env.BENCH_LAG_CHECKS ?? 10_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 75);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres,none').split(',');
+/** BENCH_CHECKS_PER_JOB: scheduler.checksPerJob of the measured monitor (default 8; 1 measures a job per slot). */
+const CHECKS_PER_JOB = Number(process.env.BENCH_CHECKS_PER_JOB ?? 8);
 /**
  * The target nginx listens on eight loopback addresses and checks and probes are spread over them, and each measured
  * run waits for the last run's TIME_WAIT sockets to expire (settleConnections). One check or probe
@@ -283,7 +285,7 @@ async function runPipeline(
   const settings = path.join(work, `settings-${tag}.yaml`);
   writeFileSync(
     settings,
-    `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: info\nworker: { concurrency: ${CONCURRENCY} }\nresults: { maxLength: 2000000 }\n${ev.settings}\n`,
+    `prefix: ${prefix}\ndataDir: ${work}/data-${tag}\nlogLevel: info\nworker: { concurrency: ${CONCURRENCY} }\n${CHECKS_PER_JOB === 1 ? '' : `scheduler: { checksPerJob: ${CHECKS_PER_JOB} }\n`}results: { maxLength: 2000000 }\n${ev.settings}\n`,
   );
   const common = ['--checks', checksDir, '--config', settings, '--metrics-port', '0', '--log-level', 'info'];
   // Worker and recorder run apart, so they share a results key (by reference; a random one per bench run).

@@ -134,9 +134,16 @@ export const settingsSchema = z
          * `queue_full`). 0: no bound (the queue, Redis memory and every result's lateness grow while workers lag).
          */
         maxBacklog: z.number().int().min(0).max(10_000_000).default(10_000),
+        /**
+         * Most slots per job. Slots fired together (within 20 ms) share one BullMQ job: one add, claim and completion
+         * for several checks, which is most of a check's cost in Redis and in the processes around it
+         * (docs/scaling.md). 1 (default): a job per slot. Workers of every version since this setting run both kinds;
+         * raise it only once no older worker is left. `maxBacklog` still counts jobs.
+         */
+        checksPerJob: z.number().int().min(1).max(100).default(1),
       })
       .strict()
-      .default({ maxBacklog: 10_000 }),
+      .default({ maxBacklog: 10_000, checksPerJob: 1 }),
     recorder: z
       .object({
         /** A pending result not acknowledged this long is claimed from a dead recorder. */

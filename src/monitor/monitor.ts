@@ -104,7 +104,14 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
       ? keyringFor(s.results, { signs: true, verifies: false })
       : undefined);
   const scheduler = o.roles.includes('scheduler')
-    ? new Scheduler({ queue, metrics, retryBackoffMs: s.worker.retryBackoff, maxBacklog: s.scheduler.maxBacklog, keyring: gapKeyring })
+    ? new Scheduler({
+        queue,
+        metrics,
+        retryBackoffMs: s.worker.retryBackoff,
+        maxBacklog: s.scheduler.maxBacklog,
+        checksPerJob: s.scheduler.checksPerJob,
+        keyring: gapKeyring,
+      })
     : undefined;
   const worker = runsProbes
     ? new CheckWorker({
@@ -117,6 +124,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
         stream,
         getCheck,
         metrics: metrics.results,
+        retryBackoffMs: s.worker.retryBackoff,
+        queue,
       })
     : undefined;
   step('worker', () => worker?.close(0));

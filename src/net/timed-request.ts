@@ -65,7 +65,6 @@ export interface TimedResponse {
   bodyBytes: number;
   bodyTruncated: boolean;
   timings: PhaseTimings;
-  remoteAddress?: string;
   httpVersion: string;
   tls?: TlsInfo;
 }
@@ -230,7 +229,6 @@ export function timedRequest(opts: TimedRequest): Promise<TimedResponse> {
           bodyBytes: bytes,
           bodyTruncated: truncated,
           httpVersion: res.httpVersion,
-          remoteAddress: socket?.remoteAddress,
           timings: {
             dns: lookup - start,
             connect: connect - lookup,

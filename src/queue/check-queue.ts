@@ -1,8 +1,13 @@
 /**
- * The BullMQ queue of check runs. A job carries only the check id and the slot; its id is derived from both.
- * Before adding, a scheduler claims the slot with an atomic SET NX on a key that outlives the job (TTL of two
+ * The BullMQ queue of check runs. A job carries only check ids and slots; its id is derived from them.
+ * Before adding, a scheduler claims each slot with an atomic SET NX on a key that outlives the job (TTL of two
  * intervals, at least 2 minutes), so every slot is enqueued once however many schedulers run, even after
  * removeOnComplete has deleted the finished job.
+ *
+ * A job runs one slot, or (`scheduler.checksPerJob` > 1) up to that many slots claimed together: one BullMQ job —
+ * one add, one claim by a worker, one completion, their events — for several checks, which is most of what a check
+ * costs Redis and the processes around it (docs/scaling.md). A slot of a batch that needs a retry is split off into a
+ * job of its own (see check-worker.ts), so retries keep their per-slot attempts and backoff.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,16 +15,46 @@ import type { Check } from '../config/check';
 
 export const QUEUE_NAME = 'checks';
 
-export interface JobData {
+export interface SlotRef {
   checkId: string;
   /** Slot time, unix ms. */
   slot: number;
+}
+
+/** A job of one slot. */
+export interface SlotJob extends SlotRef {
+  /** Attempts a batch already spent on this slot (a retry split off a batch); absent on a slot enqueued alone. */
+  attemptsBefore?: number;
+}
+
+/** A job of several slots claimed together (`scheduler.checksPerJob` > 1). */
+export interface BatchJob {
+  slots: SlotRef[];
+}
+
+export type JobData = SlotJob | BatchJob;
+
+export function isBatch(data: JobData): data is BatchJob {
+  return Array.isArray((data as BatchJob).slots);
+}
+
+/** The slots a job runs, in order. */
+export function slotsOf(data: JobData): SlotRef[] {
+  return isBatch(data) ? data.slots : [data];
 }
 
 /** BullMQ ids must not contain ':'; check ids cannot either (see CHECK_ID). */
 export function jobIdFor(checkId: string, slot: number): string {
   return `${checkId}@${slot}`;
 }
+
+/** A batch's id: its first slot's with the number of slots (never a single slot's id, so a split-off retry is free). */
+export function batchJobIdFor(slots: SlotRef[]): string {
+  return `${jobIdFor(slots[0].checkId, slots[0].slot)}+${slots.length}`;
+}
+
+/** Attempts of a batch job: BullMQ retries the whole batch only after an unexpected failure (a Redis error). */
+export const BATCH_ATTEMPTS = 3;
 
 /** The scheduler's claim on a slot; while it lives the slot may still run (workers hand jobs back until then). */
 export function slotClaimKey(prefix: string, checkId: string, slot: number): string {
@@ -28,6 +63,8 @@ export function slotClaimKey(prefix: string, checkId: string, slot: number): str
 
 export interface EnqueueOptions {
   retryBackoffMs: number;
+  /** Most slots per job (default 1: a job per slot). */
+  checksPerJob?: number;
 }
 
 export interface Enqueued {
@@ -73,24 +110,77 @@ export class CheckQueue {
     if (!slots.length) return { outcomes: [], waiting: 0 };
     const { claimed, llen } = await this.claim(slots, '1', true);
     const outcomes = claimed.map((ok) => (ok ? ('enqueued' as const) : ('duplicate' as const)));
-    const jobs = slots
-      .filter((_s, i) => outcomes[i] === 'enqueued')
-      .map(({ check, slot }) => ({
-        name: 'check',
-        data: { checkId: check.id, slot },
-        opts: {
-          jobId: jobIdFor(check.id, slot),
-          attempts: check.retries + 1,
-          backoff: { type: 'exponential', delay: opts.retryBackoffMs },
-          // The slot claim, not the finished job, deduplicates, and the result is on the results stream: a completed
-          // job is deleted at once (one DEL inside BullMQ's finish script, instead of keeping a tail of finished jobs
-          // whose age and count trimming ran a range query and a removal on every completion).
-          removeOnComplete: true,
-          removeOnFail: { age: 86_400, count: 20_000 },
-        },
-      }));
+    const ours = slots.filter((_s, i) => outcomes[i] === 'enqueued');
+    const perJob = Math.max(1, opts.checksPerJob ?? 1);
+    const jobs = [];
+    for (let i = 0; i < ours.length; i += perJob) {
+      const part = ours.slice(i, i + perJob);
+      jobs.push(
+        part.length === 1 ? this.slotJob(part[0].check, part[0].slot, opts.retryBackoffMs) : this.batchJob(part, opts.retryBackoffMs),
+      );
+    }
     if (jobs.length) await this.queue.addBulk(jobs);
     return { outcomes, waiting: llen + jobs.length };
+  }
+
+  /** A job of one slot: attempts are the check's retries + 1, minus what a batch already spent on it. */
+  private slotJob(check: Check, slot: number, retryBackoffMs: number, attemptsBefore = 0) {
+    return {
+      name: 'check',
+      data: attemptsBefore ? { checkId: check.id, slot, attemptsBefore } : { checkId: check.id, slot },
+      opts: {
+        jobId: jobIdFor(check.id, slot),
+        attempts: Math.max(1, check.retries + 1 - attemptsBefore),
+        backoff: { type: 'exponential', delay: retryBackoffMs },
+        // The slot claim, not the finished job, deduplicates, and the result is on the results stream: a completed
+        // job is deleted at once (one DEL inside BullMQ's finish script, instead of keeping a tail of finished jobs
+        // whose age and count trimming ran a range query and a removal on every completion).
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400, count: 20_000 },
+        ...(attemptsBefore ? { delay: retryBackoffMs } : {}),
+      },
+    };
+  }
+
+  private batchJob(part: Array<{ check: Check; slot: number }>, retryBackoffMs: number) {
+    const slots = part.map(({ check, slot }) => ({ checkId: check.id, slot }));
+    return {
+      name: 'checks',
+      data: { slots },
+      opts: {
+        jobId: batchJobIdFor(slots),
+        attempts: BATCH_ATTEMPTS,
+        backoff: { type: 'exponential', delay: retryBackoffMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400, count: 20_000 },
+      },
+    };
+  }
+
+  /**
+   * Adds a slot a batch ran in `error` as a job of its own, after the first retry delay, with the attempts the batch
+   * left it. Its id is the slot's: adding it again (a batch run twice after a worker died) is a no-op while it lives.
+   */
+  async addRetry(check: Check, slot: number, attemptsBefore: number, retryBackoffMs: number): Promise<void> {
+    const j = this.slotJob(check, slot, retryBackoffMs, attemptsBefore);
+    await this.queue.add(j.name, j.data, j.opts);
+  }
+
+  /**
+   * Adds a slot of a batch as a job of its own, without its check (this worker's configuration lacks it): one
+   * attempt, handed back like any job whose check is unknown until a worker that has it takes it.
+   */
+  async addAlone(ref: SlotRef): Promise<void> {
+    await this.queue.add(
+      'check',
+      { checkId: ref.checkId, slot: ref.slot },
+      {
+        jobId: jobIdFor(ref.checkId, ref.slot),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400, count: 20_000 },
+      },
+    );
   }
 
   /**

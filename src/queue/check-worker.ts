@@ -5,6 +5,12 @@
  * A job this worker cannot finish — a check its configuration lacks (rolling config change), or a results stream
  * at its cap — is handed back (delayed, no attempt used) until another worker takes it or the slot's claim
  * expires; only then is the slot a gap, counted and listed in the gaps stream.
+ *
+ * A batch job (several slots, `scheduler.checksPerJob`) runs its slots side by side and publishes their results in
+ * one call; a slot in `error` with retries left, or whose check this worker lacks, is split off into a job of its own
+ * (check-queue.ts), which then takes the path above. `worker.concurrency` bounds probes in flight, batched or not.
+ * A batch run twice (its worker died after publishing) publishes its results twice: the recorder and the metrics
+ * follower count a replayed slot once, as for any at-least-once redelivery.
  */
 import { setMaxListeners } from 'node:events';
 import { DelayedError, Worker, type Job } from 'bullmq';
@@ -16,7 +22,9 @@ import { resultId } from '../results/contract';
 import { recordGaps } from '../results/gaps';
 import { ResultsBacklogError, type ResultStream } from '../results/stream';
 import { logger } from '../util/logger';
-import { QUEUE_NAME, slotClaimKey, type JobData } from './check-queue';
+import type { ProbeResult } from '../results/contract';
+import { Permits } from '../util/permits';
+import { CheckQueue, isBatch, QUEUE_NAME, slotClaimKey, type BatchJob, type JobData, type SlotJob, type SlotRef } from './check-queue';
 
 export type HandBackReason = 'unknown_check' | 'results_backlog';
 
@@ -32,6 +40,10 @@ export interface WorkerOptions {
   metrics?: ResultsMetrics;
   /** How long a handed-back job waits before it is offered again (default 2 s). */
   handBackDelayMs?: number;
+  /** First retry delay of a slot split off a batch (worker.retryBackoff; default 1 s). */
+  retryBackoffMs?: number;
+  /** Where split-off slots are added (default: a queue on `connection`). */
+  queue?: CheckQueue;
 }
 
 /** How long one answer to "is the results stream full?" is reused. */
@@ -46,11 +58,18 @@ export class CheckWorker {
   readonly worker: Worker<JobData>;
   private readonly abort = new AbortController();
   private full?: { at: number; answer: Promise<boolean> };
+  private readonly permits: Permits;
+  private readonly queue: CheckQueue;
+  /** Set when this worker made its own queue (closed with it). */
+  private readonly ownQueue: boolean;
 
   constructor(private readonly o: WorkerOptions) {
     // Every running job listens on the shutdown signal (and removes its listener when done): up to `concurrency`
     // listeners at once is expected, not a leak, so Node's default warning threshold of 10 is raised to that.
     setMaxListeners(Math.max(10, o.concurrency + 1), this.abort.signal);
+    this.permits = new Permits(o.concurrency);
+    this.ownQueue = !o.queue;
+    this.queue = o.queue ?? new CheckQueue(o.connection, o.prefix);
     this.worker = new Worker<JobData>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: o.connection,
       prefix: o.prefix,
@@ -67,20 +86,27 @@ export class CheckWorker {
     });
   }
 
-  private async process(job: Job<JobData>, token?: string): Promise<string> {
+  private process(job: Job<JobData>, token?: string): Promise<string> {
+    return isBatch(job.data) ? this.processBatch(job as Job<BatchJob>, token) : this.processSlot(job as Job<SlotJob>, token);
+  }
+
+  private run(check: Check, slot: number, attempt: number): Promise<ProbeResult> {
+    return this.permits.with(() => runCheck(check, { slot: new Date(slot), attempt, dataDir: this.o.dataDir, signal: this.abort.signal }));
+  }
+
+  private async processSlot(job: Job<SlotJob>, token?: string): Promise<string> {
     const check = this.o.getCheck(job.data.checkId);
     // Another worker may have the check (its configuration is newer or older than ours): hand the job back.
     if (!check) return this.handBack(job, token, 'unknown_check');
     // No point running a probe whose result the stream would refuse (publish still checks the cap atomically).
     if (await this.streamFull()) return this.handBack(job, token, 'results_backlog');
-    const attempt = job.attemptsMade + 1;
-    const result = await runCheck(check, { slot: new Date(job.data.slot), attempt, dataDir: this.o.dataDir, signal: this.abort.signal });
+    const result = await this.run(check, job.data.slot, job.attemptsMade + 1 + (job.data.attemptsBefore ?? 0));
     if (this.abort.signal.aborted) {
       // Abandoned at shutdown: leave the job to be retried rather than publish a result we cut short.
       throw new RetryableError('abandoned at shutdown');
     }
-    if (result.status === 'error' && attempt < (job.opts.attempts ?? 1)) {
-      throw new RetryableError(`${result.errorCode ?? 'error'} (attempt ${attempt}); retrying`);
+    if (result.status === 'error' && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      throw new RetryableError(`${result.errorCode ?? 'error'} (attempt ${result.attempt}); retrying`);
     }
     try {
       await this.o.stream.publish(result);
@@ -92,6 +118,41 @@ export class CheckWorker {
       throw e;
     }
     return result.status;
+  }
+
+  /**
+   * Runs a batch's slots side by side and publishes their results in one call. A slot in `error` with retries left
+   * is published later by its own job (split off with the attempts left); so is a slot whose check this worker lacks.
+   */
+  private async processBatch(job: Job<BatchJob>, token?: string): Promise<string> {
+    const known: Array<{ ref: SlotRef; check: Check }> = [];
+    const unknown: SlotRef[] = [];
+    for (const ref of job.data.slots) {
+      const check = this.o.getCheck(ref.checkId);
+      if (check) known.push({ ref, check });
+      else unknown.push(ref);
+    }
+    if (known.length && (await this.streamFull())) return this.handBackBatch(job, token);
+    const results = await Promise.all(known.map(({ ref, check }) => this.run(check, ref.slot, 1)));
+    if (this.abort.signal.aborted) throw new RetryableError('abandoned at shutdown');
+    const publish: ProbeResult[] = [];
+    const retry: Array<{ ref: SlotRef; check: Check }> = [];
+    results.forEach((result, i) => (result.status === 'error' && known[i].check.retries > 0 ? retry.push(known[i]) : publish.push(result)));
+    try {
+      await this.o.stream.publishMany(publish);
+    } catch (e) {
+      if (e instanceof ResultsBacklogError) {
+        this.full = { at: Date.now(), answer: Promise.resolve(true) };
+        return this.handBackBatch(job, token);
+      }
+      throw e;
+    }
+    const backoff = this.o.retryBackoffMs ?? 1000;
+    await Promise.all([
+      ...retry.map(({ ref, check }) => this.queue.addRetry(check, ref.slot, 1, backoff)),
+      ...unknown.map((ref) => this.queue.addAlone(ref)),
+    ]);
+    return `published ${publish.length}, retrying ${retry.length}, handed on ${unknown.length}`;
   }
 
   /**
@@ -114,24 +175,49 @@ export class CheckWorker {
    * Delays the job (BullMQ moveToDelayed: no attempt used) while the scheduler's claim on its slot lives; once the
    * claim is gone the slot is expired: a logged, counted gap, and the job completes so it is not retried forever.
    */
-  private async handBack(job: Job<JobData>, token: string | undefined, reason: HandBackReason): Promise<string> {
+  private async handBack(job: Job<SlotJob>, token: string | undefined, reason: HandBackReason): Promise<string> {
     const left = await this.o.connection.pttl(slotClaimKey(this.o.prefix, job.data.checkId, job.data.slot));
-    if (left > 0) {
-      this.o.metrics?.handedBack.inc({ reason });
-      logger().debug({ job: job.id, reason, slotClaimMs: left }, 'check job handed back');
-      await job.moveToDelayed(Date.now() + Math.min(this.o.handBackDelayMs ?? 2000, left), token);
-      throw new DelayedError(`handed back: ${reason}`);
-    }
-    this.o.metrics?.slotsExpired.inc({ reason });
-    const slot = new Date(job.data.slot);
+    if (left > 0) return this.delay(job, token, reason, left);
+    await this.expire([job.data], reason);
+    return 'expired';
+  }
+
+  /**
+   * A batch the results stream refused: its slots whose claims ran out are gaps; the rest stay in the job (its data
+   * rewritten without the expired ones, so none is both a gap and a result), delayed like a single slot's job.
+   */
+  private async handBackBatch(job: Job<BatchJob>, token: string | undefined): Promise<string> {
+    const slots = job.data.slots;
+    const p = this.o.connection.pipeline();
+    for (const s of slots) p.pttl(slotClaimKey(this.o.prefix, s.checkId, s.slot));
+    const lefts = ((await p.exec()) ?? []).map(([err, v]) => (err ? 0 : Number(v)));
+    const alive = slots.filter((_s, i) => lefts[i] > 0);
+    const expired = slots.filter((_s, i) => !(lefts[i] > 0));
+    if (expired.length) await this.expire(expired, 'results_backlog');
+    if (!alive.length) return 'expired';
+    if (expired.length) await job.updateData({ slots: alive });
+    return this.delay(job, token, 'results_backlog', Math.max(...lefts));
+  }
+
+  private async delay(job: Job<JobData>, token: string | undefined, reason: HandBackReason, claimLeftMs: number): Promise<never> {
+    this.o.metrics?.handedBack.inc({ reason });
+    logger().debug({ job: job.id, reason, slotClaimMs: claimLeftMs }, 'check job handed back');
+    await job.moveToDelayed(Date.now() + Math.min(this.o.handBackDelayMs ?? 2000, claimLeftMs), token);
+    throw new DelayedError(`handed back: ${reason}`);
+  }
+
+  private async expire(slots: SlotRef[], reason: HandBackReason): Promise<void> {
+    this.o.metrics?.slotsExpired.inc({ reason }, slots.length);
     await recordGaps(
       this.o.connection,
       this.o.prefix,
-      [{ id: resultId(job.data.checkId, slot), checkId: job.data.checkId, slot: slot.toISOString(), reason }],
+      slots.map((s) => {
+        const slot = new Date(s.slot);
+        return { id: resultId(s.checkId, slot), checkId: s.checkId, slot: slot.toISOString(), reason };
+      }),
       'slot expired unrun: no worker could run it in time',
       this.o.stream.keyring,
     );
-    return 'expired';
   }
 
   /**
@@ -149,5 +235,6 @@ export class CheckWorker {
       this.abort.abort(new Error('worker shutting down'));
       await this.worker.close(true);
     }
+    if (this.ownQueue) await this.queue.close();
   }
 }

@@ -25,7 +25,8 @@ export const ROLE_COMMANDS: Record<AclRole, string[]> = {
   // retries with backoff, XTRIM of BullMQ's events stream; hand-back of a job (moveToDelayed) after reading its slot
   // claim's PTTL; the result published by a script that checks XLEN against results.maxLength before its XADD; an
   // expired slot appended to the gaps stream (XADD). RPUSH is from the code: BullMQ's stalled-job recovery
-  // (moveStalledJobsToWait) puts a dead worker's job back with it.
+  // (moveStalledJobsToWait) puts a dead worker's job back with it. INCR is from the code too: a slot split off a batch
+  // job (scheduler.checksPerJob > 1) is added as a job of its own (BullMQ's addJob scripts count job ids with it).
   worker: [
     ...CONNECTION,
     ...SCRIPTS,
@@ -38,6 +39,7 @@ export const ROLE_COMMANDS: Record<AclRole, string[]> = {
     'hincrby',
     'hmset',
     'hset',
+    'incr',
     'lpush',
     'lrange',
     'lrem',

@@ -37,6 +37,13 @@ const PUBLISH = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return
 return redis.call('XADD', KEYS[1], '*', 'r', ARGV[2], 'k', ARGV[3], 'm', ARGV[4])`;
 /** Called by its SHA1 (EVALSHA): the script text is sent and hashed only when Redis does not have it yet. */
 const PUBLISH_SHA = createHash('sha1').update(PUBLISH).digest('hex');
+// A job of several slots publishes its results in one script: refused whole while the stream is at its cap (so the
+// cap can be passed by at most the entries of one call, never by a growing amount).
+const PUBLISH_MANY = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+local ids = {}
+for i = 2, #ARGV, 3 do ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'r', ARGV[i], 'k', ARGV[i + 1], 'm', ARGV[i + 2]) end
+return ids`;
+const PUBLISH_MANY_SHA = createHash('sha1').update(PUBLISH_MANY).digest('hex');
 // A recorder that stores nothing acknowledges only while no storing recorder has claimed the group (see storingKey).
 const ACK_UNLESS_STORED = `if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))`;
@@ -91,18 +98,45 @@ export class ResultStream {
 
   /** Signs and appends a result; throws ResultsBacklogError when the stream is at its cap. */
   async publish(result: ProbeResult): Promise<string> {
-    if (!this.o.keyring) throw new Error('this results stream has no keyring to sign with');
-    const raw = JSON.stringify(result);
-    const { kid, mac } = this.o.keyring.sign(raw);
-    const args = [this.key, String(this.maxLength), raw, kid, mac];
-    const id = (await this.redis.evalsha(PUBLISH_SHA, 1, ...args).catch((e: unknown) => {
+    const id = (await this.script(PUBLISH, PUBLISH_SHA, this.signed([result]))) as string | null;
+    if (!id) throw this.backlog();
+    return id;
+  }
+
+  /**
+   * Signs and appends several results in one round trip, all or none: throws ResultsBacklogError when the stream is
+   * at its cap (it may then pass the cap by these entries, at most `scheduler.checksPerJob` − 1 more than one).
+   */
+  async publishMany(results: ProbeResult[]): Promise<string[]> {
+    if (!results.length) return [];
+    const ids = (await this.script(PUBLISH_MANY, PUBLISH_MANY_SHA, this.signed(results))) as string[] | null;
+    if (!ids) throw this.backlog();
+    return ids;
+  }
+
+  /** The cap, then `raw, kid, mac` per result. */
+  private signed(results: ProbeResult[]): string[] {
+    const keyring = this.o.keyring;
+    if (!keyring) throw new Error('this results stream has no keyring to sign with');
+    const args = [String(this.maxLength)];
+    for (const result of results) {
+      const raw = JSON.stringify(result);
+      const { kid, mac } = keyring.sign(raw);
+      args.push(raw, kid, mac);
+    }
+    return args;
+  }
+
+  private script(text: string, sha: string, args: string[]): Promise<unknown> {
+    return this.redis.evalsha(sha, 1, this.key, ...args).catch((e: unknown) => {
       // A restarted or flushed Redis has forgotten the script: send it whole once (that also caches it again).
       if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-      return this.redis.eval(PUBLISH, 1, ...args);
-    })) as string | null;
-    if (!id)
-      throw new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
-    return id;
+      return this.redis.eval(text, 1, this.key, ...args);
+    });
+  }
+
+  private backlog(): ResultsBacklogError {
+    return new ResultsBacklogError(`the results stream holds ${this.maxLength} entries (results.maxLength): recorders are behind or down`);
   }
 
   async length(): Promise<number> {

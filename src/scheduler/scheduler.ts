@@ -49,6 +49,8 @@ export interface SchedulerOptions {
   retryBackoffMs: number;
   /** Most jobs waiting for a worker; beyond it fired slots are held here (0: no bound, the queue grows). */
   maxBacklog?: number;
+  /** Most slots per job (default 1). */
+  checksPerJob?: number;
   /** Signs the gap reports of shed slots (the results key), so the evidence names their cause. */
   keyring?: Keyring;
 }
@@ -148,6 +150,10 @@ export class Scheduler {
    * Slots fired within COALESCE_MS are enqueued together (one claim pipeline and one addBulk); a full batch goes at
    * once.
    */
+  private get perJob(): number {
+    return Math.max(1, this.o.checksPerJob ?? 1);
+  }
+
   private fire(check: Check, slot: number): void {
     this.batch.push({ check, slot });
     if (this.batch.length === ENQUEUE_BATCH) {
@@ -165,7 +171,8 @@ export class Scheduler {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const fresh = this.batch.splice(0);
-    const room = this.o.maxBacklog ? Math.max(0, this.o.maxBacklog - this.waiting) : Infinity;
+    // Room in slots: the backlog counts jobs, and a job holds up to checksPerJob slots.
+    const room = this.o.maxBacklog ? Math.max(0, this.o.maxBacklog - this.waiting) * this.perJob : Infinity;
     let send = fresh;
     const shed: Fired[] = [];
     if (this.held.size || fresh.length > room) {
@@ -185,14 +192,14 @@ export class Scheduler {
     }
     this.o.metrics?.heldSlots.set(this.held.size);
     // Counted as sent, so the next flush before this one's answer does not overfill the queue.
-    this.waiting += send.length;
+    this.waiting += Math.ceil(send.length / this.perJob);
     for (let i = 0; i < send.length; i += ENQUEUE_BATCH) this.send(send.slice(i, i + ENQUEUE_BATCH));
     if (shed.length) this.reportUnrun(shed, 'queue_full');
   }
 
   private send(batch: Fired[]): void {
     const p = this.o.queue
-      .enqueueMany(batch, { retryBackoffMs: this.o.retryBackoffMs })
+      .enqueueMany(batch, { retryBackoffMs: this.o.retryBackoffMs, checksPerJob: this.perJob })
       .then(({ outcomes, waiting }) => {
         this.waiting = waiting;
         let enqueued = 0;

@@ -136,4 +136,43 @@ describe('scheduler: bounded queue (scheduler.maxBacklog)', () => {
     expect(ran.filter((j) => gapIds.includes(j))).toEqual([]);
     await p.queue.close();
   }, 60_000);
+
+  it('checksPerJob 4: the bound counts jobs; every fired slot is in exactly one job or one gap', async () => {
+    // 400 checks a second, so each 20 ms enqueue window gathers several slots to share jobs.
+    const big = await schedulerBed(400, 'qb');
+    try {
+      const prefix = 'bl-batch';
+      const queue = new CheckQueue(big.conn(), prefix);
+      const metrics = new Metrics();
+      const scheduler = new Scheduler({ queue, metrics, retryBackoffMs: 100, maxBacklog: MAX_BACKLOG, checksPerJob: 4, keyring });
+      scheduler.apply(big.checks());
+      const waits: number[] = [];
+      for (let i = 0; i < 24; i++) {
+        await sleep(100);
+        waits.push(await queue.waiting());
+      }
+      await scheduler.stop();
+      const admin = big.conn();
+      const jobs = await admin.lrange(`${prefix}:checks:wait`, 0, -1);
+      const queued: string[] = [];
+      for (const id of jobs) {
+        const data = JSON.parse((await admin.hget(`${prefix}:checks:${id}`, 'data')) ?? '{}') as {
+          slots?: Array<{ checkId: string; slot: number }>;
+        };
+        queued.push(...(data.slots?.map((x) => `${x.checkId}@${x.slot}`) ?? [id]));
+      }
+      const gaps = await readGaps(admin, prefix, 100_000, keyring);
+      const gapIds = gaps.map((g) => `${g.checkId}@${Date.parse(g.slot)}`);
+      // The bound is in jobs, and held while running; the jobs hold more slots than that.
+      expect(Math.max(...waits)).toBeLessThanOrEqual(MAX_BACKLOG);
+      expect(queued.length).toBeGreaterThan(MAX_BACKLOG);
+      expect(gaps.length).toBeGreaterThan(0);
+      // A slot is a job's or a gap, never both, never twice, none missing.
+      expect(queued.filter((id) => gapIds.includes(id))).toEqual([]);
+      expectEverySlotOnce([...queued, ...gapIds], 400);
+      await queue.close();
+    } finally {
+      await big.stop();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,9 @@
 /**
  * The scheduler's enqueue batches, on a private Redis (its INFO commandstats are this test's alone): slots fired
  * close together share one enqueueMany call (one claim pipeline, one addBulk), every fired slot becomes exactly one
- * job, and a batch whose slots another scheduler partly claimed first loses none and doubles none.
+ * job, and a batch whose slots another scheduler partly claimed first loses none and doubles none. With
+ * `scheduler.checksPerJob`, the slots of an enqueue batch share jobs: each fired slot is in exactly one job, and the
+ * commands Redis runs per slot fall with it.
  */
 import type IORedis from 'ioredis';
 import { Metrics } from '../../src/metrics/definitions';
@@ -37,7 +39,7 @@ describe('scheduler enqueue batches', () => {
   afterAll(() => bed.stop());
 
   /** Runs `n` schedulers on one prefix for RUN_MS; returns what each counted and what Redis holds. */
-  async function run(prefix: string, n: number) {
+  async function run(prefix: string, n: number, checksPerJob = 1) {
     const set = bed.checks();
     const admin = conn();
     const before = await commandCalls(admin);
@@ -45,7 +47,7 @@ describe('scheduler enqueue batches', () => {
       const queue = new CheckQueue(conn(), prefix);
       const metrics = new Metrics();
       const batches = jest.spyOn(queue, 'enqueueMany');
-      return { queue, metrics, batches, scheduler: new Scheduler({ queue, metrics, retryBackoffMs: 100 }) };
+      return { queue, metrics, batches, scheduler: new Scheduler({ queue, metrics, retryBackoffMs: 100, checksPerJob }) };
     });
     // A second scheduler starts half a window later, so its batches straddle the first one's (as two hosts' would).
     for (const p of parts) {
@@ -57,14 +59,33 @@ describe('scheduler enqueue batches', () => {
     await Promise.all(parts.map((p) => p.scheduler.stop()));
     const after = await commandCalls(admin);
     const delta = (c: string) => (after.get(c) ?? 0) - (before.get(c) ?? 0);
-    const ids = await jobIds(admin, prefix);
+    const jobs = await jobIds(admin, prefix);
+    // A batch job's slots are in its data (`{"slots":[{checkId, slot}, …]}`); a single slot's job is its id.
+    const ids: string[] = [];
+    const sizes: number[] = [];
+    for (const id of jobs) {
+      const data = JSON.parse((await admin.hget(`${prefix}:checks:${id}`, 'data')) ?? '{}') as {
+        slots?: Array<{ checkId: string; slot: number }>;
+      };
+      const slots = data.slots?.map((x) => `${x.checkId}@${x.slot}`) ?? [id];
+      ids.push(...slots);
+      sizes.push(slots.length);
+    }
     const counts = await Promise.all(
       parts.map(async (p) => ({ enqueued: await counter(p.metrics, 'enqueued'), duplicate: await counter(p.metrics, 'duplicate') })),
     );
     for (const p of parts) expect(await counter(p.metrics, 'error')).toBe(0);
     await Promise.all(parts.map((p) => p.queue.close()));
     const batches = parts.flatMap((p) => p.batches.mock.calls.map(([slots]) => slots.length));
-    return { ids, counts, claims: delta('set'), batches, admin };
+    return {
+      ids,
+      counts,
+      claims: delta('set'),
+      batches,
+      admin,
+      jobs: sizes,
+      commands: [...after.keys()].reduce((a, c) => a + delta(c), 0),
+    };
   }
 
   it('slots fired within the window share a claim pipeline and an addBulk; each fired slot is one job', async () => {
@@ -104,4 +125,20 @@ describe('scheduler enqueue batches', () => {
     expect(Math.min(counts[0].enqueued, counts[1].enqueued)).toBeGreaterThan(0);
     expect(duplicate).toBeGreaterThan(0);
   }, 60_000);
+
+  it('checksPerJob 8: each fired slot is in exactly one job of up to 8, at a fraction of the Redis commands per slot', async () => {
+    const single = await run('batch-single', 1);
+    const batched = await run('batch-eight', 1, 8);
+    expect(batched.ids.length).toBeGreaterThanOrEqual(2 * CHECKS);
+    expectEverySlotOnce(batched.ids, CHECKS);
+    expect(batched.claims).toBe(batched.ids.length);
+    expect(batched.counts[0]).toEqual({ enqueued: batched.ids.length, duplicate: 0 });
+    expect(Math.max(...batched.jobs)).toBeLessThanOrEqual(8);
+    // About 10 slots per enqueue batch at this rate: most jobs are batches (wide guard).
+    expect(batched.ids.length / batched.jobs.length).toBeGreaterThanOrEqual(3);
+    // Commands Redis ran per slot enqueued (BullMQ's add script counts each of its calls): a job per slot takes
+    // about 8 (SET NX, then HMSET, INCR, LPUSH, XADD, …); shared by 8 slots, well under half of that.
+    const perSlot = (r: { commands: number; ids: string[] }) => r.commands / r.ids.length;
+    expect(perSlot(batched)).toBeLessThan(perSlot(single) / 2);
+  }, 90_000);
 });
