@@ -47,6 +47,7 @@ const PUBLISH_MANY_SHA = createHash('sha1').update(PUBLISH_MANY).digest('hex');
 // A recorder that stores nothing acknowledges only while no storing recorder has claimed the group (see storingKey).
 const ACK_UNLESS_STORED = `if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))`;
+const ACK_UNLESS_STORED_SHA = createHash('sha1').update(ACK_UNLESS_STORED).digest('hex');
 
 /** A follower's cursor older than this is a follower that died: trimming stops waiting for it. */
 export const FOLLOWER_STALE_MS = 60_000;
@@ -98,7 +99,7 @@ export class ResultStream {
 
   /** Signs and appends a result; throws ResultsBacklogError when the stream is at its cap. */
   async publish(result: ProbeResult): Promise<string> {
-    const id = (await this.script(PUBLISH, PUBLISH_SHA, this.signed([result]))) as string | null;
+    const id = (await this.script(PUBLISH, PUBLISH_SHA, [this.key], this.signed([result]))) as string | null;
     if (!id) throw this.backlog();
     return id;
   }
@@ -109,7 +110,7 @@ export class ResultStream {
    */
   async publishMany(results: ProbeResult[]): Promise<string[]> {
     if (!results.length) return [];
-    const ids = (await this.script(PUBLISH_MANY, PUBLISH_MANY_SHA, this.signed(results))) as string[] | null;
+    const ids = (await this.script(PUBLISH_MANY, PUBLISH_MANY_SHA, [this.key], this.signed(results))) as string[] | null;
     if (!ids) throw this.backlog();
     return ids;
   }
@@ -127,11 +128,11 @@ export class ResultStream {
     return args;
   }
 
-  private script(text: string, sha: string, args: string[]): Promise<unknown> {
-    return this.redis.evalsha(sha, 1, this.key, ...args).catch((e: unknown) => {
-      // A restarted or flushed Redis has forgotten the script: send it whole once (that also caches it again).
+  /** Runs a script by its SHA1 (EVALSHA): its text is sent only when Redis does not have it (a restart, a flush). */
+  private script(text: string, sha: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.redis.evalsha(sha, keys.length, ...keys, ...args).catch((e: unknown) => {
       if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-      return this.redis.eval(text, 1, this.key, ...args);
+      return this.redis.eval(text, keys.length, ...keys, ...args);
     });
   }
 
@@ -212,7 +213,7 @@ export class ResultStream {
    */
   async ackUnlessStored(entryIds: string[]): Promise<boolean> {
     if (!entryIds.length) return true;
-    const n = await this.redis.eval(ACK_UNLESS_STORED, 2, this.key, this.storingKey, RECORDER_GROUP, ...entryIds);
+    const n = await this.script(ACK_UNLESS_STORED, ACK_UNLESS_STORED_SHA, [this.key, this.storingKey], [RECORDER_GROUP, ...entryIds]);
     return n !== -1;
   }
 
