@@ -123,6 +123,12 @@ const scrape = async (m: Monitor) => (await fetch(`http://127.0.0.1:${m.metricsP
 const runs = (text: string, check: string, result: string) =>
   Number(new RegExp(`^pengawas_check_runs_total\\{check="${check}",[^}]*result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
 
+/** A connection as one of the ACL users, over TLS with the test CA. */
+function asUser(user: string, maxRetriesPerRequest: number | null): IORedis {
+  const tls = { ca: readFileSync(pki.ca) };
+  return new IORedis({ port: redis.port, host: '127.0.0.1', username: user, password: `${user}-S3cret!`, tls, maxRetriesPerRequest });
+}
+
 async function aclLog(): Promise<string[]> {
   const log = (await admin.acl('LOG', '100')) as unknown as Array<Array<string | number>>;
   return log.map((e) => {
@@ -196,14 +202,7 @@ test("batch jobs (scheduler.checksPerJob) under the split roles' users: a slot i
   const recorder = await start('pengawas-recorder', ['recorder'], 'batch');
   const worker = await start('pengawas-worker', ['worker'], 'batch-w');
   // The scheduler's user adds the batch (no scheduler runs here: only this batch's slots are new).
-  const conn = new IORedis({
-    port: redis.port,
-    host: '127.0.0.1',
-    username: 'pengawas-scheduler',
-    password: 'pengawas-scheduler-S3cret!',
-    tls: { ca: readFileSync(pki.ca) },
-    maxRetriesPerRequest: null,
-  });
+  const conn = asUser('pengawas-scheduler', null);
   const queue = new CheckQueue(conn, PREFIX);
   try {
     // Whatever earlier tests left on the stream is counted first (the counts hold still for a second).
@@ -259,14 +258,7 @@ test('the default user is off, plain TCP is refused, and stolen worker credentia
   // Without our CA the server certificate is not trusted.
   await expect(ping(`rediss://pengawas-worker:pengawas-worker-S3cret!@127.0.0.1:${redis.port}`)).rejects.toThrow(/certificate/);
 
-  const stolen = new IORedis({
-    port: redis.port,
-    host: '127.0.0.1',
-    username: 'pengawas-worker',
-    password: 'pengawas-worker-S3cret!',
-    tls: { ca: readFileSync(pki.ca) },
-    maxRetriesPerRequest: 0,
-  });
+  const stolen = asUser('pengawas-worker', 0);
   try {
     await admin.set('other-tenant:secret', 'x');
     await expect(stolen.get('other-tenant:secret')).rejects.toThrow(/NOPERM/);

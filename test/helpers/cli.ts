@@ -37,3 +37,17 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   child.stderr!.on('data', (d) => (out += d));
   return Object.assign(child, { output: () => out });
 }
+
+/**
+ * Starts one role (`worker`, `recorder`, `scheduler`, `run`) on a test folder laid out as `<dir>/checks/` and
+ * `<dir>/settings.yaml`, with /metrics on a free port; `extra` arguments go after the role's own.
+ */
+export function startRole(
+  role: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  o: { logLevel?: string; extra?: string[] } = {},
+): ChildProcess & { output: () => string } {
+  const args = [role, '--checks', path.join(dir, 'checks'), '--config', path.join(dir, 'settings.yaml'), '--metrics-port', '0'];
+  return startCli([...args, '--log-level', o.logLevel ?? 'info', ...(o.extra ?? [])], env);
+}

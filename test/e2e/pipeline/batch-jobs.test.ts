@@ -15,7 +15,7 @@ import type { Check } from '../../../src/config/check';
 import { CheckQueue, slotClaimKey } from '../../../src/queue/check-queue';
 import type { ProbeResult } from '../../../src/results/contract';
 import { readGaps } from '../../../src/results/gaps';
-import { startCli } from '../../helpers/cli';
+import { startCli, startRole } from '../../helpers/cli';
 import { sample, startTestMonitor, type TestMonitor } from '../../helpers/monitor';
 import { sleep, startHttp, waitFor, type Started } from '../../helpers/net';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../helpers/redis';
@@ -28,6 +28,14 @@ const checkYaml = (id: string, url: string, extra = '') =>
 async function published(redis: IORedis, prefix: string): Promise<ProbeResult[]> {
   const entries = (await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>;
   return entries.map(([, f]) => JSON.parse(f[f.indexOf('r') + 1]) as ProbeResult);
+}
+
+/** The stream once it holds at least `n` results. */
+function publishedAtLeast(redis: IORedis, prefix: string, n: number, timeoutMs: number): Promise<ProbeResult[]> {
+  return waitFor(async () => {
+    const all = await published(redis, prefix);
+    return all.length >= n ? all : undefined;
+  }, timeoutMs);
 }
 
 describe('batch jobs (scheduler.checksPerJob)', () => {
@@ -108,10 +116,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
       prefix,
       worker: { concurrency: 3, lockDuration: '5s', stalledInterval: '5s', shutdownGrace: '2s', retryBackoff: '100ms' },
     });
-    const rs = await waitFor(async () => {
-      const all = await published(redis, prefix);
-      return all.length >= 20 ? all : undefined;
-    }, 30_000);
+    const rs = await publishedAtLeast(redis, prefix, 20, 30_000);
     await sleep(500);
     const final = await published(redis, prefix);
     expect(final).toHaveLength(20);
@@ -141,10 +146,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
       checks.map((check) => ({ check, slot })),
       { retryBackoffMs: 100, checksPerJob: 8 },
     );
-    const rs = await waitFor(async () => {
-      const all = await published(redis, prefix);
-      return all.length >= 3 ? all : undefined;
-    }, 30_000);
+    const rs = await publishedAtLeast(redis, prefix, 3, 30_000);
     await sleep(800);
     const final = await published(redis, prefix);
     expect(final).toHaveLength(3);
@@ -214,10 +216,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
     }, 20_000);
     expect(gaps.map((g) => [g.checkId, g.reason])).toEqual([['d-3', 'results_backlog']]);
     await redis.xtrim(`${prefix}:results`, 'MAXLEN', 0);
-    const rs = await waitFor(async () => {
-      const all = await published(redis, prefix);
-      return all.length >= 3 ? all : undefined;
-    }, 20_000);
+    const rs = await publishedAtLeast(redis, prefix, 3, 20_000);
     await sleep(2500);
     expect((await published(redis, prefix)).map((r) => r.checkId).sort()).toEqual(['d-0', 'd-1', 'd-2']);
     expect(rs.every((r) => r.status === 'pass')).toBe(true);
@@ -246,21 +245,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
       { retryBackoffMs: 100, checksPerJob: 8 },
     );
     const env = { REDIS_URL, BATCH_JOBS_RESULTS_KEY: KEY };
-    const start = (role: string) =>
-      startCli(
-        [
-          role,
-          '--checks',
-          path.join(dir, 'checks'),
-          '--config',
-          path.join(dir, 'settings.yaml'),
-          '--metrics-port',
-          '0',
-          '--log-level',
-          'warn',
-        ],
-        env,
-      );
+    const start = (role: string) => startRole(role, dir, env, { logLevel: 'warn' });
     const procs = [] as Array<ReturnType<typeof startCli>>;
     try {
       for (const id of ids) hits.delete(id);
@@ -273,10 +258,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
       expect(await published(redis, prefix)).toHaveLength(0);
       procs.push(start('worker'));
       await waitFor(() => ids.every((id) => hits.get(id) === 2), 30_000);
-      const rs = await waitFor(async () => {
-        const all = await published(redis, prefix);
-        return all.length >= 5 ? all : undefined;
-      }, 30_000);
+      const rs = await publishedAtLeast(redis, prefix, 5, 30_000);
       await sleep(1500);
       expect(rs.every((r) => r.status === 'pass')).toBe(true);
       expect(new Set(rs.map((r) => r.id)).size).toBe(5);

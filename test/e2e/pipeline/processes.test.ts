@@ -10,7 +10,7 @@ import { loadChecks } from '../../../src/config/load';
 import { EvidenceStore } from '../../../src/evidence/store';
 import { CheckQueue } from '../../../src/queue/check-queue';
 import type { ProbeResult } from '../../../src/results/contract';
-import { startCli } from '../../helpers/cli';
+import { startCli, startRole } from '../../helpers/cli';
 import { sample } from '../../helpers/monitor';
 import { sleep, startHttp, waitFor, type Started } from '../../helpers/net';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../helpers/redis';
@@ -69,25 +69,16 @@ describe('pengawas processes', () => {
 
   const start = (role: string, extra: string[] = []) => {
     // Split roles share a results key, given by reference in the environment.
-    const p = startCli(
-      [
-        role,
-        '--checks',
-        path.join(dir, 'checks'),
-        '--config',
-        path.join(dir, 'settings.yaml'),
-        '--metrics-port',
-        '0',
-        '--log-level',
-        'info',
-        ...extra,
-      ],
+    const p = startRole(
+      role,
+      dir,
       {
         REDIS_URL,
         PENGAWAS_LOG_LEVEL: 'info',
         PENGAWAS_RESULTS_KEY: '${env:PROCS_RESULTS_KEY}',
         PROCS_RESULTS_KEY: 'processes-test-results-key-0123456789abcdef',
       },
+      { extra },
     );
     procs.push(p);
     return p;

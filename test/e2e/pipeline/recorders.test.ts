@@ -10,7 +10,7 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import { EvidenceStore } from '../../../src/evidence/store';
 import type { ProbeResult } from '../../../src/results/contract';
-import { startCli } from '../../helpers/cli';
+import { startCli, startRole } from '../../helpers/cli';
 import { sleep, startHttp, waitFor, type Started } from '../../helpers/net';
 import { startRedisChild, type RedisChild } from '../../helpers/redis-server';
 
@@ -65,25 +65,12 @@ describe('two recorders', () => {
   });
 
   const start = (role: string) => {
-    const p = startCli(
-      [
-        role,
-        '--checks',
-        path.join(dir, 'checks'),
-        '--config',
-        path.join(dir, 'settings.yaml'),
-        '--metrics-port',
-        '0',
-        '--log-level',
-        'info',
-      ],
-      {
-        REDIS_URL: redisUrl,
-        DATABASE_URL: '',
-        PENGAWAS_RESULTS_KEY: '${env:REC2_RESULTS_KEY}',
-        REC2_RESULTS_KEY: 'two-recorders-test-results-key-0123456789abcdef',
-      },
-    );
+    const p = startRole(role, dir, {
+      REDIS_URL: redisUrl,
+      DATABASE_URL: '',
+      PENGAWAS_RESULTS_KEY: '${env:REC2_RESULTS_KEY}',
+      REC2_RESULTS_KEY: 'two-recorders-test-results-key-0123456789abcdef',
+    });
     procs.push(p);
     return p;
   };
