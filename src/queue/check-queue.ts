@@ -38,11 +38,6 @@ export function isBatch(data: JobData): data is BatchJob {
   return Array.isArray((data as BatchJob).slots);
 }
 
-/** The slots a job runs, in order. */
-export function slotsOf(data: JobData): SlotRef[] {
-  return isBatch(data) ? data.slots : [data];
-}
-
 /** BullMQ ids must not contain ':'; check ids cannot either (see CHECK_ID). */
 export function jobIdFor(checkId: string, slot: number): string {
   return `${checkId}@${slot}`;
@@ -55,6 +50,13 @@ export function batchJobIdFor(slots: SlotRef[]): string {
 
 /** Attempts of a batch job: BullMQ retries the whole batch only after an unexpected failure (a Redis error). */
 export const BATCH_ATTEMPTS = 3;
+
+/**
+ * What becomes of every job once it ends. The slot claim, not the finished job, deduplicates, and the result is on
+ * the results stream: a completed job is deleted at once (one DEL inside BullMQ's finish script, instead of keeping a
+ * tail of finished jobs whose age and count trimming ran a range query and a removal on every completion).
+ */
+const ENDED = { removeOnComplete: true, removeOnFail: { age: 86_400, count: 20_000 } };
 
 /** The scheduler's claim on a slot; while it lives the slot may still run (workers hand jobs back until then). */
 export function slotClaimKey(prefix: string, checkId: string, slot: number): string {
@@ -132,11 +134,7 @@ export class CheckQueue {
         jobId: jobIdFor(check.id, slot),
         attempts: Math.max(1, check.retries + 1 - attemptsBefore),
         backoff: { type: 'exponential', delay: retryBackoffMs },
-        // The slot claim, not the finished job, deduplicates, and the result is on the results stream: a completed
-        // job is deleted at once (one DEL inside BullMQ's finish script, instead of keeping a tail of finished jobs
-        // whose age and count trimming ran a range query and a removal on every completion).
-        removeOnComplete: true,
-        removeOnFail: { age: 86_400, count: 20_000 },
+        ...ENDED,
         ...(attemptsBefore ? { delay: retryBackoffMs } : {}),
       },
     };
@@ -151,8 +149,7 @@ export class CheckQueue {
         jobId: batchJobIdFor(slots),
         attempts: BATCH_ATTEMPTS,
         backoff: { type: 'exponential', delay: retryBackoffMs },
-        removeOnComplete: true,
-        removeOnFail: { age: 86_400, count: 20_000 },
+        ...ENDED,
       },
     };
   }
@@ -174,12 +171,7 @@ export class CheckQueue {
     await this.queue.add(
       'check',
       { checkId: ref.checkId, slot: ref.slot },
-      {
-        jobId: jobIdFor(ref.checkId, ref.slot),
-        attempts: 1,
-        removeOnComplete: true,
-        removeOnFail: { age: 86_400, count: 20_000 },
-      },
+      { jobId: jobIdFor(ref.checkId, ref.slot), attempts: 1, ...ENDED },
     );
   }
 

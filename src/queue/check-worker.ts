@@ -18,11 +18,10 @@ import type { Redis } from 'ioredis';
 import type { Check } from '../config/check';
 import type { ResultsMetrics } from '../metrics/results';
 import { runCheck } from '../probes/runner';
-import { resultId } from '../results/contract';
+import { resultId, type ProbeResult } from '../results/contract';
 import { recordGaps } from '../results/gaps';
 import { ResultsBacklogError, type ResultStream } from '../results/stream';
 import { logger } from '../util/logger';
-import type { ProbeResult } from '../results/contract';
 import { Permits } from '../util/permits';
 import { CheckQueue, isBatch, QUEUE_NAME, slotClaimKey, type BatchJob, type JobData, type SlotJob, type SlotRef } from './check-queue';
 

@@ -150,10 +150,6 @@ export class Scheduler {
    * Slots fired within COALESCE_MS are enqueued together (one claim pipeline and one addBulk); a full batch goes at
    * once.
    */
-  private get perJob(): number {
-    return Math.max(1, this.o.checksPerJob ?? 1);
-  }
-
   private fire(check: Check, slot: number): void {
     this.batch.push({ check, slot });
     if (this.batch.length === ENQUEUE_BATCH) {
@@ -161,6 +157,11 @@ export class Scheduler {
       this.flushTimer = undefined;
       setImmediate(() => this.flush());
     } else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
+  }
+
+  /** Most slots per job. */
+  private get perJob(): number {
+    return Math.max(1, this.o.checksPerJob ?? 1);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * A counting semaphore: at most `size` holders at once, the rest wait in arrival order. The worker uses it so that
- * `worker.concurrency` bounds probes in flight, not jobs, when a job runs several slots.
+ * `worker.concurrency` bounds probes in flight, not jobs, when a job runs several slots; the tls probe's Limiter
+ * bounds its parallel handshakes with it.
  */
 export class Permits {
   private free: number;
@@ -21,10 +22,5 @@ export class Permits {
       if (next) next();
       else this.free += 1;
     }
-  }
-
-  /** Holders waiting for a permit. */
-  get queued(): number {
-    return this.waiting.length;
   }
 }
