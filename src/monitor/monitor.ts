@@ -12,7 +12,7 @@ import { prefixProblem } from '../queue/redis-endpoint';
 import { UsageError } from '../errors';
 import { CheckQueue } from '../queue/check-queue';
 import { CheckWorker } from '../queue/check-worker';
-import { connect, ping } from '../queue/connection';
+import { answers, connect, redact } from '../queue/connection';
 import { GapReader } from '../recorder/gap-reader';
 import { Recorder } from '../recorder/recorder';
 import type { ResultSink } from '../results/sink';
@@ -210,7 +210,8 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
     },
     ready: async () => {
       const reasons: string[] = [];
-      await ping(o.redisUrl, 1000).catch((e: unknown) => reasons.push((e as Error).message));
+      const redisWrong = await answers(main, 1000);
+      if (redisWrong) reasons.push(`Redis at ${redact(o.redisUrl)} does not answer: ${redisWrong}`);
       if (!config.current.checks.length) reasons.push('no checks loaded');
       const store = evidence?.sink.health();
       if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);

@@ -5,6 +5,7 @@
 import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import { RedisUnavailableError } from '../errors';
 import { clusterOptions, parseRedisUrl, redact, redisOptions } from './redis-endpoint';
+import { SteadyRedis } from './steady-redis';
 
 export { redact };
 
@@ -15,7 +16,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
  * both, and pengawas sends only single-key commands (or commands on keys sharing the prefix's hash tag) that
  * both implement the same way.
  */
-export function client(url: string, extra: RedisOptions): Redis {
+export function client(url: string, extra: RedisOptions, Single: new (o: RedisOptions) => Redis = IORedis): Redis {
   if (parseRedisUrl(url).kind === 'cluster') {
     const c = clusterOptions(url);
     const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = extra;
@@ -30,11 +31,13 @@ export function client(url: string, extra: RedisOptions): Redis {
     return cluster as unknown as Redis;
   }
   const o = redisOptions(url);
-  return new IORedis({ ...o, ...extra, ...(extra.retryStrategy && o.sentinels ? { sentinelRetryStrategy: extra.retryStrategy } : {}) });
+  return new Single({ ...o, ...extra, ...(extra.retryStrategy && o.sentinels ? { sentinelRetryStrategy: extra.retryStrategy } : {}) });
 }
 
+/** A long-lived connection of a running role: it waits out outages and is never ended but by the monitor's stop. */
 export function connect(url: string, name: string): Redis {
-  return client(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `pengawas-${name}`, lazyConnect: false });
+  const o = { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `pengawas-${name}`, lazyConnect: false };
+  return client(url, o, SteadyRedis);
 }
 
 /** Resolves once Redis answers PING, or rejects with a clear error after `timeoutMs`. */
@@ -68,5 +71,27 @@ export async function ping(url: string, timeoutMs = 2000): Promise<void> {
   } finally {
     clearTimeout(timer);
     r.disconnect();
+  }
+}
+
+/**
+ * Whether a running role's connection answers PING within `timeoutMs`: what /readyz reports. The open connection
+ * is asked, not a new one, so a readiness probe costs no sentinel lookup or TLS handshake and says whether the
+ * connections the roles use work.
+ */
+export async function answers(conn: Redis, timeoutMs = 1000): Promise<string | undefined> {
+  if (conn.status !== 'ready') return `connection ${conn.status}`;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((r) => (timer = setTimeout(() => r(`no answer to PING within ${timeoutMs} ms`), timeoutMs)));
+  try {
+    return await Promise.race([
+      conn.ping().then(
+        () => undefined,
+        (e: unknown) => (e as Error).message,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

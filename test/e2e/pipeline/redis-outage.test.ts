@@ -1,6 +1,7 @@
 /**
  * A Redis outage is visible in /metrics: `pengawas_redis_up` drops to 0 while a redis-server of the test's own is
  * killed and comes back to 1 after restart; `pengawas_last_result_recorded_timestamp_seconds` stalls, then moves on.
+ * /readyz (asked of the roles' own connection, src/queue/connection.ts answers()) follows: 503 naming Redis, then 200.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,10 @@ describe('Redis outage in metrics', () => {
     await sleep(300);
   };
   const scrape = async () => (await fetch(`http://127.0.0.1:${monitor!.metricsPort}/metrics`)).text();
+  const ready = async () => {
+    const r = await fetch(`http://127.0.0.1:${monitor!.metricsPort}/readyz`);
+    return { status: r.status, body: await r.text() };
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pengawas-outage-'));
@@ -64,6 +69,7 @@ describe('Redis outage in metrics', () => {
       return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds') ? t : undefined;
     }, 20_000);
     expect(sample(before, 'pengawas_last_result_recorded_timestamp_seconds')!).toBeGreaterThan(Date.now() / 1000 - 30);
+    expect((await ready()).status).toBe(200);
 
     redis!.kill('SIGKILL');
     await new Promise((r) => redis!.once('exit', r));
@@ -78,11 +84,17 @@ describe('Redis outage in metrics', () => {
     await sleep(3000);
     expect(sample(await scrape(), 'pengawas_last_result_recorded_timestamp_seconds')).toBe(stalledAt);
     expect(sample(await scrape(), 'pengawas_redis_up')).toBe(0);
+    const notReady = await ready();
+    expect(notReady.status).toBe(503);
+    expect(JSON.parse(notReady.body).reasons).toEqual([
+      expect.stringMatching(new RegExp(`^Redis at redis://127\\.0\\.0\\.1:${port} does not answer`)),
+    ]);
 
     await startRedis();
     await waitFor(async () => {
       const t = await scrape();
       return sample(t, 'pengawas_redis_up') === 1 && sample(t, 'pengawas_last_result_recorded_timestamp_seconds')! > stalledAt;
     }, 30_000);
+    expect((await ready()).status).toBe(200);
   }, 90_000);
 });
