@@ -83,11 +83,13 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   metrics.configReloaded(true);
 
   const connections: Redis[] = [];
+  const named = new Map<string, Redis>();
   step('redis connections', () => connections.forEach((c) => c.disconnect()));
   const conn = (name: string) => {
     const c = connect(o.redisUrl, name);
     c.on('error', (err) => logger().warn({ conn: name, err: err.message }, 'redis connection error'));
     connections.push(c);
+    named.set(name, c);
     return c;
   };
   const main = conn('main');
@@ -212,6 +214,10 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
       const reasons: string[] = [];
       const redisWrong = await answers(main, 1000);
       if (redisWrong) reasons.push(`Redis at ${redact(o.redisUrl)} does not answer: ${redisWrong}`);
+      // The roles' other connections may be inside a blocking read, where a PING would wait its turn: their state only.
+      else
+        for (const [name, c] of named)
+          if (c !== main && c.status !== 'ready') reasons.push(`Redis connection "${name}" is not ready (${c.status})`);
       if (!config.current.checks.length) reasons.push('no checks loaded');
       const store = evidence?.sink.health();
       if (store && !store.up) reasons.push(`evidence store down since ${store.since.toISOString()}: ${store.reason}`);
