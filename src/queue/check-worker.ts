@@ -104,8 +104,12 @@ export class CheckWorker {
       // Abandoned at shutdown: leave the job to be retried rather than publish a result we cut short.
       throw new RetryableError('abandoned at shutdown');
     }
-    if (result.status === 'error' && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      throw new RetryableError(`${result.errorCode ?? 'error'} (attempt ${result.attempt}); retrying`);
+    // The check's retries decide, not the job's attempts: a job split off a batch by a worker without the check
+    // carries one attempt, and a check's retries may have been raised since its slot was enqueued.
+    if (result.status === 'error' && result.attempt < check.retries + 1) {
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1))
+        throw new RetryableError(`${result.errorCode ?? 'error'} (attempt ${result.attempt}); retrying`);
+      return this.retryInPlace(job, token, result);
     }
     try {
       await this.o.stream.publish(result);
@@ -117,6 +121,16 @@ export class CheckWorker {
       throw e;
     }
     return result.status;
+  }
+
+  /**
+   * The next attempt of a slot whose job has no BullMQ attempt left: the same job, delayed by the backoff BullMQ
+   * would use (retryBackoff × 2^(attempt-1)), with one more attempt counted in its data (moveToDelayed uses none).
+   */
+  private async retryInPlace(job: Job<SlotJob>, token: string | undefined, result: ProbeResult): Promise<never> {
+    await job.updateData({ ...job.data, attemptsBefore: (job.data.attemptsBefore ?? 0) + 1 });
+    await job.moveToDelayed(Date.now() + (this.o.retryBackoffMs ?? 1000) * 2 ** (result.attempt - 1), token);
+    throw new DelayedError(`${result.errorCode ?? 'error'} (attempt ${result.attempt}); retrying`);
   }
 
   /**

@@ -192,6 +192,39 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
     await queue.close();
   }, 60_000);
 
+  it("a slot split off by a worker without its check gets its check's retries from the worker that has it", async () => {
+    const prefix = testPrefix('batch-c2');
+    prefixes.push(prefix);
+    const yamlB = checkYaml('known', `${target.url}/known`) + checkYaml('flaky-alone', `${target.url}/flaky`, ', retries: 2');
+    const a = await worker('batch-c2a', checkYaml('known', `${target.url}/known`), { prefix });
+    const queue = queueOn(prefix);
+    const slot = Math.floor(Date.now() / 1000) * 1000;
+    const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-batch-'));
+    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n${yamlB}`);
+    const set = loadChecks(dir);
+    rmSync(dir, { recursive: true });
+    hits.clear();
+    await queue.enqueueMany(
+      ['known', 'flaky-alone'].map((id) => ({ check: set.byId.get(id) as Check, slot })),
+      { retryBackoffMs: 100, checksPerJob: 8 },
+    );
+    // Worker A runs `known` and splits `flaky-alone` off (one attempt: A cannot know its retries), then stops.
+    await publishedAtLeast(redis, prefix, 1, 20_000);
+    await a.stop();
+    expect(hits.get('flaky')).toBeUndefined();
+    // Worker B has the check: its first attempt is reset by the target, the second passes.
+    await worker('batch-c2b', yamlB, { prefix, worker: { retryBackoff: '100ms' } });
+    const rs = await publishedAtLeast(redis, prefix, 2, 30_000);
+    await sleep(800);
+    expect(await published(redis, prefix)).toHaveLength(2);
+    const flaky = rs.find((r) => r.checkId === 'flaky-alone');
+    expect([flaky?.status, flaky?.attempt]).toEqual(['pass', 2]);
+    expect(hits.get('flaky')).toBe(2);
+    const counts = await queue.counts();
+    expect([counts.failed, counts.waiting + counts.active + counts.delayed]).toEqual([0, 0]);
+    await queue.close();
+  }, 60_000);
+
   it('hands back a batch the results stream refuses; a slot whose claim ran out meanwhile is a gap, not also a result', async () => {
     const prefix = testPrefix('batch-d');
     prefixes.push(prefix);
