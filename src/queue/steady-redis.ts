@@ -9,12 +9,13 @@
  * announces `+switch-master` while the client is reconnecting after the old master died, so after a failover with
  * slow sentinel answers every connection of a pengawas process stopped, with nothing but one error event
  * (test/e2e/redis-sentinel.test.ts, "slow sentinels"). BullMQ's issue 4378 is the same path through its watchdog.
- * A client that ends without being asked to is connected again, after a short wait that grows while it keeps ending.
+ * A client that ends without being asked to is connected again at once (commands sent meanwhile wait in its offline
+ * queue instead of failing), then after a wait that grows while it keeps ending.
  */
 import IORedis, { type RedisOptions } from 'ioredis';
 import { logger } from '../util/logger';
 
-const FIRST_WAIT_MS = 100;
+const SECOND_WAIT_MS = 100;
 const MAX_WAIT_MS = 2000;
 
 export class SteadyRedis extends IORedis {
@@ -55,7 +56,8 @@ export class SteadyRedis extends IORedis {
 
   private revive(): void {
     if (this.closing) return;
-    const wait = Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** this.revivals++);
+    const n = this.revivals++;
+    const wait = n === 0 ? 0 : Math.min(MAX_WAIT_MS, SECOND_WAIT_MS * 2 ** (n - 1));
     logger().warn(
       { conn: this.options.connectionName, waitMs: wait },
       'redis connection was ended by the client library, not by pengawas; connecting again',

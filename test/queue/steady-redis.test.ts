@@ -62,9 +62,12 @@ test('an explicit connect() after a close is honoured, and the connection is ste
     c.disconnect();
     await waitFor(() => c.status === 'end', 5000);
     await c.connect();
+    let ended = 0;
+    c.on('end', () => (ended += 1));
     await killFromOutside(c);
-    await waitFor(() => c.status === 'end', 5000);
+    await waitFor(() => ended === 1, 5000);
     await waitFor(() => c.status === 'ready', 10_000);
+    expect(await c.ping()).toBe('PONG');
   } finally {
     c.disconnect();
   }
