@@ -1,12 +1,14 @@
 /**
  * A Redis outage is visible in /metrics: `pengawas_redis_up` drops to 0 while a redis-server of the test's own is
  * killed and comes back to 1 after restart; `pengawas_last_result_recorded_timestamp_seconds` stalls, then moves on.
- * /readyz (asked of the roles' own connection, src/queue/connection.ts answers()) follows: 503 naming Redis, then 200.
+ * /readyz (asked of the roles' own connection, src/queue/connection.ts answers()) follows: 503 naming Redis, then 200;
+ * and it names a role connection that cannot reconnect while the main one still answers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import IORedis from 'ioredis';
 import { settingsSchema } from '../../../src/config/settings';
 import { startMonitor, type Monitor } from '../../../src/monitor/monitor';
 import { sample } from '../../helpers/monitor';
@@ -97,4 +99,28 @@ describe('Redis outage in metrics', () => {
     }, 30_000);
     expect((await ready()).status).toBe(200);
   }, 90_000);
+
+  it('names on /readyz a role connection that cannot reconnect while the main one answers', async () => {
+    // The recorder's connection is dropped by the server and its reconnects refused (maxclients reached), as a
+    // connection limit or a broken path to one role would; the main connection stays up.
+    const admin = new IORedis(port, '127.0.0.1');
+    try {
+      await waitFor(async () => (await ready()).status === 200, 10_000);
+      const list = await admin.client('LIST');
+      const recorder = /id=(\d+) .*name=pengawas-recorder /.exec(String(list))?.[1];
+      expect(recorder).toBeDefined();
+      const count = String(list).trim().split('\n').length;
+      await admin.config('SET', 'maxclients', String(count - 1));
+      await admin.client('KILL', 'ID', recorder!);
+      const r = await waitFor(async () => {
+        const x = await ready();
+        return x.status === 503 ? x : undefined;
+      }, 10_000);
+      expect(JSON.parse(r.body).reasons).toEqual([expect.stringMatching(/^Redis connection "recorder" is not ready \(\w+\)$/)]);
+      await admin.config('SET', 'maxclients', '10000');
+      await waitFor(async () => (await ready()).status === 200, 15_000);
+    } finally {
+      admin.disconnect();
+    }
+  }, 60_000);
 });
