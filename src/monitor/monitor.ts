@@ -82,14 +82,13 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   metrics.syncChecks(config.current);
   metrics.configReloaded(true);
 
-  const connections: Redis[] = [];
-  const named = new Map<string, Redis>();
+  // Each role's connection by its name (each name is opened once).
+  const connections = new Map<string, Redis>();
   step('redis connections', () => connections.forEach((c) => c.disconnect()));
   const conn = (name: string) => {
     const c = connect(o.redisUrl, name);
     c.on('error', (err) => logger().warn({ conn: name, err: err.message }, 'redis connection error'));
-    connections.push(c);
-    named.set(name, c);
+    connections.set(name, c);
     return c;
   };
   const main = conn('main');
@@ -216,7 +215,7 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
       if (redisWrong) reasons.push(`Redis at ${redact(o.redisUrl)} does not answer: ${redisWrong}`);
       // The roles' other connections may be inside a blocking read, where a PING would wait its turn: their state only.
       else
-        for (const [name, c] of named)
+        for (const [name, c] of connections)
           if (c !== main && c.status !== 'ready') reasons.push(`Redis connection "${name}" is not ready (${c.status})`);
       if (!config.current.checks.length) reasons.push('no checks loaded');
       const store = evidence?.sink.health();

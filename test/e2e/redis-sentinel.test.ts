@@ -23,11 +23,12 @@ jest.setTimeout(240_000);
 const MASTER = 'pengawas-test';
 
 /**
- * A TCP relay in front of the master, used by everyone (sentinels, clients, the replica), so Sentinel sees one
- * consistent master address. `partition()` cuts only the replication link (the connection that sends REPLCONF),
+ * A TCP relay. In front of the master it is used by everyone (sentinels, clients, the replica), so Sentinel sees one
+ * consistent master address; `partition()` cuts only the replication link (the connection that sends REPLCONF),
  * as a broken path between two hosts would: the master keeps acknowledging writes the replica never receives.
+ * In front of a sentinel, `answerDelayMs` hands each of its answers over that much late (a slow sentinel).
  */
-async function relay(toPort: number): Promise<{ port: number; partition(): void; close(): void }> {
+async function relay(toPort: number, answerDelayMs = 0): Promise<{ port: number; partition(): void; close(): void }> {
   let cut = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((down) => {
@@ -38,7 +39,8 @@ async function relay(toPort: number): Promise<{ port: number; partition(): void;
       if (d.includes('REPLCONF')) replication = true;
       if (!(cut && replication)) up.write(d);
     });
-    up.on('data', (d) => !(cut && replication) && down.write(d));
+    const answer = (d: Buffer) => !(cut && replication) && !down.destroyed && down.write(d);
+    up.on('data', (d: Buffer) => (answerDelayMs ? setTimeout(() => answer(d), answerDelayMs) : answer(d)));
     const end = () => (down.destroy(), up.destroy());
     down.on('error', end).on('close', end);
     up.on('error', end).on('close', end);
@@ -49,22 +51,6 @@ async function relay(toPort: number): Promise<{ port: number; partition(): void;
     partition: () => void (cut = true),
     close: () => (server.close(), sockets.forEach((x) => x.destroy())),
   };
-}
-
-/** A TCP relay in front of a sentinel that hands each of the sentinel's answers over `delayMs` late. */
-async function slowLink(toPort: number, delayMs: number): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((down) => {
-    const up = net.connect(toPort, '127.0.0.1');
-    sockets.add(down).add(up);
-    down.on('data', (d) => up.write(d));
-    up.on('data', (d) => setTimeout(() => !down.destroyed && down.write(d), delayMs));
-    const end = () => (down.destroy(), up.destroy());
-    down.on('error', end).on('close', end);
-    up.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: (server.address() as net.AddressInfo).port, close: () => (server.close(), sockets.forEach((x) => x.destroy())) };
 }
 
 /**
@@ -141,7 +127,7 @@ async function failover(scenario: 'healthy' | 'partitioned' | 'slow sentinels'):
     const lookups = 3 * slowMs;
     if (slowMs) {
       for (const [i, port] of sentinelPorts.entries()) {
-        const slow = await slowLink(port, slowMs);
+        const slow = await relay(port, slowMs);
         closers.push(slow.close);
         asked[i] = slow.port;
       }

@@ -24,6 +24,17 @@ const KEY = 'batch-jobs-test-results-key-0123456789abcdef';
 const checkYaml = (id: string, url: string, extra = '') =>
   `  - { id: ${id}, type: http, element: efficiency, schedule: { every: 1h }, timeout: 2s, target: "${url}"${extra} }\n`;
 
+/** The checks of a checks.yaml body, loaded as a worker would load them (the folder is gone afterwards). */
+function checksOf(yaml: string): ReturnType<typeof loadChecks> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-batch-'));
+  try {
+    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n${yaml}`);
+    return loadChecks(dir);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
 /** What the results stream holds (no recorder runs in these tests, so nothing is trimmed). */
 async function published(redis: IORedis, prefix: string): Promise<ProbeResult[]> {
   const entries = (await redis.xrange(`${prefix}:results`, '-', '+')) as Array<[string, string[]]>;
@@ -92,11 +103,8 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
   }
 
   it('runs 20 slots as 3 jobs, each slot published once, with worker.concurrency probes in flight at most', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-batch-'));
     const yaml = Array.from({ length: 10 }, (_, i) => checkYaml(`slow-${i}`, `${target.url}/slow-${i}`)).join('');
-    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n${yaml}`);
-    const set = loadChecks(dir);
-    rmSync(dir, { recursive: true });
+    const set = checksOf(yaml);
     const prefix = testPrefix('batch-a');
     prefixes.push(prefix);
     const queue = queueOn(prefix);
@@ -164,13 +172,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
   it('splits off a slot whose check the worker lacks: a gap when its claim runs out, never a result', async () => {
     const prefix = testPrefix('batch-c');
     prefixes.push(prefix);
-    const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-batch-'));
-    writeFileSync(
-      path.join(dir, 'checks.yaml'),
-      `checks:\n${checkYaml('known', `${target.url}/known`)}${checkYaml('ghost', `${target.url}/ghost`)}`,
-    );
-    const all = loadChecks(dir);
-    rmSync(dir, { recursive: true });
+    const all = checksOf(`${checkYaml('known', `${target.url}/known`)}${checkYaml('ghost', `${target.url}/ghost`)}`);
     await worker('batch-c', checkYaml('known', `${target.url}/known`), { prefix });
     const queue = queueOn(prefix);
     const slot = Math.floor(Date.now() / 1000) * 1000;
@@ -199,10 +201,7 @@ describe('batch jobs (scheduler.checksPerJob)', () => {
     const a = await worker('batch-c2a', checkYaml('known', `${target.url}/known`), { prefix });
     const queue = queueOn(prefix);
     const slot = Math.floor(Date.now() / 1000) * 1000;
-    const dir = mkdtempSync(path.join(tmpdir(), 'pengawas-batch-'));
-    writeFileSync(path.join(dir, 'checks.yaml'), `checks:\n${yamlB}`);
-    const set = loadChecks(dir);
-    rmSync(dir, { recursive: true });
+    const set = checksOf(yamlB);
     hits.clear();
     await queue.enqueueMany(
       ['known', 'flaky-alone'].map((id) => ({ check: set.byId.get(id) as Check, slot })),
