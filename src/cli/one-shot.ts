@@ -4,13 +4,16 @@
  * to finish, which it runs as soon as the event loop idles, i.e. while the probe waits for the target's first
  * byte; and the HTTP client and parser run their first, uncompiled time inside the timed window. Both happen here
  * instead, before the probe starts: one loopback round trip through the same timed request (to a server of this
- * process, never the target), then a full collection.
+ * process, never the target), then a full collection. Only for probe types whose measurements time HTTP
+ * (`timesHttp`); the HTTP modules load only then, so `pengawas probe tls` neither waits for it nor loads them.
  */
-import http from 'node:http';
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded only for the probe types that need them */
+import type * as Http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { timedRequest } from '../net/timed-request';
+import type * as TimedRequest from '../net/timed-request';
+import type { ProbeType } from '../probes/types';
 
 /** V8's collector, reachable without `node --expose-gc`: the flag set at run time, `gc` read from a new context. */
 function collector(): (() => void) | undefined {
@@ -24,6 +27,8 @@ function collector(): (() => void) | undefined {
 }
 
 async function loopbackRoundTrip(): Promise<void> {
+  const http = require('node:http') as typeof Http;
+  const { timedRequest } = require('../net/timed-request') as typeof TimedRequest;
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' }).end('ok'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -38,7 +43,8 @@ async function loopbackRoundTrip(): Promise<void> {
 }
 
 /** Call once before a one-shot probe (`pengawas probe`, `pengawas check`); a few tens of ms, outside any timing. */
-export async function prepareOneShot(): Promise<void> {
+export async function prepareOneShot(probe: Pick<ProbeType, 'timesHttp'>): Promise<void> {
+  if (!probe.timesHttp) return;
   // Off only for bench/cli-ttfb.ts, which measures the cold path with and without this preparation.
   if (process.env.PENGAWAS_ONE_SHOT_PREPARE === '0') return;
   await loopbackRoundTrip();

@@ -1,7 +1,8 @@
 /**
  * A cold `pengawas probe tls` loads the tls probe and what it needs, nothing of the other probe types (the probe
  * registry requires a type on first use): no other type's folder, no HTTP/HTML/OpenAPI/OTP libraries, no metric
- * families or prom-client, no evidence store, no logger and no YAML parser (no log line, no file to parse). Run
+ * families or prom-client, no evidence store, no logger and no YAML parser (no log line, no file to parse), and not
+ * the timed HTTP client of the one-shot warm-up (tls times no HTTP exchange). Run
  * from source in a fresh process against a real TLS server, the whole scan included; the modules are read from
  * require.cache when the process exits.
  */
@@ -75,6 +76,8 @@ describe('pengawas probe tls, cold', () => {
       (f) => /^src\/(evidence|metrics|recorder|scheduler|queue|monitor)\//.test(f) || f.endsWith('/metrics.ts'),
     );
     expect(pipeline).toEqual([path.join('src', 'queue', 'redis-endpoint.ts')]);
+    // tls times no HTTP exchange: no one-shot HTTP warm-up, so not its timed HTTP client (src/cli/one-shot.ts).
+    expect(files).not.toContain(path.join('src', 'net', 'timed-request.ts'));
     for (const pkg of [
       'axios',
       'prom-client',

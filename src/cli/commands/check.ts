@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadChecks } from '../../config/load';
 import { UnknownCheckError } from '../../errors';
+import { getProbe } from '../../probes/registry';
 import { runCheck } from '../../probes/runner';
 import { addSettings, settingsFrom } from '../options';
 import { exitCodeFor, printResult } from '../output';
@@ -19,7 +20,8 @@ export function checkCommand(): Command {
       const ids = [...loadChecks(settings.checksDir, { checkSecrets: false }).byId.keys()];
       if (!ids.includes(id)) throw new UnknownCheckError(id, ids);
       const check = loadChecks(settings.checksDir, { checkSecrets: true }).byId.get(id)!;
-      await prepareOneShot(); // the cold process's GC and first-run costs, out of the timed window
+      // An HTTP-timing probe's cold costs (GC, first run), out of the timed window; the loader knows the type.
+      await prepareOneShot(getProbe(check.type)!);
       const result = await runCheck(check, { dataDir: settings.dataDir });
       process.exitCode = exitCodeFor(result); // before printing: a reader that closes the pipe early keeps it
       printResult(result, Boolean(flags.json));

@@ -99,7 +99,7 @@ export function probeCommand(): Command {
           }
           if (!target) throw new UsageError(`probe ${type}: give a target or --targets FILE`);
           const check = adHocCheck({ type, target, options: parsed.data, timeoutMs });
-          await prepareOneShot(); // the cold process's GC and first-run costs, out of the timed window
+          await prepareOneShot(probe); // an HTTP-timing probe's cold costs (GC, first run), out of the timed window
           // A probe that reports progress (tls `addresses: all`) gets a line on a TTY (stderr); never with --json.
           const result = flags.json
             ? await runCheck(check, { dataDir: settings.dataDir })

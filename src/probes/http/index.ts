@@ -31,6 +31,7 @@ export const httpProbe = defineProbe<typeof httpOptions, HttpMeasurements>({
   type: 'http',
   summary: 'HTTP(S) endpoint: status, body/JSON/header assertions, redirects, TLS, timing phases',
   defaultElement: 'sustainability',
+  timesHttp: true,
   targetHelp: 'URL (http:// or https://)',
   checkTarget: checkWebTarget,
   options: httpOptions,

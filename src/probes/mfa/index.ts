@@ -72,6 +72,7 @@ export const mfaProbe = defineProbe<typeof mfaOptions, MfaMeasurements>({
   type: 'mfa',
   summary: 'MFA enforcement: identity-provider posture (Keycloak, Okta, Entra ID) and a live password-only / TOTP login',
   defaultElement: 'security',
+  timesHttp: true,
   targetHelp: 'base URL of the identity provider (Keycloak server, Okta org, Graph endpoint) or of the login site',
   checkTarget: checkWebTarget,
   options: mfaOptions,

@@ -12,6 +12,7 @@ export const transactionProbe = defineProbe<typeof transactionOptions, Transacti
   type: 'transaction',
   summary: 'multi-step API flow (SNAP BI signing, OAuth2), per-step timing phases, thresholds and SLOs',
   defaultElement: 'efficiency',
+  timesHttp: true,
   targetHelp: 'base URL the steps are resolved against (http:// or https://)',
   checkTarget: checkWebTarget,
   options: transactionOptions,
