@@ -7,6 +7,10 @@
  * `npm run build` first) like the other two tools. testssl.sh runs only `-p -E` (protocols, ciphers per
  * protocol): its full default run takes minutes; BENCH_TLS_SKIP_TESTSSL=1 leaves it out. pengawas runs its default
  * scan, vulnerability and session checks included (Heartbleed, CCS injection, renegotiation, resumption, 0-RTT).
+ *
+ * Each tool runs BENCH_TLS_RUNS times (default 5) per server, the tools taking turns, so a load change on a shared
+ * machine hits them alike; the table gives the median and the range. BENCH_NODE runs the pengawas CLI on another
+ * Node binary (the Dockerfile's Node 26, say); the warm-worker row runs in this process, on this Node.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,13 +33,16 @@ interface View {
 interface Row {
   server: string;
   tool: string;
-  seconds: number;
+  /** One per run, in run order. */
+  seconds: number[];
   handshakes: number;
   view?: View;
   note?: string;
 }
 
 const ROOT = path.resolve(__dirname, '..');
+const RUNS = Math.max(1, Number(process.env.BENCH_TLS_RUNS ?? 5));
+const NODE = process.env.BENCH_NODE ?? process.execPath;
 
 /**
  * A TCP relay that counts connections, so every tool's handshakes are counted the same way. With `delayMs` it
@@ -106,7 +113,7 @@ function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> 
 }
 
 async function pengawas(port: number): Promise<View> {
-  const out = await run(process.execPath, [
+  const out = await run(NODE, [
     path.join(ROOT, 'bin', 'pengawas.js'),
     'probe',
     'tls',
@@ -207,22 +214,27 @@ async function main() {
         ['testssl.sh -p -E', () => testssl(`127.0.0.1:${r.port}`, pki.file(`testssl-${rows.length}.json`))],
       ];
       const tools = all.filter(([tool]) => !(process.env.BENCH_TLS_SKIP_TESTSSL && tool.startsWith('testssl')));
-      for (const [tool, fn, warmUp] of tools) {
-        if (warmUp) await warmUp();
-        // openssl s_server sleeps 1 s after refusing a client renegotiation (pengawas and sslscan both ask for one):
-        // the pause keeps the previous run's last connection from delaying this one.
-        await new Promise((r) => setTimeout(r, 1200));
-        r.reset();
-        const t0 = performance.now();
-        let view: View | undefined;
-        let note: string | undefined;
-        try {
-          view = await fn();
-        } catch (e) {
-          note = (e as Error).message.slice(0, 80);
+      const mine = tools.map(([tool]): Row => ({ server: label, tool, seconds: [], handshakes: 0 }));
+      rows.push(...mine);
+      for (let round = 0; round < RUNS; round++) {
+        for (const [i, [tool, fn, warmUp]] of tools.entries()) {
+          if (warmUp && round === 0) await warmUp();
+          // openssl s_server sleeps 1 s after refusing a client renegotiation (pengawas and sslscan both ask for
+          // one): the pause keeps the previous run's last connection from delaying this one.
+          await new Promise((r) => setTimeout(r, 1200));
+          r.reset();
+          const t0 = performance.now();
+          try {
+            const view = await fn();
+            mine[i].view ??= view;
+          } catch (e) {
+            mine[i].note = (e as Error).message.slice(0, 80);
+          }
+          const seconds = (performance.now() - t0) / 1000;
+          mine[i].seconds.push(seconds);
+          mine[i].handshakes = r.count();
+          process.stderr.write(`  ${label} / ${tool} (run ${round + 1}/${RUNS}): ${seconds.toFixed(2)} s\n`);
         }
-        rows.push({ server: label, tool, seconds: (performance.now() - t0) / 1000, handshakes: r.count(), view, note });
-        process.stderr.write(`  ${label} / ${tool}: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
       }
       r.close();
     }
@@ -230,13 +242,22 @@ async function main() {
     await Promise.all(servers.map(([, s]) => s.stop()));
     pki.cleanup();
   }
-  const header = ['server', 'tool', 'wall s (CLI)', 'handshakes', 'agrees with pengawas (protocols + accepted suites)'];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const wall = (xs: number[]) =>
+    xs.length > 1 ? `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : xs[0].toFixed(2);
+  const header = [
+    'server',
+    'tool',
+    `wall s, median of ${RUNS} (range)`,
+    'handshakes',
+    'agrees with pengawas (protocols + accepted suites)',
+  ];
   const lines = rows.map((row) => {
     const mine = rows.find((x) => x.server === row.server && x.tool === 'pengawas')?.view;
     return [
       row.server,
       row.tool,
-      row.seconds.toFixed(2),
+      wall(row.seconds),
       String(row.handshakes),
       row.tool === 'pengawas, warm worker'
         ? `${agree(row.view, mine)}; the per-check cost in a running monitor`
@@ -247,12 +268,14 @@ async function main() {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const version = (await run(NODE, ['--version'])).trim();
+  console.log(`pengawas CLI on Node ${version}; warm worker on Node ${process.version}; ${RUNS} runs per tool and server\n`);
   console.log(fmt(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(fmt(l));
 }
 
-void main().catch((e) => {
+void main().catch((e: unknown) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -143,11 +143,42 @@ async function connect(
 }
 
 /**
- * OpenSSL's serialised SSL_SESSION (ssl/ssl_asn1.c SSL_SESSION_ASN1): field [15] EXPLICIT is max_early_data, the
- * limit the server put in its NewSessionTicket early_data extension (RFC 8446 4.6.1). 0 when absent.
+ * The DER of OpenSSL's SSL_SESSION inside the buffer of Node's 'session' event. Node 20 hands it over bare; newer
+ * lines (seen on 26.12.1, OpenSSL 3.5) put an envelope of their own in front ("\0nodejs:tls:session:1", the host
+ * name, then the DER). The envelope is Node's private format, so it is not parsed: the session is the DER SEQUENCE
+ * that starts with SSL_SESSION_ASN1's version (INTEGER 1) and runs exactly to the end of the buffer. Undefined when
+ * there is none.
  */
-export function maxEarlyData(der: Buffer): number {
-  const seq = asn1.fromDer(util.createBuffer(der.toString('binary')));
+export function sessionDer(buf: Buffer): Buffer | undefined {
+  for (let i = buf.indexOf(0x30); i >= 0 && i < buf.length - 5; i = buf.indexOf(0x30, i + 1)) {
+    let len = buf[i + 1];
+    let header = 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n < 1 || n > 3 || i + 2 + n > buf.length) continue;
+      len = buf.readUIntBE(i + 2, n);
+      header = 2 + n;
+    }
+    const at = i + header;
+    if (at + len === buf.length && buf[at] === 0x02 && buf[at + 1] === 0x01 && buf[at + 2] === 0x01) return buf.subarray(i);
+  }
+  return undefined;
+}
+
+/**
+ * OpenSSL's serialised SSL_SESSION (ssl/ssl_asn1.c SSL_SESSION_ASN1): field [15] EXPLICIT is max_early_data, the
+ * limit the server put in its NewSessionTicket early_data extension (RFC 8446 4.6.1). 0 when absent; undefined
+ * when the buffer holds no SSL_SESSION this reader knows (a Node that changed its format again): no verdict then.
+ */
+export function maxEarlyData(session: Buffer): number | undefined {
+  const der = sessionDer(session);
+  if (!der) return undefined;
+  let seq: Asn1;
+  try {
+    seq = asn1.fromDer(util.createBuffer(der.toString('binary')));
+  } catch {
+    return undefined;
+  }
   for (const n of seq.value as Asn1[]) {
     if (n.tagClass !== asn1.Class.CONTEXT_SPECIFIC || (n.type as number) !== 15) continue;
     const inner = (n.value as Asn1[])[0];
@@ -219,8 +250,12 @@ export async function checkSessions(
     out.resumptionByTicket = byTicket.reused && (byTicket.protocol === 'TLSv1.3' || byTicket.ticket);
     if (byTicket.protocol === 'TLSv1.3') {
       const max = byTicket.session ? maxEarlyData(byTicket.session) : 0;
-      out.earlyData = max > 0;
-      out.maxEarlyData = max;
+      if (max === undefined)
+        notes.push(`early data: undecided (the session Node ${process.version} handed over holds no SSL_SESSION this reader knows)`);
+      else {
+        out.earlyData = max > 0;
+        out.maxEarlyData = max;
+      }
       if (!byTicket.session) notes.push(`early data: no TLS 1.3 ticket within ${waitMs} ms, so no 0-RTT either`);
     }
   }
