@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { quantile } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 20));
@@ -48,14 +49,13 @@ function main(): void {
       spawnSync(c.node, c.args, { env: { ...process.env, ...c.env }, stdio: 'ignore' });
       c.ms.push(performance.now() - t0);
     }
-  const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * f)];
   const width = Math.max(...cases.map((c) => c.label.length));
   console.log(`cold \`probe tls 127.0.0.1:1 --json\`, ${RUNS} interleaved runs each; wall ms\n`);
   console.log(`| ${'command'.padEnd(width)} | median | p25 | p75 |`);
   console.log(`|${'-'.repeat(width + 2)}|--------|-----|-----|`);
   for (const c of cases)
     console.log(
-      `| ${c.label.padEnd(width)} | ${q(c.ms, 0.5).toFixed(0).padStart(6)} | ${q(c.ms, 0.25).toFixed(0).padStart(3)} | ${q(c.ms, 0.75).toFixed(0).padStart(3)} |`,
+      `| ${c.label.padEnd(width)} | ${quantile(c.ms, 0.5).toFixed(0).padStart(6)} | ${quantile(c.ms, 0.25).toFixed(0).padStart(3)} | ${quantile(c.ms, 0.75).toFixed(0).padStart(3)} |`,
     );
 }
 

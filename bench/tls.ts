@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { adHocCheck } from '../src/probes/ad-hoc';
 import { runCheck } from '../src/probes/runner';
 import { freePort } from '../test/helpers/net';
+import { quantile } from './stats';
 import { Pki, sServer, waitListening, type Server } from '../test/probes/tls/helpers';
 import { testssl } from '../test/probes/tls/testssl';
 
@@ -242,9 +243,8 @@ async function main() {
     await Promise.all(servers.map(([, s]) => s.stop()));
     pki.cleanup();
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const wall = (xs: number[]) =>
-    xs.length > 1 ? `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : xs[0].toFixed(2);
+    xs.length > 1 ? `${quantile(xs, 0.5).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : xs[0].toFixed(2);
   const header = [
     'server',
     'tool',

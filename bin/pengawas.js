@@ -13,7 +13,7 @@ require(main).main(process.argv.slice(2));
 
 /**
  * Node 22.1 and later keep V8's compiled code of every module between runs (module.enableCompileCache): a cold
- * `pengawas probe tls` on Node 26 starts sooner (bench/startup.ts). The cache is the user's own
+ * `pengawas probe tls` on Node 26 starts sooner (`npm run bench:cli-start`). The cache is the user's own
  * ($XDG_CACHE_HOME or ~/.cache, then pengawas/node-compile-cache), never Node's default in the shared temporary
  * folder, where another user could leave compiled code for this process to run. NODE_COMPILE_CACHE=DIR chooses
  * another folder and NODE_DISABLE_COMPILE_CACHE=1 turns it off (both read by Node itself). A folder that cannot be

@@ -13,6 +13,8 @@ import { runCli } from '../helpers/cli';
 const supported = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 let dir: string;
 const cacheDir = () => path.join(dir, 'xdg', 'pengawas', 'node-compile-cache');
+/** Node's default folder, the shared temporary one, named in its log. */
+const tmpdirCacheUsed = (log: string) => log.includes(path.join(tmpdir(), 'node-compile-cache'));
 const files = (d: string): string[] =>
   existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [e.name])) : [];
 
@@ -41,9 +43,6 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
     expect(tmpdirCacheUsed(second.stderr)).toBe(false);
   },
 );
-
-/** Node's default folder, the shared temporary one, named in its log. */
-const tmpdirCacheUsed = (log: string) => log.includes(path.join(tmpdir(), 'node-compile-cache'));
 
 (supported ? it.skip : it)(`Node ${process.version}: no compile cache, nothing written`, async () => {
   const r = await runCli(['--version'], { env: env() });
