@@ -11,6 +11,10 @@
  * Each tool runs BENCH_TLS_RUNS times (default 5) per server, the tools taking turns, so a load change on a shared
  * machine hits them alike; the table gives the median and the range. BENCH_NODE runs the pengawas CLI on another
  * Node binary (the Dockerfile's Node 26, say); the warm-worker row runs in this process, on this Node.
+ *
+ * The `node -e 0` row is the same Node starting and exiting with nothing to run: no Node CLI can finish sooner than
+ * that plus the scan itself (the warm-worker row), whatever it loads. Where that sum exceeds sslscan's wall time, a
+ * cold pengawas CLI cannot match sslscan on that server; the table says so.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,7 @@ interface Row {
 const ROOT = path.resolve(__dirname, '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_TLS_RUNS ?? 5));
 const NODE = process.env.BENCH_NODE ?? process.execPath;
+const BARE = 'node -e 0 (Node alone)';
 
 /**
  * A TCP relay that counts connections, so every tool's handshakes are counted the same way. With `delayMs` it
@@ -208,9 +213,10 @@ async function main() {
     for (const [label, server, delayMs] of servers) {
       const r = await relay(server.port, delayMs);
       // [tool, timed run, untimed warm-up]
-      const all: Array<[string, () => Promise<View>, (() => Promise<unknown>)?]> = [
+      const all: Array<[string, () => Promise<View | undefined>, (() => Promise<unknown>)?]> = [
         ['pengawas', () => pengawas(r.port)],
         ['pengawas, warm worker', () => pengawasWarm(r.port), () => pengawasWarm(r.port)],
+        [BARE, () => run(NODE, ['-e', '0']).then(() => undefined)],
         ['sslscan', () => sslscan(r.port, pki.file('sslscan.xml'))],
         ['testssl.sh -p -E', () => testssl(`127.0.0.1:${r.port}`, pki.file(`testssl-${rows.length}.json`))],
       ];
@@ -222,7 +228,7 @@ async function main() {
           if (warmUp && round === 0) await warmUp();
           // openssl s_server sleeps 1 s after refusing a client renegotiation (pengawas and sslscan both ask for
           // one): the pause keeps the previous run's last connection from delaying this one.
-          await new Promise((r) => setTimeout(r, 1200));
+          if (tool !== BARE) await new Promise((r) => setTimeout(r, 1200));
           r.reset();
           const t0 = performance.now();
           try {
@@ -252,8 +258,22 @@ async function main() {
     'handshakes',
     'agrees with pengawas (protocols + accepted suites)',
   ];
+  const median = (server: string, tool: string) => {
+    const xs = rows.find((x) => x.server === server && x.tool === tool)?.seconds;
+    return xs?.length ? quantile(xs, 0.5) : undefined;
+  };
+  /** Node's bare start plus the scan itself: the least any Node CLI can take, compared with sslscan. */
+  const floor = (server: string) => {
+    const [bare, warm, ssl] = [BARE, 'pengawas, warm worker', 'sslscan'].map((t) => median(server, t));
+    if (bare === undefined || warm === undefined) return 'n/a';
+    const sum = bare + warm;
+    const verdict =
+      ssl === undefined ? '' : sum > ssl ? `, over sslscan's ${ssl.toFixed(2)}: no Node CLI can match it here` : ', under sslscan';
+    return `floor of a cold Node CLI: this + the warm scan = ${sum.toFixed(2)} s${verdict}`;
+  };
   const lines = rows.map((row) => {
     const mine = rows.find((x) => x.server === row.server && x.tool === 'pengawas')?.view;
+    if (row.tool === BARE) return [row.server, row.tool, wall(row.seconds), '0', floor(row.server)];
     return [
       row.server,
       row.tool,
