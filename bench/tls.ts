@@ -258,8 +258,9 @@ async function main() {
     'handshakes',
     'agrees with pengawas (protocols + accepted suites)',
   ];
+  const rowOf = (server: string, tool: string) => rows.find((x) => x.server === server && x.tool === tool);
   const median = (server: string, tool: string) => {
-    const xs = rows.find((x) => x.server === server && x.tool === tool)?.seconds;
+    const xs = rowOf(server, tool)?.seconds;
     return xs?.length ? quantile(xs, 0.5) : undefined;
   };
   /** Node's bare start plus the scan itself: the least any Node CLI can take, compared with sslscan. */
@@ -272,7 +273,7 @@ async function main() {
     return `floor of a cold Node CLI: this + the warm scan = ${sum.toFixed(2)} s${verdict}`;
   };
   const lines = rows.map((row) => {
-    const mine = rows.find((x) => x.server === row.server && x.tool === 'pengawas')?.view;
+    const mine = rowOf(row.server, 'pengawas')?.view;
     if (row.tool === BARE) return [row.server, row.tool, wall(row.seconds), '0', floor(row.server)];
     return [
       row.server,
