@@ -145,11 +145,12 @@ async function assemble(o: MonitorOptions, undo: StopStep[]): Promise<Monitor> {
   // Check metrics are not a sink: each recorder's metrics follower reads the whole stream (recorder/follower.ts),
   // so every recorder's /metrics lists every check while evidence is written once through the consumer group.
   const sinks = [...(o.sinks ?? []), ...(evidence ? [evidence.sink] : [])];
-  // The recorder blocks on XREADGROUP, so it gets a connection of its own.
+  // The recorder blocks on XREADGROUP and its metrics follower on XREAD, so each gets a connection of its own.
   const recorderConn = o.roles.includes('recorder') ? conn('recorder') : undefined;
   const recorder = recorderConn
     ? new Recorder({
         redis: recorderConn,
+        followRedis: conn('recorder-follower'),
         prefix: s.prefix,
         stream: new ResultStream(recorderConn, s.prefix, { keyring }),
         metrics,

@@ -39,6 +39,10 @@ export class SteadyRedis extends IORedis {
     if (!reconnect) {
       this.closing = true;
       clearTimeout(this.reviveTimer);
+      // Already closed: ioredis would still arm its 2 s "destroy the stream" timer on the closed stream, whose
+      // "close" has passed, so the timer is never cleared and holds the process that long (a connection the
+      // recorder closes to end a blocking read is closed again by the monitor's stop).
+      if (this.status === 'end') return;
     }
     super.disconnect(reconnect);
   }

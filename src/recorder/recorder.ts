@@ -23,6 +23,11 @@ import type { ResultSink } from '../results/sink';
 
 export interface RecorderOptions {
   redis: Redis;
+  /**
+   * The follower's connection (it blocks on XREAD). The monitor passes one of its named, watched connections so
+   * /readyz sees it; without one the recorder opens a copy of `redis` named after it with "-follower".
+   */
+  followRedis?: Redis;
   prefix: string;
   stream: ResultStream;
   /** The recorder's own counters (recorded, duplicate, rejected, lag); results reach metrics as a sink. */
@@ -69,8 +74,12 @@ export class Recorder {
     this.retentionMs = o.retentionMs ?? DEFAULT_RETENTION_MS;
     this.stores = o.sinks.length > 0;
     this.markers = new Markers(o.redis, o.prefix, this.retentionMs + (o.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS));
-    this.followConn = o.redis.duplicate();
-    this.followConn.on('error', (err) => logger().warn({ conn: 'follower', err: err.message }, 'redis connection error'));
+    if (o.followRedis) this.followConn = o.followRedis;
+    else {
+      const name = o.redis.options.connectionName;
+      this.followConn = o.redis.duplicate(name ? { connectionName: `${name}-follower` } : {});
+      this.followConn.on('error', (err) => logger().warn({ conn: 'follower', err: err.message }, 'redis connection error'));
+    }
     this.follower = new MetricsFollower({
       name: this.consumer,
       stream: o.stream.on(this.followConn),

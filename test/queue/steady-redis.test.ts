@@ -86,3 +86,18 @@ test('the control: an ordinary ioredis client ended by itself stays ended (what 
     c.disconnect();
   }
 });
+
+test('closing an already closed connection again arms no timer (the process is free to exit)', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const c = new SteadyRedis({ ...URL_OPTS });
+  c.on('error', () => undefined);
+  await waitFor(() => c.status === 'ready', 5000);
+  c.disconnect();
+  await waitFor(() => c.status === 'end', 5000);
+  await sleep(50);
+  const before = timers();
+  c.disconnect(); // the monitor's stop closes every connection, including one the recorder closed already
+  // ioredis 5 alone would arm a 2 s stream-destroy timer here that nothing clears.
+  expect(timers()).toBe(before);
+  expect(c.status).toBe('end');
+});

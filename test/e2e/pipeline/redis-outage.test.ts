@@ -2,7 +2,8 @@
  * A Redis outage is visible in /metrics: `pengawas_redis_up` drops to 0 while a redis-server of the test's own is
  * killed and comes back to 1 after restart; `pengawas_last_result_recorded_timestamp_seconds` stalls, then moves on.
  * /readyz (asked of the roles' own connection, src/queue/connection.ts answers()) follows: 503 naming Redis, then 200;
- * and it names a role connection that cannot reconnect while the main one still answers.
+ * and it names a role connection (the recorder's reader or its metrics follower) that cannot reconnect while the main
+ * one still answers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,27 +101,38 @@ describe('Redis outage in metrics', () => {
     expect((await ready()).status).toBe(200);
   }, 90_000);
 
-  it('names on /readyz a role connection that cannot reconnect while the main one answers', async () => {
-    // The recorder's connection is dropped by the server and its reconnects refused (maxclients reached), as a
-    // connection limit or a broken path to one role would; the main connection stays up.
-    const admin = new IORedis(port, '127.0.0.1');
-    try {
-      await waitFor(async () => (await ready()).status === 200, 10_000);
-      const list = await admin.client('LIST');
-      const recorder = /id=(\d+) .*name=pengawas-recorder /.exec(String(list))?.[1];
-      expect(recorder).toBeDefined();
-      const count = String(list).trim().split('\n').length;
-      await admin.config('SET', 'maxclients', String(count - 1));
-      await admin.client('KILL', 'ID', recorder!);
-      const r = await waitFor(async () => {
-        const x = await ready();
-        return x.status === 503 ? x : undefined;
-      }, 10_000);
-      expect(JSON.parse(r.body).reasons).toEqual([expect.stringMatching(/^Redis connection "recorder" is not ready \(\w+\)$/)]);
-      await admin.config('SET', 'maxclients', '10000');
-      await waitFor(async () => (await ready()).status === 200, 15_000);
-    } finally {
-      admin.disconnect();
-    }
-  }, 60_000);
+  // Each is a connection only the recorder uses: its XREADGROUP reader, and its metrics follower's XREAD. Their
+  // client names are unique (a copy named like its source made the kill hit whichever came first in CLIENT LIST).
+  it.each(['recorder', 'recorder-follower'])(
+    'names on /readyz the "%s" connection when it cannot reconnect while the main one answers',
+    async (role) => {
+      // The connection is dropped by the server and its reconnects refused (maxclients reached), as a connection
+      // limit or a broken path to one role would; the main connection stays up.
+      const admin = new IORedis(port, '127.0.0.1');
+      try {
+        await waitFor(async () => (await ready()).status === 200, 10_000);
+        const list = String(await admin.client('LIST'))
+          .trim()
+          .split('\n');
+        const named = list.filter((l) => l.includes(` name=pengawas-${role} `));
+        expect(named).toHaveLength(1);
+        const id = /^id=(\d+) /.exec(named[0])![1];
+        await admin.config('SET', 'maxclients', String(list.length - 1));
+        await admin.client('KILL', 'ID', id);
+        const r = await waitFor(async () => {
+          const x = await ready();
+          return x.status === 503 ? x : undefined;
+        }, 10_000);
+        expect(JSON.parse(r.body).reasons).toEqual([
+          expect.stringMatching(new RegExp(`^Redis connection "${role}" is not ready \\(\\w+\\)$`)),
+        ]);
+        await admin.config('SET', 'maxclients', '10000');
+        await waitFor(async () => (await ready()).status === 200, 15_000);
+      } finally {
+        await admin.config('SET', 'maxclients', '10000').catch(() => undefined);
+        admin.disconnect();
+      }
+    },
+    60_000,
+  );
 });
